@@ -1,0 +1,295 @@
+//! claimdesk-ingest turns files into fact-checks and items.
+//!
+//! Parsers take bytes and return the good records together with one [`Diagnostic`] per bad
+//! record (file, line, field, what was wrong), so a broken row never loses the good ones and
+//! nothing here panics on input. Formats: schema.org ClaimReview JSON-LD (one object, an
+//! array, JSON Lines, or HTML pages with `<script type="application/ld+json">` and `@graph`),
+//! CSV/TSV with a header row, the CLEF `vclaim_id, vclaim, title` layout, and posts as JSON
+//! Lines or CSV/TSV.
+
+#![warn(missing_docs)]
+
+mod claimreview;
+mod json_scan;
+mod table;
+
+use std::collections::HashMap;
+
+use claimdesk_core::{Diagnostic, FactCheck, Item};
+
+pub use claimreview::fact_checks_from_json;
+
+/// Largest record accepted, in bytes. Longer records are rejected with a diagnostic: a
+/// fact-check or post is never this long, a runaway line (a missing quote) often is.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// The formats `claimdesk import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactCheckFormat {
+    /// Decide from the extension, then the content.
+    Auto,
+    /// ClaimReview JSON-LD: object, array, JSON Lines, or HTML with embedded JSON-LD.
+    ClaimReview,
+    /// Comma-separated with a header row.
+    Csv,
+    /// Tab-separated with a header row.
+    Tsv,
+    /// CLEF CheckThat! Task 2: TSV `vclaim_id, vclaim, title`, header row ignored.
+    Clef,
+}
+
+/// The formats `claimdesk ingest` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemFormat {
+    /// Decide from the extension, then the content.
+    Auto,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated with a header row.
+    Csv,
+    /// Tab-separated with a header row.
+    Tsv,
+}
+
+/// A parsed record and the line it started on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<T> {
+    /// One-based line in the input.
+    pub line: u64,
+    /// The record.
+    pub value: T,
+}
+
+/// What a parser made of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<T> {
+    /// The records accepted, in file order.
+    pub records: Vec<Record<T>>,
+    /// One entry per rejected record (or whole-file problem).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The format the file was read as (`claimreview`, `csv`, `tsv`, `clef`, `jsonl`, `html`).
+    pub format: &'static str,
+}
+
+impl<T> Parsed<T> {
+    fn new(format: &'static str) -> Self {
+        Parsed {
+            records: Vec::new(),
+            diagnostics: Vec::new(),
+            format,
+        }
+    }
+}
+
+pub(crate) fn diag(file: &str, line: u64, field: Option<&str>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        file: file.to_string(),
+        line,
+        field: field.map(str::to_string),
+        message: message.into(),
+    }
+}
+
+/// Explains invalid UTF-8 the way a desk can act on it.
+pub(crate) fn utf8_message(err: std::str::Utf8Error) -> String {
+    format!(
+        "not valid UTF-8 (byte {}); the file may be Windows-1258 or Latin-1: convert it with \
+         `iconv -f CP1258 -t UTF-8` (or `-f LATIN1`) and import again",
+        err.valid_up_to() + 1
+    )
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn first_non_space(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+fn extension(file: &str) -> String {
+    std::path::Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Parses fact-checks from `bytes`, read from `file` (used in diagnostics).
+pub fn parse_fact_checks(file: &str, bytes: &[u8], format: FactCheckFormat) -> Parsed<FactCheck> {
+    let bytes = strip_bom(bytes);
+    let format = match format {
+        FactCheckFormat::Auto => detect_fact_check_format(file, bytes),
+        f => f,
+    };
+    let mut parsed = match format {
+        FactCheckFormat::ClaimReview | FactCheckFormat::Auto => claimreview::parse(file, bytes),
+        FactCheckFormat::Csv => table::fact_checks(file, bytes, b',', false),
+        FactCheckFormat::Tsv => table::fact_checks(file, bytes, b'\t', false),
+        FactCheckFormat::Clef => table::fact_checks(file, bytes, b'\t', true),
+    };
+    if first_non_space(bytes).is_none() {
+        parsed.diagnostics.push(diag(file, 0, None, "the file is empty: nothing to import"));
+    }
+    reject_duplicates(file, &mut parsed, |fc| fc.source_id.clone());
+    parsed
+}
+
+fn detect_fact_check_format(file: &str, bytes: &[u8]) -> FactCheckFormat {
+    match extension(file).as_str() {
+        "json" | "jsonl" | "jsonld" | "ndjson" | "html" | "htm" => FactCheckFormat::ClaimReview,
+        "csv" => FactCheckFormat::Csv,
+        "tsv" | "tab" => FactCheckFormat::Tsv,
+        _ => match first_non_space(bytes) {
+            Some(b'{' | b'[' | b'<') => FactCheckFormat::ClaimReview,
+            _ if first_line(bytes).contains(&b'\t') => FactCheckFormat::Tsv,
+            _ => FactCheckFormat::Csv,
+        },
+    }
+}
+
+fn first_line(bytes: &[u8]) -> &[u8] {
+    bytes.split(|&b| b == b'\n').next().unwrap_or(bytes)
+}
+
+/// Parses posts and articles from `bytes`, read from `file` (used in diagnostics).
+pub fn parse_items(file: &str, bytes: &[u8], format: ItemFormat) -> Parsed<Item> {
+    let bytes = strip_bom(bytes);
+    let format = match format {
+        ItemFormat::Auto => match extension(file).as_str() {
+            "jsonl" | "json" | "ndjson" => ItemFormat::Jsonl,
+            "csv" => ItemFormat::Csv,
+            "tsv" | "tab" => ItemFormat::Tsv,
+            _ => match first_non_space(bytes) {
+                Some(b'{' | b'[') => ItemFormat::Jsonl,
+                _ if first_line(bytes).contains(&b'\t') => ItemFormat::Tsv,
+                _ => ItemFormat::Csv,
+            },
+        },
+        f => f,
+    };
+    let mut parsed = match format {
+        ItemFormat::Jsonl | ItemFormat::Auto => json_items(file, bytes),
+        ItemFormat::Csv => table::items(file, bytes, b','),
+        ItemFormat::Tsv => table::items(file, bytes, b'\t'),
+    };
+    if first_non_space(bytes).is_none() {
+        parsed.diagnostics.push(diag(file, 0, None, "the file is empty: nothing to ingest"));
+    }
+    reject_duplicates(file, &mut parsed, |it| match &it.external_id {
+        Some(id) => format!("{}\u{1f}{id}", it.source.as_deref().unwrap_or("")),
+        None => String::new(),
+    });
+    parsed
+}
+
+/// Keeps the first record of each id; later ones become diagnostics.
+fn reject_duplicates<T>(file: &str, parsed: &mut Parsed<T>, key: impl Fn(&T) -> String) {
+    let mut first: HashMap<String, u64> = HashMap::new();
+    let mut kept = Vec::with_capacity(parsed.records.len());
+    for r in std::mem::take(&mut parsed.records) {
+        let k = key(&r.value);
+        if k.is_empty() {
+            kept.push(r);
+            continue;
+        }
+        match first.get(&k) {
+            Some(&line) => parsed.diagnostics.push(diag(
+                file,
+                r.line,
+                Some("id"),
+                format!(
+                    "duplicate id `{}` (first on line {line}); the first is kept",
+                    k.rsplit('\u{1f}').next().unwrap_or(&k)
+                ),
+            )),
+            None => {
+                first.insert(k, r.line);
+                kept.push(r);
+            }
+        }
+    }
+    parsed.records = kept;
+    parsed.diagnostics.sort_by_key(|d| d.line);
+}
+
+fn json_items(file: &str, bytes: &[u8]) -> Parsed<Item> {
+    let mut parsed = Parsed::new("jsonl");
+    for value in json_scan::values(file, bytes, &mut parsed.diagnostics) {
+        let line = value.line;
+        match item_from_json(&value.value) {
+            Ok(item) => parsed.records.push(Record { line, value: item }),
+            Err((field, message)) => parsed.diagnostics.push(diag(file, line, Some(field), message)),
+        }
+    }
+    parsed
+}
+
+fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)> {
+    let obj = v
+        .as_object()
+        .ok_or(("(record)", "expected a JSON object with at least `text`".to_string()))?;
+    let text_of = |names: &[&'static str]| -> Result<Option<String>, (&'static str, String)> {
+        for name in names {
+            match obj.get(*name) {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::String(s)) => return Ok(Some(s.clone())),
+                Some(serde_json::Value::Number(n)) => return Ok(Some(n.to_string())),
+                Some(other) => {
+                    return Err((name, format!("expected a string, found {}", json_kind(other))));
+                }
+            }
+        }
+        Ok(None)
+    };
+    let text = text_of(&["text", "content", "body"])?
+        .filter(|t| !t.trim().is_empty())
+        .ok_or(("text", "missing or empty: every item needs its text".to_string()))?;
+    check_text("text", &text)?;
+    Ok(Item {
+        external_id: text_of(&["id", "external_id"])?,
+        text,
+        url: text_of(&["url"])?,
+        published_at: text_of(&["published_at", "date", "datePublished"])?,
+        source: text_of(&["source"])?,
+        language: text_of(&["language", "lang"])?,
+    })
+}
+
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Rejects text a desk cannot use: NUL bytes (a binary file or a broken export).
+pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
+    if text.contains('\0') {
+        return Err((field, "contains a NUL byte (binary data or a broken export)".into()));
+    }
+    Ok(())
+}
+
+/// A stable source id for a fact-check without one: `sha:` + xxh3 of its normalized claim.
+pub(crate) fn hashed_id(claim: &str) -> String {
+    format!("sha:{}", claimdesk_text::duplicate_key(claim))
+}
+
+/// The key under which an item is stored once: `source` + external id when it has one, else
+/// a hash of its normalized text (so the same post from two exports is one item).
+pub fn item_key(item: &Item) -> String {
+    match &item.external_id {
+        Some(id) => format!("id:{}:{id}", item.source.as_deref().unwrap_or("")),
+        None => format!("text:{}", claimdesk_text::duplicate_key(&item.text)),
+    }
+}
+
+/// The key that groups fact-checks saying the same thing: claim and headline, normalized.
+pub fn duplicate_key(fc: &FactCheck) -> String {
+    claimdesk_text::duplicate_key(&format!("{}\n{}", fc.claim, fc.headline.as_deref().unwrap_or("")))
+}

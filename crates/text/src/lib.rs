@@ -1,0 +1,18 @@
+//! claimdesk's text pipeline: Unicode and Vietnamese normalization, tokenization into index
+//! terms, language identification and near-duplicate fingerprints.
+//!
+//! No I/O, and no input makes it panic (property-tested). The order is fixed: [`clean`] (NFC),
+//! [`normalize`] (lowercase, canonical Vietnamese tones), then either the exact or the
+//! [`fold`]ed form, then [`terms`] and [`bigrams`].
+
+#![warn(missing_docs)]
+
+mod fingerprint;
+mod lang;
+mod normalize;
+mod tokenize;
+
+pub use fingerprint::{Fingerprint, duplicate_key, fingerprint};
+pub use lang::{Language, detect_language};
+pub use normalize::{clean, fold, fold_normalized, normalize};
+pub use tokenize::{Form, Word, WordKind, bigrams, for_each_word, is_stopword, term, terms, words};
