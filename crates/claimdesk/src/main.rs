@@ -1,1 +1,167 @@
-fn main() {}
+//! The `claimdesk` binary: command-line parsing and wiring of the library crates. No business
+//! logic lives here; each command opens the data directory, calls the crates, and prints.
+//!
+//! Exit codes: 0 success, 1 some input records were rejected (the good ones were kept),
+//! 2 an error stopped the command.
+
+mod demo;
+mod desk;
+mod load;
+mod ranking;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// claimdesk: a desk for fact-checkers. Imports published fact-checks, ingests posts, and
+/// says at once which claims were already checked.
+#[derive(Parser, Debug)]
+#[command(name = "claimdesk", version, about, propagate_version = true)]
+struct Cli {
+    /// The data directory (store, index, config).
+    #[arg(
+        long,
+        global = true,
+        env = "CLAIMDESK_DATA",
+        default_value = "./claimdesk-data"
+    )]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create the data directory and its config file.
+    Init,
+    /// Add fact-checks (ClaimReview JSON-LD, HTML with JSON-LD, CSV, TSV, CLEF TSV).
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// Its format; `auto` decides from the extension and the content.
+        #[arg(long, value_enum, default_value_t = FactCheckFormatArg::Auto)]
+        format: FactCheckFormatArg,
+    },
+    /// Add posts and articles (JSON Lines, CSV, TSV) and match them against the fact-checks.
+    Ingest {
+        /// The file to ingest.
+        file: PathBuf,
+        /// Its format; `auto` decides from the extension and the content.
+        #[arg(long, value_enum, default_value_t = ItemFormatArg::Auto)]
+        format: ItemFormatArg,
+    },
+    /// Rank the fact-checks that match a text, or every query of a file.
+    Match(ranking::MatchArgs),
+    /// Measure matching quality and speed on queries with relevance judgments.
+    Eval(ranking::EvalArgs),
+    /// Rebuild the derived index from the store.
+    Reindex,
+    /// Load the bundled sample fact-checks and posts (fictional) and show the matches.
+    Demo,
+}
+
+/// Formats of `import`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FactCheckFormatArg {
+    Auto,
+    Claimreview,
+    Csv,
+    Tsv,
+    Clef,
+}
+
+/// Formats of `ingest`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ItemFormatArg {
+    Auto,
+    Jsonl,
+    Csv,
+    Tsv,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    use claimdesk_ingest::{FactCheckFormat as F, ItemFormat as I};
+    match cli.command {
+        Command::Init => {
+            let created = desk::Desk::init(&cli.data)?;
+            desk::Desk::open(&cli.data, &[]).await?;
+            println!(
+                "{} {}",
+                if created {
+                    "created"
+                } else {
+                    "already set up:"
+                },
+                cli.data.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, format } => {
+            let format = match format {
+                FactCheckFormatArg::Auto => F::Auto,
+                FactCheckFormatArg::Claimreview => F::ClaimReview,
+                FactCheckFormatArg::Csv => F::Csv,
+                FactCheckFormatArg::Tsv => F::Tsv,
+                FactCheckFormatArg::Clef => F::Clef,
+            };
+            let mut desk = desk::Desk::open(&cli.data, &[]).await?;
+            load::import(&mut desk, &file, format).await
+        }
+        Command::Ingest { file, format } => {
+            let format = match format {
+                ItemFormatArg::Auto => I::Auto,
+                ItemFormatArg::Jsonl => I::Jsonl,
+                ItemFormatArg::Csv => I::Csv,
+                ItemFormatArg::Tsv => I::Tsv,
+            };
+            let mut desk = desk::Desk::open(&cli.data, &[]).await?;
+            load::ingest(&mut desk, &file, format).await
+        }
+        Command::Match(args) => {
+            let desk = desk::Desk::open(&cli.data, &args.params).await?;
+            ranking::run_match(&desk, &args).await
+        }
+        Command::Eval(args) => {
+            let desk = desk::Desk::open(&cli.data, &args.params).await?;
+            ranking::run_eval(&desk, &args).await
+        }
+        Command::Reindex => {
+            let mut desk = desk::Desk::open(&cli.data, &[]).await?;
+            let n = desk.reindex().await?;
+            println!(
+                "reindexed {n} fact-checks ({} canonical in the index)",
+                desk.index.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => demo::run().await,
+    }
+}

@@ -18,7 +18,14 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Parsed<FactCheck> {
     }
     let mut parsed = Parsed::new("claimreview");
     for v in values(file, bytes, &mut parsed.diagnostics) {
-        collect(file, v.line, &v.value, true, &mut parsed.records, &mut parsed.diagnostics);
+        collect(
+            file,
+            v.line,
+            &v.value,
+            true,
+            &mut parsed.records,
+            &mut parsed.diagnostics,
+        );
     }
     parsed
 }
@@ -28,25 +35,37 @@ fn parse_html(file: &str, bytes: &[u8]) -> Parsed<FactCheck> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            parsed.diagnostics.push(diag(file, 0, None, utf8_message(e)));
+            parsed
+                .diagnostics
+                .push(diag(file, 0, None, utf8_message(e)));
             return parsed;
         }
     };
     let doc = Html::parse_document(text);
-    let selector = Selector::parse(r#"script[type="application/ld+json"]"#).expect("valid selector");
+    let selector =
+        Selector::parse(r#"script[type="application/ld+json"]"#).expect("valid selector");
     let mut search_from = 0;
     let mut found = 0;
     for script in doc.select(&selector) {
         found += 1;
         let body = script.text().collect::<String>();
         // Line of the script body in the page, for diagnostics.
-        let at = text[search_from..].find(body.trim()).map(|p| p + search_from);
+        let at = text[search_from..]
+            .find(body.trim())
+            .map(|p| p + search_from);
         let line = at.map_or(0, |p| 1 + text[..p].matches('\n').count() as u64);
         if let Some(p) = at {
             search_from = p;
         }
         match serde_json::from_str::<Value>(&body) {
-            Ok(v) => collect(file, line, &v, false, &mut parsed.records, &mut parsed.diagnostics),
+            Ok(v) => collect(
+                file,
+                line,
+                &v,
+                false,
+                &mut parsed.records,
+                &mut parsed.diagnostics,
+            ),
             Err(e) => parsed.diagnostics.push(diag(
                 file,
                 line + e.line().saturating_sub(1) as u64,
@@ -98,7 +117,8 @@ fn collect(
                     Some("@type"),
                     format!(
                         "expected a ClaimReview, found {}",
-                        obj.get("@type").map_or("no @type".to_string(), |t| t.to_string())
+                        obj.get("@type")
+                            .map_or("no @type".to_string(), |t| t.to_string())
                     ),
                 ));
             }
@@ -115,8 +135,9 @@ fn collect(
 
 fn is_claim_review(v: &Value) -> bool {
     let is = |t: &Value| {
-        t.as_str()
-            .is_some_and(|s| s == "ClaimReview" || s.ends_with("/ClaimReview") || s == "schema:ClaimReview")
+        t.as_str().is_some_and(|s| {
+            s == "ClaimReview" || s.ends_with("/ClaimReview") || s == "schema:ClaimReview"
+        })
     };
     match v.get("@type") {
         Some(Value::Array(ts)) => ts.iter().any(is),
@@ -137,7 +158,10 @@ fn string(v: &Value, field: &'static str) -> Result<Option<String>, FieldError> 
             Ok((!s.is_empty()).then(|| s.to_string()))
         }
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err((field, format!("expected a string, found {}", json_kind(other)))),
+        Some(other) => Err((
+            field,
+            format!("expected a string, found {}", json_kind(other)),
+        )),
     }
 }
 
@@ -151,7 +175,10 @@ fn number(v: &Value, field: &'static str) -> Result<Option<f64>, FieldError> {
             .parse()
             .map(Some)
             .map_err(|_| (field, format!("expected a number, found \"{s}\""))),
-        Some(other) => Err((field, format!("expected a number, found {}", json_kind(other)))),
+        Some(other) => Err((
+            field,
+            format!("expected a number, found {}", json_kind(other)),
+        )),
     }
 }
 
@@ -187,14 +214,17 @@ fn language(v: Option<&Value>) -> Option<String> {
 }
 
 fn fact_check(v: &Value) -> Result<FactCheck, FieldError> {
-    let claim = string(v, "claimReviewed")?
-        .ok_or(("claimReviewed", "missing: a ClaimReview must say which claim it reviews".to_string()))?;
+    let claim = string(v, "claimReviewed")?.ok_or((
+        "claimReviewed",
+        "missing: a ClaimReview must say which claim it reviews".to_string(),
+    ))?;
     let rating = match v.get("reviewRating") {
         Some(r @ Value::Object(_)) => Some(Rating {
             value: number(r, "ratingValue").map_err(|(_, m)| ("reviewRating.ratingValue", m))?,
             best: number(r, "bestRating").map_err(|(_, m)| ("reviewRating.bestRating", m))?,
             worst: number(r, "worstRating").map_err(|(_, m)| ("reviewRating.worstRating", m))?,
-            label: string(r, "alternateName").map_err(|(_, m)| ("reviewRating.alternateName", m))?,
+            label: string(r, "alternateName")
+                .map_err(|(_, m)| ("reviewRating.alternateName", m))?,
         })
         .filter(|r| !r.is_empty()),
         Some(Value::Null) | None => None,

@@ -14,7 +14,11 @@ pub(crate) struct LineValue {
 }
 
 /// Every top-level record of `bytes`; problems become diagnostics.
-pub(crate) fn values(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Vec<LineValue> {
+pub(crate) fn values(
+    file: &str,
+    bytes: &[u8],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<LineValue> {
     let mut out = Vec::new();
     let mut i = skip_space(bytes, 0);
     let mut line = 1 + count_newlines(&bytes[..i]);
@@ -30,7 +34,12 @@ pub(crate) fn values(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>
         i = next;
         if i >= bytes.len() {
             if in_array && !tail_reported {
-                diagnostics.push(diag(file, line, None, "the JSON array is not closed (truncated file?)"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    None,
+                    "the JSON array is not closed (truncated file?)",
+                ));
             }
             break;
         }

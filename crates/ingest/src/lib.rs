@@ -81,7 +81,12 @@ impl<T> Parsed<T> {
     }
 }
 
-pub(crate) fn diag(file: &str, line: u64, field: Option<&str>, message: impl Into<String>) -> Diagnostic {
+pub(crate) fn diag(
+    file: &str,
+    line: u64,
+    field: Option<&str>,
+    message: impl Into<String>,
+) -> Diagnostic {
     Diagnostic {
         file: file.to_string(),
         line,
@@ -129,7 +134,9 @@ pub fn parse_fact_checks(file: &str, bytes: &[u8], format: FactCheckFormat) -> P
         FactCheckFormat::Clef => table::fact_checks(file, bytes, b'\t', true),
     };
     if first_non_space(bytes).is_none() {
-        parsed.diagnostics.push(diag(file, 0, None, "the file is empty: nothing to import"));
+        parsed
+            .diagnostics
+            .push(diag(file, 0, None, "the file is empty: nothing to import"));
     }
     reject_duplicates(file, &mut parsed, |fc| fc.source_id.clone());
     parsed
@@ -174,7 +181,9 @@ pub fn parse_items(file: &str, bytes: &[u8], format: ItemFormat) -> Parsed<Item>
         ItemFormat::Tsv => table::items(file, bytes, b'\t'),
     };
     if first_non_space(bytes).is_none() {
-        parsed.diagnostics.push(diag(file, 0, None, "the file is empty: nothing to ingest"));
+        parsed
+            .diagnostics
+            .push(diag(file, 0, None, "the file is empty: nothing to ingest"));
     }
     reject_duplicates(file, &mut parsed, |it| match &it.external_id {
         Some(id) => format!("{}\u{1f}{id}", it.source.as_deref().unwrap_or("")),
@@ -219,16 +228,21 @@ fn json_items(file: &str, bytes: &[u8]) -> Parsed<Item> {
         let line = value.line;
         match item_from_json(&value.value) {
             Ok(item) => parsed.records.push(Record { line, value: item }),
-            Err((field, message)) => parsed.diagnostics.push(diag(file, line, Some(field), message)),
+            Err((field, message)) => {
+                parsed
+                    .diagnostics
+                    .push(diag(file, line, Some(field), message))
+            }
         }
     }
     parsed
 }
 
 fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)> {
-    let obj = v
-        .as_object()
-        .ok_or(("(record)", "expected a JSON object with at least `text`".to_string()))?;
+    let obj = v.as_object().ok_or((
+        "(record)",
+        "expected a JSON object with at least `text`".to_string(),
+    ))?;
     let text_of = |names: &[&'static str]| -> Result<Option<String>, (&'static str, String)> {
         for name in names {
             match obj.get(*name) {
@@ -236,7 +250,10 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
                 Some(serde_json::Value::String(s)) => return Ok(Some(s.clone())),
                 Some(serde_json::Value::Number(n)) => return Ok(Some(n.to_string())),
                 Some(other) => {
-                    return Err((name, format!("expected a string, found {}", json_kind(other))));
+                    return Err((
+                        name,
+                        format!("expected a string, found {}", json_kind(other)),
+                    ));
                 }
             }
         }
@@ -244,7 +261,10 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
     };
     let text = text_of(&["text", "content", "body"])?
         .filter(|t| !t.trim().is_empty())
-        .ok_or(("text", "missing or empty: every item needs its text".to_string()))?;
+        .ok_or((
+            "text",
+            "missing or empty: every item needs its text".to_string(),
+        ))?;
     check_text("text", &text)?;
     Ok(Item {
         external_id: text_of(&["id", "external_id"])?,
@@ -270,7 +290,10 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
 /// Rejects text a desk cannot use: NUL bytes (a binary file or a broken export).
 pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
     if text.contains('\0') {
-        return Err((field, "contains a NUL byte (binary data or a broken export)".into()));
+        return Err((
+            field,
+            "contains a NUL byte (binary data or a broken export)".into(),
+        ));
     }
     Ok(())
 }
@@ -291,5 +314,9 @@ pub fn item_key(item: &Item) -> String {
 
 /// The key that groups fact-checks saying the same thing: claim and headline, normalized.
 pub fn duplicate_key(fc: &FactCheck) -> String {
-    claimdesk_text::duplicate_key(&format!("{}\n{}", fc.claim, fc.headline.as_deref().unwrap_or("")))
+    claimdesk_text::duplicate_key(&format!(
+        "{}\n{}",
+        fc.claim,
+        fc.headline.as_deref().unwrap_or("")
+    ))
 }

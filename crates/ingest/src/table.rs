@@ -8,7 +8,14 @@ use crate::{MAX_RECORD_BYTES, Parsed, Record, diag, hashed_id, utf8_message};
 
 /// The header names each field answers to (lowercase; `""` is an unnamed first column, as
 /// in the CLEF files, and means the id).
-const ID: &[&str] = &["id", "source_id", "vclaim_id", "tweet_id", "external_id", ""];
+const ID: &[&str] = &[
+    "id",
+    "source_id",
+    "vclaim_id",
+    "tweet_id",
+    "external_id",
+    "",
+];
 const CLAIM: &[&str] = &["claim", "claimreviewed", "claim_reviewed", "vclaim"];
 const HEADLINE: &[&str] = &["headline", "title"];
 const RATING_LABEL: &[&str] = &["rating", "verdict", "alternatename", "rating_label"];
@@ -65,7 +72,9 @@ fn read<T>(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                parsed.diagnostics.push(diag(file, line, None, format!("unreadable row: {e}")));
+                parsed
+                    .diagnostics
+                    .push(diag(file, line, None, format!("unreadable row: {e}")));
                 continue;
             }
         }
@@ -115,7 +124,10 @@ fn read<T>(
         for (i, f) in record.iter().enumerate() {
             match std::str::from_utf8(f) {
                 Ok(s) if s.contains('\0') => {
-                    bad = Some((i, "contains a NUL byte (binary data or a broken export)".to_string()));
+                    bad = Some((
+                        i,
+                        "contains a NUL byte (binary data or a broken export)".to_string(),
+                    ));
                     break;
                 }
                 Ok(s) => fields.push(s),
@@ -127,16 +139,24 @@ fn read<T>(
         }
         if let Some((i, message)) = bad {
             let name = field_name(t, i);
-            parsed.diagnostics.push(diag(file, line, Some(&name), message));
+            parsed
+                .diagnostics
+                .push(diag(file, line, Some(&name), message));
             continue;
         }
         match row(t, &fields) {
             Ok(v) => parsed.records.push(Record { line, value: v }),
-            Err((field, message)) => parsed.diagnostics.push(diag(file, line, Some(&field), message)),
+            Err((field, message)) => {
+                parsed
+                    .diagnostics
+                    .push(diag(file, line, Some(&field), message))
+            }
         }
     }
     if table.is_none() && !bytes.iter().all(u8::is_ascii_whitespace) {
-        parsed.diagnostics.push(diag(file, 1, None, "no header row"));
+        parsed
+            .diagnostics
+            .push(diag(file, 1, None, "no header row"));
     }
     parsed
 }
@@ -168,7 +188,12 @@ fn number(t: &Table, fields: &[&str], names: &[&str]) -> Result<Option<f64>, (St
 
 /// Fact-checks from CSV/TSV. With `clef`, the columns are `vclaim_id, vclaim, title`
 /// whatever the header says.
-pub(crate) fn fact_checks(file: &str, bytes: &[u8], delimiter: u8, clef: bool) -> Parsed<FactCheck> {
+pub(crate) fn fact_checks(
+    file: &str,
+    bytes: &[u8],
+    delimiter: u8,
+    clef: bool,
+) -> Parsed<FactCheck> {
     let format = match (clef, delimiter) {
         (true, _) => "clef",
         (false, b'\t') => "tsv",
@@ -185,7 +210,10 @@ pub(crate) fn fact_checks(file: &str, bytes: &[u8], delimiter: u8, clef: bool) -
         })?;
         let claim = f[claim_col].trim();
         if claim.is_empty() {
-            return Err((field_name(t, claim_col), "empty: every fact-check needs its claim".into()));
+            return Err((
+                field_name(t, claim_col),
+                "empty: every fact-check needs its claim".into(),
+            ));
         }
         let url = get(t, f, URL);
         let source_id = get(t, f, ID)
@@ -245,7 +273,10 @@ pub(crate) fn items(file: &str, bytes: &[u8], delimiter: u8) -> Parsed<Item> {
         })?;
         let text = f[text_col].trim();
         if text.is_empty() {
-            return Err((field_name(t, text_col), "empty: every item needs its text".into()));
+            return Err((
+                field_name(t, text_col),
+                "empty: every item needs its text".into(),
+            ));
         }
         Ok(Item {
             external_id: get(t, f, ID),

@@ -80,15 +80,6 @@ impl MatchField {
             MatchField::Bigrams => "claimdesk_bigrams",
         }
     }
-
-    /// The terms a query contributes to this field.
-    pub(crate) fn query_terms(self, text: &str) -> Vec<String> {
-        match self {
-            MatchField::ClaimExact | MatchField::HeadlineExact => terms(text, Form::Exact),
-            MatchField::ClaimFolded | MatchField::HeadlineFolded => terms(text, Form::Folded),
-            MatchField::Bigrams => bigrams(text, Form::Folded),
-        }
-    }
 }
 
 /// The tantivy tokenizers: thin adapters over `claimdesk-text`, so the index and the query
@@ -148,7 +139,10 @@ fn schema() -> (Schema, Fields) {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(f.tokenizer())
             .set_index_option(IndexRecordOption::WithFreqs);
-        b.add_text_field(f.name(), TextOptions::default().set_indexing_options(indexing))
+        b.add_text_field(
+            f.name(),
+            TextOptions::default().set_indexing_options(indexing),
+        )
     });
     (b.build(), Fields { id, simhash, text })
 }
@@ -226,7 +220,11 @@ impl MatchIndex {
 
     /// Applies `changes` (in store order) and records `revision` as seen. One indexing thread,
     /// so the same changes always give the same segments.
-    pub fn apply(&mut self, changes: impl IntoIterator<Item = IndexChange>, revision: i64) -> Result<()> {
+    pub fn apply(
+        &mut self,
+        changes: impl IntoIterator<Item = IndexChange>,
+        revision: i64,
+    ) -> Result<()> {
         let mut writer: IndexWriter<TantivyDocument> =
             self.index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
         for change in changes {
@@ -259,7 +257,9 @@ impl MatchIndex {
         for (f, field) in MatchField::ALL.iter().zip(self.fields.text) {
             match f {
                 MatchField::ClaimExact | MatchField::ClaimFolded => d.add_text(field, &doc.claim),
-                MatchField::HeadlineExact | MatchField::HeadlineFolded => d.add_text(field, headline),
+                MatchField::HeadlineExact | MatchField::HeadlineFolded => {
+                    d.add_text(field, headline)
+                }
                 // Two values, so no bigram spans the end of the claim and the headline.
                 MatchField::Bigrams => {
                     d.add_text(field, &doc.claim);

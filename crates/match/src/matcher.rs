@@ -1,24 +1,28 @@
 //! Ranking: BM25 per field and analyzer, term at a time, fused with the near-duplicate
 //! signal into one score.
 //!
-//! The corpus of fact-checks is small (thousands to a few million), so instead of a
-//! document-at-a-time query tree the matcher walks each query term's posting blocks once and
-//! adds into a dense score array it keeps between queries: no allocation per posting, no
-//! per-query tree, and the BM25 parameters stay a query-time setting that can be chosen on a
-//! training split without rebuilding the index.
+//! The corpus of fact-checks is small (thousands to a few million), so when a [`Matcher`] is
+//! made it compiles tantivy's postings into *impact lists*: for every term of each analyzer,
+//! the documents that hold it with their finished, weighted BM25 contribution (claim and
+//! headline merged). A query is then one hash lookup per term and a walk that adds floats
+//! into a dense score array kept between queries: term at a time, no query tree, no
+//! allocation per posting. The BM25 parameters stay query-time settings that can be chosen on
+//! a training split without rebuilding the index. Explanations re-read tantivy's per-field
+//! postings for the few documents shown.
 //!
 //! **Tie rule:** equal scores rank the lower [`FactCheckId`] (the earlier imported) first, so
 //! results never depend on segment layout or hash order.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
+
 use std::sync::Arc;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use claimdesk_core::FactCheckId;
-use claimdesk_text::fingerprint;
+use claimdesk_text::{Analysis, Fingerprint, Form, fingerprint_words};
 use serde::Serialize;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, InvertedIndexReader, Searcher, Term};
 
@@ -142,9 +146,47 @@ pub struct Matcher {
     scores: Vec<f32>,
     touched: Vec<u32>,
     query_terms: Vec<QueryTerm>,
-    postings: Option<BlockSegmentPostings>,
+    /// Fact-check id of every global document.
+    fc_ids: Vec<u64>,
+    /// Fingerprints of the alive documents, with their global document.
+    fingerprints: Vec<(u64, u32)>,
+    /// Impact lists of the exact unigrams, folded unigrams and folded bigrams.
+    impacts: [ImpactLists; 3],
+    /// Per field, number of alive documents holding each term (for explanations).
     fields: [tantivy::schema::Field; 5],
     _searcher: Searcher,
+}
+
+/// One document's weighted BM25 contribution for one term.
+#[derive(Debug, Clone, Copy)]
+struct Impact {
+    doc: u32,
+    score: f32,
+}
+
+/// Term → impacts, all lists in one arena.
+#[derive(Default)]
+struct ImpactLists {
+    ranges: HashMap<Box<str>, (u32, u32), Xxh3DefaultBuilder>,
+    arena: Vec<Impact>,
+}
+
+impl ImpactLists {
+    fn get(&self, term: &str) -> &[Impact] {
+        match self.ranges.get(term) {
+            Some(&(start, len)) => &self.arena[start as usize..(start + len) as usize],
+            None => &[],
+        }
+    }
+}
+
+/// Which impact list a field feeds.
+fn group_of(field: MatchField) -> usize {
+    match field {
+        MatchField::ClaimExact | MatchField::HeadlineExact => 0,
+        MatchField::ClaimFolded | MatchField::HeadlineFolded => 1,
+        MatchField::Bigrams => 2,
+    }
 }
 
 impl Matcher {
@@ -180,13 +222,26 @@ impl Matcher {
             base += max_doc;
         }
         let num_docs = searcher.num_docs() as f32;
-        let norm_cache = (0..5)
-            .map(|i| {
-                let avgdl = if num_docs > 0.0 {
-                    (total_tokens[i] as f32 / num_docs).max(1e-6)
-                } else {
-                    1.0
-                };
+        // Field lengths of alive documents only, so an index with deletions ranks exactly
+        // like one rebuilt from scratch.
+        let mut avgdl = [1.0f32; 5];
+        for (i, slot) in avgdl.iter_mut().enumerate() {
+            let total: u64 = segments
+                .iter()
+                .map(|seg| {
+                    (0..seg.alive.len() as u32)
+                        .filter(|&d| seg.alive[d as usize])
+                        .map(|d| seg.norms[i].fieldnorm(d) as u64)
+                        .sum::<u64>()
+                })
+                .sum();
+            if num_docs > 0.0 {
+                *slot = (total as f32 / num_docs).max(1e-6);
+            }
+        }
+        let norm_cache: Vec<[f32; 256]> = avgdl
+            .iter()
+            .map(|avgdl| {
                 let mut cache = [0f32; 256];
                 for (code, slot) in cache.iter_mut().enumerate() {
                     let len = FieldNormReader::id_to_fieldnorm(code as u8) as f32;
@@ -195,6 +250,22 @@ impl Matcher {
                 cache
             })
             .collect();
+        let impacts = compile_impacts(&segments, &settings, &norm_cache, num_docs)?;
+        let fc_ids = segments
+            .iter()
+            .flat_map(|s| s.fc_ids.iter().copied())
+            .collect();
+        let fingerprints =
+            segments
+                .iter()
+                .flat_map(|s| {
+                    s.simhash.iter().zip(&s.alive).enumerate().filter_map(
+                        move |(d, (fp, alive))| {
+                            Some((*fp.as_ref()?, s.base + d as u32)).filter(|_| *alive)
+                        },
+                    )
+                })
+                .collect();
         Ok(Matcher {
             settings,
             segments,
@@ -203,7 +274,9 @@ impl Matcher {
             scores: vec![0.0; base as usize],
             touched: Vec::new(),
             query_terms: Vec::new(),
-            postings: None,
+            fc_ids,
+            fingerprints,
+            impacts,
             fields: index.fields.text,
             _searcher: searcher,
         })
@@ -220,15 +293,18 @@ impl Matcher {
         if k == 0 || self.scores.is_empty() {
             return Ok(Vec::new());
         }
-        self.resolve_terms(text)?;
-        self.accumulate()?;
+        let analysis = Analysis::new(text);
+        self.accumulate(&analysis);
         let best_lexical = self
             .touched
             .iter()
             .map(|&d| self.scores[d as usize])
             .fold(0.0f32, f32::max);
-        let near_dups = self.near_duplicates(text, best_lexical);
+        let near_dups = self.near_duplicates(fingerprint_words(&analysis.words), best_lexical);
         let top = self.top_k(k, &near_dups);
+        if explain && !top.is_empty() {
+            self.resolve_terms(&analysis)?;
+        }
         let mut out = Vec::with_capacity(top.len());
         for (global, score) in top {
             let (seg, doc) = self.locate(global);
@@ -239,7 +315,7 @@ impl Matcher {
                 Vec::new()
             };
             out.push(Match {
-                fact_check: FactCheckId(self.segments[seg].fc_ids[doc as usize] as i64),
+                fact_check: FactCheckId(self.fc_ids[global as usize] as i64),
                 score,
                 explanation: Explanation {
                     lexical: self.scores[global as usize],
@@ -256,47 +332,44 @@ impl Matcher {
         Ok(out)
     }
 
-    fn resolve_terms(&mut self, text: &str) -> Result<()> {
+    fn resolve_terms(&mut self, analysis: &Analysis) -> Result<()> {
         self.query_terms.clear();
-        let mut cached: Option<(MatchField, Vec<String>)> = None;
+        let sorted = |mut t: Vec<String>| {
+            t.sort_unstable();
+            t.dedup();
+            t
+        };
+        let exact = sorted(analysis.terms(Form::Exact));
+        let folded = sorted(analysis.terms(Form::Folded));
+        let pairs = sorted(analysis.bigrams(Form::Folded));
         for (fi, field) in MatchField::ALL.iter().enumerate() {
             let weight = self.settings.weights[fi];
             if weight <= 0.0 {
                 continue;
             }
-            // Claim and headline of one analyzer share their query terms.
-            let same_analyzer = cached.as_ref().is_some_and(|(f, _)| {
-                matches!(
-                    (f, field),
-                    (MatchField::ClaimExact, MatchField::HeadlineExact)
-                        | (MatchField::ClaimFolded, MatchField::HeadlineFolded)
-                )
-            });
-            if !same_analyzer {
-                let mut t = field.query_terms(text);
-                t.sort_unstable();
-                t.dedup();
-                cached = Some((*field, t));
-            }
-            let terms = &cached.as_ref().expect("set above").1;
+            let terms = match field {
+                MatchField::ClaimExact | MatchField::HeadlineExact => &exact,
+                MatchField::ClaimFolded | MatchField::HeadlineFolded => &folded,
+                MatchField::Bigrams => &pairs,
+            };
             for t in terms {
                 let mut infos = Vec::with_capacity(self.segments.len());
                 let mut df = 0u64;
                 for seg in &self.segments {
                     let term = Term::from_field_text(self.fields[fi], t);
                     let info = seg.inverted[fi].get_term_info(&term)?;
-                    df += info.as_ref().map_or(0, |i| i.doc_freq as u64);
+                    if let Some(info) = &info {
+                        df += alive_postings(seg, fi, info)?.len() as u64;
+                    }
                     infos.push(info);
                 }
                 if df == 0 {
                     continue;
                 }
-                let df = df as f32;
-                let idf = (1.0 + (self.num_docs - df + 0.5) / (df + 0.5)).ln();
                 self.query_terms.push(QueryTerm {
                     field: fi,
                     text: t.clone(),
-                    weight: weight * idf * (self.settings.k1 + 1.0),
+                    weight: weight * idf(self.num_docs, df as f32) * (self.settings.k1 + 1.0),
                     infos,
                 });
             }
@@ -304,75 +377,46 @@ impl Matcher {
         Ok(())
     }
 
-    fn accumulate(&mut self) -> Result<()> {
-        let Matcher {
-            segments,
-            norm_cache,
-            scores,
-            touched,
-            query_terms,
-            postings,
-            ..
-        } = self;
-        for qt in query_terms.iter() {
-            let cache = &norm_cache[qt.field];
-            for (seg, info) in segments.iter().zip(&qt.infos) {
-                let Some(info) = info else { continue };
-                let inv = &seg.inverted[qt.field];
-                let block = match postings {
-                    Some(p) => {
-                        inv.reset_block_postings_from_terminfo(info, p)?;
-                        p
+    /// Adds every query term's impacts into the score array.
+    fn accumulate(&mut self, analysis: &Analysis) {
+        let mut lists: [Vec<String>; 3] = [
+            analysis.terms(Form::Exact),
+            analysis.terms(Form::Folded),
+            analysis.bigrams(Form::Folded),
+        ];
+        for (group, terms) in lists.iter_mut().enumerate() {
+            terms.sort_unstable();
+            terms.dedup();
+            for t in terms.iter() {
+                for imp in self.impacts[group].get(t) {
+                    let slot = &mut self.scores[imp.doc as usize];
+                    if *slot == 0.0 {
+                        self.touched.push(imp.doc);
                     }
-                    None => postings.insert(
-                        inv.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
-                    ),
-                };
-                let norms = &seg.norms[qt.field];
-                loop {
-                    let docs = block.docs();
-                    if docs.is_empty() {
-                        break;
-                    }
-                    for (&doc, &tf) in docs.iter().zip(block.freqs()) {
-                        if !seg.alive[doc as usize] {
-                            continue;
-                        }
-                        let tf = tf as f32;
-                        let s = qt.weight * tf / (tf + cache[norms.fieldnorm_id(doc) as usize]);
-                        let slot = &mut scores[(seg.base + doc) as usize];
-                        if *slot == 0.0 {
-                            touched.push(seg.base + doc);
-                        }
-                        *slot += s;
-                    }
-                    block.advance();
+                    *slot += imp.score;
                 }
             }
         }
-        Ok(())
     }
 
     /// Near-duplicates of `text`: (global doc, distance, boost).
-    fn near_duplicates(&self, text: &str, best_lexical: f32) -> Vec<(u32, u32, f32)> {
+    fn near_duplicates(&self, fp: Option<Fingerprint>, best_lexical: f32) -> Vec<(u32, u32, f32)> {
         let max = self.settings.near_dup_max_distance;
-        let Some(fp) = fingerprint(text) else {
+        let Some(fp) = fp else {
             return Vec::new();
         };
-        let reference = if best_lexical > 0.0 { best_lexical } else { 1.0 };
+        let reference = if best_lexical > 0.0 {
+            best_lexical
+        } else {
+            1.0
+        };
         let mut out = Vec::new();
-        for seg in &self.segments {
-            for (doc, sim) in seg.simhash.iter().enumerate() {
-                let Some(sim) = sim else { continue };
-                if !seg.alive[doc] {
-                    continue;
-                }
-                let d = (sim ^ fp.0).count_ones();
-                if d <= max {
-                    let boost =
-                        self.settings.near_dup_boost * reference * (1.0 - d as f32 / (max + 1) as f32);
-                    out.push((seg.base + doc as u32, d, boost));
-                }
+        for &(sim, doc) in &self.fingerprints {
+            let d = (sim ^ fp.0).count_ones();
+            if d <= max {
+                let boost =
+                    self.settings.near_dup_boost * reference * (1.0 - d as f32 / (max + 1) as f32);
+                out.push((doc, d, boost));
             }
         }
         out
@@ -394,23 +438,24 @@ impl Matcher {
                 heap.push(r);
             }
         };
-        for &d in &self.touched {
-            let boost = near_dups.iter().find(|n| n.0 == d).map_or(0.0, |n| n.2);
-            offer(d, self.scores[d as usize] + boost, self.fc_of(d));
-        }
-        for &(d, _, boost) in near_dups {
-            if self.scores[d as usize] == 0.0 {
-                offer(d, boost, self.fc_of(d));
+        if near_dups.is_empty() {
+            for &d in &self.touched {
+                offer(d, self.scores[d as usize], self.fc_ids[d as usize]);
+            }
+        } else {
+            for &d in &self.touched {
+                let boost = near_dups.iter().find(|n| n.0 == d).map_or(0.0, |n| n.2);
+                offer(d, self.scores[d as usize] + boost, self.fc_ids[d as usize]);
+            }
+            for &(d, _, boost) in near_dups {
+                if self.scores[d as usize] == 0.0 {
+                    offer(d, boost, self.fc_ids[d as usize]);
+                }
             }
         }
         let mut v = heap.into_sorted_vec();
         v.truncate(k);
         v.into_iter().map(|r| (r.doc, r.score)).collect()
-    }
-
-    fn fc_of(&self, global: u32) -> u64 {
-        let (seg, doc) = self.locate(global);
-        self.segments[seg].fc_ids[doc as usize]
     }
 
     fn locate(&self, global: u32) -> (usize, DocId) {
@@ -427,7 +472,8 @@ impl Matcher {
         for qt in &self.query_terms {
             let Some(info) = &qt.infos[seg] else { continue };
             let inv = &s.inverted[qt.field];
-            let mut block = inv.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            let mut block =
+                inv.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             let idx = block.seek(doc);
             if block.docs().get(idx) == Some(&doc) {
                 let tf = block.freqs()[idx] as f32;
@@ -439,9 +485,109 @@ impl Matcher {
                 });
             }
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.term.cmp(&b.term)));
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.term.cmp(&b.term))
+        });
         Ok(hits)
     }
+}
+
+/// BM25's inverse document frequency (the Lucene form, never negative).
+fn idf(num_docs: f32, df: f32) -> f32 {
+    (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The alive documents of a posting list with their term frequencies.
+fn alive_postings(
+    seg: &SegmentData,
+    field: usize,
+    info: &tantivy::postings::TermInfo,
+) -> Result<Vec<(DocId, u32)>> {
+    let mut block = seg.inverted[field]
+        .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+    let mut out = Vec::with_capacity(info.doc_freq as usize);
+    loop {
+        let docs = block.docs();
+        if docs.is_empty() {
+            break;
+        }
+        for (&doc, &tf) in docs.iter().zip(block.freqs()) {
+            if seg.alive[doc as usize] {
+                out.push((doc, tf));
+            }
+        }
+        block.advance();
+    }
+    Ok(out)
+}
+
+/// Compiles the impact lists of every weighted field from tantivy's postings.
+fn compile_impacts(
+    segments: &[SegmentData],
+    settings: &MatchSettings,
+    norm_cache: &[[f32; 256]],
+    num_docs: f32,
+) -> Result<[ImpactLists; 3]> {
+    let mut merged: [HashMap<Box<str>, Vec<Impact>>; 3] = Default::default();
+    for (fi, field) in MatchField::ALL.iter().enumerate() {
+        let weight = settings.weights[fi];
+        if weight <= 0.0 {
+            continue;
+        }
+        // Term → its alive postings in every segment (global doc ids, tf, norm code).
+        let mut per_term: HashMap<Box<str>, Vec<(u32, u32, u8)>> = HashMap::new();
+        for seg in segments {
+            let mut stream = seg.inverted[fi].terms().stream()?;
+            while stream.advance() {
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let postings = alive_postings(seg, fi, stream.value())?;
+                if postings.is_empty() {
+                    continue;
+                }
+                let entry = per_term.entry(term.into()).or_default();
+                for (doc, tf) in postings {
+                    entry.push((seg.base + doc, tf, seg.norms[fi].fieldnorm_id(doc)));
+                }
+            }
+        }
+        let target = &mut merged[group_of(*field)];
+        for (term, postings) in per_term {
+            let w = weight * idf(num_docs, postings.len() as f32) * (settings.k1 + 1.0);
+            let list = target.entry(term).or_default();
+            list.extend(postings.into_iter().map(|(doc, tf, norm)| {
+                let tf = tf as f32;
+                Impact {
+                    doc,
+                    score: w * tf / (tf + norm_cache[fi][norm as usize]),
+                }
+            }));
+        }
+    }
+    Ok(merged.map(|group| {
+        let mut lists = ImpactLists::default();
+        let mut terms: Vec<_> = group.into_iter().collect();
+        // Sorted, so the arena (and float sums) never depend on hash order.
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (term, mut list) in terms {
+            list.sort_by_key(|i| i.doc);
+            let mut compact: Vec<Impact> = Vec::with_capacity(list.len());
+            for imp in list {
+                match compact.last_mut() {
+                    Some(last) if last.doc == imp.doc => last.score += imp.score,
+                    _ => compact.push(imp),
+                }
+            }
+            let start = lists.arena.len() as u32;
+            lists.arena.extend_from_slice(&compact);
+            lists.ranges.insert(term, (start, compact.len() as u32));
+        }
+        lists.arena.shrink_to_fit();
+        lists
+    }))
 }
 
 /// A candidate in the top-k heap. `Ord` puts the *better* candidate first (smaller), so the

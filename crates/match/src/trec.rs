@@ -20,9 +20,17 @@ pub struct RunLine<'a> {
 
 /// Appends run lines to `out`, tagging them with `tag`. Scores are written with 4 decimals,
 /// so equal rankings give byte-identical files.
-pub fn write_run_lines<'a>(out: &mut String, lines: impl IntoIterator<Item = RunLine<'a>>, tag: &str) {
+pub fn write_run_lines<'a>(
+    out: &mut String,
+    lines: impl IntoIterator<Item = RunLine<'a>>,
+    tag: &str,
+) {
     for l in lines {
-        let _ = writeln!(out, "{} Q0 {} {} {:.4} {}", l.qid, l.docid, l.rank, l.score, tag);
+        let _ = writeln!(
+            out,
+            "{} Q0 {} {} {:.4} {}",
+            l.qid, l.docid, l.rank, l.score, tag
+        );
     }
 }
 
@@ -44,9 +52,15 @@ pub fn parse_qrels(text: &str) -> Result<Qrels, QrelsError> {
         if cols.is_empty() {
             continue;
         }
-        let err = |message: String| QrelsError { line: i + 1, message };
+        let err = |message: String| QrelsError {
+            line: i + 1,
+            message,
+        };
         if cols.len() != 4 {
-            return Err(err(format!("expected 4 columns (qid iter docid relevance), found {}", cols.len())));
+            return Err(err(format!(
+                "expected 4 columns (qid iter docid relevance), found {}",
+                cols.len()
+            )));
         }
         let rel: i64 = cols[3]
             .parse()

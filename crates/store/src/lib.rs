@@ -134,7 +134,11 @@ pub trait Store: Send + Sync {
     fn fact_checks(&self) -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
 
     /// Items, in id order, `limit` at most after id `after`.
-    fn items(&self, after: ItemId, limit: u32) -> impl Future<Output = Result<Vec<StoredItem>>> + Send;
+    fn items(
+        &self,
+        after: ItemId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredItem>>> + Send;
 
     /// Replaces the stored matches of an item.
     fn save_matches(

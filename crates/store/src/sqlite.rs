@@ -7,7 +7,9 @@ use claimdesk_core::{
     FactCheck, FactCheckId, ImportCounts, ImportKind, Item, ItemId, Rating, StoredFactCheck,
     StoredItem,
 };
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::{
@@ -65,8 +67,8 @@ impl SqliteStore {
         kind: ImportKind,
         source: &ImportSource<'_>,
     ) -> Result<i64> {
-        let diagnostics = serde_json::to_string(source.diagnostics)
-            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let diagnostics =
+            serde_json::to_string(source.diagnostics).map_err(|e| Error::Corrupt(e.to_string()))?;
         let id = sqlx::query(
             "INSERT INTO imports (kind, file, format, added, updated, unchanged, aliased, rejected, diagnostics)
              VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?) RETURNING id",
@@ -87,25 +89,28 @@ impl SqliteStore {
         id: i64,
         c: &ImportCounts,
     ) -> Result<()> {
-        sqlx::query("UPDATE imports SET added = ?, updated = ?, unchanged = ?, aliased = ? WHERE id = ?")
-            .bind(c.added as i64)
-            .bind(c.updated as i64)
-            .bind(c.unchanged as i64)
-            .bind(c.aliased as i64)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE imports SET added = ?, updated = ?, unchanged = ?, aliased = ? WHERE id = ?",
+        )
+        .bind(c.added as i64)
+        .bind(c.updated as i64)
+        .bind(c.unchanged as i64)
+        .bind(c.aliased as i64)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
     /// Re-derives the canonical entry of a duplicate group: the lowest id is canonical, the
     /// others point at it. Rows whose `alias_of` changes take the new revision.
     async fn regroup(tx: &mut Transaction<'_, Sqlite>, key: &str, revision: i64) -> Result<()> {
-        let ids: Vec<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT id, alias_of FROM factchecks WHERE duplicate_key = ? ORDER BY id")
-                .bind(key)
-                .fetch_all(&mut **tx)
-                .await?;
+        let ids: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, alias_of FROM factchecks WHERE duplicate_key = ? ORDER BY id",
+        )
+        .bind(key)
+        .fetch_all(&mut **tx)
+        .await?;
         let Some(&(canonical, _)) = ids.first() else {
             return Ok(());
         };
@@ -126,8 +131,8 @@ impl SqliteStore {
 
 fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
-    let appearances: Vec<String> =
-        serde_json::from_str(&appearances).map_err(|e| Error::Corrupt(format!("appearances: {e}")))?;
+    let appearances: Vec<String> = serde_json::from_str(&appearances)
+        .map_err(|e| Error::Corrupt(format!("appearances: {e}")))?;
     let rating = Rating {
         value: row.try_get("rating_value")?,
         best: row.try_get("rating_best")?,
@@ -279,16 +284,30 @@ impl Store for SqliteStore {
         let mut changed = Vec::new();
         for new in batch {
             let it = &new.item;
-            let existing: Option<(i64, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>)> =
-                sqlx::query_as(
-                    "SELECT id, external_id, text, url, published_at, source, language
+            let existing: Option<(
+                i64,
+                Option<String>,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            )> = sqlx::query_as(
+                "SELECT id, external_id, text, url, published_at, source, language
                      FROM items WHERE item_key = ?",
-                )
-                .bind(&new.key)
-                .fetch_optional(&mut *tx)
-                .await?;
+            )
+            .bind(&new.key)
+            .fetch_optional(&mut *tx)
+            .await?;
             if let Some((id, external_id, text, url, published_at, src, language)) = existing {
-                let stored = Item { external_id, text, url, published_at, source: src, language };
+                let stored = Item {
+                    external_id,
+                    text,
+                    url,
+                    published_at,
+                    source: src,
+                    language,
+                };
                 if stored == *it {
                     counts.unchanged += 1;
                     continue;
@@ -353,7 +372,10 @@ impl Store for SqliteStore {
         rows.iter()
             .map(|r| {
                 let (fact_check, revision) = fact_check_from_row(r)?;
-                Ok(FactCheckChange { fact_check, revision })
+                Ok(FactCheckChange {
+                    fact_check,
+                    revision,
+                })
             })
             .collect()
     }
@@ -368,21 +390,37 @@ impl Store for SqliteStore {
     }
 
     async fn items(&self, after: ItemId, limit: u32) -> Result<Vec<StoredItem>> {
-        let rows: Vec<(i64, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>)> =
-            sqlx::query_as(
-                "SELECT id, external_id, text, url, published_at, source, language
+        let rows: Vec<(
+            i64,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )> = sqlx::query_as(
+            "SELECT id, external_id, text, url, published_at, source, language
                  FROM items WHERE id > ? ORDER BY id LIMIT ?",
-            )
-            .bind(after.0)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .bind(after.0)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, external_id, text, url, published_at, source, language)| StoredItem {
-                id: ItemId(id),
-                item: Item { external_id, text, url, published_at, source, language },
-            })
+            .map(
+                |(id, external_id, text, url, published_at, source, language)| StoredItem {
+                    id: ItemId(id),
+                    item: Item {
+                        external_id,
+                        text,
+                        url,
+                        published_at,
+                        source,
+                        language,
+                    },
+                },
+            )
             .collect())
     }
 
@@ -437,20 +475,22 @@ impl Store for SqliteStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, kind, file, format, started_at, a, u, n, al, r)| ImportRecord {
-                id,
-                kind,
-                file,
-                format,
-                started_at,
-                counts: ImportCounts {
-                    added: a as u64,
-                    updated: u as u64,
-                    unchanged: n as u64,
-                    aliased: al as u64,
-                    rejected: r as u64,
+            .map(
+                |(id, kind, file, format, started_at, a, u, n, al, r)| ImportRecord {
+                    id,
+                    kind,
+                    file,
+                    format,
+                    started_at,
+                    counts: ImportCounts {
+                        added: a as u64,
+                        updated: u as u64,
+                        unchanged: n as u64,
+                        aliased: al as u64,
+                        rejected: r as u64,
+                    },
                 },
-            })
+            )
             .collect())
     }
 

@@ -8,7 +8,7 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::normalize::fold_normalized;
-use crate::tokenize::{WordKind, words};
+use crate::tokenize::{Word, WordKind, words};
 
 /// A 64-bit SimHash fingerprint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,8 +33,13 @@ const SHINGLE: usize = 3;
 /// assert_eq!(a.distance(b), 0);
 /// ```
 pub fn fingerprint(text: &str) -> Option<Fingerprint> {
-    let folded: Vec<String> = words(text)
-        .into_iter()
+    fingerprint_words(&words(text))
+}
+
+/// [`fingerprint`] of words already split (see [`crate::Analysis`]).
+pub fn fingerprint_words(words: &[Word]) -> Option<Fingerprint> {
+    let folded: Vec<String> = words
+        .iter()
         .filter(|w| w.kind != WordKind::Domain)
         .map(|w| fold_normalized(&w.text))
         .collect();

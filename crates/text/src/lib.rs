@@ -12,7 +12,9 @@ mod lang;
 mod normalize;
 mod tokenize;
 
-pub use fingerprint::{Fingerprint, duplicate_key, fingerprint};
+pub use fingerprint::{Fingerprint, duplicate_key, fingerprint, fingerprint_words};
 pub use lang::{Language, detect_language};
 pub use normalize::{clean, fold, fold_normalized, normalize};
-pub use tokenize::{Form, Word, WordKind, bigrams, for_each_word, is_stopword, term, terms, words};
+pub use tokenize::{
+    Analysis, Form, Word, WordKind, bigrams, for_each_word, is_stopword, term, terms, words,
+};

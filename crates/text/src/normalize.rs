@@ -21,6 +21,18 @@ const QUALITIES: [char; 3] = ['\u{302}', '\u{306}', '\u{31B}'];
 /// The first step of every analysis: it keeps case, so callers can still see camelCase in
 /// hashtags and mentions.
 pub fn clean(text: &str) -> String {
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_control() && b != b'\n' && b != b'\t' {
+                    ' '
+                } else {
+                    b as char
+                }
+            })
+            .collect();
+    }
     text.nfc()
         .map(|c| {
             if c.is_control() && c != '\n' && c != '\t' {
@@ -42,6 +54,13 @@ pub fn clean(text: &str) -> String {
 /// assert_eq!(normalize("khoe\u{309}"), "khỏe");
 /// ```
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        // No marks to place, nothing to compose: the common case of English and of
+        // Vietnamese typed without accents.
+        let mut out = clean(text);
+        out.make_ascii_lowercase();
+        return out;
+    }
     let lower: String = clean(text).chars().flat_map(char::to_lowercase).collect();
     let mut out = String::with_capacity(lower.len());
     let mut word = String::new();
@@ -80,6 +99,9 @@ pub fn fold(text: &str) -> String {
 
 /// [`fold`] for text that is already the output of [`normalize`].
 pub fn fold_normalized(normalized: &str) -> String {
+    if normalized.is_ascii() {
+        return normalized.to_string();
+    }
     normalized
         .nfd()
         .filter(|c| !is_combining_mark(*c))

@@ -282,7 +282,11 @@ fn chunk_words(chunk: &str, f: &mut impl FnMut(String, WordKind)) {
     };
     for w in body.unicode_words() {
         if kind == WordKind::Word {
-            f(normalize(w), kind);
+            if w.is_ascii() {
+                f(w.to_ascii_lowercase(), kind);
+            } else {
+                f(normalize(w), kind);
+            }
         } else {
             for part in split_camel_case(w) {
                 f(normalize(part), kind);
@@ -342,13 +346,7 @@ pub fn term(word: &Word, form: Form) -> Option<String> {
 /// assert_eq!(terms("Thuỷ điện", Form::Folded), ["thuy", "dien"]);
 /// ```
 pub fn terms(text: &str, form: Form) -> Vec<String> {
-    let mut out = Vec::new();
-    for_each_word(text, |text, kind| {
-        if let Some(t) = term(&Word { text, kind }, form) {
-            out.push(t);
-        }
-    });
-    out
+    Analysis::new(text).terms(form)
 }
 
 /// Bigrams of consecutive terms (`điện biên phủ` → `dien_bien`, `bien_phu` when folded).
@@ -359,22 +357,74 @@ pub fn terms(text: &str, form: Form) -> Vec<String> {
 /// assert_eq!(bigrams("Điện Biên Phủ", Form::Folded), ["dien_bien", "bien_phu"]);
 /// ```
 pub fn bigrams(text: &str, form: Form) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut prev: Option<String> = None;
-    for_each_word(text, |text, kind| {
-        let word = Word { text, kind };
-        if kind == WordKind::Domain {
-            prev = None;
-            return;
+    Analysis::new(text).bigrams(form)
+}
+
+/// A text split into words once, from which every analyzer's terms are derived. Matching
+/// a query needs the exact terms, the folded terms, the bigrams and the fingerprint: one
+/// pass over the text gives them all.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The words, in order.
+    pub words: Vec<Word>,
+    exact: Vec<Option<String>>,
+    folded: Vec<Option<String>>,
+}
+
+impl Analysis {
+    /// Analyzes `text`.
+    pub fn new(text: &str) -> Analysis {
+        let words = words(text);
+        let mut exact = Vec::with_capacity(words.len());
+        let mut folded = Vec::with_capacity(words.len());
+        for w in &words {
+            let e = term(w, Form::Exact);
+            // ASCII words fold to themselves: stem once.
+            let f = if w.text.is_ascii() {
+                e.clone()
+            } else {
+                term(w, Form::Folded)
+            };
+            exact.push(e);
+            folded.push(f);
         }
-        if let Some(t) = term(&word, form) {
-            if let Some(p) = prev.take() {
-                out.push(format!("{p}_{t}"));
+        Analysis {
+            words,
+            exact,
+            folded,
+        }
+    }
+
+    fn column(&self, form: Form) -> &[Option<String>] {
+        match form {
+            Form::Exact => &self.exact,
+            Form::Folded => &self.folded,
+        }
+    }
+
+    /// The unigram terms in `form`, in order (same as [`terms`]).
+    pub fn terms(&self, form: Form) -> Vec<String> {
+        self.column(form).iter().flatten().cloned().collect()
+    }
+
+    /// The bigrams in `form`, in order (same as [`bigrams`]).
+    pub fn bigrams(&self, form: Form) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut prev: Option<&str> = None;
+        for (w, t) in self.words.iter().zip(self.column(form)) {
+            if w.kind == WordKind::Domain {
+                prev = None;
+                continue;
             }
-            prev = Some(t);
+            if let Some(t) = t {
+                if let Some(p) = prev {
+                    out.push(format!("{p}_{t}"));
+                }
+                prev = Some(t);
+            }
         }
-    });
-    out
+        out
+    }
 }
 
 #[cfg(test)]

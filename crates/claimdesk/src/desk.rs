@@ -1,0 +1,212 @@
+//! Wiring: the data directory, the store in it, the derived index kept in step with it, and
+//! the names the matcher's ids resolve to.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use claimdesk_core::{FactCheckId, StoredFactCheck};
+use claimdesk_match::{IndexChange, IndexDoc, MatchIndex, MatchSettings, Matcher};
+use claimdesk_store::{SqliteStore, Store};
+
+/// The config file `init` writes; its `[match]` table overrides ranking settings.
+pub const CONFIG_FILE: &str = "claimdesk.toml";
+
+const CONFIG_TEMPLATE: &str = "\
+# claimdesk configuration.
+#
+# [match] overrides ranking settings; the defaults were chosen on the CLEF 2020 Task 2 train
+# split (see bench/README.md). Names: k1, b, w_claim_exact, w_headline_exact,
+# w_claim_folded, w_headline_folded, w_bigrams, near_dup_max_distance, near_dup_boost.
+[match]
+# k1 = 1.2
+";
+
+/// An opened data directory.
+pub struct Desk {
+    pub dir: PathBuf,
+    pub store: SqliteStore,
+    pub index: MatchIndex,
+    pub settings: MatchSettings,
+}
+
+impl Desk {
+    /// Creates the data directory and its config if missing.
+    pub fn init(dir: &Path) -> Result<bool> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        let config = dir.join(CONFIG_FILE);
+        if config.exists() {
+            return Ok(false);
+        }
+        std::fs::write(&config, CONFIG_TEMPLATE)
+            .with_context(|| format!("cannot write {}", config.display()))?;
+        Ok(true)
+    }
+
+    /// Opens the data directory (creating it on first use) and brings the index up to date.
+    pub async fn open(dir: &Path, params: &[String]) -> Result<Desk> {
+        Self::init(dir)?;
+        let db = dir.join("claimdesk.db");
+        let store = SqliteStore::open(&db)
+            .await
+            .with_context(|| format!("cannot open the store {}", db.display()))?;
+        let index = open_index(dir)?;
+        let mut settings = MatchSettings::default();
+        apply_config(&dir.join(CONFIG_FILE), &mut settings)?;
+        for p in params {
+            let (k, v) = p
+                .split_once('=')
+                .with_context(|| format!("--param `{p}`: expected NAME=VALUE"))?;
+            settings.set(k.trim(), v.trim())?;
+        }
+        let mut desk = Desk {
+            dir: dir.to_path_buf(),
+            store,
+            index,
+            settings,
+        };
+        desk.sync().await?;
+        Ok(desk)
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        self.dir.join("index")
+    }
+
+    /// Applies to the index every fact-check change it has not seen. Returns how many.
+    pub async fn sync(&mut self) -> Result<usize> {
+        let store_rev = self.store.revision().await?;
+        let mut index_rev = self.index.revision()?;
+        if index_rev > store_rev {
+            // The store was replaced under the index: rebuild.
+            self.reset_index()?;
+            index_rev = 0;
+        }
+        if index_rev == store_rev {
+            return Ok(0);
+        }
+        let changes = self.store.fact_checks_since(index_rev).await?;
+        let n = changes.len();
+        let changes = changes.into_iter().map(|c| index_change(c.fact_check));
+        self.index.apply(changes, store_rev)?;
+        Ok(n)
+    }
+
+    /// Deletes the index and rebuilds it from the store.
+    pub async fn reindex(&mut self) -> Result<usize> {
+        self.reset_index()?;
+        self.sync().await
+    }
+
+    fn reset_index(&mut self) -> Result<()> {
+        let dir = self.index_dir();
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot remove the index {}", dir.display()))?;
+        }
+        self.index = open_index(&self.dir)?;
+        Ok(())
+    }
+
+    /// A matcher over the current index.
+    pub fn matcher(&self) -> Result<Matcher> {
+        Ok(Matcher::new(&self.index, self.settings.clone())?)
+    }
+
+    /// Every fact-check by id, with the aliases of each canonical one.
+    pub async fn catalog(&self) -> Result<Catalog> {
+        Ok(Catalog::new(self.store.fact_checks().await?))
+    }
+}
+
+fn open_index(dir: &Path) -> Result<MatchIndex> {
+    let index_dir = dir.join("index");
+    match MatchIndex::open_or_create(&index_dir) {
+        Ok(index) => Ok(index),
+        Err(claimdesk_match::Error::SchemaChanged(_)) => {
+            // Derived state from another version: rebuild it.
+            std::fs::remove_dir_all(&index_dir)?;
+            Ok(MatchIndex::open_or_create(&index_dir)?)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot open the index {}", index_dir.display())),
+    }
+}
+
+fn index_change(fc: StoredFactCheck) -> IndexChange {
+    if fc.alias_of.is_some() {
+        IndexChange::Remove(fc.id)
+    } else {
+        IndexChange::Upsert(IndexDoc {
+            id: fc.id,
+            claim: fc.fact_check.claim,
+            headline: fc.fact_check.headline,
+        })
+    }
+}
+
+fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("{}: not valid TOML", path.display()))?;
+    if let Some(m) = table.get("match") {
+        let Some(m) = m.as_table() else {
+            bail!("{}: `match` must be a table", path.display());
+        };
+        for (k, v) in m {
+            settings
+                .set(k, &v.to_string())
+                .with_context(|| format!("{}: [match] {k}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Fact-checks by id, and the aliases of each canonical one (in id order).
+pub struct Catalog {
+    by_id: HashMap<FactCheckId, StoredFactCheck>,
+    aliases: HashMap<FactCheckId, Vec<FactCheckId>>,
+}
+
+impl Catalog {
+    fn new(all: Vec<StoredFactCheck>) -> Catalog {
+        let mut aliases: HashMap<FactCheckId, Vec<FactCheckId>> = HashMap::new();
+        for fc in &all {
+            if let Some(c) = fc.alias_of {
+                aliases.entry(c).or_default().push(fc.id);
+            }
+        }
+        Catalog {
+            by_id: all.into_iter().map(|f| (f.id, f)).collect(),
+            aliases,
+        }
+    }
+
+    /// The fact-check with this id.
+    pub fn get(&self, id: FactCheckId) -> Option<&StoredFactCheck> {
+        self.by_id.get(&id)
+    }
+
+    /// Source ids of the aliases of a canonical fact-check.
+    pub fn alias_source_ids(&self, id: FactCheckId) -> Vec<&str> {
+        self.aliases
+            .get(&id)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|a| self.get(*a))
+                    .map(|f| f.fact_check.source_id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The source id of a fact-check (its store id when unknown, which cannot happen for
+    /// ids the index returns).
+    pub fn source_id(&self, id: FactCheckId) -> String {
+        self.get(id)
+            .map_or_else(|| id.to_string(), |f| f.fact_check.source_id.clone())
+    }
+}

@@ -1,0 +1,341 @@
+//! `match` and `eval`: rank fact-checks for texts, write TREC runs, measure quality and speed.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use claimdesk_ingest::{ItemFormat, parse_items};
+use claimdesk_match::metrics::{Run, evaluate, quantile};
+use claimdesk_match::trec::{RunLine, parse_qrels, write_run_lines};
+use claimdesk_match::{Match, Matcher};
+use clap::Args;
+use serde_json::json;
+
+use crate::desk::{Catalog, Desk};
+use crate::load::bar;
+
+/// Arguments of `claimdesk match`.
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["text", "queries"])))]
+pub struct MatchArgs {
+    /// The text to match (a post, a claim).
+    #[arg(long)]
+    text: Option<String>,
+    /// A file of queries (TSV/CSV with a header: id, text; or JSON Lines).
+    #[arg(long)]
+    queries: Option<PathBuf>,
+    /// How many results per text (run files count aliases of a fact-check as results too).
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+    /// Print results as JSON.
+    #[arg(long)]
+    json: bool,
+    /// With --queries: write a TREC run file (`qid Q0 docid rank score tag`).
+    #[arg(long, requires = "queries")]
+    run_out: Option<PathBuf>,
+    /// With --queries: rank the query set this many times (a longer, steadier timing; the
+    /// run file holds one pass).
+    #[arg(long, default_value_t = 1, requires = "queries")]
+    repeat: usize,
+    /// Override a ranking setting for this run (NAME=VALUE, repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+}
+
+/// Arguments of `claimdesk eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Queries (TSV/CSV with a header: id, text; or JSON Lines).
+    #[arg(long)]
+    queries: PathBuf,
+    /// TREC qrels (`qid 0 docid relevance`).
+    #[arg(long)]
+    qrels: PathBuf,
+    /// The cutoff of MAP@k, MRR@k and Recall@k.
+    #[arg(long, default_value_t = 5)]
+    k: usize,
+    /// Print the measures as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also write the run file evaluated.
+    #[arg(long)]
+    run_out: Option<PathBuf>,
+    /// Override a ranking setting for this run (NAME=VALUE, repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+}
+
+struct Query {
+    id: String,
+    text: String,
+}
+
+fn read_queries(path: &Path) -> Result<Vec<Query>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let parsed = parse_items(&name, &bytes, ItemFormat::Auto);
+    if let Some(d) = parsed.diagnostics.first() {
+        bail!(
+            "{d} ({} problems in all; fix the query file)",
+            parsed.diagnostics.len()
+        );
+    }
+    Ok(parsed
+        .records
+        .into_iter()
+        .map(|r| Query {
+            id: r
+                .value
+                .external_id
+                .unwrap_or_else(|| format!("line{}", r.line)),
+            text: r.value.text,
+        })
+        .collect())
+}
+
+/// The ranked source ids of `matches`: each canonical fact-check followed by its aliases
+/// (same score), at most `top` in all.
+fn ranked_ids(matches: &[Match], catalog: &Catalog, top: usize) -> Vec<(String, f32)> {
+    let mut out = Vec::with_capacity(top);
+    for m in matches {
+        out.push((catalog.source_id(m.fact_check), m.score));
+        for alias in catalog.alias_source_ids(m.fact_check) {
+            out.push((alias.to_string(), m.score));
+        }
+        if out.len() >= top {
+            break;
+        }
+    }
+    out.truncate(top);
+    out
+}
+
+/// Ranks every query, single-threaded, timing each one.
+fn rank_all(
+    matcher: &mut Matcher,
+    queries: &[Query],
+    catalog: &Catalog,
+    top: usize,
+) -> Result<(Vec<Vec<(String, f32)>>, Vec<f64>, f64)> {
+    let pb = bar(queries.len() as u64, "ranking");
+    let mut results = Vec::with_capacity(queries.len());
+    let mut latencies = Vec::with_capacity(queries.len());
+    let started = Instant::now();
+    for q in queries {
+        let t = Instant::now();
+        let matches = matcher.rank(&q.text, top, false)?;
+        latencies.push(t.elapsed().as_secs_f64() * 1e3);
+        results.push(ranked_ids(&matches, catalog, top));
+        pb.inc(1);
+    }
+    let total = started.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    Ok((results, latencies, total))
+}
+
+fn run_file(queries: &[Query], results: &[Vec<(String, f32)>]) -> String {
+    let mut out = String::new();
+    for (q, ranked) in queries.iter().zip(results) {
+        let lines = ranked.iter().enumerate().map(|(i, (doc, score))| RunLine {
+            qid: &q.id,
+            docid: doc,
+            rank: i + 1,
+            score: *score,
+        });
+        write_run_lines(&mut out, lines, "claimdesk");
+    }
+    out
+}
+
+fn write(path: &Path, contents: &str) -> Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `claimdesk match`.
+pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
+    let catalog = desk.catalog().await?;
+    let mut matcher = desk.matcher()?;
+    if let Some(text) = &args.text {
+        let matches = matcher.rank(text, args.top, true)?;
+        if args.json {
+            let v: Vec<_> = matches
+                .iter()
+                .enumerate()
+                .map(|(i, m)| match_json(i + 1, m, &catalog))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        } else {
+            print!("{}", render_matches(&matches, &catalog));
+        }
+        return Ok(if matches.is_empty() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    let path = args
+        .queries
+        .as_ref()
+        .expect("clap requires --text or --queries");
+    let queries = read_queries(path)?;
+    let mut total = 0.0;
+    let mut results = Vec::new();
+    for _ in 0..args.repeat.max(1) {
+        let (r, _, t) = rank_all(&mut matcher, &queries, &catalog, args.top)?;
+        results = r;
+        total += t;
+    }
+    let run = run_file(&queries, &results);
+    match &args.run_out {
+        Some(out) => write(out, &run)?,
+        None => print!("{run}"),
+    }
+    eprintln!(
+        "queries={} seconds={:.3} qps={:.1} threads=1",
+        queries.len() * args.repeat.max(1),
+        total,
+        (queries.len() * args.repeat.max(1)) as f64 / total.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn match_json(rank: usize, m: &Match, catalog: &Catalog) -> serde_json::Value {
+    let fc = catalog.get(m.fact_check).map(|f| &f.fact_check);
+    json!({
+        "rank": rank,
+        "source_id": catalog.source_id(m.fact_check),
+        "aliases": catalog.alias_source_ids(m.fact_check),
+        "score": m.score,
+        "claim": fc.map(|f| &f.claim),
+        "headline": fc.and_then(|f| f.headline.as_ref()),
+        "rating": fc.and_then(|f| f.rating.as_ref()),
+        "url": fc.and_then(|f| f.url.as_ref()),
+        "language": fc.and_then(|f| f.language.as_ref()),
+        "explanation": m.explanation,
+    })
+}
+
+/// The human-readable list of matches, with the why of each.
+pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
+    let mut out = String::new();
+    if matches.is_empty() {
+        out.push_str("no fact-check matches\n");
+        return out;
+    }
+    for (i, m) in matches.iter().enumerate() {
+        let Some(stored) = catalog.get(m.fact_check) else {
+            continue;
+        };
+        let fc = &stored.fact_check;
+        let _ = writeln!(out, "{}. [{:.2}] {}", i + 1, m.score, fc.claim);
+        if let Some(h) = &fc.headline {
+            let _ = writeln!(out, "   headline: {h}");
+        }
+        let verdict = fc.rating.as_ref().and_then(|r| r.label.clone());
+        let _ = writeln!(
+            out,
+            "   id: {}{}{}",
+            fc.source_id,
+            verdict
+                .map(|v| format!("  verdict: {v}"))
+                .unwrap_or_default(),
+            fc.url
+                .as_ref()
+                .filter(|u| **u != fc.source_id)
+                .map(|u| format!("  {u}"))
+                .unwrap_or_default()
+        );
+        let aliases = catalog.alias_source_ids(m.fact_check);
+        if !aliases.is_empty() {
+            let _ = writeln!(out, "   same text as: {}", aliases.join(", "));
+        }
+        let e = &m.explanation;
+        let mut why = format!("lexical {:.2}", e.lexical);
+        if let Some(d) = e.near_duplicate_distance {
+            let _ = write!(
+                why,
+                ", near-duplicate (distance {d}/64, +{:.2})",
+                e.near_duplicate
+            );
+        }
+        let terms: Vec<String> = e
+            .terms
+            .iter()
+            .take(8)
+            .map(|t| format!("{} in {} ({:.2})", t.term, field_label(t.field), t.score))
+            .collect();
+        if !terms.is_empty() {
+            let _ = write!(why, "; terms: {}", terms.join(", "));
+        }
+        let _ = writeln!(out, "   why: {why}");
+    }
+    out
+}
+
+fn field_label(f: claimdesk_match::MatchField) -> &'static str {
+    use claimdesk_match::MatchField::*;
+    match f {
+        ClaimExact => "claim",
+        HeadlineExact => "headline",
+        ClaimFolded => "claim, accents ignored",
+        HeadlineFolded => "headline, accents ignored",
+        Bigrams => "word pairs",
+    }
+}
+
+/// `claimdesk eval`.
+pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
+    let catalog = desk.catalog().await?;
+    let mut matcher = desk.matcher()?;
+    let queries = read_queries(&args.queries)?;
+    let qrels_text = std::fs::read_to_string(&args.qrels)
+        .with_context(|| format!("cannot read {}", args.qrels.display()))?;
+    let qrels = parse_qrels(&qrels_text).with_context(|| format!("{}", args.qrels.display()))?;
+    let judged: HashSet<&String> = qrels.keys().collect();
+    let missing = queries.iter().filter(|q| !judged.contains(&q.id)).count();
+    let (results, mut latencies, total) = rank_all(&mut matcher, &queries, &catalog, args.k)?;
+    if let Some(out) = &args.run_out {
+        write(out, &run_file(&queries, &results))?;
+    }
+    let run: Run = queries
+        .iter()
+        .zip(&results)
+        .map(|(q, r)| (q.id.clone(), r.iter().map(|(d, _)| d.clone()).collect()))
+        .collect();
+    let scores = evaluate(&run, &qrels, args.k);
+    latencies.sort_by(f64::total_cmp);
+    let qps = queries.len() as f64 / total.max(1e-9);
+    let (p50, p99) = (quantile(&latencies, 0.5), quantile(&latencies, 0.99));
+    if args.json {
+        let v = json!({
+            "queries": scores.queries,
+            "k": args.k,
+            "map": scores.map,
+            "mrr": scores.mrr,
+            "recall": scores.recall,
+            "latency_ms_p50": p50,
+            "latency_ms_p99": p99,
+            "queries_per_second": qps,
+            "threads": 1,
+            "retrievers": ["lexical", "near_duplicate"],
+            "settings": matcher.settings(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let k = args.k;
+        println!(
+            "queries      {} judged ({} without judgments skipped)",
+            scores.queries, missing
+        );
+        println!("retrievers   lexical (BM25, exact + folded + bigrams), near-duplicate");
+        println!("MAP@{k}        {:.4}", scores.map);
+        println!("MRR@{k}        {:.4}", scores.mrr);
+        println!("Recall@{k}     {:.4}", scores.recall);
+        println!("latency      p50 {p50:.3} ms, p99 {p99:.3} ms");
+        println!("throughput   {qps:.0} queries/s (1 thread)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
