@@ -1,1 +1,8 @@
+//! Black-box tests of the `claimdesk` binary: every test runs the real program on a fresh data
+//! directory and asserts on what a user sees (exit code, stdout, stderr, files).
 
+mod bad_input;
+mod formats;
+mod matching;
+mod util;
+mod vietnamese;

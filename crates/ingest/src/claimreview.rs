@@ -70,7 +70,10 @@ fn parse_html(file: &str, bytes: &[u8]) -> Parsed<FactCheck> {
                 file,
                 line + e.line().saturating_sub(1) as u64,
                 None,
-                format!("invalid JSON-LD in <script type=\"application/ld+json\">: {e}"),
+                format!(
+                    "in <script type=\"application/ld+json\">: {}",
+                    crate::json_error(&e)
+                ),
             )),
         }
     }

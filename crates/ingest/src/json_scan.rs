@@ -82,7 +82,7 @@ pub(crate) fn values(
                     file,
                     start_line + e.line().saturating_sub(1) as u64,
                     None,
-                    format!("invalid JSON: {e}"),
+                    crate::json_error(&e),
                 ));
             }
         }

@@ -276,6 +276,16 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
     })
 }
 
+/// serde_json's message without its position (relative to the record, so misleading);
+/// the caller reports the absolute line.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let message = text
+        .rfind(" at line ")
+        .map_or(text.as_str(), |i| &text[..i]);
+    format!("invalid JSON: {message} (column {})", e.column())
+}
+
 pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",

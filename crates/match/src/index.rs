@@ -250,8 +250,8 @@ impl MatchIndex {
         let mut d = TantivyDocument::default();
         d.add_u64(self.fields.id, doc.id.0 as u64);
         let headline = doc.headline.as_deref().unwrap_or("");
-        let both = format!("{}\n{}", doc.claim, headline);
-        if let Some(fp) = fingerprint(&both) {
+        // Posts copy the claim, not the headline: the fingerprint is of the claim alone.
+        if let Some(fp) = fingerprint(&doc.claim) {
             d.add_u64(self.fields.simhash, fp.0);
         }
         for (f, field) in MatchField::ALL.iter().zip(self.fields.text) {

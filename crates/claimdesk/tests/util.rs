@@ -1,0 +1,105 @@
+//! Running the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh data directory and the binary to run against it.
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one run printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts exit code 0 and returns stdout.
+    pub fn ok(self) -> String {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self.stdout
+    }
+}
+
+impl Desk {
+    pub fn new() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+            .arg("--data")
+            .arg(self.data())
+            .args(args)
+            .env_remove("CLAIMDESK_DATA")
+            .output()
+            .expect("run claimdesk");
+        Run::from(out)
+    }
+
+    /// Writes `contents` to a file in the temp directory and returns its path.
+    pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, contents).expect("write test file");
+        p.display().to_string()
+    }
+
+    /// `match --text` as JSON.
+    pub fn matches(&self, text: &str) -> Vec<serde_json::Value> {
+        let run = self.run(&["match", "--json", "--top", "5", "--text", text]);
+        assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+        serde_json::from_str(&run.stdout).expect("match --json prints JSON")
+    }
+
+    /// Source ids of `match --text`, best first.
+    pub fn ranked(&self, text: &str) -> Vec<String> {
+        self.matches(text)
+            .iter()
+            .map(|m| m["source_id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// A test data file shipped with the repository.
+pub fn data_file(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// One ClaimReview as a JSON line.
+pub fn claim_review(url: &str, claim: &str, headline: &str, lang: &str) -> String {
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim,
+        "headline": headline,
+        "inLanguage": lang,
+        "author": {"@type": "Organization", "name": "Test desk"},
+        "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": "False"}
+    })
+    .to_string()
+}
