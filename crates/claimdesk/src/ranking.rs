@@ -113,13 +113,17 @@ fn ranked_ids(matches: &[Match], catalog: &Catalog, top: usize) -> Vec<(String, 
     out
 }
 
-/// Ranks every query, single-threaded, timing each one.
+/// Ranked (source id, score) lists, one per query.
+type Rankings = Vec<Vec<(String, f32)>>;
+
+/// Ranks every query, single-threaded, timing each one: the rankings, each query's latency
+/// in milliseconds, and the total seconds.
 fn rank_all(
     matcher: &mut Matcher,
     queries: &[Query],
     catalog: &Catalog,
     top: usize,
-) -> Result<(Vec<Vec<(String, f32)>>, Vec<f64>, f64)> {
+) -> Result<(Rankings, Vec<f64>, f64)> {
     let pb = bar(queries.len() as u64, "ranking");
     let mut results = Vec::with_capacity(queries.len());
     let mut latencies = Vec::with_capacity(queries.len());

@@ -17,6 +17,49 @@ use crate::{
     StoredMatch,
 };
 
+/// An `items` row.
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    external_id: Option<String>,
+    text: String,
+    url: Option<String>,
+    published_at: Option<String>,
+    source: Option<String>,
+    language: Option<String>,
+}
+
+impl ItemRow {
+    fn into_item(self) -> StoredItem {
+        StoredItem {
+            id: ItemId(self.id),
+            item: Item {
+                external_id: self.external_id,
+                text: self.text,
+                url: self.url,
+                published_at: self.published_at,
+                source: self.source,
+                language: self.language,
+            },
+        }
+    }
+}
+
+/// An `imports` row.
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    kind: String,
+    file: String,
+    format: String,
+    started_at: String,
+    added: i64,
+    updated: i64,
+    unchanged: i64,
+    aliased: i64,
+    rejected: i64,
+}
+
 /// The SQLite implementation of [`Store`].
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -284,30 +327,17 @@ impl Store for SqliteStore {
         let mut changed = Vec::new();
         for new in batch {
             let it = &new.item;
-            let existing: Option<(
-                i64,
-                Option<String>,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-            )> = sqlx::query_as(
+            let existing: Option<ItemRow> = sqlx::query_as(
                 "SELECT id, external_id, text, url, published_at, source, language
-                     FROM items WHERE item_key = ?",
+                 FROM items WHERE item_key = ?",
             )
             .bind(&new.key)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((id, external_id, text, url, published_at, src, language)) = existing {
-                let stored = Item {
-                    external_id,
-                    text,
-                    url,
-                    published_at,
-                    source: src,
-                    language,
-                };
+            if let Some(row) = existing {
+                let stored = row.into_item();
+                let id = stored.id.0;
+                let stored = stored.item;
                 if stored == *it {
                     counts.unchanged += 1;
                     continue;
@@ -390,38 +420,15 @@ impl Store for SqliteStore {
     }
 
     async fn items(&self, after: ItemId, limit: u32) -> Result<Vec<StoredItem>> {
-        let rows: Vec<(
-            i64,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        )> = sqlx::query_as(
+        let rows: Vec<ItemRow> = sqlx::query_as(
             "SELECT id, external_id, text, url, published_at, source, language
-                 FROM items WHERE id > ? ORDER BY id LIMIT ?",
+             FROM items WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(after.0)
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, external_id, text, url, published_at, source, language)| StoredItem {
-                    id: ItemId(id),
-                    item: Item {
-                        external_id,
-                        text,
-                        url,
-                        published_at,
-                        source,
-                        language,
-                    },
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(ItemRow::into_item).collect())
     }
 
     async fn save_matches(&self, item: ItemId, matches: &[StoredMatch]) -> Result<()> {
@@ -467,7 +474,7 @@ impl Store for SqliteStore {
     }
 
     async fn imports(&self) -> Result<Vec<ImportRecord>> {
-        let rows: Vec<(i64, String, String, String, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        let rows: Vec<ImportRow> = sqlx::query_as(
             "SELECT id, kind, file, format, started_at, added, updated, unchanged, aliased, rejected
              FROM imports ORDER BY id",
         )
@@ -475,22 +482,20 @@ impl Store for SqliteStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, kind, file, format, started_at, a, u, n, al, r)| ImportRecord {
-                    id,
-                    kind,
-                    file,
-                    format,
-                    started_at,
-                    counts: ImportCounts {
-                        added: a as u64,
-                        updated: u as u64,
-                        unchanged: n as u64,
-                        aliased: al as u64,
-                        rejected: r as u64,
-                    },
+            .map(|r| ImportRecord {
+                id: r.id,
+                kind: r.kind,
+                file: r.file,
+                format: r.format,
+                started_at: r.started_at,
+                counts: ImportCounts {
+                    added: r.added as u64,
+                    updated: r.updated as u64,
+                    unchanged: r.unchanged as u64,
+                    aliased: r.aliased as u64,
+                    rejected: r.rejected as u64,
                 },
-            )
+            })
             .collect())
     }
 
