@@ -165,9 +165,10 @@ fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<()> {
     Ok(())
 }
 
-/// Fact-checks by id, and the aliases of each canonical one (in id order).
+/// Fact-checks by id, and the aliases of each canonical one (in id order). Store ids are
+/// dense, so lookups index a vector.
 pub struct Catalog {
-    by_id: HashMap<FactCheckId, StoredFactCheck>,
+    by_id: Vec<Option<StoredFactCheck>>,
     aliases: HashMap<FactCheckId, Vec<FactCheckId>>,
 }
 
@@ -179,15 +180,25 @@ impl Catalog {
                 aliases.entry(c).or_default().push(fc.id);
             }
         }
-        Catalog {
-            by_id: all.into_iter().map(|f| (f.id, f)).collect(),
-            aliases,
+        let len = all
+            .iter()
+            .map(|f| f.id.0.max(0) as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut by_id = vec![None; len];
+        for f in all {
+            let i = f.id.0.max(0) as usize;
+            by_id[i] = Some(f);
         }
+        Catalog { by_id, aliases }
     }
 
     /// The fact-check with this id.
     pub fn get(&self, id: FactCheckId) -> Option<&StoredFactCheck> {
-        self.by_id.get(&id)
+        usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.by_id.get(i))
+            .and_then(Option::as_ref)
     }
 
     /// Source ids of the aliases of a canonical fact-check.

@@ -138,7 +138,7 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
 }
 
 /// Matches the given items and stores their top 5 with explanations. Returns how many
-/// items matched at least one fact-check.
+/// items have at least one candidate.
 pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<usize> {
     if ids.is_empty() {
         return Ok(0);

@@ -64,7 +64,10 @@ fn ingest_stores_matches_and_is_idempotent() {
     let posts = desk.file("posts.jsonl", POSTS);
     let out = desk.run(&["ingest", &posts]).ok();
     assert!(out.contains("24 added"), "{out}");
-    assert!(out.contains("of 24 new or changed items match"), "{out}");
+    assert!(
+        out.contains("of 24 new or changed items have candidate fact-checks"),
+        "{out}"
+    );
     let again = desk.run(&["ingest", &posts]).ok();
     assert!(
         again.contains("0 added, 0 updated, 24 unchanged"),

@@ -6,8 +6,8 @@
 //! decomposed (NFD) and Windows-1258 style input (base letter + combining tone) all give the
 //! same string. [`fold`] goes further and drops every diacritic (`Điện Biên` → `dien bien`).
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// The five Vietnamese tone marks as combining characters (grave, acute, tilde, hook above,
 /// dot below). U+0340/U+0341 are canonically equivalent to the first two and NFD maps them.
@@ -29,6 +29,19 @@ pub fn clean(text: &str) -> String {
                     ' '
                 } else {
                     b as char
+                }
+            })
+            .collect();
+    }
+    // Most text arrives in NFC already; checking is much cheaper than recomposing.
+    if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return text
+            .chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    ' '
+                } else {
+                    c
                 }
             })
             .collect();

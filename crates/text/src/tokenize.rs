@@ -238,6 +238,10 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(String, WordKind)) {
 
 /// Byte offset of the first URL start (`http://`, `https://`, `www.`, `pic.twitter.com/`).
 fn find_url(s: &str) -> Option<usize> {
+    // Every pattern holds a '.' or a ':'; most words hold neither.
+    if !s.bytes().any(|b| b == b'.' || b == b':') {
+        return None;
+    }
     let lower_has = |pat: &str| {
         s.as_bytes()
             .windows(pat.len())

@@ -1,0 +1,87 @@
+//! The SQLite store: idempotent saves, duplicate groups, revisions, the import log.
+
+use claimdesk_core::{FactCheck, Item, ItemId};
+use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store};
+
+fn fc(id: &str, claim: &str, key: &str) -> NewFactCheck {
+    NewFactCheck {
+        fact_check: FactCheck {
+            source_id: id.into(),
+            claim: claim.into(),
+            ..FactCheck::default()
+        },
+        duplicate_key: key.into(),
+    }
+}
+
+fn source() -> ImportSource<'static> {
+    ImportSource {
+        file: "test",
+        format: "csv",
+        diagnostics: &[],
+    }
+}
+
+async fn store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn saving_twice_changes_nothing_and_keeps_the_revision() {
+    let (_d, s) = store().await;
+    let batch = [fc("1", "a", "ka"), fc("2", "b", "kb")];
+    let c = s.save_fact_checks(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.unchanged), (2, 0));
+    let rev = s.revision().await.unwrap();
+    let c = s.save_fact_checks(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.unchanged), (0, 2));
+    assert_eq!(s.revision().await.unwrap(), rev);
+    assert!(s.fact_checks_since(rev).await.unwrap().is_empty());
+    assert_eq!(s.imports().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_earliest_of_a_duplicate_group_is_canonical() {
+    let (_d, s) = store().await;
+    s.save_fact_checks(&[fc("1", "x", "same"), fc("2", "x!", "same")], source())
+        .await
+        .unwrap();
+    let all = s.fact_checks().await.unwrap();
+    assert_eq!(all[0].alias_of, None);
+    assert_eq!(all[1].alias_of, Some(all[0].id));
+    // The canonical one changes its text: the alias is promoted, and both are reported as
+    // changed so the index follows.
+    let rev = s.revision().await.unwrap();
+    let c = s
+        .save_fact_checks(&[fc("1", "something else", "other")], source())
+        .await
+        .unwrap();
+    assert_eq!(c.updated, 1);
+    let changed = s.fact_checks_since(rev).await.unwrap();
+    assert_eq!(changed.len(), 2);
+    assert!(changed.iter().all(|c| c.fact_check.alias_of.is_none()));
+}
+
+#[tokio::test]
+async fn items_are_keyed_and_updated() {
+    let (_d, s) = store().await;
+    let item = |text: &str| NewItem {
+        item: Item {
+            external_id: Some("p1".into()),
+            text: text.into(),
+            ..Item::default()
+        },
+        key: "id::p1".into(),
+    };
+    let (c, ids) = s.save_items(&[item("first")], source()).await.unwrap();
+    assert_eq!((c.added, ids.len()), (1, 1));
+    let (c, ids) = s.save_items(&[item("first")], source()).await.unwrap();
+    assert_eq!((c.unchanged, ids.len()), (1, 0));
+    let (c, _) = s.save_items(&[item("edited")], source()).await.unwrap();
+    assert_eq!(c.updated, 1);
+    let items = s.items(ItemId(0), 10).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].item.text, "edited");
+}
