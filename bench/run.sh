@@ -13,8 +13,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 mode="${1:-full}"
-clef="${CLEF_DIR:-$root/../shared/data/clef2020-task2}"
-reference="${REFERENCE:-$root/../shared/bench/reference_bm25.py}"
+# The shared folder sits beside the checkout; CI clones elsewhere, so also look at /work/shared.
+shared="$root/../shared"
+[ -d "$shared/data" ] || shared="/work/shared"
+clef="${CLEF_DIR:-$shared/data/clef2020-task2}"
+reference="${REFERENCE:-$shared/bench/reference_bm25.py}"
 repeat=20
 [ "$mode" = "--smoke" ] && repeat=3
 

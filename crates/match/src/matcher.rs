@@ -379,25 +379,42 @@ impl Matcher {
         Ok(())
     }
 
-    /// Adds every query term's impacts into the score array.
+    /// Adds every query term's impacts into the score array. Borrows the analysis's terms:
+    /// no string is allocated here.
     fn accumulate(&mut self, analysis: &Analysis) {
-        let mut lists: [Vec<String>; 3] = [
-            analysis.terms(Form::Exact),
-            analysis.terms(Form::Folded),
-            analysis.bigrams(Form::Folded),
-        ];
-        for (group, terms) in lists.iter_mut().enumerate() {
+        let Matcher {
+            impacts,
+            scores,
+            touched,
+            ..
+        } = self;
+        let mut add = |list: &[Impact]| {
+            for imp in list {
+                let slot = &mut scores[imp.doc as usize];
+                if *slot == 0.0 {
+                    touched.push(imp.doc);
+                }
+                *slot += imp.score;
+            }
+        };
+        for (group, form) in [(0, Form::Exact), (1, Form::Folded)] {
+            let mut terms: Vec<&str> = analysis.term_refs(form).collect();
             terms.sort_unstable();
             terms.dedup();
-            for t in terms.iter() {
-                for imp in self.impacts[group].get(t) {
-                    let slot = &mut self.scores[imp.doc as usize];
-                    if *slot == 0.0 {
-                        self.touched.push(imp.doc);
-                    }
-                    *slot += imp.score;
-                }
+            for t in terms {
+                add(impacts[group].get(t));
             }
+        }
+        let mut pairs = analysis.bigram_pairs(Form::Folded);
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut key = String::new();
+        for (a, b) in pairs {
+            key.clear();
+            key.push_str(a);
+            key.push('_');
+            key.push_str(b);
+            add(impacts[2].get(&key));
         }
     }
 
@@ -425,37 +442,28 @@ impl Matcher {
     }
 
     fn top_k(&self, k: usize, near_dups: &[(u32, u32, f32)]) -> Vec<(u32, f32)> {
-        let mut heap: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k + 1);
-        let mut offer = |doc: u32, score: f32, fc: u64| {
-            if score <= 0.0 {
-                return;
-            }
-            let r = Ranked { score, fc, doc };
-            if heap.len() < k {
-                heap.push(r);
-            } else if let Some(worst) = heap.peek()
-                && r < *worst
-            {
-                heap.pop();
-                heap.push(r);
-            }
-        };
+        let mut top = TopK::new(k);
         if near_dups.is_empty() {
             for &d in &self.touched {
-                offer(d, self.scores[d as usize], self.fc_ids[d as usize]);
+                let score = self.scores[d as usize];
+                // Most touched documents score below the k-th best: skip them before
+                // looking up their fact-check id.
+                if score >= top.floor {
+                    top.offer(d, score, self.fc_ids[d as usize]);
+                }
             }
         } else {
             for &d in &self.touched {
                 let boost = near_dups.iter().find(|n| n.0 == d).map_or(0.0, |n| n.2);
-                offer(d, self.scores[d as usize] + boost, self.fc_ids[d as usize]);
+                top.offer(d, self.scores[d as usize] + boost, self.fc_ids[d as usize]);
             }
             for &(d, _, boost) in near_dups {
                 if self.scores[d as usize] == 0.0 {
-                    offer(d, boost, self.fc_ids[d as usize]);
+                    top.offer(d, boost, self.fc_ids[d as usize]);
                 }
             }
         }
-        let mut v = heap.into_sorted_vec();
+        let mut v = top.heap.into_sorted_vec();
         v.truncate(k);
         v.into_iter().map(|r| (r.doc, r.score)).collect()
     }
@@ -590,6 +598,42 @@ fn compile_impacts(
         lists.arena.shrink_to_fit();
         lists
     }))
+}
+
+/// The best k candidates seen so far.
+struct TopK {
+    k: usize,
+    heap: BinaryHeap<Ranked>,
+    /// No candidate scoring below this can enter (the k-th best score once full).
+    floor: f32,
+}
+
+impl TopK {
+    fn new(k: usize) -> TopK {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
+            floor: 0.0,
+        }
+    }
+
+    fn offer(&mut self, doc: u32, score: f32, fc: u64) {
+        if score <= 0.0 {
+            return;
+        }
+        let r = Ranked { score, fc, doc };
+        if self.heap.len() < self.k {
+            self.heap.push(r);
+        } else if let Some(worst) = self.heap.peek()
+            && r < *worst
+        {
+            self.heap.pop();
+            self.heap.push(r);
+        }
+        if self.heap.len() == self.k {
+            self.floor = self.heap.peek().map_or(0.0, |w| w.score);
+        }
+    }
 }
 
 /// A candidate in the top-k heap. `Ord` puts the *better* candidate first (smaller), so the

@@ -411,8 +411,13 @@ impl Analysis {
         self.column(form).iter().flatten().cloned().collect()
     }
 
-    /// The bigrams in `form`, in order (same as [`bigrams`]).
-    pub fn bigrams(&self, form: Form) -> Vec<String> {
+    /// The unigram terms in `form`, in order, borrowed.
+    pub fn term_refs(&self, form: Form) -> impl Iterator<Item = &str> {
+        self.column(form).iter().flatten().map(String::as_str)
+    }
+
+    /// The bigrams in `form` as pairs of borrowed terms, in order.
+    pub fn bigram_pairs(&self, form: Form) -> Vec<(&str, &str)> {
         let mut out = Vec::new();
         let mut prev: Option<&str> = None;
         for (w, t) in self.words.iter().zip(self.column(form)) {
@@ -422,12 +427,20 @@ impl Analysis {
             }
             if let Some(t) = t {
                 if let Some(p) = prev {
-                    out.push(format!("{p}_{t}"));
+                    out.push((p, t.as_str()));
                 }
                 prev = Some(t);
             }
         }
         out
+    }
+
+    /// The bigrams in `form`, in order (same as [`bigrams`]).
+    pub fn bigrams(&self, form: Form) -> Vec<String> {
+        self.bigram_pairs(form)
+            .into_iter()
+            .map(|(a, b)| format!("{a}_{b}"))
+            .collect()
     }
 }
 
