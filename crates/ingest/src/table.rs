@@ -200,21 +200,8 @@ pub(crate) fn fact_checks(
         _ => "csv",
     };
     let fixed = clef.then_some(&["vclaim_id", "vclaim", "title"][..]);
-    let mut checked_header = false;
     let mut parsed = read(file, bytes, delimiter, format, fixed, |t, f| {
-        let claim_col = t.col(CLAIM).ok_or_else(|| {
-            (
-                "(header)".to_string(),
-                format!("no claim column: name one of {}", CLAIM.join(", ")),
-            )
-        })?;
-        let claim = f[claim_col].trim();
-        if claim.is_empty() {
-            return Err((
-                field_name(t, claim_col),
-                "empty: every fact-check needs its claim".into(),
-            ));
-        }
+        let claim = required(t, f, CLAIM, "claim", "fact-check")?;
         let url = get(t, f, URL);
         let source_id = get(t, f, ID)
             .or_else(|| url.clone())
@@ -241,22 +228,7 @@ pub(crate) fn fact_checks(
             language: get(t, f, LANGUAGE),
         })
     });
-    // A missing claim column is a problem of the file, not of each row: say it once.
-    parsed.diagnostics.retain(|d| {
-        if d.field.as_deref() == Some("(header)") {
-            let first = !checked_header;
-            checked_header = true;
-            first
-        } else {
-            true
-        }
-    });
-    for d in &mut parsed.diagnostics {
-        if d.field.as_deref() == Some("(header)") {
-            d.line = 1;
-            d.field = None;
-        }
-    }
+    header_problem_once(&mut parsed);
     parsed
 }
 
@@ -265,19 +237,7 @@ pub(crate) fn fact_checks(
 pub(crate) fn items(file: &str, bytes: &[u8], delimiter: u8) -> Parsed<Item> {
     let format = if delimiter == b'\t' { "tsv" } else { "csv" };
     let mut parsed = read(file, bytes, delimiter, format, None, |t, f| {
-        let text_col = t.col(TEXT).ok_or_else(|| {
-            (
-                "(header)".to_string(),
-                format!("no text column: name one of {}", TEXT.join(", ")),
-            )
-        })?;
-        let text = f[text_col].trim();
-        if text.is_empty() {
-            return Err((
-                field_name(t, text_col),
-                "empty: every item needs its text".into(),
-            ));
-        }
+        let text = required(t, f, TEXT, "text", "item")?;
         Ok(Item {
             external_id: get(t, f, ID),
             text: text.to_string(),
@@ -287,19 +247,50 @@ pub(crate) fn items(file: &str, bytes: &[u8], delimiter: u8) -> Parsed<Item> {
             language: get(t, f, LANGUAGE),
         })
     });
+    header_problem_once(&mut parsed);
+    parsed
+}
+
+/// Marks a diagnostic that concerns the header, not the row.
+const HEADER: &str = "(header)";
+
+/// The trimmed, non-empty value of a required column (`what`, e.g. "claim"), or why not.
+fn required<'f>(
+    t: &Table,
+    fields: &[&'f str],
+    names: &[&str],
+    what: &str,
+    record: &str,
+) -> Result<&'f str, (String, String)> {
+    let col = t.col(names).ok_or_else(|| {
+        (
+            HEADER.to_string(),
+            format!("no {what} column: name one of {}", names.join(", ")),
+        )
+    })?;
+    let value = fields[col].trim();
+    if value.is_empty() {
+        return Err((
+            field_name(t, col),
+            format!("empty: every {record} needs its {what}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A missing column is a problem of the file, not of each row: say it once, on line 1.
+fn header_problem_once<T>(parsed: &mut Parsed<T>) {
     let mut seen = false;
     parsed.diagnostics.retain_mut(|d| {
-        if d.field.as_deref() == Some("(header)") {
-            d.line = 1;
-            d.field = None;
-            let keep = !seen;
-            seen = true;
-            keep
-        } else {
-            true
+        if d.field.as_deref() != Some(HEADER) {
+            return true;
         }
+        d.line = 1;
+        d.field = None;
+        let first = !seen;
+        seen = true;
+        first
     });
-    parsed
 }
 
 #[cfg(test)]
