@@ -5,6 +5,8 @@
 //! compare correctly after any dependency upgrade. Two texts whose fingerprints differ in few
 //! bits say nearly the same thing in nearly the same words: a copy, a quote, a light edit.
 
+use std::borrow::Cow;
+
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::normalize::fold_normalized;
@@ -38,10 +40,16 @@ pub fn fingerprint(text: &str) -> Option<Fingerprint> {
 
 /// [`fingerprint`] of words already split (see [`crate::Analysis`]).
 pub fn fingerprint_words(words: &[Word]) -> Option<Fingerprint> {
-    let folded: Vec<String> = words
+    let folded: Vec<Cow<'_, str>> = words
         .iter()
         .filter(|w| w.kind != WordKind::Domain)
-        .map(|w| fold_normalized(&w.text))
+        .map(|w| {
+            if w.text.is_ascii() {
+                Cow::Borrowed(w.text.as_str())
+            } else {
+                Cow::Owned(fold_normalized(&w.text))
+            }
+        })
         .collect();
     if folded.is_empty() {
         return None;

@@ -12,6 +12,7 @@
 //! - Vietnamese words are mostly one or two syllables and no permissive word segmenter exists,
 //!   so consecutive syllables also form bigrams (`điện_biên`), in a field of their own.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -328,9 +329,9 @@ pub fn term(word: &Word, form: Form) -> Option<String> {
     if word.kind == WordKind::Domain {
         return Some(word.text.clone());
     }
-    let w = match form {
-        Form::Exact => word.text.clone(),
-        Form::Folded => fold_normalized(&word.text),
+    let w: Cow<'_, str> = match form {
+        Form::Folded if !word.text.is_ascii() => Cow::Owned(fold_normalized(&word.text)),
+        _ => Cow::Borrowed(&word.text),
     };
     if is_stopword(&w) {
         return None;
@@ -338,7 +339,7 @@ pub fn term(word: &Word, form: Form) -> Option<String> {
     if w.is_ascii() && w.len() > 3 && w.bytes().any(|b| b.is_ascii_alphabetic()) {
         Some(STEMMER.stem(&w).into_owned())
     } else {
-        Some(w)
+        Some(w.into_owned())
     }
 }
 
