@@ -131,7 +131,7 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
     let matched = match_items(desk, &changed).await?;
     println!("{}", summary("ingested", file, parsed.format, &counts));
     println!(
-        "{matched} of {} new or changed items match a fact-check",
+        "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",
         changed.len()
     );
     Ok(exit_code(&counts))
