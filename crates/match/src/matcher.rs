@@ -154,8 +154,9 @@ pub struct Matcher {
     fingerprints: Vec<(u64, u32)>,
     /// Impact lists of the exact unigrams, folded unigrams and folded bigrams.
     impacts: [ImpactLists; 3],
-    /// Per field, number of alive documents holding each term (for explanations).
+    /// The tantivy fields, in [`MatchField::ALL`] order (explanations read their postings).
     fields: [tantivy::schema::Field; 5],
+    /// Keeps the segments the matcher reads from alive.
     _searcher: Searcher,
 }
 
@@ -197,14 +198,11 @@ impl Matcher {
         let searcher = index.reader.searcher();
         let mut segments = Vec::new();
         let mut base = 0u32;
-        let mut total_tokens = [0u64; 5];
         for reader in searcher.segment_readers() {
             let mut inverted = Vec::new();
             let mut norms = Vec::new();
-            for (i, field) in index.fields.text.iter().enumerate() {
-                let inv = reader.inverted_index(*field)?;
-                total_tokens[i] += inv.total_num_tokens();
-                inverted.push(inv);
+            for field in &index.fields.text {
+                inverted.push(reader.inverted_index(*field)?);
                 norms.push(reader.get_fieldnorms_reader(*field)?);
             }
             let max_doc = reader.max_doc();
