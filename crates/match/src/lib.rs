@@ -13,6 +13,7 @@ mod index;
 mod matcher;
 pub mod metrics;
 pub mod trec;
+pub mod vector;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,322 @@
+//! Dense retrieval: nearest fact-checks to a query vector by cosine similarity (vectors are
+//! L2-normalized, so cosine is a dot product).
+//!
+//! [`ExactIndex`] scans one contiguous row-major matrix; at 10,000 claims a query costs about
+//! a millisecond and is exact, so the desk uses it by default. [`HnswIndex`] (hnsw_rs) answers
+//! in logarithmic time at the price of recall; `bench/vector-scale` shows where the scan stops
+//! being fast enough (see bench/README.md).
+//!
+//! **Tie rule:** equal similarities rank the lower [`FactCheckId`] first. Each similarity is a
+//! function of the two vectors alone, so equal vectors always tie exactly.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use claimdesk_core::FactCheckId;
+use hnsw_rs::prelude::{Distance, Hnsw};
+
+/// A searchable set of fact-check vectors.
+pub trait VectorIndex: Send + Sync {
+    /// A short name for reports (`exact`, `hnsw`).
+    fn name(&self) -> &'static str;
+    /// Length of every vector.
+    fn dimension(&self) -> usize;
+    /// Number of vectors.
+    fn len(&self) -> usize;
+    /// True when the index holds no vector.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The `k` most similar fact-checks to `query`, most similar first, with their cosine.
+    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)>;
+    /// The cosine between `query` and one fact-check's vector, if it is indexed.
+    fn similarity(&self, query: &[f32], id: FactCheckId) -> Option<f32>;
+}
+
+/// Dot product in a fixed summation order (eight lanes, then pairwise), so the same two
+/// vectors always give the same bits.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let chunks = a.len() / 8;
+    for i in 0..chunks {
+        for l in 0..8 {
+            lanes[l] += a[i * 8 + l] * b[i * 8 + l];
+        }
+    }
+    let mut tail = 0f32;
+    for i in chunks * 8..a.len().min(b.len()) {
+        tail += a[i] * b[i];
+    }
+    ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
+        + tail
+}
+
+/// Exact search over a contiguous matrix, one row per fact-check, rows in id order.
+#[derive(Debug, Clone)]
+pub struct ExactIndex {
+    dim: usize,
+    ids: Vec<FactCheckId>,
+    rows: Vec<f32>,
+}
+
+impl ExactIndex {
+    /// An empty index for vectors of `dim` values.
+    pub fn new(dim: usize) -> ExactIndex {
+        ExactIndex {
+            dim,
+            ids: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Builds an index from `(id, vector)` pairs; rows are kept in id order. Vectors of the
+    /// wrong length are refused.
+    pub fn from_vectors(
+        dim: usize,
+        mut vectors: Vec<(FactCheckId, Vec<f32>)>,
+    ) -> Result<ExactIndex, crate::Error> {
+        vectors.sort_by_key(|(id, _)| *id);
+        let mut index = ExactIndex::new(dim);
+        index.rows.reserve(vectors.len() * dim);
+        for (id, v) in vectors {
+            if v.len() != dim {
+                return Err(crate::Error::BadSetting(format!(
+                    "vector of {id} has {} values, expected {dim}",
+                    v.len()
+                )));
+            }
+            index.ids.push(id);
+            index.rows.extend_from_slice(&v);
+        }
+        Ok(index)
+    }
+
+    /// The ids and vectors, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (FactCheckId, &[f32])> {
+        self.ids
+            .iter()
+            .copied()
+            .zip(self.rows.chunks_exact(self.dim.max(1)))
+    }
+}
+
+impl VectorIndex for ExactIndex {
+    fn name(&self) -> &'static str {
+        "exact"
+    }
+
+    fn dimension(&self) -> usize {
+        self.dim
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
+        let mut top = TopSimilar::new(k);
+        for (id, row) in self.iter() {
+            top.offer(id, dot(query, row));
+        }
+        top.into_sorted()
+    }
+
+    fn similarity(&self, query: &[f32], id: FactCheckId) -> Option<f32> {
+        let i = self.ids.binary_search(&id).ok()?;
+        Some(dot(query, &self.rows[i * self.dim..(i + 1) * self.dim]))
+    }
+}
+
+/// Approximate search in a hierarchical navigable small-world graph (hnsw_rs), with the exact
+/// rows kept for [`VectorIndex::similarity`] and for rescoring what the graph returns.
+pub struct HnswIndex {
+    exact: ExactIndex,
+    graph: Hnsw<'static, f32, CosineDistance>,
+    ef_search: usize,
+}
+
+impl HnswIndex {
+    /// Builds the graph over every row of `exact` (in parallel): `m` links per node, `ef`
+    /// candidates while building and searching (16 and 100 are good defaults).
+    pub fn build(exact: ExactIndex, m: usize, ef: usize) -> HnswIndex {
+        let n = exact.len().max(1);
+        let layers = 16.min((n as f32).ln().ceil() as usize).max(1);
+        let graph = Hnsw::<f32, CosineDistance>::new(m, n, layers, ef, CosineDistance);
+        let rows: Vec<(&[f32], usize)> =
+            exact.rows.chunks_exact(exact.dim.max(1)).zip(0..).collect();
+        graph.parallel_insert_slice(&rows);
+        HnswIndex {
+            exact,
+            graph,
+            ef_search: ef,
+        }
+    }
+}
+
+impl VectorIndex for HnswIndex {
+    fn name(&self) -> &'static str {
+        "hnsw"
+    }
+
+    fn dimension(&self) -> usize {
+        self.exact.dim
+    }
+
+    fn len(&self) -> usize {
+        self.exact.len()
+    }
+
+    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
+        if self.exact.is_empty() || k == 0 {
+            return Vec::new();
+        }
+        let mut top = TopSimilar::new(k);
+        for n in self.graph.search(query, k, self.ef_search.max(k)) {
+            let row = &self.exact.rows[n.d_id * self.exact.dim..(n.d_id + 1) * self.exact.dim];
+            top.offer(self.exact.ids[n.d_id], dot(query, row));
+        }
+        top.into_sorted()
+    }
+
+    fn similarity(&self, query: &[f32], id: FactCheckId) -> Option<f32> {
+        self.exact.similarity(query, id)
+    }
+}
+
+/// 1 − cosine of two unit vectors, clamped at 0 (rounding can push a cosine past 1).
+struct CosineDistance;
+
+impl Distance<f32> for CosineDistance {
+    fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+        (1.0 - dot(a, b)).max(0.0)
+    }
+}
+
+/// The `k` best (id, similarity) pairs seen so far.
+struct TopSimilar {
+    k: usize,
+    heap: BinaryHeap<Candidate>,
+}
+
+impl TopSimilar {
+    fn new(k: usize) -> TopSimilar {
+        TopSimilar {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
+        }
+    }
+
+    fn offer(&mut self, id: FactCheckId, score: f32) {
+        if self.k == 0 {
+            return;
+        }
+        let c = Candidate { score, id };
+        if self.heap.len() < self.k {
+            self.heap.push(c);
+        } else if self.heap.peek().is_some_and(|worst| c < *worst) {
+            self.heap.pop();
+            self.heap.push(c);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(FactCheckId, f32)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|c| (c.id, c.score))
+            .collect()
+    }
+}
+
+/// `Ord` puts the better candidate first: higher similarity, then lower id.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    score: f32,
+    id: FactCheckId,
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Candidate {}
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then_with(|| self.id.cmp(&other.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        let n = dot(v, v).sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    fn sample() -> ExactIndex {
+        let mut vectors = Vec::new();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..200u32 {
+            let v: Vec<f32> = (0..16)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state % 2001) as f32 / 1000.0 - 1.0
+                })
+                .collect();
+            vectors.push((FactCheckId(i as i64 + 1), unit(&v)));
+        }
+        // Two equal vectors: the lower id must win the tie.
+        let twin = vectors[10].1.clone();
+        vectors.push((FactCheckId(500), twin));
+        ExactIndex::from_vectors(16, vectors).unwrap()
+    }
+
+    #[test]
+    fn exact_search_finds_the_vector_itself_first_and_breaks_ties_by_id() {
+        let index = sample();
+        let query = index.iter().nth(10).unwrap().1.to_vec();
+        let hits = index.search(&query, 3);
+        assert_eq!(hits[0].0, FactCheckId(11));
+        assert_eq!(hits[1].0, FactCheckId(500));
+        assert_eq!(hits[0].1.to_bits(), hits[1].1.to_bits());
+        assert!(hits[1].1 >= hits[2].1);
+        assert_eq!(index.similarity(&query, FactCheckId(500)), Some(hits[1].1));
+        assert_eq!(index.similarity(&query, FactCheckId(9999)), None);
+    }
+
+    #[test]
+    fn hnsw_agrees_with_exact_search_on_a_small_set() {
+        let exact = sample();
+        let hnsw = HnswIndex::build(exact.clone(), 16, 200);
+        let mut agree = 0;
+        for (_, row) in exact.iter().take(50) {
+            let a = exact.search(row, 5);
+            let b = hnsw.search(row, 5);
+            agree += usize::from(a[0].1 == b[0].1);
+        }
+        assert!(
+            agree >= 48,
+            "hnsw found the exact best for only {agree} of 50"
+        );
+    }
+
+    #[test]
+    fn vectors_of_the_wrong_length_are_refused() {
+        let err = ExactIndex::from_vectors(4, vec![(FactCheckId(1), vec![1.0; 3])]).unwrap_err();
+        assert!(err.to_string().contains("fc-1"), "{err}");
+    }
+}
