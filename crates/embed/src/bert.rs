@@ -1,37 +1,35 @@
-//! The BERT encoder of multilingual-e5-small (post-LayerNorm, 12 layers) on candle tensors.
+//! The BERT encoder of multilingual-e5-small (post-LayerNorm, 12 layers) on plain f32 buffers.
 //!
 //! The word-embedding table stays in its 4-bit Q4_0 blocks (54 MB instead of 384 MB as f32)
-//! and only looked-up rows are dequantized; every other weight is dequantized to f32 once.
+//! and only looked-up rows are dequantized; every other weight is dequantized to f32 once and
+//! the dense layers are packed for the matrix kernel in [`kernels`].
+//!
+//! Sequences are not padded: the dense layers, GELU and LayerNorm run over the tokens of a batch
+//! stacked row after row, attention runs per sequence over its own tokens. Every row's value is
+//! computed with the same operations in the same order wherever it sits in a batch, so a token
+//! sequence gets bit-identical vectors whatever it is batched with. A batch is split by
+//! sequences over the machine's cores (at most [`MAX_THREADS`]), each thread running the whole
+//! encoder on its share.
 
 use std::collections::HashMap;
-
-use candle_core::{D, DType, Device, Tensor};
 
 use crate::EmbedError;
 use crate::file::{Config, ModelFile, Q4_BLOCK, Q4_BLOCK_BYTES, RawTensor, dequantize_q4};
 
-/// A dense layer `y = x·Wᵀ + b`, with `Wᵀ` stored contiguous as [in, out].
-struct Linear {
-    weight_t: Tensor,
-    bias: Tensor,
-}
+/// Most threads one forward pass uses.
+pub const MAX_THREADS: usize = 8;
 
-impl Linear {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight_t)?.broadcast_add(&self.bias)
-    }
+/// A dense layer `y = x·Wᵀ + b`, with `W` packed for [`kernels::linear`].
+struct Linear {
+    packed: kernels::Aligned,
+    bias: Vec<f32>,
+    inputs: usize,
+    outputs: usize,
 }
 
 struct LayerNorm {
-    weight: Tensor,
-    bias: Tensor,
-    eps: f32,
-}
-
-impl LayerNorm {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)
-    }
+    weight: Vec<f32>,
+    bias: Vec<f32>,
 }
 
 struct Layer {
@@ -52,7 +50,19 @@ pub struct Bert {
     token_type: Vec<f32>,
     embedding_norm: LayerNorm,
     layers: Vec<Layer>,
-    device: Device,
+    eps: f32,
+}
+
+/// Scratch buffers of one thread's forward pass.
+#[derive(Default)]
+struct Scratch {
+    x: Vec<f32>,
+    qkv: Vec<f32>,
+    context: Vec<f32>,
+    inner: Vec<f32>,
+    out: Vec<f32>,
+    pack: kernels::Aligned,
+    scores: Vec<f32>,
 }
 
 impl Bert {
@@ -62,8 +72,6 @@ impl Bert {
         let h = config.hidden;
         let mut w = Weights {
             tensors: &mut file.tensors,
-            device: Device::Cpu,
-            eps: config.layer_norm_eps as f32,
         };
         let word_q4 = match w.take("emb.word")? {
             RawTensor::Q4(bytes) if bytes.len() == config.vocab * h / Q4_BLOCK * Q4_BLOCK_BYTES => {
@@ -75,6 +83,20 @@ impl Bert {
                 ));
             }
         };
+        if h != config.heads * kernels::HEAD {
+            return Err(EmbedError::Model(format!(
+                "{} heads of width {} do not make hidden width {h}",
+                config.heads,
+                kernels::HEAD
+            )));
+        }
+        if !h.is_multiple_of(kernels::NR) || !config.intermediate.is_multiple_of(kernels::NR) {
+            return Err(EmbedError::Model(format!(
+                "widths {h} and {} must be multiples of {}",
+                config.intermediate,
+                kernels::NR
+            )));
+        }
         let position = w.vector("emb.pos", config.max_positions * h)?;
         let token_type = w.vector("emb.type", config.type_vocab * h)?;
         let embedding_norm = w.norm("emb.ln", h)?;
@@ -97,7 +119,7 @@ impl Bert {
             token_type,
             embedding_norm,
             layers,
-            device: w.device,
+            eps: config.layer_norm_eps as f32,
         })
     }
 
@@ -106,89 +128,139 @@ impl Bert {
         &self.config
     }
 
-    /// Embeds a batch of token sequences (each ≤ `max_positions` long): mean-pooled over real
-    /// tokens and L2-normalized, one row of `hidden` values per sequence.
+    /// Embeds a batch of token sequences (each ≤ `max_positions` long): mean-pooled over the
+    /// tokens and L2-normalized, one row of `hidden` values per sequence (zeros for an empty
+    /// sequence).
     pub fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        for seq in batch {
+            if seq.len() > self.config.max_positions {
+                return Err(EmbedError::Model(format!(
+                    "a sequence of {} tokens exceeds {}",
+                    seq.len(),
+                    self.config.max_positions
+                )));
+            }
+            if let Some(&id) = seq.iter().find(|&&id| id as usize >= self.config.vocab) {
+                return Err(EmbedError::Model(format!(
+                    "token id {id} is outside the vocabulary"
+                )));
+            }
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_THREADS)
+            .min(batch.len().max(1));
+        if threads <= 1 {
+            return Ok(self.forward_part(batch));
+        }
+        // Contiguous shares with about equal token counts.
+        let total: usize = batch.iter().map(|s| s.len()).sum();
+        let mut bounds = vec![0];
+        let mut seen = 0;
+        for (i, seq) in batch.iter().enumerate() {
+            seen += seq.len();
+            if bounds.len() < threads
+                && seen * threads >= total * bounds.len()
+                && i + 1 < batch.len()
+            {
+                bounds.push(i + 1);
+            }
+        }
+        bounds.push(batch.len());
+        let parts: Vec<&[&[u32]]> = bounds.windows(2).map(|w| &batch[w[0]..w[1]]).collect();
+        let mut out = Vec::with_capacity(batch.len());
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts[1..]
+                .iter()
+                .map(|part| scope.spawn(move || self.forward_part(part)))
+                .collect();
+            out.extend(self.forward_part(parts[0]));
+            for handle in handles {
+                out.extend(handle.join().expect("an encoder thread panicked"));
+            }
+        });
+        Ok(out)
+    }
+
+    /// The whole encoder on one thread for `batch` (ids already checked).
+    fn forward_part(&self, batch: &[&[u32]]) -> Vec<Vec<f32>> {
         let h = self.config.hidden;
-        let b = batch.len();
-        let l = batch.iter().map(|s| s.len()).max().unwrap_or(0);
-        if b == 0 || l == 0 {
-            return Ok(vec![vec![0.0; h]; b]);
+        let t: usize = batch.iter().map(|s| s.len()).sum();
+        if t == 0 {
+            return vec![vec![0.0; h]; batch.len()];
         }
-        if l > self.config.max_positions {
-            return Err(EmbedError::Model(format!(
-                "a sequence of {l} tokens exceeds {}",
-                self.config.max_positions
-            )));
-        }
-        let mut x = vec![0f32; b * l * h];
-        let mut mask_bias = vec![0f32; b * l];
-        for (s, seq) in batch.iter().enumerate() {
-            for p in 0..l {
-                let row = &mut x[(s * l + p) * h..(s * l + p + 1) * h];
-                match seq.get(p) {
-                    Some(&id) => {
-                        let id = id as usize;
-                        if id >= self.config.vocab {
-                            return Err(EmbedError::Model(format!(
-                                "token id {id} is outside the vocabulary"
-                            )));
-                        }
-                        let bytes = self.row_blocks * Q4_BLOCK_BYTES;
-                        dequantize_q4(&self.word_q4[id * bytes..(id + 1) * bytes], row);
-                    }
-                    None => mask_bias[s * l + p] = f32::NEG_INFINITY,
-                }
+        let ff = self.config.intermediate;
+        let mut s = Scratch::default();
+        s.x.resize(t * h, 0.0);
+        s.qkv.resize(t * 3 * h, 0.0);
+        s.context.resize(t * h, 0.0);
+        s.inner.resize(t * ff, 0.0);
+        s.out.resize(t * h, 0.0);
+
+        let bytes = self.row_blocks * Q4_BLOCK_BYTES;
+        let mut rows = s.x.chunks_exact_mut(h);
+        for seq in batch {
+            for (p, &id) in seq.iter().enumerate() {
+                let row = rows.next().expect("one row per token");
+                let id = id as usize;
+                dequantize_q4(&self.word_q4[id * bytes..(id + 1) * bytes], row);
                 let pos = &self.position[p * h..(p + 1) * h];
-                for ((v, a), t) in row.iter_mut().zip(pos).zip(&self.token_type[..h]) {
-                    *v += a + t;
+                for ((v, a), b) in row.iter_mut().zip(pos).zip(&self.token_type[..h]) {
+                    *v += a + b;
                 }
             }
         }
-        let nh = self.config.heads;
-        let hd = h / nh;
-        let mut x = self
-            .embedding_norm
-            .forward(&Tensor::from_vec(x, (b * l, h), &self.device)?)?;
-        let mask = Tensor::from_vec(mask_bias.clone(), (b, 1, 1, l), &self.device)?;
-        let scale = 1.0 / (hd as f64).sqrt();
+        let norm = &self.embedding_norm;
+        kernels::add_layer_norm(&mut s.x, None, &norm.weight, &norm.bias, h, self.eps);
+
         for layer in &self.layers {
-            let qkv = layer.qkv.forward(&x)?.reshape((b, l, 3, nh, hd))?;
-            let part = |i: usize| -> candle_core::Result<Tensor> {
-                qkv.narrow(2, i, 1)?
-                    .squeeze(2)?
-                    .transpose(1, 2)?
-                    .contiguous()
-            };
-            let (q, k, v) = (part(0)?, part(1)?, part(2)?);
-            let scores = ((q * scale)?.matmul(&k.t()?)?).broadcast_add(&mask)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((b * l, h))?;
-            let a = (layer.attention_out.forward(&context)? + &x)?;
-            x = layer.attention_norm.forward(&a)?;
-            let inner = layer.intermediate.forward(&x)?.gelu_erf()?;
-            let o = (layer.output.forward(&inner)? + &x)?;
-            x = layer.output_norm.forward(&o)?;
+            kernels::linear(&s.x, t, &layer.qkv, &mut s.qkv, &mut s.pack);
+            let mut start = 0;
+            for seq in batch {
+                let len = seq.len();
+                kernels::attention(
+                    &s.qkv[start * 3 * h..(start + len) * 3 * h],
+                    &mut s.context[start * h..(start + len) * h],
+                    len,
+                    h,
+                    &mut s.scores,
+                );
+                start += len;
+            }
+            kernels::linear(&s.context, t, &layer.attention_out, &mut s.out, &mut s.pack);
+            let n = &layer.attention_norm;
+            kernels::add_layer_norm(&mut s.x, Some(&s.out), &n.weight, &n.bias, h, self.eps);
+            kernels::linear(&s.x, t, &layer.intermediate, &mut s.inner, &mut s.pack);
+            kernels::gelu(&mut s.inner);
+            kernels::linear(&s.inner, t, &layer.output, &mut s.out, &mut s.pack);
+            let n = &layer.output_norm;
+            kernels::add_layer_norm(&mut s.x, Some(&s.out), &n.weight, &n.bias, h, self.eps);
         }
-        let keep: Vec<f32> = mask_bias
-            .iter()
-            .map(|&m| if m == 0.0 { 1.0 } else { 0.0 })
-            .collect();
-        let keep = Tensor::from_vec(keep, (b, l, 1), &self.device)?;
-        let summed = x.reshape((b, l, h))?.broadcast_mul(&keep)?.sum(1)?;
-        let counts = keep.sum(1)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norm = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?;
-        let out = mean.broadcast_div(&norm)?.to_dtype(DType::F32)?;
-        Ok(out.to_vec2()?)
+
+        let mut out = Vec::with_capacity(batch.len());
+        let mut start = 0;
+        for seq in batch {
+            let len = seq.len();
+            let mut mean = vec![0f32; h];
+            if len > 0 {
+                for row in s.x[start * h..(start + len) * h].chunks_exact(h) {
+                    mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+                }
+                let count = len as f32;
+                mean.iter_mut().for_each(|m| *m /= count);
+                let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+                mean.iter_mut().for_each(|m| *m /= norm);
+            }
+            out.push(mean);
+            start += len;
+        }
+        out
     }
 }
 
 /// Takes named tensors out of the parsed file, checking their sizes.
 struct Weights<'a> {
     tensors: &'a mut HashMap<String, RawTensor>,
-    device: Device,
-    eps: f32,
 }
 
 impl Weights<'_> {
@@ -210,12 +282,9 @@ impl Weights<'_> {
     }
 
     fn norm(&mut self, prefix: &str, h: usize) -> Result<LayerNorm, EmbedError> {
-        let weight = self.vector(&format!("{prefix}.w"), h)?;
-        let bias = self.vector(&format!("{prefix}.b"), h)?;
         Ok(LayerNorm {
-            weight: Tensor::from_vec(weight, h, &self.device)?,
-            bias: Tensor::from_vec(bias, h, &self.device)?,
-            eps: self.eps,
+            weight: self.vector(&format!("{prefix}.w"), h)?,
+            bias: self.vector(&format!("{prefix}.b"), h)?,
         })
     }
 
@@ -236,10 +305,435 @@ impl Weights<'_> {
         }
         let outputs = bias.len();
         Ok(Linear {
-            weight_t: Tensor::from_vec(rows, (outputs, inputs), &self.device)?
-                .t()?
-                .contiguous()?,
-            bias: Tensor::from_vec(bias, outputs, &self.device)?,
+            packed: kernels::pack_weights(&rows, outputs, inputs),
+            bias,
+            inputs,
+            outputs,
         })
+    }
+}
+
+/// The numeric kernels, each with an AVX2+FMA version chosen at run time on x86-64 and a
+/// portable version elsewhere. Both versions do the same operations per value, in the same
+/// order, so within one machine results never depend on batch composition.
+mod kernels {
+    use super::Linear;
+
+    /// Output columns per packed weight panel and per microkernel tile.
+    pub const NR: usize = 16;
+    /// Rows per microkernel tile.
+    const MR: usize = 6;
+    /// Inputs per cache block.
+    const KC: usize = 256;
+    /// Rows per cache block (a multiple of `MR`).
+    const MC: usize = 144;
+
+    /// Eight floats on a 32-byte boundary.
+    #[derive(Clone, Copy, Default)]
+    #[repr(C, align(32))]
+    struct Lane([f32; 8]);
+
+    /// A growable f32 buffer aligned for 256-bit loads.
+    #[derive(Default)]
+    pub struct Aligned(Vec<Lane>);
+
+    impl Aligned {
+        /// `len` zeros (rounded up to a multiple of 8).
+        pub fn zeros(len: usize) -> Aligned {
+            Aligned(vec![Lane::default(); len.div_ceil(8)])
+        }
+        /// Grows to hold at least `len` values.
+        pub fn reserve_len(&mut self, len: usize) {
+            if self.0.len() * 8 < len {
+                self.0.resize(len.div_ceil(8), Lane::default());
+            }
+        }
+        /// The values.
+        pub fn as_slice(&self) -> &[f32] {
+            // SAFETY: `Lane` is 8 f32 with no padding (size 32, align 32).
+            unsafe { std::slice::from_raw_parts(self.0.as_ptr().cast(), self.0.len() * 8) }
+        }
+        /// The values, mutable.
+        pub fn as_mut_slice(&mut self) -> &mut [f32] {
+            // SAFETY: as in `as_slice`.
+            unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast(), self.0.len() * 8) }
+        }
+    }
+
+    /// True when the AVX2 + FMA kernels can run.
+    #[inline]
+    fn avx2() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
+    /// Calls the `#[inline(always)]` function `$body` through a copy compiled with AVX2 and FMA
+    /// when the CPU has them, else directly.
+    macro_rules! dispatch {
+        ($body:ident($($arg:ident: $ty:ty),*)) => {{
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn wide($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                if avx2() {
+                    // SAFETY: the CPU has AVX2 and FMA (checked just above).
+                    return unsafe { wide($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }};
+    }
+
+    /// `W` given as `[outputs][inputs]` → panels of [`NR`] outputs, `[outputs/NR][inputs][NR]`.
+    pub fn pack_weights(w: &[f32], outputs: usize, inputs: usize) -> Aligned {
+        let mut buf = Aligned::zeros(outputs * inputs);
+        let packed = buf.as_mut_slice();
+        for panel in 0..outputs / NR {
+            for k in 0..inputs {
+                for j in 0..NR {
+                    packed[(panel * inputs + k) * NR + j] = w[(panel * NR + j) * inputs + k];
+                }
+            }
+        }
+        buf
+    }
+
+    /// `c[rows × outputs] = a[rows × inputs] · Wᵀ + bias`; `pack` is scratch.
+    pub fn linear(a: &[f32], rows: usize, lin: &Linear, c: &mut [f32], pack: &mut Aligned) {
+        let (k_all, n_all) = (lin.inputs, lin.outputs);
+        assert!(a.len() >= rows * k_all && c.len() >= rows * n_all);
+        pack.reserve_len(MC * KC);
+        let pack = pack.as_mut_slice();
+        let packed = lin.packed.as_slice();
+        let use_avx2 = avx2();
+        for m0 in (0..rows).step_by(MC) {
+            let mc = MC.min(rows - m0);
+            let tiles = mc.div_ceil(MR);
+            for k0 in (0..k_all).step_by(KC) {
+                let kc = KC.min(k_all - k0);
+                // A block → tiles of MR rows, `[tile][k][MR]`, missing rows zero.
+                for tile in 0..tiles {
+                    let dst = &mut pack[tile * kc * MR..(tile + 1) * kc * MR];
+                    for r in 0..MR {
+                        let row = m0 + tile * MR + r;
+                        if row < m0 + mc {
+                            let src = &a[row * k_all + k0..row * k_all + k0 + kc];
+                            for (k, &v) in src.iter().enumerate() {
+                                dst[k * MR + r] = v;
+                            }
+                        } else {
+                            for k in 0..kc {
+                                dst[k * MR + r] = 0.0;
+                            }
+                        }
+                    }
+                }
+                for panel in 0..n_all / NR {
+                    let b = &packed[(panel * k_all + k0) * NR..(panel * k_all + k0 + kc) * NR];
+                    let bias = (k0 == 0).then(|| &lin.bias[panel * NR..(panel + 1) * NR]);
+                    for tile in 0..tiles {
+                        let first = m0 + tile * MR;
+                        let valid = MR.min(m0 + mc - first);
+                        let a_tile = &pack[tile * kc * MR..(tile + 1) * kc * MR];
+                        let c_tile = &mut c[first * n_all + panel * NR..];
+                        #[cfg(target_arch = "x86_64")]
+                        if use_avx2 {
+                            // SAFETY: AVX2 and FMA are present; slice bounds are checked inside.
+                            unsafe { tile_avx2(kc, a_tile, b, c_tile, n_all, valid, bias) };
+                            continue;
+                        }
+                        let _ = use_avx2;
+                        tile_portable(kc, a_tile, b, c_tile, n_all, valid, bias);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One `MR × NR` tile: `c = a·b + bias` when `bias` is given (first input block), else
+    /// `c += a·b`; only the first `valid` rows are written.
+    fn tile_portable(
+        kc: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        ldc: usize,
+        valid: usize,
+        bias: Option<&[f32]>,
+    ) {
+        let mut acc = [[0f32; NR]; MR];
+        for (ak, bk) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
+            for (row, &av) in acc.iter_mut().zip(ak) {
+                for (s, &bv) in row.iter_mut().zip(bk) {
+                    *s += av * bv;
+                }
+            }
+        }
+        for (r, row) in acc.iter().enumerate().take(valid) {
+            let out = &mut c[r * ldc..r * ldc + NR];
+            match bias {
+                Some(bias) => {
+                    for ((o, s), b) in out.iter_mut().zip(row).zip(bias) {
+                        *o = s + b;
+                    }
+                }
+                None => out.iter_mut().zip(row).for_each(|(o, s)| *o += s),
+            }
+        }
+    }
+
+    /// [`tile_portable`] with AVX2 FMA instructions.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn tile_avx2(
+        kc: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        ldc: usize,
+        valid: usize,
+        bias: Option<&[f32]>,
+    ) {
+        use std::arch::x86_64::*;
+        assert!(a.len() >= kc * MR && b.len() >= kc * NR && b.as_ptr().addr().is_multiple_of(32));
+        assert!(valid <= MR && c.len() >= (valid.max(1) - 1) * ldc + NR);
+        let (ap, bp) = (a.as_ptr(), b.as_ptr());
+        let mut lo = [_mm256_setzero_ps(); MR];
+        let mut hi = [_mm256_setzero_ps(); MR];
+        // SAFETY: every read is within the bounds asserted above.
+        unsafe {
+            for k in 0..kc {
+                let b0 = _mm256_load_ps(bp.add(k * NR));
+                let b1 = _mm256_load_ps(bp.add(k * NR + 8));
+                for r in 0..MR {
+                    let av = _mm256_broadcast_ss(&*ap.add(k * MR + r));
+                    lo[r] = _mm256_fmadd_ps(av, b0, lo[r]);
+                    hi[r] = _mm256_fmadd_ps(av, b1, hi[r]);
+                }
+            }
+            let cp = c.as_mut_ptr();
+            for r in 0..valid {
+                let out = cp.add(r * ldc);
+                let (x0, x1) = match bias {
+                    Some(bias) => (
+                        _mm256_loadu_ps(bias.as_ptr()),
+                        _mm256_loadu_ps(bias.as_ptr().add(8)),
+                    ),
+                    None => (_mm256_loadu_ps(out), _mm256_loadu_ps(out.add(8))),
+                };
+                _mm256_storeu_ps(out, _mm256_add_ps(lo[r], x0));
+                _mm256_storeu_ps(out.add(8), _mm256_add_ps(hi[r], x1));
+            }
+        }
+    }
+
+    /// `e^x` for `x ≤ 88`, to about 2 ulp (Cephes `expf`); branch-free so it vectorizes.
+    #[inline(always)]
+    fn exp(x: f32) -> f32 {
+        let x = x.clamp(-87.0, 88.0);
+        let n = (x * std::f32::consts::LOG2_E + 0.5).floor();
+        let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
+        let mut p = 1.987_569_1e-4;
+        p = p * r + 1.398_199_9e-3;
+        p = p * r + 8.333_452e-3;
+        p = p * r + 4.166_579_6e-2;
+        p = p * r + 1.666_666_5e-1;
+        p = p * r + 0.5;
+        let e = p * r * r + r + 1.0;
+        // SAFETY: n lies in [-126, 127] after the clamp.
+        let n: i32 = unsafe { n.to_int_unchecked() };
+        e * f32::from_bits(((n + 127) as u32) << 23)
+    }
+
+    /// Exact (erf) GELU in place; erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the
+    /// numpy reference computes it.
+    pub fn gelu(x: &mut [f32]) {
+        dispatch!(gelu_body(x: &mut [f32]))
+    }
+
+    #[inline(always)]
+    fn gelu_body(x: &mut [f32]) {
+        for v in x.iter_mut() {
+            let h = *v;
+            let z = h.abs() * std::f32::consts::FRAC_1_SQRT_2;
+            let t = 1.0 / (1.0 + 0.327_591_1 * z);
+            let mut p = 1.061_405_4 * t - 1.453_152;
+            p = p * t + 1.421_413_7;
+            p = p * t - 0.284_496_74;
+            p = p * t + 0.254_829_6;
+            p *= t;
+            let half_erfc = 0.5 * p * exp(-z * z);
+            let phi = if h >= 0.0 { 1.0 - half_erfc } else { half_erfc };
+            *v = h * phi;
+        }
+    }
+
+    /// Sum of `x`, in eight interleaved partial sums (vectorizable; order fixed).
+    #[inline(always)]
+    fn sum8(x: &[f32]) -> f32 {
+        let mut acc = [0f32; 8];
+        let chunks = x.chunks_exact(8);
+        let tail: f32 = chunks.remainder().iter().sum();
+        for c in chunks {
+            for (a, v) in acc.iter_mut().zip(c) {
+                *a += v;
+            }
+        }
+        (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
+    }
+
+    /// Dot product of two equally long slices, in eight interleaved partial sums.
+    #[inline(always)]
+    fn dot8(x: &[f32], y: &[f32]) -> f32 {
+        let mut acc = [0f32; 8];
+        let xc = x.chunks_exact(8);
+        let yc = y.chunks_exact(8);
+        let tail: f32 = xc
+            .remainder()
+            .iter()
+            .zip(yc.remainder())
+            .map(|(a, b)| a * b)
+            .sum();
+        for (a8, b8) in xc.zip(yc) {
+            for ((s, a), b) in acc.iter_mut().zip(a8).zip(b8) {
+                *s += a * b;
+            }
+        }
+        (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
+    }
+
+    /// Row by row over `width`-wide rows: `x = LayerNorm(x + y)` (or of `x` alone).
+    pub fn add_layer_norm(
+        x: &mut [f32],
+        y: Option<&[f32]>,
+        weight: &[f32],
+        bias: &[f32],
+        width: usize,
+        eps: f32,
+    ) {
+        dispatch!(add_layer_norm_body(
+            x: &mut [f32],
+            y: Option<&[f32]>,
+            weight: &[f32],
+            bias: &[f32],
+            width: usize,
+            eps: f32
+        ))
+    }
+
+    #[inline(always)]
+    fn add_layer_norm_body(
+        x: &mut [f32],
+        y: Option<&[f32]>,
+        weight: &[f32],
+        bias: &[f32],
+        width: usize,
+        eps: f32,
+    ) {
+        for (i, row) in x.chunks_exact_mut(width).enumerate() {
+            if let Some(y) = y {
+                let add = &y[i * width..(i + 1) * width];
+                row.iter_mut().zip(add).for_each(|(v, a)| *v += a);
+            }
+            let mean = sum8(row) / width as f32;
+            row.iter_mut().for_each(|v| *v -= mean);
+            let var = dot8(row, row) / width as f32;
+            let inv = 1.0 / (var + eps).sqrt();
+            for ((v, w), b) in row.iter_mut().zip(weight).zip(bias) {
+                *v = *v * inv * w + b;
+            }
+        }
+    }
+
+    /// Width of one attention head (multilingual-e5-small: 384 / 12).
+    pub const HEAD: usize = 32;
+
+    /// Multi-head self-attention of one sequence of `len` tokens with heads [`HEAD`] wide:
+    /// `qkv` holds rows of `[q | k | v]` (3 × `hidden`), `context` receives `len` rows of
+    /// `hidden`.
+    pub fn attention(
+        qkv: &[f32],
+        context: &mut [f32],
+        len: usize,
+        hidden: usize,
+        scratch: &mut Vec<f32>,
+    ) {
+        scratch.resize(len.div_ceil(8) * 8 * (HEAD + 1), 0.0);
+        dispatch!(attention_body(
+            qkv: &[f32],
+            context: &mut [f32],
+            len: usize,
+            hidden: usize,
+            scratch: &mut [f32]
+        ))
+    }
+
+    #[inline(always)]
+    fn attention_body(
+        qkv: &[f32],
+        context: &mut [f32],
+        len: usize,
+        hidden: usize,
+        scratch: &mut [f32],
+    ) {
+        let scale = 1.0 / (HEAD as f32).sqrt();
+        let stride = 3 * hidden;
+        let padded = len.div_ceil(8) * 8;
+        let (scores, keys) = scratch.split_at_mut(padded);
+        for head in 0..hidden / HEAD {
+            let (qo, ko, vo) = (head * HEAD, hidden + head * HEAD, 2 * hidden + head * HEAD);
+            // Keys transposed, `[dimension][token]` (zero-padded to 8 tokens), so scores are
+            // computed eight tokens at a time.
+            for j in 0..padded {
+                for d in 0..HEAD {
+                    keys[d * padded + j] = if j < len {
+                        qkv[j * stride + ko + d]
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            for i in 0..len {
+                let mut q = [0f32; HEAD];
+                for (q, &v) in q
+                    .iter_mut()
+                    .zip(&qkv[i * stride + qo..i * stride + qo + HEAD])
+                {
+                    *q = v * scale;
+                }
+                for (j0, out) in scores.chunks_exact_mut(8).enumerate() {
+                    let mut acc = [0f32; 8];
+                    for (d, &qd) in q.iter().enumerate() {
+                        let k = &keys[d * padded + j0 * 8..d * padded + j0 * 8 + 8];
+                        for (a, &k) in acc.iter_mut().zip(k) {
+                            *a += qd * k;
+                        }
+                    }
+                    out.copy_from_slice(&acc);
+                }
+                let scores = &mut scores[..len];
+                let max = scores.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+                scores.iter_mut().for_each(|s| *s = exp(*s - max));
+                let inv = 1.0 / sum8(scores);
+                let mut acc = [0f32; HEAD];
+                for (j, &p) in scores.iter().enumerate() {
+                    let p = p * inv;
+                    let v = &qkv[j * stride + vo..j * stride + vo + HEAD];
+                    for (a, &v) in acc.iter_mut().zip(v) {
+                        *a += p * v;
+                    }
+                }
+                context[i * hidden + qo..i * hidden + qo + HEAD].copy_from_slice(&acc);
+            }
+        }
     }
 }
