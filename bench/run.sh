@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 "$bin" --data "$work/data" import "$clef/verified_claims.docs.tsv" --format clef >/dev/null
 
 eval_split() {
-  "$bin" --data "$work/data" eval --json --queries "$clef/$1/tweets.queries.tsv" \
+  "$bin" --data "$work/data" --lexical-only eval --json --queries "$clef/$1/tweets.queries.tsv" \
     --qrels "$clef/$1/tweet-vclaim-pairs.qrels" > "$work/eval-$1.json"
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(f\"{d['map']:.4f} {d['mrr']:.4f} {d['recall']:.4f}\")" "$work/eval-$1.json"
 }
@@ -45,7 +45,7 @@ read -r dev_map dev_mrr dev_recall < <(eval_split dev)
 # Memory while matching: peak RSS of the whole process (index, catalog, store connection).
 rss_kb=""
 if [ -x /usr/bin/time ]; then
-  /usr/bin/time -f "%M" -o "$work/rss" "$bin" --data "$work/data" match \
+  /usr/bin/time -f "%M" -o "$work/rss" "$bin" --data "$work/data" --lexical-only match \
     --queries "$clef/dev/tweets.queries.tsv" --run-out "$work/rss-run" >/dev/null 2>&1
   rss_kb="$(tail -1 "$work/rss")"
 fi
@@ -55,7 +55,7 @@ if ! python3 -c "import bm25s" 2>/dev/null; then
 fi
 peer="$(python3 "$reference" "$clef/verified_claims.docs.tsv" "$clef/dev/tweets.queries.tsv" \
   "$work/bm25s.run" --top 5 --repeat "$repeat" 2>&1 >/dev/null | tail -1)"
-ours="$("$bin" --data "$work/data" match --queries "$clef/dev/tweets.queries.tsv" \
+ours="$("$bin" --data "$work/data" --lexical-only match --queries "$clef/dev/tweets.queries.tsv" \
   --run-out "$work/claimdesk.run" --top 5 --repeat "$repeat" 2>&1 >/dev/null | tail -1)"
 peer_qps="$(sed -n 's/.*qps=\([0-9.]*\).*/\1/p' <<<"$peer")"
 our_qps="$(sed -n 's/.*qps=\([0-9.]*\).*/\1/p' <<<"$ours")"

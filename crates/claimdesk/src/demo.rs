@@ -18,7 +18,7 @@ pub const SAMPLE_FACTCHECKS: &str = include_str!("../sample/factchecks.jsonl");
 /// The sample posts (JSON Lines).
 pub const SAMPLE_POSTS: &str = include_str!("../sample/posts.jsonl");
 
-pub async fn run() -> Result<ExitCode> {
+pub async fn run(semantic: crate::semantic::SemanticOptions) -> Result<ExitCode> {
     let dir = tempfile::Builder::new()
         .prefix("claimdesk-demo-")
         .tempdir()
@@ -29,10 +29,12 @@ pub async fn run() -> Result<ExitCode> {
     std::fs::write(&posts_path, SAMPLE_POSTS)?;
     println!("claimdesk demo: fictional sample data (see crates/claimdesk/sample/README.md)\n");
     let mut desk = Desk::open(&dir.path().join("data"), &[]).await?;
+    desk.semantic = semantic;
     load::import(&mut desk, &fc_path, FactCheckFormat::ClaimReview).await?;
     load::ingest(&mut desk, &posts_path, ItemFormat::Jsonl).await?;
     let catalog = desk.catalog().await?;
-    let mut matcher = desk.matcher()?;
+    let mut matcher = desk.ranker(&catalog).await?;
+    println!("\nretrievers: {}", matcher.retrievers().join(", "));
     for stored in desk.store.items(ItemId(0), u32::MAX).await? {
         let item = &stored.item;
         println!(

@@ -7,13 +7,19 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use claimdesk_core::{FactCheckId, StoredFactCheck};
 use claimdesk_match::{IndexChange, IndexDoc, MatchIndex, MatchSettings, Matcher};
+use claimdesk_match::hybrid::HybridMatcher;
 use claimdesk_store::{SqliteStore, Store};
+
+use crate::semantic::SemanticOptions;
 
 /// The config file `init` writes; its `[match]` table overrides ranking settings.
 pub const CONFIG_FILE: &str = "claimdesk.toml";
 
 const CONFIG_TEMPLATE: &str = "\
 # claimdesk configuration.
+#
+# [model] path = 'models/e5-small-q4.bin' points at the semantic model (scripts/fetch-model
+# fetches it; without it matching is lexical); reranker = 'FILE' replaces the built-in reranker.
 #
 # [match] overrides ranking settings; the defaults were chosen on the CLEF 2020 Task 2 train
 # split (see bench/README.md). Names: k1, b, w_claim_exact, w_headline_exact,
@@ -28,6 +34,12 @@ pub struct Desk {
     pub store: SqliteStore,
     pub index: MatchIndex,
     pub settings: MatchSettings,
+    /// `[model] path` from the config.
+    pub config_model: Option<PathBuf>,
+    /// `[model] reranker` from the config (a reranker file to use instead of the built-in).
+    pub config_reranker: Option<PathBuf>,
+    /// How semantic matching was chosen on the command line.
+    pub semantic: SemanticOptions,
 }
 
 impl Desk {
@@ -53,7 +65,7 @@ impl Desk {
             .with_context(|| format!("cannot open the store {}", db.display()))?;
         let index = open_index(dir)?;
         let mut settings = MatchSettings::default();
-        apply_config(&dir.join(CONFIG_FILE), &mut settings)?;
+        let (config_model, config_reranker) = apply_config(&dir.join(CONFIG_FILE), &mut settings)?;
         for p in params {
             let (k, v) = p
                 .split_once('=')
@@ -65,6 +77,9 @@ impl Desk {
             store,
             index,
             settings,
+            config_model,
+            config_reranker,
+            semantic: SemanticOptions::default(),
         };
         desk.sync().await?;
         Ok(desk)
@@ -114,6 +129,11 @@ impl Desk {
         Ok(Matcher::new(&self.index, self.settings.clone())?)
     }
 
+    /// The ranker for this desk: hybrid when the model is available, else lexical.
+    pub async fn ranker(&self, catalog: &Catalog) -> Result<HybridMatcher> {
+        crate::semantic::ranker(self, &self.semantic, catalog).await
+    }
+
     /// Every fact-check by id, with the aliases of each canonical one.
     pub async fn catalog(&self) -> Result<Catalog> {
         Ok(Catalog::new(self.store.fact_checks().await?))
@@ -145,9 +165,11 @@ fn index_change(fc: StoredFactCheck) -> IndexChange {
     }
 }
 
-fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<()> {
+/// Applies the config's `[match]` table and returns its `[model]` paths (model, reranker),
+/// relative paths taken from the data directory.
+fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
     let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(());
+        return Ok((None, None));
     };
     let table: toml::Table = text
         .parse()
@@ -162,7 +184,24 @@ fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<()> {
                 .with_context(|| format!("{}: [match] {k}", path.display()))?;
         }
     }
-    Ok(())
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut paths = (None, None);
+    if let Some(m) = table.get("model") {
+        let Some(m) = m.as_table() else {
+            bail!("{}: `model` must be a table", path.display());
+        };
+        for (k, v) in m {
+            let Some(v) = v.as_str() else {
+                bail!("{}: [model] {k} must be a string (a file path)", path.display());
+            };
+            match k.as_str() {
+                "path" => paths.0 = Some(base.join(v)),
+                "reranker" => paths.1 = Some(base.join(v)),
+                _ => bail!("{}: [model] {k}: unknown setting (expected path or reranker)", path.display()),
+            }
+        }
+    }
+    Ok(paths)
 }
 
 /// Fact-checks by id, and the aliases of each canonical one (in id order). Store ids are
@@ -199,6 +238,11 @@ impl Catalog {
             .ok()
             .and_then(|i| self.by_id.get(i))
             .and_then(Option::as_ref)
+    }
+
+    /// The canonical fact-checks (not aliases), in id order.
+    pub fn canonical(&self) -> impl Iterator<Item = &StoredFactCheck> {
+        self.by_id.iter().flatten().filter(|f| f.alias_of.is_none())
     }
 
     /// Source ids of the aliases of a canonical fact-check.

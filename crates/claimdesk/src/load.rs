@@ -143,7 +143,8 @@ pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<
     if ids.is_empty() {
         return Ok(0);
     }
-    let mut matcher = desk.matcher()?;
+    let catalog = desk.catalog().await?;
+    let mut matcher = desk.ranker(&catalog).await?;
     let pb = bar(ids.len() as u64, "matching");
     let mut matched = 0;
     let first = claimdesk_core::ItemId(ids.iter().map(|i| i.0).min().unwrap_or(1) - 1);

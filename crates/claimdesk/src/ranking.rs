@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail};
 use claimdesk_ingest::{ItemFormat, parse_items};
 use claimdesk_match::metrics::{Run, evaluate, quantile};
 use claimdesk_match::trec::{RunLine, parse_qrels, write_run_lines};
-use claimdesk_match::{Match, Matcher};
+use claimdesk_match::Match;
+use claimdesk_match::hybrid::{HybridMatcher, Ranking};
 use clap::Args;
 use serde_json::json;
 
@@ -43,6 +44,9 @@ pub struct MatchArgs {
     /// Override a ranking setting for this run (NAME=VALUE, repeatable).
     #[arg(long = "param")]
     pub params: Vec<String>,
+    /// Order candidates by: reranker (default with the model), minmax, rrf, dense, lexical.
+    #[arg(long = "ranking")]
+    ranking_name: Option<String>,
 }
 
 /// Arguments of `claimdesk eval`.
@@ -66,14 +70,35 @@ pub struct EvalArgs {
     /// Override a ranking setting for this run (NAME=VALUE, repeatable).
     #[arg(long = "param")]
     pub params: Vec<String>,
+    /// Order candidates by: reranker (default with the model), minmax, rrf, dense, lexical.
+    #[arg(long = "ranking")]
+    ranking_name: Option<String>,
 }
 
-struct Query {
-    id: String,
-    text: String,
+impl MatchArgs {
+    /// The ranking asked for, if any.
+    pub fn ranking(&self) -> Result<Option<Ranking>> {
+        parse_ranking(self.ranking_name.as_deref())
+    }
 }
 
-fn read_queries(path: &Path) -> Result<Vec<Query>> {
+impl EvalArgs {
+    /// The ranking asked for, if any.
+    pub fn ranking(&self) -> Result<Option<Ranking>> {
+        parse_ranking(self.ranking_name.as_deref())
+    }
+}
+
+fn parse_ranking(name: Option<&str>) -> Result<Option<Ranking>> {
+    name.map(|n| n.parse().context("--ranking")).transpose()
+}
+
+pub(crate) struct Query {
+    pub(crate) id: String,
+    pub(crate) text: String,
+}
+
+pub(crate) fn read_queries(path: &Path) -> Result<Vec<Query>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
     let parsed = parse_items(&name, &bytes, ItemFormat::Auto);
@@ -119,25 +144,27 @@ type Rankings = Vec<Vec<(String, f32)>>;
 /// Ranks every query, single-threaded, timing each one: the rankings, each query's latency
 /// in milliseconds, and the total seconds.
 fn rank_all(
-    matcher: &mut Matcher,
+    matcher: &mut HybridMatcher,
     queries: &[Query],
     catalog: &Catalog,
     top: usize,
-) -> Result<(Rankings, Vec<f64>, f64)> {
+) -> Result<(Rankings, Vec<f64>, f64, Vec<bool>)> {
     let pb = bar(queries.len() as u64, "ranking");
     let mut results = Vec::with_capacity(queries.len());
+    let mut confident = Vec::with_capacity(queries.len());
     let mut latencies = Vec::with_capacity(queries.len());
     let started = Instant::now();
     for q in queries {
         let t = Instant::now();
         let matches = matcher.rank(&q.text, top, false)?;
         latencies.push(t.elapsed().as_secs_f64() * 1e3);
+        confident.push(matches.first().is_some_and(|m| m.explanation.confident));
         results.push(ranked_ids(&matches, catalog, top));
         pb.inc(1);
     }
     let total = started.elapsed().as_secs_f64();
     pb.finish_and_clear();
-    Ok((results, latencies, total))
+    Ok((results, latencies, total, confident))
 }
 
 fn run_file(queries: &[Query], results: &[Vec<(String, f32)>]) -> String {
@@ -161,7 +188,7 @@ fn write(path: &Path, contents: &str) -> Result<()> {
 /// `claimdesk match`.
 pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
     let catalog = desk.catalog().await?;
-    let mut matcher = desk.matcher()?;
+    let mut matcher = desk.ranker(&catalog).await?;
     if let Some(text) = &args.text {
         let matches = matcher.rank(text, args.top, true)?;
         if args.json {
@@ -188,7 +215,7 @@ pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
     let mut total = 0.0;
     let mut results = Vec::new();
     for _ in 0..args.repeat.max(1) {
-        let (r, _, t) = rank_all(&mut matcher, &queries, &catalog, args.top)?;
+        let (r, _, t, _) = rank_all(&mut matcher, &queries, &catalog, args.top)?;
         results = r;
         total += t;
     }
@@ -198,7 +225,8 @@ pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
         None => print!("{run}"),
     }
     eprintln!(
-        "queries={} seconds={:.3} qps={:.1} threads=1",
+        "retrievers: {}\nqueries={} seconds={:.3} qps={:.1} threads=1",
+        matcher.retrievers().join(", "),
         queries.len() * args.repeat.max(1),
         total,
         (queries.len() * args.repeat.max(1)) as f64 / total.max(1e-9)
@@ -265,6 +293,12 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
                 e.near_duplicate
             );
         }
+        if let Some(c) = e.cosine {
+            let _ = write!(why, ", meaning (cosine {c:.3})");
+        }
+        if !e.retrievers.is_empty() {
+            let _ = write!(why, ", found by {}", e.retrievers.join(" + "));
+        }
         let terms: Vec<String> = e
             .terms
             .iter()
@@ -275,6 +309,17 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
             let _ = write!(why, "; terms: {}", terms.join(", "));
         }
         let _ = writeln!(out, "   why: {why}");
+        if !e.features.is_empty() {
+            let effects: Vec<String> = e
+                .features
+                .iter()
+                .map(|f| format!("{} {:.2} ({:+.2})", f.name, f.value, f.effect))
+                .collect();
+            let _ = writeln!(out, "   reranker: {}", effects.join(", "));
+        }
+        if e.confident {
+            let _ = writeln!(out, "   confident match: above the calibrated threshold, safe to link");
+        }
     }
     out
 }
@@ -293,14 +338,15 @@ fn field_label(f: claimdesk_match::MatchField) -> &'static str {
 /// `claimdesk eval`.
 pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
     let catalog = desk.catalog().await?;
-    let mut matcher = desk.matcher()?;
+    let mut matcher = desk.ranker(&catalog).await?;
     let queries = read_queries(&args.queries)?;
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("cannot read {}", args.qrels.display()))?;
     let qrels = parse_qrels(&qrels_text).with_context(|| format!("{}", args.qrels.display()))?;
     let judged: HashSet<&String> = qrels.keys().collect();
     let missing = queries.iter().filter(|q| !judged.contains(&q.id)).count();
-    let (results, mut latencies, total) = rank_all(&mut matcher, &queries, &catalog, args.k)?;
+    let (results, mut latencies, total, confident) =
+        rank_all(&mut matcher, &queries, &catalog, args.k.max(1))?;
     if let Some(out) = &args.run_out {
         write(out, &run_file(&queries, &results))?;
     }
@@ -310,6 +356,19 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
         .map(|(q, r)| (q.id.clone(), r.iter().map(|(d, _)| d.clone()).collect()))
         .collect();
     let scores = evaluate(&run, &qrels, args.k);
+    let recall_1 = evaluate(&run, &qrels, 1).recall;
+    // The confident top matches: how many, and how many of them are right.
+    let (mut sure, mut sure_right, mut judged_queries) = (0usize, 0usize, 0usize);
+    for ((q, r), c) in queries.iter().zip(&results).zip(&confident) {
+        let Some(relevant) = qrels.get(&q.id) else { continue };
+        judged_queries += 1;
+        if *c {
+            sure += 1;
+            sure_right += usize::from(r.first().is_some_and(|(d, _)| relevant.contains(d)));
+        }
+    }
+    let sure_precision = if sure > 0 { sure_right as f64 / sure as f64 } else { 0.0 };
+    let sure_recall = sure_right as f64 / judged_queries.max(1) as f64;
     latencies.sort_by(f64::total_cmp);
     let qps = queries.len() as f64 / total.max(1e-9);
     let (p50, p99) = (quantile(&latencies, 0.5), quantile(&latencies, 0.99));
@@ -320,12 +379,20 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
             "map": scores.map,
             "mrr": scores.mrr,
             "recall": scores.recall,
+            "recall_1": recall_1,
+            "confident": {
+                "count": sure,
+                "queries": judged_queries,
+                "precision": sure_precision,
+                "recall": sure_recall,
+            },
             "latency_ms_p50": p50,
             "latency_ms_p99": p99,
             "queries_per_second": qps,
             "threads": 1,
-            "retrievers": ["lexical", "near_duplicate"],
-            "settings": matcher.settings(),
+            "retrievers": matcher.retrievers(),
+            "ranking": matcher.ranking(),
+            "settings": matcher.lexical().settings(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -334,10 +401,16 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
             "queries      {} judged ({} without judgments skipped)",
             scores.queries, missing
         );
-        println!("retrievers   lexical (BM25, exact + folded + bigrams), near-duplicate");
+        println!("retrievers   {}", matcher.retrievers().join(", "));
         println!("MAP@{k}        {:.4}", scores.map);
         println!("MRR@{k}        {:.4}", scores.mrr);
         println!("Recall@{k}     {:.4}", scores.recall);
+        println!("Recall@1     {recall_1:.4}");
+        if sure > 0 {
+            println!(
+                "confident    {sure} of {judged_queries} top matches, precision {sure_precision:.3}, recall {sure_recall:.3}"
+            );
+        }
         println!("latency      p50 {p50:.3} ms, p99 {p99:.3} ms");
         println!("throughput   {qps:.0} queries/s (1 thread)");
     }

@@ -4,5 +4,6 @@
 mod bad_input;
 mod formats;
 mod matching;
+mod semantic;
 mod util;
 mod vietnamese;

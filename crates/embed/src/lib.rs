@@ -79,3 +79,15 @@ pub trait Embedder: Send + Sync {
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
+
+/// The text a model is given for `text`: runs of whitespace collapsed to one space, ends
+/// trimmed. Texts that differ only in spacing get one (bit-identical) vector.
+pub fn embedding_text(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key an embedding is stored under: xxh3-64 of [`embedding_text`]. A specified
+/// algorithm, so stored keys never change.
+pub fn embedding_key(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(embedding_text(text).as_bytes())
+}

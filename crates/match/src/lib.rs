@@ -9,8 +9,11 @@
 
 #![warn(missing_docs)]
 
+pub mod hybrid;
 mod index;
 mod matcher;
+pub mod profile;
+pub mod rerank;
 pub mod metrics;
 pub mod trec;
 pub mod vector;
@@ -18,7 +21,7 @@ pub mod vector;
 use std::path::PathBuf;
 
 pub use index::{IndexChange, IndexDoc, MatchField, MatchIndex};
-pub use matcher::{Explanation, Match, MatchSettings, Matcher, TermHit};
+pub use matcher::{Explanation, FeatureEffect, LexicalCandidate, Match, MatchSettings, Matcher, TermHit};
 
 /// What can go wrong while indexing or matching.
 #[derive(Debug, thiserror::Error)]

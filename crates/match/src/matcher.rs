@@ -106,6 +106,48 @@ pub struct Explanation {
     /// The query terms found in the fact-check, by field, best contribution first (empty
     /// unless explanations were requested).
     pub terms: Vec<TermHit>,
+    /// Cosine similarity of the sentence embeddings, when dense retrieval ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosine: Option<f32>,
+    /// The retrievers that proposed this fact-check (`lexical`, `near-duplicate`, `dense`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retrievers: Vec<&'static str>,
+    /// The reranker's features that moved the score most, largest effect first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<FeatureEffect>,
+    /// True when the score reaches the calibrated "confident match" threshold for the
+    /// language pair: the desk may link it without asking.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub confident: bool,
+}
+
+/// How one reranker feature moved a match's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureEffect {
+    /// The feature's name (`cosine`, `term_overlap`, ...).
+    pub name: &'static str,
+    /// Its value for this match.
+    pub value: f32,
+    /// What it added to the log-odds (negative: it argued against the match).
+    pub effect: f32,
+}
+
+/// A fact-check found (or checked) by the lexical retrievers, with the evidence fusion and the
+/// reranker use.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LexicalCandidate {
+    /// The canonical fact-check.
+    pub fact_check: FactCheckId,
+    /// Lexical score plus the near-duplicate boost (the lexical-only ranking score).
+    pub score: f32,
+    /// Sum of the weighted BM25 scores of all fields.
+    pub lexical: f32,
+    /// The weighted BM25 of the exact unigrams, folded unigrams and folded bigrams.
+    pub groups: [f32; 3],
+    /// SimHash distance when within the near-duplicate limit.
+    pub near_duplicate_distance: Option<u32>,
+    /// Rank in the lexical list (0 = best), `None` for a candidate added from elsewhere.
+    pub rank: Option<u32>,
 }
 
 /// One query term found in one field of a fact-check.
@@ -152,6 +194,8 @@ pub struct Matcher {
     fc_ids: Vec<u64>,
     /// Fingerprints of the alive documents, with their global document.
     fingerprints: Vec<(u64, u32)>,
+    /// Global document of every alive fact-check.
+    doc_of: HashMap<u64, u32, Xxh3DefaultBuilder>,
     /// Impact lists of the exact unigrams, folded unigrams and folded bigrams.
     impacts: [ImpactLists; 3],
     /// The tantivy fields, in [`MatchField::ALL`] order (explanations read their postings).
@@ -266,7 +310,16 @@ impl Matcher {
                     )
                 })
                 .collect();
+        let mut doc_of = HashMap::with_hasher(Xxh3DefaultBuilder::new());
+        for seg in &segments {
+            for (d, alive) in seg.alive.iter().enumerate() {
+                if *alive {
+                    doc_of.insert(seg.fc_ids[d], seg.base + d as u32);
+                }
+            }
+        }
         Ok(Matcher {
+            doc_of,
             settings,
             segments,
             norm_cache,
@@ -322,6 +375,10 @@ impl Matcher {
                     near_duplicate_distance: nd.map(|n| n.1),
                     near_duplicate: nd.map_or(0.0, |n| n.2),
                     terms,
+                    cosine: None,
+                    retrievers: Vec::new(),
+                    features: Vec::new(),
+                    confident: false,
                 },
             });
         }
@@ -330,6 +387,101 @@ impl Matcher {
         }
         self.touched.clear();
         Ok(out)
+    }
+
+    /// The best `n` lexical and near-duplicate candidates for `text` plus the fact-checks in
+    /// `extra` (e.g. found by dense retrieval), each with its lexical evidence, for fusion and
+    /// reranking. Lexical candidates come first, best first; extras follow in the given order.
+    pub fn candidates(
+        &mut self,
+        text: &str,
+        n: usize,
+        extra: &[FactCheckId],
+    ) -> Vec<LexicalCandidate> {
+        if self.scores.is_empty() {
+            return Vec::new();
+        }
+        let analysis = Analysis::new(text);
+        self.accumulate(&analysis);
+        let best_lexical = self
+            .touched
+            .iter()
+            .map(|&d| self.scores[d as usize])
+            .fold(0.0f32, f32::max);
+        let near_dups = self.near_duplicates(fingerprint_words(&analysis.words), best_lexical);
+        let top = self.top_k(n, &near_dups);
+        let mut docs: Vec<(u32, Option<u32>)> = top
+            .iter()
+            .enumerate()
+            .map(|(rank, &(d, _))| (d, Some(rank as u32)))
+            .collect();
+        for fc in extra {
+            if let Some(&d) = self.doc_of.get(&(fc.0 as u64))
+                && !docs.iter().any(|(x, _)| *x == d)
+            {
+                docs.push((d, None));
+            }
+        }
+        let keys = self.query_keys(&analysis);
+        let out = docs
+            .into_iter()
+            .map(|(d, rank)| {
+                let nd = near_dups.iter().find(|x| x.0 == d);
+                let lexical = self.scores[d as usize];
+                let mut groups = [0f32; 3];
+                for (g, terms) in keys.iter().enumerate() {
+                    for t in terms {
+                        let list = self.impacts[g].get(t);
+                        if let Ok(i) = list.binary_search_by_key(&d, |imp| imp.doc) {
+                            groups[g] += list[i].score;
+                        }
+                    }
+                }
+                LexicalCandidate {
+                    fact_check: FactCheckId(self.fc_ids[d as usize] as i64),
+                    score: lexical + nd.map_or(0.0, |x| x.2),
+                    lexical,
+                    groups,
+                    near_duplicate_distance: nd.map(|x| x.1),
+                    rank,
+                }
+            })
+            .collect();
+        for &d in &self.touched {
+            self.scores[d as usize] = 0.0;
+        }
+        self.touched.clear();
+        out
+    }
+
+    /// The query terms each of `fact_checks` contains, by field, best contribution first.
+    pub fn explain_terms(&mut self, text: &str, fact_checks: &[FactCheckId]) -> Result<Vec<Vec<TermHit>>> {
+        self.resolve_terms(&Analysis::new(text))?;
+        let mut out = Vec::with_capacity(fact_checks.len());
+        for fc in fact_checks {
+            match self.doc_of.get(&(fc.0 as u64)) {
+                Some(&d) => {
+                    let (seg, doc) = self.locate(d);
+                    out.push(self.explain(seg, doc)?);
+                }
+                None => out.push(Vec::new()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The distinct impact-list keys of a query, per group.
+    fn query_keys(&self, analysis: &Analysis) -> [Vec<String>; 3] {
+        let sorted = |mut t: Vec<String>| {
+            t.sort_unstable();
+            t.dedup();
+            t
+        };
+        [
+            sorted(analysis.terms(Form::Exact)),
+            sorted(analysis.terms(Form::Folded)),
+            sorted(analysis.bigrams(Form::Folded)),
+        ]
     }
 
     fn resolve_terms(&mut self, analysis: &Analysis) -> Result<()> {

@@ -163,22 +163,11 @@ pub trait Store: Send + Sync {
         hashes: &[u64],
     ) -> impl Future<Output = Result<Vec<(u64, Vec<f32>)>>> + Send;
 
-    /// Stores embeddings of `model` by text hash (an existing one is kept).
+    /// Stores embeddings of `model` by text hash (an existing one is kept). The hash is the
+    /// embedding crate's `embedding_key` of the text the model saw.
     fn save_embeddings(
         &self,
         model: &str,
         vectors: &[(u64, Vec<f32>)],
     ) -> impl Future<Output = Result<()>> + Send;
-}
-
-/// The key embeddings are stored under: the xxh3-64 hash of the text with runs of whitespace
-/// collapsed to one space and the ends trimmed. Texts that differ only in spacing share one
-/// vector, so they also rank equal. A specified algorithm: stored keys never change.
-pub fn embedding_key(text: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(embedding_text(text).as_bytes())
-}
-
-/// The text an embedding model is given for `text`: whitespace runs collapsed, ends trimmed.
-pub fn embedding_text(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -1,0 +1,99 @@
+//! Scale benchmark of the vector indexes on synthetic claims (generated, never stored):
+//! build time, peak RSS, query latency p50/p99 and HNSW recall@10 against the exact scan.
+//!
+//! `cargo run --release -p claimdesk-match --example vector_scale -- [N] [QUERIES]`
+//! (default 1,000,000 vectors of 384 dimensions, 200 queries). See bench/README.md.
+
+use std::time::Instant;
+
+use claimdesk_core::FactCheckId;
+use claimdesk_match::metrics::quantile;
+use claimdesk_match::vector::{ExactIndex, HnswIndex, VectorIndex};
+
+const DIM: usize = 384;
+
+/// xorshift64*: a fixed, seeded generator so every run builds the same data.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        ((self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+    }
+}
+
+fn unit(mut v: Vec<f32>) -> Vec<f32> {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= n);
+    v
+}
+
+/// Claims cluster by topic the way sentence embeddings do: 2,000 topic centres plus noise.
+fn synthetic(n: usize, rng: &mut Rng) -> Vec<Vec<f32>> {
+    let centres: Vec<Vec<f32>> = (0..2000).map(|_| (0..DIM).map(|_| rng.next()).collect()).collect();
+    (0..n)
+        .map(|i| {
+            let c = &centres[(i * 7919) % centres.len()];
+            unit(c.iter().map(|x| x + 0.6 * rng.next()).collect())
+        })
+        .collect()
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn latencies(index: &dyn VectorIndex, queries: &[Vec<f32>]) -> (f64, f64, Vec<Vec<FactCheckId>>) {
+    let mut ms = Vec::new();
+    let mut results = Vec::new();
+    for q in queries {
+        let t = Instant::now();
+        let hits = index.search(q, 10);
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        results.push(hits.into_iter().map(|h| h.0).collect());
+    }
+    ms.sort_by(f64::total_cmp);
+    (quantile(&ms, 0.5), quantile(&ms, 0.99), results)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(1_000_000, |s| s.parse().expect("N"));
+    let nq: usize = args.next().map_or(200, |s| s.parse().expect("QUERIES"));
+    let mut rng = Rng(0x5EED_CAFE_F00D_D00D);
+    let t = Instant::now();
+    let vectors = synthetic(n, &mut rng);
+    let queries: Vec<Vec<f32>> = synthetic(nq, &mut rng);
+    println!("generated {n} vectors of {DIM} in {:.1} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let rows = vectors.into_iter().enumerate().map(|(i, v)| (FactCheckId(i as i64 + 1), v)).collect();
+    let exact = ExactIndex::from_vectors(DIM, rows).expect("vectors");
+    println!(
+        "exact: built in {:.1} s, peak RSS {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+    let (p50, p99, truth) = latencies(&exact, &queries);
+    println!("exact: p50 {p50:.2} ms, p99 {p99:.2} ms per query (top 10, one thread)");
+    let t = Instant::now();
+    let hnsw = HnswIndex::build(exact, 16, 100);
+    println!(
+        "hnsw (m 16, ef 100): built in {:.1} s on all cores, peak RSS {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
+    let (p50, p99, found) = latencies(&hnsw, &queries);
+    let recall: f64 = truth
+        .iter()
+        .zip(&found)
+        .map(|(t, f)| t.iter().filter(|id| f.contains(id)).count() as f64 / t.len().max(1) as f64)
+        .sum::<f64>()
+        / truth.len().max(1) as f64;
+    println!("hnsw: p50 {p50:.2} ms, p99 {p99:.2} ms per query, recall@10 {recall:.3} against exact");
+}

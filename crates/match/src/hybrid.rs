@@ -1,0 +1,368 @@
+//! Hybrid ranking: candidates from the lexical, near-duplicate and dense retrievers, merged,
+//! described by features, and ordered by the learned [`Reranker`] (or by a plain fusion, to
+//! compare against).
+//!
+//! Without a model the desk ranks lexically, exactly as [`Matcher::rank`] does.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use claimdesk_core::FactCheckId;
+use claimdesk_embed::{Embedder, TextKind, embedding_text};
+use serde::Serialize;
+
+use crate::profile::{TextProfile, shared};
+use crate::rerank::{FeatureVector, NUM_FEATURES, Reranker, TrainingQuery};
+use crate::vector::VectorIndex;
+use crate::{Error, Explanation, FeatureEffect, LexicalCandidate, Match, Matcher, Result};
+
+/// Candidates taken from each retriever before reranking.
+pub const DEFAULT_DEPTH: usize = 50;
+/// Reciprocal-rank-fusion constant.
+const RRF_K: f32 = 60.0;
+/// Weight of the dense side in min-max fusion.
+const MINMAX_DENSE_WEIGHT: f32 = 0.85;
+
+/// How candidates are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ranking {
+    /// BM25 and near-duplicates only.
+    Lexical,
+    /// Cosine of the sentence embeddings only.
+    Dense,
+    /// Reciprocal-rank fusion (k = 60) of the lexical and dense lists.
+    Rrf,
+    /// Per-query min-max normalized scores, 0.85 dense + 0.15 lexical.
+    MinMax,
+    /// The learned reranker over all features.
+    Reranker,
+}
+
+impl FromStr for Ranking {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Ranking> {
+        Ok(match s {
+            "lexical" => Ranking::Lexical,
+            "dense" => Ranking::Dense,
+            "rrf" => Ranking::Rrf,
+            "minmax" => Ranking::MinMax,
+            "reranker" => Ranking::Reranker,
+            _ => {
+                return Err(Error::BadSetting(format!(
+                    "ranking `{s}` (expected lexical, dense, rrf, minmax or reranker)"
+                )));
+            }
+        })
+    }
+}
+
+/// The dense retriever: a model and the vectors of the fact-checks.
+pub struct Dense {
+    /// The sentence-embedding model.
+    pub embedder: Arc<dyn Embedder>,
+    /// Fact-check vectors.
+    pub index: Box<dyn VectorIndex>,
+}
+
+/// One merged candidate with everything known about it.
+struct Candidate {
+    lexical: LexicalCandidate,
+    cosine: Option<f32>,
+    dense_rank: Option<u32>,
+    features: FeatureVector,
+}
+
+/// Ranks fact-checks with every retriever that is available.
+pub struct HybridMatcher {
+    matcher: Matcher,
+    dense: Option<Dense>,
+    profiles: HashMap<FactCheckId, TextProfile>,
+    reranker: Option<Reranker>,
+    ranking: Ranking,
+    depth: usize,
+}
+
+impl HybridMatcher {
+    /// Combines the lexical matcher with an optional dense retriever and reranker. `facts`
+    /// gives each canonical fact-check's text (claim and headline) and stated language.
+    /// The ranking defaults to the reranker when both are present, else lexical.
+    pub fn new<'a>(
+        matcher: Matcher,
+        dense: Option<Dense>,
+        reranker: Option<Reranker>,
+        facts: impl IntoIterator<Item = (FactCheckId, &'a str, Option<&'a str>)>,
+    ) -> HybridMatcher {
+        let profiles = if dense.is_some() {
+            facts
+                .into_iter()
+                .map(|(id, text, lang)| (id, TextProfile::new(text, lang)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let ranking = match (&dense, &reranker) {
+            (Some(_), Some(_)) => Ranking::Reranker,
+            (Some(_), None) => Ranking::MinMax,
+            _ => Ranking::Lexical,
+        };
+        HybridMatcher {
+            matcher,
+            dense,
+            profiles,
+            reranker,
+            ranking,
+            depth: DEFAULT_DEPTH,
+        }
+    }
+
+    /// Chooses the ranking; those that need the model or the reranker are refused without it.
+    pub fn set_ranking(&mut self, ranking: Ranking) -> Result<()> {
+        let needs_dense = ranking != Ranking::Lexical;
+        if needs_dense && self.dense.is_none() {
+            return Err(Error::BadSetting(format!(
+                "ranking {ranking:?} needs the semantic model, which is not loaded"
+            )));
+        }
+        if ranking == Ranking::Reranker && self.reranker.is_none() {
+            return Err(Error::BadSetting("ranking Reranker needs a reranker file".into()));
+        }
+        self.ranking = ranking;
+        Ok(())
+    }
+
+    /// The ranking in use.
+    pub fn ranking(&self) -> Ranking {
+        self.ranking
+    }
+
+    /// The lexical matcher.
+    pub fn lexical(&mut self) -> &mut Matcher {
+        &mut self.matcher
+    }
+
+    /// The reranker, when loaded.
+    pub fn reranker(&self) -> Option<&Reranker> {
+        self.reranker.as_ref()
+    }
+
+    /// The retrievers and stages that run, for reports (`lexical`, `near-duplicate`,
+    /// `dense (model, index)`, `reranker`).
+    pub fn retrievers(&self) -> Vec<String> {
+        let mut out = vec!["lexical".to_string(), "near-duplicate".to_string()];
+        if self.ranking != Ranking::Lexical
+            && let Some(d) = &self.dense
+        {
+            out.push(format!("dense ({}, {} index)", d.embedder.model_id(), d.index.name()));
+            out.push(
+                match self.ranking {
+                    Ranking::Reranker => "learned reranker",
+                    Ranking::Rrf => "reciprocal-rank fusion",
+                    Ranking::MinMax => "min-max fusion",
+                    _ => "dense only",
+                }
+                .to_string(),
+            );
+        }
+        out
+    }
+
+    /// Embeds query texts in one batch (`None` when dense retrieval is off).
+    pub fn embed_queries(&self, texts: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
+        let Some(dense) = self.dense.as_ref().filter(|_| self.ranking != Ranking::Lexical) else {
+            return Ok(None);
+        };
+        let prepared: Vec<String> = texts.iter().map(|t| embedding_text(t)).collect();
+        let refs: Vec<&str> = prepared.iter().map(String::as_str).collect();
+        dense
+            .embedder
+            .embed(&refs, TextKind::Query)
+            .map(Some)
+            .map_err(|e| Error::Index(e.to_string()))
+    }
+
+    /// The best `k` fact-checks for `text`, best first.
+    pub fn rank(&mut self, text: &str, k: usize, explain: bool) -> Result<Vec<Match>> {
+        let vector = self.embed_queries(&[text])?.map(|mut v| v.remove(0));
+        self.rank_with(text, vector.as_deref(), k, explain)
+    }
+
+    /// As [`HybridMatcher::rank`], with the query's vector already computed.
+    pub fn rank_with(
+        &mut self,
+        text: &str,
+        vector: Option<&[f32]>,
+        k: usize,
+        explain: bool,
+    ) -> Result<Vec<Match>> {
+        let (Some(vector), true) = (vector, self.ranking != Ranking::Lexical) else {
+            return self.matcher.rank(text, k, explain);
+        };
+        let (candidates, query) = self.candidates(text, vector);
+        let mut scored: Vec<(f32, Candidate)> = candidates
+            .into_iter()
+            .map(|c| (self.score(&c), c))
+            .collect();
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(a.1.lexical.fact_check.cmp(&b.1.lexical.fact_check))
+        });
+        scored.truncate(k);
+        let ids: Vec<FactCheckId> = scored.iter().map(|(_, c)| c.lexical.fact_check).collect();
+        let terms = if explain {
+            self.matcher.explain_terms(text, &ids)?
+        } else {
+            vec![Vec::new(); ids.len()]
+        };
+        let mut out = Vec::with_capacity(scored.len());
+        for (rank, ((score, c), terms)) in scored.into_iter().zip(terms).enumerate() {
+            let mut retrievers = Vec::new();
+            if c.lexical.rank.is_some() {
+                retrievers.push(if c.lexical.lexical > 0.0 { "lexical" } else { "near-duplicate" });
+            }
+            if c.dense_rank.is_some() {
+                retrievers.push("dense");
+            }
+            let (features, confident) = match (&self.reranker, self.ranking) {
+                (Some(r), Ranking::Reranker) => {
+                    let fc_lang = self.profiles.get(&c.lexical.fact_check).map_or("", |p| p.language);
+                    let pair = format!("{}-{}", query.language, fc_lang);
+                    let effects = r
+                        .effects(&c.features)
+                        .into_iter()
+                        .take(5)
+                        .map(|(name, value, effect)| FeatureEffect { name, value, effect })
+                        .collect();
+                    (effects, rank == 0 && score >= r.threshold(&pair))
+                }
+                _ => (Vec::new(), false),
+            };
+            out.push(Match {
+                fact_check: c.lexical.fact_check,
+                score,
+                explanation: Explanation {
+                    lexical: c.lexical.lexical,
+                    near_duplicate_distance: c.lexical.near_duplicate_distance,
+                    near_duplicate: c.lexical.score - c.lexical.lexical,
+                    terms,
+                    cosine: c.cosine,
+                    retrievers,
+                    features,
+                    confident,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// The candidates of one query as reranker training data.
+    pub fn training_query(
+        &mut self,
+        text: &str,
+        vector: &[f32],
+        relevant: &dyn Fn(FactCheckId) -> bool,
+    ) -> TrainingQuery {
+        let (candidates, query) = self.candidates(text, vector);
+        let pair = candidates
+            .iter()
+            .map(|c| {
+                let fc_lang = self.profiles.get(&c.lexical.fact_check).map_or("", |p| p.language);
+                format!("{}-{}", query.language, fc_lang)
+            })
+            .collect();
+        TrainingQuery {
+            relevant: candidates.iter().map(|c| relevant(c.lexical.fact_check)).collect(),
+            rows: candidates.into_iter().map(|c| c.features).collect(),
+            pair,
+        }
+    }
+
+    fn score(&self, c: &Candidate) -> f32 {
+        let f = &c.features;
+        match self.ranking {
+            Ranking::Lexical => c.lexical.score,
+            Ranking::Dense => c.cosine.unwrap_or(-1.0),
+            Ranking::Rrf => {
+                let rr = |r: Option<u32>| r.map_or(0.0, |r| 1.0 / (RRF_K + r as f32 + 1.0));
+                rr(c.lexical.rank) + rr(c.dense_rank)
+            }
+            Ranking::MinMax => f[18],
+            Ranking::Reranker => self.reranker.as_ref().map_or(f[18], |r| r.probability(f)),
+        }
+    }
+
+    /// Merges the lexical and dense candidates of a query and computes their features.
+    fn candidates(&mut self, text: &str, vector: &[f32]) -> (Vec<Candidate>, TextProfile) {
+        let dense = self.dense.as_ref().expect("dense retrieval is on");
+        let dense_hits = dense.index.search(vector, self.depth);
+        let dense_ids: Vec<FactCheckId> = dense_hits.iter().map(|h| h.0).collect();
+        let lexical = self.matcher.candidates(text, self.depth, &dense_ids);
+        let query = TextProfile::new(text, None);
+        let mut candidates: Vec<Candidate> = lexical
+            .into_iter()
+            .map(|l| {
+                let dense_rank = dense_ids.iter().position(|&d| d == l.fact_check).map(|r| r as u32);
+                let cosine = match dense_rank {
+                    Some(r) => Some(dense_hits[r as usize].1),
+                    None => dense.index.similarity(vector, l.fact_check),
+                };
+                Candidate {
+                    lexical: l,
+                    cosine,
+                    dense_rank,
+                    features: [0.0; NUM_FEATURES],
+                }
+            })
+            .collect();
+        let max_of = |f: &dyn Fn(&Candidate) -> f32| candidates.iter().map(f).fold(f32::MIN, f32::max);
+        let min_of = |f: &dyn Fn(&Candidate) -> f32| candidates.iter().map(f).fold(f32::MAX, f32::min);
+        let cos = |c: &Candidate| c.cosine.unwrap_or(0.0);
+        let (best_cos, worst_cos) = (max_of(&cos), min_of(&cos));
+        let best_score = max_of(&|c| c.lexical.score).max(1e-6);
+        let worst_score = min_of(&|c| c.lexical.score);
+        let best_group: Vec<f32> = (0..3).map(|g| max_of(&|c| c.lexical.groups[g]).max(1e-6)).collect();
+        let unit = |v: f32, lo: f32, hi: f32| if hi - lo > 1e-9 { (v - lo) / (hi - lo) } else { 1.0 };
+        let empty = TextProfile::default();
+        for c in &mut candidates {
+            let p = self.profiles.get(&c.lexical.fact_check).unwrap_or(&empty);
+            let cosine = c.cosine.unwrap_or(0.0);
+            let lexical_share = c.lexical.score / best_score;
+            let overlap = shared(&query.terms, &p.terms) as f32;
+            let union = (query.terms.len() + p.terms.len()) as f32 - overlap;
+            let numbers = shared(&query.numbers, &p.numbers) as f32;
+            let years = shared(&query.years, &p.years);
+            let f = &mut c.features;
+            f[0] = cosine;
+            f[1] = cosine - best_cos;
+            f[2] = c.dense_rank.map_or(0.0, |r| 1.0 / (r as f32 + 1.0));
+            f[3] = lexical_share;
+            f[4] = c.lexical.lexical.ln_1p();
+            for g in 0..3 {
+                f[5 + g] = c.lexical.groups[g] / best_group[g];
+            }
+            f[8] = c.lexical.rank.map_or(0.0, |r| 1.0 / (r as f32 + 1.0));
+            f[9] = c.lexical.near_duplicate_distance.map_or(0.0, |d| 1.0 - d as f32 / 65.0);
+            f[10] = if query.terms.is_empty() { 0.0 } else { overlap / query.terms.len() as f32 };
+            f[11] = if union > 0.0 { overlap / union } else { 0.0 };
+            f[12] = if query.numbers.is_empty() { 0.0 } else { numbers / query.numbers.len() as f32 };
+            f[13] = f32::from(!query.numbers.is_empty() && !p.numbers.is_empty() && numbers == 0.0);
+            f[14] = if query.names.is_empty() {
+                0.0
+            } else {
+                shared(&query.names, &p.terms_and_names()) as f32 / query.names.len() as f32
+            };
+            f[15] = match (query.years.is_empty() || p.years.is_empty(), years > 0) {
+                (true, _) => 0.0,
+                (false, true) => 1.0,
+                (false, false) => -1.0,
+            };
+            f[16] = ((1.0 + query.length as f32) / (1.0 + p.length as f32)).ln().abs();
+            f[17] = f32::from(!query.language.is_empty() && query.language == p.language);
+            f[18] = MINMAX_DENSE_WEIGHT * unit(cosine, worst_cos, best_cos)
+                + (1.0 - MINMAX_DENSE_WEIGHT) * unit(c.lexical.score, worst_score, best_score);
+            f[19] = cosine * lexical_share;
+        }
+        (candidates, query)
+    }
+}

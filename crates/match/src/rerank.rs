@@ -1,0 +1,312 @@
+//! The learned reranker: logistic regression over features of a (post, fact-check) pair,
+//! trained on the CLEF 2020 Task 2 *train* split (`bench/train-reranker`) and shipped as
+//! `reranker.json` beside this file, with the command that made it.
+//!
+//! Its output is a probability that the fact-check answers the post. A calibrated threshold
+//! per language pair marks a top match as *confident* (the desk may link it without asking);
+//! below it, matches are suggestions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Names of the features, in the order of every feature vector.
+pub const FEATURES: [&str; 20] = [
+    "cosine",
+    "cosine_gap",
+    "dense_reciprocal_rank",
+    "lexical_share",
+    "lexical_log",
+    "exact_share",
+    "folded_share",
+    "bigram_share",
+    "lexical_reciprocal_rank",
+    "near_duplicate",
+    "term_overlap",
+    "term_jaccard",
+    "number_overlap",
+    "number_mismatch",
+    "name_overlap",
+    "date_overlap",
+    "length_ratio",
+    "same_language",
+    "minmax_fusion",
+    "cosine_x_lexical",
+];
+
+/// Number of features.
+pub const NUM_FEATURES: usize = FEATURES.len();
+
+/// A feature vector.
+pub type FeatureVector = [f32; NUM_FEATURES];
+
+/// A trained logistic-regression reranker with its calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reranker {
+    /// Feature names the weights belong to (must equal [`FEATURES`]).
+    pub features: Vec<String>,
+    /// Per-feature mean used for standardization.
+    pub mean: Vec<f32>,
+    /// Per-feature scale (standard deviation, 1 when constant).
+    pub scale: Vec<f32>,
+    /// Per-feature weight on the standardized value.
+    pub weights: Vec<f32>,
+    /// Intercept.
+    pub bias: f32,
+    /// Probability at or above which a top match is confident, by language pair
+    /// (`en-en`, `vi-en`: post language, then fact-check language); `*` for other pairs.
+    pub confident: BTreeMap<String, f32>,
+    /// What it was trained on and how it did there.
+    pub trained_on: String,
+    /// The command that made it.
+    pub command: String,
+}
+
+/// One training query: its candidates' features and which are relevant.
+#[derive(Debug, Clone)]
+pub struct TrainingQuery {
+    /// Feature vectors of the candidates.
+    pub rows: Vec<FeatureVector>,
+    /// Relevance of each candidate.
+    pub relevant: Vec<bool>,
+    /// Language pair of the query with its candidates' language (`en-en`).
+    pub pair: Vec<String>,
+}
+
+impl Reranker {
+    /// The reranker shipped with claimdesk.
+    pub fn builtin() -> Result<Reranker> {
+        Self::from_json(include_str!("reranker.json"))
+    }
+
+    /// Reads a reranker file, checking that it was trained on this version's features.
+    pub fn from_json(text: &str) -> Result<Reranker> {
+        let r: Reranker = serde_json::from_str(text)
+            .map_err(|e| Error::BadSetting(format!("reranker file: {e}")))?;
+        let expected: Vec<String> = FEATURES.iter().map(|s| s.to_string()).collect();
+        let sizes_ok = [r.mean.len(), r.scale.len(), r.weights.len()].iter().all(|&n| n == NUM_FEATURES);
+        if r.features != expected || !sizes_ok {
+            return Err(Error::BadSetting(
+                "the reranker file was trained on other features; retrain it with bench/train-reranker".into(),
+            ));
+        }
+        Ok(r)
+    }
+
+    /// The log-odds of relevance.
+    pub fn logit(&self, x: &FeatureVector) -> f32 {
+        self.bias
+            + x.iter()
+                .enumerate()
+                .map(|(i, v)| self.weights[i] * (v - self.mean[i]) / self.scale[i])
+                .sum::<f32>()
+    }
+
+    /// The probability of relevance.
+    pub fn probability(&self, x: &FeatureVector) -> f32 {
+        1.0 / (1.0 + (-self.logit(x)).exp())
+    }
+
+    /// What each feature added to the log-odds, relative to an average candidate.
+    pub fn effects(&self, x: &FeatureVector) -> Vec<(&'static str, f32, f32)> {
+        let mut out: Vec<_> = (0..NUM_FEATURES)
+            .map(|i| (FEATURES[i], x[i], self.weights[i] * (x[i] - self.mean[i]) / self.scale[i]))
+            .collect();
+        out.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()).then(a.0.cmp(b.0)));
+        out
+    }
+
+    /// The confident-match threshold for a language pair.
+    pub fn threshold(&self, pair: &str) -> f32 {
+        self.confident
+            .get(pair)
+            .or_else(|| self.confident.get("*"))
+            .copied()
+            .unwrap_or(f32::INFINITY)
+    }
+
+    /// Fits L2-regularized logistic regression by Newton's method (deterministic), then picks
+    /// per language pair the lowest threshold whose top-1 precision on the training queries is
+    /// at least `precision`.
+    pub fn train(queries: &[TrainingQuery], l2: f64, precision: f64) -> Reranker {
+        let rows: Vec<(&FeatureVector, bool)> = queries
+            .iter()
+            .flat_map(|q| q.rows.iter().zip(q.relevant.iter().copied()))
+            .collect();
+        let n = rows.len().max(1) as f64;
+        let mut mean = vec![0f64; NUM_FEATURES];
+        let mut var = vec![0f64; NUM_FEATURES];
+        for (x, _) in &rows {
+            for i in 0..NUM_FEATURES {
+                mean[i] += x[i] as f64 / n;
+            }
+        }
+        for (x, _) in &rows {
+            for i in 0..NUM_FEATURES {
+                var[i] += (x[i] as f64 - mean[i]).powi(2) / n;
+            }
+        }
+        let scale: Vec<f64> = var.iter().map(|v| if v.sqrt() > 1e-6 { v.sqrt() } else { 1.0 }).collect();
+        let d = NUM_FEATURES + 1;
+        let z = |x: &FeatureVector| -> Vec<f64> {
+            let mut v: Vec<f64> = (0..NUM_FEATURES).map(|i| (x[i] as f64 - mean[i]) / scale[i]).collect();
+            v.push(1.0);
+            v
+        };
+        let data: Vec<(Vec<f64>, f64)> = rows.iter().map(|(x, y)| (z(x), if *y { 1.0 } else { 0.0 })).collect();
+        let mut w = vec![0f64; d];
+        for _ in 0..30 {
+            let mut grad = vec![0f64; d];
+            let mut hess = vec![vec![0f64; d]; d];
+            for (x, y) in &data {
+                let s: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+                let p = 1.0 / (1.0 + (-s).exp());
+                let r = p * (1.0 - p);
+                for i in 0..d {
+                    grad[i] += (p - y) * x[i];
+                    for j in 0..=i {
+                        hess[i][j] += r * x[i] * x[j];
+                    }
+                }
+            }
+            for i in 0..d {
+                for j in 0..i {
+                    hess[j][i] = hess[i][j];
+                }
+                if i < NUM_FEATURES {
+                    grad[i] += l2 * w[i];
+                    hess[i][i] += l2;
+                }
+                hess[i][i] += 1e-9;
+            }
+            let step = solve(hess, grad);
+            let size: f64 = step.iter().map(|s| s * s).sum::<f64>().sqrt();
+            for i in 0..d {
+                w[i] -= step[i];
+            }
+            if size < 1e-8 {
+                break;
+            }
+        }
+        let mut reranker = Reranker {
+            features: FEATURES.iter().map(|s| s.to_string()).collect(),
+            mean: mean.iter().map(|&v| v as f32).collect(),
+            scale: scale.iter().map(|&v| v as f32).collect(),
+            weights: w[..NUM_FEATURES].iter().map(|&v| v as f32).collect(),
+            bias: w[NUM_FEATURES] as f32,
+            confident: BTreeMap::new(),
+            trained_on: String::new(),
+            command: String::new(),
+        };
+        reranker.calibrate(queries, precision);
+        reranker
+    }
+
+    /// Sets each language pair's threshold (and `*` from all pairs) to the lowest top-1
+    /// probability at which precision on `queries` stays at least `precision`.
+    pub fn calibrate(&mut self, queries: &[TrainingQuery], precision: f64) {
+        let mut by_pair: BTreeMap<String, Vec<(f32, bool)>> = BTreeMap::new();
+        for q in queries {
+            let best = q
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (self.probability(x), i))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+            if let Some((p, i)) = best {
+                by_pair.entry(q.pair[i].clone()).or_default().push((p, q.relevant[i]));
+                by_pair.entry("*".into()).or_default().push((p, q.relevant[i]));
+            }
+        }
+        self.confident.clear();
+        for (pair, mut tops) in by_pair {
+            tops.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let (mut right, mut threshold) = (0usize, f32::INFINITY);
+            for (n, (p, ok)) in tops.iter().enumerate() {
+                right += usize::from(*ok);
+                if right as f64 / (n + 1) as f64 >= precision {
+                    threshold = *p;
+                }
+            }
+            self.confident.insert(pair, threshold);
+        }
+    }
+}
+
+/// Solves `a · x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = a[col][col];
+        if p.abs() < 1e-300 {
+            continue;
+        }
+        for row in col + 1..n {
+            let f = a[row][col] / p;
+            if f != 0.0 {
+                for k in col..n {
+                    a[row][k] -= f * a[col][k];
+                }
+                b[row] -= f * b[col];
+            }
+        }
+    }
+    let mut x = vec![0f64; n];
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = if a[row][row].abs() < 1e-300 { 0.0 } else { (b[row] - s) / a[row][row] };
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_learns_which_feature_predicts_relevance_and_calibrates() {
+        let mut queries = Vec::new();
+        for q in 0..60 {
+            let mut rows = Vec::new();
+            let mut relevant = Vec::new();
+            for c in 0..10 {
+                let mut x = [0f32; NUM_FEATURES];
+                let good = c == q % 10;
+                x[0] = if good { 0.9 } else { 0.7 } + ((q * 7 + c * 3) % 10) as f32 / 100.0;
+                x[10] = ((q + c) % 5) as f32 / 5.0; // noise
+                rows.push(x);
+                relevant.push(good);
+            }
+            queries.push(TrainingQuery {
+                rows,
+                relevant,
+                pair: vec!["en-en".into(); 10],
+            });
+        }
+        let r = Reranker::train(&queries, 1.0, 0.9);
+        assert!(r.weights[0] > 1.0, "cosine weight {}", r.weights[0]);
+        assert!(r.weights[0] > 5.0 * r.weights[10].abs(), "{:?}", r.weights);
+        let mut good = [0f32; NUM_FEATURES];
+        good[0] = 0.95;
+        let mut bad = good;
+        bad[0] = 0.7;
+        assert!(r.probability(&good) > 0.5 && r.probability(&bad) < 0.5);
+        assert!(r.threshold("en-en").is_finite());
+        assert_eq!(r.threshold("vi-en"), r.threshold("*"));
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(Reranker::from_json(&json).unwrap(), r);
+    }
+
+    #[test]
+    fn a_file_for_other_features_is_refused() {
+        let mut r = Reranker::train(&[], 1.0, 0.9);
+        r.features.pop();
+        let err = Reranker::from_json(&serde_json::to_string(&r).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("retrain"), "{err}");
+    }
+}
