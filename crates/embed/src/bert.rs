@@ -314,8 +314,10 @@ impl Weights<'_> {
 }
 
 /// The numeric kernels, each with an AVX2+FMA version chosen at run time on x86-64 and a
-/// portable version elsewhere. Both versions do the same operations per value, in the same
-/// order, so within one machine results never depend on batch composition.
+/// portable version elsewhere (or with `CLAIMDESK_EMBED_PORTABLE=1`). Either version computes
+/// every value of a row with the same operations in the same order wherever the row sits in a
+/// batch, so results never depend on batch composition; the two versions differ from each other
+/// only by rounding (FMA against multiply-then-add).
 mod kernels {
     use super::Linear;
 
@@ -360,18 +362,25 @@ mod kernels {
         }
     }
 
-    /// True when the AVX2 + FMA kernels can run.
+    /// True when the AVX2 + FMA kernels can run (and `CLAIMDESK_EMBED_PORTABLE=1` does not ask
+    /// for the portable ones, which is how tests exercise them).
     #[inline]
     fn avx2() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        {
-            std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
+        static WIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *WIDE.get_or_init(|| {
+            let portable = std::env::var("CLAIMDESK_EMBED_PORTABLE").is_ok_and(|v| v == "1");
+            #[cfg(target_arch = "x86_64")]
+            {
+                !portable
+                    && std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            {
+                let _ = portable;
+                false
+            }
+        })
     }
 
     /// Calls the `#[inline(always)]` function `$body` through a copy compiled with AVX2 and FMA
@@ -470,25 +479,37 @@ mod kernels {
         valid: usize,
         bias: Option<&[f32]>,
     ) {
-        let mut acc = [[0f32; NR]; MR];
-        for (ak, bk) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
-            for (row, &av) in acc.iter_mut().zip(ak) {
-                for (s, &bv) in row.iter_mut().zip(bk) {
-                    *s += av * bv;
-                }
-            }
-        }
-        for (r, row) in acc.iter().enumerate().take(valid) {
-            let out = &mut c[r * ldc..r * ldc + NR];
-            match bias {
-                Some(bias) => {
-                    for ((o, s), b) in out.iter_mut().zip(row).zip(bias) {
-                        *o = s + b;
+        // Eight columns at a time, so the accumulators fit in sixteen SSE registers.
+        for half in 0..NR / 8 {
+            let acc = half_tile_portable(kc, a, b, half * 8);
+            for (r, row) in acc.iter().enumerate().take(valid) {
+                let out = &mut c[r * ldc + half * 8..r * ldc + half * 8 + 8];
+                match bias {
+                    Some(bias) => {
+                        for ((o, s), b) in out.iter_mut().zip(row).zip(&bias[half * 8..]) {
+                            *o = s + b;
+                        }
                     }
+                    None => out.iter_mut().zip(row).for_each(|(o, s)| *o += s),
                 }
-                None => out.iter_mut().zip(row).for_each(|(o, s)| *o += s),
             }
         }
+    }
+
+    /// `a·b` for columns `col..col + 8` of a tile.
+    #[inline(never)]
+    fn half_tile_portable(kc: usize, a: &[f32], b: &[f32], col: usize) -> [[f32; 8]; MR] {
+        let mut acc = [[0f32; 8]; MR];
+        for k in 0..kc {
+            let ak: &[f32; MR] = a[k * MR..k * MR + MR].try_into().unwrap();
+            let bk: &[f32; 8] = b[k * NR + col..k * NR + col + 8].try_into().unwrap();
+            for r in 0..MR {
+                for j in 0..8 {
+                    acc[r][j] += ak[r] * bk[j];
+                }
+            }
+        }
+        acc
     }
 
     /// [`tile_portable`] with AVX2 FMA instructions.
