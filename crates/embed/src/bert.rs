@@ -146,10 +146,11 @@ impl Bert {
                 )));
             }
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_THREADS)
-            .min(batch.len().max(1));
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let cores = *CORES.get_or_init(|| {
+            std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, MAX_THREADS))
+        });
+        let threads = cores.min(batch.len().max(1));
         if threads <= 1 {
             return Ok(self.forward_part(batch));
         }
