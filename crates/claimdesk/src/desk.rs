@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use claimdesk_core::{FactCheckId, StoredFactCheck};
-use claimdesk_match::{IndexChange, IndexDoc, MatchIndex, MatchSettings, Matcher};
 use claimdesk_match::hybrid::HybridMatcher;
+use claimdesk_match::{IndexChange, IndexDoc, MatchIndex, MatchSettings, Matcher};
 use claimdesk_store::{SqliteStore, Store};
 
 use crate::semantic::SemanticOptions;
@@ -167,7 +167,10 @@ fn index_change(fc: StoredFactCheck) -> IndexChange {
 
 /// Applies the config's `[match]` table and returns its `[model]` paths (model, reranker),
 /// relative paths taken from the data directory.
-fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
+fn apply_config(
+    path: &Path,
+    settings: &mut MatchSettings,
+) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok((None, None));
     };
@@ -192,12 +195,18 @@ fn apply_config(path: &Path, settings: &mut MatchSettings) -> Result<(Option<Pat
         };
         for (k, v) in m {
             let Some(v) = v.as_str() else {
-                bail!("{}: [model] {k} must be a string (a file path)", path.display());
+                bail!(
+                    "{}: [model] {k} must be a string (a file path)",
+                    path.display()
+                );
             };
             match k.as_str() {
                 "path" => paths.0 = Some(base.join(v)),
                 "reranker" => paths.1 = Some(base.join(v)),
-                _ => bail!("{}: [model] {k}: unknown setting (expected path or reranker)", path.display()),
+                _ => bail!(
+                    "{}: [model] {k}: unknown setting (expected path or reranker)",
+                    path.display()
+                ),
             }
         }
     }

@@ -8,10 +8,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_ingest::{ItemFormat, parse_items};
-use claimdesk_match::metrics::{Run, evaluate, quantile};
-use claimdesk_match::trec::{RunLine, parse_qrels, write_run_lines};
 use claimdesk_match::Match;
 use claimdesk_match::hybrid::{HybridMatcher, Ranking};
+use claimdesk_match::metrics::{Run, evaluate, quantile};
+use claimdesk_match::trec::{RunLine, parse_qrels, write_run_lines};
 use clap::Args;
 use serde_json::json;
 
@@ -318,7 +318,10 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
             let _ = writeln!(out, "   reranker: {}", effects.join(", "));
         }
         if e.confident {
-            let _ = writeln!(out, "   confident match: above the calibrated threshold, safe to link");
+            let _ = writeln!(
+                out,
+                "   confident match: above the calibrated threshold, safe to link"
+            );
         }
     }
     out
@@ -360,14 +363,20 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
     // The confident top matches: how many, and how many of them are right.
     let (mut sure, mut sure_right, mut judged_queries) = (0usize, 0usize, 0usize);
     for ((q, r), c) in queries.iter().zip(&results).zip(&confident) {
-        let Some(relevant) = qrels.get(&q.id) else { continue };
+        let Some(relevant) = qrels.get(&q.id) else {
+            continue;
+        };
         judged_queries += 1;
         if *c {
             sure += 1;
             sure_right += usize::from(r.first().is_some_and(|(d, _)| relevant.contains(d)));
         }
     }
-    let sure_precision = if sure > 0 { sure_right as f64 / sure as f64 } else { 0.0 };
+    let sure_precision = if sure > 0 {
+        sure_right as f64 / sure as f64
+    } else {
+        0.0
+    };
     let sure_recall = sure_right as f64 / judged_queries.max(1) as f64;
     latencies.sort_by(f64::total_cmp);
     let qps = queries.len() as f64 / total.max(1e-9);

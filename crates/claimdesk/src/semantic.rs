@@ -36,7 +36,10 @@ pub struct SemanticOptions {
 
 /// Where the model is looked for when no path is given, in order.
 fn default_model_paths(data: &Path) -> Vec<PathBuf> {
-    vec![data.join("models").join(MODEL_FILE), PathBuf::from("models").join(MODEL_FILE)]
+    vec![
+        data.join("models").join(MODEL_FILE),
+        PathBuf::from("models").join(MODEL_FILE),
+    ]
 }
 
 /// The model file to use, or why there is none.
@@ -50,17 +53,26 @@ pub fn find_model(desk: &Desk, options: &SemanticOptions) -> Result<Option<PathB
         }
         return Ok(Some(path.clone()));
     }
-    Ok(default_model_paths(&desk.dir).into_iter().find(|p| p.is_file()))
+    Ok(default_model_paths(&desk.dir)
+        .into_iter()
+        .find(|p| p.is_file()))
 }
 
 /// The ranker the desk uses: hybrid with the learned reranker when the model is present,
 /// lexical and near-duplicate otherwise (saying so on stderr).
-pub async fn ranker(desk: &Desk, options: &SemanticOptions, catalog: &Catalog) -> Result<HybridMatcher> {
+pub async fn ranker(
+    desk: &Desk,
+    options: &SemanticOptions,
+    catalog: &Catalog,
+) -> Result<HybridMatcher> {
     let matcher = desk.matcher()?;
     let lexical = |matcher| HybridMatcher::new(matcher, None, None, std::iter::empty());
     if options.lexical_only {
         if options.ranking.is_some_and(|r| r != Ranking::Lexical) {
-            bail!("--lexical-only cannot be combined with --ranking {:?}", options.ranking.unwrap());
+            bail!(
+                "--lexical-only cannot be combined with --ranking {:?}",
+                options.ranking.unwrap()
+            );
         }
         return Ok(lexical(matcher));
     }
@@ -76,8 +88,9 @@ pub async fn ranker(desk: &Desk, options: &SemanticOptions, catalog: &Catalog) -
         );
         return Ok(lexical(matcher));
     };
-    let model: Arc<dyn Embedder> =
-        Arc::new(E5::load(&path).with_context(|| format!("cannot load the model {}", path.display()))?);
+    let model: Arc<dyn Embedder> = Arc::new(
+        E5::load(&path).with_context(|| format!("cannot load the model {}", path.display()))?,
+    );
     let texts: Vec<(FactCheckId, String, Option<String>)> = catalog
         .canonical()
         .map(|f| {
@@ -98,7 +111,8 @@ pub async fn ranker(desk: &Desk, options: &SemanticOptions, catalog: &Catalog) -
     };
     let reranker = match &desk.config_reranker {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
             Some(Reranker::from_json(&text).with_context(|| p.display().to_string())?)
         }
         None => match Reranker::builtin() {
@@ -111,9 +125,14 @@ pub async fn ranker(desk: &Desk, options: &SemanticOptions, catalog: &Catalog) -
     };
     let mut hybrid = HybridMatcher::new(
         matcher,
-        Some(Dense { embedder: model, index }),
+        Some(Dense {
+            embedder: model,
+            index,
+        }),
         reranker,
-        texts.iter().map(|(id, t, l)| (*id, t.as_str(), l.as_deref())),
+        texts
+            .iter()
+            .map(|(id, t, l)| (*id, t.as_str(), l.as_deref())),
     );
     if let Some(r) = options.ranking {
         hybrid.set_ranking(r)?;
@@ -129,8 +148,12 @@ async fn fact_check_vectors(
     texts: &[(FactCheckId, String, Option<String>)],
 ) -> Result<Vec<(FactCheckId, Vec<f32>)>> {
     let keys: Vec<u64> = texts.iter().map(|(_, t, _)| embedding_key(t)).collect();
-    let mut known: std::collections::HashMap<u64, Vec<f32>> =
-        desk.store.embeddings(model.model_id(), &keys).await?.into_iter().collect();
+    let mut known: std::collections::HashMap<u64, Vec<f32>> = desk
+        .store
+        .embeddings(model.model_id(), &keys)
+        .await?
+        .into_iter()
+        .collect();
     let mut missing: Vec<(u64, &str)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for ((_, text, _), key) in texts.iter().zip(&keys) {
@@ -142,7 +165,8 @@ async fn fact_check_vectors(
         let pb = bar(missing.len() as u64, "embedding fact-checks");
         for chunk in missing.chunks(EMBED_CHUNK) {
             let refs: Vec<&str> = chunk.iter().map(|(_, t)| *t).collect();
-            let vectors = model.embed_with_progress(&refs, TextKind::Passage, &mut |n| pb.inc(n as u64))?;
+            let vectors =
+                model.embed_with_progress(&refs, TextKind::Passage, &mut |n| pb.inc(n as u64))?;
             let rows: Vec<(u64, Vec<f32>)> = chunk.iter().map(|(k, _)| *k).zip(vectors).collect();
             desk.store.save_embeddings(model.model_id(), &rows).await?;
             known.extend(rows);

@@ -52,16 +52,25 @@ pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
     let mut training: Vec<TrainingQuery> = Vec::new();
     let mut judged = Vec::new();
     for (q, v) in queries.iter().zip(&vectors) {
-        let Some(relevant) = qrels.get(&q.id) else { continue };
+        let Some(relevant) = qrels.get(&q.id) else {
+            continue;
+        };
         let is_relevant = |fc| {
             relevant.contains(&catalog.source_id(fc))
-                || catalog.alias_source_ids(fc).iter().any(|a| relevant.contains(*a))
+                || catalog
+                    .alias_source_ids(fc)
+                    .iter()
+                    .any(|a| relevant.contains(*a))
         };
         training.push(hybrid.training_query(&q.text, v, &is_relevant));
         judged.push(relevant.len());
     }
     if training.is_empty() {
-        bail!("no query of {} has judgments in {}", args.queries.display(), args.qrels.display());
+        bail!(
+            "no query of {} has judgments in {}",
+            args.queries.display(),
+            args.qrels.display()
+        );
     }
     let mut reranker = Reranker::train(&training, args.l2, args.precision);
     let (map, recall) = candidate_map(&reranker, &training, &judged, 5);
@@ -73,9 +82,16 @@ pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
     );
     reranker.command = std::env::args().collect::<Vec<_>>().join(" ");
     let json = serde_json::to_string_pretty(&reranker)? + "\n";
-    std::fs::write(&args.out, json).with_context(|| format!("cannot write {}", args.out.display()))?;
-    println!("trained on {} queries, {rows} candidates: MAP@5 {map:.4} on them", training.len());
-    println!("candidates hold a relevant fact-check for {:.1}% of the queries", recall * 100.0);
+    std::fs::write(&args.out, json)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "trained on {} queries, {rows} candidates: MAP@5 {map:.4} on them",
+        training.len()
+    );
+    println!(
+        "candidates hold a relevant fact-check for {:.1}% of the queries",
+        recall * 100.0
+    );
     for (pair, t) in &reranker.confident {
         println!("confident threshold {pair}: {t:.3}");
     }
@@ -85,11 +101,21 @@ pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
 
 /// MAP@k of the reranker's order over each query's candidates, and the share of queries
 /// whose candidates include a relevant one.
-fn candidate_map(r: &Reranker, queries: &[TrainingQuery], judged: &[usize], k: usize) -> (f64, f64) {
+fn candidate_map(
+    r: &Reranker,
+    queries: &[TrainingQuery],
+    judged: &[usize],
+    k: usize,
+) -> (f64, f64) {
     let mut total = 0.0;
     let mut found = 0usize;
     for (q, &n) in queries.iter().zip(judged) {
-        let mut order: Vec<(f32, bool)> = q.rows.iter().zip(&q.relevant).map(|(x, &y)| (r.probability(x), y)).collect();
+        let mut order: Vec<(f32, bool)> = q
+            .rows
+            .iter()
+            .zip(&q.relevant)
+            .map(|(x, &y)| (r.probability(x), y))
+            .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
         found += usize::from(q.relevant.iter().any(|&y| y));
         let (mut hits, mut ap) = (0usize, 0.0);
@@ -101,5 +127,8 @@ fn candidate_map(r: &Reranker, queries: &[TrainingQuery], judged: &[usize], k: u
         }
         total += ap / n.min(k).max(1) as f64;
     }
-    (total / queries.len() as f64, found as f64 / queries.len() as f64)
+    (
+        total / queries.len() as f64,
+        found as f64 / queries.len() as f64,
+    )
 }

@@ -5,7 +5,10 @@ use crate::util::Desk;
 /// The model fetched by scripts/fetch-model (CI fetches it before the tests).
 fn model() -> String {
     let path = std::env::var("CLAIMDESK_MODEL").unwrap_or_else(|_| {
-        format!("{}/../../models/e5-small-q4.bin", env!("CARGO_MANIFEST_DIR"))
+        format!(
+            "{}/../../models/e5-small-q4.bin",
+            env!("CARGO_MANIFEST_DIR")
+        )
     });
     assert!(
         std::path::Path::new(&path).is_file(),
@@ -25,7 +28,11 @@ fn sample_desk() -> Desk {
 fn without_the_model_matching_is_lexical_and_says_how_to_add_it() {
     let desk = sample_desk();
     let run = desk.run(&["match", "--text", "Uống nước chanh nóng chữa ung thư"]);
-    assert!(run.stderr.contains("semantic matching is off"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("semantic matching is off"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("scripts/fetch-model"), "{}", run.stderr);
     assert!(run.stdout.contains("nước chanh"), "{}", run.stdout);
     // A model path that does not exist is an error, not a silent fallback.
@@ -44,14 +51,30 @@ fn a_vietnamese_post_finds_an_english_fact_check_by_meaning() {
     );
     desk.run(&["--model", &model, "import", &english]).ok();
     let post = "mn oi cot song 5G lam lay lan virus corona do, share gap!!";
-    let lexical = desk.run(&["--lexical-only", "match", "--json", "--text", post]).ok();
+    let lexical = desk
+        .run(&["--lexical-only", "match", "--json", "--text", post])
+        .ok();
     let run = desk.run(&["--model", &model, "match", "--json", "--text", post]);
-    assert!(run.stderr.contains("embedded 25 fact-check texts"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("embedded 25 fact-check texts"),
+        "{}",
+        run.stderr
+    );
     let hits: Vec<serde_json::Value> = serde_json::from_str(&run.ok()).unwrap();
-    assert_eq!(hits[0]["url"], "https://factcheck.example/en/towers", "{hits:#?}\nlexical: {lexical}");
+    assert_eq!(
+        hits[0]["url"], "https://factcheck.example/en/towers",
+        "{hits:#?}\nlexical: {lexical}"
+    );
     let why = &hits[0]["explanation"];
     assert!(why["cosine"].as_f64().unwrap() > 0.8, "{why}");
-    assert!(why["retrievers"].as_array().unwrap().iter().any(|r| r == "dense"), "{why}");
+    assert!(
+        why["retrievers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "dense"),
+        "{why}"
+    );
     assert!(!why["features"].as_array().unwrap().is_empty(), "{why}");
     // The vectors are stored: the next run reuses them and ranks the same.
     let again = desk.run(&["--model", &model, "match", "--json", "--text", post]);
@@ -68,16 +91,65 @@ fn a_vietnamese_post_finds_an_english_fact_check_by_meaning() {
 fn eval_reports_which_retrievers_ran() {
     let desk = sample_desk();
     let model = model();
-    let queries = desk.file("q.tsv", "id\ttext\nq1\tNước chanh nóng giết tế bào ung thư phải không\n");
-    let qrels = desk.file("qrels", "q1 0 https://factcheck.example/vi/nuoc-chanh-nong-khong-chua-duoc-ung-thu 1\n");
-    let lexical = desk.run(&["--lexical-only", "eval", "--queries", &queries, "--qrels", &qrels]).ok();
-    assert!(lexical.contains("retrievers   lexical, near-duplicate\n"), "{lexical}");
-    let hybrid = desk.run(&["--model", &model, "eval", "--queries", &queries, "--qrels", &qrels]).ok();
+    let queries = desk.file(
+        "q.tsv",
+        "id\ttext\nq1\tNước chanh nóng giết tế bào ung thư phải không\n",
+    );
+    let qrels = desk.file(
+        "qrels",
+        "q1 0 https://factcheck.example/vi/nuoc-chanh-nong-khong-chua-duoc-ung-thu 1\n",
+    );
+    let lexical = desk
+        .run(&[
+            "--lexical-only",
+            "eval",
+            "--queries",
+            &queries,
+            "--qrels",
+            &qrels,
+        ])
+        .ok();
+    assert!(
+        lexical.contains("retrievers   lexical, near-duplicate\n"),
+        "{lexical}"
+    );
+    let hybrid = desk
+        .run(&[
+            "--model",
+            &model,
+            "eval",
+            "--queries",
+            &queries,
+            "--qrels",
+            &qrels,
+        ])
+        .ok();
     assert!(hybrid.contains("dense (multilingual-e5-small"), "{hybrid}");
     assert!(hybrid.contains("learned reranker"), "{hybrid}");
     assert!(hybrid.contains("MAP@5        1.0000"), "{hybrid}");
-    let rrf = desk.run(&["--model", &model, "eval", "--ranking", "rrf", "--queries", &queries, "--qrels", &qrels]).ok();
+    let rrf = desk
+        .run(&[
+            "--model",
+            &model,
+            "eval",
+            "--ranking",
+            "rrf",
+            "--queries",
+            &queries,
+            "--qrels",
+            &qrels,
+        ])
+        .ok();
     assert!(rrf.contains("reciprocal-rank fusion"), "{rrf}");
-    let bad = desk.run(&["--lexical-only", "eval", "--ranking", "rrf", "--queries", &queries, "--qrels", &qrels]);
+    let bad = desk.run(&[
+        "--lexical-only",
+        "eval",
+        "--ranking",
+        "rrf",
+        "--queries",
+        &queries,
+        "--qrels",
+        &qrels,
+    ]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }

@@ -152,7 +152,8 @@ impl Bert {
         });
         let threads = cores.min(batch.len().max(1));
         if threads <= 1 {
-            return Ok(self.forward_part(batch));
+            // One sequence (a query): its dense layers split their rows over the cores instead.
+            return Ok(self.forward_part(batch, cores));
         }
         // Contiguous shares with about equal token counts.
         let total: usize = batch.iter().map(|s| s.len()).sum();
@@ -173,9 +174,9 @@ impl Bert {
         std::thread::scope(|scope| {
             let handles: Vec<_> = parts[1..]
                 .iter()
-                .map(|part| scope.spawn(move || self.forward_part(part)))
+                .map(|part| scope.spawn(move || self.forward_part(part, 1)))
                 .collect();
-            out.extend(self.forward_part(parts[0]));
+            out.extend(self.forward_part(parts[0], 1));
             for handle in handles {
                 out.extend(handle.join().expect("an encoder thread panicked"));
             }
@@ -183,8 +184,9 @@ impl Bert {
         Ok(out)
     }
 
-    /// The whole encoder on one thread for `batch` (ids already checked).
-    fn forward_part(&self, batch: &[&[u32]]) -> Vec<Vec<f32>> {
+    /// The whole encoder for `batch` (ids already checked), its dense layers on `threads`
+    /// threads (each output row is computed the same way whatever the split).
+    fn forward_part(&self, batch: &[&[u32]], threads: usize) -> Vec<Vec<f32>> {
         let h = self.config.hidden;
         let t: usize = batch.iter().map(|s| s.len()).sum();
         if t == 0 {
@@ -215,7 +217,7 @@ impl Bert {
         kernels::add_layer_norm(&mut s.x, None, &norm.weight, &norm.bias, h, self.eps);
 
         for layer in &self.layers {
-            kernels::linear(&s.x, t, &layer.qkv, &mut s.qkv, &mut s.pack);
+            kernels::linear_split(&s.x, t, &layer.qkv, &mut s.qkv, &mut s.pack, threads);
             let mut start = 0;
             for seq in batch {
                 let len = seq.len();
@@ -228,12 +230,26 @@ impl Bert {
                 );
                 start += len;
             }
-            kernels::linear(&s.context, t, &layer.attention_out, &mut s.out, &mut s.pack);
+            kernels::linear_split(
+                &s.context,
+                t,
+                &layer.attention_out,
+                &mut s.out,
+                &mut s.pack,
+                threads,
+            );
             let n = &layer.attention_norm;
             kernels::add_layer_norm(&mut s.x, Some(&s.out), &n.weight, &n.bias, h, self.eps);
-            kernels::linear(&s.x, t, &layer.intermediate, &mut s.inner, &mut s.pack);
+            kernels::linear_split(
+                &s.x,
+                t,
+                &layer.intermediate,
+                &mut s.inner,
+                &mut s.pack,
+                threads,
+            );
             kernels::gelu(&mut s.inner);
-            kernels::linear(&s.inner, t, &layer.output, &mut s.out, &mut s.pack);
+            kernels::linear_split(&s.inner, t, &layer.output, &mut s.out, &mut s.pack, threads);
             let n = &layer.output_norm;
             kernels::add_layer_norm(&mut s.x, Some(&s.out), &n.weight, &n.bias, h, self.eps);
         }
@@ -415,6 +431,43 @@ mod kernels {
             }
         }
         buf
+    }
+
+    /// [`linear`] with the rows split into `threads` contiguous shares (multiples of the tile
+    /// height), one thread each; short inputs stay on one thread.
+    pub fn linear_split(
+        a: &[f32],
+        rows: usize,
+        lin: &Linear,
+        c: &mut [f32],
+        pack: &mut Aligned,
+        threads: usize,
+    ) {
+        let share = rows.div_ceil(threads.max(1)).div_ceil(MR) * MR;
+        if threads <= 1 || rows < 2 * MR || share >= rows {
+            return linear(a, rows, lin, c, pack);
+        }
+        let (k, n) = (lin.inputs, lin.outputs);
+        std::thread::scope(|scope| {
+            let mut rest_a = &a[..rows * k];
+            let mut rest_c = &mut c[..rows * n];
+            let mut first = None;
+            while !rest_a.is_empty() {
+                let take = share.min(rest_a.len() / k);
+                let (a_part, a_next) = rest_a.split_at(take * k);
+                let (c_part, c_next) = std::mem::take(&mut rest_c).split_at_mut(take * n);
+                rest_a = a_next;
+                rest_c = c_next;
+                if first.is_none() {
+                    first = Some((a_part, c_part, take));
+                } else {
+                    scope.spawn(move || linear(a_part, take, lin, c_part, &mut Aligned::default()));
+                }
+            }
+            if let Some((a_part, c_part, take)) = first {
+                linear(a_part, take, lin, c_part, pack);
+            }
+        });
     }
 
     /// `c[rows × outputs] = a[rows × inputs] · Wᵀ + bias`; `pack` is scratch.

@@ -161,7 +161,7 @@ impl ModelFile {
             type_vocab: dims[6],
             layer_norm_eps: eps,
         };
-        if config.heads == 0 || config.hidden % config.heads != 0 {
+        if config.heads == 0 || !config.hidden.is_multiple_of(config.heads) {
             return Err(format!(
                 "{} heads do not divide hidden width {}",
                 config.heads, config.hidden

@@ -31,7 +31,9 @@ fn unit(mut v: Vec<f32>) -> Vec<f32> {
 
 /// Claims cluster by topic the way sentence embeddings do: 2,000 topic centres plus noise.
 fn synthetic(n: usize, rng: &mut Rng) -> Vec<Vec<f32>> {
-    let centres: Vec<Vec<f32>> = (0..2000).map(|_| (0..DIM).map(|_| rng.next()).collect()).collect();
+    let centres: Vec<Vec<f32>> = (0..2000)
+        .map(|_| (0..DIM).map(|_| rng.next()).collect())
+        .collect();
     (0..n)
         .map(|i| {
             let c = &centres[(i * 7919) % centres.len()];
@@ -70,9 +72,16 @@ fn main() {
     let t = Instant::now();
     let vectors = synthetic(n, &mut rng);
     let queries: Vec<Vec<f32>> = synthetic(nq, &mut rng);
-    println!("generated {n} vectors of {DIM} in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "generated {n} vectors of {DIM} in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
-    let rows = vectors.into_iter().enumerate().map(|(i, v)| (FactCheckId(i as i64 + 1), v)).collect();
+    let rows = vectors
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (FactCheckId(i as i64 + 1), v))
+        .collect();
     let exact = ExactIndex::from_vectors(DIM, rows).expect("vectors");
     println!(
         "exact: built in {:.1} s, peak RSS {:.0} MB",
@@ -95,5 +104,7 @@ fn main() {
         .map(|(t, f)| t.iter().filter(|id| f.contains(id)).count() as f64 / t.len().max(1) as f64)
         .sum::<f64>()
         / truth.len().max(1) as f64;
-    println!("hnsw: p50 {p50:.2} ms, p99 {p99:.2} ms per query, recall@10 {recall:.3} against exact");
+    println!(
+        "hnsw: p50 {p50:.2} ms, p99 {p99:.2} ms per query, recall@10 {recall:.3} against exact"
+    );
 }

@@ -66,6 +66,37 @@ pub struct Dense {
     pub index: Box<dyn VectorIndex>,
 }
 
+/// The part of a post the model should read: links carry no claim and only add tokens
+/// (chosen on CLEF train: dense MAP@5 0.853 with links, 0.856 without; dropping the signature
+/// of a copied embedded post as well gave 0.835).
+pub fn query_text(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| !is_link(w))
+        .map(strip_link_suffix)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_link(word: &str) -> bool {
+    let w = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    w.starts_with("http://")
+        || w.starts_with("https://")
+        || w.starts_with("www.")
+        || w.starts_with("pic.twitter.com/")
+}
+
+/// `#Tag https://t.co/x` glued together as `#Taghttps://t.co/x` keeps `#Tag`.
+fn strip_link_suffix(word: &str) -> &str {
+    match word
+        .find("http://")
+        .or_else(|| word.find("https://"))
+        .or_else(|| word.find("pic.twitter.com/"))
+    {
+        Some(i) if i > 0 => &word[..i],
+        _ => word,
+    }
+}
+
 /// One merged candidate with everything known about it.
 struct Candidate {
     lexical: LexicalCandidate,
@@ -126,7 +157,9 @@ impl HybridMatcher {
             )));
         }
         if ranking == Ranking::Reranker && self.reranker.is_none() {
-            return Err(Error::BadSetting("ranking Reranker needs a reranker file".into()));
+            return Err(Error::BadSetting(
+                "ranking Reranker needs a reranker file".into(),
+            ));
         }
         self.ranking = ranking;
         Ok(())
@@ -154,7 +187,11 @@ impl HybridMatcher {
         if self.ranking != Ranking::Lexical
             && let Some(d) = &self.dense
         {
-            out.push(format!("dense ({}, {} index)", d.embedder.model_id(), d.index.name()));
+            out.push(format!(
+                "dense ({}, {} index)",
+                d.embedder.model_id(),
+                d.index.name()
+            ));
             out.push(
                 match self.ranking {
                     Ranking::Reranker => "learned reranker",
@@ -170,10 +207,17 @@ impl HybridMatcher {
 
     /// Embeds query texts in one batch (`None` when dense retrieval is off).
     pub fn embed_queries(&self, texts: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
-        let Some(dense) = self.dense.as_ref().filter(|_| self.ranking != Ranking::Lexical) else {
+        let Some(dense) = self
+            .dense
+            .as_ref()
+            .filter(|_| self.ranking != Ranking::Lexical)
+        else {
             return Ok(None);
         };
-        let prepared: Vec<String> = texts.iter().map(|t| embedding_text(t)).collect();
+        let prepared: Vec<String> = texts
+            .iter()
+            .map(|t| embedding_text(&query_text(t)))
+            .collect();
         let refs: Vec<&str> = prepared.iter().map(String::as_str).collect();
         dense
             .embedder
@@ -219,20 +263,31 @@ impl HybridMatcher {
         for (rank, ((score, c), terms)) in scored.into_iter().zip(terms).enumerate() {
             let mut retrievers = Vec::new();
             if c.lexical.rank.is_some() {
-                retrievers.push(if c.lexical.lexical > 0.0 { "lexical" } else { "near-duplicate" });
+                retrievers.push(if c.lexical.lexical > 0.0 {
+                    "lexical"
+                } else {
+                    "near-duplicate"
+                });
             }
             if c.dense_rank.is_some() {
                 retrievers.push("dense");
             }
             let (features, confident) = match (&self.reranker, self.ranking) {
                 (Some(r), Ranking::Reranker) => {
-                    let fc_lang = self.profiles.get(&c.lexical.fact_check).map_or("", |p| p.language);
+                    let fc_lang = self
+                        .profiles
+                        .get(&c.lexical.fact_check)
+                        .map_or("", |p| p.language);
                     let pair = format!("{}-{}", query.language, fc_lang);
                     let effects = r
                         .effects(&c.features)
                         .into_iter()
                         .take(5)
-                        .map(|(name, value, effect)| FeatureEffect { name, value, effect })
+                        .map(|(name, value, effect)| FeatureEffect {
+                            name,
+                            value,
+                            effect,
+                        })
                         .collect();
                     (effects, rank == 0 && score >= r.threshold(&pair))
                 }
@@ -267,12 +322,18 @@ impl HybridMatcher {
         let pair = candidates
             .iter()
             .map(|c| {
-                let fc_lang = self.profiles.get(&c.lexical.fact_check).map_or("", |p| p.language);
+                let fc_lang = self
+                    .profiles
+                    .get(&c.lexical.fact_check)
+                    .map_or("", |p| p.language);
                 format!("{}-{}", query.language, fc_lang)
             })
             .collect();
         TrainingQuery {
-            relevant: candidates.iter().map(|c| relevant(c.lexical.fact_check)).collect(),
+            relevant: candidates
+                .iter()
+                .map(|c| relevant(c.lexical.fact_check))
+                .collect(),
             rows: candidates.into_iter().map(|c| c.features).collect(),
             pair,
         }
@@ -302,7 +363,10 @@ impl HybridMatcher {
         let mut candidates: Vec<Candidate> = lexical
             .into_iter()
             .map(|l| {
-                let dense_rank = dense_ids.iter().position(|&d| d == l.fact_check).map(|r| r as u32);
+                let dense_rank = dense_ids
+                    .iter()
+                    .position(|&d| d == l.fact_check)
+                    .map(|r| r as u32);
                 let cosine = match dense_rank {
                     Some(r) => Some(dense_hits[r as usize].1),
                     None => dense.index.similarity(vector, l.fact_check),
@@ -315,14 +379,24 @@ impl HybridMatcher {
                 }
             })
             .collect();
-        let max_of = |f: &dyn Fn(&Candidate) -> f32| candidates.iter().map(f).fold(f32::MIN, f32::max);
-        let min_of = |f: &dyn Fn(&Candidate) -> f32| candidates.iter().map(f).fold(f32::MAX, f32::min);
+        let max_of =
+            |f: &dyn Fn(&Candidate) -> f32| candidates.iter().map(f).fold(f32::MIN, f32::max);
+        let min_of =
+            |f: &dyn Fn(&Candidate) -> f32| candidates.iter().map(f).fold(f32::MAX, f32::min);
         let cos = |c: &Candidate| c.cosine.unwrap_or(0.0);
         let (best_cos, worst_cos) = (max_of(&cos), min_of(&cos));
         let best_score = max_of(&|c| c.lexical.score).max(1e-6);
         let worst_score = min_of(&|c| c.lexical.score);
-        let best_group: Vec<f32> = (0..3).map(|g| max_of(&|c| c.lexical.groups[g]).max(1e-6)).collect();
-        let unit = |v: f32, lo: f32, hi: f32| if hi - lo > 1e-9 { (v - lo) / (hi - lo) } else { 1.0 };
+        let best_group: Vec<f32> = (0..3)
+            .map(|g| max_of(&|c| c.lexical.groups[g]).max(1e-6))
+            .collect();
+        let unit = |v: f32, lo: f32, hi: f32| {
+            if hi - lo > 1e-9 {
+                (v - lo) / (hi - lo)
+            } else {
+                1.0
+            }
+        };
         let empty = TextProfile::default();
         for c in &mut candidates {
             let p = self.profiles.get(&c.lexical.fact_check).unwrap_or(&empty);
@@ -342,10 +416,21 @@ impl HybridMatcher {
                 f[5 + g] = c.lexical.groups[g] / best_group[g];
             }
             f[8] = c.lexical.rank.map_or(0.0, |r| 1.0 / (r as f32 + 1.0));
-            f[9] = c.lexical.near_duplicate_distance.map_or(0.0, |d| 1.0 - d as f32 / 65.0);
-            f[10] = if query.terms.is_empty() { 0.0 } else { overlap / query.terms.len() as f32 };
+            f[9] = c
+                .lexical
+                .near_duplicate_distance
+                .map_or(0.0, |d| 1.0 - d as f32 / 65.0);
+            f[10] = if query.terms.is_empty() {
+                0.0
+            } else {
+                overlap / query.terms.len() as f32
+            };
             f[11] = if union > 0.0 { overlap / union } else { 0.0 };
-            f[12] = if query.numbers.is_empty() { 0.0 } else { numbers / query.numbers.len() as f32 };
+            f[12] = if query.numbers.is_empty() {
+                0.0
+            } else {
+                numbers / query.numbers.len() as f32
+            };
             f[13] = f32::from(!query.numbers.is_empty() && !p.numbers.is_empty() && numbers == 0.0);
             f[14] = if query.names.is_empty() {
                 0.0
@@ -357,12 +442,33 @@ impl HybridMatcher {
                 (false, true) => 1.0,
                 (false, false) => -1.0,
             };
-            f[16] = ((1.0 + query.length as f32) / (1.0 + p.length as f32)).ln().abs();
+            f[16] = ((1.0 + query.length as f32) / (1.0 + p.length as f32))
+                .ln()
+                .abs();
             f[17] = f32::from(!query.language.is_empty() && query.language == p.language);
             f[18] = MINMAX_DENSE_WEIGHT * unit(cosine, worst_cos, best_cos)
                 + (1.0 - MINMAX_DENSE_WEIGHT) * unit(c.lexical.score, worst_score, best_score);
             f[19] = cosine * lexical_share;
         }
         (candidates, query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_text;
+
+    #[test]
+    fn links_are_not_embedded() {
+        let t = "Butterflies drink from a wombat hole. Footage pic.twitter.com/0eJtwJyS1J — Center (@Bio) January 14, 2020";
+        assert_eq!(
+            query_text(t),
+            "Butterflies drink from a wombat hole. Footage — Center (@Bio) January 14, 2020"
+        );
+        assert_eq!(
+            query_text("CBC bias #DefundTheCBChttps://t.co/CsHG8R9cHp"),
+            "CBC bias #DefundTheCBC"
+        );
+        assert_eq!(query_text("see www.example.org now"), "see now");
     }
 }

@@ -12,16 +12,18 @@
 pub mod hybrid;
 mod index;
 mod matcher;
+pub mod metrics;
 pub mod profile;
 pub mod rerank;
-pub mod metrics;
 pub mod trec;
 pub mod vector;
 
 use std::path::PathBuf;
 
 pub use index::{IndexChange, IndexDoc, MatchField, MatchIndex};
-pub use matcher::{Explanation, FeatureEffect, LexicalCandidate, Match, MatchSettings, Matcher, TermHit};
+pub use matcher::{
+    Explanation, FeatureEffect, LexicalCandidate, Match, MatchSettings, Matcher, TermHit,
+};
 
 /// What can go wrong while indexing or matching.
 #[derive(Debug, thiserror::Error)]

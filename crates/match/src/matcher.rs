@@ -455,7 +455,11 @@ impl Matcher {
     }
 
     /// The query terms each of `fact_checks` contains, by field, best contribution first.
-    pub fn explain_terms(&mut self, text: &str, fact_checks: &[FactCheckId]) -> Result<Vec<Vec<TermHit>>> {
+    pub fn explain_terms(
+        &mut self,
+        text: &str,
+        fact_checks: &[FactCheckId],
+    ) -> Result<Vec<Vec<TermHit>>> {
         self.resolve_terms(&Analysis::new(text))?;
         let mut out = Vec::with_capacity(fact_checks.len());
         for fc in fact_checks {

@@ -17,7 +17,8 @@ pub struct TextProfile {
     pub years: Vec<u64>,
     /// Number of words.
     pub length: u32,
-    /// Detected language (`vi`, `en`, ...), empty when unknown.
+    /// `vi` or `en` (stated, else detected); empty for other or unknown languages, which
+    /// short posts make unreliable to tell apart.
     pub language: &'static str,
 }
 
@@ -25,7 +26,9 @@ impl TextProfile {
     /// Profiles `text`; `language` overrides detection when the source states it.
     pub fn new(text: &str, language: Option<&str>) -> TextProfile {
         let mut profile = TextProfile {
-            terms: set(terms(text, Form::Folded).iter().map(|t| xxh3_64(t.as_bytes()))),
+            terms: set(terms(text, Form::Folded)
+                .iter()
+                .map(|t| xxh3_64(t.as_bytes()))),
             ..TextProfile::default()
         };
         let mut numbers = Vec::new();
@@ -53,14 +56,20 @@ impl TextProfile {
                 let folded = claimdesk_text::fold(&claimdesk_text::normalize(&word));
                 names.push(xxh3_64(folded.as_bytes()));
             }
-            sentence_start = raw.ends_with(['.', '!', '?', ':']) || word.is_empty() && sentence_start;
+            sentence_start =
+                raw.ends_with(['.', '!', '?', ':']) || word.is_empty() && sentence_start;
         }
         profile.names = set(names.into_iter());
-        profile.language = match language.map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase()) {
-            Some(l) if l == "vi" => "vi",
-            Some(l) if l == "en" => "en",
-            Some(_) | None => detect_language(text).map_or("", |l| l.code),
-        };
+        profile.language =
+            match language.map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase()) {
+                Some(l) if l == "vi" => "vi",
+                Some(l) if l == "en" => "en",
+                Some(_) | None => match detect_language(text).map(|l| l.code) {
+                    Some("vi") => "vi",
+                    Some("en") => "en",
+                    _ => "",
+                },
+            };
         profile
     }
 }
@@ -106,12 +115,18 @@ mod tests {
 
     #[test]
     fn numbers_names_and_years_are_found() {
-        let p = TextProfile::new("In 2020 the WHO said 1,000 people in Hà Nội fell ill.", None);
+        let p = TextProfile::new(
+            "In 2020 the WHO said 1,000 people in Hà Nội fell ill.",
+            None,
+        );
         let q = TextProfile::new("WHO: 1000 cases in Ha Noi during 2020", Some("en-US"));
         assert_eq!(shared(&p.numbers, &q.numbers), 2, "{p:?} {q:?}");
         assert_eq!(p.years, vec![2020]);
         assert!(shared(&p.names, &q.names) >= 2, "{p:?} {q:?}");
         assert_eq!(q.language, "en");
-        assert_eq!(TextProfile::new("Uống nước chanh nóng không chữa được ung thư", None).language, "vi");
+        assert_eq!(
+            TextProfile::new("Uống nước chanh nóng không chữa được ung thư", None).language,
+            "vi"
+        );
     }
 }

@@ -42,6 +42,9 @@ pub const NUM_FEATURES: usize = FEATURES.len();
 /// A feature vector.
 pub type FeatureVector = [f32; NUM_FEATURES];
 
+/// Language pairs with fewer training queries use the `*` threshold.
+const MIN_CALIBRATION_QUERIES: usize = 30;
+
 /// A trained logistic-regression reranker with its calibration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reranker {
@@ -86,7 +89,9 @@ impl Reranker {
         let r: Reranker = serde_json::from_str(text)
             .map_err(|e| Error::BadSetting(format!("reranker file: {e}")))?;
         let expected: Vec<String> = FEATURES.iter().map(|s| s.to_string()).collect();
-        let sizes_ok = [r.mean.len(), r.scale.len(), r.weights.len()].iter().all(|&n| n == NUM_FEATURES);
+        let sizes_ok = [r.mean.len(), r.scale.len(), r.weights.len()]
+            .iter()
+            .all(|&n| n == NUM_FEATURES);
         if r.features != expected || !sizes_ok {
             return Err(Error::BadSetting(
                 "the reranker file was trained on other features; retrain it with bench/train-reranker".into(),
@@ -112,7 +117,13 @@ impl Reranker {
     /// What each feature added to the log-odds, relative to an average candidate.
     pub fn effects(&self, x: &FeatureVector) -> Vec<(&'static str, f32, f32)> {
         let mut out: Vec<_> = (0..NUM_FEATURES)
-            .map(|i| (FEATURES[i], x[i], self.weights[i] * (x[i] - self.mean[i]) / self.scale[i]))
+            .map(|i| {
+                (
+                    FEATURES[i],
+                    x[i],
+                    self.weights[i] * (x[i] - self.mean[i]) / self.scale[i],
+                )
+            })
             .collect();
         out.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()).then(a.0.cmp(b.0)));
         out
@@ -148,14 +159,22 @@ impl Reranker {
                 var[i] += (x[i] as f64 - mean[i]).powi(2) / n;
             }
         }
-        let scale: Vec<f64> = var.iter().map(|v| if v.sqrt() > 1e-6 { v.sqrt() } else { 1.0 }).collect();
+        let scale: Vec<f64> = var
+            .iter()
+            .map(|v| if v.sqrt() > 1e-6 { v.sqrt() } else { 1.0 })
+            .collect();
         let d = NUM_FEATURES + 1;
         let z = |x: &FeatureVector| -> Vec<f64> {
-            let mut v: Vec<f64> = (0..NUM_FEATURES).map(|i| (x[i] as f64 - mean[i]) / scale[i]).collect();
+            let mut v: Vec<f64> = (0..NUM_FEATURES)
+                .map(|i| (x[i] as f64 - mean[i]) / scale[i])
+                .collect();
             v.push(1.0);
             v
         };
-        let data: Vec<(Vec<f64>, f64)> = rows.iter().map(|(x, y)| (z(x), if *y { 1.0 } else { 0.0 })).collect();
+        let data: Vec<(Vec<f64>, f64)> = rows
+            .iter()
+            .map(|(x, y)| (z(x), if *y { 1.0 } else { 0.0 }))
+            .collect();
         let mut w = vec![0f64; d];
         for _ in 0..30 {
             let mut grad = vec![0f64; d];
@@ -205,7 +224,8 @@ impl Reranker {
     }
 
     /// Sets each language pair's threshold (and `*` from all pairs) to the lowest top-1
-    /// probability at which precision on `queries` stays at least `precision`.
+    /// probability at which precision on `queries` stays at least `precision`. Pairs with
+    /// fewer than 30 queries get no threshold of their own.
     pub fn calibrate(&mut self, queries: &[TrainingQuery], precision: f64) {
         let mut by_pair: BTreeMap<String, Vec<(f32, bool)>> = BTreeMap::new();
         for q in queries {
@@ -216,12 +236,21 @@ impl Reranker {
                 .map(|(i, x)| (self.probability(x), i))
                 .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
             if let Some((p, i)) = best {
-                by_pair.entry(q.pair[i].clone()).or_default().push((p, q.relevant[i]));
-                by_pair.entry("*".into()).or_default().push((p, q.relevant[i]));
+                by_pair
+                    .entry(q.pair[i].clone())
+                    .or_default()
+                    .push((p, q.relevant[i]));
+                by_pair
+                    .entry("*".into())
+                    .or_default()
+                    .push((p, q.relevant[i]));
             }
         }
         self.confident.clear();
         for (pair, mut tops) in by_pair {
+            if tops.len() < MIN_CALIBRATION_QUERIES && pair != "*" {
+                continue;
+            }
             tops.sort_by(|a, b| b.0.total_cmp(&a.0));
             let (mut right, mut threshold) = (0usize, f32::INFINITY);
             for (n, (p, ok)) in tops.iter().enumerate() {
@@ -230,7 +259,9 @@ impl Reranker {
                     threshold = *p;
                 }
             }
-            self.confident.insert(pair, threshold);
+            if threshold.is_finite() {
+                self.confident.insert(pair, threshold);
+            }
         }
     }
 }
@@ -239,7 +270,9 @@ impl Reranker {
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
     let n = b.len();
     for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap_or(col);
+        let pivot = (col..n)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap_or(col);
         a.swap(col, pivot);
         b.swap(col, pivot);
         let p = a[col][col];
@@ -259,7 +292,11 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
     let mut x = vec![0f64; n];
     for row in (0..n).rev() {
         let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
-        x[row] = if a[row][row].abs() < 1e-300 { 0.0 } else { (b[row] - s) / a[row][row] };
+        x[row] = if a[row][row].abs() < 1e-300 {
+            0.0
+        } else {
+            (b[row] - s) / a[row][row]
+        };
     }
     x
 }
