@@ -42,9 +42,6 @@ pub enum EmbedError {
     /// The weights do not fit the model's shape.
     #[error("model: {0}")]
     Model(String),
-    /// The tensor library failed.
-    #[error("tensor computation failed: {0}")]
-    Tensor(#[from] candle_core::Error),
 }
 
 /// Which side of a match a text is on; E5 was trained with a different prefix for each.

@@ -113,7 +113,13 @@ pub struct HybridMatcher {
     reranker: Option<Reranker>,
     ranking: Ranking,
     depth: usize,
+    /// Evenly spaced fact-checks of each language with enough of them, the largest first.
+    language_samples: Vec<(&'static str, Vec<FactCheckId>)>,
 }
+
+/// Fact-checks a language needs before its cosines are calibrated, and the sample size.
+const CALIBRATION_MIN: usize = 20;
+const CALIBRATION_SAMPLE: usize = 256;
 
 impl HybridMatcher {
     /// Combines the lexical matcher with an optional dense retriever and reranker. `facts`
@@ -138,7 +144,24 @@ impl HybridMatcher {
             (Some(_), None) => Ranking::MinMax,
             _ => Ranking::Lexical,
         };
+        let mut by_language: HashMap<&'static str, Vec<FactCheckId>> = HashMap::new();
+        for (id, p) in &profiles {
+            if !p.language.is_empty() {
+                by_language.entry(p.language).or_default().push(*id);
+            }
+        }
+        let mut language_samples: Vec<(&'static str, Vec<FactCheckId>)> = by_language
+            .into_iter()
+            .filter(|(_, ids)| ids.len() >= CALIBRATION_MIN)
+            .map(|(lang, mut ids)| {
+                ids.sort();
+                let step = ids.len().div_ceil(CALIBRATION_SAMPLE);
+                (lang, ids.into_iter().step_by(step).collect())
+            })
+            .collect();
+        language_samples.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
         HybridMatcher {
+            language_samples,
             matcher,
             dense,
             profiles,
@@ -353,10 +376,50 @@ impl HybridMatcher {
         }
     }
 
+    /// Per fact-check language other than the reference (the language most fact-checks are
+    /// in): `(language, a, b)` such that `a·cos + b` maps a cosine against that language's
+    /// fact-checks onto the reference language's scale for this query (matching the mean and
+    /// spread of the query's cosines to a sample of each). Multilingual models score
+    /// same-language pairs higher; this keeps a Vietnamese post's English fact-check in reach.
+    fn language_calibration(&self, vector: &[f32]) -> Vec<(&'static str, f32, f32)> {
+        let Some(dense) = &self.dense else { return Vec::new() };
+        let Some(reference) = self.language_samples.first() else { return Vec::new() };
+        let moments = |ids: &[FactCheckId]| {
+            let v: Vec<f32> = ids.iter().filter_map(|&id| dense.index.similarity(vector, id)).collect();
+            let n = v.len().max(1) as f32;
+            let mean = v.iter().sum::<f32>() / n;
+            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / n;
+            (mean, var.sqrt().max(1e-4))
+        };
+        let (ref_mean, ref_sd) = moments(&reference.1);
+        self.language_samples[1..]
+            .iter()
+            .map(|(lang, ids)| {
+                let (mean, sd) = moments(ids);
+                let a = ref_sd / sd;
+                (*lang, a, ref_mean - a * mean)
+            })
+            .collect()
+    }
+
     /// Merges the lexical and dense candidates of a query and computes their features.
     fn candidates(&mut self, text: &str, vector: &[f32]) -> (Vec<Candidate>, TextProfile) {
         let dense = self.dense.as_ref().expect("dense retrieval is on");
-        let dense_hits = dense.index.search(vector, self.depth);
+        let calibration = self.language_calibration(vector);
+        let calibrate = |id: FactCheckId, cos: f32| {
+            let lang = self.profiles.get(&id).map_or("", |p| p.language);
+            calibration.iter().find(|c| c.0 == lang).map_or(cos, |c| c.1 * cos + c.2)
+        };
+        // Over-fetch, then rank by the calibrated cosine so a minority language's fact-checks
+        // are neither favoured nor buried by the model's same-language bias.
+        let mut dense_hits: Vec<(FactCheckId, f32)> = dense
+            .index
+            .search(vector, self.depth * 4)
+            .into_iter()
+            .map(|(id, cos)| (id, calibrate(id, cos)))
+            .collect();
+        dense_hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        dense_hits.truncate(self.depth);
         let dense_ids: Vec<FactCheckId> = dense_hits.iter().map(|h| h.0).collect();
         let lexical = self.matcher.candidates(text, self.depth, &dense_ids);
         let query = TextProfile::new(text, None);
@@ -369,7 +432,10 @@ impl HybridMatcher {
                     .map(|r| r as u32);
                 let cosine = match dense_rank {
                     Some(r) => Some(dense_hits[r as usize].1),
-                    None => dense.index.similarity(vector, l.fact_check),
+                    None => dense
+                        .index
+                        .similarity(vector, l.fact_check)
+                        .map(|c| calibrate(l.fact_check, c)),
                 };
                 Candidate {
                     lexical: l,
