@@ -382,10 +382,17 @@ impl HybridMatcher {
     /// spread of the query's cosines to a sample of each). Multilingual models score
     /// same-language pairs higher; this keeps a Vietnamese post's English fact-check in reach.
     fn language_calibration(&self, vector: &[f32]) -> Vec<(&'static str, f32, f32)> {
-        let Some(dense) = &self.dense else { return Vec::new() };
-        let Some(reference) = self.language_samples.first() else { return Vec::new() };
+        let Some(dense) = &self.dense else {
+            return Vec::new();
+        };
+        let Some(reference) = self.language_samples.first() else {
+            return Vec::new();
+        };
         let moments = |ids: &[FactCheckId]| {
-            let v: Vec<f32> = ids.iter().filter_map(|&id| dense.index.similarity(vector, id)).collect();
+            let v: Vec<f32> = ids
+                .iter()
+                .filter_map(|&id| dense.index.similarity(vector, id))
+                .collect();
             let n = v.len().max(1) as f32;
             let mean = v.iter().sum::<f32>() / n;
             let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / n;
@@ -408,7 +415,10 @@ impl HybridMatcher {
         let calibration = self.language_calibration(vector);
         let calibrate = |id: FactCheckId, cos: f32| {
             let lang = self.profiles.get(&id).map_or("", |p| p.language);
-            calibration.iter().find(|c| c.0 == lang).map_or(cos, |c| c.1 * cos + c.2)
+            calibration
+                .iter()
+                .find(|c| c.0 == lang)
+                .map_or(cos, |c| c.1 * cos + c.2)
         };
         // Over-fetch, then rank by the calibrated cosine so a minority language's fact-checks
         // are neither favoured nor buried by the model's same-language bias.
