@@ -141,6 +141,7 @@ impl Reranker {
     /// Fits L2-regularized logistic regression by Newton's method (deterministic), then picks
     /// per language pair the lowest threshold whose top-1 precision on the training queries is
     /// at least `precision`.
+    #[allow(clippy::needless_range_loop)] // matrix code reads best with indices
     pub fn train(queries: &[TrainingQuery], l2: f64, precision: f64) -> Reranker {
         let rows: Vec<(&FeatureVector, bool)> = queries
             .iter()
@@ -267,6 +268,7 @@ impl Reranker {
 }
 
 /// Solves `a · x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
     let n = b.len();
     for col in 0..n {

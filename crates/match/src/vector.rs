@@ -35,6 +35,7 @@ pub trait VectorIndex: Send + Sync {
 
 /// Dot product in a fixed summation order (eight lanes, then pairwise), so the same two
 /// vectors always give the same bits.
+#[allow(clippy::needless_range_loop)] // eight explicit lanes so the compiler vectorizes
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let chunks = a.len() / 8;
