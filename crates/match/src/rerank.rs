@@ -148,8 +148,8 @@ impl Reranker {
             .flat_map(|q| q.rows.iter().zip(q.relevant.iter().copied()))
             .collect();
         let n = rows.len().max(1) as f64;
-        let mut mean = vec![0f64; NUM_FEATURES];
-        let mut var = vec![0f64; NUM_FEATURES];
+        let mut mean = [0f64; NUM_FEATURES];
+        let mut var = [0f64; NUM_FEATURES];
         for (x, _) in &rows {
             for i in 0..NUM_FEATURES {
                 mean[i] += x[i] as f64 / n;
