@@ -2,7 +2,7 @@
 //!
 //! The word-embedding table stays in its 4-bit Q4_0 blocks (54 MB instead of 384 MB as f32)
 //! and only looked-up rows are dequantized; every other weight is dequantized to f32 once and
-//! the dense layers are packed for the matrix kernel in [`kernels`].
+//! the dense layers are packed for the matrix kernel in `kernels`.
 //!
 //! Sequences are not padded: the dense layers, GELU and LayerNorm run over the tokens of a batch
 //! stacked row after row, attention runs per sequence over its own tokens. Every row's value is

@@ -3,7 +3,7 @@
 //! E5S1, little-endian: magic `E5S1`, version u32; hidden, layers, heads, feed-forward, vocab,
 //! max positions, token types (i32 each), LayerNorm eps (f32), quantization block (i32, 32).
 //! Tokenizer: piece count, `<s>`, `</s>`, `<pad>`, `<unk>` ids (i32), blob length (u64), u32
-//! offsets[n+1], f32 scores[n], UTF-8 piece bytes; normalization map: count (i32), byte length
+//! `offsets[n+1]`, f32 `scores[n]`, UTF-8 piece bytes; normalization map: count (i32), byte length
 //! (u32), entries (u32 code point, u8 k, k × u32). Tensor directory: count (i32); per tensor u16
 //! name length, name, u8 dtype (0 f32, 1 Q4_0), u32 values, u64 offset, u64 bytes. Linear
 //! weights are [out, in]; position rows already carry XLM-R's +2 shift.
