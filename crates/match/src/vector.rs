@@ -3,7 +3,7 @@
 //!
 //! [`ExactIndex`] scans one contiguous row-major matrix; at 10,000 claims a query costs about
 //! a millisecond and is exact, so the desk uses it by default. [`HnswIndex`] (hnsw_rs) answers
-//! in logarithmic time at the price of recall; `bench/vector-scale` shows where the scan stops
+//! in logarithmic time at the price of recall; the `vector_scale` example shows where the scan stops
 //! being fast enough (see bench/README.md).
 //!
 //! **Tie rule:** equal similarities rank the lower [`FactCheckId`] first. Each similarity is a
