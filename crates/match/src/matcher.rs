@@ -161,6 +161,9 @@ pub struct TermHit {
     pub score: f32,
 }
 
+/// A near-duplicate of the query: (global doc, SimHash distance, score boost).
+type NearDup = (u32, u32, f32);
+
 /// Per-segment state the matcher reads on every query.
 struct SegmentData {
     base: u32,
@@ -347,14 +350,7 @@ impl Matcher {
             return Ok(Vec::new());
         }
         let analysis = Analysis::new(text);
-        self.accumulate(&analysis);
-        let best_lexical = self
-            .touched
-            .iter()
-            .map(|&d| self.scores[d as usize])
-            .fold(0.0f32, f32::max);
-        let near_dups = self.near_duplicates(fingerprint_words(&analysis.words), best_lexical);
-        let top = self.top_k(k, &near_dups);
+        let (top, near_dups) = self.gather(&analysis, k);
         if explain && !top.is_empty() {
             self.resolve_terms(&analysis)?;
         }
@@ -402,14 +398,7 @@ impl Matcher {
             return Vec::new();
         }
         let analysis = Analysis::new(text);
-        self.accumulate(&analysis);
-        let best_lexical = self
-            .touched
-            .iter()
-            .map(|&d| self.scores[d as usize])
-            .fold(0.0f32, f32::max);
-        let near_dups = self.near_duplicates(fingerprint_words(&analysis.words), best_lexical);
-        let top = self.top_k(n, &near_dups);
+        let (top, near_dups) = self.gather(&analysis, n);
         let mut docs: Vec<(u32, Option<u32>)> = top
             .iter()
             .enumerate()
@@ -474,6 +463,19 @@ impl Matcher {
         Ok(out)
     }
 
+    /// Scores every document the query touches and returns the best `k` (global doc, score)
+    /// with the near-duplicates found. The scores stay set until the caller clears them.
+    fn gather(&mut self, analysis: &Analysis, k: usize) -> (Vec<(u32, f32)>, Vec<NearDup>) {
+        self.accumulate(analysis);
+        let best_lexical = self
+            .touched
+            .iter()
+            .map(|&d| self.scores[d as usize])
+            .fold(0.0f32, f32::max);
+        let near_dups = self.near_duplicates(fingerprint_words(&analysis.words), best_lexical);
+        (self.top_k(k, &near_dups), near_dups)
+    }
+
     /// The distinct impact-list keys of a query, per group.
     fn query_keys(&self, analysis: &Analysis) -> [Vec<String>; 3] {
         let sorted = |mut t: Vec<String>| {
@@ -490,14 +492,7 @@ impl Matcher {
 
     fn resolve_terms(&mut self, analysis: &Analysis) -> Result<()> {
         self.query_terms.clear();
-        let sorted = |mut t: Vec<String>| {
-            t.sort_unstable();
-            t.dedup();
-            t
-        };
-        let exact = sorted(analysis.terms(Form::Exact));
-        let folded = sorted(analysis.terms(Form::Folded));
-        let pairs = sorted(analysis.bigrams(Form::Folded));
+        let [exact, folded, pairs] = self.query_keys(analysis);
         for (fi, field) in MatchField::ALL.iter().enumerate() {
             let weight = self.settings.weights[fi];
             if weight <= 0.0 {
