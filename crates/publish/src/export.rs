@@ -58,7 +58,8 @@ impl<W: Write> Write for RowSink<W> {
 ///
 /// The header is written with the first row (or by `finish` when there are none). Fields
 /// with commas, quotes or line breaks are quoted as RFC 4180 says. Values are written as
-/// they are: a spreadsheet may read a field starting with `=` as a formula.
+/// they are: a spreadsheet may read a field starting with `=` as a formula, and the
+/// importer trims fields, so space around a value does not survive a round trip.
 pub struct CsvExport<W: Write> {
     csv: csv::Writer<RowSink<W>>,
     header_written: bool,
