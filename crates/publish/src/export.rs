@@ -1,0 +1,221 @@
+//! Streaming exports that `claimdesk import` reads back: CSV with the importer's column
+//! names, and JSON Lines of ClaimReview objects.
+//!
+//! Each writer holds at most one row: a row is formatted into a reused buffer and handed to
+//! the caller's writer whole, so an export of any size runs in constant memory. The caller's
+//! writer is flushed by `finish`, not per row; give a file a `BufWriter`.
+
+use std::io::{self, Write};
+
+use claimdesk_core::StoredFactCheck;
+use serde::Serialize;
+
+use crate::Result;
+use crate::claimreview::claim_review_object;
+
+/// The CSV columns, named as `claimdesk import` reads them.
+///
+/// `id` is the fact-check's source id (not the store's row id, which means nothing in
+/// another store); `rating` is the verdict label; `appearance` lists the claim's
+/// appearances separated by spaces.
+pub const CSV_HEADER: [&str; 14] = [
+    "id",
+    "claim",
+    "headline",
+    "rating",
+    "rating_value",
+    "best_rating",
+    "worst_rating",
+    "url",
+    "author",
+    "date_published",
+    "language",
+    "claim_author",
+    "claim_date",
+    "appearance",
+];
+
+/// Passes bytes through and leaves flushing to [`CsvExport::finish`]: the CSV writer is
+/// flushed after every row to hand the row on, and that must not flush a file per row.
+struct RowSink<W>(W);
+
+impl<W: Write> Write for RowSink<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes fact-checks as CSV, one row per [`write`](CsvExport::write), under
+/// [`CSV_HEADER`].
+///
+/// The header is written with the first row (or by `finish` when there are none). Fields
+/// with commas, quotes or line breaks are quoted as RFC 4180 says. Values are written as
+/// they are: a spreadsheet may read a field starting with `=` as a formula, and the
+/// importer trims fields, so space around a value does not survive a round trip.
+pub struct CsvExport<W: Write> {
+    csv: csv::Writer<RowSink<W>>,
+    header_written: bool,
+    rows: u64,
+    record: Vec<String>,
+}
+
+impl<W: Write> CsvExport<W> {
+    /// An export into `w`.
+    pub fn new(w: W) -> Self {
+        CsvExport {
+            csv: csv::WriterBuilder::new()
+                .buffer_capacity(4096)
+                .from_writer(RowSink(w)),
+            header_written: false,
+            rows: 0,
+            record: Vec::with_capacity(CSV_HEADER.len()),
+        }
+    }
+
+    fn header(&mut self) -> Result<()> {
+        if !self.header_written {
+            self.csv.write_record(CSV_HEADER)?;
+            self.header_written = true;
+        }
+        Ok(())
+    }
+
+    /// Writes one fact-check.
+    pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
+        self.header()?;
+        let fc = &stored.fact_check;
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let rating = fc.rating.clone().unwrap_or_default();
+        self.record.clear();
+        self.record.extend([
+            fc.source_id.clone(),
+            fc.claim.clone(),
+            text(&fc.headline),
+            text(&rating.label),
+            number(rating.value),
+            number(rating.best),
+            number(rating.worst),
+            text(&fc.url),
+            text(&fc.author),
+            text(&fc.date_published),
+            text(&fc.language),
+            text(&fc.claim_author),
+            text(&fc.claim_date),
+            fc.appearances.join(" "),
+        ]);
+        self.csv.write_record(&self.record)?;
+        self.csv.flush()?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Rows written so far (the header not counted).
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Writes the header if no row did, flushes, and gives the writer back.
+    pub fn finish(mut self) -> Result<W> {
+        self.header()?;
+        self.csv.flush()?;
+        let mut w = self
+            .csv
+            .into_inner()
+            .map_err(|e| io::Error::new(e.error().kind(), e.error().to_string()))?
+            .0;
+        w.flush()?;
+        Ok(w)
+    }
+}
+
+/// Writes any serializable values as JSON Lines: one compact JSON value per line.
+///
+/// JSON escapes line breaks inside strings, so a value never spans lines.
+pub struct JsonlWriter<W: Write> {
+    w: W,
+    line: Vec<u8>,
+    rows: u64,
+}
+
+impl<W: Write> JsonlWriter<W> {
+    /// A writer into `w`.
+    pub fn new(w: W) -> Self {
+        JsonlWriter {
+            w,
+            line: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Writes `value` as one line.
+    pub fn write<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, value)?;
+        self.line.push(b'\n');
+        self.w.write_all(&self.line)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Lines written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Flushes and gives the writer back.
+    pub fn finish(mut self) -> Result<W> {
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+/// Writes fact-checks as JSON Lines of ClaimReview objects, which `claimdesk import` reads
+/// as `--format claimreview`.
+///
+/// Each line is [`claim_review`](crate::claim_review) with `@id` set to the source id and
+/// `url` only when the fact-check has one. On import a fact-check's URL becomes its source
+/// id, so one whose source id differs from its URL (an `id` column in a CSV import) comes
+/// back keyed by its URL; use [`CsvExport`] to keep such ids.
+pub struct JsonlExport<W: Write> {
+    jsonl: JsonlWriter<W>,
+}
+
+impl<W: Write> JsonlExport<W> {
+    /// An export into `w`.
+    pub fn new(w: W) -> Self {
+        JsonlExport {
+            jsonl: JsonlWriter::new(w),
+        }
+    }
+
+    /// Writes one fact-check.
+    pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
+        let mut v = claim_review_object(&stored.fact_check, None);
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "@id".into(),
+                serde_json::Value::String(stored.fact_check.source_id.clone()),
+            );
+        }
+        self.jsonl.write(&v)
+    }
+
+    /// Fact-checks written so far.
+    pub fn rows(&self) -> u64 {
+        self.jsonl.rows()
+    }
+
+    /// Flushes and gives the writer back.
+    pub fn finish(self) -> Result<W> {
+        self.jsonl.finish()
+    }
+}
