@@ -29,15 +29,27 @@ fn unit(mut v: Vec<f32>) -> Vec<f32> {
     v
 }
 
-/// Claims cluster by topic the way sentence embeddings do: 2,000 topic centres plus noise.
+/// Claims cluster the way sentence embeddings of fact-checks do: 2,000 topics, each with
+/// claims spread around it, so every claim has a few close neighbours and many far ones.
 fn synthetic(n: usize, rng: &mut Rng) -> Vec<Vec<f32>> {
-    let centres: Vec<Vec<f32>> = (0..2000)
+    let topics: Vec<Vec<f32>> = (0..2000)
         .map(|_| (0..DIM).map(|_| rng.next()).collect())
         .collect();
     (0..n)
         .map(|i| {
-            let c = &centres[(i * 7919) % centres.len()];
-            unit(c.iter().map(|x| x + 0.6 * rng.next()).collect())
+            let t = &topics[(i * 7919) % topics.len()];
+            unit(t.iter().map(|x| x + 0.6 * rng.next()).collect())
+        })
+        .collect()
+}
+
+/// Posts that repeat a stored claim in other words: a stored vector moved a little, so the
+/// exact top 10 is well defined (the claim itself first, then its topic's nearest claims).
+fn paraphrases(of: &[Vec<f32>], nq: usize, rng: &mut Rng) -> Vec<Vec<f32>> {
+    (0..nq)
+        .map(|i| {
+            let v = &of[(i * 104_729) % of.len()];
+            unit(v.iter().map(|x| x + 0.05 * rng.next()).collect())
         })
         .collect()
 }
@@ -71,7 +83,7 @@ fn main() {
     let mut rng = Rng(0x5EED_CAFE_F00D_D00D);
     let t = Instant::now();
     let vectors = synthetic(n, &mut rng);
-    let queries: Vec<Vec<f32>> = synthetic(nq, &mut rng);
+    let queries = paraphrases(&vectors, nq, &mut rng);
     println!(
         "generated {n} vectors of {DIM} in {:.1} s",
         t.elapsed().as_secs_f64()
