@@ -14,8 +14,8 @@ pub mod workflow;
 
 pub use audit::{AuditEvent, AuditProblem, AuditReport, ChainVerifier};
 pub use desk::{
-    Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink,
-    Permission, Role, StatusChange, UnknownName, User, UserId,
+    Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, Permission,
+    Role, StatusChange, UnknownName, User, UserId,
 };
 pub use workflow::{WorkflowError, next_statuses, transition};
 

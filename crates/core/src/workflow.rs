@@ -155,7 +155,10 @@ mod tests {
         let e = transition(Triage, Published, Role::Admin, ME, None, false).unwrap_err();
         assert_eq!(e.to_string(), "cannot move a case from triage to published");
         let e = transition(Drafted, Published, Role::Reviewer, ME, None, false).unwrap_err();
-        assert_eq!(e.to_string(), "cannot move a case from drafted to published");
+        assert_eq!(
+            e.to_string(),
+            "cannot move a case from drafted to published"
+        );
         let e = transition(Triage, Triage, Role::Admin, ME, None, false).unwrap_err();
         assert_eq!(e.to_string(), "cannot move a case from triage to triage");
         let e = transition(InReview, Published, Role::Editor, ME, None, false).unwrap_err();

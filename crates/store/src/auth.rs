@@ -108,7 +108,9 @@ pub struct TokenHash(String);
 impl TokenHash {
     /// The hash of a token as presented (cookie value, bearer token).
     pub fn of(token: &str) -> TokenHash {
-        TokenHash(claimdesk_core::audit::hex(&Sha256::digest(token.as_bytes())))
+        TokenHash(claimdesk_core::audit::hex(&Sha256::digest(
+            token.as_bytes(),
+        )))
     }
 
     /// The hex form.

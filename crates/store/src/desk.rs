@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use claimdesk_core::audit::GENESIS_HASH;
 use claimdesk_core::{
-    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus,
-    ChainVerifier, DeskFactCheck, EvidenceLink, FactCheckId, ItemId, Permission, Role,
-    StatusChange, User, UserId, transition,
+    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, ChainVerifier,
+    DeskFactCheck, EvidenceLink, FactCheckId, ItemId, Permission, Role, StatusChange, User, UserId,
+    transition,
 };
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
@@ -17,8 +17,8 @@ use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
 use crate::auth::{PasswordHash, Secret, TokenHash};
 use crate::sqlite::fact_check_from_row;
 use crate::{
-    ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, NewApiToken, NewCase,
-    NewEvidence, NewSession, NewUser, Result, Session, SqliteStore,
+    ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, NewApiToken, NewCase, NewEvidence,
+    NewSession, NewUser, Result, Session, SqliteStore,
 };
 
 type Tx = Transaction<'static, Sqlite>;
@@ -120,12 +120,11 @@ impl UserRow {
 const USER_COLUMNS: &str = "id, username, display_name, role, disabled";
 
 async fn load_user(c: &mut SqliteConnection, id: UserId) -> Result<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT id, username, display_name, role, disabled FROM users WHERE id = ?",
-    )
-    .bind(id.0)
-    .fetch_optional(c)
-    .await?;
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(c)
+            .await?;
     row.map(UserRow::into_user).transpose()
 }
 
@@ -407,11 +406,10 @@ pub(crate) async fn user_by_id(store: &SqliteStore, id: UserId) -> Result<Option
 }
 
 pub(crate) async fn users(store: &SqliteStore) -> Result<Vec<User>> {
-    let rows: Vec<UserRow> = sqlx::query_as(
-        "SELECT id, username, display_name, role, disabled FROM users ORDER BY id",
-    )
-    .fetch_all(store.pool())
-    .await?;
+    let rows: Vec<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users ORDER BY id")
+            .fetch_all(store.pool())
+            .await?;
     rows.into_iter().map(UserRow::into_user).collect()
 }
 
@@ -456,14 +454,15 @@ pub(crate) async fn create_session(
     let token = Secret::generate()?;
     let csrf_token = Secret::generate()?.expose().to_string();
     let at = now(&mut tx).await?;
-    let seconds = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX).min(10 * 365 * 86400);
-    let expires_at: String = sqlx::query_scalar(
-        "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ? || ' seconds')",
-    )
-    .bind(&at)
-    .bind(seconds)
-    .fetch_one(&mut *tx)
-    .await?;
+    let seconds = i64::try_from(ttl.as_secs())
+        .unwrap_or(i64::MAX)
+        .min(10 * 365 * 86400);
+    let expires_at: String =
+        sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ? || ' seconds')")
+            .bind(&at)
+            .bind(seconds)
+            .fetch_one(&mut *tx)
+            .await?;
     // Expired sessions are useless; drop them while we are writing anyway.
     sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
         .bind(&at)
@@ -883,7 +882,8 @@ async fn move_case(
         .await?;
     record_transition(tx, before.id, Some(before.status), to, user.id, &at).await?;
     let after = load_case(tx, before.id).await?;
-    let state = |c: &Case| json!({ "status": c.status.as_str(), "fact_check": c.fact_check.map(|f| f.0) });
+    let state =
+        |c: &Case| json!({ "status": c.status.as_str(), "fact_check": c.fact_check.map(|f| f.0) });
     append_audit(
         tx,
         &at,
@@ -943,7 +943,13 @@ pub(crate) async fn transition_case(
 
 /// Makes a case's draft verdict a published fact-check: it takes the next revision, so the
 /// index picks it up, and joins the duplicate group of fact-checks saying the same.
-async fn publish_draft(tx: &mut Tx, draft: i64, case: CaseId, actor: UserId, at: &str) -> Result<()> {
+async fn publish_draft(
+    tx: &mut Tx,
+    draft: i64,
+    case: CaseId,
+    actor: UserId,
+    at: &str,
+) -> Result<()> {
     let revision: i64 = sqlx::query_scalar(
         "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
     )
@@ -1473,10 +1479,9 @@ pub(crate) async fn verify_audit(store: &SqliteStore) -> Result<AuditReport> {
             break;
         }
     }
-    let recorded: i64 =
-        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'audit_seq'")
-            .fetch_one(&mut *tx)
-            .await?;
+    let recorded: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'audit_seq'")
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(verifier.finish(recorded))
 }

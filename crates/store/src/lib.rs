@@ -21,9 +21,9 @@ mod sqlite;
 use std::time::Duration;
 
 use claimdesk_core::{
-    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus,
-    DeskFactCheck, Diagnostic, EvidenceLink, FactCheck, FactCheckId, ImportCounts, Item, ItemId,
-    Permission, Role, StatusChange, StoredFactCheck, StoredItem, User, UserId, WorkflowError,
+    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck,
+    Diagnostic, EvidenceLink, FactCheck, FactCheckId, ImportCounts, Item, ItemId, Permission, Role,
+    StatusChange, StoredFactCheck, StoredItem, User, UserId, WorkflowError,
 };
 
 pub use auth::{PasswordHash, Secret, TokenHash};
@@ -547,10 +547,7 @@ pub trait Store: Send + Sync {
     fn evidence(&self, case: CaseId) -> impl Future<Output = Result<Vec<EvidenceLink>>> + Send;
 
     /// A case's status changes, its opening first.
-    fn case_history(
-        &self,
-        case: CaseId,
-    ) -> impl Future<Output = Result<Vec<StatusChange>>> + Send;
+    fn case_history(&self, case: CaseId) -> impl Future<Output = Result<Vec<StatusChange>>> + Send;
 
     // Desk-written verdicts.
 

@@ -15,8 +15,8 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::time::Duration;
 
 use claimdesk_core::{
-    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus,
-    DeskFactCheck, EvidenceLink, Role, StatusChange, User, UserId,
+    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck,
+    EvidenceLink, Role, StatusChange, User, UserId,
 };
 use serde_json::json;
 
@@ -213,7 +213,11 @@ impl SqliteStore {
     /// Re-derives the canonical entry of a duplicate group: the lowest id is canonical, the
     /// others point at it. Rows whose `alias_of` changes take the new revision. Unpublished
     /// desk drafts take no part until they are published.
-    pub(crate) async fn regroup(tx: &mut Transaction<'_, Sqlite>, key: &str, revision: i64) -> Result<()> {
+    pub(crate) async fn regroup(
+        tx: &mut Transaction<'_, Sqlite>,
+        key: &str,
+        revision: i64,
+    ) -> Result<()> {
         let ids: Vec<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, alias_of FROM factchecks WHERE duplicate_key = ? AND published = 1
              ORDER BY id",
@@ -623,7 +627,12 @@ impl Store for SqliteStore {
         desk::add_user(self, new, actor).await
     }
 
-    async fn set_password(&self, user: UserId, password: &PasswordHash, actor: Actor) -> Result<()> {
+    async fn set_password(
+        &self,
+        user: UserId,
+        password: &PasswordHash,
+        actor: Actor,
+    ) -> Result<()> {
         desk::set_password(self, user, password, actor).await
     }
 
@@ -663,7 +672,12 @@ impl Store for SqliteStore {
         desk::delete_session(self, token).await
     }
 
-    async fn create_api_token(&self, user: UserId, name: &str, actor: Actor) -> Result<NewApiToken> {
+    async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        actor: Actor,
+    ) -> Result<NewApiToken> {
         desk::create_api_token(self, user, name, actor).await
     }
 

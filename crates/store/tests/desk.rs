@@ -137,12 +137,20 @@ async fn users_are_added_found_and_changed() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("last active admin"), "{e}");
-    assert!(s.set_role(admin.id, Role::Editor, Actor::Cli).await.is_err());
+    assert!(
+        s.set_role(admin.id, Role::Editor, Actor::Cli)
+            .await
+            .is_err()
+    );
     let ed = s.set_disabled(ed.id, true, Actor::Cli).await.unwrap();
     assert!(ed.disabled);
     // A disabled user acts no more.
     let e = s
-        .set_password(ed.id, &hash_password("whatever1").unwrap(), Actor::User(ed.id))
+        .set_password(
+            ed.id,
+            &hash_password("whatever1").unwrap(),
+            Actor::User(ed.id),
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Disabled(_)), "{e}");
@@ -163,7 +171,10 @@ async fn users_are_added_found_and_changed() {
 async fn sessions_keep_only_the_token_hash_and_end() {
     let (dir, s) = store().await;
     let u = add(&s, "sam", Role::Editor).await;
-    let session = s.create_session(u.id, Duration::from_secs(3600)).await.unwrap();
+    let session = s
+        .create_session(u.id, Duration::from_secs(3600))
+        .await
+        .unwrap();
     let hash = session.token.hash();
     let live = s.session_user(&hash).await.unwrap().unwrap();
     assert_eq!(live.user, u);
@@ -178,12 +189,10 @@ async fn sessions_keep_only_the_token_hash_and_end() {
     );
 
     // The database holds the hash, never the token.
-    let mut db = sqlx::SqliteConnection::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("t.db").display()
-    ))
-    .await
-    .unwrap();
+    let mut db =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
     let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
         .fetch_all(&mut db)
         .await
@@ -199,7 +208,10 @@ async fn sessions_keep_only_the_token_hash_and_end() {
     // Expired sessions and disabled users' sessions do not work.
     let gone = s.create_session(u.id, Duration::ZERO).await.unwrap();
     assert!(s.session_user(&gone.token.hash()).await.unwrap().is_none());
-    let other = s.create_session(u.id, Duration::from_secs(60)).await.unwrap();
+    let other = s
+        .create_session(u.id, Duration::from_secs(60))
+        .await
+        .unwrap();
     add(&s, "root", Role::Admin).await;
     s.set_disabled(u.id, true, Actor::Cli).await.unwrap();
     assert!(s.session_user(&other.token.hash()).await.unwrap().is_none());
@@ -298,7 +310,10 @@ async fn a_case_goes_from_an_item_to_a_published_verdict() {
         .transition_case(id, CaseStatus::Verifying, viewer.id)
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Workflow(WorkflowError::ViewerCannotChange)));
+    assert!(matches!(
+        e,
+        Error::Workflow(WorkflowError::ViewerCannotChange)
+    ));
     s.transition_case(id, CaseStatus::Verifying, ed.id)
         .await
         .unwrap();
@@ -352,7 +367,10 @@ async fn a_case_goes_from_an_item_to_a_published_verdict() {
     let fcheck = s.fact_check(fc_id).await.unwrap().unwrap();
     assert!(!fcheck.published);
     assert_eq!(fcheck.case, Some(id));
-    assert_eq!(fcheck.fact_check.source_id, format!("claimdesk:case:{}", id.0));
+    assert_eq!(
+        fcheck.fact_check.source_id,
+        format!("claimdesk:case:{}", id.0)
+    );
     assert_eq!(fcheck.evidence, ["https://example.org/study"]);
     // Drafts are invisible to the index and to listings.
     assert!(s.fact_checks().await.unwrap().is_empty());
@@ -468,7 +486,11 @@ async fn one_person_desks_may_approve_their_own_verdicts() {
     s.save_draft_fact_check(case.id, &draft("The bridge is closing"), me.id)
         .await
         .unwrap();
-    for to in [CaseStatus::Drafted, CaseStatus::InReview, CaseStatus::Published] {
+    for to in [
+        CaseStatus::Drafted,
+        CaseStatus::InReview,
+        CaseStatus::Published,
+    ] {
         s.transition_case(case.id, to, me.id).await.unwrap();
     }
 }
