@@ -56,13 +56,19 @@ impl Desk {
         Ok(true)
     }
 
-    /// Opens the data directory (creating it on first use) and brings the index up to date.
-    pub async fn open(dir: &Path, params: &[String]) -> Result<Desk> {
+    /// Opens the store of the data directory (creating both on first use), without the
+    /// index: enough for commands that manage users or read the audit trail.
+    pub async fn open_store(dir: &Path) -> Result<SqliteStore> {
         Self::init(dir)?;
         let db = dir.join("claimdesk.db");
-        let store = SqliteStore::open(&db)
+        SqliteStore::open(&db)
             .await
-            .with_context(|| format!("cannot open the store {}", db.display()))?;
+            .with_context(|| format!("cannot open the store {}", db.display()))
+    }
+
+    /// Opens the data directory (creating it on first use) and brings the index up to date.
+    pub async fn open(dir: &Path, params: &[String]) -> Result<Desk> {
+        let store = Self::open_store(dir).await?;
         let index = open_index(dir)?;
         let mut settings = MatchSettings::default();
         let (config_model, config_reranker) = apply_config(&dir.join(CONFIG_FILE), &mut settings)?;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use claimdesk_core::{Diagnostic, ImportCounts};
+use claimdesk_core::{Actor, Diagnostic, ImportCounts};
 use claimdesk_ingest::{
     FactCheckFormat, ItemFormat, duplicate_key, item_key, parse_fact_checks, parse_items,
 };
@@ -92,6 +92,7 @@ pub async fn import(desk: &mut Desk, file: &Path, format: FactCheckFormat) -> Re
         file: &name,
         format: parsed.format,
         diagnostics: &parsed.diagnostics,
+        actor: Actor::Cli,
     };
     let counts = desk.store.save_fact_checks(&batch, source).await?;
     pb.set_message("indexing");
@@ -126,6 +127,7 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
         file: &name,
         format: parsed.format,
         diagnostics: &parsed.diagnostics,
+        actor: Actor::Cli,
     };
     let (counts, changed) = desk.store.save_items(&batch, source).await?;
     let matched = match_items(desk, &changed).await?;

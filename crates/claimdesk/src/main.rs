@@ -1,9 +1,10 @@
 //! The `claimdesk` binary: command-line parsing and wiring of the library crates. No business
 //! logic lives here; each command opens the data directory, calls the crates, and prints.
 //!
-//! Exit codes: 0 success, 1 some input records were rejected (the good ones were kept),
-//! 2 an error stopped the command.
+//! Exit codes: 0 success, 1 some input records were rejected (the good ones were kept) or
+//! the audit chain is broken, 2 an error stopped the command.
 
+mod accounts;
 mod demo;
 mod desk;
 mod load;
@@ -70,6 +71,12 @@ enum Command {
     TrainReranker(training::TrainArgs),
     /// Load the bundled sample fact-checks and posts (fictional) and show the matches.
     Demo,
+    /// Manage the desk's users (passwords are read from standard input).
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(accounts::AuditCommand),
 }
 
 /// Formats of `import`.
@@ -194,5 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             training::run(&desk, &args).await
         }
         Command::Demo => demo::run(semantic).await,
+        Command::User(command) => accounts::user(&cli.data, command).await,
+        Command::Audit(command) => accounts::audit(&cli.data, command).await,
     }
 }

@@ -1,6 +1,7 @@
 //! Black-box tests of the `claimdesk` binary: every test runs the real program on a fresh data
 //! directory and asserts on what a user sees (exit code, stdout, stderr, files).
 
+mod accounts;
 mod bad_input;
 mod formats;
 mod matching;

@@ -57,6 +57,34 @@ impl Desk {
         Run::from(out)
     }
 
+    /// Runs with `input` on standard input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+            .arg("--data")
+            .arg(self.data())
+            .args(args)
+            .env_remove("CLAIMDESK_DATA")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run claimdesk");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("wait for claimdesk"))
+    }
+
+    /// The store file of the data directory.
+    pub fn db(&self) -> PathBuf {
+        self.data().join("claimdesk.db")
+    }
+
     /// Writes `contents` to a file in the temp directory and returns its path.
     pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
         let p = self.dir.path().join(name);

@@ -1,9 +1,23 @@
 //! Domain types of claimdesk: the fact-checks a desk has published, the items (posts,
-//! articles) it watches, the matches between them, and the diagnostics that bad input yields.
+//! articles) it watches, the matches between them, and the diagnostics that bad input yields;
+//! the desk's users, roles and cases ([`desk`]), the case workflow ([`workflow`]) and the
+//! hash-chained audit trail ([`audit`]).
 //!
-//! This crate does no I/O. Every other crate speaks in these types.
+//! This crate does no I/O (hashing is computation; randomness and time come from the store).
+//! Every other crate speaks in these types.
 
 #![warn(missing_docs)]
+
+pub mod audit;
+pub mod desk;
+pub mod workflow;
+
+pub use audit::{AuditEvent, AuditProblem, AuditReport, ChainVerifier};
+pub use desk::{
+    Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, Permission,
+    Role, StatusChange, UnknownName, User, UserId,
+};
+pub use workflow::{WorkflowError, next_statuses, transition};
 
 use std::fmt;
 

@@ -1,21 +1,32 @@
-//! claimdesk's source of truth: fact-checks, items, matches and the audit log of imports.
+//! claimdesk's source of truth: fact-checks, items, matches, the desk (users, sessions, API
+//! tokens, cases, desk-written verdicts) and the hash-chained audit trail.
 //!
-//! [`Store`] is the seam: a few async methods, each one transaction. [`SqliteStore`] is the
+//! [`Store`] is the seam: async methods, each one transaction. [`SqliteStore`] is the
 //! embedded default (one file in the data directory, migrations compiled in); a PostgreSQL
 //! implementation of the same trait follows with the same SQL shapes. Only this crate
-//! speaks SQL.
+//! speaks SQL. [`auth`] hashes passwords and makes tokens.
 //!
-//! Architecture invariant: everything else (the lexical index, caches) is derived from what
-//! this store holds and carries the store revision it reflects.
+//! Architecture invariants: everything else (the lexical index, caches) is derived from what
+//! this store holds and carries the store revision it reflects. Every data change appends
+//! its [`AuditEvent`] in the same transaction as the change; the workflow rules of
+//! [`claimdesk_core::workflow`] and the role permissions are checked here, whichever front
+//! end asks.
 
 #![warn(missing_docs)]
 
+pub mod auth;
+mod desk;
 mod sqlite;
 
+use std::time::Duration;
+
 use claimdesk_core::{
-    Diagnostic, FactCheck, FactCheckId, ImportCounts, Item, ItemId, StoredFactCheck, StoredItem,
+    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck,
+    Diagnostic, EvidenceLink, FactCheck, FactCheckId, ImportCounts, Item, ItemId, Permission, Role,
+    StatusChange, StoredFactCheck, StoredItem, User, UserId, WorkflowError,
 };
 
+pub use auth::{PasswordHash, Secret, TokenHash};
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in the store.
@@ -30,6 +41,57 @@ pub enum Error {
     /// A stored value could not be decoded (the database was edited by hand?).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Hashing or the operating system's randomness failed.
+    #[error("{0}")]
+    Crypto(String),
+    /// A user, case, fact-check or token that does not exist.
+    #[error("no {what} {id}")]
+    NotFound {
+        /// What was looked for ("user", "case", ...).
+        what: &'static str,
+        /// The id or name asked for.
+        id: String,
+    },
+    /// Another user has this username (usernames are compared without case).
+    #[error("the username `{0}` is taken")]
+    UsernameTaken(String),
+    /// A new password is too short.
+    #[error("a password needs at least {min} characters")]
+    PasswordTooShort {
+        /// The minimum, in characters.
+        min: usize,
+    },
+    /// The acting user's role does not allow this.
+    #[error("{username} ({role}) may not {needs}")]
+    Forbidden {
+        /// Who tried.
+        username: String,
+        /// Their role.
+        role: Role,
+        /// What it would have needed.
+        needs: Permission,
+    },
+    /// The acting user is disabled.
+    #[error("user `{0}` is disabled")]
+    Disabled(String),
+    /// The workflow does not allow this move.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// The request itself is not valid (empty claim, bad URL, wrong case status); the message
+    /// says what to change.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// True for mistakes of whoever asked (bad input, missing rights, unknown ids), which a
+    /// front end reports as such; false for failures of the store itself.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(
+            self,
+            Error::Database(_) | Error::Migration(_) | Error::Corrupt(_) | Error::Crypto(_)
+        )
+    }
 }
 
 /// Result of this crate.
@@ -62,6 +124,8 @@ pub struct ImportSource<'a> {
     pub format: &'a str,
     /// Records the parser rejected, stored with the audit entry.
     pub diagnostics: &'a [Diagnostic],
+    /// Who ran it, for the audit trail.
+    pub actor: Actor,
 }
 
 /// One entry of the import audit log.
@@ -101,6 +165,164 @@ pub struct StoredMatch {
     pub score: f32,
     /// The explanation, as JSON.
     pub explanation: serde_json::Value,
+}
+
+/// How strict the desk's workflow is, beyond [`claimdesk_core::transition`]'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkflowPolicy {
+    /// The reviewer who publishes a verdict must not be the user who drafted it (default:
+    /// true; a one-person desk turns it off).
+    pub require_other_reviewer: bool,
+}
+
+impl Default for WorkflowPolicy {
+    fn default() -> Self {
+        WorkflowPolicy {
+            require_other_reviewer: true,
+        }
+    }
+}
+
+/// A user about to be added.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name: 1 to 64 ASCII letters, digits, `.`, `_` or `-`; unique regardless of case.
+    pub username: String,
+    /// Shown at the desk; the username when `None` or blank.
+    pub display_name: Option<String>,
+    /// What the user may do.
+    pub role: Role,
+    /// From [`auth::hash_password`].
+    pub password: PasswordHash,
+}
+
+/// A session just opened: the cookie value and the CSRF token, handed out once.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The cookie value; only its hash is stored.
+    pub token: Secret,
+    /// The token forms must echo.
+    pub csrf_token: String,
+    /// When it stops working (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
+/// A live session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Whose it is (never a disabled user).
+    pub user: User,
+    /// The token forms must echo.
+    pub csrf_token: String,
+    /// When it stops working (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
+/// An API token just created, handed out once.
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    /// Its id (for listing and revoking).
+    pub id: ApiTokenId,
+    /// The token; only its hash is stored.
+    pub token: Secret,
+}
+
+/// An API token as listed (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Its id.
+    pub id: ApiTokenId,
+    /// Whose it is.
+    pub user: UserId,
+    /// What its holder called it ("intake script").
+    pub name: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// A case about to be opened (in triage).
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    /// The item it comes from.
+    pub item: Option<ItemId>,
+    /// The claim; when empty and `item` is given, the item's text.
+    pub claim: String,
+    /// Who works on it.
+    pub assignee: Option<UserId>,
+}
+
+/// Which cases to list, newest change first.
+#[derive(Debug, Clone)]
+pub struct CaseFilter {
+    /// Only cases in this status.
+    pub status: Option<CaseStatus>,
+    /// Only cases assigned to this user.
+    pub assignee: Option<UserId>,
+    /// At most this many.
+    pub limit: u32,
+    /// After skipping this many.
+    pub offset: u32,
+}
+
+impl Default for CaseFilter {
+    fn default() -> Self {
+        CaseFilter {
+            status: None,
+            assignee: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// A source to attach to a case.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvidence {
+    /// An `http` or `https` URL.
+    pub url: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// What it shows.
+    pub note: Option<String>,
+}
+
+/// A case's verdict as the desk writes it.
+#[derive(Debug, Clone, Default)]
+pub struct DraftFactCheck {
+    /// The ClaimReview fields: claim reviewed, rating, language, author (the organization),
+    /// headline, url. `source_id` and `date_published` are the store's: the source id is
+    /// `claimdesk:case:ID`, and the date is set when the case is published.
+    pub fact_check: FactCheck,
+    /// The verdict explained in a few sentences.
+    pub summary: Option<String>,
+    /// The sources it rests on (URLs).
+    pub evidence: Vec<String>,
+    /// `claimdesk_text::duplicate_key` of the claim, as for imports: once published, the
+    /// verdict is grouped with fact-checks saying the same.
+    pub duplicate_key: String,
+}
+
+/// Which audit events to list, oldest first.
+#[derive(Debug, Clone)]
+pub struct AuditFilter {
+    /// Only events about this subject (`case:12`, `user:3`).
+    pub subject: Option<String>,
+    /// Only events after this seq (0: from the start).
+    pub after: i64,
+    /// At most this many.
+    pub limit: u32,
+}
+
+impl Default for AuditFilter {
+    fn default() -> Self {
+        AuditFilter {
+            subject: None,
+            after: 0,
+            limit: 100,
+        }
+    }
 }
 
 /// The storage seam. Every method is one transaction: a batch is stored whole or not at all,
@@ -170,4 +392,198 @@ pub trait Store: Send + Sync {
         model: &str,
         vectors: &[(u64, Vec<f32>)],
     ) -> impl Future<Output = Result<()>> + Send;
+
+    // Users. `actor` needs `ManageUsers`, except a user changing their own password.
+
+    /// Adds a user (`user.add`).
+    fn add_user(&self, new: &NewUser, actor: Actor) -> impl Future<Output = Result<User>> + Send;
+
+    /// Replaces a user's password (`user.passwd`; the hash is not put in the trail).
+    fn set_password(
+        &self,
+        user: UserId,
+        password: &PasswordHash,
+        actor: Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Disables or re-enables a user (`user.disable` / `user.enable`); disabling ends their
+    /// sessions. The last active admin cannot be disabled.
+    fn set_disabled(
+        &self,
+        user: UserId,
+        disabled: bool,
+        actor: Actor,
+    ) -> impl Future<Output = Result<User>> + Send;
+
+    /// Changes a user's role (`user.role`). The last active admin keeps the role.
+    fn set_role(
+        &self,
+        user: UserId,
+        role: Role,
+        actor: Actor,
+    ) -> impl Future<Output = Result<User>> + Send;
+
+    /// The user with this username (compared without case).
+    fn user_by_name(&self, username: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// The user with this id.
+    fn user_by_id(&self, id: UserId) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// Every user, in id order.
+    fn users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
+
+    /// A user and their password hash, for signing in (see [`auth::verify_password`]).
+    fn user_credentials(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<(User, PasswordHash)>>> + Send;
+
+    // Sessions and API tokens.
+
+    /// Opens a session for an active user, lasting `ttl` (`session.create`).
+    fn create_session(
+        &self,
+        user: UserId,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<NewSession>> + Send;
+
+    /// The session with this token hash, if it is live and its user active.
+    fn session_user(
+        &self,
+        token: &TokenHash,
+    ) -> impl Future<Output = Result<Option<Session>>> + Send;
+
+    /// Ends a session (`session.delete`). False when there was none.
+    fn delete_session(&self, token: &TokenHash) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Creates an API token for `user` (`token.create`); `actor` is that user or an admin.
+    fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        actor: Actor,
+    ) -> impl Future<Output = Result<NewApiToken>> + Send;
+
+    /// The active user holding this unrevoked API token.
+    fn api_token_user(
+        &self,
+        token: &TokenHash,
+    ) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// Revokes an API token (`token.revoke`); `actor` is its holder or an admin. Revoking a
+    /// revoked token changes nothing.
+    fn revoke_api_token(
+        &self,
+        id: ApiTokenId,
+        actor: Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// A user's API tokens, in id order.
+    fn api_tokens(&self, user: UserId) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
+
+    // Cases. The acting user needs `EditCase`; moves follow `claimdesk_core::transition`.
+
+    /// Opens a case in triage (`case.create`).
+    fn create_case(
+        &self,
+        new: &NewCase,
+        actor: UserId,
+    ) -> impl Future<Output = Result<Case>> + Send;
+
+    /// The case with this id.
+    fn case(&self, id: CaseId) -> impl Future<Output = Result<Option<Case>>> + Send;
+
+    /// Cases matching `filter`, most recently changed first.
+    fn cases(&self, filter: &CaseFilter) -> impl Future<Output = Result<Vec<Case>>> + Send;
+
+    /// Moves a case (`case.transition`, plus `factcheck.publish` when it is published, which
+    /// publishes its draft verdict). Moving to `drafted` needs a draft verdict; moving to
+    /// `matched_existing` is [`Store::link_fact_check`]; back to `triage` from
+    /// `matched_existing` unlinks the fact-check.
+    fn transition_case(
+        &self,
+        case: CaseId,
+        to: CaseStatus,
+        actor: UserId,
+    ) -> impl Future<Output = Result<Case>> + Send;
+
+    /// Answers a case with an existing published fact-check: the case moves to
+    /// `matched_existing` with `fact_check` set (`case.transition`).
+    fn link_fact_check(
+        &self,
+        case: CaseId,
+        fact_check: FactCheckId,
+        actor: UserId,
+    ) -> impl Future<Output = Result<Case>> + Send;
+
+    /// Assigns a case to an active, non-viewer user, or unassigns it (`case.assign`).
+    fn assign_case(
+        &self,
+        case: CaseId,
+        assignee: Option<UserId>,
+        actor: UserId,
+    ) -> impl Future<Output = Result<Case>> + Send;
+
+    /// Adds a note to a case (`case.note`).
+    fn add_note(
+        &self,
+        case: CaseId,
+        text: &str,
+        actor: UserId,
+    ) -> impl Future<Output = Result<CaseNote>> + Send;
+
+    /// A case's notes, oldest first.
+    fn notes(&self, case: CaseId) -> impl Future<Output = Result<Vec<CaseNote>>> + Send;
+
+    /// Attaches a source to a case (`case.evidence`).
+    fn add_evidence(
+        &self,
+        case: CaseId,
+        evidence: &NewEvidence,
+        actor: UserId,
+    ) -> impl Future<Output = Result<EvidenceLink>> + Send;
+
+    /// A case's evidence, oldest first.
+    fn evidence(&self, case: CaseId) -> impl Future<Output = Result<Vec<EvidenceLink>>> + Send;
+
+    /// A case's status changes, its opening first.
+    fn case_history(&self, case: CaseId) -> impl Future<Output = Result<Vec<StatusChange>>> + Send;
+
+    // Desk-written verdicts.
+
+    /// Writes (or rewrites) a case's draft verdict while it is verifying, drafted or in
+    /// review (`verdict.draft`); the actor needs `EditFactCheck` and becomes the case's
+    /// `drafted_by`. Drafts are not indexed or listed until published.
+    fn save_draft_fact_check(
+        &self,
+        case: CaseId,
+        draft: &DraftFactCheck,
+        actor: UserId,
+    ) -> impl Future<Output = Result<FactCheckId>> + Send;
+
+    /// Published fact-checks (imported and desk-written), newest `date_published` first
+    /// (undated last), then by id descending.
+    fn published_fact_checks(
+        &self,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Vec<DeskFactCheck>>> + Send;
+
+    /// Any fact-check by id, draft or published.
+    fn fact_check(
+        &self,
+        id: FactCheckId,
+    ) -> impl Future<Output = Result<Option<DeskFactCheck>>> + Send;
+
+    // The audit trail.
+
+    /// Audit events matching `filter`, oldest first.
+    fn audit_events(
+        &self,
+        filter: &AuditFilter,
+    ) -> impl Future<Output = Result<Vec<AuditEvent>>> + Send;
+
+    /// Recomputes the whole chain and reports the first event that was edited, deleted or
+    /// is missing from the end.
+    fn verify_audit(&self) -> impl Future<Output = Result<AuditReport>> + Send;
 }

@@ -12,9 +12,20 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
+use std::time::Duration;
+
+use claimdesk_core::{
+    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck,
+    EvidenceLink, Role, StatusChange, User, UserId,
+};
+use serde_json::json;
+
+use crate::auth::{PasswordHash, TokenHash};
+use crate::desk;
 use crate::{
-    Error, FactCheckChange, ImportRecord, ImportSource, NewFactCheck, NewItem, Result, Store,
-    StoredMatch,
+    ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, FactCheckChange, ImportRecord,
+    ImportSource, NewApiToken, NewCase, NewEvidence, NewFactCheck, NewItem, NewSession, NewUser,
+    Result, Session, Store, StoredMatch, WorkflowPolicy,
 };
 
 /// An `items` row.
@@ -64,6 +75,7 @@ struct ImportRow {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    policy: WorkflowPolicy,
 }
 
 /// The columns [`fact_check_from_row`] reads, as a literal so statements stay static SQL.
@@ -102,7 +114,32 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            policy: WorkflowPolicy::default(),
+        })
+    }
+
+    /// The same store with another workflow policy.
+    pub fn with_policy(mut self, policy: WorkflowPolicy) -> SqliteStore {
+        self.policy = policy;
+        self
+    }
+
+    /// The workflow policy in force.
+    pub fn policy(&self) -> WorkflowPolicy {
+        self.policy
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction that takes SQLite's write lock at once, so the audit chain's
+    /// head read at its start is still the head when it commits, even with another process
+    /// (the CLI beside the server) writing the same file.
+    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     async fn log_import(
@@ -127,9 +164,12 @@ impl SqliteStore {
         Ok(id)
     }
 
+    /// Writes the counts of an import and its audit event (`import` or `ingest`).
     async fn finish_import(
         tx: &mut Transaction<'_, Sqlite>,
         id: i64,
+        kind: ImportKind,
+        source: &ImportSource<'_>,
         c: &ImportCounts,
     ) -> Result<()> {
         sqlx::query(
@@ -142,14 +182,45 @@ impl SqliteStore {
         .bind(id)
         .execute(&mut **tx)
         .await?;
+        let at = desk::now(tx).await?;
+        let action = match kind {
+            ImportKind::FactChecks => "import",
+            ImportKind::Items => "ingest",
+        };
+        let after = json!({
+            "kind": kind.as_str(),
+            "file": source.file,
+            "format": source.format,
+            "added": c.added,
+            "updated": c.updated,
+            "unchanged": c.unchanged,
+            "aliased": c.aliased,
+            "rejected": c.rejected,
+        });
+        desk::append_audit(
+            tx,
+            &at,
+            source.actor,
+            action,
+            &format!("import:{id}"),
+            None,
+            Some(after),
+        )
+        .await?;
         Ok(())
     }
 
     /// Re-derives the canonical entry of a duplicate group: the lowest id is canonical, the
-    /// others point at it. Rows whose `alias_of` changes take the new revision.
-    async fn regroup(tx: &mut Transaction<'_, Sqlite>, key: &str, revision: i64) -> Result<()> {
+    /// others point at it. Rows whose `alias_of` changes take the new revision. Unpublished
+    /// desk drafts take no part until they are published.
+    pub(crate) async fn regroup(
+        tx: &mut Transaction<'_, Sqlite>,
+        key: &str,
+        revision: i64,
+    ) -> Result<()> {
         let ids: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, alias_of FROM factchecks WHERE duplicate_key = ? ORDER BY id",
+            "SELECT id, alias_of FROM factchecks WHERE duplicate_key = ? AND published = 1
+             ORDER BY id",
         )
         .bind(key)
         .fetch_all(&mut **tx)
@@ -172,7 +243,7 @@ impl SqliteStore {
     }
 }
 
-fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
+pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
     let appearances: Vec<String> = serde_json::from_str(&appearances)
         .map_err(|e| Error::Corrupt(format!("appearances: {e}")))?;
@@ -212,7 +283,7 @@ impl Store for SqliteStore {
         batch: &[NewFactCheck],
         source: ImportSource<'_>,
     ) -> Result<ImportCounts> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let import_id = Self::log_import(&mut tx, ImportKind::FactChecks, &source).await?;
         let revision: i64 = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
@@ -308,7 +379,7 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        Self::finish_import(&mut tx, import_id, &counts).await?;
+        Self::finish_import(&mut tx, import_id, ImportKind::FactChecks, &source, &counts).await?;
         tx.commit().await?;
         Ok(counts)
     }
@@ -318,7 +389,7 @@ impl Store for SqliteStore {
         batch: &[NewItem],
         source: ImportSource<'_>,
     ) -> Result<(ImportCounts, Vec<ItemId>)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let import_id = Self::log_import(&mut tx, ImportKind::Items, &source).await?;
         let mut counts = ImportCounts {
             rejected: source.diagnostics.len() as u64,
@@ -377,7 +448,7 @@ impl Store for SqliteStore {
             counts.added += 1;
             changed.push(ItemId(id));
         }
-        Self::finish_import(&mut tx, import_id, &counts).await?;
+        Self::finish_import(&mut tx, import_id, ImportKind::Items, &source, &counts).await?;
         tx.commit().await?;
         Ok((counts, changed))
     }
@@ -394,7 +465,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "SELECT ",
             factcheck_columns!(),
-            " FROM factchecks WHERE revision > ? ORDER BY id"
+            " FROM factchecks WHERE revision > ? AND published = 1 ORDER BY id"
         ))
         .bind(revision)
         .fetch_all(&self.pool)
@@ -501,7 +572,7 @@ impl Store for SqliteStore {
 
     async fn counts(&self) -> Result<(u64, u64)> {
         let (f, i): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM factchecks), (SELECT COUNT(*) FROM items)",
+            "SELECT (SELECT COUNT(*) FROM factchecks WHERE published = 1), (SELECT COUNT(*) FROM items)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -550,5 +621,159 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn add_user(&self, new: &NewUser, actor: Actor) -> Result<User> {
+        desk::add_user(self, new, actor).await
+    }
+
+    async fn set_password(
+        &self,
+        user: UserId,
+        password: &PasswordHash,
+        actor: Actor,
+    ) -> Result<()> {
+        desk::set_password(self, user, password, actor).await
+    }
+
+    async fn set_disabled(&self, user: UserId, disabled: bool, actor: Actor) -> Result<User> {
+        desk::set_disabled(self, user, disabled, actor).await
+    }
+
+    async fn set_role(&self, user: UserId, role: Role, actor: Actor) -> Result<User> {
+        desk::set_role(self, user, role, actor).await
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        desk::user_by_name(self, username).await
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        desk::user_by_id(self, id).await
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        desk::users(self).await
+    }
+
+    async fn user_credentials(&self, username: &str) -> Result<Option<(User, PasswordHash)>> {
+        desk::user_credentials(self, username).await
+    }
+
+    async fn create_session(&self, user: UserId, ttl: Duration) -> Result<NewSession> {
+        desk::create_session(self, user, ttl).await
+    }
+
+    async fn session_user(&self, token: &TokenHash) -> Result<Option<Session>> {
+        desk::session_user(self, token).await
+    }
+
+    async fn delete_session(&self, token: &TokenHash) -> Result<bool> {
+        desk::delete_session(self, token).await
+    }
+
+    async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        actor: Actor,
+    ) -> Result<NewApiToken> {
+        desk::create_api_token(self, user, name, actor).await
+    }
+
+    async fn api_token_user(&self, token: &TokenHash) -> Result<Option<User>> {
+        desk::api_token_user(self, token).await
+    }
+
+    async fn revoke_api_token(&self, id: ApiTokenId, actor: Actor) -> Result<()> {
+        desk::revoke_api_token(self, id, actor).await
+    }
+
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        desk::api_tokens(self, user).await
+    }
+
+    async fn create_case(&self, new: &NewCase, actor: UserId) -> Result<Case> {
+        desk::create_case(self, new, actor).await
+    }
+
+    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
+        desk::case(self, id).await
+    }
+
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
+        desk::cases(self, filter).await
+    }
+
+    async fn transition_case(&self, case: CaseId, to: CaseStatus, actor: UserId) -> Result<Case> {
+        desk::transition_case(self, case, to, actor).await
+    }
+
+    async fn link_fact_check(
+        &self,
+        case: CaseId,
+        fact_check: FactCheckId,
+        actor: UserId,
+    ) -> Result<Case> {
+        desk::link_fact_check(self, case, fact_check, actor).await
+    }
+
+    async fn assign_case(
+        &self,
+        case: CaseId,
+        assignee: Option<UserId>,
+        actor: UserId,
+    ) -> Result<Case> {
+        desk::assign_case(self, case, assignee, actor).await
+    }
+
+    async fn add_note(&self, case: CaseId, text: &str, actor: UserId) -> Result<CaseNote> {
+        desk::add_note(self, case, text, actor).await
+    }
+
+    async fn notes(&self, case: CaseId) -> Result<Vec<CaseNote>> {
+        desk::notes(self, case).await
+    }
+
+    async fn add_evidence(
+        &self,
+        case: CaseId,
+        evidence: &NewEvidence,
+        actor: UserId,
+    ) -> Result<EvidenceLink> {
+        desk::add_evidence(self, case, evidence, actor).await
+    }
+
+    async fn evidence(&self, case: CaseId) -> Result<Vec<EvidenceLink>> {
+        desk::evidence(self, case).await
+    }
+
+    async fn case_history(&self, case: CaseId) -> Result<Vec<StatusChange>> {
+        desk::case_history(self, case).await
+    }
+
+    async fn save_draft_fact_check(
+        &self,
+        case: CaseId,
+        draft: &DraftFactCheck,
+        actor: UserId,
+    ) -> Result<FactCheckId> {
+        desk::save_draft_fact_check(self, case, draft, actor).await
+    }
+
+    async fn published_fact_checks(&self, limit: u32, offset: u32) -> Result<Vec<DeskFactCheck>> {
+        desk::published_fact_checks(self, limit, offset).await
+    }
+
+    async fn fact_check(&self, id: FactCheckId) -> Result<Option<DeskFactCheck>> {
+        desk::fact_check(self, id).await
+    }
+
+    async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        desk::audit_events(self, filter).await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditReport> {
+        desk::verify_audit(self).await
     }
 }

@@ -1,9 +1,12 @@
-//! The SQLite store: idempotent saves, duplicate groups, revisions, the import log.
+//! The SQLite store: idempotent saves, duplicate groups, revisions, the import log; the desk
+//! (users, sessions, tokens, cases, verdicts) and the audit chain in `desk`.
 
-use claimdesk_core::{FactCheck, Item, ItemId};
+mod desk;
+
+use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store};
 
-fn fc(id: &str, claim: &str, key: &str) -> NewFactCheck {
+pub fn fc(id: &str, claim: &str, key: &str) -> NewFactCheck {
     NewFactCheck {
         fact_check: FactCheck {
             source_id: id.into(),
@@ -14,15 +17,16 @@ fn fc(id: &str, claim: &str, key: &str) -> NewFactCheck {
     }
 }
 
-fn source() -> ImportSource<'static> {
+pub fn source() -> ImportSource<'static> {
     ImportSource {
         file: "test",
         format: "csv",
         diagnostics: &[],
+        actor: Actor::Cli,
     }
 }
 
-async fn store() -> (tempfile::TempDir, SqliteStore) {
+pub async fn store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
     (dir, store)

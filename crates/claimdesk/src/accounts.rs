@@ -1,0 +1,187 @@
+//! `claimdesk user ...` and `claimdesk audit ...`: desk accounts and the audit trail, from the
+//! machine that holds the data. The command line acts as `cli` in the audit trail, with every
+//! permission (whoever runs it can open the database file anyway).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use claimdesk_core::{Actor, Role, User};
+use claimdesk_store::auth::hash_password;
+use claimdesk_store::{NewUser, PasswordHash, SqliteStore, Store};
+use clap::Subcommand;
+
+use crate::desk::Desk;
+
+/// `claimdesk user`.
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        /// The login name (ASCII letters, digits, `.`, `_`, `-`).
+        username: String,
+        /// What the user may do: viewer, editor, reviewer or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The name shown at the desk (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Set a user's password, read from standard input (one line). Ends their sessions.
+    Passwd {
+        /// The user.
+        username: String,
+    },
+    /// Disable a user: they cannot sign in, and their sessions and API tokens stop working.
+    Disable {
+        /// The user.
+        username: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// The user.
+        username: String,
+    },
+    /// Change a user's role.
+    Role {
+        /// The user.
+        username: String,
+        /// viewer, editor, reviewer or admin.
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// List the users.
+    List,
+}
+
+/// `claimdesk audit`.
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the audit chain: exit 0 when it is intact, 1 naming the first event that
+    /// was edited or deleted.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|e: claimdesk_core::UnknownName| e.to_string())
+}
+
+/// Reads one line from standard input as a new password and hashes it.
+fn read_password(username: &str) -> Result<PasswordHash> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password for {username} (one line, shown as typed): ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    let n = stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    if n == 0 {
+        bail!(
+            "no password on standard input: pipe it in, e.g. `printf '%s\\n' \"$PW\" | claimdesk user add ...`"
+        );
+    }
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    Ok(hash_password(password)?)
+}
+
+async fn find(store: &SqliteStore, username: &str) -> Result<User> {
+    store
+        .user_by_name(username)
+        .await?
+        .with_context(|| format!("no user `{username}` (see `claimdesk user list`)"))
+}
+
+/// Runs a `user` command.
+pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
+    let store = Desk::open_store(data).await?;
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            display_name,
+        } => {
+            let password = read_password(&username)?;
+            let user = store
+                .add_user(
+                    &NewUser {
+                        username,
+                        display_name,
+                        role,
+                        password,
+                    },
+                    Actor::Cli,
+                )
+                .await?;
+            println!(
+                "added {} ({}) as {}",
+                user.username, user.display_name, user.role
+            );
+        }
+        UserCommand::Passwd { username } => {
+            let user = find(&store, &username).await?;
+            let password = read_password(&user.username)?;
+            store.set_password(user.id, &password, Actor::Cli).await?;
+            println!(
+                "password of {} changed; their sessions were ended",
+                user.username
+            );
+        }
+        UserCommand::Disable { username } => {
+            let user = find(&store, &username).await?;
+            store.set_disabled(user.id, true, Actor::Cli).await?;
+            println!("disabled {}", user.username);
+        }
+        UserCommand::Enable { username } => {
+            let user = find(&store, &username).await?;
+            store.set_disabled(user.id, false, Actor::Cli).await?;
+            println!("enabled {}", user.username);
+        }
+        UserCommand::Role { username, role } => {
+            let user = find(&store, &username).await?;
+            let user = store.set_role(user.id, role, Actor::Cli).await?;
+            println!("{} is now {}", user.username, user.role);
+        }
+        UserCommand::List => {
+            let users = store.users().await?;
+            if users.is_empty() {
+                println!("no users yet: add one with `claimdesk user add NAME --role admin`");
+            }
+            for u in users {
+                println!(
+                    "{:<20} {:<9} {:<9} {}",
+                    u.username,
+                    u.role,
+                    if u.disabled { "disabled" } else { "active" },
+                    u.display_name
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs an `audit` command.
+pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
+    let store = Desk::open_store(data).await?;
+    match command {
+        AuditCommand::Verify => {
+            let report = store.verify_audit().await?;
+            match report.problem {
+                None => {
+                    println!("audit chain intact: {} events", report.events);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(problem) => {
+                    println!("audit chain broken: {problem}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}

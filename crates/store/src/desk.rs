@@ -1,0 +1,1487 @@
+//! The desk's SQL for [`SqliteStore`]: users, sessions, API tokens, cases, desk-written
+//! verdicts and the audit trail. Each `pub(crate)` function here is one [`crate::Store`]
+//! method and one transaction; every change appends its audit event before committing.
+
+use std::time::Duration;
+
+use claimdesk_core::audit::GENESIS_HASH;
+use claimdesk_core::{
+    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, ChainVerifier,
+    DeskFactCheck, EvidenceLink, FactCheckId, ItemId, Permission, Role, StatusChange, User, UserId,
+    transition,
+};
+use serde_json::{Value, json};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
+
+use crate::auth::{PasswordHash, Secret, TokenHash};
+use crate::sqlite::fact_check_from_row;
+use crate::{
+    ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, NewApiToken, NewCase, NewEvidence,
+    NewSession, NewUser, Result, Session, SqliteStore,
+};
+
+type Tx = Transaction<'static, Sqlite>;
+
+/// Events read per query while verifying.
+const VERIFY_PAGE: i64 = 1000;
+
+/// The current time as stored: RFC 3339, UTC, milliseconds.
+pub(crate) async fn now(c: &mut SqliteConnection) -> Result<String> {
+    Ok(
+        sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+            .fetch_one(c)
+            .await?,
+    )
+}
+
+fn json_text(v: &Value) -> String {
+    // serde_json writes object keys in sorted order: the stored text is stable.
+    v.to_string()
+}
+
+/// Appends one event to the audit trail. Must run in the transaction of the change it
+/// records, so the change and its event commit together.
+pub(crate) async fn append_audit(
+    c: &mut SqliteConnection,
+    at: &str,
+    actor: Actor,
+    action: &str,
+    subject: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<i64> {
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    let prev: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *c)
+            .await?;
+    let mut event = AuditEvent {
+        seq,
+        at: at.to_string(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        subject: subject.to_string(),
+        before: before.as_ref().map(json_text),
+        after: after.as_ref().map(json_text),
+        prev_hash: prev.unwrap_or_else(|| GENESIS_HASH.to_string()),
+        hash: String::new(),
+    };
+    event.hash = event.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, action, subject, before, after, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(event.seq)
+    .bind(&event.at)
+    .bind(&event.actor)
+    .bind(&event.action)
+    .bind(&event.subject)
+    .bind(&event.before)
+    .bind(&event.after)
+    .bind(&event.prev_hash)
+    .bind(&event.hash)
+    .execute(&mut *c)
+    .await?;
+    Ok(seq)
+}
+
+// ---------------------------------------------------------------------------------------
+// Users
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    disabled: bool,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<User> {
+        Ok(User {
+            id: UserId(self.id),
+            role: self
+                .role
+                .parse()
+                .map_err(|e| Error::Corrupt(format!("user {}: {e}", self.id)))?,
+            username: self.username,
+            display_name: self.display_name,
+            disabled: self.disabled,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, disabled";
+
+async fn load_user(c: &mut SqliteConnection, id: UserId) -> Result<Option<User>> {
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(c)
+            .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+async fn existing_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
+    load_user(c, id).await?.ok_or_else(|| Error::NotFound {
+        what: "user",
+        id: id.0.to_string(),
+    })
+}
+
+/// The acting user, who must exist and be enabled.
+async fn active_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
+    let user = existing_user(c, id).await?;
+    if user.disabled {
+        return Err(Error::Disabled(user.username));
+    }
+    Ok(user)
+}
+
+fn require(user: &User, needs: Permission) -> Result<()> {
+    if user.role.can(needs) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden {
+            username: user.username.clone(),
+            role: user.role,
+            needs,
+        })
+    }
+}
+
+/// Checks that `actor` may do `needs`, or is acting on themselves (`own`). The command line
+/// and claimdesk itself may do everything.
+async fn authorize(
+    c: &mut SqliteConnection,
+    actor: Actor,
+    needs: Permission,
+    own: Option<UserId>,
+) -> Result<()> {
+    let Actor::User(id) = actor else {
+        return Ok(());
+    };
+    let user = active_user(c, id).await?;
+    if own == Some(id) {
+        return Ok(());
+    }
+    require(&user, needs)
+}
+
+fn check_username(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "username `{name}`: use 1 to 64 ASCII letters, digits, `.`, `_` or `-`"
+        )))
+    }
+}
+
+/// Refuses to take the admin role (by demotion or disabling) from the last active admin.
+async fn keep_an_admin(c: &mut SqliteConnection, user: &User) -> Result<()> {
+    if user.role != Role::Admin || user.disabled {
+        return Ok(());
+    }
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
+    )
+    .bind(user.id.0)
+    .fetch_one(c)
+    .await?;
+    if others == 0 {
+        return Err(Error::Invalid(format!(
+            "`{}` is the last active admin: make another user admin first",
+            user.username
+        )));
+    }
+    Ok(())
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role.as_str(),
+        "disabled": u.disabled,
+    })
+}
+
+fn user_subject(id: UserId) -> String {
+    format!("user:{}", id.0)
+}
+
+async fn begin(store: &SqliteStore) -> Result<Tx> {
+    store.write_tx().await
+}
+
+pub(crate) async fn add_user(store: &SqliteStore, new: &NewUser, actor: Actor) -> Result<User> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    check_username(&new.username)?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        .bind(&new.username)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(Error::UsernameTaken(new.username.clone()));
+    }
+    let display_name = new
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(&new.username)
+        .to_string();
+    let at = now(&mut tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, password_hash, role, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&new.username)
+    .bind(&display_name)
+    .bind(new.password.as_str())
+    .bind(new.role.as_str())
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    let user = User {
+        id: UserId(id),
+        username: new.username.clone(),
+        display_name,
+        role: new.role,
+        disabled: false,
+    };
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "user.add",
+        &user_subject(user.id),
+        None,
+        Some(user_json(&user)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub(crate) async fn set_password(
+    store: &SqliteStore,
+    user: UserId,
+    password: &PasswordHash,
+    actor: Actor,
+) -> Result<()> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
+    let target = existing_user(&mut tx, user).await?;
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(password.as_str())
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    // A new password signs every old session out.
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let at = now(&mut tx).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "user.passwd",
+        &user_subject(user),
+        None,
+        Some(json!({ "username": target.username })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn set_disabled(
+    store: &SqliteStore,
+    user: UserId,
+    disabled: bool,
+    actor: Actor,
+) -> Result<User> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let before = existing_user(&mut tx, user).await?;
+    if before.disabled == disabled {
+        return Ok(before);
+    }
+    if disabled {
+        keep_an_admin(&mut tx, &before).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+        .bind(disabled)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let after = User {
+        disabled,
+        ..before.clone()
+    };
+    let at = now(&mut tx).await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        action,
+        &user_subject(user),
+        Some(user_json(&before)),
+        Some(user_json(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn set_role(
+    store: &SqliteStore,
+    user: UserId,
+    role: Role,
+    actor: Actor,
+) -> Result<User> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let before = existing_user(&mut tx, user).await?;
+    if before.role == role {
+        return Ok(before);
+    }
+    keep_an_admin(&mut tx, &before).await?;
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let after = User {
+        role,
+        ..before.clone()
+    };
+    let at = now(&mut tx).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "user.role",
+        &user_subject(user),
+        Some(user_json(&before)),
+        Some(user_json(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn user_by_name(store: &SqliteStore, username: &str) -> Result<Option<User>> {
+    Ok(user_credentials(store, username).await?.map(|(u, _)| u))
+}
+
+pub(crate) async fn user_by_id(store: &SqliteStore, id: UserId) -> Result<Option<User>> {
+    let mut c = store.pool().acquire().await?;
+    load_user(&mut c, id).await
+}
+
+pub(crate) async fn users(store: &SqliteStore) -> Result<Vec<User>> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users ORDER BY id")
+            .fetch_all(store.pool())
+            .await?;
+    rows.into_iter().map(UserRow::into_user).collect()
+}
+
+pub(crate) async fn user_credentials(
+    store: &SqliteStore,
+    username: &str,
+) -> Result<Option<(User, PasswordHash)>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?"
+    )))
+    .bind(username)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|r| {
+        let hash = PasswordHash::from_phc(r.try_get("password_hash")?);
+        Ok((user_from_row(&r)?, hash))
+    })
+    .transpose()
+}
+
+fn user_from_row(r: &SqliteRow) -> Result<User> {
+    UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        disabled: r.try_get("disabled")?,
+    }
+    .into_user()
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions and API tokens
+
+pub(crate) async fn create_session(
+    store: &SqliteStore,
+    user: UserId,
+    ttl: Duration,
+) -> Result<NewSession> {
+    let mut tx = begin(store).await?;
+    active_user(&mut tx, user).await?;
+    let token = Secret::generate()?;
+    let csrf_token = Secret::generate()?.expose().to_string();
+    let at = now(&mut tx).await?;
+    let seconds = i64::try_from(ttl.as_secs())
+        .unwrap_or(i64::MAX)
+        .min(10 * 365 * 86400);
+    let expires_at: String =
+        sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ? || ' seconds')")
+            .bind(&at)
+            .bind(seconds)
+            .fetch_one(&mut *tx)
+            .await?;
+    // Expired sessions are useless; drop them while we are writing anyway.
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token.hash().as_str())
+    .bind(user.0)
+    .bind(&csrf_token)
+    .bind(&at)
+    .bind(&expires_at)
+    .execute(&mut *tx)
+    .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(user),
+        "session.create",
+        &user_subject(user),
+        None,
+        Some(json!({ "expires_at": expires_at })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+    })
+}
+
+pub(crate) async fn session_user(
+    store: &SqliteStore,
+    token: &TokenHash,
+) -> Result<Option<Session>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.disabled, s.csrf_token, s.expires_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND u.disabled = 0
+           AND s.expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    )
+    .bind(token.as_str())
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|r| {
+        Ok(Session {
+            user: user_from_row(&r)?,
+            csrf_token: r.try_get("csrf_token")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_session(store: &SqliteStore, token: &TokenHash) -> Result<bool> {
+    let mut tx = begin(store).await?;
+    let user: Option<i64> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id")
+            .bind(token.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(user) = user else {
+        return Ok(false);
+    };
+    let at = now(&mut tx).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(UserId(user)),
+        "session.delete",
+        &user_subject(UserId(user)),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(crate) async fn create_api_token(
+    store: &SqliteStore,
+    user: UserId,
+    name: &str,
+    actor: Actor,
+) -> Result<NewApiToken> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
+    let holder = active_user(&mut tx, user).await?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid(
+            "an API token needs a name that says what uses it".into(),
+        ));
+    }
+    let token = Secret::generate()?;
+    let at = now(&mut tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(token.hash().as_str())
+    .bind(user.0)
+    .bind(name)
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "token.create",
+        &format!("token:{id}"),
+        None,
+        Some(json!({ "user": holder.username, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewApiToken {
+        id: ApiTokenId(id),
+        token,
+    })
+}
+
+pub(crate) async fn api_token_user(store: &SqliteStore, token: &TokenHash) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.role, u.disabled
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
+    )
+    .bind(token.as_str())
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+pub(crate) async fn revoke_api_token(
+    store: &SqliteStore,
+    id: ApiTokenId,
+    actor: Actor,
+) -> Result<()> {
+    let mut tx = begin(store).await?;
+    let row: Option<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, name, revoked_at FROM api_tokens WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((user, name, revoked_at)) = row else {
+        return Err(Error::NotFound {
+            what: "API token",
+            id: id.0.to_string(),
+        });
+    };
+    authorize(&mut tx, actor, Permission::ManageUsers, Some(UserId(user))).await?;
+    if revoked_at.is_some() {
+        return Ok(());
+    }
+    let at = now(&mut tx).await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
+        .bind(&at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "token.revoke",
+        &format!("token:{}", id.0),
+        None,
+        Some(json!({ "user": user, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn api_tokens(store: &SqliteStore, user: UserId) -> Result<Vec<ApiToken>> {
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, user_id, name, created_at, revoked_at FROM api_tokens
+         WHERE user_id = ? ORDER BY id",
+    )
+    .bind(user.0)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user, name, created_at, revoked_at)| ApiToken {
+            id: ApiTokenId(id),
+            user: UserId(user),
+            name,
+            created_at,
+            revoked_at,
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    item_id: Option<i64>,
+    factcheck_id: Option<i64>,
+    claim: String,
+    status: String,
+    assignee: Option<i64>,
+    created_by: i64,
+    drafted_by: Option<i64>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl CaseRow {
+    fn into_case(self) -> Result<Case> {
+        Ok(Case {
+            id: CaseId(self.id),
+            item: self.item_id.map(ItemId),
+            fact_check: self.factcheck_id.map(FactCheckId),
+            claim: self.claim,
+            status: parse_status(&self.status)?,
+            assignee: self.assignee.map(UserId),
+            created_by: UserId(self.created_by),
+            drafted_by: self.drafted_by.map(UserId),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+fn parse_status(s: &str) -> Result<CaseStatus> {
+    s.parse()
+        .map_err(|e: claimdesk_core::UnknownName| Error::Corrupt(e.to_string()))
+}
+
+const CASE_COLUMNS: &str = "id, item_id, factcheck_id, claim, status, assignee, created_by, \
+                            drafted_by, created_at, updated_at";
+
+async fn load_case(c: &mut SqliteConnection, id: CaseId) -> Result<Case> {
+    let row: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id = ?"
+    )))
+    .bind(id.0)
+    .fetch_optional(c)
+    .await?;
+    row.ok_or_else(|| Error::NotFound {
+        what: "case",
+        id: id.0.to_string(),
+    })?
+    .into_case()
+}
+
+fn case_json(case: &Case) -> Value {
+    serde_json::to_value(case).unwrap_or(Value::Null)
+}
+
+fn case_subject(id: CaseId) -> String {
+    format!("case:{}", id.0)
+}
+
+/// An assignee must be an enabled user who can work cases.
+async fn check_assignee(c: &mut SqliteConnection, id: UserId) -> Result<()> {
+    let user = existing_user(c, id).await?;
+    if user.disabled {
+        return Err(Error::Invalid(format!(
+            "`{}` is disabled and cannot be assigned cases",
+            user.username
+        )));
+    }
+    if !user.role.can(Permission::EditCase) {
+        return Err(Error::Invalid(format!(
+            "`{}` is a {} and cannot be assigned cases",
+            user.username, user.role
+        )));
+    }
+    Ok(())
+}
+
+async fn record_transition(
+    c: &mut SqliteConnection,
+    case: CaseId,
+    from: Option<CaseStatus>,
+    to: CaseStatus,
+    actor: UserId,
+    at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_transitions (case_id, from_status, to_status, actor, at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(case.0)
+    .bind(from.map(CaseStatus::as_str))
+    .bind(to.as_str())
+    .bind(actor.0)
+    .bind(at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn create_case(store: &SqliteStore, new: &NewCase, actor: UserId) -> Result<Case> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    require(&user, Permission::EditCase)?;
+    let mut claim = new.claim.trim().to_string();
+    if let Some(item) = new.item {
+        let text: Option<String> = sqlx::query_scalar("SELECT text FROM items WHERE id = ?")
+            .bind(item.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let text = text.ok_or_else(|| Error::NotFound {
+            what: "item",
+            id: item.0.to_string(),
+        })?;
+        if claim.is_empty() {
+            claim = text.trim().to_string();
+        }
+    }
+    if claim.is_empty() {
+        return Err(Error::Invalid(
+            "a case needs a claim: give its text or the item it comes from".into(),
+        ));
+    }
+    if let Some(a) = new.assignee {
+        check_assignee(&mut tx, a).await?;
+    }
+    let at = now(&mut tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (item_id, claim, status, assignee, created_by, created_at, updated_at)
+         VALUES (?, ?, 'triage', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(new.item.map(|i| i.0))
+    .bind(&claim)
+    .bind(new.assignee.map(|a| a.0))
+    .bind(actor.0)
+    .bind(&at)
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    let case = load_case(&mut tx, CaseId(id)).await?;
+    record_transition(&mut tx, case.id, None, CaseStatus::Triage, actor, &at).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(actor),
+        "case.create",
+        &case_subject(case.id),
+        None,
+        Some(case_json(&case)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(case)
+}
+
+pub(crate) async fn case(store: &SqliteStore, id: CaseId) -> Result<Option<Case>> {
+    let mut c = store.pool().acquire().await?;
+    match load_case(&mut c, id).await {
+        Ok(case) => Ok(Some(case)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn cases(store: &SqliteStore, filter: &CaseFilter) -> Result<Vec<Case>> {
+    let rows: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR assignee = ?2)
+         ORDER BY updated_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+    )))
+    .bind(filter.status.map(CaseStatus::as_str))
+    .bind(filter.assignee.map(|a| a.0))
+    .bind(i64::from(filter.limit))
+    .bind(i64::from(filter.offset))
+    .fetch_all(store.pool())
+    .await?;
+    rows.into_iter().map(CaseRow::into_case).collect()
+}
+
+/// The id of a case's own (desk-written) verdict.
+async fn own_draft(c: &mut SqliteConnection, case: CaseId) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM factchecks WHERE case_id = ?")
+            .bind(case.0)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Moves `case` to `to` (with the fact-check it then points at), after the workflow check.
+async fn move_case(
+    tx: &mut Tx,
+    store: &SqliteStore,
+    before: &Case,
+    to: CaseStatus,
+    fact_check: Option<FactCheckId>,
+    user: &User,
+) -> Result<(Case, String)> {
+    transition(
+        before.status,
+        to,
+        user.role,
+        user.id,
+        before.drafted_by,
+        store.policy().require_other_reviewer,
+    )?;
+    let at = now(tx).await?;
+    sqlx::query("UPDATE cases SET status = ?, factcheck_id = ?, updated_at = ? WHERE id = ?")
+        .bind(to.as_str())
+        .bind(fact_check.map(|f| f.0))
+        .bind(&at)
+        .bind(before.id.0)
+        .execute(&mut **tx)
+        .await?;
+    record_transition(tx, before.id, Some(before.status), to, user.id, &at).await?;
+    let after = load_case(tx, before.id).await?;
+    let state =
+        |c: &Case| json!({ "status": c.status.as_str(), "fact_check": c.fact_check.map(|f| f.0) });
+    append_audit(
+        tx,
+        &at,
+        Actor::User(user.id),
+        "case.transition",
+        &case_subject(before.id),
+        Some(state(before)),
+        Some(state(&after)),
+    )
+    .await?;
+    Ok((after, at))
+}
+
+pub(crate) async fn transition_case(
+    store: &SqliteStore,
+    id: CaseId,
+    to: CaseStatus,
+    actor: UserId,
+) -> Result<Case> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    let before = load_case(&mut tx, id).await?;
+    // The workflow's own verdict first, so a forbidden move says so.
+    transition(
+        before.status,
+        to,
+        user.role,
+        user.id,
+        before.drafted_by,
+        store.policy().require_other_reviewer,
+    )?;
+    if to == CaseStatus::MatchedExisting {
+        return Err(Error::Invalid(
+            "a case is matched by linking it to a fact-check, not by setting its status".into(),
+        ));
+    }
+    let draft = own_draft(&mut tx, id).await?;
+    if draft.is_none() && matches!(to, CaseStatus::Drafted | CaseStatus::Published) {
+        return Err(Error::Invalid(format!(
+            "case {} has no draft verdict: write it before moving the case to {to}",
+            id.0
+        )));
+    }
+    let fact_check = if before.status == CaseStatus::MatchedExisting {
+        // Unlinking: the case points at its own verdict again, if it has one.
+        draft.map(FactCheckId)
+    } else {
+        before.fact_check
+    };
+    let (after, at) = move_case(&mut tx, store, &before, to, fact_check, &user).await?;
+    if let (CaseStatus::Published, Some(draft)) = (to, draft) {
+        publish_draft(&mut tx, draft, id, actor, &at).await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Makes a case's draft verdict a published fact-check: it takes the next revision, so the
+/// index picks it up, and joins the duplicate group of fact-checks saying the same.
+async fn publish_draft(
+    tx: &mut Tx,
+    draft: i64,
+    case: CaseId,
+    actor: UserId,
+    at: &str,
+) -> Result<()> {
+    let revision: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let key: String = sqlx::query_scalar(
+        "UPDATE factchecks SET published = 1, date_published = ?, revision = ? WHERE id = ?
+         RETURNING duplicate_key",
+    )
+    .bind(at)
+    .bind(revision)
+    .bind(draft)
+    .fetch_one(&mut **tx)
+    .await?;
+    SqliteStore::regroup(tx, &key, revision).await?;
+    append_audit(
+        tx,
+        at,
+        Actor::User(actor),
+        "factcheck.publish",
+        &format!("factcheck:{draft}"),
+        None,
+        Some(json!({ "case": case.0, "date_published": at, "revision": revision })),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn link_fact_check(
+    store: &SqliteStore,
+    id: CaseId,
+    fact_check: FactCheckId,
+    actor: UserId,
+) -> Result<Case> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    let before = load_case(&mut tx, id).await?;
+    let published: Option<bool> =
+        sqlx::query_scalar("SELECT published FROM factchecks WHERE id = ?")
+            .bind(fact_check.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match published {
+        None => {
+            return Err(Error::NotFound {
+                what: "fact-check",
+                id: fact_check.0.to_string(),
+            });
+        }
+        Some(false) => {
+            return Err(Error::Invalid(format!(
+                "fact-check {} is an unpublished draft: link a published fact-check",
+                fact_check.0
+            )));
+        }
+        Some(true) => {}
+    }
+    let (after, _) = move_case(
+        &mut tx,
+        store,
+        &before,
+        CaseStatus::MatchedExisting,
+        Some(fact_check),
+        &user,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn assign_case(
+    store: &SqliteStore,
+    id: CaseId,
+    assignee: Option<UserId>,
+    actor: UserId,
+) -> Result<Case> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    require(&user, Permission::EditCase)?;
+    let before = load_case(&mut tx, id).await?;
+    if let Some(a) = assignee {
+        check_assignee(&mut tx, a).await?;
+    }
+    if before.assignee == assignee {
+        return Ok(before);
+    }
+    let at = now(&mut tx).await?;
+    sqlx::query("UPDATE cases SET assignee = ?, updated_at = ? WHERE id = ?")
+        .bind(assignee.map(|a| a.0))
+        .bind(&at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    let after = load_case(&mut tx, id).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(actor),
+        "case.assign",
+        &case_subject(id),
+        Some(json!({ "assignee": before.assignee.map(|a| a.0) })),
+        Some(json!({ "assignee": assignee.map(|a| a.0) })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn add_note(
+    store: &SqliteStore,
+    id: CaseId,
+    text: &str,
+    actor: UserId,
+) -> Result<CaseNote> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    require(&user, Permission::EditCase)?;
+    load_case(&mut tx, id).await?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::Invalid("a note needs text".into()));
+    }
+    let at = now(&mut tx).await?;
+    let note_id: i64 = sqlx::query_scalar(
+        "INSERT INTO case_notes (case_id, author, text, created_at) VALUES (?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(id.0)
+    .bind(actor.0)
+    .bind(text)
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE cases SET updated_at = ? WHERE id = ?")
+        .bind(&at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(actor),
+        "case.note",
+        &case_subject(id),
+        None,
+        Some(json!({ "note": note_id, "text": text })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CaseNote {
+        id: note_id,
+        case: id,
+        author: actor,
+        text: text.to_string(),
+        created_at: at,
+    })
+}
+
+pub(crate) async fn notes(store: &SqliteStore, id: CaseId) -> Result<Vec<CaseNote>> {
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, author, text, created_at FROM case_notes WHERE case_id = ? ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(nid, author, text, created_at)| CaseNote {
+            id: nid,
+            case: id,
+            author: UserId(author),
+            text,
+            created_at,
+        })
+        .collect())
+}
+
+fn check_url(url: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !url.chars().any(char::is_whitespace) => Ok(()),
+        _ => Err(Error::Invalid(format!(
+            "evidence needs an http or https URL, not `{url}`"
+        ))),
+    }
+}
+
+fn non_blank(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+pub(crate) async fn add_evidence(
+    store: &SqliteStore,
+    id: CaseId,
+    evidence: &NewEvidence,
+    actor: UserId,
+) -> Result<EvidenceLink> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    require(&user, Permission::EditCase)?;
+    load_case(&mut tx, id).await?;
+    let url = evidence.url.trim();
+    check_url(url)?;
+    let title = non_blank(&evidence.title);
+    let note = non_blank(&evidence.note);
+    let at = now(&mut tx).await?;
+    let link_id: i64 = sqlx::query_scalar(
+        "INSERT INTO case_evidence (case_id, url, title, note, added_by, added_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(id.0)
+    .bind(url)
+    .bind(&title)
+    .bind(&note)
+    .bind(actor.0)
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE cases SET updated_at = ? WHERE id = ?")
+        .bind(&at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(actor),
+        "case.evidence",
+        &case_subject(id),
+        None,
+        Some(json!({ "evidence": link_id, "url": url, "title": title, "note": note })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(EvidenceLink {
+        id: link_id,
+        case: id,
+        url: url.to_string(),
+        title,
+        note,
+        added_by: actor,
+        added_at: at,
+    })
+}
+
+pub(crate) async fn evidence(store: &SqliteStore, id: CaseId) -> Result<Vec<EvidenceLink>> {
+    type Row = (i64, String, Option<String>, Option<String>, i64, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, url, title, note, added_by, added_at FROM case_evidence
+         WHERE case_id = ? ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(lid, url, title, note, added_by, added_at)| EvidenceLink {
+            id: lid,
+            case: id,
+            url,
+            title,
+            note,
+            added_by: UserId(added_by),
+            added_at,
+        })
+        .collect())
+}
+
+pub(crate) async fn case_history(store: &SqliteStore, id: CaseId) -> Result<Vec<StatusChange>> {
+    let rows: Vec<(Option<String>, String, i64, String)> = sqlx::query_as(
+        "SELECT from_status, to_status, actor, at FROM case_transitions
+         WHERE case_id = ? ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(store.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(from, to, actor, at)| {
+            Ok(StatusChange {
+                case: id,
+                from: from.as_deref().map(parse_status).transpose()?,
+                to: parse_status(&to)?,
+                actor: UserId(actor),
+                at,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Desk-written verdicts
+
+/// Every column [`desk_fact_check_from_row`] reads.
+const DESK_FACTCHECK_COLUMNS: &str = "id, source_id, claim, headline, rating_value, \
+     rating_best, rating_worst, rating_label, claim_author, claim_date, appearances, author, \
+     date_published, url, language, alias_of, revision, summary, evidence, case_id, \
+     author_user, published";
+
+fn desk_fact_check_from_row(row: &SqliteRow) -> Result<DeskFactCheck> {
+    let (stored, _) = fact_check_from_row(row)?;
+    let evidence: String = row.try_get("evidence")?;
+    Ok(DeskFactCheck {
+        id: stored.id,
+        alias_of: stored.alias_of,
+        fact_check: stored.fact_check,
+        summary: row.try_get("summary")?,
+        evidence: serde_json::from_str(&evidence)
+            .map_err(|e| Error::Corrupt(format!("fact-check evidence: {e}")))?,
+        case: row.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
+        author_user: row.try_get::<Option<i64>, _>("author_user")?.map(UserId),
+        published: row.try_get("published")?,
+    })
+}
+
+async fn load_fact_check(c: &mut SqliteConnection, id: i64) -> Result<Option<DeskFactCheck>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DESK_FACTCHECK_COLUMNS} FROM factchecks WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(desk_fact_check_from_row).transpose()
+}
+
+fn to_json(v: &[String]) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+pub(crate) async fn save_draft_fact_check(
+    store: &SqliteStore,
+    id: CaseId,
+    draft: &DraftFactCheck,
+    actor: UserId,
+) -> Result<FactCheckId> {
+    let mut tx = begin(store).await?;
+    let user = active_user(&mut tx, actor).await?;
+    require(&user, Permission::EditFactCheck)?;
+    let case = load_case(&mut tx, id).await?;
+    if !matches!(
+        case.status,
+        CaseStatus::Verifying | CaseStatus::Drafted | CaseStatus::InReview
+    ) {
+        return Err(Error::Invalid(format!(
+            "a verdict can be written while its case is verifying, drafted or in review; case \
+             {} is {}",
+            id.0, case.status
+        )));
+    }
+    let fc = &draft.fact_check;
+    if fc.claim.trim().is_empty() {
+        return Err(Error::Invalid(
+            "a verdict needs the claim it reviews".into(),
+        ));
+    }
+    for url in &draft.evidence {
+        check_url(url)?;
+    }
+    let rating = fc.rating.clone().unwrap_or_default();
+    let appearances = to_json(&fc.appearances)?;
+    let evidence = to_json(&draft.evidence)?;
+    let existing = own_draft(&mut tx, id).await?;
+    let before = match existing {
+        Some(fid) => load_fact_check(&mut tx, fid).await?,
+        None => None,
+    };
+    let fid: i64 = sqlx::query_scalar(
+        "INSERT INTO factchecks (source_id, claim, headline, rating_value, rating_best,
+            rating_worst, rating_label, claim_author, claim_date, appearances, author, url,
+            language, duplicate_key, revision, summary, evidence, case_id, author_user,
+            published)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 0)
+         ON CONFLICT (source_id) DO UPDATE SET claim = excluded.claim,
+            headline = excluded.headline, rating_value = excluded.rating_value,
+            rating_best = excluded.rating_best, rating_worst = excluded.rating_worst,
+            rating_label = excluded.rating_label, claim_author = excluded.claim_author,
+            claim_date = excluded.claim_date, appearances = excluded.appearances,
+            author = excluded.author, url = excluded.url, language = excluded.language,
+            duplicate_key = excluded.duplicate_key, summary = excluded.summary,
+            evidence = excluded.evidence, author_user = excluded.author_user
+         RETURNING id",
+    )
+    .bind(format!("claimdesk:case:{}", id.0))
+    .bind(fc.claim.trim())
+    .bind(&fc.headline)
+    .bind(rating.value)
+    .bind(rating.best)
+    .bind(rating.worst)
+    .bind(&rating.label)
+    .bind(&fc.claim_author)
+    .bind(&fc.claim_date)
+    .bind(appearances)
+    .bind(&fc.author)
+    .bind(&fc.url)
+    .bind(&fc.language)
+    .bind(&draft.duplicate_key)
+    .bind(non_blank(&draft.summary))
+    .bind(evidence)
+    .bind(id.0)
+    .bind(actor.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    let at = now(&mut tx).await?;
+    sqlx::query("UPDATE cases SET factcheck_id = ?, drafted_by = ?, updated_at = ? WHERE id = ?")
+        .bind(fid)
+        .bind(actor.0)
+        .bind(&at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    let after = load_fact_check(&mut tx, fid).await?;
+    let as_json = |f: &DeskFactCheck| serde_json::to_value(f).unwrap_or(Value::Null);
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(actor),
+        "verdict.draft",
+        &format!("factcheck:{fid}"),
+        before.as_ref().map(as_json),
+        after.as_ref().map(as_json),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(FactCheckId(fid))
+}
+
+pub(crate) async fn published_fact_checks(
+    store: &SqliteStore,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<DeskFactCheck>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DESK_FACTCHECK_COLUMNS} FROM factchecks WHERE published = 1
+         ORDER BY date_published IS NULL, date_published DESC, id DESC LIMIT ? OFFSET ?"
+    )))
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(desk_fact_check_from_row).collect()
+}
+
+pub(crate) async fn fact_check(
+    store: &SqliteStore,
+    id: FactCheckId,
+) -> Result<Option<DeskFactCheck>> {
+    let mut c = store.pool().acquire().await?;
+    load_fact_check(&mut c, id.0).await
+}
+
+// ---------------------------------------------------------------------------------------
+// The audit trail
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    before: Option<String>,
+    after: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> AuditEvent {
+        AuditEvent {
+            seq: r.seq,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject,
+            before: r.before,
+            after: r.after,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+pub(crate) async fn audit_events(
+    store: &SqliteStore,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEvent>> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
+         FROM audit_events WHERE seq > ?1 AND (?2 IS NULL OR subject = ?2)
+         ORDER BY seq LIMIT ?3",
+    )
+    .bind(filter.after)
+    .bind(&filter.subject)
+    .bind(i64::from(filter.limit))
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(AuditEvent::from).collect())
+}
+
+pub(crate) async fn verify_audit(store: &SqliteStore) -> Result<AuditReport> {
+    // One read transaction: the chain is checked as of one moment.
+    let mut tx = store.pool().begin().await?;
+    let mut verifier = ChainVerifier::new();
+    let mut after = 0i64;
+    'pages: loop {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
+             FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(VERIFY_PAGE)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        let full = rows.len() as i64 == VERIFY_PAGE;
+        for row in rows {
+            if !verifier.push(&AuditEvent::from(row)) {
+                break 'pages;
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    let recorded: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'audit_seq'")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(verifier.finish(recorded))
+}
