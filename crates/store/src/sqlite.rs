@@ -13,8 +13,8 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::{
-    Error, FactCheckChange, ImportRecord, ImportSource, NewFactCheck, NewItem, Result, Store,
-    StoredMatch,
+    Error, FactCheckChange, ImportRecord, ImportSource, ItemFacets, ItemFilter, NewFactCheck,
+    NewItem, Page, PageRequest, QueueEntry, Result, Store, StoredMatch,
 };
 
 /// An `items` row.
@@ -171,6 +171,9 @@ impl SqliteStore {
         Ok(())
     }
 }
+
+// After the macro above, which the desk's queries use too.
+mod desk_read;
 
 fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
@@ -550,5 +553,33 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {
+        self.read_queue(filter, page).await
+    }
+
+    async fn item(&self, id: ItemId) -> Result<Option<StoredItem>> {
+        self.read_item(id).await
+    }
+
+    async fn item_facets(&self) -> Result<ItemFacets> {
+        self.read_item_facets().await
+    }
+
+    async fn fact_checks_by_id(&self, ids: &[FactCheckId]) -> Result<Vec<StoredFactCheck>> {
+        self.read_fact_checks_by_id(ids).await
+    }
+
+    async fn aliases(&self, id: FactCheckId) -> Result<Vec<StoredFactCheck>> {
+        self.read_aliases(id).await
+    }
+
+    async fn search_fact_checks(
+        &self,
+        text: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<StoredFactCheck>> {
+        self.read_search_fact_checks(text, page).await
     }
 }

@@ -1,5 +1,7 @@
 //! The SQLite store: idempotent saves, duplicate groups, revisions, the import log.
 
+mod desk_read;
+
 use claimdesk_core::{FactCheck, Item, ItemId};
 use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store};
 
