@@ -38,7 +38,7 @@ use claimdesk_store::SqliteStore;
 
 pub use api::{API_ROUTES, openapi};
 pub use error::{ApiError, ErrorCode, ErrorType};
-pub use i18n::{Lang, catalog_keys};
+pub use i18n::{Lang, Messages, catalog_keys};
 pub use matching::{MatchError, MatchService, RankedMatch};
 pub use time::UnknownTimeZone;
 
