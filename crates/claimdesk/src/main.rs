@@ -10,6 +10,7 @@ mod desk;
 mod load;
 mod ranking;
 mod semantic;
+mod serve;
 mod training;
 
 use std::path::PathBuf;
@@ -69,6 +70,8 @@ enum Command {
     Reindex,
     /// Train the reranker on queries with judgments (the CLEF train split) and write it.
     TrainReranker(training::TrainArgs),
+    /// Serve the desk (web pages and JSON API) over the data directory.
+    Serve(serve::ServeArgs),
     /// Load the bundled sample fact-checks and posts (fictional) and show the matches.
     Demo,
     /// Manage the desk's users (passwords are read from standard input).
@@ -106,10 +109,14 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The server answers requests on every core; the other commands are sequential.
+    let runtime = match &cli.command {
+        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build();
+    let runtime = match runtime {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -199,6 +206,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TrainReranker(args) => {
             let desk = open(&[], None).await?;
             training::run(&desk, &args).await
+        }
+        Command::Serve(args) => {
+            let desk = open(&[], None).await?;
+            serve::run(&desk, &args).await
         }
         Command::Demo => demo::run(semantic).await,
         Command::User(command) => accounts::user(&cli.data, command).await,

@@ -16,6 +16,7 @@
 
 pub mod auth;
 mod desk;
+mod queue;
 mod sqlite;
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ use claimdesk_core::{
 };
 
 pub use auth::{PasswordHash, Secret, TokenHash};
+pub use queue::{ItemFacets, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry};
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in the store.
@@ -586,4 +588,38 @@ pub trait Store: Send + Sync {
     /// Recomputes the whole chain and reports the first event that was edited, deleted or
     /// is missing from the end.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditReport>> + Send;
+
+    // The desk's reads (see `queue.rs`; SQL in `sqlite/desk_read.rs`).
+
+    /// The queue: items matching `filter`, newest publication first (undated last), each
+    /// with its top match.
+    fn queue(
+        &self,
+        filter: &ItemFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<QueueEntry>>> + Send;
+
+    /// The item with this id.
+    fn item(&self, id: ItemId) -> impl Future<Output = Result<Option<StoredItem>>> + Send;
+
+    /// The distinct languages and sources of the items.
+    fn item_facets(&self) -> impl Future<Output = Result<ItemFacets>> + Send;
+
+    /// The fact-checks with these ids (unknown ids are left out), in id order.
+    fn fact_checks_by_id(
+        &self,
+        ids: &[FactCheckId],
+    ) -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
+
+    /// The aliases of a canonical fact-check, in id order.
+    fn aliases(&self, id: FactCheckId)
+    -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
+
+    /// Fact-checks whose claim or headline contains `text` (all when `None`), newest
+    /// publication first.
+    fn search_fact_checks(
+        &self,
+        text: Option<&str>,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<StoredFactCheck>>> + Send;
 }

@@ -24,8 +24,9 @@ use crate::auth::{PasswordHash, TokenHash};
 use crate::desk;
 use crate::{
     ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, FactCheckChange, ImportRecord,
-    ImportSource, NewApiToken, NewCase, NewEvidence, NewFactCheck, NewItem, NewSession, NewUser,
-    Result, Session, Store, StoredMatch, WorkflowPolicy,
+    ImportSource, ItemFacets, ItemFilter, NewApiToken, NewCase, NewEvidence, NewFactCheck, NewItem,
+    NewSession, NewUser, Page, PageRequest, QueueEntry, Result, Session, Store, StoredMatch,
+    WorkflowPolicy,
 };
 
 /// An `items` row.
@@ -242,6 +243,9 @@ impl SqliteStore {
         Ok(())
     }
 }
+
+// After the macro above, which the desk's queries use too.
+mod desk_read;
 
 pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
@@ -775,5 +779,33 @@ impl Store for SqliteStore {
 
     async fn verify_audit(&self) -> Result<AuditReport> {
         desk::verify_audit(self).await
+    }
+
+    async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {
+        self.read_queue(filter, page).await
+    }
+
+    async fn item(&self, id: ItemId) -> Result<Option<StoredItem>> {
+        self.read_item(id).await
+    }
+
+    async fn item_facets(&self) -> Result<ItemFacets> {
+        self.read_item_facets().await
+    }
+
+    async fn fact_checks_by_id(&self, ids: &[FactCheckId]) -> Result<Vec<StoredFactCheck>> {
+        self.read_fact_checks_by_id(ids).await
+    }
+
+    async fn aliases(&self, id: FactCheckId) -> Result<Vec<StoredFactCheck>> {
+        self.read_aliases(id).await
+    }
+
+    async fn search_fact_checks(
+        &self,
+        text: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<StoredFactCheck>> {
+        self.read_search_fact_checks(text, page).await
     }
 }

@@ -2,6 +2,7 @@
 //! (users, sessions, tokens, cases, verdicts) and the audit chain in `desk`.
 
 mod desk;
+mod desk_read;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store};

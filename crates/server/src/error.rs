@@ -1,0 +1,326 @@
+//! Every error the server answers with: one table of stable codes, their HTTP status and
+//! class, and the mapping from axum's rejections, so no response is axum's plain text.
+//!
+//! The JSON body is `{"message", "code", "type"}`. Clients switch on `code`, which never
+//! changes meaning; `message` (from the English catalog, plus detail) is for people.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::i18n::Lang;
+
+/// The class of an error: the caller's mistake, missing credentials, or ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorType {
+    /// The request was wrong; repeating it unchanged fails again.
+    InvalidRequest,
+    /// The caller is not signed in or may not do this.
+    Auth,
+    /// The server failed; the request may succeed later.
+    Internal,
+}
+
+impl ErrorType {
+    /// The name in the JSON body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::InvalidRequest => "invalid_request",
+            ErrorType::Auth => "auth",
+            ErrorType::Internal => "internal",
+        }
+    }
+}
+
+/// The stable error codes. [`ErrorCode::ALL`] lists them; [`ErrorCode::entry`] is the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The body is not syntactically valid JSON.
+    InvalidJson,
+    /// The body is larger than the server accepts.
+    PayloadTooLarge,
+    /// The body is not of the content type the route takes (`application/json`).
+    UnsupportedMediaType,
+    /// No such page, route or record.
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// A path segment (an id) is not of the expected form.
+    InvalidPath,
+    /// A query-string parameter is not valid.
+    InvalidQuery,
+    /// The body is JSON but not a valid request (missing field, out-of-range value).
+    InvalidRequest,
+    /// The request took longer than the server allows.
+    RequestTimeout,
+    /// The store cannot be reached.
+    StoreUnavailable,
+    /// An unexpected failure inside the server.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in table order.
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::InvalidPath,
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidRequest,
+        ErrorCode::RequestTimeout,
+        ErrorCode::StoreUnavailable,
+        ErrorCode::Internal,
+    ];
+
+    /// The table: machine code, HTTP status, class.
+    pub fn entry(self) -> (&'static str, StatusCode, ErrorType) {
+        use ErrorType::*;
+        match self {
+            ErrorCode::InvalidJson => ("invalid_json", StatusCode::BAD_REQUEST, InvalidRequest),
+            ErrorCode::PayloadTooLarge => (
+                "payload_too_large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                InvalidRequest,
+            ),
+            ErrorCode::UnsupportedMediaType => (
+                "unsupported_media_type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                InvalidRequest,
+            ),
+            ErrorCode::NotFound => ("not_found", StatusCode::NOT_FOUND, InvalidRequest),
+            ErrorCode::MethodNotAllowed => (
+                "method_not_allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                InvalidRequest,
+            ),
+            ErrorCode::InvalidPath => ("invalid_path", StatusCode::BAD_REQUEST, InvalidRequest),
+            ErrorCode::InvalidQuery => ("invalid_query", StatusCode::BAD_REQUEST, InvalidRequest),
+            ErrorCode::InvalidRequest => (
+                "invalid_request",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                InvalidRequest,
+            ),
+            ErrorCode::RequestTimeout => (
+                "request_timeout",
+                StatusCode::REQUEST_TIMEOUT,
+                InvalidRequest,
+            ),
+            ErrorCode::StoreUnavailable => (
+                "store_unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                Internal,
+            ),
+            ErrorCode::Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR, Internal),
+        }
+    }
+
+    /// The machine code, e.g. `invalid_json`.
+    pub fn as_str(self) -> &'static str {
+        self.entry().0
+    }
+
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
+        self.entry().1
+    }
+
+    /// The class.
+    pub fn error_type(self) -> ErrorType {
+        self.entry().2
+    }
+
+    /// The code a bare status from a middleware layer (body limit, timeout, router) stands
+    /// for.
+    pub fn for_status(status: StatusCode) -> ErrorCode {
+        match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            StatusCode::SERVICE_UNAVAILABLE => ErrorCode::StoreUnavailable,
+            s if s.is_server_error() => ErrorCode::Internal,
+            _ => ErrorCode::InvalidRequest,
+        }
+    }
+}
+
+/// An error answered as JSON: a code and, when it helps, what exactly was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The code.
+    pub code: ErrorCode,
+    /// Detail appended to the code's message (a parser's complaint, the field at fault).
+    pub detail: Option<String>,
+}
+
+/// The JSON body of every error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for people.
+    pub message: String,
+    /// The stable machine code.
+    pub code: &'static str,
+    /// `invalid_request`, `auth` or `internal`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+impl ApiError {
+    /// An error with only its code's message.
+    pub fn new(code: ErrorCode) -> ApiError {
+        ApiError { code, detail: None }
+    }
+
+    /// An error with detail.
+    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            detail: Some(detail.into()),
+        }
+    }
+
+    /// The body this error is answered with.
+    pub fn body(&self) -> ErrorBody {
+        let key = format!("api_error.{}", self.code.as_str());
+        let base = Lang::En.messages().get(&key);
+        let message = match &self.detail {
+            Some(d) => format!("{base}: {d}"),
+            None => base.to_string(),
+        };
+        ErrorBody {
+            message,
+            code: self.code.as_str(),
+            kind: self.code.error_type().as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.body().message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.code.error_type() == ErrorType::Internal {
+            tracing::error!(target: "server::http", code = self.code.as_str(), detail = ?self.detail, "request failed");
+        }
+        (self.code.status(), Json(self.body())).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let code = match &r {
+            JsonRejection::JsonSyntaxError(_) => ErrorCode::InvalidJson,
+            JsonRejection::JsonDataError(_) => ErrorCode::InvalidRequest,
+            JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedMediaType,
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            _ => ErrorCode::InvalidRequest,
+        };
+        ApiError::with_detail(code, r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        let code = match &r {
+            PathRejection::FailedToDeserializePathParams(_) => ErrorCode::InvalidPath,
+            _ => ErrorCode::Internal,
+        };
+        ApiError::with_detail(code, r.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::with_detail(ErrorCode::InvalidQuery, r.body_text())
+    }
+}
+
+impl From<claimdesk_store::Error> for ApiError {
+    fn from(e: claimdesk_store::Error) -> Self {
+        ApiError::with_detail(ErrorCode::Internal, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(code: ErrorCode) -> (StatusCode, serde_json::Value) {
+        let e = ApiError::new(code);
+        let b = e.body();
+        (code.status(), serde_json::to_value(b).unwrap())
+    }
+
+    /// One test per code: its table entry and its JSON body.
+    macro_rules! code_tests {
+        ($($name:ident: $code:ident => $str:literal, $status:literal, $kind:literal;)*) => {$(
+            #[test]
+            fn $name() {
+                let (status, body) = body_of(ErrorCode::$code);
+                assert_eq!(status.as_u16(), $status);
+                assert_eq!(body["code"], $str);
+                assert_eq!(body["type"], $kind);
+                let message = body["message"].as_str().unwrap();
+                assert!(!message.is_empty() && !message.starts_with("api_error."), "{message}");
+            }
+        )*
+            #[test]
+            fn every_code_has_a_test() {
+                let tested = [$(ErrorCode::$code),*];
+                assert_eq!(tested.len(), ErrorCode::ALL.len());
+                for c in ErrorCode::ALL {
+                    assert!(tested.contains(&c), "{c:?}");
+                }
+            }
+        };
+    }
+
+    code_tests! {
+        invalid_json: InvalidJson => "invalid_json", 400, "invalid_request";
+        payload_too_large: PayloadTooLarge => "payload_too_large", 413, "invalid_request";
+        unsupported_media_type: UnsupportedMediaType => "unsupported_media_type", 415, "invalid_request";
+        not_found: NotFound => "not_found", 404, "invalid_request";
+        method_not_allowed: MethodNotAllowed => "method_not_allowed", 405, "invalid_request";
+        invalid_path: InvalidPath => "invalid_path", 400, "invalid_request";
+        invalid_query: InvalidQuery => "invalid_query", 400, "invalid_request";
+        invalid_request: InvalidRequest => "invalid_request", 422, "invalid_request";
+        request_timeout: RequestTimeout => "request_timeout", 408, "invalid_request";
+        store_unavailable: StoreUnavailable => "store_unavailable", 503, "internal";
+        internal: Internal => "internal", 500, "internal";
+    }
+
+    #[test]
+    fn codes_are_unique_and_a_bare_status_finds_its_code() {
+        let mut names: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        assert_eq!(
+            ErrorCode::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            ErrorCode::PayloadTooLarge
+        );
+        assert_eq!(
+            ErrorCode::for_status(StatusCode::BAD_GATEWAY),
+            ErrorCode::Internal
+        );
+    }
+
+    #[test]
+    fn detail_follows_the_message() {
+        let b = ApiError::with_detail(ErrorCode::InvalidQuery, "page: not a number").body();
+        assert!(b.message.ends_with(": page: not a number"), "{}", b.message);
+    }
+}

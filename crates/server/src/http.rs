@@ -1,0 +1,153 @@
+//! The middleware every request passes: request id, trace span, metrics, security headers,
+//! error bodies for layer-made errors, gzip, body limit, timeout and a panic guard.
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderName, HeaderValue, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{Response, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Lang;
+use crate::{AppState, pages};
+
+/// The request id header, set when the client sent none and echoed on the response.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The Content-Security-Policy of every response: no inline script or style, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+    form-action 'self'";
+
+/// Wraps the application in the middleware stack and gives it its state.
+pub(crate) fn layers(app: Router<AppState>, state: AppState) -> Router {
+    let limit = state.config().body_limit;
+    let timeout = state.config().request_timeout;
+    app.layer(middleware::from_fn_with_state(
+        state.clone(),
+        record_metrics,
+    ))
+    .layer(DefaultBodyLimit::max(limit))
+    .layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!(
+                        target: "server::http",
+                        "request",
+                        method = %req.method(),
+                        uri = %req.uri().path(),
+                        request_id = %id,
+                    )
+                }),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(middleware::map_response(security_headers))
+            .layer(middleware::from_fn(error_bodies))
+            .layer(CompressionLayer::new().gzip(true))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                timeout,
+            ))
+            // Bodies without a length are cut here; declared lengths over the limit too.
+            .layer(RequestBodyLimitLayer::new(limit)),
+    )
+    .with_state(state)
+}
+
+async fn record_metrics(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> impl IntoResponse {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_string();
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let elapsed = start.elapsed();
+    let status = response.status().as_u16();
+    state.metrics().record(&route, &method, status, elapsed);
+    tracing::info!(
+        target: "server::http",
+        %route,
+        status,
+        elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+        "answered"
+    );
+    response
+}
+
+async fn security_headers(mut response: Response<Body>) -> Response<Body> {
+    let h = response.headers_mut();
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages show what staff may not share; assets set their own long-lived caching.
+    h.entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Errors made by layers and the router (413 from the body limit, 408 from the timeout,
+/// 405) come with no body or plain text: give them the error body of their route, JSON under `/api/`
+/// and the health and metrics endpoints, the error page elsewhere.
+async fn error_bodies(req: Request, next: Next) -> Response<Body> {
+    let lang = Lang::negotiate(req.headers());
+    let html = pages::is_page_path(req.uri().path());
+    let response = next.run(req).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let code = ErrorCode::for_status(status);
+    let mut fresh = if html {
+        pages::error_page(lang, code).into_response()
+    } else {
+        ApiError::new(code).into_response()
+    };
+    *fresh.status_mut() = status;
+    for (name, value) in response.headers() {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            fresh.headers_mut().entry(name).or_insert(value.clone());
+        }
+    }
+    fresh
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!(target: "server::http", "a handler panicked");
+    ApiError::new(ErrorCode::Internal).into_response()
+}
+
+/// How long assets may be cached (they are versioned by name or query string).
+pub(crate) const ASSET_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 3600);

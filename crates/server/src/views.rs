@@ -1,0 +1,423 @@
+//! The server's own response types, converted from core and store types. The API serializes
+//! them; the templates read them.
+
+use std::collections::HashMap;
+
+use claimdesk_core::{FactCheckId, StoredFactCheck, StoredItem};
+use claimdesk_store::{SqliteStore, Store, StoredMatch};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::matching::RankedMatch;
+
+/// A post or article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemView {
+    /// The store's id.
+    pub id: i64,
+    /// The id at its source.
+    pub external_id: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Where it was published, as given (not necessarily a web address).
+    pub url: Option<String>,
+    /// When it was published, as given.
+    pub published_at: Option<String>,
+    /// Where it came from.
+    pub source: Option<String>,
+    /// Language tag.
+    pub language: Option<String>,
+}
+
+impl From<StoredItem> for ItemView {
+    fn from(s: StoredItem) -> Self {
+        ItemView {
+            id: s.id.0,
+            external_id: s.item.external_id,
+            text: s.item.text,
+            url: s.item.url,
+            published_at: s.item.published_at,
+            source: s.item.source,
+            language: s.item.language,
+        }
+    }
+}
+
+impl ItemView {
+    /// The URL when it is safe to link: an `http` or `https` address.
+    pub fn link(&self) -> Option<&str> {
+        self.url.as_deref().and_then(web_link)
+    }
+}
+
+/// `url` if it is an absolute `http:` or `https:` address without spaces or control
+/// characters; anything else (`javascript:`, `data:`, relative paths) is shown as text only.
+pub fn web_link(url: &str) -> Option<&str> {
+    let rest = ["https://", "http://"].iter().find_map(|scheme| {
+        url.get(..scheme.len())
+            .filter(|s| s.eq_ignore_ascii_case(scheme))
+            .map(|_| &url[scheme.len()..])
+    })?;
+    let host_present = !rest.is_empty() && !rest.starts_with('/');
+    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    (host_present && clean).then_some(url)
+}
+
+/// The verdict of a fact-check.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VerdictView {
+    /// The verdict in words ("False", "Sai sự thật").
+    pub label: Option<String>,
+    /// The rating value.
+    pub value: Option<f64>,
+    /// The value that means "true".
+    pub best: Option<f64>,
+    /// The value that means "false".
+    pub worst: Option<f64>,
+}
+
+/// A fact-check in full.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactCheckView {
+    /// The store's id.
+    pub id: i64,
+    /// Its id at its source.
+    pub source_id: String,
+    /// The claim that was checked.
+    pub claim: String,
+    /// The headline.
+    pub headline: Option<String>,
+    /// The verdict.
+    pub verdict: Option<VerdictView>,
+    /// Who made the claim.
+    pub claim_author: Option<String>,
+    /// When the claim was made.
+    pub claim_date: Option<String>,
+    /// Where the claim appeared.
+    pub appearances: Vec<String>,
+    /// Who wrote the fact-check.
+    pub author: Option<String>,
+    /// When it was published.
+    pub date_published: Option<String>,
+    /// Its page.
+    pub url: Option<String>,
+    /// Language tag.
+    pub language: Option<String>,
+    /// The canonical fact-check this one repeats, if it is an alias.
+    pub alias_of: Option<i64>,
+}
+
+impl From<StoredFactCheck> for FactCheckView {
+    fn from(s: StoredFactCheck) -> Self {
+        let f = s.fact_check;
+        FactCheckView {
+            id: s.id.0,
+            source_id: f.source_id,
+            claim: f.claim,
+            headline: f.headline,
+            verdict: f.rating.map(|r| VerdictView {
+                label: r.label,
+                value: r.value,
+                best: r.best,
+                worst: r.worst,
+            }),
+            claim_author: f.claim_author,
+            claim_date: f.claim_date,
+            appearances: f.appearances,
+            author: f.author,
+            date_published: f.date_published,
+            url: f.url,
+            language: f.language,
+            alias_of: s.alias_of.map(|a| a.0),
+        }
+    }
+}
+
+impl FactCheckView {
+    /// The verdict label, if any.
+    pub fn verdict_label(&self) -> Option<&str> {
+        self.verdict.as_ref().and_then(|v| v.label.as_deref())
+    }
+
+    /// The URL when it is safe to link.
+    pub fn link(&self) -> Option<&str> {
+        self.url.as_deref().and_then(web_link)
+    }
+}
+
+/// A query term found in a fact-check.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TermView {
+    /// The index term.
+    pub term: String,
+    /// The field (`claim_exact`, `headline_folded`, `bigrams`, ...).
+    pub field: String,
+    /// Its weighted BM25 contribution.
+    pub score: f32,
+}
+
+/// How one reranker feature moved the score.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct FeatureView {
+    /// The feature (`cosine`, `term_overlap`, ...).
+    pub name: String,
+    /// Its value.
+    pub value: f32,
+    /// What it added to the log-odds.
+    pub effect: f32,
+}
+
+/// Why a fact-check matched.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Why {
+    /// The retrievers that proposed it (`lexical`, `near-duplicate`, `dense`).
+    pub retrievers: Vec<String>,
+    /// The lexical (BM25) score.
+    pub lexical: f32,
+    /// Cosine similarity of the sentence embeddings, when dense retrieval ran.
+    pub cosine: Option<f32>,
+    /// SimHash distance when the texts are near-duplicates.
+    pub near_duplicate_distance: Option<u32>,
+    /// The query terms found, best first.
+    pub terms: Vec<TermView>,
+    /// The reranker features that moved the score most.
+    pub features: Vec<FeatureView>,
+    /// The score reaches the calibrated "confident" threshold.
+    pub confident: bool,
+}
+
+impl Why {
+    /// Reads a stored explanation; a malformed one explains nothing rather than failing.
+    fn from_json(value: serde_json::Value) -> Why {
+        serde_json::from_value(value).unwrap_or_default()
+    }
+}
+
+/// The fact-check side of a match, short.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactCheckSummary {
+    /// The store's id.
+    pub id: i64,
+    /// The claim that was checked.
+    pub claim: String,
+    /// The headline.
+    pub headline: Option<String>,
+    /// The verdict in words.
+    pub verdict: Option<String>,
+    /// The fact-check's page.
+    pub url: Option<String>,
+    /// Language tag.
+    pub language: Option<String>,
+}
+
+impl From<&StoredFactCheck> for FactCheckSummary {
+    fn from(s: &StoredFactCheck) -> Self {
+        let f = &s.fact_check;
+        FactCheckSummary {
+            id: s.id.0,
+            claim: f.claim.clone(),
+            headline: f.headline.clone(),
+            verdict: f.rating.as_ref().and_then(|r| r.label.clone()),
+            url: f.url.clone(),
+            language: f.language.clone(),
+        }
+    }
+}
+
+/// A ranked fact-check with its explanation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchView {
+    /// Rank, 1 = best.
+    pub rank: u32,
+    /// The score (higher is better).
+    pub score: f32,
+    /// The fact-check.
+    pub fact_check: FactCheckSummary,
+    /// Why it matched.
+    pub why: Why,
+}
+
+/// One match before its fact-check is looked up.
+pub(crate) struct RawMatch {
+    pub fact_check: FactCheckId,
+    pub rank: u32,
+    pub score: f32,
+    pub explanation: serde_json::Value,
+}
+
+impl From<StoredMatch> for RawMatch {
+    fn from(m: StoredMatch) -> Self {
+        RawMatch {
+            fact_check: m.fact_check,
+            rank: m.rank,
+            score: m.score,
+            explanation: m.explanation,
+        }
+    }
+}
+
+impl RawMatch {
+    pub(crate) fn ranked(i: usize, m: RankedMatch) -> Self {
+        RawMatch {
+            fact_check: m.fact_check,
+            rank: i as u32 + 1,
+            score: m.score,
+            explanation: m.explanation,
+        }
+    }
+}
+
+/// Looks up the fact-checks of `matches` in one query and pairs them up, in order (`None`
+/// where the fact-check is gone).
+pub(crate) async fn resolve_each(
+    store: &SqliteStore,
+    matches: Vec<RawMatch>,
+) -> Result<Vec<Option<MatchView>>, ApiError> {
+    let ids: Vec<FactCheckId> = matches.iter().map(|m| m.fact_check).collect();
+    let found: HashMap<FactCheckId, StoredFactCheck> = store
+        .fact_checks_by_id(&ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    Ok(matches
+        .into_iter()
+        .map(|m| {
+            let fc = found.get(&m.fact_check)?;
+            Some(MatchView {
+                rank: m.rank,
+                score: m.score,
+                fact_check: fc.into(),
+                why: Why::from_json(m.explanation),
+            })
+        })
+        .collect())
+}
+
+/// [`resolve_each`] without the matches whose fact-check is gone.
+pub(crate) async fn resolve(
+    store: &SqliteStore,
+    matches: Vec<RawMatch>,
+) -> Result<Vec<MatchView>, ApiError> {
+    Ok(resolve_each(store, matches)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// An item of the queue with its best match.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QueueEntryView {
+    /// The item.
+    pub item: ItemView,
+    /// Its best match, if any.
+    pub top_match: Option<MatchView>,
+}
+
+/// Where a page of a list is in the whole list.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct PageInfo {
+    /// Entries in the whole list.
+    pub total: u64,
+    /// This page's number, from 1.
+    pub page: u64,
+    /// Entries per page.
+    pub per_page: u32,
+    /// Number of pages (at least 1).
+    pub pages: u64,
+}
+
+/// A page of the queue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemList {
+    /// The items, newest publication first.
+    pub items: Vec<QueueEntryView>,
+    /// Where this page is.
+    pub paging: PageInfo,
+}
+
+/// An item with its ranked matches.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemDetail {
+    /// The item.
+    pub item: ItemView,
+    /// Its stored matches, best first.
+    pub matches: Vec<MatchView>,
+}
+
+/// A page of fact-checks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactCheckList {
+    /// The fact-checks, newest publication first.
+    pub fact_checks: Vec<FactCheckView>,
+    /// Where this page is.
+    pub paging: PageInfo,
+}
+
+/// A fact-check with the fact-checks that repeat it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactCheckDetail {
+    /// The fact-check.
+    pub fact_check: FactCheckView,
+    /// Its aliases: later fact-checks with the same normalized text.
+    pub aliases: Vec<FactCheckView>,
+}
+
+/// A text to rank fact-checks for.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    /// The text (a post, a claim): 1 to 20,000 characters.
+    pub text: String,
+    /// How many fact-checks, 1 to 50 (default 5).
+    #[serde(default)]
+    pub top: Option<u32>,
+}
+
+/// The fact-checks ranked for a text.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchResponse {
+    /// Best first.
+    pub matches: Vec<MatchView>,
+}
+
+/// The store's health.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: &'static str,
+    /// Fact-checks stored.
+    pub fact_checks: u64,
+    /// Items stored.
+    pub items: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::web_link;
+
+    #[test]
+    fn only_web_addresses_are_links() {
+        for ok in ["https://a.example/x?y=1", "HTTP://a.example"] {
+            assert_eq!(web_link(ok), Some(ok));
+        }
+        for bad in [
+            "javascript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>",
+            "//evil.example",
+            "/relative",
+            "https://",
+            "https://a.example/\u{0}x",
+            "https://a b",
+            "ftp://x",
+        ] {
+            assert_eq!(web_link(bad), None, "{bad}");
+        }
+    }
+}

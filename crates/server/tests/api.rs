@@ -1,0 +1,104 @@
+//! The JSON API's read side and `POST /api/match`.
+
+use serde_json::json;
+
+use crate::util::desk;
+
+#[tokio::test]
+async fn items_list_with_filters_and_paging() {
+    let d = desk().await;
+    let a = d.get("/api/items").await;
+    assert_eq!(a.status, 200);
+    let b = a.json();
+    assert_eq!(b["paging"]["total"], 3);
+    assert_eq!(b["items"][0]["item"]["external_id"], "p3");
+    assert!(b["items"][0]["top_match"].is_null());
+    let top = &b["items"][2]["top_match"];
+    assert_eq!(top["fact_check"]["claim"], "Hot lemon water cures cancer");
+    assert_eq!(top["why"]["confident"], true);
+    assert_eq!(
+        top["why"]["retrievers"],
+        json!(["lexical", "near-duplicate"])
+    );
+    let b = d.get("/api/items?status=review").await.json();
+    assert_eq!(b["paging"]["total"], 1);
+    assert_eq!(b["items"][0]["item"]["language"], "vi");
+    let b = d.get("/api/items?per_page=2&page=2").await.json();
+    assert_eq!(
+        b["paging"],
+        json!({"total": 3, "page": 2, "per_page": 2, "pages": 2})
+    );
+    assert_eq!(b["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_item_with_its_matches() {
+    let d = desk().await;
+    let b = d.get("/api/items/1").await.json();
+    assert_eq!(b["item"]["url"], "https://social.example/post/1");
+    let m = &b["matches"][0];
+    assert_eq!(m["rank"], 1);
+    assert_eq!(m["fact_check"]["verdict"], "False");
+    assert_eq!(m["why"]["lexical"], 4.25);
+    assert_eq!(m["why"]["terms"][0]["field"], "claim_exact");
+    assert_eq!(m["why"]["features"][0]["name"], "term_overlap");
+}
+
+#[tokio::test]
+async fn fact_checks_list_search_and_detail() {
+    let d = desk().await;
+    let b = d.get("/api/factchecks").await.json();
+    assert_eq!(b["paging"]["total"], 3);
+    let b = d.get("/api/factchecks?q=lemon").await.json();
+    assert_eq!(b["paging"]["total"], 2);
+    let b = d.get("/api/factchecks/1").await.json();
+    assert_eq!(b["fact_check"]["verdict"]["label"], "False");
+    assert_eq!(b["fact_check"]["verdict"]["best"], 5.0);
+    assert_eq!(b["aliases"][0]["source_id"], "fc-lemon-2");
+    assert_eq!(b["aliases"][0]["alias_of"], 1);
+}
+
+#[tokio::test]
+async fn match_ranks_fact_checks_with_explanations() {
+    let d = desk().await;
+    let a = d
+        .post_json(
+            "/api/match",
+            r#"{"text": "Uống nước chanh nóng", "top": 3}"#,
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let b = a.json();
+    let m = &b["matches"][0];
+    assert_eq!(m["fact_check"]["id"], 1);
+    assert_eq!(m["rank"], 1);
+    assert!((m["why"]["cosine"].as_f64().unwrap() - 0.88).abs() < 1e-6);
+    assert_eq!(m["why"]["retrievers"], json!(["lexical", "dense"]));
+    let b = d
+        .post_json("/api/match", r#"{"text": "nothing to see"}"#)
+        .await
+        .json();
+    assert_eq!(b["matches"], json!([]));
+}
+
+#[tokio::test]
+async fn match_validates_its_request() {
+    let d = desk().await;
+    let long = "a".repeat(20_001);
+    for body in [
+        json!({"text": "   "}),
+        json!({"text": long}),
+        json!({"text": "lemon", "top": 0}),
+        json!({"text": "lemon", "top": 51}),
+        json!({"text": "lemon", "top": -1}),
+        json!({"top": 3}),
+        json!({"text": 5}),
+        json!({"text": "lemon", "unknown": true}),
+    ] {
+        d.post_json("/api/match", body.to_string())
+            .await
+            .assert_error(422, "invalid_request");
+    }
+    let ok = json!({"text": "a".repeat(20_000), "top": 50}).to_string();
+    assert_eq!(d.post_json("/api/match", ok).await.status, 200);
+}

@@ -1,0 +1,8 @@
+//! The server through `Router::oneshot`, over a real SQLite store in a temporary directory.
+
+mod api;
+mod errors;
+mod ops;
+mod pages;
+mod security;
+mod util;

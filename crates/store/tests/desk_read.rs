@@ -1,0 +1,191 @@
+//! The desk's reads: queue filters and order, single lookups, fact-check search.
+
+use claimdesk_core::{FactCheck, FactCheckId, Item, ItemId};
+use claimdesk_store::{
+    ImportSource, ItemFilter, MatchStatus, NewFactCheck, NewItem, PageRequest, SqliteStore, Store,
+    StoredMatch,
+};
+use serde_json::json;
+
+fn source() -> ImportSource<'static> {
+    ImportSource {
+        file: "test",
+        format: "jsonl",
+        diagnostics: &[],
+        actor: claimdesk_core::Actor::Cli,
+    }
+}
+
+fn item(key: &str, text: &str, lang: &str, src: &str, at: Option<&str>) -> NewItem {
+    NewItem {
+        key: key.into(),
+        item: Item {
+            text: text.into(),
+            language: Some(lang.into()),
+            source: Some(src.into()),
+            published_at: at.map(Into::into),
+            ..Item::default()
+        },
+    }
+}
+
+const ALL: PageRequest = PageRequest {
+    offset: 0,
+    limit: 100,
+};
+
+/// Three items: a confident match (a), a suggestion (b), an undated unmatched one (c).
+async fn desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let fcs = ["Vaccines cause 50% of illness", "Lemon water cures cancer"].map(|c| NewFactCheck {
+        fact_check: FactCheck {
+            source_id: c.into(),
+            claim: c.into(),
+            date_published: Some("2026-01-01".into()),
+            ..FactCheck::default()
+        },
+        duplicate_key: c.into(),
+    });
+    s.save_fact_checks(&fcs, source()).await.unwrap();
+    let (_, ids) = s
+        .save_items(
+            &[
+                item(
+                    "a",
+                    "lemon water cures",
+                    "en",
+                    "x",
+                    Some("2026-01-09T06:42:00+07:00"),
+                ),
+                item(
+                    "b",
+                    "Vắc-xin gây bệnh",
+                    "vi",
+                    "y",
+                    Some("2026-02-01T00:00:00Z"),
+                ),
+                item("c", "nothing here", "en", "y", None),
+            ],
+            source(),
+        )
+        .await
+        .unwrap();
+    let stored = |fc, confident| StoredMatch {
+        fact_check: FactCheckId(fc),
+        rank: 1,
+        score: 0.5,
+        explanation: if confident {
+            json!({"lexical": 1.0, "confident": true})
+        } else {
+            json!({"lexical": 1.0})
+        },
+    };
+    s.save_matches(ids[0], &[stored(2, true)]).await.unwrap();
+    s.save_matches(ids[1], &[stored(1, false)]).await.unwrap();
+    (dir, s, ids)
+}
+
+async fn queue_ids(s: &SqliteStore, filter: ItemFilter) -> Vec<i64> {
+    let page = s.queue(&filter, ALL).await.unwrap();
+    assert_eq!(page.total as usize, page.entries.len());
+    page.entries.iter().map(|e| e.item.id.0).collect()
+}
+
+#[tokio::test]
+async fn the_queue_is_newest_first_with_undated_items_last() {
+    let (_d, s, ids) = desk().await;
+    let page = s.queue(&ItemFilter::default(), ALL).await.unwrap();
+    let got: Vec<_> = page.entries.iter().map(|e| e.item.id).collect();
+    assert_eq!(got, vec![ids[1], ids[0], ids[2]]);
+    assert_eq!(
+        page.entries[0].top.as_ref().unwrap().fact_check,
+        FactCheckId(1)
+    );
+    assert!(page.entries[2].top.is_none());
+    let second = s
+        .queue(
+            &ItemFilter::default(),
+            PageRequest {
+                offset: 1,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((second.total, second.entries[0].item.id), (3, ids[0]));
+}
+
+#[tokio::test]
+async fn queue_filters_combine() {
+    let (_d, s, ids) = desk().await;
+    let [a, b, c] = [ids[0].0, ids[1].0, ids[2].0];
+    let by_status = |status| ItemFilter {
+        status: Some(status),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, by_status(MatchStatus::Matched)).await, [b, a]);
+    assert_eq!(queue_ids(&s, by_status(MatchStatus::Unmatched)).await, [c]);
+    assert_eq!(queue_ids(&s, by_status(MatchStatus::Confident)).await, [a]);
+    assert_eq!(queue_ids(&s, by_status(MatchStatus::Review)).await, [b]);
+    let f = ItemFilter {
+        language: Some("en".into()),
+        source: Some("y".into()),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, f).await, [c]);
+    // 2026-01-09T06:42+07:00 is 2026-01-08T23:42Z: the offset counts.
+    let jan9_utc = 1_767_916_800;
+    let f = ItemFilter {
+        published_from: Some(jan9_utc),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, f).await, [b]);
+    let f = ItemFilter {
+        published_until: Some(jan9_utc),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, f).await, [a]);
+    let f = ItemFilter {
+        text: Some("LEMON".into()),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, f).await, [a]);
+    let f = ItemFilter {
+        text: Some("vắc".into()),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, f).await, [b]);
+}
+
+#[tokio::test]
+async fn lookups_by_id_and_fact_check_search() {
+    let (_d, s, ids) = desk().await;
+    assert_eq!(
+        s.item(ids[1]).await.unwrap().unwrap().item.text,
+        "Vắc-xin gây bệnh"
+    );
+    assert!(s.item(ItemId(999)).await.unwrap().is_none());
+    let got = s
+        .fact_checks_by_id(&[FactCheckId(2), FactCheckId(77)])
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].fact_check.claim, "Lemon water cures cancer");
+    assert!(s.aliases(FactCheckId(1)).await.unwrap().is_empty());
+    let all = s.search_fact_checks(None, ALL).await.unwrap();
+    assert_eq!(all.total, 2);
+    // `%` in the search is a literal percent sign, not a wildcard.
+    let hit = s.search_fact_checks(Some("50%"), ALL).await.unwrap();
+    assert_eq!(hit.total, 1);
+    assert!(
+        s.search_fact_checks(Some("5%0"), ALL)
+            .await
+            .unwrap()
+            .entries
+            .is_empty()
+    );
+    let facets = s.item_facets().await.unwrap();
+    assert_eq!(facets.languages, ["en", "vi"]);
+    assert_eq!(facets.sources, ["x", "y"]);
+}
