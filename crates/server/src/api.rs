@@ -1,4 +1,4 @@
-//! The JSON API (read side) and the machine endpoints, described by the OpenAPI document
+//! The JSON API and the machine endpoints, described by the OpenAPI document
 //! that [`openapi`] builds from the same route definitions the router uses.
 
 use std::sync::LazyLock;
@@ -16,7 +16,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
+use crate::{AppState, cases};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::params::{QueueQuery, SearchQuery};
 use crate::views::{
@@ -31,11 +31,21 @@ pub const MAX_MATCH_TOP: u32 = 50;
 
 /// Every route the OpenAPI document describes, as (method, path). The router serves exactly
 /// these outside the HTML pages and assets.
-pub const API_ROUTES: [(&str, &str); 8] = [
+pub const API_ROUTES: [(&str, &str); 18] = [
     ("get", "/api/items"),
     ("get", "/api/items/{id}"),
+    ("post", "/api/items/{id}/match"),
+    ("post", "/api/items/{id}/case"),
     ("get", "/api/factchecks"),
+    ("post", "/api/factchecks"),
     ("get", "/api/factchecks/{id}"),
+    ("get", "/api/cases"),
+    ("get", "/api/cases/{id}"),
+    ("post", "/api/cases/{id}/transition"),
+    ("post", "/api/cases/{id}/assign"),
+    ("post", "/api/cases/{id}/notes"),
+    ("post", "/api/cases/{id}/evidence"),
+    ("post", "/api/cases/{id}/verdict"),
     ("post", "/api/match"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
@@ -46,12 +56,13 @@ pub const API_ROUTES: [(&str, &str); 8] = [
 #[openapi(
     info(
         title = "claimdesk",
-        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, and ranking of fact-checks for a text. Errors are `{\"message\", \"code\", \"type\"}` with a stable `code`."
+        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, ranking of fact-checks for a text, and the cases the desk works. Every route but this document needs a session cookie (changes then need the `X-CSRF-Token` header) or `Authorization: Bearer <API token>`. Errors are `{\"message\", \"code\", \"type\"}` with a stable `code`."
     ),
     tags(
         (name = "items", description = "Posts and articles the desk watches"),
         (name = "factchecks", description = "Published fact-checks"),
         (name = "match", description = "Ranking fact-checks for a text"),
+        (name = "cases", description = "The desk's workflow: cases, links, notes, evidence, verdicts"),
         (name = "ops", description = "Health, metrics and this document")
     )
 )]
@@ -62,7 +73,16 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(list_items))
         .routes(routes!(get_item))
-        .routes(routes!(list_fact_checks))
+        .routes(routes!(cases::api_link_item))
+        .routes(routes!(cases::api_open_case))
+        .routes(routes!(list_fact_checks, cases::api_add_fact_check))
+        .routes(routes!(cases::api_list_cases))
+        .routes(routes!(cases::api_get_case))
+        .routes(routes!(cases::api_transition))
+        .routes(routes!(cases::api_assign))
+        .routes(routes!(cases::api_note))
+        .routes(routes!(cases::api_evidence))
+        .routes(routes!(cases::api_verdict))
         .routes(routes!(get_fact_check))
         .routes(routes!(match_text))
         .routes(routes!(openapi_json))

@@ -58,13 +58,23 @@ pub enum ErrorCode {
     RequestTimeout,
     /// The store cannot be reached.
     StoreUnavailable,
+    /// No session cookie or API token, or one that no longer works.
+    Unauthorized,
+    /// The signed-in user's role does not allow this.
+    Forbidden,
+    /// A state-changing request without the session's CSRF token, or from another site.
+    CsrfFailed,
+    /// Too many failed sign-ins from this address or for this username; try later.
+    TooManyRequests,
+    /// The case workflow does not allow this move (the message says why).
+    InvalidTransition,
     /// An unexpected failure inside the server.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, in table order.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidJson,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
@@ -75,6 +85,11 @@ impl ErrorCode {
         ErrorCode::InvalidRequest,
         ErrorCode::RequestTimeout,
         ErrorCode::StoreUnavailable,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::CsrfFailed,
+        ErrorCode::TooManyRequests,
+        ErrorCode::InvalidTransition,
         ErrorCode::Internal,
     ];
 
@@ -116,6 +131,17 @@ impl ErrorCode {
                 StatusCode::SERVICE_UNAVAILABLE,
                 Internal,
             ),
+            ErrorCode::Unauthorized => ("unauthorized", StatusCode::UNAUTHORIZED, Auth),
+            ErrorCode::Forbidden => ("forbidden", StatusCode::FORBIDDEN, Auth),
+            ErrorCode::CsrfFailed => ("csrf_failed", StatusCode::FORBIDDEN, Auth),
+            ErrorCode::TooManyRequests => (
+                "too_many_requests",
+                StatusCode::TOO_MANY_REQUESTS,
+                Auth,
+            ),
+            ErrorCode::InvalidTransition => {
+                ("invalid_transition", StatusCode::CONFLICT, InvalidRequest)
+            }
             ErrorCode::Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR, Internal),
         }
     }
@@ -145,6 +171,10 @@ impl ErrorCode {
             StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
             StatusCode::SERVICE_UNAVAILABLE => ErrorCode::StoreUnavailable,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+            StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyRequests,
+            StatusCode::CONFLICT => ErrorCode::InvalidTransition,
             s if s.is_server_error() => ErrorCode::Internal,
             _ => ErrorCode::InvalidRequest,
         }
@@ -249,8 +279,20 @@ impl From<QueryRejection> for ApiError {
 }
 
 impl From<claimdesk_store::Error> for ApiError {
+    /// The store's refusals become the caller's errors (role → `forbidden`, workflow →
+    /// `invalid_transition` with the core's reason); its failures stay internal.
     fn from(e: claimdesk_store::Error) -> Self {
-        ApiError::with_detail(ErrorCode::Internal, e.to_string())
+        use claimdesk_store::Error as E;
+        let code = match &e {
+            E::NotFound { .. } => ErrorCode::NotFound,
+            E::Forbidden { .. } | E::Disabled(_) => ErrorCode::Forbidden,
+            E::Workflow(_) => ErrorCode::InvalidTransition,
+            E::UsernameTaken(_) | E::PasswordTooShort { .. } | E::Invalid(_) => {
+                ErrorCode::InvalidRequest
+            }
+            _ => ErrorCode::Internal,
+        };
+        ApiError::with_detail(code, e.to_string())
     }
 }
 
@@ -299,6 +341,11 @@ mod tests {
         invalid_request: InvalidRequest => "invalid_request", 422, "invalid_request";
         request_timeout: RequestTimeout => "request_timeout", 408, "invalid_request";
         store_unavailable: StoreUnavailable => "store_unavailable", 503, "internal";
+        unauthorized: Unauthorized => "unauthorized", 401, "auth";
+        forbidden: Forbidden => "forbidden", 403, "auth";
+        csrf_failed: CsrfFailed => "csrf_failed", 403, "auth";
+        too_many_requests: TooManyRequests => "too_many_requests", 429, "auth";
+        invalid_transition: InvalidTransition => "invalid_transition", 409, "invalid_request";
         internal: Internal => "internal", 500, "internal";
     }
 

@@ -19,9 +19,12 @@
 
 mod api;
 mod assets;
+mod auth;
+mod cases;
 mod error;
 mod http;
 mod i18n;
+mod login;
 mod matching;
 mod metrics;
 mod pages;
@@ -37,6 +40,7 @@ use axum::Router;
 use claimdesk_store::SqliteStore;
 
 pub use api::{API_ROUTES, openapi};
+pub use auth::{Access, CSRF_HEADER, MAX_FAILED_LOGINS, ROUTES, Route, SESSION_COOKIE};
 pub use error::{ApiError, ErrorCode, ErrorType};
 pub use i18n::{Lang, Messages, catalog_keys};
 pub use matching::{MatchError, MatchService, RankedMatch};
@@ -54,9 +58,22 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// A request taking longer is answered with `request_timeout`.
     pub request_timeout: Duration,
+    /// The address the desk is reached at (`[server] public_url`), e.g.
+    /// `https://desk.example`: browser requests that change something must come from its
+    /// origin, and cookies are `Secure` when it is `https`. `None`: the request's `Host`.
+    pub public_url: Option<String>,
+    /// How long a session lasts after signing in.
+    pub session_ttl: Duration,
 }
 
 impl ServerConfig {
+    /// Whether cookies carry `Secure`: the desk is served over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")))
+    }
+
     /// The default config with the named IANA time zone (e.g. `Europe/Paris`).
     pub fn with_time_zone(name: &str) -> Result<ServerConfig, UnknownTimeZone> {
         Ok(ServerConfig {
@@ -72,6 +89,8 @@ impl Default for ServerConfig {
             time_zone: time::zone(DEFAULT_TIME_ZONE).unwrap_or_else(|_| time::fallback_zone()),
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            public_url: None,
+            session_ttl: Duration::from_secs(12 * 3600),
         }
     }
 }
@@ -79,8 +98,6 @@ impl Default for ServerConfig {
 /// What every handler shares: the store, the matcher, the config and the metrics. Cheap to
 /// clone.
 ///
-/// Authentication plugs in here: a users/sessions store added to the state and an extractor
-/// reading it, without changing the handlers' signatures beyond taking that extractor.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -91,6 +108,8 @@ struct Inner {
     matcher: Arc<dyn MatchService>,
     config: ServerConfig,
     metrics: metrics::Metrics,
+    logins: auth::LoginLimiter,
+    scale: claimdesk_publish::RatingScale,
 }
 
 impl AppState {
@@ -102,6 +121,8 @@ impl AppState {
                 matcher,
                 config,
                 metrics: metrics::Metrics::default(),
+                logins: auth::LoginLimiter::default(),
+                scale: claimdesk_publish::RatingScale::default(),
             }),
         }
     }
@@ -123,6 +144,14 @@ impl AppState {
     fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
     }
+
+    fn logins(&self) -> &auth::LoginLimiter {
+        &self.inner.logins
+    }
+
+    fn scale(&self) -> &claimdesk_publish::RatingScale {
+        &self.inner.scale
+    }
 }
 
 /// The whole application: pages, API, assets, health and metrics, with every middleware.
@@ -132,7 +161,11 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .merge(api)
-        .fallback(pages::not_found);
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ));
     http::layers(app, state)
 }
 
@@ -146,7 +179,8 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(target: "server::http", %addr, "listening");
     }
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!(target: "server::http", "stopped");

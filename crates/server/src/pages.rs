@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use claimdesk_store::Store;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -22,7 +22,8 @@ use crate::params::{QueueQuery, SearchQuery};
 use crate::views::{
     FactCheckDetail, FactCheckView, ItemDetail, ItemList, MatchView, PageInfo, web_link,
 };
-use crate::{AppState, time};
+use crate::auth::CurrentUser;
+use crate::{AppState, cases, login, time};
 
 /// Terms shown per match in the "why" list.
 const TERMS_SHOWN: usize = 8;
@@ -35,7 +36,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/items/{id}", get(item))
         .route("/factchecks", get(fact_checks))
         .route("/factchecks/{id}", get(fact_check))
+        .route("/items/{id}/link", post(cases::page_link_item))
+        .route("/items/{id}/case", post(cases::page_open_case))
         .route("/lang/{code}", get(switch_language))
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", post(login::logout))
+        .merge(cases::pages())
 }
 
 /// Whether a path is an HTML page (errors on it get the error page, not JSON).
@@ -57,6 +63,17 @@ pub(crate) struct Chrome {
     pub css: &'static str,
     pub htmx: &'static str,
     tz: TimeZone,
+    /// Who is signed in, for the nav and the forms' CSRF token.
+    pub user: Option<Badge>,
+}
+
+/// The signed-in user as the nav shows them.
+pub(crate) struct Badge {
+    pub name: String,
+    pub role_key: String,
+    /// The session's CSRF token (empty for API-token requests, which need none).
+    pub csrf: String,
+    pub role: claimdesk_core::Role,
 }
 
 /// A language switch link.
@@ -77,10 +94,22 @@ impl Chrome {
             css: CSS_PATH.as_str(),
             htmx: HTMX_PATH,
             tz,
+            user: None,
         }
     }
 
-    fn section(mut self, section: &'static str) -> Chrome {
+    /// The `hx-headers` of the page's body: the CSRF token for htmx requests.
+    pub fn hx_headers(&self) -> Option<String> {
+        let csrf = &self.user.as_ref()?.csrf;
+        (!csrf.is_empty()).then(|| serde_json::json!({ "X-CSRF-Token": csrf }).to_string())
+    }
+
+    /// The session's CSRF token, for the hidden field of every form.
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
+    }
+
+    pub(crate) fn section(mut self, section: &'static str) -> Chrome {
         self.section = section;
         self
     }
@@ -123,11 +152,18 @@ impl FromRequestParts<AppState> for Chrome {
             .uri
             .path_and_query()
             .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
-        Ok(Chrome::new(
+        let mut chrome = Chrome::new(
             Lang::negotiate(&parts.headers),
             here,
             state.config().time_zone.clone(),
-        ))
+        );
+        chrome.user = parts.extensions.get::<CurrentUser>().map(|c| Badge {
+            name: c.user.display_name.clone(),
+            role_key: format!("role.{}", c.user.role.as_str()),
+            csrf: c.csrf.clone().unwrap_or_default(),
+            role: c.user.role,
+        });
+        Ok(chrome)
     }
 }
 
@@ -148,7 +184,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn fail(chrome: &Chrome) -> impl FnOnce(ApiError) -> PageError + '_ {
+pub(crate) fn fail(chrome: &Chrome) -> impl FnOnce(ApiError) -> PageError + '_ {
     move |error| PageError {
         lang: chrome.lang,
         error,
@@ -169,6 +205,9 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
     let key = match code {
         ErrorCode::NotFound | ErrorCode::InvalidPath => "not_found",
         ErrorCode::Internal | ErrorCode::StoreUnavailable => "internal",
+        ErrorCode::Forbidden | ErrorCode::Unauthorized => "forbidden",
+        ErrorCode::CsrfFailed => "csrf",
+        ErrorCode::InvalidTransition => "conflict",
         _ => "bad_request",
     };
     let page = ErrorTemplate {
@@ -176,18 +215,24 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
         title: t.get(match key {
             "not_found" => "error_page.not_found_title",
             "internal" => "error_page.internal_title",
+            "forbidden" => "error_page.forbidden_title",
+            "csrf" => "error_page.csrf_title",
+            "conflict" => "error_page.conflict_title",
             _ => "error_page.bad_request_title",
         }),
         message: t.get(match key {
             "not_found" => "error_page.not_found",
             "internal" => "error_page.internal",
+            "forbidden" => "error_page.forbidden",
+            "csrf" => "error_page.csrf",
+            "conflict" => "error_page.conflict",
             _ => "error_page.bad_request",
         }),
     };
     render(code.status(), &page)
 }
 
-fn render(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -419,7 +464,7 @@ async fn queue(
 }
 
 /// Reads a numeric id from the path; anything else is a page that does not exist.
-fn page_id(chrome: &Chrome, raw: &str) -> Result<i64, PageError> {
+pub(crate) fn page_id(chrome: &Chrome, raw: &str) -> Result<i64, PageError> {
     raw.parse::<i64>()
         .map_err(|_| fail(chrome)(ApiError::new(ErrorCode::NotFound)))
 }
@@ -428,6 +473,10 @@ fn page_id(chrome: &Chrome, raw: &str) -> Result<i64, PageError> {
 #[template(path = "item.html")]
 struct ItemPage {
     chrome: Chrome,
+    item_id: i64,
+    can_change: bool,
+    /// The item's case: its id and status in words.
+    case: Option<(i64, String)>,
     detail: ItemDetail,
     link: Option<String>,
     published: Option<String>,
@@ -446,7 +495,23 @@ async fn item(
         .into_iter()
         .map(|m| MatchCard::new(chrome.t, m))
         .collect();
+    let case = cases::item_case_status(&state, id)
+        .await
+        .map_err(fail(&chrome))?
+        .map(|c| {
+            let label = chrome
+                .t
+                .get(&format!("case_status.{}", c.status.as_str()))
+                .to_string();
+            (c.id.0, label)
+        });
     let page = ItemPage {
+        item_id: id,
+        can_change: chrome
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role >= claimdesk_core::Role::Editor),
+        case,
         link: detail.item.link().map(str::to_string),
         published: detail.item.published_at.as_deref().map(|d| chrome.date(d)),
         cards,

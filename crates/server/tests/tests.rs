@@ -1,8 +1,10 @@
 //! The server through `Router::oneshot`, over a real SQLite store in a temporary directory.
 
 mod api;
+mod auth;
 mod errors;
 mod ops;
 mod pages;
 mod security;
 mod util;
+mod workflow;

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
-use claimdesk_core::{FactCheck, FactCheckId, Item, Rating};
+use claimdesk_core::{FactCheck, FactCheckId, Item, Rating, Role, UserId};
 use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
-use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store, StoredMatch};
+use claimdesk_store::{
+    ImportSource, NewFactCheck, NewItem, NewUser, SqliteStore, Store, StoredMatch,
+};
 use http_body_util::BodyExt;
 use serde_json::json;
 use tower::ServiceExt;
@@ -37,6 +39,19 @@ impl MatchService for LemonMatcher {
 pub struct Desk {
     _dir: tempfile::TempDir,
     pub app: Router,
+    pub store: SqliteStore,
+    /// An admin's API token, sent by [`Desk::send`] when a request carries no credentials.
+    pub admin_token: String,
+}
+
+/// Every test user's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A signed-in browser: its session cookie and the session's CSRF token.
+#[derive(Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
 }
 
 fn source() -> ImportSource<'static> {
@@ -49,6 +64,34 @@ fn source() -> ImportSource<'static> {
 }
 
 pub async fn desk() -> Desk {
+    desk_with(ServerConfig::default()).await
+}
+
+/// Users of every role: `admin`, `editor`, `reviewer`, `viewer` (ids 1 to 4).
+async fn add_users(store: &SqliteStore) {
+    let hash = claimdesk_store::auth::hash_password(PASSWORD).unwrap();
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("editor", Role::Editor),
+        ("reviewer", Role::Reviewer),
+        ("viewer", Role::Viewer),
+    ] {
+        store
+            .add_user(
+                &NewUser {
+                    username: name.into(),
+                    display_name: Some(format!("{name} name")),
+                    role,
+                    password: hash.clone(),
+                },
+                claimdesk_core::Actor::Cli,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+pub async fn desk_with(config: ServerConfig) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
     let fc = |id: &str, claim: &str, headline: &str, label: &str, lang: &str| NewFactCheck {
@@ -157,10 +200,17 @@ pub async fn desk() -> Desk {
     };
     store.save_matches(ids[0], &[m(1, true)]).await.unwrap();
     store.save_matches(ids[1], &[m(2, false)]).await.unwrap();
-    let state = AppState::new(store, Arc::new(LemonMatcher), ServerConfig::default());
+    add_users(&store).await;
+    let token = store
+        .create_api_token(UserId(1), "tests", claimdesk_core::Actor::Cli)
+        .await
+        .unwrap();
+    let state = AppState::new(store.clone(), Arc::new(LemonMatcher), config);
     Desk {
         _dir: dir,
         app: claimdesk_server::router(state),
+        store,
+        admin_token: token.token.expose().to_string(),
     }
 }
 
@@ -199,7 +249,19 @@ impl Answer {
 }
 
 impl Desk {
-    pub async fn send(&self, req: Request<Body>) -> Answer {
+    /// Sends `req` as the admin (API token) unless it carries a cookie or an
+    /// `Authorization` header of its own.
+    pub async fn send(&self, mut req: Request<Body>) -> Answer {
+        let h = req.headers();
+        if !h.contains_key("cookie") && !h.contains_key("authorization") {
+            let v = format!("Bearer {}", self.admin_token).parse().unwrap();
+            req.headers_mut().insert("authorization", v);
+        }
+        self.send_anon(req).await
+    }
+
+    /// Sends `req` as it is.
+    pub async fn send_anon(&self, req: Request<Body>) -> Answer {
         let res: Response<Body> = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -235,4 +297,131 @@ impl Desk {
         )
         .await
     }
+}
+
+impl Desk {
+    /// Signs `username` in through the form and returns the browser's session.
+    pub async fn login(&self, username: &str) -> Session {
+        let a = self.try_login(username, PASSWORD).await;
+        assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+        let cookie = set_cookie(&a, "claimdesk_session");
+        let page = self
+            .send(
+                Request::get("/")
+                    .header("cookie", &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        Session {
+            csrf: csrf_field(&page.body),
+            cookie,
+        }
+    }
+
+    /// Fetches the sign-in form and posts `username` and `password` with its token.
+    pub async fn try_login(&self, username: &str, password: &str) -> Answer {
+        let form = self.send_anon(Request::get("/login").body(Body::empty()).unwrap()).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let cookie = set_cookie(&form, "claimdesk_login_csrf");
+        let csrf = csrf_field(&form.body);
+        let body = serde_urlencoded::to_string([
+            ("username", username),
+            ("password", password),
+            ("csrf", csrf.as_str()),
+        ])
+        .unwrap();
+        self.send_anon(
+            Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a form as `session`, with its CSRF token unless `fields` has one.
+    pub async fn post_form(&self, uri: &str, session: &Session, fields: &[(&str, &str)]) -> Answer {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            all.push(("csrf", session.csrf.as_str()));
+        }
+        self.send_anon(
+            Request::post(uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", &session.cookie)
+                .body(Body::from(serde_urlencoded::to_string(&all).unwrap()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A page as `session`.
+    pub async fn get_as(&self, uri: &str, session: &Session) -> Answer {
+        self.send_anon(
+            Request::get(uri)
+                .header("cookie", &session.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// JSON posted with a bearer token.
+    pub async fn post_json_as(&self, uri: &str, token: &str, body: serde_json::Value) -> Answer {
+        self.send_anon(
+            Request::post(uri)
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A new API token of user `id`.
+    pub async fn token_of(&self, id: i64) -> String {
+        self.store
+            .create_api_token(UserId(id), "test", claimdesk_core::Actor::Cli)
+            .await
+            .unwrap()
+            .token
+            .expose()
+            .to_string()
+    }
+}
+
+/// `name=value` of the response's `Set-Cookie` for `name`.
+pub fn set_cookie(a: &Answer, name: &str) -> String {
+    a.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie: {:?}", a.headers))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The whole `Set-Cookie` header for `name`.
+pub fn set_cookie_header(a: &Answer, name: &str) -> String {
+    a.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie: {:?}", a.headers))
+        .to_string()
+}
+
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_field(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no csrf field: {html}"));
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
 }

@@ -834,12 +834,14 @@ pub(crate) async fn cases(store: &SqliteStore, filter: &CaseFilter) -> Result<Ve
     let rows: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CASE_COLUMNS} FROM cases
          WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR assignee = ?2)
+           AND (?5 IS NULL OR item_id = ?5)
          ORDER BY updated_at DESC, id DESC LIMIT ?3 OFFSET ?4"
     )))
     .bind(filter.status.map(CaseStatus::as_str))
     .bind(filter.assignee.map(|a| a.0))
     .bind(i64::from(filter.limit))
     .bind(i64::from(filter.offset))
+    .bind(filter.item.map(|i| i.0))
     .fetch_all(store.pool())
     .await?;
     rows.into_iter().map(CaseRow::into_case).collect()

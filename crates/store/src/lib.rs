@@ -262,6 +262,8 @@ pub struct CaseFilter {
     pub status: Option<CaseStatus>,
     /// Only cases assigned to this user.
     pub assignee: Option<UserId>,
+    /// Only cases opened from this item.
+    pub item: Option<ItemId>,
     /// At most this many.
     pub limit: u32,
     /// After skipping this many.
@@ -273,6 +275,7 @@ impl Default for CaseFilter {
         CaseFilter {
             status: None,
             assignee: None,
+            item: None,
             limit: 50,
             offset: 0,
         }

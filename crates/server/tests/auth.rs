@@ -1,0 +1,310 @@
+//! Sign-in, the guard over every route, CSRF and API tokens.
+
+use axum::body::Body;
+use axum::http::Request;
+use claimdesk_core::{Actor, ApiTokenId, UserId};
+use claimdesk_server::{Access, ROUTES, ServerConfig};
+use claimdesk_store::Store;
+
+use crate::util::{Desk, PASSWORD, desk, desk_with, set_cookie_header};
+
+/// A route's path with its parameters filled in (ids of records the desk has).
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1").replace("{code}", "vi")
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz" || path == "/metrics"
+}
+
+async fn request(d: &Desk, method: &str, uri: &str, headers: &[(&str, &str)]) -> crate::util::Answer {
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    d.send_anon(b.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn every_listed_route_is_served_and_guarded() {
+    let d = desk().await;
+    let editor = d.login("editor").await;
+    let viewer = d.login("viewer").await;
+    let viewer_token = d.token_of(4).await;
+    // Case 1 exists, so every `{id}` names a record.
+    let a = d
+        .post_form("/items/1/case", &editor, &[])
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    let admin = format!("Bearer {}", d.admin_token);
+    for r in ROUTES {
+        let uri = concrete(r.path);
+        let what = format!("{} {}", r.method, r.path);
+        // Served: the router knows the route (no fallback 404, no 405).
+        let a = request(&d, r.method, &uri, &[("authorization", &admin)]).await;
+        assert!(
+            ![404, 405].contains(&a.status.as_u16()),
+            "{what}: {} {}",
+            a.status,
+            a.body
+        );
+        let anon = request(&d, r.method, &uri, &[]).await;
+        if r.access == Access::Public {
+            assert!(![401, 403].contains(&anon.status.as_u16()) || r.method == "POST", "{what}: {}", anon.status);
+        } else if r.method == "GET" && !is_api(r.path) {
+            assert_eq!(anon.status.as_u16(), 303, "{what}");
+            assert!(anon.header("location").starts_with("/login?next=%2F"), "{what}");
+        } else if is_api(r.path) {
+            anon.assert_error(401, "unauthorized");
+        } else {
+            assert_eq!(anon.status.as_u16(), 401, "{what}");
+        }
+        if r.method == "GET" {
+            continue;
+        }
+        // Changes from a session need the CSRF token (login needs its own).
+        let no_csrf = request(&d, r.method, &uri, &[("cookie", &editor.cookie)]).await;
+        assert_eq!(no_csrf.status.as_u16(), 403, "{what}: {}", no_csrf.body);
+        if is_api(r.path) {
+            no_csrf.assert_error(403, "csrf_failed");
+        } else {
+            assert!(no_csrf.body.contains("The form has expired"), "{what}");
+        }
+        let wrong = request(
+            &d,
+            r.method,
+            &uri,
+            &[("cookie", &editor.cookie), ("x-csrf-token", "0000")],
+        )
+        .await;
+        assert_eq!(wrong.status.as_u16(), 403, "{what}");
+        if r.access == Access::Change {
+            let as_viewer = request(
+                &d,
+                r.method,
+                &uri,
+                &[("cookie", &viewer.cookie), ("x-csrf-token", &viewer.csrf)],
+            )
+            .await;
+            assert_eq!(as_viewer.status.as_u16(), 403, "{what}: {}", as_viewer.body);
+            let bearer = format!("Bearer {viewer_token}");
+            let as_viewer = request(&d, r.method, &uri, &[("authorization", &bearer)]).await;
+            if is_api(r.path) {
+                as_viewer.assert_error(403, "forbidden");
+            } else {
+                assert_eq!(as_viewer.status.as_u16(), 403, "{what}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_of_the_document_is_in_the_registry() {
+    for (method, path) in claimdesk_server::API_ROUTES {
+        assert!(
+            ROUTES
+                .iter()
+                .any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
+            "{method} {path}"
+        );
+    }
+    for r in ROUTES.iter().filter(|r| r.path.starts_with("/api/")) {
+        assert!(
+            claimdesk_server::API_ROUTES
+                .iter()
+                .any(|(m, p)| *p == r.path && r.method.eq_ignore_ascii_case(m)),
+            "{r:?} is not documented"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_the_session_and_token() {
+    let d = desk().await;
+    let s = d.login("editor").await;
+    let body = format!("csrf={}", s.csrf);
+    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let a = d
+            .send_anon(
+                Request::post("/items/1/case")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", &s.cookie)
+                    .header("host", "desk.example")
+                    .header(name, value)
+                    .body(Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(a.status.as_u16(), 403, "{name}");
+    }
+    // The same post from the desk's own origin goes through.
+    let a = d
+        .send_anon(
+            Request::post("/items/1/case")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", &s.cookie)
+                .header("host", "desk.example")
+                .header("origin", "http://desk.example")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+}
+
+#[tokio::test]
+async fn the_login_form_has_the_contract_the_browser_tests_use() {
+    let d = desk().await;
+    let a = d.send_anon(Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_eq!(a.status.as_u16(), 200);
+    for part in [
+        "<form id=\"login\"",
+        "name=\"username\"",
+        "type=\"password\" name=\"password\"",
+        "name=\"csrf\"",
+        "<button type=\"submit\">",
+    ] {
+        assert!(a.body.contains(part), "{part}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_session_cookie_and_goes_to_next() {
+    let d = desk().await;
+    let a = d.try_login("editor", PASSWORD).await;
+    assert_eq!(a.status.as_u16(), 303);
+    assert_eq!(a.header("location"), "/");
+    let c = set_cookie_header(&a, "claimdesk_session");
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"), "{c}");
+    assert!(!c.contains("Secure"), "{c}");
+    // The page shows who is signed in, the role, and a sign-out form with the token.
+    let s = d.login("editor").await;
+    let page = d.get_as("/", &s).await;
+    assert!(page.body.contains("editor name"));
+    assert!(page.body.contains("action=\"/logout\""));
+    assert!(page.body.contains(&format!("hx-headers=\"{{&#34;X-CSRF-Token&#34;:&#34;{}&#34;}}\"", s.csrf)), "{}", page.body);
+
+    let tls = desk_with(ServerConfig {
+        public_url: Some("https://desk.example".into()),
+        ..ServerConfig::default()
+    })
+    .await;
+    let a = tls.try_login("editor", PASSWORD).await;
+    assert!(set_cookie_header(&a, "claimdesk_session").contains("; Secure"));
+}
+
+#[tokio::test]
+async fn a_safe_next_is_followed_and_a_foreign_one_is_not() {
+    let d = desk().await;
+    let form = d.send_anon(Request::get("/login?next=/cases").body(Body::empty()).unwrap()).await;
+    assert!(form.body.contains("name=\"next\" value=\"/cases\""));
+    let form = d
+        .send_anon(Request::get("/login?next=//evil.example").body(Body::empty()).unwrap())
+        .await;
+    assert!(form.body.contains("name=\"next\" value=\"/\""));
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_error_and_the_sixth_try_is_429() {
+    let d = desk().await;
+    for _ in 0..claimdesk_server::MAX_FAILED_LOGINS {
+        let a = d.try_login("editor", "wrong password").await;
+        assert_eq!(a.status.as_u16(), 401);
+        assert!(a.body.contains("class=\"flash-error\""), "{}", a.body);
+        assert!(a.body.contains("<form id=\"login\""));
+        assert!(!a.headers.get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("claimdesk_session=")));
+    }
+    let a = d.try_login("editor", PASSWORD).await;
+    assert_eq!(a.status.as_u16(), 429);
+    assert!(a.body.contains("class=\"flash-error\""));
+    // Unknown usernames fail the same way.
+    let other = desk().await;
+    let a = other.try_login("nobody", PASSWORD).await;
+    assert_eq!(a.status.as_u16(), 401);
+}
+
+#[tokio::test]
+async fn a_login_without_the_form_token_is_refused() {
+    let d = desk().await;
+    let a = d
+        .send_anon(
+            Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("username=editor&password={PASSWORD}&csrf=x")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 403);
+    assert!(a.body.contains("class=\"flash-error\""));
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in_and_loses_the_session() {
+    let d = desk().await;
+    let s = d.login("editor").await;
+    d.store.set_disabled(UserId(2), true, Actor::Cli).await.unwrap();
+    let a = d.try_login("editor", PASSWORD).await;
+    assert_eq!(a.status.as_u16(), 401);
+    assert_eq!(d.get_as("/", &s).await.status.as_u16(), 303);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let d = desk().await;
+    let s = d.login("viewer").await;
+    assert_eq!(d.get_as("/", &s).await.status.as_u16(), 200);
+    let a = d.post_form("/logout", &s, &[]).await;
+    assert_eq!(a.status.as_u16(), 303);
+    assert!(set_cookie_header(&a, "claimdesk_session").contains("Max-Age=0"));
+    let after = d.get_as("/", &s).await;
+    assert_eq!(after.status.as_u16(), 303);
+    assert_eq!(after.header("location"), "/login?next=%2F");
+}
+
+#[tokio::test]
+async fn a_bearer_token_works_until_it_is_revoked() {
+    let d = desk().await;
+    let token = d.token_of(4).await;
+    let get = |t: String| {
+        Request::get("/api/items")
+            .header("authorization", format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(d.send_anon(get(token.clone())).await.status.as_u16(), 200);
+    let id = d.store.api_tokens(UserId(4)).await.unwrap()[0].id;
+    assert_eq!(id, ApiTokenId(id.0));
+    d.store.revoke_api_token(id, Actor::Cli).await.unwrap();
+    d.send_anon(get(token)).await.assert_error(401, "unauthorized");
+    d.send_anon(get("nonsense".into())).await.assert_error(401, "unauthorized");
+    // A bad bearer header is not rescued by a session cookie.
+    let s = d.login("viewer").await;
+    let a = d
+        .send_anon(
+            Request::get("/api/items")
+                .header("authorization", "Bearer nonsense")
+                .header("cookie", &s.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    a.assert_error(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_session_calls_the_api_with_the_csrf_header() {
+    let d = desk().await;
+    let s = d.login("editor").await;
+    let a = d
+        .send_anon(
+            Request::post("/api/items/2/case")
+                .header("cookie", &s.cookie)
+                .header("x-csrf-token", &s.csrf)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.body);
+    assert_eq!(a.json()["status"], "triage");
+}
