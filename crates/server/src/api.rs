@@ -148,6 +148,7 @@ pub(crate) async fn load_queue(state: &AppState, q: &QueueQuery) -> Result<ItemL
         .into_iter()
         .map(|entry| QueueEntryView {
             top_match: entry.top.and_then(|_| resolved.next().flatten()),
+            case_status: entry.case_status.map(|s| s.as_str().to_string()),
             item: entry.item.into(),
         })
         .collect();

@@ -384,6 +384,8 @@ pub(crate) struct QueueRow {
     pub source: Option<String>,
     pub published: Option<String>,
     pub top: Option<MatchCard>,
+    /// The item's case status, in words.
+    pub case_status: Option<String>,
 }
 
 fn excerpt(text: &str) -> String {
@@ -404,6 +406,7 @@ struct QueuePage {
     from: String,
     to: String,
     statuses: Vec<SelectOption>,
+    case_statuses: Vec<SelectOption>,
     languages: Vec<SelectOption>,
     sources: Vec<SelectOption>,
     rows: Vec<QueueRow>,
@@ -447,10 +450,14 @@ async fn queue(
             language: e.item.language,
             source: e.item.source,
             top: e.top_match.map(|m| MatchCard::new(t, m)),
+            case_status: e
+                .case_status
+                .map(|s| t.get(&format!("case_status.{s}")).to_string()),
         })
         .collect();
     let page = QueuePage {
         statuses: options(t, "filter.any_status", q.status.as_deref(), statuses),
+        case_statuses: cases::status_options(&chrome, q.case.as_deref().map(str::trim)),
         languages: options(t, "filter.any_language", q.language.as_deref(), languages),
         sources: options(t, "filter.any_source", q.source.as_deref(), sources),
         q: QueueQuery::shown(&q.q).to_string(),

@@ -40,6 +40,9 @@ pub struct QueueQuery {
     /// Text the item contains.
     #[serde(default, skip_serializing_if = "is_blank")]
     pub q: Option<String>,
+    /// Status of the item's case (`triage`, `verifying`, ... `published`).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub case: Option<String>,
     /// Page number, from 1.
     #[serde(default, skip_serializing_if = "is_blank")]
     pub page: Option<String>,
@@ -153,6 +156,12 @@ impl QueueQuery {
             published_from,
             published_until,
             text: search_text(&self.q)?,
+            case_status: value(&self.case)
+                .map(|v| {
+                    v.parse::<claimdesk_core::CaseStatus>()
+                        .map_err(|_| bad("case", v))
+                })
+                .transpose()?,
         };
         Ok((filter, Paging::parse(&self.page, &self.per_page)?))
     }

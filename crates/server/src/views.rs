@@ -317,6 +317,8 @@ pub struct QueueEntryView {
     pub item: ItemView,
     /// Its best match, if any.
     pub top_match: Option<MatchView>,
+    /// The status of its case, if it has one.
+    pub case_status: Option<String>,
 }
 
 /// Where a page of a list is in the whole list.

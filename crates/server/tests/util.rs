@@ -253,7 +253,11 @@ impl Desk {
     /// `Authorization` header of its own.
     pub async fn send(&self, mut req: Request<Body>) -> Answer {
         let h = req.headers();
-        if !h.contains_key("cookie") && !h.contains_key("authorization") {
+        let session = h
+            .get_all("cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap_or("").contains("claimdesk_session="));
+        if !session && !h.contains_key("authorization") {
             let v = format!("Bearer {}", self.admin_token).parse().unwrap();
             req.headers_mut().insert("authorization", v);
         }

@@ -1,6 +1,6 @@
 //! What the desk reads: the queue of items with their top match, and fact-checks by page.
 
-use claimdesk_core::StoredItem;
+use claimdesk_core::{CaseStatus, StoredItem};
 
 use crate::StoredMatch;
 
@@ -45,6 +45,8 @@ pub struct ItemFilter {
     pub published_until: Option<i64>,
     /// Only items whose text contains this (case-insensitive for ASCII letters).
     pub text: Option<String>,
+    /// Only items whose case (the latest opened from the item) is in this status.
+    pub case_status: Option<CaseStatus>,
 }
 
 /// A window of a list: skip `offset` entries, return `limit` at most.
@@ -72,6 +74,8 @@ pub struct QueueEntry {
     pub item: StoredItem,
     /// Its rank-1 stored match.
     pub top: Option<StoredMatch>,
+    /// The status of its case (the latest opened from it), if it has one.
+    pub case_status: Option<CaseStatus>,
 }
 
 /// The distinct languages and sources of the stored items, for the queue's filters.

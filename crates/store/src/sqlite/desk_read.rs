@@ -3,7 +3,7 @@
 //! Filters are bound as parameters of one static statement (`?N IS NULL OR ...`), so no SQL
 //! text is ever assembled from input.
 
-use claimdesk_core::{FactCheckId, ItemId, StoredFactCheck, StoredItem};
+use claimdesk_core::{CaseStatus, FactCheckId, ItemId, StoredFactCheck, StoredItem};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
@@ -11,11 +11,14 @@ use super::{ItemRow, SqliteStore, fact_check_from_row};
 use crate::queue::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry, contains_pattern};
 use crate::{Error, Result, StoredMatch};
 
-/// The queue's FROM and WHERE clauses; parameters ?1..?6 are the filter.
+/// The queue's FROM and WHERE clauses; parameters ?1..?7 are the filter.
 macro_rules! queue_where {
     () => {
         " FROM items i LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1
+          LEFT JOIN cases c ON c.id = (SELECT id FROM cases WHERE item_id = i.id
+                                       ORDER BY updated_at DESC, id DESC LIMIT 1)
           WHERE (?1 IS NULL OR i.language = ?1)
+            AND (?7 IS NULL OR c.status = ?7)
             AND (?2 IS NULL OR i.source = ?2)
             AND (?3 IS NULL OR unixepoch(i.published_at) >= ?3)
             AND (?4 IS NULL OR unixepoch(i.published_at) < ?4)
@@ -73,6 +76,7 @@ impl SqliteStore {
     ) -> Result<Page<QueueEntry>> {
         let pattern = filter.text.as_deref().map(contains_pattern);
         let status = filter.status.map(|s| s.as_str());
+        let case_status = filter.case_status.map(CaseStatus::as_str);
         let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", queue_where!()))
             .bind(&filter.language)
             .bind(&filter.source)
@@ -80,14 +84,15 @@ impl SqliteStore {
             .bind(filter.published_until)
             .bind(&pattern)
             .bind(status)
+            .bind(case_status)
             .fetch_one(&self.pool)
             .await?;
         let rows = sqlx::query(concat!(
             "SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
-                    m.factcheck_id, m.rank, m.score, m.explanation",
+                    m.factcheck_id, m.rank, m.score, m.explanation, c.status AS case_status",
             queue_where!(),
             " ORDER BY unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC
-              LIMIT ?7 OFFSET ?8"
+              LIMIT ?8 OFFSET ?9"
         ))
         .bind(&filter.language)
         .bind(&filter.source)
@@ -95,6 +100,7 @@ impl SqliteStore {
         .bind(filter.published_until)
         .bind(&pattern)
         .bind(status)
+        .bind(case_status)
         .bind(i64::from(page.limit))
         .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
@@ -105,6 +111,13 @@ impl SqliteStore {
                 Ok(QueueEntry {
                     item: item_from_row(row)?,
                     top: match_from_row(row)?,
+                    case_status: row
+                        .try_get::<Option<String>, _>("case_status")?
+                        .map(|s| {
+                            s.parse()
+                                .map_err(|e| Error::Corrupt(format!("case status: {e}")))
+                        })
+                        .transpose()?,
                 })
             })
             .collect::<Result<_>>()?;
