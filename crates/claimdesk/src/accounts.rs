@@ -1,4 +1,5 @@
-//! `claimdesk user ...` and `claimdesk audit ...`: desk accounts and the audit trail, from the
+//! `claimdesk user ...`, `claimdesk token ...` and `claimdesk audit ...`: desk accounts, API
+//! tokens and the audit trail, from the
 //! machine that holds the data. The command line acts as `cli` in the audit trail, with every
 //! permission (whoever runs it can open the database file anyway).
 
@@ -7,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use claimdesk_core::{Actor, Role, User};
+use claimdesk_core::{Actor, ApiTokenId, Role, User};
 use claimdesk_store::auth::hash_password;
 use claimdesk_store::{NewUser, PasswordHash, SqliteStore, Store};
 use clap::Subcommand;
@@ -53,6 +54,29 @@ pub enum UserCommand {
     },
     /// List the users.
     List,
+}
+
+/// `claimdesk token`.
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (it is shown this once; only its hash
+    /// is kept).
+    Create {
+        /// Whose token it is.
+        username: String,
+        /// What it is for ("intake script").
+        name: String,
+    },
+    /// List a user's API tokens (ids, names, dates; never the tokens).
+    List {
+        /// The user.
+        username: String,
+    },
+    /// Revoke an API token by id; requests with it are refused from then on.
+    Revoke {
+        /// The token's id (see `claimdesk token list`).
+        id: i64,
+    },
 }
 
 /// `claimdesk audit`.
@@ -161,6 +185,40 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
                     u.display_name
                 );
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a `token` command.
+pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
+    let store = Desk::open_store(data).await?;
+    match command {
+        TokenCommand::Create { username, name } => {
+            let user = find(&store, &username).await?;
+            let token = store.create_api_token(user.id, &name, Actor::Cli).await?;
+            eprintln!(
+                "token {} for {} (shown once; send it as `Authorization: Bearer TOKEN`):",
+                token.id.0, user.username
+            );
+            println!("{}", token.token.expose());
+        }
+        TokenCommand::List { username } => {
+            let user = find(&store, &username).await?;
+            let tokens = store.api_tokens(user.id).await?;
+            if tokens.is_empty() {
+                println!("{} has no API tokens", user.username);
+            }
+            for t in tokens {
+                let state = t
+                    .revoked_at
+                    .map_or_else(|| "active".to_string(), |at| format!("revoked {at}"));
+                println!("{:<6} {:<24} {} {}", t.id.0, t.name, t.created_at, state);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            store.revoke_api_token(ApiTokenId(id), Actor::Cli).await?;
+            println!("revoked token {id}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -77,6 +77,9 @@ enum Command {
     /// Manage the desk's users (passwords are read from standard input).
     #[command(subcommand)]
     User(accounts::UserCommand),
+    /// Manage API tokens (`Authorization: Bearer TOKEN` for the JSON API).
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(accounts::AuditCommand),
@@ -213,6 +216,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => demo::run(semantic).await,
         Command::User(command) => accounts::user(&cli.data, command).await,
+        Command::Token(command) => accounts::token(&cli.data, command).await,
         Command::Audit(command) => accounts::audit(&cli.data, command).await,
     }
 }

@@ -47,6 +47,11 @@ impl MatchService for Ranker {
 
 /// `[server] time_zone` from the config, if set.
 fn config_time_zone(dir: &Path) -> Result<Option<String>> {
+    config_server_string(dir, "time_zone")
+}
+
+/// A string of the config's `[server]` table, if set.
+fn config_server_string(dir: &Path, key: &str) -> Result<Option<String>> {
     let path = dir.join(CONFIG_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
@@ -57,16 +62,16 @@ fn config_time_zone(dir: &Path) -> Result<Option<String>> {
     let Some(server) = table.get("server") else {
         return Ok(None);
     };
-    let zone = server
+    let value = server
         .as_table()
-        .and_then(|t| t.get("time_zone"))
+        .and_then(|t| t.get(key))
         .map(|v| {
             v.as_str()
                 .map(str::to_string)
-                .with_context(|| format!("{}: [server] time_zone must be a string", path.display()))
+                .with_context(|| format!("{}: [server] {key} must be a string", path.display()))
         })
         .transpose()?;
-    Ok(zone)
+    Ok(value)
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
@@ -97,7 +102,7 @@ async fn shutdown_signal() {
 /// `claimdesk serve`.
 pub async fn run(desk: &Desk, args: &ServeArgs) -> Result<ExitCode> {
     let zone = config_time_zone(&desk.dir)?;
-    let config = match &zone {
+    let mut config = match &zone {
         Some(name) => ServerConfig::with_time_zone(name).with_context(|| {
             format!(
                 "{}: [server] time_zone",
@@ -106,6 +111,8 @@ pub async fn run(desk: &Desk, args: &ServeArgs) -> Result<ExitCode> {
         })?,
         None => ServerConfig::default(),
     };
+    // Cookies are `Secure` and changes must come from this origin when it is set.
+    config.public_url = config_server_string(&desk.dir, "public_url")?;
     let catalog = desk.catalog().await?;
     let ranker = desk.ranker(&catalog).await?;
     let retrievers = ranker.retrievers().join(", ");

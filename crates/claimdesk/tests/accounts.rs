@@ -141,3 +141,21 @@ fn audit_verify_names_a_deleted_event() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout.trim(), "audit chain broken: event 2 was deleted");
 }
+
+#[test]
+fn tokens_are_created_once_listed_and_revoked() {
+    let desk = desk_with_users();
+    let token = desk.run(&["token", "create", "ed", "intake script"]).ok();
+    let token = token.trim();
+    assert_eq!(token.len(), 64, "{token}");
+    let list = desk.run(&["token", "list", "ed"]).ok();
+    assert!(
+        list.contains("intake script") && list.contains("active"),
+        "{list}"
+    );
+    assert!(!list.contains(token), "the token itself is never listed");
+    let id = list.split_whitespace().next().unwrap().to_string();
+    desk.run(&["token", "revoke", &id]).ok();
+    let list = desk.run(&["token", "list", "ed"]).ok();
+    assert!(list.contains("revoked"), "{list}");
+}

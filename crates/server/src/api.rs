@@ -16,13 +16,13 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::{AppState, cases};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::params::{QueueQuery, SearchQuery};
 use crate::views::{
     FactCheckDetail, FactCheckList, FactCheckView, Health, ItemDetail, ItemList, ItemView,
     MatchRequest, MatchResponse, PageInfo, QueueEntryView, RawMatch, resolve, resolve_each,
 };
+use crate::{AppState, cases};
 
 /// Longest text `POST /api/match` ranks, in characters.
 pub const MAX_MATCH_TEXT: usize = 20_000;

@@ -197,7 +197,10 @@ pub(crate) fn foreign_origin(headers: &HeaderMap, config: &ServerConfig) -> bool
     if let Some(public) = config.public_url.as_deref() {
         return !same_origin(origin, public);
     }
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let bare = origin
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"));
@@ -267,7 +270,11 @@ fn to_login(req: &Request) -> Response {
         .map_or("/", |p| p.as_str())
         .to_string();
     let next = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
-    (StatusCode::SEE_OTHER, [(LOCATION, format!("/login?{next}"))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/login?{next}"))],
+    )
+        .into_response()
 }
 
 /// The guard: finds the route in [`ROUTES`], refuses foreign-origin changes, signs the

@@ -82,7 +82,8 @@ async fn link_item(
     user: &User,
 ) -> Result<Case, ApiError> {
     let case = item_case(state, item, user).await?;
-    if case.status == CaseStatus::MatchedExisting && case.fact_check == Some(FactCheckId(fact_check))
+    if case.status == CaseStatus::MatchedExisting
+        && case.fact_check == Some(FactCheckId(fact_check))
     {
         return Ok(case);
     }
@@ -116,9 +117,11 @@ fn allowed_moves(state: &AppState, case: &Case, user_role: Role, user: UserId) -
 
 fn http_url(url: &str, field: &str) -> Result<String, ApiError> {
     let url = url.trim();
-    web_link(url)
-        .map(str::to_string)
-        .ok_or_else(|| invalid(format!("{field}: only http and https addresses are accepted")))
+    web_link(url).map(str::to_string).ok_or_else(|| {
+        invalid(format!(
+            "{field}: only http and https addresses are accepted"
+        ))
+    })
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -513,7 +516,12 @@ async fn do_verdict(
     let rating = state
         .scale()
         .rating_in(&req.rating, &language)
-        .ok_or_else(|| invalid(format!("rating: `{}` is not on the desk's scale", req.rating)))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "rating: `{}` is not on the desk's scale",
+                req.rating
+            ))
+        })?;
     let evidence = req
         .evidence
         .iter()
@@ -622,7 +630,11 @@ pub(crate) async fn api_link_item(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<LinkRequest>,
 ) -> ApiResult<CaseView> {
-    Ok(Json(link_item(&state, id, req.fact_check, &who.user).await?.into()))
+    Ok(Json(
+        link_item(&state, id, req.fact_check, &who.user)
+            .await?
+            .into(),
+    ))
 }
 
 /// The item's case, opened in triage when it has none.
@@ -700,7 +712,9 @@ pub(crate) async fn api_transition(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<TransitionRequest>,
 ) -> ApiResult<CaseView> {
-    Ok(Json(do_transition(&state, id, &req.to, &who.user).await?.into()))
+    Ok(Json(
+        do_transition(&state, id, &req.to, &who.user).await?.into(),
+    ))
 }
 
 /// Assigns a case to a user, or unassigns it.
@@ -720,7 +734,9 @@ pub(crate) async fn api_assign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> ApiResult<CaseView> {
-    Ok(Json(do_assign(&state, id, req.assignee, &who.user).await?.into()))
+    Ok(Json(
+        do_assign(&state, id, req.assignee, &who.user).await?.into(),
+    ))
 }
 
 /// Adds a note to a case.
@@ -819,7 +835,11 @@ pub(crate) fn pages() -> Router<AppState> {
 }
 
 fn see_case(id: CaseId) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, format!("/cases/{}", id.0))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/cases/{}", id.0))],
+    )
+        .into_response()
 }
 
 /// The status's name in the page's language.
@@ -1025,7 +1045,12 @@ async fn case_page(
         moves: detail
             .next_statuses
             .iter()
-            .map(|s| (s.clone(), chrome.t.get(&format!("case_move.{s}")).to_string()))
+            .map(|s| {
+                (
+                    s.clone(),
+                    chrome.t.get(&format!("case_move.{s}")).to_string(),
+                )
+            })
             .collect(),
         assignees,
         notes: detail

@@ -134,11 +134,9 @@ impl ErrorCode {
             ErrorCode::Unauthorized => ("unauthorized", StatusCode::UNAUTHORIZED, Auth),
             ErrorCode::Forbidden => ("forbidden", StatusCode::FORBIDDEN, Auth),
             ErrorCode::CsrfFailed => ("csrf_failed", StatusCode::FORBIDDEN, Auth),
-            ErrorCode::TooManyRequests => (
-                "too_many_requests",
-                StatusCode::TOO_MANY_REQUESTS,
-                Auth,
-            ),
+            ErrorCode::TooManyRequests => {
+                ("too_many_requests", StatusCode::TOO_MANY_REQUESTS, Auth)
+            }
             ErrorCode::InvalidTransition => {
                 ("invalid_transition", StatusCode::CONFLICT, InvalidRequest)
             }

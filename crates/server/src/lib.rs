@@ -69,9 +69,10 @@ pub struct ServerConfig {
 impl ServerConfig {
     /// Whether cookies carry `Secure`: the desk is served over TLS.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url
-            .as_deref()
-            .is_some_and(|u| u.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")))
+        self.public_url.as_deref().is_some_and(|u| {
+            u.get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+        })
     }
 
     /// The default config with the named IANA time zone (e.g. `Europe/Paris`).

@@ -151,7 +151,10 @@ pub(crate) async fn login(
         return again(ErrorCode::CsrfFailed.status(), "login.expired");
     }
     let keys = [
-        format!("ip:{}", ip.map_or_else(|| "unknown".into(), |a| a.ip().to_string())),
+        format!(
+            "ip:{}",
+            ip.map_or_else(|| "unknown".into(), |a| a.ip().to_string())
+        ),
         format!("user:{}", username.to_lowercase()),
     ];
     if state.logins().blocked(&keys) {

@@ -16,13 +16,13 @@ use serde::Deserialize;
 
 use crate::api::{load_fact_check, load_fact_checks, load_item, load_queue};
 use crate::assets::{CSS_PATH, HTMX_PATH};
+use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::{LANG_COOKIE, Lang, Messages};
 use crate::params::{QueueQuery, SearchQuery};
 use crate::views::{
     FactCheckDetail, FactCheckView, ItemDetail, ItemList, MatchView, PageInfo, web_link,
 };
-use crate::auth::CurrentUser;
 use crate::{AppState, cases, login, time};
 
 /// Terms shown per match in the "why" list.

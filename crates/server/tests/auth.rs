@@ -17,7 +17,12 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || path == "/healthz" || path == "/metrics"
 }
 
-async fn request(d: &Desk, method: &str, uri: &str, headers: &[(&str, &str)]) -> crate::util::Answer {
+async fn request(
+    d: &Desk,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> crate::util::Answer {
     let mut b = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         b = b.header(*k, *v);
@@ -32,9 +37,7 @@ async fn every_listed_route_is_served_and_guarded() {
     let viewer = d.login("viewer").await;
     let viewer_token = d.token_of(4).await;
     // Case 1 exists, so every `{id}` names a record.
-    let a = d
-        .post_form("/items/1/case", &editor, &[])
-        .await;
+    let a = d.post_form("/items/1/case", &editor, &[]).await;
     assert_eq!(a.status.as_u16(), 303, "{}", a.body);
     let admin = format!("Bearer {}", d.admin_token);
     for r in ROUTES {
@@ -57,7 +60,10 @@ async fn every_listed_route_is_served_and_guarded() {
             );
         } else if r.method == "GET" && !is_api(r.path) {
             assert_eq!(anon.status.as_u16(), 303, "{what}");
-            assert!(anon.header("location").starts_with("/login?next=%2F"), "{what}");
+            assert!(
+                anon.header("location").starts_with("/login?next=%2F"),
+                "{what}"
+            );
         } else if is_api(r.path) {
             anon.assert_error(401, "unauthorized");
         } else {
@@ -127,7 +133,10 @@ async fn a_cross_site_post_is_refused_even_with_the_session_and_token() {
     let d = desk().await;
     let s = d.login("editor").await;
     let body = format!("csrf={}", s.csrf);
-    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let a = d
             .send_anon(
                 Request::post("/items/1/case")
@@ -160,7 +169,9 @@ async fn a_cross_site_post_is_refused_even_with_the_session_and_token() {
 #[tokio::test]
 async fn the_login_form_has_the_contract_the_browser_tests_use() {
     let d = desk().await;
-    let a = d.send_anon(Request::get("/login").body(Body::empty()).unwrap()).await;
+    let a = d
+        .send_anon(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(a.status.as_u16(), 200);
     for part in [
         "<form id=\"login\"",
@@ -180,14 +191,24 @@ async fn signing_in_sets_a_strict_session_cookie_and_goes_to_next() {
     assert_eq!(a.status.as_u16(), 303);
     assert_eq!(a.header("location"), "/");
     let c = set_cookie_header(&a, "claimdesk_session");
-    assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"), "{c}");
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"),
+        "{c}"
+    );
     assert!(!c.contains("Secure"), "{c}");
     // The page shows who is signed in, the role, and a sign-out form with the token.
     let s = d.login("editor").await;
     let page = d.get_as("/", &s).await;
     assert!(page.body.contains("editor name"));
     assert!(page.body.contains("action=\"/logout\""));
-    assert!(page.body.contains(&format!("hx-headers=\"{{&#34;X-CSRF-Token&#34;:&#34;{}&#34;}}\"", s.csrf)), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "hx-headers=\"{{&#34;X-CSRF-Token&#34;:&#34;{}&#34;}}\"",
+            s.csrf
+        )),
+        "{}",
+        page.body
+    );
 
     let tls = desk_with(ServerConfig {
         public_url: Some("https://desk.example".into()),
@@ -201,10 +222,20 @@ async fn signing_in_sets_a_strict_session_cookie_and_goes_to_next() {
 #[tokio::test]
 async fn a_safe_next_is_followed_and_a_foreign_one_is_not() {
     let d = desk().await;
-    let form = d.send_anon(Request::get("/login?next=/cases").body(Body::empty()).unwrap()).await;
+    let form = d
+        .send_anon(
+            Request::get("/login?next=/cases")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert!(form.body.contains("name=\"next\" value=\"/cases\""));
     let form = d
-        .send_anon(Request::get("/login?next=//evil.example").body(Body::empty()).unwrap())
+        .send_anon(
+            Request::get("/login?next=//evil.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert!(form.body.contains("name=\"next\" value=\"/\""));
 }
@@ -217,7 +248,12 @@ async fn a_wrong_password_shows_the_error_and_the_sixth_try_is_429() {
         assert_eq!(a.status.as_u16(), 401);
         assert!(a.body.contains("class=\"flash-error\""), "{}", a.body);
         assert!(a.body.contains("<form id=\"login\""));
-        assert!(!a.headers.get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("claimdesk_session=")));
+        assert!(
+            !a.headers
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("claimdesk_session="))
+        );
     }
     let a = d.try_login("editor", PASSWORD).await;
     assert_eq!(a.status.as_u16(), 429);
@@ -235,7 +271,9 @@ async fn a_login_without_the_form_token_is_refused() {
         .send_anon(
             Request::post("/login")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(format!("username=editor&password={PASSWORD}&csrf=x")))
+                .body(Body::from(format!(
+                    "username=editor&password={PASSWORD}&csrf=x"
+                )))
                 .unwrap(),
         )
         .await;
@@ -247,7 +285,10 @@ async fn a_login_without_the_form_token_is_refused() {
 async fn a_disabled_user_cannot_sign_in_and_loses_the_session() {
     let d = desk().await;
     let s = d.login("editor").await;
-    d.store.set_disabled(UserId(2), true, Actor::Cli).await.unwrap();
+    d.store
+        .set_disabled(UserId(2), true, Actor::Cli)
+        .await
+        .unwrap();
     let a = d.try_login("editor", PASSWORD).await;
     assert_eq!(a.status.as_u16(), 401);
     assert_eq!(d.get_as("/", &s).await.status.as_u16(), 303);
@@ -280,8 +321,12 @@ async fn a_bearer_token_works_until_it_is_revoked() {
     let id = d.store.api_tokens(UserId(4)).await.unwrap()[0].id;
     assert_eq!(id, ApiTokenId(id.0));
     d.store.revoke_api_token(id, Actor::Cli).await.unwrap();
-    d.send_anon(get(token)).await.assert_error(401, "unauthorized");
-    d.send_anon(get("nonsense".into())).await.assert_error(401, "unauthorized");
+    d.send_anon(get(token))
+        .await
+        .assert_error(401, "unauthorized");
+    d.send_anon(get("nonsense".into()))
+        .await
+        .assert_error(401, "unauthorized");
     // A bad bearer header is not rescued by a session cookie.
     let s = d.login("viewer").await;
     let a = d

@@ -325,7 +325,9 @@ impl Desk {
 
     /// Fetches the sign-in form and posts `username` and `password` with its token.
     pub async fn try_login(&self, username: &str, password: &str) -> Answer {
-        let form = self.send_anon(Request::get("/login").body(Body::empty()).unwrap()).await;
+        let form = self
+            .send_anon(Request::get("/login").body(Body::empty()).unwrap())
+            .await;
         assert_eq!(form.status, StatusCode::OK);
         let cookie = set_cookie(&form, "claimdesk_login_csrf");
         let csrf = csrf_field(&form.body);

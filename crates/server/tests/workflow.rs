@@ -21,18 +21,43 @@ async fn a_case_goes_from_item_to_published_through_the_forms() {
     assert!(page.body.contains("data-to=\"verifying\""));
     assert!(!page.body.contains("data-to=\"published\""));
     let (c, to) = step("verifying");
-    assert_eq!(d.post_form(&format!("{c}/transition"), &editor, &[("to", to)]).await.status.as_u16(), 303);
+    assert_eq!(
+        d.post_form(&format!("{c}/transition"), &editor, &[("to", to)])
+            .await
+            .status
+            .as_u16(),
+        303
+    );
     let a = d
-        .post_form(&format!("{case}/evidence"), &editor, &[("url", "javascript:alert(1)"), ("title", "x")])
+        .post_form(
+            &format!("{case}/evidence"),
+            &editor,
+            &[("url", "javascript:alert(1)"), ("title", "x")],
+        )
         .await;
     assert_eq!(a.status.as_u16(), 422);
     let a = d
-        .post_form(&format!("{case}/evidence"), &editor, &[("url", "https://who.example/report"), ("title", "WHO report")])
+        .post_form(
+            &format!("{case}/evidence"),
+            &editor,
+            &[
+                ("url", "https://who.example/report"),
+                ("title", "WHO report"),
+            ],
+        )
         .await;
     assert_eq!(a.status.as_u16(), 303);
-    let a = d.post_form(&format!("{case}/notes"), &editor, &[("text", "Called the ministry")]).await;
+    let a = d
+        .post_form(
+            &format!("{case}/notes"),
+            &editor,
+            &[("text", "Called the ministry")],
+        )
+        .await;
     assert_eq!(a.status.as_u16(), 303);
-    let a = d.post_form(&format!("{case}/assign"), &editor, &[("assignee", "2")]).await;
+    let a = d
+        .post_form(&format!("{case}/assign"), &editor, &[("assignee", "2")])
+        .await;
     assert_eq!(a.status.as_u16(), 303);
     let a = d
         .post_form(
@@ -49,16 +74,35 @@ async fn a_case_goes_from_item_to_published_through_the_forms() {
         .await;
     assert_eq!(a.status.as_u16(), 303, "{}", a.body);
     for to in ["drafted", "in_review"] {
-        let a = d.post_form(&format!("{case}/transition"), &editor, &[("to", to)]).await;
+        let a = d
+            .post_form(&format!("{case}/transition"), &editor, &[("to", to)])
+            .await;
         assert_eq!(a.status.as_u16(), 303, "{to}: {}", a.body);
     }
     // The editor cannot publish (the page offers no button, and the server refuses anyway).
-    assert!(!d.get_as(&case, &editor).await.body.contains("data-to=\"published\""));
-    let a = d.post_form(&format!("{case}/transition"), &editor, &[("to", "published")]).await;
+    assert!(
+        !d.get_as(&case, &editor)
+            .await
+            .body
+            .contains("data-to=\"published\"")
+    );
+    let a = d
+        .post_form(
+            &format!("{case}/transition"),
+            &editor,
+            &[("to", "published")],
+        )
+        .await;
     assert_eq!(a.status.as_u16(), 409);
     let page = d.get_as(&case, &reviewer).await;
     assert!(page.body.contains("data-to=\"published\""));
-    let a = d.post_form(&format!("{case}/transition"), &reviewer, &[("to", "published")]).await;
+    let a = d
+        .post_form(
+            &format!("{case}/transition"),
+            &reviewer,
+            &[("to", "published")],
+        )
+        .await;
     assert_eq!(a.status.as_u16(), 303);
     let page = d.get_as(&case, &reviewer).await;
     assert!(page.body.contains("data-status=\"published\""));
@@ -81,7 +125,9 @@ async fn a_case_goes_from_item_to_published_through_the_forms() {
 async fn one_click_links_an_item_to_a_fact_check() {
     let d = desk().await;
     let editor = d.login("editor").await;
-    let a = d.post_form("/items/1/link", &editor, &[("fact_check", "1")]).await;
+    let a = d
+        .post_form("/items/1/link", &editor, &[("fact_check", "1")])
+        .await;
     assert_eq!(a.status.as_u16(), 303, "{}", a.body);
     let page = d.get_as(a.header("location"), &editor).await;
     assert!(page.body.contains("data-status=\"matched_existing\""));
@@ -95,24 +141,50 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
     let d = desk().await;
     let editor = d.token_of(2).await;
     let reviewer = d.token_of(3).await;
-    let a = d.post_json_as("/api/items/2/case", &editor, json!({})).await;
+    let a = d
+        .post_json_as("/api/items/2/case", &editor, json!({}))
+        .await;
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
     let id = a.json()["id"].as_i64().unwrap();
     let url = |p: &str| format!("/api/cases/{id}/{p}");
-    let a = d.post_json_as(&url("transition"), &editor, json!({"to": "drafted"})).await;
+    let a = d
+        .post_json_as(&url("transition"), &editor, json!({"to": "drafted"}))
+        .await;
     a.assert_error(409, "invalid_transition");
-    let a = d.post_json_as(&url("transition"), &editor, json!({"to": "verifying"})).await;
+    let a = d
+        .post_json_as(&url("transition"), &editor, json!({"to": "verifying"}))
+        .await;
     assert_eq!(a.json()["status"], "verifying");
-    let a = d.post_json_as(&url("evidence"), &editor, json!({"url": "ftp://x.example/a"})).await;
+    let a = d
+        .post_json_as(
+            &url("evidence"),
+            &editor,
+            json!({"url": "ftp://x.example/a"}),
+        )
+        .await;
     a.assert_error(422, "invalid_request");
-    let a = d.post_json_as(&url("evidence"), &editor, json!({"url": "https://x.example/a", "title": "A"})).await;
+    let a = d
+        .post_json_as(
+            &url("evidence"),
+            &editor,
+            json!({"url": "https://x.example/a", "title": "A"}),
+        )
+        .await;
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
-    let a = d.post_json_as(&url("notes"), &editor, json!({"text": "checked"})).await;
+    let a = d
+        .post_json_as(&url("notes"), &editor, json!({"text": "checked"}))
+        .await;
     assert_eq!(a.status.as_u16(), 200);
-    let a = d.post_json_as(&url("assign"), &editor, json!({"assignee": 3})).await;
+    let a = d
+        .post_json_as(&url("assign"), &editor, json!({"assignee": 3}))
+        .await;
     assert_eq!(a.json()["assignee"], 3);
     let a = d
-        .post_json_as(&url("verdict"), &editor, json!({"claim": "Vaccines cause infertility", "rating": "nonsense"}))
+        .post_json_as(
+            &url("verdict"),
+            &editor,
+            json!({"claim": "Vaccines cause infertility", "rating": "nonsense"}),
+        )
         .await;
     a.assert_error(422, "invalid_request");
     let a = d
@@ -124,19 +196,33 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
         .await;
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
     for to in ["drafted", "in_review"] {
-        let a = d.post_json_as(&url("transition"), &editor, json!({"to": to})).await;
+        let a = d
+            .post_json_as(&url("transition"), &editor, json!({"to": to}))
+            .await;
         assert_eq!(a.status.as_u16(), 200, "{to}: {}", a.body);
     }
     // The reviewer wrote the verdict, so cannot approve it.
-    let a = d.post_json_as(&url("transition"), &reviewer, json!({"to": "published"})).await;
+    let a = d
+        .post_json_as(&url("transition"), &reviewer, json!({"to": "published"}))
+        .await;
     a.assert_error(409, "invalid_transition");
-    assert!(a.json()["message"].as_str().unwrap().contains("author"), "{}", a.body);
+    assert!(
+        a.json()["message"].as_str().unwrap().contains("author"),
+        "{}",
+        a.body
+    );
     // A verdict rewritten by the editor makes the editor its author; the reviewer approves.
     let a = d
-        .post_json_as(&url("verdict"), &editor, json!({"claim": "Vaccines cause infertility", "rating": "false"}))
+        .post_json_as(
+            &url("verdict"),
+            &editor,
+            json!({"claim": "Vaccines cause infertility", "rating": "false"}),
+        )
         .await;
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
-    let a = d.post_json_as(&url("transition"), &reviewer, json!({"to": "published"})).await;
+    let a = d
+        .post_json_as(&url("transition"), &reviewer, json!({"to": "published"}))
+        .await;
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
     let detail = d
         .send_anon(
@@ -149,7 +235,13 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
         .json();
     assert_eq!(detail["case"]["status"], "published");
     assert!(detail["next_statuses"].as_array().unwrap().is_empty());
-    assert!(detail["audit"].as_array().unwrap().iter().any(|e| e["action"] == "case.transition"));
+    assert!(
+        detail["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "case.transition")
+    );
     let list = d.get("/api/cases?status=published").await.json();
     assert_eq!(list["cases"][0]["id"], id);
 }
@@ -158,10 +250,16 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
 async fn an_editor_adds_a_published_fact_check() {
     let d = desk().await;
     let editor = d.token_of(2).await;
-    let a = d.post_json_as("/api/factchecks", &editor, json!({"claim": " "})).await;
+    let a = d
+        .post_json_as("/api/factchecks", &editor, json!({"claim": " "}))
+        .await;
     a.assert_error(422, "invalid_request");
     let a = d
-        .post_json_as("/api/factchecks", &editor, json!({"claim": "Garlic cures flu", "url": "javascript:alert(1)"}))
+        .post_json_as(
+            "/api/factchecks",
+            &editor,
+            json!({"claim": "Garlic cures flu", "url": "javascript:alert(1)"}),
+        )
         .await;
     a.assert_error(422, "invalid_request");
     let a = d
