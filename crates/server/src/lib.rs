@@ -20,12 +20,14 @@
 mod api;
 mod assets;
 mod error;
+mod export;
 mod http;
 mod i18n;
 mod matching;
 mod metrics;
 mod pages;
 mod params;
+mod public;
 mod time;
 mod views;
 
@@ -34,6 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use claimdesk_publish::RatingScale;
 use claimdesk_store::SqliteStore;
 
 pub use api::{API_ROUTES, openapi};
@@ -45,9 +48,18 @@ pub use time::UnknownTimeZone;
 /// The desk's time zone when the config names none.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Ho_Chi_Minh";
 
-/// How the server behaves: limits and the time zone dates are shown in.
+/// The public base URL when the config names none.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// How the server behaves: limits, the time zone dates are shown in, the public address and
+/// the rating scale.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// Where the public reaches the desk (`https://factcheck.example`): absolute links in
+    /// JSON-LD and feeds start with it. A trailing `/` is ignored.
+    pub public_url: String,
+    /// The desk's verdicts, for showing a stored verdict in the reader's language.
+    pub rating_scale: RatingScale,
     /// Dates and times are shown, and date filters read, in this time zone.
     pub time_zone: jiff::tz::TimeZone,
     /// Largest request body accepted, in bytes.
@@ -64,11 +76,18 @@ impl ServerConfig {
             ..ServerConfig::default()
         })
     }
+
+    /// [`ServerConfig::public_url`] without a trailing `/`, ready for a path.
+    pub fn public_base(&self) -> &str {
+        self.public_url.trim_end_matches('/')
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
+            public_url: DEFAULT_PUBLIC_URL.to_string(),
+            rating_scale: RatingScale::default(),
             time_zone: time::zone(DEFAULT_TIME_ZONE).unwrap_or_else(|_| time::fallback_zone()),
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
@@ -125,11 +144,15 @@ impl AppState {
     }
 }
 
-/// The whole application: pages, API, assets, health and metrics, with every middleware.
+/// The whole application: the desk's pages, the public verdict pages and feeds, exports, API,
+/// assets, health and metrics, with every middleware.
 pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     let app = Router::new()
         .merge(pages::router())
+        .merge(public::router())
+        // Staff only: the sign-in layer must cover these as it covers the desk's pages.
+        .merge(export::routes())
         .merge(assets::router())
         .merge(api)
         .fallback(pages::not_found);

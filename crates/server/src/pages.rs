@@ -148,7 +148,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn fail(chrome: &Chrome) -> impl FnOnce(ApiError) -> PageError + '_ {
+pub(crate) fn fail(chrome: &Chrome) -> impl FnOnce(ApiError) -> PageError + '_ {
     move |error| PageError {
         lang: chrome.lang,
         error,
@@ -187,7 +187,7 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
     render(code.status(), &page)
 }
 
-fn render(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {

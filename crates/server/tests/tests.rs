@@ -2,7 +2,9 @@
 
 mod api;
 mod errors;
+mod exports;
 mod ops;
 mod pages;
+mod public;
 mod security;
 mod util;

@@ -35,7 +35,7 @@ impl MatchService for LemonMatcher {
 }
 
 pub struct Desk {
-    _dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
     pub app: Router,
 }
 
