@@ -1,24 +1,55 @@
 //! `claimdesk demo`: the bundled sample (fictional fact-checks and posts in Vietnamese and
-//! English, see `sample/README.md`) loaded into a fresh, temporary data directory, with the
-//! matches of every post.
+//! English, see `sample/README.md`) loaded into a fresh, temporary data directory with two
+//! demo accounts, then the desk served on it until Ctrl-C; `--no-serve` prints the matches
+//! of every post instead and exits.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use claimdesk_core::ItemId;
+use claimdesk_core::{Actor, ItemId, Role};
 use claimdesk_ingest::{FactCheckFormat, ItemFormat};
-use claimdesk_store::Store;
+use claimdesk_store::auth::{Secret, hash_password};
+use claimdesk_store::{NewUser, Store};
+use clap::Args;
 
 use crate::desk::Desk;
 use crate::load;
 use crate::ranking::render_matches;
+use crate::serve;
+
+/// Arguments of `claimdesk demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// The address to serve the desk on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Print every post's matches and exit instead of serving the desk.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+impl DemoArgs {
+    /// Whether the demo serves the desk (and so wants a multi-thread runtime).
+    pub fn serves(&self) -> bool {
+        !self.no_serve
+    }
+}
+
+/// The demo accounts: (username, role).
+const ACCOUNTS: [(&str, Role); 2] = [("editor", Role::Editor), ("reviewer", Role::Reviewer)];
 
 /// The sample fact-checks (ClaimReview JSON Lines).
 pub const SAMPLE_FACTCHECKS: &str = include_str!("../sample/factchecks.jsonl");
 /// The sample posts (JSON Lines).
 pub const SAMPLE_POSTS: &str = include_str!("../sample/posts.jsonl");
 
-pub async fn run(semantic: crate::semantic::SemanticOptions) -> Result<ExitCode> {
+pub async fn run(semantic: crate::semantic::SemanticOptions, args: &DemoArgs) -> Result<ExitCode> {
+    // Bind first: a taken port is said before anything is loaded.
+    let listener = match args.serves() {
+        true => Some(serve::listen(args.addr).await?),
+        false => None,
+    };
     let dir = tempfile::Builder::new()
         .prefix("claimdesk-demo-")
         .tempdir()
@@ -32,6 +63,23 @@ pub async fn run(semantic: crate::semantic::SemanticOptions) -> Result<ExitCode>
     desk.semantic = semantic;
     load::import(&mut desk, &fc_path, FactCheckFormat::ClaimReview).await?;
     load::ingest(&mut desk, &posts_path, ItemFormat::Jsonl).await?;
+    if let Some(listener) = listener {
+        let accounts = add_accounts(&desk).await?;
+        let config = serve::server_config(&desk.dir, args.addr)?;
+        serve::serve_desk(&desk, listener, config, |addr| {
+            println!("\nclaimdesk demo desk: http://{addr}/");
+            println!("  published verdicts (public): http://{addr}/verdicts");
+            println!("  API: http://{addr}/api/openapi.json");
+            println!("demo accounts (passwords are new each run):");
+            for (name, role, password) in &accounts {
+                println!("  {name:<9} role {:<9} password {password}", role.as_str());
+            }
+            println!("data: {} (deleted on exit)", dir.path().display());
+            println!("Ctrl-C to stop");
+        })
+        .await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let catalog = desk.catalog().await?;
     let mut matcher = desk.ranker(&catalog).await?;
     println!("\nretrievers: {}", matcher.retrievers().join(", "));
@@ -49,4 +97,26 @@ pub async fn run(semantic: crate::semantic::SemanticOptions) -> Result<ExitCode>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the demo accounts, each with a fresh random password: (username, role, password).
+async fn add_accounts(desk: &Desk) -> Result<Vec<(&'static str, Role, String)>> {
+    let mut out = Vec::new();
+    for (username, role) in ACCOUNTS {
+        let secret = Secret::generate().context("cannot make a demo password")?;
+        // 20 hex characters: 80 random bits, short enough to type.
+        let password = secret.expose()[..20].to_string();
+        let new = NewUser {
+            username: username.to_string(),
+            display_name: None,
+            role,
+            password: hash_password(&password)?,
+        };
+        desk.store
+            .add_user(&new, Actor::Cli)
+            .await
+            .with_context(|| format!("cannot add the demo account {username}"))?;
+        out.push((username, role, password));
+    }
+    Ok(out)
 }

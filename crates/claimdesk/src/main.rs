@@ -72,8 +72,9 @@ enum Command {
     TrainReranker(training::TrainArgs),
     /// Serve the desk (web pages and JSON API) over the data directory.
     Serve(serve::ServeArgs),
-    /// Load the bundled sample fact-checks and posts (fictional) and show the matches.
-    Demo,
+    /// Load the bundled sample (fictional fact-checks and posts) into a temporary directory
+    /// with two demo accounts and serve the desk on it (`--no-serve`: print the matches).
+    Demo(demo::DemoArgs),
     /// Manage the desk's users (passwords are read from standard input).
     #[command(subcommand)]
     User(accounts::UserCommand),
@@ -115,6 +116,7 @@ fn main() -> ExitCode {
     // The server answers requests on every core; the other commands are sequential.
     let runtime = match &cli.command {
         Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+        Command::Demo(args) if args.serves() => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     }
     .enable_all()
@@ -214,7 +216,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let desk = open(&[], None).await?;
             serve::run(&desk, &args).await
         }
-        Command::Demo => demo::run(semantic).await,
+        Command::Demo(args) => demo::run(semantic, &args).await,
         Command::User(command) => accounts::user(&cli.data, command).await,
         Command::Token(command) => accounts::token(&cli.data, command).await,
         Command::Audit(command) => accounts::audit(&cli.data, command).await,

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use claimdesk_match::hybrid::HybridMatcher;
 use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
 use clap::Args;
@@ -45,33 +45,94 @@ impl MatchService for Ranker {
     }
 }
 
-/// `[server] time_zone` from the config, if set.
-fn config_time_zone(dir: &Path) -> Result<Option<String>> {
-    config_server_string(dir, "time_zone")
+/// The server's settings from the config: `[server] time_zone` and `public_url` (links default
+/// to `http://ADDR`), and `[rating_scale]` (default: the bilingual five-point scale).
+pub fn server_config(dir: &Path, addr: SocketAddr) -> Result<ServerConfig> {
+    let path = dir.join(CONFIG_FILE);
+    let table: toml::Table = match std::fs::read_to_string(&path) {
+        Ok(text) => text
+            .parse()
+            .with_context(|| format!("{}: not valid TOML", path.display()))?,
+        Err(_) => toml::Table::new(),
+    };
+    let server = match table.get("server") {
+        None => None,
+        Some(v) => Some(
+            v.as_table()
+                .with_context(|| format!("{}: `server` must be a table", path.display()))?,
+        ),
+    };
+    let text = |key: &str| -> Result<Option<String>> {
+        server
+            .and_then(|t| t.get(key))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .with_context(|| format!("{}: [server] {key} must be a string", path.display()))
+            })
+            .transpose()
+    };
+    let mut config = match text("time_zone")? {
+        Some(name) => ServerConfig::with_time_zone(&name)
+            .with_context(|| format!("{}: [server] time_zone", path.display()))?,
+        None => ServerConfig::default(),
+    };
+    // When set, cookies are `Secure` (https) and changes must come from this origin.
+    config.public_url = match text("public_url")? {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url),
+        Some(url) => bail!(
+            "{}: [server] public_url `{url}` must start with http:// or https://",
+            path.display()
+        ),
+        None => None,
+    };
+    config.link_base = format!("http://{addr}");
+    if let Some(scale) = table.get("rating_scale") {
+        config.rating_scale = scale
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [rating_scale]", path.display()))?;
+    }
+    Ok(config)
 }
 
-/// A string of the config's `[server]` table, if set.
-fn config_server_string(dir: &Path, key: &str) -> Result<Option<String>> {
-    let path = dir.join(CONFIG_FILE);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(None);
-    };
-    let table: toml::Table = text
-        .parse()
-        .with_context(|| format!("{}: not valid TOML", path.display()))?;
-    let Some(server) = table.get("server") else {
-        return Ok(None);
-    };
-    let value = server
-        .as_table()
-        .and_then(|t| t.get(key))
-        .map(|v| {
-            v.as_str()
-                .map(str::to_string)
-                .with_context(|| format!("{}: [server] {key} must be a string", path.display()))
-        })
-        .transpose()?;
-    Ok(value)
+/// Binds `addr`, saying plainly when the port is taken.
+pub async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "cannot listen on {addr}: the port is taken (another claimdesk or another \
+                 program); stop it or choose another address with --addr, e.g. --addr 127.0.0.1:8081"
+            )
+        } else {
+            anyhow::Error::new(e).context(format!("cannot listen on {addr}"))
+        }
+    })
+}
+
+/// Serves `desk` on `listener` until Ctrl-C or SIGTERM, after printing `banner` lines.
+pub async fn serve_desk(
+    desk: &Desk,
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    banner: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let catalog = desk.catalog().await?;
+    let ranker = desk.ranker(&catalog).await?;
+    let retrievers = ranker.retrievers().join(", ");
+    let state = AppState::new(
+        desk.store.clone(),
+        Arc::new(Ranker(Mutex::new(ranker))),
+        config,
+    );
+    let addr = listener
+        .local_addr()
+        .context("the listener has no address")?;
+    eprintln!("matching with: {retrievers}");
+    banner(addr);
+    claimdesk_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("the server stopped with an error")
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
@@ -101,34 +162,13 @@ async fn shutdown_signal() {
 
 /// `claimdesk serve`.
 pub async fn run(desk: &Desk, args: &ServeArgs) -> Result<ExitCode> {
-    let zone = config_time_zone(&desk.dir)?;
-    let mut config = match &zone {
-        Some(name) => ServerConfig::with_time_zone(name).with_context(|| {
-            format!(
-                "{}: [server] time_zone",
-                desk.dir.join(CONFIG_FILE).display()
-            )
-        })?,
-        None => ServerConfig::default(),
-    };
-    // Cookies are `Secure` and changes must come from this origin when it is set.
-    config.public_url = config_server_string(&desk.dir, "public_url")?;
-    let catalog = desk.catalog().await?;
-    let ranker = desk.ranker(&catalog).await?;
-    let retrievers = ranker.retrievers().join(", ");
-    let state = AppState::new(
-        desk.store.clone(),
-        Arc::new(Ranker(Mutex::new(ranker))),
-        config,
-    );
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
-    let addr = listener.local_addr().unwrap_or(args.addr);
-    eprintln!("matching with: {retrievers}");
-    println!("claimdesk desk: http://{addr}/  (API: http://{addr}/api/openapi.json; Ctrl-C stops)");
-    claimdesk_server::serve(listener, state, shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    let config = server_config(&desk.dir, args.addr)?;
+    let listener = listen(args.addr).await?;
+    serve_desk(desk, listener, config, |addr| {
+        println!(
+            "claimdesk desk: http://{addr}/  (API: http://{addr}/api/openapi.json; Ctrl-C stops)"
+        );
+    })
+    .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -99,7 +99,7 @@ fn near_duplicates_are_flagged_in_the_explanation() {
 #[test]
 fn demo_prints_matches() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimdesk"))
-        .arg("demo")
+        .args(["demo", "--no-serve"])
         .output()
         .unwrap();
     assert!(
@@ -128,4 +128,18 @@ fn eval_reports_the_measures() {
     assert!((v["map"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9, "{v}");
     assert_eq!(v["queries"], 3);
     assert!(v["queries_per_second"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn demo_says_when_its_port_is_taken() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .args(["demo", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the port is taken"), "{stderr}");
+    assert!(stderr.contains("--addr"), "{stderr}");
 }

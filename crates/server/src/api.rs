@@ -31,7 +31,7 @@ pub const MAX_MATCH_TOP: u32 = 50;
 
 /// Every route the OpenAPI document describes, as (method, path). The router serves exactly
 /// these outside the HTML pages and assets.
-pub const API_ROUTES: [(&str, &str); 18] = [
+pub const API_ROUTES: [(&str, &str); 19] = [
     ("get", "/api/items"),
     ("get", "/api/items/{id}"),
     ("post", "/api/items/{id}/match"),
@@ -46,6 +46,7 @@ pub const API_ROUTES: [(&str, &str); 18] = [
     ("post", "/api/cases/{id}/notes"),
     ("post", "/api/cases/{id}/evidence"),
     ("post", "/api/cases/{id}/verdict"),
+    ("get", "/api/factchecks/{id}.jsonld"),
     ("post", "/api/match"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
@@ -70,7 +71,10 @@ struct ApiDoc;
 
 /// The API routes with their OpenAPI descriptions.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    // Served by `get_fact_check`'s route, described on its own.
+    doc.merge(crate::public::JsonLdDoc::openapi());
+    OpenApiRouter::with_openapi(doc)
         .routes(routes!(list_items))
         .routes(routes!(get_item))
         .routes(routes!(cases::api_link_item))
@@ -281,9 +285,20 @@ async fn list_fact_checks(
 )]
 async fn get_fact_check(
     State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<FactCheckDetail>, ApiError> {
-    Ok(Json(load_fact_check(&state, id).await?))
+    ApiPath(segment): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    // One segment serves both `{id}` and `{id}.jsonld`: axum cannot match a parameter
+    // followed by a suffix.
+    if let Some(id) = segment.strip_suffix(".jsonld") {
+        return Ok(crate::public::fact_check_jsonld(&state, id).await);
+    }
+    let id = segment.parse::<i64>().map_err(|e| {
+        ApiError::with_detail(
+            ErrorCode::InvalidPath,
+            format!("Invalid URL: Cannot parse `{segment}` to a `i64`: {e}"),
+        )
+    })?;
+    Ok(Json(load_fact_check(&state, id).await?).into_response())
 }
 
 /// Ranks the fact-checks that match a text, best first, with why each matched.

@@ -82,6 +82,17 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/cases/{id}/verdict", Access::Change),
     route("GET", "/lang/{code}", Access::Public),
     route("GET", "/login", Access::Public),
+    // Published verdicts, for the public.
+    route("GET", "/verdicts", Access::Public),
+    route("GET", "/verdicts/{id}", Access::Public),
+    route("GET", "/feeds/verdicts.rss", Access::Public),
+    route("GET", "/feeds/verdicts.atom", Access::Public),
+    route("GET", "/feeds/verdicts.json", Access::Public),
+    // Staff downloads.
+    route("GET", "/export/factchecks.csv", Access::SignedIn),
+    route("GET", "/export/factchecks.jsonl", Access::SignedIn),
+    route("GET", "/export/cases.csv", Access::SignedIn),
+    route("GET", "/export/cases.jsonl", Access::SignedIn),
     route("POST", "/login", Access::Public),
     route("POST", "/logout", Access::SignedIn),
     // Assets.
@@ -104,6 +115,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/cases/{id}/verdict", Access::Change),
     route("POST", "/api/match", Access::SignedIn),
     route("GET", "/api/openapi.json", Access::Public),
+    route("GET", "/api/factchecks/{id}.jsonld", Access::Public),
     route("GET", "/healthz", Access::Public),
     route("GET", "/metrics", Access::Public),
 ];
@@ -281,7 +293,7 @@ fn to_login(req: &Request) -> Response {
 /// caller in, checks the role and, for session requests that change something, the CSRF
 /// token (header or form field).
 pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(path) = req
+    let Some(mut path) = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
@@ -289,6 +301,11 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
         // The fallback (not found).
         return next.run(req).await;
     };
+    // axum cannot route a parameter with a suffix, so `/api/factchecks/{id}` also serves the
+    // public `{id}.jsonld`; it has its own entry in ROUTES.
+    if path.ends_with("/{id}") && req.uri().path().ends_with(".jsonld") {
+        path.push_str(".jsonld");
+    }
     let method = if req.method() == Method::HEAD {
         "GET"
     } else {

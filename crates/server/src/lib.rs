@@ -22,6 +22,7 @@ mod assets;
 mod auth;
 mod cases;
 mod error;
+mod export;
 mod http;
 mod i18n;
 mod login;
@@ -29,6 +30,7 @@ mod matching;
 mod metrics;
 mod pages;
 mod params;
+mod public;
 mod time;
 mod views;
 
@@ -37,6 +39,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use claimdesk_publish::RatingScale;
 use claimdesk_store::SqliteStore;
 
 pub use api::{API_ROUTES, openapi};
@@ -49,9 +52,19 @@ pub use time::UnknownTimeZone;
 /// The desk's time zone when the config names none.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Ho_Chi_Minh";
 
-/// How the server behaves: limits and the time zone dates are shown in.
+/// The base of absolute links (JSON-LD, feeds) when neither `public_url` nor the listening
+/// address is known.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// How the server behaves: limits, the time zone dates are shown in, the public address and
+/// the rating scale.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// Absolute links in JSON-LD and feeds start with this when `public_url` is not set
+    /// (the binary sets it to `http://` + the listening address). A trailing `/` is ignored.
+    pub link_base: String,
+    /// The desk's verdicts, for showing a stored verdict in the reader's language.
+    pub rating_scale: RatingScale,
     /// Dates and times are shown, and date filters read, in this time zone.
     pub time_zone: jiff::tz::TimeZone,
     /// Largest request body accepted, in bytes.
@@ -82,11 +95,22 @@ impl ServerConfig {
             ..ServerConfig::default()
         })
     }
+
+    /// Where the public reaches the desk, without a trailing `/`, ready for a path:
+    /// [`ServerConfig::public_url`] when set, else [`ServerConfig::link_base`].
+    pub fn public_base(&self) -> &str {
+        self.public_url
+            .as_deref()
+            .unwrap_or(&self.link_base)
+            .trim_end_matches('/')
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
+            link_base: DEFAULT_PUBLIC_URL.to_string(),
+            rating_scale: RatingScale::default(),
             time_zone: time::zone(DEFAULT_TIME_ZONE).unwrap_or_else(|_| time::fallback_zone()),
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
@@ -110,7 +134,6 @@ struct Inner {
     config: ServerConfig,
     metrics: metrics::Metrics,
     logins: auth::LoginLimiter,
-    scale: claimdesk_publish::RatingScale,
 }
 
 impl AppState {
@@ -123,7 +146,6 @@ impl AppState {
                 config,
                 metrics: metrics::Metrics::default(),
                 logins: auth::LoginLimiter::default(),
-                scale: claimdesk_publish::RatingScale::default(),
             }),
         }
     }
@@ -151,15 +173,19 @@ impl AppState {
     }
 
     fn scale(&self) -> &claimdesk_publish::RatingScale {
-        &self.inner.scale
+        &self.inner.config.rating_scale
     }
 }
 
-/// The whole application: pages, API, assets, health and metrics, with every middleware.
+/// The whole application: the desk's pages, the public verdict pages and feeds, exports, API,
+/// assets, health and metrics, with every middleware.
 pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     let app = Router::new()
         .merge(pages::router())
+        .merge(public::router())
+        // Staff only: the sign-in layer must cover these as it covers the desk's pages.
+        .merge(export::routes())
         .merge(assets::router())
         .merge(api)
         .fallback(pages::not_found)

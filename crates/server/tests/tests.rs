@@ -3,8 +3,10 @@
 mod api;
 mod auth;
 mod errors;
+mod exports;
 mod ops;
 mod pages;
+mod public;
 mod security;
 mod util;
 mod workflow;

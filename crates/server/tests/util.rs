@@ -37,7 +37,7 @@ impl MatchService for LemonMatcher {
 }
 
 pub struct Desk {
-    _dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
     pub app: Router,
     pub store: SqliteStore,
     /// An admin's API token, sent by [`Desk::send`] when a request carries no credentials.
@@ -214,6 +214,39 @@ pub async fn desk_with(config: ServerConfig) -> Desk {
     }
 }
 
+/// A desk over `store` with an `admin` account whose API token [`Desk::send`] uses.
+pub async fn desk_over(
+    dir: tempfile::TempDir,
+    store: SqliteStore,
+    matcher: Arc<dyn claimdesk_server::MatchService>,
+    config: ServerConfig,
+) -> Desk {
+    let hash = claimdesk_store::auth::hash_password(PASSWORD).unwrap();
+    let admin = store
+        .add_user(
+            &NewUser {
+                username: "admin".into(),
+                display_name: None,
+                role: Role::Admin,
+                password: hash,
+            },
+            claimdesk_core::Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let token = store
+        .create_api_token(admin.id, "tests", claimdesk_core::Actor::Cli)
+        .await
+        .unwrap();
+    let state = AppState::new(store.clone(), matcher, config);
+    Desk {
+        _dir: dir,
+        app: claimdesk_server::router(state),
+        store,
+        admin_token: token.token.expose().to_string(),
+    }
+}
+
 /// A finished response: status, headers, body as text.
 pub struct Answer {
     pub status: StatusCode,
@@ -280,6 +313,23 @@ impl Desk {
     pub async fn get(&self, uri: &str) -> Answer {
         self.send(Request::get(uri).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// A GET with no credentials at all, as the public sends it.
+    pub async fn get_anon(&self, uri: &str) -> Answer {
+        self.send_anon(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// As [`Desk::get_anon`], with one header.
+    pub async fn get_with_anon(&self, uri: &str, header: &str, value: &str) -> Answer {
+        self.send_anon(
+            Request::get(uri)
+                .header(header, value)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn get_with(&self, uri: &str, header: &str, value: &str) -> Answer {

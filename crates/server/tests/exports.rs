@@ -1,0 +1,159 @@
+//! Streamed exports: every row, whatever the store holds, in formats the importer reads.
+
+use std::sync::Arc;
+
+use claimdesk_core::{Actor, FactCheck, Rating};
+use claimdesk_ingest::{FactCheckFormat, parse_fact_checks};
+use claimdesk_server::{MatchError, MatchService, RankedMatch, ServerConfig};
+use claimdesk_store::{ImportSource, NewFactCheck, SqliteStore, Store};
+
+use crate::public::verdict;
+use crate::util::{Desk, desk_over};
+
+struct NoMatches;
+
+impl MatchService for NoMatches {
+    fn rank(&self, _: &str, _: usize) -> Result<Vec<RankedMatch>, MatchError> {
+        Ok(Vec::new())
+    }
+}
+
+const FACT_CHECKS: usize = 2_500;
+
+async fn big_desk() -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let batch: Vec<NewFactCheck> = (0..FACT_CHECKS)
+        .map(|i| NewFactCheck {
+            fact_check: FactCheck {
+                source_id: format!("fc-{i:05}"),
+                claim: format!("Claim {i}, with a comma and \"quotes\"\nand a line break"),
+                rating: Some(Rating {
+                    value: Some(1.0),
+                    best: Some(5.0),
+                    worst: Some(1.0),
+                    label: Some("False".into()),
+                }),
+                url: Some(format!("https://factcheck.example/{i}")),
+                date_published: Some(format!("2026-01-{:02}", i % 28 + 1)),
+                language: Some("en".into()),
+                ..FactCheck::default()
+            },
+            duplicate_key: format!("claim {i}"),
+        })
+        .collect();
+    store
+        .save_fact_checks(
+            &batch,
+            ImportSource {
+                file: "big",
+                format: "csv",
+                diagnostics: &[],
+                actor: Actor::Cli,
+            },
+        )
+        .await
+        .unwrap();
+    verdict(&store, "A published desk verdict", "s", true).await;
+    verdict(&store, "A draft left out", "s", false).await;
+    desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await
+}
+
+#[tokio::test]
+async fn fact_check_exports_stream_every_published_row_and_import_back() {
+    let d = big_desk().await;
+    let csv = d.get("/export/factchecks.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(
+        csv.header("content-disposition")
+            .starts_with("attachment; filename=\"claimdesk-factchecks-")
+    );
+    let parsed = parse_fact_checks("x.csv", csv.body.as_bytes(), FactCheckFormat::Csv);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.records.len(), FACT_CHECKS + 1);
+    let mut ids: Vec<&str> = parsed
+        .records
+        .iter()
+        .map(|r| r.value.source_id.as_str())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), FACT_CHECKS + 1, "no row twice");
+    let first = parsed
+        .records
+        .iter()
+        .find(|r| r.value.source_id == "fc-00007")
+        .unwrap();
+    assert_eq!(
+        first.value.claim,
+        "Claim 7, with a comma and \"quotes\"\nand a line break"
+    );
+    assert!(!csv.body.contains("A draft left out"));
+
+    let jsonl = d.get("/export/factchecks.jsonl").await;
+    assert_eq!(jsonl.status, 200);
+    assert!(
+        jsonl
+            .header("content-disposition")
+            .starts_with("attachment;")
+    );
+    assert_eq!(jsonl.body.lines().count(), FACT_CHECKS + 1);
+    let parsed = parse_fact_checks(
+        "x.jsonl",
+        jsonl.body.as_bytes(),
+        FactCheckFormat::ClaimReview,
+    );
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.records.len(), FACT_CHECKS + 1);
+}
+
+#[tokio::test]
+async fn case_exports_list_every_case() {
+    let d = big_desk().await;
+    let csv = d.get("/export/cases.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.header("content-disposition")
+            .contains("claimdesk-cases-")
+    );
+    let mut r = csv::Reader::from_reader(csv.body.as_bytes());
+    assert_eq!(
+        r.headers().unwrap(),
+        vec![
+            "id",
+            "status",
+            "claim",
+            "item",
+            "fact_check",
+            "assignee",
+            "created_by",
+            "drafted_by",
+            "created_at",
+            "updated_at"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let statuses: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert!(statuses.contains(&"published") && statuses.contains(&"in_review"));
+    let jsonl = d.get("/export/cases.jsonl").await;
+    let lines: Vec<serde_json::Value> = jsonl
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().any(|c| c["claim"] == "A draft left out"));
+}
+
+#[tokio::test]
+async fn an_empty_store_exports_a_header_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let d = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    let csv = d.get("/export/factchecks.csv").await;
+    assert_eq!(csv.body.lines().count(), 1);
+    assert!(csv.body.starts_with("id,claim,headline,rating"));
+    assert_eq!(d.get("/export/cases.jsonl").await.body, "");
+}
