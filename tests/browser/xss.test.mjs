@@ -13,10 +13,11 @@ const PAYLOADS = readFileSync(process.env.CLAIMDESK_XSS_CORPUS || new URL('./xss
 // What the desk's own templates use (crates/server/templates); anything else came from data.
 const TAGS = new Set(`html head meta title link script body header a nav ul li span main h1 h2 p
   form label input select option button div section ol blockquote dl dt dd code article details
-  summary table caption thead tbody tr th td footer`.split(/\s+/).filter(Boolean));
+  summary table caption thead tbody tr th td footer textarea`.split(/\s+/).filter(Boolean));
 const ATTRS = new Set(`action aria-current aria-label aria-live charset class content href hreflang
   hx-boost hx-get hx-include hx-push-url hx-select hx-swap hx-target hx-trigger id lang maxlength
-  method name placeholder rel role scope src title type value selected defer open`.split(/\s+/).filter(Boolean));
+  method name placeholder rel role scope src title type value selected defer open
+  autocomplete data-status data-to hx-headers required`.split(/\s+/).filter(Boolean));
 
 let browser;
 let page;
