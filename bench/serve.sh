@@ -103,48 +103,12 @@ start() {
   return 1
 }
 
-# The header wrk sends: none while the desk is open; after sign-in, an API token
-# (`claimdesk token create`, when it exists) or the session cookie of a scripted login.
+# The header wrk sends: an API token of the `bench` viewer (the desk needs a user).
 auth_for() {
-  local dir="$1"
-  local status
-  status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/")"
-  if [ "$status" = 200 ]; then auth=""; return 0; fi
-  if "$bin" --data "$dir" token create --help >/dev/null 2>&1; then
-    local out
-    out="$("$bin" --data "$dir" token create --user bench 2>/dev/null || "$bin" --data "$dir" token create bench 2>/dev/null || true)"
-    local token
-    token="$(printf '%s\n' "$out" | grep -oE '[A-Za-z0-9_.~+/=-]{24,}' | tail -n 1 || true)"
-    if [ -n "$token" ]; then auth="Authorization: Bearer $token"; return 0; fi
-  fi
-  auth="$(python3 - "$base" <<'PY'
-import http.cookiejar, sys, urllib.parse, urllib.request
-from html.parser import HTMLParser
-base = sys.argv[1]
-class Form(HTMLParser):
-    def __init__(self):
-        super().__init__(); self.inside = False; self.action = "/login"; self.fields = {}
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id") == "login":
-            self.inside = True; self.action = a.get("action") or "/login"
-        elif tag == "input" and self.inside and a.get("name"):
-            self.fields[a["name"]] = a.get("value") or ""
-    def handle_endtag(self, tag):
-        if tag == "form": self.inside = False
-jar = http.cookiejar.CookieJar()
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *a, **k): return None
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-form = Form(); form.feed(opener.open(base + "/login", timeout=10).read().decode())
-form.fields.update(username="bench", password="bench-password-serve")
-try:
-    opener.open(urllib.parse.urljoin(base, form.action), urllib.parse.urlencode(form.fields).encode(), timeout=10)
-except urllib.error.HTTPError as e:
-    if e.code not in (302, 303): raise
-print("Cookie: " + "; ".join(f"{c.name}={c.value}" for c in jar))
-PY
-)"
+  local dir="$1" token
+  token="$("$bin" --data "$dir" token create bench load-benchmark)"
+  [ -n "$token" ] || { echo "bench: claimdesk token create printed no token" >&2; return 1; }
+  auth="Authorization: Bearer $token"
 }
 
 # run NAME METHOD PATH [BODIES]: one wrk run; appends "NAME rps p50 p99 non2xx errors" to results.
