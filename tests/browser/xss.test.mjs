@@ -84,7 +84,9 @@ async function visit(url) {
     for (const el of document.querySelectorAll('*')) {
       const tag = el.localName;
       if (!tags.includes(tag)) out.tags.push(el.outerHTML.slice(0, 120));
-      if (tag === 'script' && !(el.getAttribute('src') || '').startsWith('/static/')) out.scripts.push(el.outerHTML.slice(0, 120));
+      // A public verdict page carries its ClaimReview as a data block, which never runs.
+      const dataBlock = el.getAttribute('type') === 'application/ld+json' && location.pathname.startsWith('/verdicts/');
+      if (tag === 'script' && !dataBlock && !(el.getAttribute('src') || '').startsWith('/static/')) out.scripts.push(el.outerHTML.slice(0, 120));
       if (tag === 'meta' && !['charset', 'viewport', 'referrer', 'htmx-config'].some((k) => el.hasAttribute(k) || el.getAttribute('name') === k)) out.tags.push(el.outerHTML.slice(0, 120));
       for (const a of el.attributes) {
         if (!attrs.includes(a.name) || a.name.startsWith('on') || a.name.startsWith('hx-on')) out.attrs.push(`${tag}[${a.name}=${a.value.slice(0, 60)}]`);
@@ -179,6 +181,19 @@ test('the fact-check list (every page) and every hostile fact-check page', async
     assert.ok(facts.includes(fc.claim), `fact-check ${fc.id} (payload ${i}): claim as text`);
     assert.ok(facts.includes(fc.author), `fact-check ${fc.id} (payload ${i}): author as text`);
     if (fc.url) assert.equal(await page.locator('dd.url .raw').textContent(), fc.url, `fact-check ${fc.id}: URL as text`);
+  }
+});
+
+test('every hostile fact-check on its public page: text, and one JSON-LD block that parses', async () => {
+  const fcs = await hostile('factchecks');
+  for (const [i, fc] of fcs) {
+    const res = await visit(`${BASE}/verdicts/${fc.id}`);
+    assert.equal(res.status(), 200, `public page of fact-check ${fc.id} (payload ${i})`);
+    const facts = await page.locator('dl.facts dd').allTextContents();
+    assert.ok(facts.includes(fc.claim), `verdict ${fc.id} (payload ${i}): claim as text`);
+    const blocks = await page.locator('script[type="application/ld+json"]').allTextContents();
+    assert.equal(blocks.length, 1, `verdict ${fc.id} (payload ${i}): one JSON-LD block, none injected`);
+    assert.equal(JSON.parse(blocks[0]).claimReviewed, fc.claim, `verdict ${fc.id} (payload ${i}): JSON-LD intact`);
   }
 });
 
