@@ -73,7 +73,12 @@ impl Desk {
             .expect("run claimdesk");
         // A command that refuses its arguments exits without reading stdin: a broken pipe
         // then is its answer, not the test's failure.
-        match child.stdin.take().expect("stdin").write_all(input.as_bytes()) {
+        match child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+        {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("write stdin: {e}"),
             _ => {}
         }
