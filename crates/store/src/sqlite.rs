@@ -72,6 +72,11 @@ struct ImportRow {
     rejected: i64,
 }
 
+/// Connections to a database file: WAL lets readers (the desk's pages) run side by side;
+/// writers still go one at a time, each transaction taking the write lock at `BEGIN
+/// IMMEDIATE` and waiting (busy timeout) for the one before.
+const FILE_CONNECTIONS: u32 = 4;
+
 /// The SQLite implementation of [`Store`].
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -97,7 +102,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true);
-        Self::connect(options).await
+        Self::connect(options, FILE_CONNECTIONS).await
     }
 
     /// Opens a database from a `sqlite:` URL (`sqlite::memory:` for tests).
@@ -105,13 +110,13 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .foreign_keys(true);
-        Self::connect(options).await
+        // One connection keeps `:memory:` one database.
+        Self::connect(options, 1).await
     }
 
-    async fn connect(options: SqliteConnectOptions) -> Result<SqliteStore> {
-        // One writer at a time is SQLite's model; one connection keeps `:memory:` one database.
+    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<SqliteStore> {
         let pool = SqlitePoolOptions::new()
-            .max_connections(1)
+            .max_connections(connections)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
@@ -507,7 +512,7 @@ impl Store for SqliteStore {
     }
 
     async fn save_matches(&self, item: ItemId, matches: &[StoredMatch]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM matches WHERE item_id = ?")
             .bind(item.0)
             .execute(&mut *tx)
@@ -610,7 +615,7 @@ impl Store for SqliteStore {
     }
 
     async fn save_embeddings(&self, model: &str, vectors: &[(u64, Vec<f32>)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for (hash, vector) in vectors {
             let blob: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();
             sqlx::query(
