@@ -383,7 +383,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// Failed sign-ins allowed per client address and per username in [`LoginLimiter::WINDOW`].
+/// Failed sign-ins allowed per client address and per username in 15 minutes.
 pub const MAX_FAILED_LOGINS: usize = 5;
 
 /// Counts failed sign-ins per key (`ip:…`, `user:…`) in memory, forgetting those older than
