@@ -241,11 +241,38 @@ pub struct AuditView {
     pub after: Option<String>,
 }
 
+/// The verdict the desk wrote for a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerdictView {
+    /// Its fact-check id.
+    pub fact_check: i64,
+    /// The claim reviewed.
+    pub claim: String,
+    /// Its headline.
+    pub headline: Option<String>,
+    /// The rating in words (ClaimReview `alternateName`).
+    pub rating: Option<String>,
+    /// The ClaimReview `ratingValue`.
+    pub rating_value: Option<f64>,
+    /// The verdict explained.
+    pub summary: Option<String>,
+    /// The sources it rests on.
+    pub evidence: Vec<String>,
+    /// Its author (the user who wrote it).
+    pub author: Option<String>,
+    /// Its language tag.
+    pub language: Option<String>,
+    /// Whether it is published (else a draft).
+    pub published: bool,
+}
+
 /// A case with everything about it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetail {
     /// The case.
     pub case: CaseView,
+    /// Its own verdict, draft or published.
+    pub verdict: Option<VerdictView>,
     /// The statuses the caller may move it to.
     pub next_statuses: Vec<String>,
     /// Its notes, oldest first.
@@ -390,6 +417,21 @@ async fn case_detail(state: &AppState, case: Case, who: &User) -> Result<CaseDet
     let notes = store.notes(case.id).await?;
     let evidence = store.evidence(case.id).await?;
     let history = store.case_history(case.id).await?;
+    let verdict = store.case_verdict(case.id).await?.map(|v| {
+        let rating = v.fact_check.rating.unwrap_or_default();
+        VerdictView {
+            fact_check: v.id.0,
+            claim: v.fact_check.claim,
+            headline: v.fact_check.headline,
+            rating: rating.label,
+            rating_value: rating.value,
+            summary: v.summary,
+            evidence: v.evidence,
+            author: v.fact_check.author,
+            language: v.fact_check.language,
+            published: v.published,
+        }
+    });
     let audit = store
         .audit_events(&AuditFilter {
             subject: Some(format!("case:{}", case.id.0)),
@@ -399,6 +441,7 @@ async fn case_detail(state: &AppState, case: Case, who: &User) -> Result<CaseDet
         .await?;
     Ok(CaseDetail {
         next_statuses: moves.iter().map(|s| s.as_str().to_string()).collect(),
+        verdict,
         case: case.into(),
         notes: notes
             .into_iter()
@@ -964,6 +1007,12 @@ struct CasePage {
     ratings: Vec<SelectOption>,
     languages: Vec<SelectOption>,
     can_draft: bool,
+    verdict: Option<VerdictView>,
+    /// The editor's starting text: the draft's, else the case's claim.
+    draft_claim: String,
+    draft_headline: String,
+    draft_summary: String,
+    draft_evidence: String,
 }
 
 async fn case_page(
@@ -1012,6 +1061,12 @@ async fn case_page(
             }),
     );
     let lang = chrome.lang.code();
+    let chosen = detail
+        .verdict
+        .as_ref()
+        .and_then(|v| v.rating.as_deref())
+        .and_then(|r| state.scale().verdict(r))
+        .map(|v| v.key.clone());
     let ratings = state
         .scale()
         .verdicts()
@@ -1023,9 +1078,14 @@ async fn case_page(
                 .or_else(|| v.label(state.scale().language()))
                 .unwrap_or(&v.key)
                 .to_string(),
-            selected: false,
+            selected: chosen.as_deref() == Some(v.key.as_str()),
         })
         .collect();
+    let draft = detail.verdict.as_ref();
+    let draft_claim = draft.map_or_else(|| detail.case.claim.clone(), |v| v.claim.clone());
+    let draft_headline = draft.and_then(|v| v.headline.clone()).unwrap_or_default();
+    let draft_summary = draft.and_then(|v| v.summary.clone()).unwrap_or_default();
+    let draft_evidence = draft.map(|v| v.evidence.join("\n")).unwrap_or_default();
     let languages = crate::i18n::Lang::ALL
         .into_iter()
         .map(|l| SelectOption {
@@ -1095,6 +1155,11 @@ async fn case_page(
             .collect(),
         ratings,
         languages,
+        draft_claim,
+        draft_headline,
+        draft_summary,
+        draft_evidence,
+        verdict: detail.verdict,
         case: detail.case,
         chrome,
     };

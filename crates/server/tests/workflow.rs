@@ -96,6 +96,13 @@ async fn a_case_goes_from_item_to_published_through_the_forms() {
     assert_eq!(a.status.as_u16(), 409);
     let page = d.get_as(&case, &reviewer).await;
     assert!(page.body.contains("data-to=\"published\""));
+    // The reviewer sees the draft: its summary, its rating and its author.
+    assert!(page.body.contains("No study shows it."));
+    assert!(
+        page.body
+            .contains("<option value=\"false\" selected>False</option>")
+    );
+    assert!(page.body.contains("<dd>editor name</dd>"));
     let a = d
         .post_form(
             &format!("{case}/transition"),

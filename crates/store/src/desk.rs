@@ -1406,6 +1406,18 @@ pub(crate) async fn fact_check(
     load_fact_check(&mut c, id.0).await
 }
 
+/// A case's own (desk-written) verdict, draft or published.
+pub(crate) async fn case_verdict(
+    store: &SqliteStore,
+    case: CaseId,
+) -> Result<Option<DeskFactCheck>> {
+    let mut c = store.pool().acquire().await?;
+    match own_draft(&mut c, case).await? {
+        Some(id) => load_fact_check(&mut c, id).await,
+        None => Ok(None),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The audit trail
 

@@ -580,6 +580,12 @@ pub trait Store: Send + Sync {
         id: FactCheckId,
     ) -> impl Future<Output = Result<Option<DeskFactCheck>>> + Send;
 
+    /// A case's own verdict (the one `save_draft_fact_check` wrote), draft or published.
+    fn case_verdict(
+        &self,
+        case: CaseId,
+    ) -> impl Future<Output = Result<Option<DeskFactCheck>>> + Send;
+
     // The audit trail.
 
     /// Audit events matching `filter`, oldest first.

@@ -778,6 +778,10 @@ impl Store for SqliteStore {
         desk::fact_check(self, id).await
     }
 
+    async fn case_verdict(&self, case: CaseId) -> Result<Option<DeskFactCheck>> {
+        desk::case_verdict(self, case).await
+    }
+
     async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         desk::audit_events(self, filter).await
     }
