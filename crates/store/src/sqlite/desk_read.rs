@@ -12,24 +12,38 @@ use crate::queue::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry, contai
 use crate::{Error, Result, StoredMatch};
 
 /// The queue's FROM and WHERE clauses; parameters ?1..?7 are the filter.
+///
+/// Only the filters that are set touch `matches` and `cases` (each is a subquery behind
+/// `?N IS NULL OR`), so the unfiltered count reads nothing but `items`.
 macro_rules! queue_where {
     () => {
-        " FROM items i LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1
-          LEFT JOIN cases c ON c.id = (SELECT id FROM cases WHERE item_id = i.id
-                                       ORDER BY updated_at DESC, id DESC LIMIT 1)
+        " FROM items i
           WHERE (?1 IS NULL OR i.language = ?1)
-            AND (?7 IS NULL OR c.status = ?7)
             AND (?2 IS NULL OR i.source = ?2)
             AND (?3 IS NULL OR unixepoch(i.published_at) >= ?3)
             AND (?4 IS NULL OR unixepoch(i.published_at) < ?4)
             AND (?5 IS NULL OR i.text LIKE ?5 ESCAPE '\\')
-            AND (CASE ?6
-                   WHEN 'matched' THEN m.item_id IS NOT NULL
-                   WHEN 'unmatched' THEN m.item_id IS NULL
-                   WHEN 'confident' THEN coalesce(json_extract(m.explanation, '$.confident'), 0) = 1
-                   WHEN 'review' THEN m.item_id IS NOT NULL
-                        AND coalesce(json_extract(m.explanation, '$.confident'), 0) = 0
-                   ELSE 1 END)"
+            AND (?6 IS NULL OR CASE ?6
+                   WHEN 'matched' THEN EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1)
+                   WHEN 'unmatched' THEN NOT EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1)
+                   WHEN 'confident' THEN EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1
+                          AND coalesce(json_extract(explanation, '$.confident'), 0) = 1)
+                   WHEN 'review' THEN EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1
+                          AND coalesce(json_extract(explanation, '$.confident'), 0) = 0)
+                   ELSE 1 END)
+            AND (?7 IS NULL OR ?7 = (SELECT status FROM cases WHERE item_id = i.id
+                                     ORDER BY updated_at DESC, id DESC LIMIT 1))"
+    };
+}
+
+/// The queue's order, newest first; the index `items_queue_order` has these expressions.
+macro_rules! queue_order {
+    () => {
+        " ORDER BY unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC"
     };
 }
 
@@ -87,12 +101,19 @@ impl SqliteStore {
             .bind(case_status)
             .fetch_one(&self.pool)
             .await?;
+        // One page of ids first (off the index), then their top match and latest case.
         let rows = sqlx::query(concat!(
-            "SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
-                    m.factcheck_id, m.rank, m.score, m.explanation, c.status AS case_status",
+            "WITH page AS (SELECT i.id",
             queue_where!(),
-            " ORDER BY unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC
-              LIMIT ?8 OFFSET ?9"
+            queue_order!(),
+            " LIMIT ?8 OFFSET ?9)
+             SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
+                    m.factcheck_id, m.rank, m.score, m.explanation,
+                    (SELECT status FROM cases WHERE item_id = i.id
+                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status
+             FROM page JOIN items i ON i.id = page.id
+             LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1",
+            queue_order!()
         ))
         .bind(&filter.language)
         .bind(&filter.source)
