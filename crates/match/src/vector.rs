@@ -329,7 +329,10 @@ mod tests {
             let naive: f64 = a.iter().zip(&b).map(|(x, y)| f64::from(x * y)).sum();
             let d = dot(&a, &b);
             assert_eq!(d.to_bits(), dot_lanes(&a, &b).to_bits(), "length {len}");
-            assert!((f64::from(d) - naive).abs() < 1e-3, "length {len}: {d} vs {naive}");
+            assert!(
+                (f64::from(d) - naive).abs() < 1e-3,
+                "length {len}: {d} vs {naive}"
+            );
         }
     }
 

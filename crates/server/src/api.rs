@@ -31,8 +31,9 @@ pub const MAX_MATCH_TOP: u32 = 50;
 
 /// Every route the OpenAPI document describes, as (method, path). The router serves exactly
 /// these outside the HTML pages and assets.
-pub const API_ROUTES: [(&str, &str); 19] = [
+pub const API_ROUTES: [(&str, &str); 20] = [
     ("get", "/api/items"),
+    ("post", "/api/items"),
     ("get", "/api/items/{id}"),
     ("post", "/api/items/{id}/match"),
     ("post", "/api/items/{id}/case"),
@@ -75,7 +76,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     // Served by `get_fact_check`'s route, described on its own.
     doc.merge(crate::public::JsonLdDoc::openapi());
     OpenApiRouter::with_openapi(doc)
-        .routes(routes!(list_items))
+        .routes(routes!(list_items, crate::intake::api_add_items))
         .routes(routes!(get_item))
         .routes(routes!(cases::api_link_item))
         .routes(routes!(cases::api_open_case))

@@ -100,6 +100,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/static/htmx-2.0.11.min.js", Access::Public),
     // JSON API.
     route("GET", "/api/items", Access::SignedIn),
+    route("POST", "/api/items", Access::Change),
     route("GET", "/api/items/{id}", Access::SignedIn),
     route("POST", "/api/items/{id}/match", Access::Change),
     route("POST", "/api/items/{id}/case", Access::Change),

@@ -25,6 +25,7 @@ mod error;
 mod export;
 mod http;
 mod i18n;
+mod intake;
 mod login;
 mod matching;
 mod metrics;

@@ -102,3 +102,98 @@ async fn match_validates_its_request() {
     let ok = json!({"text": "a".repeat(20_000), "top": 50}).to_string();
     assert_eq!(d.post_json("/api/match", ok).await.status, 200);
 }
+
+#[tokio::test]
+async fn partners_post_items_which_are_stored_once_and_matched() {
+    let d = desk().await;
+    let editor = d.token_of(2).await;
+    let body = json!([
+        {"id": "tip-1", "source": "partner", "text": "Uống nước chanh nóng chữa ung thư", "published_at": "2026-11-30T08:00:00Z"},
+        {"id": "tip-2", "source": "partner"},
+        {"id": "tip-3", "source": "partner", "text": "The river flooded the market on Monday"}
+    ]);
+    // Pretty-printed, one record per line after the bracket: the refused one starts on line 3.
+    let pretty = serde_json::to_string(&body)
+        .unwrap()
+        .replace("},{", "},\n{")
+        .replace("[{", "[\n{");
+    let a = d
+        .send_anon(
+            axum::http::Request::post("/api/items")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {editor}"))
+                .body(axum::body::Body::from(pretty))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let r = a.json();
+    assert_eq!(
+        (r["added"].as_u64(), r["rejected"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(r["items"].as_array().unwrap().len(), 2);
+    assert_eq!(r["matched"], 1);
+    let refused = &r["rejected_records"][0];
+    assert_eq!(refused["field"], "text");
+    assert_eq!(
+        refused["line"], 3,
+        "the line of the body the record starts on"
+    );
+    // The stored item carries its top match and its detected language.
+    let id = r["items"][0].as_i64().unwrap();
+    let b = d.get(&format!("/api/items/{id}")).await.json();
+    assert_eq!(b["item"]["external_id"], "tip-1");
+    assert_eq!(b["item"]["language"], "vi");
+    assert_eq!(
+        b["matches"][0]["fact_check"]["claim"],
+        "Hot lemon water cures cancer"
+    );
+    // Posting the same items again changes nothing.
+    let r = d.post_json_as("/api/items", &editor, body).await.json();
+    assert_eq!(
+        (r["added"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(r["items"], json!([]));
+    assert_eq!(d.get("/api/items").await.json()["paging"]["total"], 5);
+}
+
+#[tokio::test]
+async fn item_intake_refuses_bad_bodies_and_low_roles() {
+    let d = desk().await;
+    let editor = d.token_of(2).await;
+    let viewer = d.token_of(4).await;
+    let one = json!({"id": "x", "text": "a claim"});
+    d.post_json_as("/api/items", &viewer, one.clone())
+        .await
+        .assert_error(403, "forbidden");
+    let send = |content_type: &'static str, body: &'static str| {
+        axum::http::Request::post("/api/items")
+            .header("content-type", content_type)
+            .header("authorization", format!("Bearer {editor}"))
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    d.send_anon(send("text/plain", "{\"text\": \"a\"}"))
+        .await
+        .assert_error(415, "unsupported_media_type");
+    d.send_anon(send("application/json", "{\"text\": "))
+        .await
+        .assert_error(400, "invalid_json");
+    d.send_anon(send("application/json", "  "))
+        .await
+        .assert_error(422, "invalid_request");
+    d.send_anon(send("application/json", "[{\"id\": 1}]"))
+        .await
+        .assert_error(422, "invalid_request");
+    // JSON Lines work too; nothing was stored by the refused requests.
+    let a = d
+        .send_anon(send(
+            "application/x-ndjson",
+            "{\"id\": \"n1\", \"text\": \"first\"}\n{\"id\": \"n2\", \"text\": \"second\"}\n",
+        ))
+        .await;
+    assert_eq!(a.json()["added"], 2, "{}", a.body);
+    assert_eq!(d.get("/api/items").await.json()["paging"]["total"], 5);
+}

@@ -1,0 +1,200 @@
+//! `POST /api/items`: partner systems (and scripts) hand the desk posts and articles. The
+//! body is read by the same parser as `claimdesk ingest` (a JSON array, one object, or JSON
+//! Lines), the good records are stored and matched, and the bad ones come back with their
+//! line and field. Storing is idempotent: the same item posted twice is one item.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use claimdesk_core::{Actor, ItemId};
+use claimdesk_ingest::{ItemFormat, item_key, parse_items};
+use claimdesk_store::{ImportSource, NewItem, Store, StoredMatch};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+
+/// How many fact-checks are kept per stored item (as `claimdesk ingest` keeps).
+const STORED_MATCHES: usize = 5;
+
+/// What an intake request did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntakeReport {
+    /// New items stored.
+    pub added: u64,
+    /// Known items (same source and id) whose content changed.
+    pub updated: u64,
+    /// Items already stored exactly as sent.
+    pub unchanged: u64,
+    /// Records refused; each is in `rejected_records`.
+    pub rejected: u64,
+    /// The ids of the items added or changed, in the order sent.
+    pub items: Vec<i64>,
+    /// How many of those have candidate fact-checks (their top matches are stored).
+    pub matched: u64,
+    /// Why each refused record was refused.
+    pub rejected_records: Vec<RejectedRecord>,
+}
+
+/// A record the desk refused.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectedRecord {
+    /// The line of the body the record starts on.
+    pub line: u64,
+    /// The field at fault, when one is.
+    pub field: Option<String>,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// The body as items: only JSON (an array, one object, or JSON Lines) is accepted.
+fn parse_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<claimdesk_ingest::Parsed<claimdesk_core::Item>, ApiError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let json = essence.eq_ignore_ascii_case("application/json")
+        || essence.eq_ignore_ascii_case("application/x-ndjson")
+        || essence.eq_ignore_ascii_case("application/jsonl");
+    if !json {
+        return Err(ApiError::with_detail(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "Content-Type {:?}: send application/json (an array of items or one item) or application/x-ndjson",
+                content_type
+            ),
+        ));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::with_detail(
+            ErrorCode::InvalidRequest,
+            "the body is empty: send an item such as {\"id\": \"...\", \"text\": \"...\"}",
+        ));
+    }
+    Ok(parse_items("request body", body, ItemFormat::Jsonl))
+}
+
+/// Stores posts or articles sent by a partner system and matches them against the
+/// fact-checks.
+#[utoipa::path(
+    post, path = "/api/items", tag = "items",
+    request_body(
+        content = String, content_type = "application/json",
+        description = "Items as a JSON array, one JSON object, or JSON Lines (`application/x-ndjson`). Each item: `text` (required), `id` (the partner's id: with `source` it makes the item's key), `url`, `published_at` (RFC 3339), `source`, `language`."
+    ),
+    responses(
+        (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`)", body = IntakeReport),
+        (status = 400, description = "The body is not JSON (`invalid_json`)", body = ErrorBody),
+        (status = 401, description = "Not signed in (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "The body is not JSON (`unsupported_media_type`)", body = ErrorBody),
+        (status = 422, description = "No record could be stored (`invalid_request`, with the first reason)", body = ErrorBody)
+    )
+)]
+pub(crate) async fn api_add_items(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let parsed = parse_body(&headers, &body)?;
+    if parsed.records.is_empty() {
+        let first = parsed
+            .diagnostics
+            .first()
+            .map_or_else(|| "no item in the body".to_string(), ToString::to_string);
+        let code = if first.contains("invalid JSON") {
+            ErrorCode::InvalidJson
+        } else {
+            ErrorCode::InvalidRequest
+        };
+        return Err(ApiError::with_detail(code, first));
+    }
+    let batch: Vec<NewItem> = parsed
+        .records
+        .into_iter()
+        .map(|r| {
+            let mut item = r.value;
+            if item.language.is_none() {
+                item.language =
+                    claimdesk_text::detect_language(&item.text).map(|l| l.code.to_string());
+            }
+            NewItem {
+                key: item_key(&item),
+                item,
+            }
+        })
+        .collect();
+    let (counts, changed) = state
+        .store()
+        .save_items(
+            &batch,
+            ImportSource {
+                file: "POST /api/items",
+                format: parsed.format,
+                diagnostics: &parsed.diagnostics,
+                actor: Actor::User(who.user.id),
+            },
+        )
+        .await?;
+    let matched = match_items(&state, &changed).await?;
+    let report = IntakeReport {
+        added: counts.added,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        rejected: counts.rejected,
+        items: changed.iter().map(|i| i.0).collect(),
+        matched,
+        rejected_records: parsed
+            .diagnostics
+            .into_iter()
+            .map(|d| RejectedRecord {
+                line: d.line,
+                field: d.field,
+                message: d.message,
+            })
+            .collect(),
+    };
+    Ok((StatusCode::OK, Json(report)).into_response())
+}
+
+/// Ranks the changed items' texts and stores their top matches; returns how many have one.
+async fn match_items(state: &AppState, changed: &[ItemId]) -> Result<u64, ApiError> {
+    let mut matched = 0;
+    for &id in changed {
+        let Some(item) = state.store().item(id).await? else {
+            continue;
+        };
+        let matcher = state.matcher();
+        let text = item.item.text;
+        let ranked = tokio::task::spawn_blocking(move || matcher.rank(&text, STORED_MATCHES))
+            .await
+            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
+        if !ranked.is_empty() {
+            matched += 1;
+        }
+        let stored: Vec<StoredMatch> = ranked
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| StoredMatch {
+                fact_check: m.fact_check,
+                rank: i as u32 + 1,
+                score: m.score,
+                explanation: m.explanation,
+            })
+            .collect();
+        state.store().save_matches(id, &stored).await?;
+    }
+    Ok(matched)
+}
