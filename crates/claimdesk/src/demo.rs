@@ -81,7 +81,7 @@ pub async fn run(semantic: crate::semantic::SemanticOptions, args: &DemoArgs) ->
         return Ok(ExitCode::SUCCESS);
     }
     let catalog = desk.catalog().await?;
-    let mut matcher = desk.ranker(&catalog).await?;
+    let matcher = desk.ranker(&catalog).await?;
     println!("\nretrievers: {}", matcher.retrievers().join(", "));
     for stored in desk.store.items(ItemId(0), u32::MAX).await? {
         let item = &stored.item;

@@ -139,42 +139,92 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
     Ok(exit_code(&counts))
 }
 
+/// Items per page in the matching pipeline.
+const MATCH_PAGE: u32 = 1000;
+/// Pages that may wait between two stages of the pipeline (backpressure: a slow stage
+/// holds the one before it, so memory stays bounded whatever the number of items).
+const PIPELINE_DEPTH: usize = 2;
+
 /// Matches the given items and stores their top 5 with explanations. Returns how many
 /// items have at least one candidate.
+///
+/// Three stages on bounded channels: pages of items are read from the store, ranked on
+/// every core (embedded in one batch when the model is on), and their matches stored, one
+/// transaction per page, while the next page is ranked.
 pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<usize> {
     if ids.is_empty() {
         return Ok(0);
     }
     let catalog = desk.catalog().await?;
-    let mut matcher = desk.ranker(&catalog).await?;
+    let matcher = std::sync::Arc::new(desk.ranker(&catalog).await?);
     let pb = bar(ids.len() as u64, "matching");
-    let mut matched = 0;
     let first = claimdesk_core::ItemId(ids.iter().map(|i| i.0).min().unwrap_or(1) - 1);
     let wanted: std::collections::HashSet<_> = ids.iter().copied().collect();
-    let mut after = first;
-    loop {
-        let page = desk.store.items(after, 1000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        for item in page.iter().filter(|i| wanted.contains(&i.id)) {
-            let ranked = matcher.rank(&item.item.text, 5, true)?;
-            if !ranked.is_empty() {
-                matched += 1;
-            }
-            let stored: Vec<StoredMatch> = ranked
-                .iter()
-                .enumerate()
-                .map(|(i, m)| StoredMatch {
-                    fact_check: m.fact_check,
-                    rank: i as u32 + 1,
-                    score: m.score,
-                    explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
-                })
+
+    type Page = Vec<(claimdesk_core::ItemId, String)>;
+    type Ranked = Vec<(claimdesk_core::ItemId, Vec<StoredMatch>)>;
+    let (page_tx, mut page_rx) = tokio::sync::mpsc::channel::<Page>(PIPELINE_DEPTH);
+    let (ranked_tx, mut ranked_rx) = tokio::sync::mpsc::channel::<Result<Ranked>>(PIPELINE_DEPTH);
+
+    let store = desk.store.clone();
+    let reader = tokio::spawn(async move {
+        let mut after = first;
+        loop {
+            let items = store.items(after, MATCH_PAGE).await?;
+            let Some(last) = items.last() else { break };
+            after = last.id;
+            let page: Page = items
+                .into_iter()
+                .filter(|i| wanted.contains(&i.id))
+                .map(|i| (i.id, i.item.text))
                 .collect();
-            desk.store.save_matches(item.id, &stored).await?;
-            pb.inc(1);
+            if !page.is_empty() && page_tx.send(page).await.is_err() {
+                break; // the ranker stopped (on an error it reports itself)
+            }
         }
+        anyhow::Ok(())
+    });
+    let ranker = tokio::task::spawn_blocking(move || {
+        while let Some(page) = page_rx.blocking_recv() {
+            let texts: Vec<&str> = page.iter().map(|(_, t)| t.as_str()).collect();
+            let ranked = matcher
+                .rank_many(&texts, 5, true)
+                .map_err(anyhow::Error::from)
+                .map(|all| {
+                    page.iter()
+                        .zip(all)
+                        .map(|((id, _), ranked)| (*id, stored_matches(&ranked)))
+                        .collect()
+                });
+            let failed = ranked.is_err();
+            if ranked_tx.blocking_send(ranked).is_err() || failed {
+                break;
+            }
+        }
+    });
+    let mut matched = 0;
+    while let Some(ranked) = ranked_rx.recv().await {
+        let ranked = ranked?;
+        matched += ranked.iter().filter(|(_, m)| !m.is_empty()).count();
+        desk.store.save_matches_of(&ranked).await?;
+        pb.inc(ranked.len() as u64);
     }
+    ranker.await.context("the ranking stage stopped")?;
+    reader.await.context("the reading stage stopped")??;
     pb.finish_and_clear();
     Ok(matched)
+}
+
+/// Ranked matches as the store keeps them, ranks from 1.
+fn stored_matches(ranked: &[claimdesk_match::Match]) -> Vec<StoredMatch> {
+    ranked
+        .iter()
+        .enumerate()
+        .map(|(i, m)| StoredMatch {
+            fact_check: m.fact_check,
+            rank: i as u32 + 1,
+            score: m.score,
+            explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
+        })
+        .collect()
 }

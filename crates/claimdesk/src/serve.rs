@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_match::hybrid::HybridMatcher;
@@ -21,17 +21,14 @@ pub struct ServeArgs {
     addr: SocketAddr,
 }
 
-/// The desk's ranker behind the server's seam. The matcher keeps per-query scratch space
-/// (`&mut self`), so requests take turns; each one is a few milliseconds.
-struct Ranker(Mutex<HybridMatcher>);
+/// The desk's ranker behind the server's seam; requests rank side by side (the matcher
+/// pools its per-query scratch space).
+struct Ranker(HybridMatcher);
 
 impl MatchService for Ranker {
     fn rank(&self, text: &str, k: usize) -> Result<Vec<RankedMatch>, MatchError> {
-        let mut matcher = self
+        let ranked = self
             .0
-            .lock()
-            .map_err(|_| MatchError("a previous ranking panicked".into()))?;
-        let ranked = matcher
             .rank(text, k, true)
             .map_err(|e| MatchError(e.to_string()))?;
         Ok(ranked
@@ -120,11 +117,7 @@ pub async fn serve_desk(
     let catalog = desk.catalog().await?;
     let ranker = desk.ranker(&catalog).await?;
     let retrievers = ranker.retrievers().join(", ");
-    let state = AppState::new(
-        desk.store.clone(),
-        Arc::new(Ranker(Mutex::new(ranker))),
-        config,
-    );
+    let state = AppState::new(desk.store.clone(), Arc::new(Ranker(ranker)), config);
     let addr = listener
         .local_addr()
         .context("the listener has no address")?;

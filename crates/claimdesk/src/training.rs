@@ -38,7 +38,7 @@ pub struct TrainArgs {
 /// `claimdesk train-reranker`.
 pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
     let catalog = desk.catalog().await?;
-    let mut hybrid = desk.ranker(&catalog).await?;
+    let hybrid = desk.ranker(&catalog).await?;
     let queries = read_queries(&args.queries)?;
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("cannot read {}", args.qrels.display()))?;

@@ -250,14 +250,50 @@ impl HybridMatcher {
     }
 
     /// The best `k` fact-checks for `text`, best first.
-    pub fn rank(&mut self, text: &str, k: usize, explain: bool) -> Result<Vec<Match>> {
+    pub fn rank(&self, text: &str, k: usize, explain: bool) -> Result<Vec<Match>> {
         let vector = self.embed_queries(&[text])?.map(|mut v| v.remove(0));
         self.rank_with(text, vector.as_deref(), k, explain)
     }
 
+    /// [`HybridMatcher::rank`] for many texts: embedded in one batch, then ranked on every
+    /// core; the results are in the order of `texts`, and each is what `rank` gives.
+    pub fn rank_many(&self, texts: &[&str], k: usize, explain: bool) -> Result<Vec<Vec<Match>>> {
+        let vectors = self.embed_queries(texts)?;
+        let vector = |i: usize| vectors.as_ref().map(|v| v[i].as_slice());
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(texts.len())
+            .max(1);
+        if threads == 1 {
+            return (0..texts.len())
+                .map(|i| self.rank_with(texts[i], vector(i), k, explain))
+                .collect();
+        }
+        let share = texts.len().div_ceil(threads);
+        let vector = &vector;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..texts.len())
+                .step_by(share)
+                .map(|start| {
+                    let end = (start + share).min(texts.len());
+                    scope.spawn(move || {
+                        (start..end)
+                            .map(|i| self.rank_with(texts[i], vector(i), k, explain))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(texts.len());
+            for handle in handles {
+                out.extend(handle.join().expect("a ranking thread panicked")?);
+            }
+            Ok(out)
+        })
+    }
+
     /// As [`HybridMatcher::rank`], with the query's vector already computed.
     pub fn rank_with(
-        &mut self,
+        &self,
         text: &str,
         vector: Option<&[f32]>,
         k: usize,
@@ -336,7 +372,7 @@ impl HybridMatcher {
 
     /// The candidates of one query as reranker training data.
     pub fn training_query(
-        &mut self,
+        &self,
         text: &str,
         vector: &[f32],
         relevant: &dyn Fn(FactCheckId) -> bool,
@@ -410,7 +446,7 @@ impl HybridMatcher {
     }
 
     /// Merges the lexical and dense candidates of a query and computes their features.
-    fn candidates(&mut self, text: &str, vector: &[f32]) -> (Vec<Candidate>, TextProfile) {
+    fn candidates(&self, text: &str, vector: &[f32]) -> (Vec<Candidate>, TextProfile) {
         let dense = self.dense.as_ref().expect("dense retrieval is on");
         let calibration = self.language_calibration(vector);
         let calibrate = |id: FactCheckId, cos: f32| {

@@ -182,17 +182,37 @@ struct QueryTerm {
     infos: Vec<Option<tantivy::postings::TermInfo>>,
 }
 
-/// Ranks fact-checks for texts. Holds the scratch space queries reuse, so keep one per
-/// thread and call [`Matcher::rank`] many times.
+/// The space one query scores in: a score per document, the documents touched, and the
+/// query's resolved terms. Queries take one from the matcher's pool and give it back.
+#[derive(Default)]
+struct Scratch {
+    scores: Vec<f32>,
+    touched: Vec<u32>,
+    query_terms: Vec<QueryTerm>,
+}
+
+impl Scratch {
+    /// Zeroes the scores the last query set.
+    fn clear(&mut self) {
+        for &d in &self.touched {
+            self.scores[d as usize] = 0.0;
+        }
+        self.touched.clear();
+    }
+}
+
+/// Ranks fact-checks for texts. Shared by threads: each query borrows scratch space from a
+/// small pool, so one matcher serves every core.
 pub struct Matcher {
     settings: MatchSettings,
     segments: Vec<SegmentData>,
     /// Per field, BM25's length-normalization term for each of tantivy's 256 fieldnorm codes.
     norm_cache: Vec<[f32; 256]>,
     num_docs: f32,
-    scores: Vec<f32>,
-    touched: Vec<u32>,
-    query_terms: Vec<QueryTerm>,
+    /// Documents in the index (alive or not): the length of every scratch score array.
+    max_docs: usize,
+    /// Scratch space of finished queries, for the next ones.
+    scratch: std::sync::Mutex<Vec<Scratch>>,
     /// Fact-check id of every global document.
     fc_ids: Vec<u64>,
     /// Fingerprints of the alive documents, with their global document.
@@ -327,9 +347,8 @@ impl Matcher {
             segments,
             norm_cache,
             num_docs,
-            scores: vec![0.0; base as usize],
-            touched: Vec::new(),
-            query_terms: Vec::new(),
+            max_docs: base as usize,
+            scratch: std::sync::Mutex::new(Vec::new()),
             fc_ids,
             fingerprints,
             impacts,
@@ -343,23 +362,53 @@ impl Matcher {
         &self.settings
     }
 
+    /// Scratch space for one query: a pooled one, else a new one.
+    fn take_scratch(&self) -> Scratch {
+        let pooled = self.scratch.lock().ok().and_then(|mut pool| pool.pop());
+        pooled.unwrap_or_else(|| Scratch {
+            scores: vec![0.0; self.max_docs],
+            ..Scratch::default()
+        })
+    }
+
+    /// Gives scratch space back, its scores zeroed.
+    fn give_scratch(&self, mut scratch: Scratch) {
+        scratch.clear();
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(scratch);
+        }
+    }
+
     /// The best `k` fact-checks for `text`, best first. With `explain`, each result lists the
     /// query terms it contains (costs a second look at the postings of those `k` only).
-    pub fn rank(&mut self, text: &str, k: usize, explain: bool) -> Result<Vec<Match>> {
-        if k == 0 || self.scores.is_empty() {
+    pub fn rank(&self, text: &str, k: usize, explain: bool) -> Result<Vec<Match>> {
+        if k == 0 || self.max_docs == 0 {
             return Ok(Vec::new());
         }
+        let mut scratch = self.take_scratch();
+        let ranked = self.rank_in(&mut scratch, text, k, explain);
+        self.give_scratch(scratch);
+        ranked
+    }
+
+    fn rank_in(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+        k: usize,
+        explain: bool,
+    ) -> Result<Vec<Match>> {
         let analysis = Analysis::new(text);
-        let (top, near_dups) = self.gather(&analysis, k);
+        let (top, near_dups) = self.gather(scratch, &analysis, k);
         if explain && !top.is_empty() {
-            self.resolve_terms(&analysis)?;
+            self.resolve_terms(scratch, &analysis)?;
         }
         let mut out = Vec::with_capacity(top.len());
         for (global, score) in top {
             let (seg, doc) = self.locate(global);
             let nd = near_dups.iter().find(|n| n.0 == global);
             let terms = if explain {
-                self.explain(seg, doc)?
+                self.explain(scratch, seg, doc)?
             } else {
                 Vec::new()
             };
@@ -367,7 +416,7 @@ impl Matcher {
                 fact_check: FactCheckId(self.fc_ids[global as usize] as i64),
                 score,
                 explanation: Explanation {
-                    lexical: self.scores[global as usize],
+                    lexical: scratch.scores[global as usize],
                     near_duplicate_distance: nd.map(|n| n.1),
                     near_duplicate: nd.map_or(0.0, |n| n.2),
                     terms,
@@ -378,27 +427,19 @@ impl Matcher {
                 },
             });
         }
-        for &d in &self.touched {
-            self.scores[d as usize] = 0.0;
-        }
-        self.touched.clear();
         Ok(out)
     }
 
     /// The best `n` lexical and near-duplicate candidates for `text` plus the fact-checks in
     /// `extra` (e.g. found by dense retrieval), each with its lexical evidence, for fusion and
     /// reranking. Lexical candidates come first, best first; extras follow in the given order.
-    pub fn candidates(
-        &mut self,
-        text: &str,
-        n: usize,
-        extra: &[FactCheckId],
-    ) -> Vec<LexicalCandidate> {
-        if self.scores.is_empty() {
+    pub fn candidates(&self, text: &str, n: usize, extra: &[FactCheckId]) -> Vec<LexicalCandidate> {
+        if self.max_docs == 0 {
             return Vec::new();
         }
+        let mut scratch = self.take_scratch();
         let analysis = Analysis::new(text);
-        let (top, near_dups) = self.gather(&analysis, n);
+        let (top, near_dups) = self.gather(&mut scratch, &analysis, n);
         let mut docs: Vec<(u32, Option<u32>)> = top
             .iter()
             .enumerate()
@@ -416,7 +457,7 @@ impl Matcher {
             .into_iter()
             .map(|(d, rank)| {
                 let nd = near_dups.iter().find(|x| x.0 == d);
-                let lexical = self.scores[d as usize];
+                let lexical = scratch.scores[d as usize];
                 let mut groups = [0f32; 3];
                 for (g, terms) in keys.iter().enumerate() {
                     for t in terms {
@@ -436,44 +477,53 @@ impl Matcher {
                 }
             })
             .collect();
-        for &d in &self.touched {
-            self.scores[d as usize] = 0.0;
-        }
-        self.touched.clear();
+        self.give_scratch(scratch);
         out
     }
 
     /// The query terms each of `fact_checks` contains, by field, best contribution first.
     pub fn explain_terms(
-        &mut self,
+        &self,
         text: &str,
         fact_checks: &[FactCheckId],
     ) -> Result<Vec<Vec<TermHit>>> {
-        self.resolve_terms(&Analysis::new(text))?;
-        let mut out = Vec::with_capacity(fact_checks.len());
-        for fc in fact_checks {
-            match self.doc_of.get(&(fc.0 as u64)) {
-                Some(&d) => {
-                    let (seg, doc) = self.locate(d);
-                    out.push(self.explain(seg, doc)?);
+        let mut scratch = self.take_scratch();
+        let explained = self
+            .resolve_terms(&mut scratch, &Analysis::new(text))
+            .and_then(|()| {
+                let mut out = Vec::with_capacity(fact_checks.len());
+                for fc in fact_checks {
+                    match self.doc_of.get(&(fc.0 as u64)) {
+                        Some(&d) => {
+                            let (seg, doc) = self.locate(d);
+                            out.push(self.explain(&scratch, seg, doc)?);
+                        }
+                        None => out.push(Vec::new()),
+                    }
                 }
-                None => out.push(Vec::new()),
-            }
-        }
-        Ok(out)
+                Ok(out)
+            });
+        self.give_scratch(scratch);
+        explained
     }
 
     /// Scores every document the query touches and returns the best `k` (global doc, score)
     /// with the near-duplicates found. The scores stay set until the caller clears them.
-    fn gather(&mut self, analysis: &Analysis, k: usize) -> (Vec<(u32, f32)>, Vec<NearDup>) {
-        self.accumulate(analysis);
-        let best_lexical = self
+    fn gather(
+        &self,
+        scratch: &mut Scratch,
+        analysis: &Analysis,
+        k: usize,
+    ) -> (Vec<(u32, f32)>, Vec<NearDup>) {
+        scratch.clear();
+        self.accumulate(scratch, analysis);
+        let best_lexical = scratch
             .touched
             .iter()
-            .map(|&d| self.scores[d as usize])
+            .map(|&d| scratch.scores[d as usize])
             .fold(0.0f32, f32::max);
         let near_dups = self.near_duplicates(fingerprint_words(&analysis.words), best_lexical);
-        (self.top_k(k, &near_dups), near_dups)
+        (self.top_k(scratch, k, &near_dups), near_dups)
     }
 
     /// The distinct impact-list keys of a query, per group.
@@ -490,8 +540,8 @@ impl Matcher {
         ]
     }
 
-    fn resolve_terms(&mut self, analysis: &Analysis) -> Result<()> {
-        self.query_terms.clear();
+    fn resolve_terms(&self, scratch: &mut Scratch, analysis: &Analysis) -> Result<()> {
+        scratch.query_terms.clear();
         let [exact, folded, pairs] = self.query_keys(analysis);
         for (fi, field) in MatchField::ALL.iter().enumerate() {
             let weight = self.settings.weights[fi];
@@ -517,7 +567,7 @@ impl Matcher {
                 if df == 0 {
                     continue;
                 }
-                self.query_terms.push(QueryTerm {
+                scratch.query_terms.push(QueryTerm {
                     field: fi,
                     text: t.clone(),
                     weight: weight * idf(self.num_docs, df as f32) * (self.settings.k1 + 1.0),
@@ -530,13 +580,11 @@ impl Matcher {
 
     /// Adds every query term's impacts into the score array. Borrows the analysis's terms:
     /// no string is allocated here.
-    fn accumulate(&mut self, analysis: &Analysis) {
-        let Matcher {
-            impacts,
-            scores,
-            touched,
-            ..
-        } = self;
+    fn accumulate(&self, scratch: &mut Scratch, analysis: &Analysis) {
+        let impacts = &self.impacts;
+        let Scratch {
+            scores, touched, ..
+        } = scratch;
         let mut add = |list: &[Impact]| {
             for imp in list {
                 let slot = &mut scores[imp.doc as usize];
@@ -590,11 +638,11 @@ impl Matcher {
         out
     }
 
-    fn top_k(&self, k: usize, near_dups: &[(u32, u32, f32)]) -> Vec<(u32, f32)> {
+    fn top_k(&self, scratch: &Scratch, k: usize, near_dups: &[(u32, u32, f32)]) -> Vec<(u32, f32)> {
         let mut top = TopK::new(k);
         if near_dups.is_empty() {
-            for &d in &self.touched {
-                let score = self.scores[d as usize];
+            for &d in &scratch.touched {
+                let score = scratch.scores[d as usize];
                 // Most touched documents score below the k-th best: skip them before
                 // looking up their fact-check id.
                 if score >= top.floor {
@@ -602,12 +650,16 @@ impl Matcher {
                 }
             }
         } else {
-            for &d in &self.touched {
+            for &d in &scratch.touched {
                 let boost = near_dups.iter().find(|n| n.0 == d).map_or(0.0, |n| n.2);
-                top.offer(d, self.scores[d as usize] + boost, self.fc_ids[d as usize]);
+                top.offer(
+                    d,
+                    scratch.scores[d as usize] + boost,
+                    self.fc_ids[d as usize],
+                );
             }
             for &(d, _, boost) in near_dups {
-                if self.scores[d as usize] == 0.0 {
+                if scratch.scores[d as usize] == 0.0 {
                     top.offer(d, boost, self.fc_ids[d as usize]);
                 }
             }
@@ -625,10 +677,10 @@ impl Matcher {
         (seg, global - self.segments[seg].base)
     }
 
-    fn explain(&mut self, seg: usize, doc: DocId) -> Result<Vec<TermHit>> {
+    fn explain(&self, scratch: &Scratch, seg: usize, doc: DocId) -> Result<Vec<TermHit>> {
         let mut hits = Vec::new();
         let s = &self.segments[seg];
-        for qt in &self.query_terms {
+        for qt in &scratch.query_terms {
             let Some(info) = &qt.infos[seg] else { continue };
             let inv = &s.inverted[qt.field];
             let mut block =

@@ -374,6 +374,12 @@ pub trait Store: Send + Sync {
         matches: &[StoredMatch],
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Replaces the stored matches of many items in one transaction.
+    fn save_matches_of(
+        &self,
+        batch: &[(ItemId, Vec<StoredMatch>)],
+    ) -> impl Future<Output = Result<()>> + Send;
+
     /// The stored matches of an item, best first.
     fn matches(&self, item: ItemId) -> impl Future<Output = Result<Vec<StoredMatch>>> + Send;
 

@@ -512,22 +512,28 @@ impl Store for SqliteStore {
     }
 
     async fn save_matches(&self, item: ItemId, matches: &[StoredMatch]) -> Result<()> {
+        self.save_matches_of(&[(item, matches.to_vec())]).await
+    }
+
+    async fn save_matches_of(&self, batch: &[(ItemId, Vec<StoredMatch>)]) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM matches WHERE item_id = ?")
-            .bind(item.0)
-            .execute(&mut *tx)
-            .await?;
-        for m in matches {
-            sqlx::query(
-                "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(item.0)
-            .bind(m.fact_check.0)
-            .bind(m.rank as i64)
-            .bind(m.score as f64)
-            .bind(m.explanation.to_string())
-            .execute(&mut *tx)
-            .await?;
+        for (item, matches) in batch {
+            sqlx::query("DELETE FROM matches WHERE item_id = ?")
+                .bind(item.0)
+                .execute(&mut *tx)
+                .await?;
+            for m in matches {
+                sqlx::query(
+                    "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(item.0)
+                .bind(m.fact_check.0)
+                .bind(m.rank as i64)
+                .bind(m.score as f64)
+                .bind(m.explanation.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())
