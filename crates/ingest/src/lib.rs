@@ -10,6 +10,10 @@
 #![warn(missing_docs)]
 
 mod claimreview;
+pub mod article;
+pub mod decode;
+pub mod feed;
+pub mod fetch;
 mod json_scan;
 mod table;
 
