@@ -17,6 +17,8 @@ use scraper::{ElementRef, Html, Node, Selector};
 pub struct Article {
     /// `og:title`, else `<title>`, else the first `<h1>`.
     pub title: Option<String>,
+    /// The first `<h1>` of the article (or the page).
+    pub headline: Option<String>,
     /// Paragraphs separated by blank lines.
     pub text: String,
     /// `<html lang>`, when given.
@@ -32,12 +34,44 @@ const SKIPPED: &[&str] = &[
     "button", "select", "svg", "iframe",
 ];
 const BLOCKS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "td",
+    "dd",
+    "dt",
     "figcaption",
 ];
 const BREAKS: &[&str] = &[
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr",
-    "section", "article", "ul", "ol", "table", "dd", "dt", "figcaption", "hr",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "tr",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "table",
+    "dd",
+    "dt",
+    "figcaption",
+    "hr",
 ];
 
 fn sel(s: &str) -> Selector {
@@ -134,9 +168,10 @@ fn blocks_of(root: ElementRef<'_>) -> Vec<String> {
             continue;
         }
         // A block inside another block is read with it (li > p, blockquote > p).
-        let nested = e.ancestors().take_while(|a| a.id() != root.id()).any(|a| {
-            ElementRef::wrap(a).is_some_and(|a| BLOCKS.contains(&name(&a)))
-        });
+        let nested = e
+            .ancestors()
+            .take_while(|a| a.id() != root.id())
+            .any(|a| ElementRef::wrap(a).is_some_and(|a| BLOCKS.contains(&name(&a))));
         if nested {
             continue;
         }
@@ -180,9 +215,8 @@ pub fn extract_article(html: &str) -> Article {
         .map(|h| h.trim().to_string());
     let published_at = meta(&doc, "property", "article:published_time");
 
-    let para_text = |e: ElementRef<'_>| -> usize {
-        blocks_of(e).iter().map(|b| b.chars().count()).sum()
-    };
+    let para_text =
+        |e: ElementRef<'_>| -> usize { blocks_of(e).iter().map(|b| b.chars().count()).sum() };
     let marked = ["[itemprop=articleBody]", "article", "main", "[role=main]"]
         .iter()
         .flat_map(|s| doc.select(&sel(s)).collect::<Vec<_>>())
@@ -191,6 +225,12 @@ pub fn extract_article(html: &str) -> Article {
         .max_by_key(|(n, _)| *n)
         .map(|(_, e)| e);
     let root = marked.or_else(|| best_scored(&doc));
+    let h1 = sel("h1");
+    let headline = root
+        .and_then(|r| r.select(&h1).next())
+        .or_else(|| doc.select(&h1).next())
+        .map(plain)
+        .filter(|h| !h.is_empty());
     let text = match root {
         Some(root) => blocks_of(root).join("\n\n"),
         None => String::new(),
@@ -210,6 +250,7 @@ pub fn extract_article(html: &str) -> Article {
     };
     Article {
         title,
+        headline,
         text,
         language,
         canonical_url,
@@ -238,7 +279,9 @@ fn best_scored(doc: &Html) -> Option<ElementRef<'_>> {
             }
         }
     }
-    let best = scores.into_iter().max_by_key(|(id, s)| (*s, std::cmp::Reverse(*id)))?;
+    let best = scores
+        .into_iter()
+        .max_by_key(|(id, s)| (*s, std::cmp::Reverse(*id)))?;
     doc.tree.get(best.0).and_then(ElementRef::wrap)
 }
 
@@ -262,9 +305,15 @@ mod tests {
     #[test]
     fn keeps_the_article_and_drops_the_chrome() {
         let a = extract_article(PAGE);
-        assert_eq!(a.title.as_deref(), Some("Bộ Y tế bác bỏ tin đồn về vắc-xin"));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Bộ Y tế bác bỏ tin đồn về vắc-xin")
+        );
         assert_eq!(a.language.as_deref(), Some("vi"));
-        assert_eq!(a.canonical_url.as_deref(), Some("https://bao.example/bo-y-te-bac-bo"));
+        assert_eq!(
+            a.canonical_url.as_deref(),
+            Some("https://bao.example/bo-y-te-bac-bo")
+        );
         assert_eq!(
             a.text,
             "Bộ Y tế bác bỏ tin đồn về vắc-xin\n\n\

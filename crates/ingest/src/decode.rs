@@ -41,12 +41,16 @@ fn declared(head: &[u8]) -> Option<&'static Encoding> {
             }
             if lower.get(j) == Some(&b'=') {
                 j += 1;
-                while j < lower.len() && (lower[j].is_ascii_whitespace() || lower[j] == b'"' || lower[j] == b'\'') {
+                while j < lower.len()
+                    && (lower[j].is_ascii_whitespace() || lower[j] == b'"' || lower[j] == b'\'')
+                {
                     j += 1;
                 }
                 let end = lower[j..]
                     .iter()
-                    .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')))
+                    .position(|b| {
+                        !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+                    })
                     .map_or(lower.len(), |p| j + p);
                 if let Some(enc) = Encoding::for_label(&lower[j..end]) {
                     return Some(enc);
@@ -67,7 +71,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Decoded {
-            text: text.into_owned(),
+            text: composed(enc, text.into_owned()),
             encoding: enc.name(),
             chosen_by: "bom",
         };
@@ -91,10 +95,55 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let enc = enc.output_encoding();
     let (text, _) = enc.decode_without_bom_handling(bytes);
     Decoded {
-        text: text.into_owned(),
+        text: composed(enc, text.into_owned()),
         encoding: enc.name(),
         chosen_by,
     }
+}
+
+/// windows-1258 writes Vietnamese tones as combining marks after the letter; composed (NFC)
+/// they compare equal to the same words from a UTF-8 source.
+fn composed(enc: &'static Encoding, text: String) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if enc == encoding_rs::WINDOWS_1258 {
+        text.nfc().collect()
+    } else {
+        text
+    }
+}
+
+/// Encodes Vietnamese text as windows-1258 does: precomposed letters with horn, breve and
+/// circumflex (and đ), tones as combining marks. Only for tests of [`decode`].
+#[doc(hidden)]
+pub fn encode_windows_1258(text: &str) -> Vec<u8> {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::compose;
+    let mut out = String::new();
+    let mut chars = text.nfd().peekable();
+    while let Some(base) = chars.next() {
+        let mut c = base;
+        let mut marks = Vec::new();
+        while let Some(&m) = chars.peek() {
+            if unicode_normalization::char::is_combining_mark(m) {
+                marks.push(m);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        marks.retain(|&m| {
+            if matches!(m, '\u{302}' | '\u{306}' | '\u{31b}')
+                && let Some(p) = compose(c, m)
+            {
+                c = p;
+                return false;
+            }
+            true
+        });
+        out.push(c);
+        out.extend(marks);
+    }
+    encoding_rs::WINDOWS_1258.encode(&out).0.into_owned()
 }
 
 /// Rewrites an XML declaration's `encoding` to UTF-8, for text already decoded, so an XML
@@ -105,7 +154,11 @@ pub fn declare_utf8(xml: &str) -> std::borrow::Cow<'_, str> {
         return xml.into();
     }
     match trimmed.find("?>") {
-        Some(end) => format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>{}", &trimmed[end + 2..]).into(),
+        Some(end) => format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>{}",
+            &trimmed[end + 2..]
+        )
+        .into(),
         None => xml.into(),
     }
 }
@@ -116,8 +169,13 @@ mod tests {
 
     #[test]
     fn declared_xml_encoding_is_honoured() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1258
-            .encode("<?xml version=\"1.0\" encoding=\"windows-1258\"?><rss><title>Tin tức Việt Nam</title></rss>");
+        let bytes = encode_windows_1258(
+            "<?xml version=\"1.0\" encoding=\"windows-1258\"?><rss><title>Tin tức Việt Nam</title></rss>",
+        );
+        assert!(
+            !bytes.contains(&b'&'),
+            "every letter has a windows-1258 form"
+        );
         let d = decode(&bytes, None);
         assert_eq!(d.encoding, "windows-1258");
         assert_eq!(d.chosen_by, "declared");
@@ -126,7 +184,8 @@ mod tests {
 
     #[test]
     fn http_charset_wins_over_the_declaration() {
-        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>日本語のニュース</a>");
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS
+            .encode("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>日本語のニュース</a>");
         let d = decode(&bytes, Some("application/rss+xml; charset=Shift_JIS"));
         assert_eq!((d.encoding, d.chosen_by), ("Shift_JIS", "http"));
         assert!(d.text.contains("日本語のニュース"));
@@ -134,8 +193,14 @@ mod tests {
 
     #[test]
     fn bom_and_plain_utf8() {
-        let d = decode("\u{feff}<a>é</a>".as_bytes(), Some("text/xml; charset=latin1"));
-        assert_eq!((d.encoding, d.chosen_by, d.text.as_str()), ("UTF-8", "bom", "<a>é</a>"));
+        let d = decode(
+            "\u{feff}<a>é</a>".as_bytes(),
+            Some("text/xml; charset=latin1"),
+        );
+        assert_eq!(
+            (d.encoding, d.chosen_by, d.text.as_str()),
+            ("UTF-8", "bom", "<a>é</a>")
+        );
         let d = decode("<a>é</a>".as_bytes(), None);
         assert_eq!((d.encoding, d.chosen_by), ("UTF-8", "utf-8"));
     }
@@ -147,7 +212,12 @@ mod tests {
         );
         let d = decode(&bytes, None);
         assert_eq!(d.chosen_by, "guessed");
-        assert!(d.text.contains("annoncé une réforme"), "{} {}", d.encoding, d.text);
+        assert!(
+            d.text.contains("annoncé une réforme"),
+            "{} {}",
+            d.encoding,
+            d.text
+        );
     }
 
     #[test]

@@ -43,21 +43,56 @@ fn looks_like_feed(text: &str, content_type: Option<&str>) -> bool {
     if ct.contains("rss") || ct.contains("atom") || ct.contains("feed+json") {
         return true;
     }
-    let head: String = text.trim_start().chars().take(2048).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if head.starts_with('{') {
         return head.contains("jsonfeed.org");
     }
     head.contains("<rss") || head.contains("<feed") || head.contains("<rdf:rdf")
 }
 
+fn looks_like_html(text: &str, content_type: Option<&str>) -> bool {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    if ct.contains("html") {
+        return true;
+    }
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.contains("<html") || head.contains("<body")
+}
+
 /// Reads a fetched document from `url`: a feed's entries, or an HTML page as one article.
 /// `content_type` is the HTTP header (its charset is honoured).
-pub fn parse_document(url: &Url, bytes: &[u8], content_type: Option<&str>) -> (DocumentKind, Parsed<Item>) {
+pub fn parse_document(
+    url: &Url,
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> (DocumentKind, Parsed<Item>) {
     let decoded = decode(bytes, content_type);
     if looks_like_feed(&decoded.text, content_type) {
         (DocumentKind::Feed, parse_feed_text(url, &decoded.text))
-    } else {
+    } else if looks_like_html(&decoded.text, content_type) {
         (DocumentKind::Article, parse_article(url, &decoded.text))
+    } else {
+        let mut parsed = Parsed::new("unknown");
+        parsed.diagnostics.push(diag(
+            url.as_str(),
+            0,
+            None,
+            format!(
+                "neither a feed (RSS, Atom, JSON Feed) nor a web page (Content-Type: {})",
+                content_type.unwrap_or("none")
+            ),
+        ));
+        (DocumentKind::Article, parsed)
     }
 }
 
@@ -69,14 +104,19 @@ pub fn parse_feed(url: &Url, bytes: &[u8], content_type: Option<&str>) -> Parsed
 fn parse_feed_text(url: &Url, text: &str) -> Parsed<Item> {
     let file = url.as_str();
     let xml = declare_utf8(text);
-    let parser = feed_rs::parser::Builder::new().base_uri(Some(url.as_str())).build();
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(url.as_str()))
+        .build();
     let feed = match parser.parse(xml.as_bytes()) {
         Ok(f) => f,
         Err(e) => {
             let mut parsed = Parsed::new("feed");
-            parsed
-                .diagnostics
-                .push(diag(file, 0, None, format!("not a readable RSS, Atom or JSON feed: {e}")));
+            parsed.diagnostics.push(diag(
+                file,
+                0,
+                None,
+                format!("not a readable RSS, Atom or JSON feed: {e}"),
+            ));
             return parsed;
         }
     };
@@ -123,7 +163,13 @@ fn entry_item(
     let title = entry
         .title
         .as_ref()
-        .map(|t| if is_html(&t.content_type) { html_fragment_text(&t.content) } else { squash(&t.content) })
+        .map(|t| {
+            if is_html(&t.content_type) {
+                html_fragment_text(&t.content)
+            } else {
+                squash(&t.content)
+            }
+        })
         .filter(|t| !t.is_empty());
     let body = entry
         .content
@@ -142,9 +188,19 @@ fn entry_item(
     };
     check_text("text", &text)?;
     let (external_id, source) = match &link {
-        Some(l) => (l.to_string(), host_source(l).or(feed_source.map(str::to_string))),
-        None if !entry.id.trim().is_empty() => (entry.id.trim().to_string(), feed_source.map(str::to_string)),
-        None => return Err(("id", "has no link and no id, so it cannot be told apart from others".into())),
+        Some(l) => (
+            l.to_string(),
+            host_source(l).or(feed_source.map(str::to_string)),
+        ),
+        None if !entry.id.trim().is_empty() => {
+            (entry.id.trim().to_string(), feed_source.map(str::to_string))
+        }
+        None => {
+            return Err((
+                "id",
+                "has no link and no id, so it cannot be told apart from others".into(),
+            ));
+        }
     };
     let language = entry
         .language
@@ -180,17 +236,32 @@ pub fn parse_article(url: &Url, html: &str) -> Parsed<Item> {
             u.set_fragment(None);
             u
         });
+    // A page's <title> often carries the site's name; its own headline, when the text opens
+    // with it, is the better first line.
+    let opens_with_headline = article
+        .headline
+        .as_deref()
+        .is_some_and(|h| article.text.starts_with(h));
     let text = match (&article.title, article.text.is_empty()) {
-        (Some(t), false) if !article.text.starts_with(t.as_str()) => format!("{t}\n\n{}", article.text),
+        (Some(t), false) if !opens_with_headline && !article.text.starts_with(t.as_str()) => {
+            format!("{t}\n\n{}", article.text)
+        }
         (_, false) => article.text.clone(),
         (Some(t), true) => t.clone(),
         (None, true) => {
-            parsed.diagnostics.push(diag(url.as_str(), 0, Some("text"), "the page has no readable text"));
+            parsed.diagnostics.push(diag(
+                url.as_str(),
+                0,
+                Some("text"),
+                "the page has no readable text",
+            ));
             return parsed;
         }
     };
     if let Err((field, message)) = check_text("text", &text) {
-        parsed.diagnostics.push(diag(url.as_str(), 0, Some(field), message));
+        parsed
+            .diagnostics
+            .push(diag(url.as_str(), 0, Some(field), message));
         return parsed;
     }
     let language = article

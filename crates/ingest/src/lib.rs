@@ -9,12 +9,14 @@
 
 #![warn(missing_docs)]
 
-mod claimreview;
 pub mod article;
+mod claimreview;
 pub mod decode;
 pub mod feed;
 pub mod fetch;
+pub mod intake;
 mod json_scan;
+pub mod poll;
 mod table;
 
 use std::collections::HashMap;

@@ -183,7 +183,9 @@ impl fmt::Display for SourceHealth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SourceHealth::New => f.write_str("new: not polled yet"),
-            SourceHealth::Ok { last_success_at } => write!(f, "ok (last success {last_success_at})"),
+            SourceHealth::Ok { last_success_at } => {
+                write!(f, "ok (last success {last_success_at})")
+            }
             SourceHealth::Failing {
                 since,
                 failures,

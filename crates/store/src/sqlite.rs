@@ -22,13 +22,13 @@ use serde_json::json;
 
 use crate::auth::{PasswordHash, TokenHash};
 use crate::desk;
+use crate::sources::{NewSource, PollRecord, Source, SourceId};
 use crate::{
     ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, FactCheckChange, ImportRecord,
     ImportSource, ItemFacets, ItemFilter, NewApiToken, NewCase, NewEvidence, NewFactCheck, NewItem,
     NewSession, NewUser, Page, PageRequest, QueueEntry, Result, Session, Store, StoredMatch,
     WorkflowPolicy,
 };
-use crate::sources::{NewSource, PollRecord, Source, SourceId};
 
 /// An `items` row.
 #[derive(sqlx::FromRow)]

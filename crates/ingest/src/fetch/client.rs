@@ -186,7 +186,9 @@ impl GuardedClient {
         }
         // The WHATWG host parser has already turned `2130706433`, `0177.0.0.1` and `0x7f.1`
         // into 127.0.0.1, so spellings of an address are checked as the address.
-        let host = url.host().ok_or_else(|| FetchError::NoHost { url: shown.clone() })?;
+        let host = url
+            .host()
+            .ok_or_else(|| FetchError::NoHost { url: shown.clone() })?;
         let allow = &self.config.allow;
         let (name, addrs) = match host {
             Host::Ipv4(ip) => (ip.to_string(), vec![IpAddr::V4(ip)]),
@@ -259,9 +261,8 @@ impl GuardedClient {
     ) -> Result<Fetched, FetchError> {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| FetchError::Client(
-                format!("header name `{k}`: {e}"),
-            ))?;
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|e| FetchError::Client(format!("header name `{k}`: {e}")))?;
             let value = HeaderValue::from_str(v)
                 .map_err(|e| FetchError::Client(format!("header `{k}`: {e}")))?;
             map.insert(name, value);
@@ -281,7 +282,11 @@ impl GuardedClient {
         headers: HeaderMap,
         body: Option<Vec<u8>>,
     ) -> Result<Fetched, FetchError> {
-        let start = self.check_url(url).await?;
+        // Parsed here, checked in `follow` (once per hop: one lookup, the one connected to).
+        let start = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
         let after = self.config.timeout;
         let shown = start.to_string();
         match tokio::time::timeout(after, self.follow(method, start, headers, body)).await {
@@ -308,7 +313,7 @@ impl GuardedClient {
             if let Some(b) = &body {
                 request = request.body(b.clone());
             }
-            let response = request.send().await.map_err(|e| transport(&url, &e))?;
+            let response = request.send().await.map_err(|e| self.transport(&url, &e))?;
             let status = response.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 if method != Method::GET {
@@ -371,7 +376,11 @@ impl GuardedClient {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| transport(url, &e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport(url, &e))?
+        {
             if body.len() + chunk.len() > limit {
                 return Err(too_large());
             }
@@ -404,8 +413,20 @@ fn redirect_target(url: &Url, status: StatusCode, headers: &HeaderMap) -> Result
         .map_err(|e| bad(&format!("`{location}`: {e}")))
 }
 
-/// The error chain of a reqwest failure, which hides its cause in `source()`.
-fn transport(url: &Url, e: &reqwest::Error) -> FetchError {
+impl GuardedClient {
+    /// A reqwest failure as ours: its time cap is ours, and its cause hides in `source()`.
+    fn transport(&self, url: &Url, e: &reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            return FetchError::Timeout {
+                url: url.to_string(),
+                after: self.config.timeout,
+            };
+        }
+        transport_error(url, e)
+    }
+}
+
+fn transport_error(url: &Url, e: &reqwest::Error) -> FetchError {
     let mut error = e.to_string();
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {

@@ -76,12 +76,20 @@ impl fmt::Display for BlockReason {
 }
 
 fn in_v4(ip: Ipv4Addr, net: [u8; 4], bits: u32) -> bool {
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
     (u32::from(ip) & mask) == (u32::from(Ipv4Addr::from(net)) & mask)
 }
 
 fn in_v6(ip: Ipv6Addr, net: Ipv6Addr, bits: u32) -> bool {
-    let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+    let mask = if bits == 0 {
+        0
+    } else {
+        u128::MAX << (128 - bits)
+    };
     (u128::from(ip) & mask) == (u128::from(net) & mask)
 }
 
@@ -122,12 +130,7 @@ pub fn classify_v6(ip: Ipv6Addr) -> Option<BlockReason> {
         return Some(Loopback);
     }
     let s = ip.segments();
-    let embedded = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let embedded = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     // ::ffff:0:0/96 (mapped) and ::/96 (compatible, deprecated): never a real destination.
     if in_v6(ip, Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0), 96)
         || in_v6(ip, Ipv6Addr::UNSPECIFIED, 96)
@@ -146,11 +149,23 @@ pub fn classify_v6(ip: Ipv6Addr) -> Option<BlockReason> {
     let table: &[(Ipv6Addr, u32, BlockReason)] = &[
         (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48, Reserved),
         (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64, Reserved),
-        (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32, Documentation),
-        (Ipv6Addr::new(0x2001, 0x2, 0, 0, 0, 0, 0, 0), 48, Benchmarking),
+        (
+            Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0),
+            32,
+            Documentation,
+        ),
+        (
+            Ipv6Addr::new(0x2001, 0x2, 0, 0, 0, 0, 0, 0),
+            48,
+            Benchmarking,
+        ),
         // Teredo hides an IPv4 address too.
         (Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 32, Reserved),
-        (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20, Documentation),
+        (
+            Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0),
+            20,
+            Documentation,
+        ),
         (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7, UniqueLocal),
         (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10, LinkLocal),
         (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10, SiteLocal),
@@ -181,7 +196,10 @@ impl Cidr {
     /// Parses `10.0.0.0/8`, `fd00::/8`, or a single address (`/32` or `/128`).
     pub fn parse(s: &str) -> Option<Cidr> {
         let (addr, bits) = match s.split_once('/') {
-            Some((a, b)) => (a.trim().parse::<IpAddr>().ok()?, Some(b.trim().parse::<u32>().ok()?)),
+            Some((a, b)) => (
+                a.trim().parse::<IpAddr>().ok()?,
+                Some(b.trim().parse::<u32>().ok()?),
+            ),
             None => (s.trim().parse::<IpAddr>().ok()?, None),
         };
         let max = if addr.is_ipv4() { 32 } else { 128 };
@@ -233,7 +251,8 @@ impl AllowList {
                 && e.chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
             {
-                list.hosts.push(e.trim_end_matches('.').to_ascii_lowercase());
+                list.hosts
+                    .push(e.trim_end_matches('.').to_ascii_lowercase());
             } else {
                 return Err(format!(
                     "`{e}` is not a host name, an IP address or a CIDR block (like 10.0.0.0/8)"
@@ -245,7 +264,8 @@ impl AllowList {
 
     /// Opens a host name.
     pub fn allow_host(mut self, host: &str) -> AllowList {
-        self.hosts.push(host.trim_end_matches('.').to_ascii_lowercase());
+        self.hosts
+            .push(host.trim_end_matches('.').to_ascii_lowercase());
         self
     }
 
@@ -296,10 +316,20 @@ mod tests {
 
     #[test]
     fn admits_public_addresses() {
-        for ip in ["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "93.184.216.34"] {
+        for ip in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "172.32.0.1",
+            "100.128.0.1",
+            "93.184.216.34",
+        ] {
             assert_eq!(reason(ip), None, "{ip}");
         }
-        for ip in ["2606:4700:4700::1111", "2a00:1450:4001::200e", "64:ff9b::808:808"] {
+        for ip in [
+            "2606:4700:4700::1111",
+            "2a00:1450:4001::200e",
+            "64:ff9b::808:808",
+        ] {
             assert_eq!(reason(ip), None, "{ip}");
         }
     }

@@ -44,8 +44,7 @@ impl StaticResolver {
 
     /// Adds `host` resolving to `addrs`.
     pub fn with(mut self, host: &str, addrs: &[IpAddr]) -> StaticResolver {
-        self.names
-            .insert(host.to_ascii_lowercase(), addrs.to_vec());
+        self.names.insert(host.to_ascii_lowercase(), addrs.to_vec());
         self
     }
 }

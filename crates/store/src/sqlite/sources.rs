@@ -67,7 +67,9 @@ fn audit_value(s: &Source) -> serde_json::Value {
 impl SqliteStore {
     pub(crate) async fn insert_source(&self, new: &NewSource, actor: Actor) -> Result<Source> {
         if new.location.trim().is_empty() {
-            return Err(Error::Invalid("a source needs a URL or a folder path".into()));
+            return Err(Error::Invalid(
+                "a source needs a URL or a folder path".into(),
+            ));
         }
         if new.interval_secs == 0 {
             return Err(Error::Invalid(
@@ -88,8 +90,11 @@ impl SqliteStore {
         }
         let interval = i64::try_from(new.interval_secs)
             .map_err(|_| Error::Invalid("the poll interval is too long".into()))?;
-        let row: SourceRow = sqlx::query_as(concat!("INSERT INTO sources (kind, location, interval_secs, next_poll_at) VALUES (?, ?, ?, ?)
-             RETURNING ", source_columns!()))
+        let row: SourceRow = sqlx::query_as(concat!(
+            "INSERT INTO sources (kind, location, interval_secs, next_poll_at) VALUES (?, ?, ?, ?)
+             RETURNING ",
+            source_columns!()
+        ))
         .bind(new.kind.as_str())
         .bind(&new.location)
         .bind(interval)
@@ -115,7 +120,10 @@ impl SqliteStore {
     pub(crate) async fn delete_source(&self, id: SourceId, actor: Actor) -> Result<Source> {
         let mut tx = self.write_tx().await?;
         desk::authorize(&mut tx, actor, Permission::EditCase, None).await?;
-        let row: Option<SourceRow> = sqlx::query_as(concat!("DELETE FROM sources WHERE id = ? RETURNING ", source_columns!()))
+        let row: Option<SourceRow> = sqlx::query_as(concat!(
+            "DELETE FROM sources WHERE id = ? RETURNING ",
+            source_columns!()
+        ))
         .bind(id.0)
         .fetch_optional(&mut *tx)
         .await?;
@@ -141,34 +149,47 @@ impl SqliteStore {
     }
 
     pub(crate) async fn read_sources(&self) -> Result<Vec<Source>> {
-        let rows: Vec<SourceRow> =
-            sqlx::query_as(concat!("SELECT ", source_columns!(), " FROM sources ORDER BY id"))
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<SourceRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources ORDER BY id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
         rows.into_iter().map(SourceRow::into_source).collect()
     }
 
     pub(crate) async fn read_source(&self, id: SourceId) -> Result<Option<Source>> {
-        let row: Option<SourceRow> =
-            sqlx::query_as(concat!("SELECT ", source_columns!(), " FROM sources WHERE id = ?"))
-                .bind(id.0)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<SourceRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
         row.map(SourceRow::into_source).transpose()
     }
 
     pub(crate) async fn read_source_at(&self, location: &str) -> Result<Option<Source>> {
-        let row: Option<SourceRow> =
-            sqlx::query_as(concat!("SELECT ", source_columns!(), " FROM sources WHERE location = ?"))
-                .bind(location)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<SourceRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources WHERE location = ?"
+        ))
+        .bind(location)
+        .fetch_optional(self.pool())
+        .await?;
         row.map(SourceRow::into_source).transpose()
     }
 
     pub(crate) async fn read_due_sources(&self, now: &str) -> Result<Vec<Source>> {
-        let rows: Vec<SourceRow> = sqlx::query_as(concat!("SELECT ", source_columns!(), " FROM sources WHERE unixepoch(next_poll_at) <= unixepoch(?)
-             ORDER BY next_poll_at, id"))
+        let rows: Vec<SourceRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources WHERE unixepoch(next_poll_at) <= unixepoch(?)
+             ORDER BY next_poll_at, id"
+        ))
         .bind(now)
         .fetch_all(self.pool())
         .await?;
@@ -179,7 +200,8 @@ impl SqliteStore {
         let mut tx = self.write_tx().await?;
         let failed = poll.outcome == PollOutcome::Failed;
         let fetched = poll.outcome == PollOutcome::Fetched;
-        let row: Option<SourceRow> = sqlx::query_as(concat!("UPDATE sources SET
+        let row: Option<SourceRow> = sqlx::query_as(concat!(
+            "UPDATE sources SET
                 last_polled_at = ?1,
                 last_outcome = ?2,
                 next_poll_at = ?3,
@@ -190,7 +212,9 @@ impl SqliteStore {
                 last_error = CASE WHEN ?7 THEN ?8 ELSE NULL END,
                 last_success_at = CASE WHEN ?7 THEN last_success_at ELSE ?1 END,
                 items_seen = items_seen + ?9
-             WHERE id = ?10 RETURNING ", source_columns!()))
+             WHERE id = ?10 RETURNING ",
+            source_columns!()
+        ))
         .bind(&poll.polled_at)
         .bind(poll.outcome.as_str())
         .bind(&poll.next_poll_at)
