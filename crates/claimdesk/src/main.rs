@@ -11,6 +11,7 @@ mod load;
 mod ranking;
 mod semantic;
 mod serve;
+mod sources;
 mod training;
 
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(accounts::AuditCommand),
+    /// Watch feeds and drop folders: add, list (with health), remove, poll.
+    #[command(subcommand)]
+    Source(sources::SourceCommand),
 }
 
 /// Formats of `import`.
@@ -220,5 +224,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => accounts::user(&cli.data, command).await,
         Command::Token(command) => accounts::token(&cli.data, command).await,
         Command::Audit(command) => accounts::audit(&cli.data, command).await,
+        Command::Source(command) => sources::run(&cli.data, command).await,
     }
 }

@@ -358,7 +358,7 @@ const ITEM_EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json", "csv", "tsv"];
 fn finished_files(dir: &Path, settle: Duration, now: Timestamp) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?;
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now.as_second().max(0) as u64);
+    let now = SystemTime::try_from(now).unwrap_or(SystemTime::UNIX_EPOCH);
     let mut files = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
@@ -380,7 +380,8 @@ fn finished_files(dir: &Path, settle: Duration, now: Timestamp) -> Result<Vec<Pa
         let settled = meta
             .modified()
             .ok()
-            .and_then(|m| now.duration_since(m).ok())
+            // A modification time ahead of `now` (clock skew) counts as just written.
+            .map(|m| now.duration_since(m).unwrap_or(Duration::ZERO))
             .is_some_and(|age| age >= settle);
         if settled {
             files.push(path);

@@ -36,9 +36,14 @@ pub enum FetchError {
     },
     /// The host is, spells or resolves to an address the rules refuse.
     #[error(
-        "refused {url}: host `{host}` {how} {addr}, {reason}; to fetch it anyway add \"{host}\" \
-         (or \"{addr}\") to {ALLOW_SETTING}",
-        how = if host_is_addr(host, addr) { "is" } else { "resolves to" }
+        "refused {url}: host `{host}` {how} {addr}, {reason}; to fetch it anyway add {entries} \
+         to {ALLOW_SETTING}",
+        how = if host_is_addr(host, addr) { "is" } else { "resolves to" },
+        entries = if host_is_addr(host, addr) {
+            format!("\"{addr}\"")
+        } else {
+            format!("\"{host}\" (or \"{addr}\")")
+        }
     )]
     Blocked {
         /// The URL (a redirect target when a redirect led there).
