@@ -248,7 +248,7 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                     s.location
                 );
                 println!(
-                    "\t{}; {} items read; next poll {}",
+                    "\t{}; items read: {}; next poll {}",
                     s.health(),
                     s.items_seen,
                     s.next_poll_at

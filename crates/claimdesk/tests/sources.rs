@@ -95,7 +95,7 @@ fn a_drop_folder_is_polled_and_its_files_moved() {
     assert!(out.starts_with("added source 1: folder "), "{out}");
     let list = desk.run(&["source", "list"]).ok();
     assert!(
-        list.contains("\tnew: not polled yet; 0 items read"),
+        list.contains("\tnew: not polled yet; items read: 0"),
         "{list}"
     );
 
@@ -115,7 +115,7 @@ fn a_drop_folder_is_polled_and_its_files_moved() {
     assert!(drop.join("later.jsonl.part").exists());
     let list = desk.run(&["source", "list"]).ok();
     assert!(list.contains("\tok (last success "), "{list}");
-    assert!(list.contains("; 2 items read; next poll "), "{list}");
+    assert!(list.contains("; items read: 2; next poll "), "{list}");
 
     // Polling again finds nothing new; the items are stored once.
     let out = desk.run(&["source", "poll", "--once"]).ok();
@@ -179,5 +179,61 @@ fn a_file_is_not_a_drop_folder() {
             .contains("`no/such/folder` is neither an http(s) URL nor an existing folder"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn serve_polls_the_sources_and_stops_cleanly() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let desk = Desk::new();
+    configure(&desk, "[sources]\nfolder_settle_secs = 0\n");
+    let drop = desk.dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::write(
+        drop.join("posts.jsonl"),
+        "{\"id\": \"1\", \"source\": \"partner\", \"text\": \"Vaccines cause infertility\"}\n",
+    )
+    .unwrap();
+    desk.run(&["source", "add", drop.to_str().unwrap()]).ok();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .arg("--data")
+        .arg(desk.data())
+        .args(["--lexical-only", "serve", "--addr", "127.0.0.1:0"])
+        .env_remove("CLAIMDESK_DATA")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    // The banner says the server is up; the poller starts with it.
+    let mut banner = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    assert!(
+        banner.starts_with("claimdesk desk: http://127.0.0.1:"),
+        "{banner}"
+    );
+    let done = drop.join("done/posts.jsonl");
+    // Bounded: the first poll runs as the server starts.
+    for _ in 0..600 {
+        if done.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(done.exists(), "the folder was not polled: {stderr}");
+    let list = desk.run(&["source", "list"]).ok();
+    assert!(
+        list.contains("\tok (last success ") && list.contains("; items read: 1;"),
+        "{list}"
     );
 }
