@@ -265,3 +265,71 @@ async fn a_public_host_redirecting_to_loopback_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn post_json_sends_headers_and_does_not_follow_redirects() {
+    use axum::http::HeaderMap;
+    use axum::routing::post;
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(|headers: HeaderMap, body: String| async move {
+                let sig = headers
+                    .get("x-claimdesk-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let ct = headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                format!("{sig}|{ct}|{body}")
+            }),
+        )
+        .route(
+            "/moved",
+            post(|| async {
+                (
+                    axum::http::StatusCode::TEMPORARY_REDIRECT,
+                    [("location", "/hook")],
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let c = client(
+        StaticResolver::new(),
+        AllowList::parse(&["127.0.0.1"]).unwrap(),
+    );
+    let headers = [(
+        "X-Claimdesk-Signature".to_string(),
+        "sha256=abc".to_string(),
+    )];
+    let body = serde_json::json!({"alert": "burst"});
+    let answer = c
+        .post_json(&format!("http://127.0.0.1:{port}/hook"), &headers, &body)
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        String::from_utf8(answer.body).unwrap(),
+        "sha256=abc|application/json|{\"alert\":\"burst\"}"
+    );
+    match c
+        .post_json(&format!("http://127.0.0.1:{port}/moved"), &headers, &body)
+        .await
+    {
+        Err(FetchError::Status { status: 307, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    // The same rules as GET: an internal address is refused before anything is sent.
+    let closed = client(StaticResolver::new(), AllowList::new());
+    assert!(matches!(
+        closed
+            .post_json(&format!("http://127.0.0.1:{port}/hook"), &headers, &body)
+            .await,
+        Err(FetchError::Blocked { .. })
+    ));
+}
