@@ -102,6 +102,35 @@ pub async fn import(desk: &mut Desk, file: &Path, format: FactCheckFormat) -> Re
     Ok(exit_code(&counts))
 }
 
+/// `claimdesk ingest URL`: one fetch of a feed or article page through the guarded client,
+/// stored and matched like a file.
+pub async fn ingest_url(desk: &mut Desk, url: &str) -> Result<ExitCode> {
+    let (fetch, _) = crate::sources::fetch_settings(&desk.dir)?;
+    let client = claimdesk_ingest::fetch::GuardedClient::new(fetch)?;
+    let fetched = client
+        .get(url, &claimdesk_ingest::fetch::Conditional::default())
+        .await?;
+    let (_, parsed) = claimdesk_ingest::feed::parse_document(
+        &fetched.url,
+        &fetched.body,
+        fetched.content_type.as_deref(),
+    );
+    report_diagnostics(&parsed.diagnostics);
+    let format = parsed.format;
+    let stored =
+        claimdesk_ingest::intake::store_items(&desk.store, url, parsed, Actor::Cli).await?;
+    let matched = match_items(desk, &stored.changed).await?;
+    println!(
+        "{}",
+        summary("ingested", Path::new(url), format, &stored.counts)
+    );
+    println!(
+        "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",
+        stored.changed.len()
+    );
+    Ok(exit_code(&stored.counts))
+}
+
 /// `claimdesk ingest FILE`: stores the items, then matches each new or changed one.
 pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<ExitCode> {
     let bytes = read(file)?;

@@ -237,3 +237,42 @@ fn serve_polls_the_sources_and_stops_cleanly() {
         "{list}"
     );
 }
+
+/// Serves `body` once as `content_type` on a loopback port; returns the URL.
+fn serve_once(content_type: &'static str, body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}/feed.xml")
+}
+
+#[test]
+fn ingest_reads_a_feed_by_url_through_the_guarded_client() {
+    let desk = Desk::new();
+    let run = desk.run(&["ingest", "http://127.0.0.1:9/feed.xml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("refused http://127.0.0.1:9/feed.xml"),
+        "{}",
+        run.stderr
+    );
+    configure(&desk, "[fetch]\nallow = ['127.0.0.1']\n");
+    let url = serve_once(
+        "application/rss+xml",
+        "<rss version=\"2.0\"><channel><title>T</title><item><title>Bridge closed forever</title>\
+         <link>https://news.example/1</link></item></channel></rss>",
+    );
+    let out = desk.run(&["ingest", &url]).ok();
+    assert!(out.contains("(rss2): 1 added, 0 updated"), "{out}");
+}
