@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_core::Actor;
-use claimdesk_ingest::fetch::{AllowList, FetchConfig, GuardedClient};
+use claimdesk_ingest::fetch::{AllowList, FetchConfig, FetchError, GuardedClient};
 use claimdesk_ingest::poll::{PollReport, PollSettings, Poller, parse_interval, timestamp_text};
 use claimdesk_store::{NewSource, PollOutcome, Source, SourceId, SourceKind, SqliteStore, Store};
 use clap::Subcommand;
@@ -197,7 +197,16 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
             let (kind, location) = if location.contains("://") {
                 let (fetch, _) = fetch_settings(data)?;
                 let client = GuardedClient::new(fetch)?;
-                let url = client.check_url(&location).await?;
+                let url = match client.check_url(&location).await {
+                    Ok(url) => url,
+                    // Not resolvable now (offline, a typo): kept, and checked at every poll;
+                    // a refusal by the address rules is final.
+                    Err(e @ FetchError::Resolve { .. }) => {
+                        eprintln!("warning: {e}; it is checked again at every poll");
+                        url::Url::parse(location.trim())?
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 (SourceKind::Feed, url.to_string())
             } else {
                 let path = std::fs::canonicalize(&location).with_context(|| {

@@ -162,6 +162,24 @@ fn a_failing_feed_shows_why_and_when_it_is_retried() {
 }
 
 #[test]
+fn an_unresolvable_host_is_added_with_a_warning() {
+    let desk = Desk::new();
+    let run = desk.run(&["source", "add", "https://no-such-host.invalid/rss"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("warning: cannot resolve `no-such-host.invalid`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("it is checked again at every poll"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_file_is_not_a_drop_folder() {
     let desk = Desk::new();
     let file = desk.file("posts.jsonl", "{\"text\": \"x\"}\n");
