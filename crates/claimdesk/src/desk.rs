@@ -26,6 +26,18 @@ const CONFIG_TEMPLATE: &str = "\
 # w_claim_folded, w_headline_folded, w_bigrams, near_dup_max_distance, near_dup_boost.
 [match]
 # k1 = 1.2
+
+# [fetch] governs every outgoing request (feeds). Loopback, private, link-local and other
+# internal addresses are refused; `allow` opens named hosts or CIDR blocks on purpose.
+[fetch]
+# allow = ['intranet.example', '10.20.0.0/16']
+# max_body_bytes = 10485760
+# timeout_secs = 30
+
+# [sources] folder_settle_secs: a file dropped into a watched folder is read once it has not
+# changed for this long (names ending .part or .tmp are never read).
+[sources]
+# folder_settle_secs = 5
 ";
 
 /// An opened data directory.

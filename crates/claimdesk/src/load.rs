@@ -102,6 +102,35 @@ pub async fn import(desk: &mut Desk, file: &Path, format: FactCheckFormat) -> Re
     Ok(exit_code(&counts))
 }
 
+/// `claimdesk ingest URL`: one fetch of a feed or article page through the guarded client,
+/// stored and matched like a file.
+pub async fn ingest_url(desk: &mut Desk, url: &str) -> Result<ExitCode> {
+    let (fetch, _) = crate::sources::fetch_settings(&desk.dir)?;
+    let client = claimdesk_ingest::fetch::GuardedClient::new(fetch)?;
+    let fetched = client
+        .get(url, &claimdesk_ingest::fetch::Conditional::default())
+        .await?;
+    let (_, parsed) = claimdesk_ingest::feed::parse_document(
+        &fetched.url,
+        &fetched.body,
+        fetched.content_type.as_deref(),
+    );
+    report_diagnostics(&parsed.diagnostics);
+    let format = parsed.format;
+    let stored =
+        claimdesk_ingest::intake::store_items(&desk.store, url, parsed, Actor::Cli).await?;
+    let matched = match_items(desk, &stored.changed).await?;
+    println!(
+        "{}",
+        summary("ingested", Path::new(url), format, &stored.counts)
+    );
+    println!(
+        "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",
+        stored.changed.len()
+    );
+    Ok(exit_code(&stored.counts))
+}
+
 /// `claimdesk ingest FILE`: stores the items, then matches each new or changed one.
 pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<ExitCode> {
     let bytes = read(file)?;
@@ -157,7 +186,24 @@ pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<
     }
     let catalog = desk.catalog().await?;
     let matcher = std::sync::Arc::new(desk.ranker(&catalog).await?);
-    let pb = bar(ids.len() as u64, "matching");
+    match_with(&desk.store, matcher, ids, true).await
+}
+
+/// [`match_items`] with a matcher already built (the server's), a progress bar or not.
+pub async fn match_with(
+    store: &claimdesk_store::SqliteStore,
+    matcher: std::sync::Arc<claimdesk_match::hybrid::HybridMatcher>,
+    ids: &[claimdesk_core::ItemId],
+    progress: bool,
+) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let pb = if progress {
+        bar(ids.len() as u64, "matching")
+    } else {
+        ProgressBar::hidden()
+    };
     let first = claimdesk_core::ItemId(ids.iter().map(|i| i.0).min().unwrap_or(1) - 1);
     let wanted: std::collections::HashSet<_> = ids.iter().copied().collect();
 
@@ -166,8 +212,9 @@ pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<
     let (page_tx, mut page_rx) = tokio::sync::mpsc::channel::<Page>(PIPELINE_DEPTH);
     let (ranked_tx, mut ranked_rx) = tokio::sync::mpsc::channel::<Result<Ranked>>(PIPELINE_DEPTH);
 
-    let store = desk.store.clone();
+    let reader_store = store.clone();
     let reader = tokio::spawn(async move {
+        let store = reader_store;
         let mut after = first;
         loop {
             let items = store.items(after, MATCH_PAGE).await?;
@@ -206,7 +253,7 @@ pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<
     while let Some(ranked) = ranked_rx.recv().await {
         let ranked = ranked?;
         matched += ranked.iter().filter(|(_, m)| !m.is_empty()).count();
-        desk.store.save_matches_of(&ranked).await?;
+        store.save_matches_of(&ranked).await?;
         pb.inc(ranked.len() as u64);
     }
     ranker.await.context("the ranking stage stopped")?;

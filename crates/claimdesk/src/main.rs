@@ -11,6 +11,7 @@ mod load;
 mod ranking;
 mod semantic;
 mod serve;
+mod sources;
 mod training;
 
 use std::path::PathBuf;
@@ -59,9 +60,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FactCheckFormatArg::Auto)]
         format: FactCheckFormatArg,
     },
-    /// Add posts and articles (JSON Lines, CSV, TSV) and match them against the fact-checks.
+    /// Add posts and articles (JSON Lines, CSV, TSV; or a feed or article page by URL) and
+    /// match them against the fact-checks.
     Ingest {
-        /// The file to ingest.
+        /// The file to ingest, or an http(s) URL of a feed or page (fetched once, guarded).
         file: PathBuf,
         /// Its format; `auto` decides from the extension and the content.
         #[arg(long, value_enum, default_value_t = ItemFormatArg::Auto)]
@@ -89,6 +91,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(accounts::AuditCommand),
+    /// Watch feeds and drop folders: add, list (with health), remove, poll.
+    #[command(subcommand)]
+    Source(sources::SourceCommand),
 }
 
 /// Formats of `import`.
@@ -194,7 +199,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ItemFormatArg::Tsv => I::Tsv,
             };
             let mut desk = open(&[], None).await?;
-            load::ingest(&mut desk, &file, format).await
+            match file.to_str() {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    load::ingest_url(&mut desk, url).await
+                }
+                _ => load::ingest(&mut desk, &file, format).await,
+            }
         }
         Command::Match(args) => {
             let desk = open(&args.params, args.ranking()?).await?;
@@ -225,5 +235,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => accounts::user(&cli.data, command).await,
         Command::Token(command) => accounts::token(&cli.data, command).await,
         Command::Audit(command) => accounts::audit(&cli.data, command).await,
+        Command::Source(command) => sources::run(&cli.data, command).await,
     }
 }

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use claimdesk_core::ItemId;
 use claimdesk_match::hybrid::HybridMatcher;
 use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
+use claimdesk_store::SqliteStore;
 use clap::Args;
 
 use crate::desk::{CONFIG_FILE, Desk};
@@ -23,7 +25,7 @@ pub struct ServeArgs {
 
 /// The desk's ranker behind the server's seam; requests rank side by side (the matcher
 /// pools its per-query scratch space).
-struct Ranker(HybridMatcher);
+struct Ranker(Arc<HybridMatcher>);
 
 impl MatchService for Ranker {
     fn rank(&self, text: &str, k: usize) -> Result<Vec<RankedMatch>, MatchError> {
@@ -117,19 +119,55 @@ pub async fn serve_desk(
     let catalog = desk.catalog().await?;
     let ranker = desk.ranker(&catalog).await?;
     let retrievers = ranker.retrievers().join(", ");
-    let state = AppState::new(desk.store.clone(), Arc::new(Ranker(ranker)), config);
+    let ranker = Arc::new(Ranker(Arc::new(ranker)));
+    let state = AppState::new(desk.store.clone(), ranker.clone(), config);
     let addr = listener
         .local_addr()
         .context("the listener has no address")?;
+    let poller = crate::sources::poller(&desk.dir, desk.store.clone())?;
     eprintln!("matching with: {retrievers}");
     banner(addr);
-    claimdesk_server::serve(listener, state, shutdown_signal())
-        .await
-        .context("the server stopped with an error")
+    // The poller runs beside the server and stops with it (after its poll in flight).
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let store = desk.store.clone();
+    let polling = tokio::spawn(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<ItemId>>();
+        let run = poller.run(
+            async move {
+                let _ = stopped.changed().await;
+            },
+            move |report| {
+                if !report.changed.is_empty() {
+                    let _ = tx.send(report.changed.clone());
+                }
+            },
+        );
+        let matching = async {
+            while let Some(ids) = rx.recv().await {
+                if let Err(e) = match_polled(&store, &ranker, &ids).await {
+                    tracing::error!(target: "ingest::poll", error = %e, "cannot match polled items");
+                }
+            }
+        };
+        tokio::join!(run, matching);
+    });
+    let served = claimdesk_server::serve(listener, state, async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
+    .await;
+    let _ = polling.await;
+    served.context("the server stopped with an error")
+}
+
+/// Matches items a poll brought and stores their top 5, as `ingest` does.
+async fn match_polled(store: &SqliteStore, ranker: &Ranker, ids: &[ItemId]) -> Result<()> {
+    crate::load::match_with(store, Arc::clone(&ranker.0), ids, false).await?;
+    Ok(())
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

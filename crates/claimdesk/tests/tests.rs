@@ -6,5 +6,6 @@ mod bad_input;
 mod formats;
 mod matching;
 mod semantic;
+mod sources;
 mod util;
 mod vietnamese;

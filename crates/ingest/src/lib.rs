@@ -6,11 +6,25 @@
 //! array, JSON Lines, or HTML pages with `<script type="application/ld+json">` and `@graph`),
 //! CSV/TSV with a header row, the CLEF `vclaim_id, vclaim, title` layout, and posts as JSON
 //! Lines or CSV/TSV.
+//!
+//! Watching sources: [`fetch`] is the guarded HTTP client (the only outgoing connections
+//! claimdesk makes: internal addresses refused however spelled or resolved, redirects
+//! re-checked, size and time capped); [`feed`] reads RSS, Atom and JSON Feed (and HTML
+//! pages through [`article`]) in any encoding ([`decode`]) into items keyed independently
+//! of the feed that carried them; [`poll`] polls feeds and drop folders on schedule with
+//! conditional GET and backoff, recording each source's health in the store; [`intake`] is
+//! the one function that stores parsed items idempotently.
 
 #![warn(missing_docs)]
 
+pub mod article;
 mod claimreview;
+pub mod decode;
+pub mod feed;
+pub mod fetch;
+pub mod intake;
 mod json_scan;
+pub mod poll;
 mod table;
 
 use std::collections::HashMap;

@@ -75,6 +75,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/factchecks/{id}", Access::SignedIn),
     route("GET", "/cases", Access::SignedIn),
     route("GET", "/cases/{id}", Access::SignedIn),
+    route("GET", "/sources", Access::SignedIn),
     route("POST", "/cases/{id}/transition", Access::Change),
     route("POST", "/cases/{id}/assign", Access::Change),
     route("POST", "/cases/{id}/notes", Access::Change),

@@ -10,7 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::{Actor, ItemId};
-use claimdesk_ingest::{ItemFormat, item_key, parse_items};
+use claimdesk_ingest::{ItemFormat, parse_items};
 use claimdesk_store::{ImportSource, NewItem, Store, StoredMatch};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -123,17 +123,7 @@ pub(crate) async fn api_add_items(
     let batch: Vec<NewItem> = parsed
         .records
         .into_iter()
-        .map(|r| {
-            let mut item = r.value;
-            if item.language.is_none() {
-                item.language =
-                    claimdesk_text::detect_language(&item.text).map(|l| l.code.to_string());
-            }
-            NewItem {
-                key: item_key(&item),
-                item,
-            }
-        })
+        .map(|r| claimdesk_ingest::intake::new_item(r.value))
         .collect();
     let (counts, changed) = state
         .store()

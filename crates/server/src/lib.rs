@@ -32,6 +32,7 @@ mod metrics;
 mod pages;
 mod params;
 mod public;
+mod sources;
 mod time;
 mod views;
 

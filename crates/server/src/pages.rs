@@ -36,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/items/{id}", get(item))
         .route("/factchecks", get(fact_checks))
         .route("/factchecks/{id}", get(fact_check))
+        .route("/sources", get(crate::sources::sources_page))
         .route("/items/{id}/link", post(cases::page_link_item))
         .route("/items/{id}/case", post(cases::page_open_case))
         .route("/lang/{code}", get(switch_language))

@@ -232,3 +232,72 @@ async fn missing_pages_are_friendly_in_both_languages() {
     assert_eq!(a.status, 400);
     assert!(a.body.contains("That request could not be read"));
 }
+
+#[tokio::test]
+async fn the_sources_page_shows_each_source_with_its_health() {
+    use claimdesk_store::{NewSource, PollOutcome, PollRecord, SourceKind, Store};
+    let d = desk().await;
+    let a = d.get("/sources").await;
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains("No source is watched yet."), "{}", a.body);
+    let add = |location: &str| NewSource {
+        kind: SourceKind::Feed,
+        location: location.into(),
+        interval_secs: 900,
+        first_poll_at: "2026-12-01T12:00:00Z".into(),
+    };
+    d.store
+        .add_source(&add("https://bao.example/rss"), claimdesk_core::Actor::Cli)
+        .await
+        .unwrap();
+    let down = d
+        .store
+        .add_source(
+            &add("https://down.example/feed"),
+            claimdesk_core::Actor::Cli,
+        )
+        .await
+        .unwrap();
+    d.store
+        .record_poll(
+            down.id,
+            &PollRecord {
+                polled_at: "2026-12-01T12:00:00Z".into(),
+                outcome: PollOutcome::Failed,
+                next_poll_at: "2026-12-01T12:30:00Z".into(),
+                etag: None,
+                last_modified: None,
+                error: Some("https://down.example/feed answered HTTP 500 <b>".into()),
+                items: 0,
+            },
+        )
+        .await
+        .unwrap();
+    let a = d.get("/sources").await;
+    assert!(
+        a.body.contains("aria-current=\"page\">Sources</a>"),
+        "{}",
+        a.body
+    );
+    assert!(a.body.contains("<td class=\"location\">https://bao.example/rss</td><td>15m</td><td class=\"health\">New: not polled yet</td>"), "{}", a.body);
+    assert!(
+        a.body.contains(
+            "Failing since 2026-12-01 19:00 (UTC+07:00) (1 tries): https://down.example/feed answered HTTP 500 &#60;b&#62;. \
+             Backing off until 2026-12-01 19:30 (UTC+07:00)."
+        ),
+        "{}",
+        a.body
+    );
+    let vi = d.get_with("/sources", "accept-language", "vi").await;
+    assert!(
+        vi.body.contains("Nguồn theo dõi") && vi.body.contains("Mới: chưa lấy lần nào"),
+        "{}",
+        vi.body
+    );
+    assert!(
+        vi.body
+            .contains("Lỗi từ 01/12/2026 19:00 (UTC+07:00) (1 lần)"),
+        "{}",
+        vi.body
+    );
+}

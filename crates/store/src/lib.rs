@@ -17,6 +17,7 @@
 pub mod auth;
 mod desk;
 mod queue;
+pub mod sources;
 mod sqlite;
 
 use std::time::Duration;
@@ -29,6 +30,7 @@ use claimdesk_core::{
 
 pub use auth::{PasswordHash, Secret, TokenHash};
 pub use queue::{ItemFacets, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry};
+pub use sources::{NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind};
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in the store.
@@ -637,4 +639,40 @@ pub trait Store: Send + Sync {
         text: Option<&str>,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<StoredFactCheck>>> + Send;
+
+    // Watched sources (feeds and drop folders); see [`sources`]. Adding and removing need
+    // `EditCase` and are audited (`source.add`, `source.remove`); poll state is not.
+
+    /// Adds a source to watch (`source.add`). A location already watched is refused.
+    fn add_source(
+        &self,
+        new: &NewSource,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Source>> + Send;
+
+    /// Stops watching a source (`source.remove`); the items it brought stay.
+    fn remove_source(
+        &self,
+        id: SourceId,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Source>> + Send;
+
+    /// Every source, in id order.
+    fn sources(&self) -> impl Future<Output = Result<Vec<Source>>> + Send;
+
+    /// The source with this id.
+    fn source(&self, id: SourceId) -> impl Future<Output = Result<Option<Source>>> + Send;
+
+    /// The source watching this URL or folder.
+    fn source_at(&self, location: &str) -> impl Future<Output = Result<Option<Source>>> + Send;
+
+    /// Sources whose next poll is at or before `now` (RFC 3339), the longest waiting first.
+    fn due_sources(&self, now: &str) -> impl Future<Output = Result<Vec<Source>>> + Send;
+
+    /// Records what a poll found: validators, next poll time, the run of failures.
+    fn record_poll(
+        &self,
+        id: SourceId,
+        poll: &PollRecord,
+    ) -> impl Future<Output = Result<Source>> + Send;
 }

@@ -22,6 +22,7 @@ use serde_json::json;
 
 use crate::auth::{PasswordHash, TokenHash};
 use crate::desk;
+use crate::sources::{NewSource, PollRecord, Source, SourceId};
 use crate::{
     ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, FactCheckChange, ImportRecord,
     ImportSource, ItemFacets, ItemFilter, NewApiToken, NewCase, NewEvidence, NewFactCheck, NewItem,
@@ -251,6 +252,7 @@ impl SqliteStore {
 
 // After the macro above, which the desk's queries use too.
 mod desk_read;
+mod sources;
 
 pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
@@ -822,5 +824,33 @@ impl Store for SqliteStore {
         page: PageRequest,
     ) -> Result<Page<StoredFactCheck>> {
         self.read_search_fact_checks(text, page).await
+    }
+
+    async fn add_source(&self, new: &NewSource, actor: Actor) -> Result<Source> {
+        self.insert_source(new, actor).await
+    }
+
+    async fn remove_source(&self, id: SourceId, actor: Actor) -> Result<Source> {
+        self.delete_source(id, actor).await
+    }
+
+    async fn sources(&self) -> Result<Vec<Source>> {
+        self.read_sources().await
+    }
+
+    async fn source(&self, id: SourceId) -> Result<Option<Source>> {
+        self.read_source(id).await
+    }
+
+    async fn source_at(&self, location: &str) -> Result<Option<Source>> {
+        self.read_source_at(location).await
+    }
+
+    async fn due_sources(&self, now: &str) -> Result<Vec<Source>> {
+        self.read_due_sources(now).await
+    }
+
+    async fn record_poll(&self, id: SourceId, poll: &PollRecord) -> Result<Source> {
+        self.write_poll(id, poll).await
     }
 }

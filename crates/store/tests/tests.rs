@@ -3,6 +3,7 @@
 
 mod desk;
 mod desk_read;
+mod sources;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store};

@@ -1,0 +1,139 @@
+//! Why a fetch did not happen or did not finish.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::policy::BlockReason;
+
+/// The config setting that opens hosts and address blocks, named in refusals.
+pub const ALLOW_SETTING: &str = "[fetch] allow in claimdesk.toml";
+
+/// What went wrong with an outgoing request. Refusals name the host, the address and the
+/// rule, and say how to allow-list it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The text is not a URL.
+    #[error("`{url}` is not a valid URL: {reason}")]
+    InvalidUrl {
+        /// What was given.
+        url: String,
+        /// What the URL parser said.
+        reason: String,
+    },
+    /// Only http and https are fetched.
+    #[error("refused {url}: only http:// and https:// URLs are fetched, not {scheme}://")]
+    Scheme {
+        /// The URL.
+        url: String,
+        /// Its scheme.
+        scheme: String,
+    },
+    /// The URL has no host to connect to.
+    #[error("refused {url}: it names no host")]
+    NoHost {
+        /// The URL.
+        url: String,
+    },
+    /// The host is, spells or resolves to an address the rules refuse.
+    #[error(
+        "refused {url}: host `{host}` {how} {addr}, {reason}; to fetch it anyway add {entries} \
+         to {ALLOW_SETTING}",
+        how = if host_is_addr(host, addr) { "is" } else { "resolves to" },
+        entries = if host_is_addr(host, addr) {
+            format!("\"{addr}\"")
+        } else {
+            format!("\"{host}\" (or \"{addr}\")")
+        }
+    )]
+    Blocked {
+        /// The URL (a redirect target when a redirect led there).
+        url: String,
+        /// The host as the URL names it, normalized (`2130706433` becomes `127.0.0.1`).
+        host: String,
+        /// The refused address.
+        addr: IpAddr,
+        /// The rule it falls under.
+        reason: BlockReason,
+    },
+    /// The name did not resolve.
+    #[error("cannot resolve `{host}` (in {url}): {error}")]
+    Resolve {
+        /// The URL.
+        url: String,
+        /// Its host.
+        host: String,
+        /// The resolver's answer.
+        error: String,
+    },
+    /// More redirects than allowed.
+    #[error("gave up on {url}: more than {max} redirects (last to {last})")]
+    TooManyRedirects {
+        /// The URL first asked for.
+        url: String,
+        /// The most followed.
+        max: usize,
+        /// The redirect not followed.
+        last: String,
+    },
+    /// A redirect without a usable `Location`.
+    #[error("{url} redirected ({status}) without a usable Location: {reason}")]
+    BadRedirect {
+        /// The URL that answered.
+        url: String,
+        /// Its status.
+        status: u16,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The whole exchange took longer than allowed.
+    #[error("gave up on {url}: no complete answer within {}s", after.as_secs_f32())]
+    Timeout {
+        /// The URL.
+        url: String,
+        /// The time allowed.
+        after: Duration,
+    },
+    /// The body is larger than allowed.
+    #[error("gave up on {url}: the answer is larger than {limit} bytes")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The most accepted.
+        limit: usize,
+    },
+    /// The server answered with an error status.
+    #[error("{url} answered HTTP {status}{}", if reason.is_empty() { String::new() } else { format!(" {reason}") })]
+    Status {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
+    /// Connecting, TLS, or reading failed.
+    #[error("cannot fetch {url}: {error}")]
+    Transport {
+        /// The URL.
+        url: String,
+        /// What failed.
+        error: String,
+    },
+    /// The HTTP client could not be set up.
+    #[error("cannot set up the HTTP client: {0}")]
+    Client(String),
+}
+
+fn host_is_addr(host: &str, addr: &IpAddr) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok_and(|h| h == *addr)
+}
+
+impl FetchError {
+    /// True for refusals by the address rules (the allow-list can change the answer).
+    pub fn is_blocked(&self) -> bool {
+        matches!(self, FetchError::Blocked { .. } | FetchError::Scheme { .. })
+    }
+}

@@ -1,0 +1,415 @@
+//! Polling the watched sources: feeds by conditional GET through the guarded client, drop
+//! folders by scanning for finished files. Each poll's outcome is recorded on the source
+//! (validators, next poll, the run of failures and why), so its health is always visible.
+//!
+//! Schedule: a healthy source is polled every `interval`; after the n-th failure in a row
+//! the next try waits `interval × 2^n`, at most [`PollSettings::max_backoff`] (but never
+//! less than the interval). A 304 Not Modified is a healthy poll.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use claimdesk_core::{Actor, ItemId};
+use claimdesk_store::{PollOutcome, PollRecord, Source, SourceKind, Store};
+use jiff::Timestamp;
+
+use crate::feed::parse_document;
+use crate::fetch::{Conditional, GuardedClient};
+use crate::intake::store_items;
+use crate::{ItemFormat, parse_items};
+
+/// How the poller treats sources.
+#[derive(Debug, Clone)]
+pub struct PollSettings {
+    /// A dropped file is read only once it has not been modified for this long, so a file
+    /// still being written is left alone (and names ending `.part`, `.tmp`, `.partial`,
+    /// `.crdownload` or `~`, and hidden files, are never read).
+    pub folder_settle: Duration,
+    /// The longest wait after failures.
+    pub max_backoff: Duration,
+}
+
+impl Default for PollSettings {
+    /// 5 seconds of quiet for dropped files; backoff at most 6 hours.
+    fn default() -> Self {
+        PollSettings {
+            folder_settle: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(6 * 3600),
+        }
+    }
+}
+
+/// What one poll did.
+#[derive(Debug, Clone)]
+pub struct PollReport {
+    /// The source, with its state after the poll.
+    pub source: Source,
+    /// Fetched, not modified, or failed.
+    pub outcome: PollOutcome,
+    /// Items read (before deduplication).
+    pub items: u64,
+    /// Items added or changed in the store.
+    pub changed: Vec<ItemId>,
+    /// Records rejected by the parser (kept in the import log).
+    pub rejected: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// The wait before the next poll after `failures` failures in a row (0: the interval).
+pub fn backoff(interval: Duration, failures: u32, max: Duration) -> Duration {
+    if failures == 0 {
+        return interval;
+    }
+    let factor = 1u32 << failures.min(16);
+    interval.saturating_mul(factor).min(max.max(interval))
+}
+
+/// Parses an interval: `90s`, `15m`, `2h`, `1d`, or plain seconds.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not an interval: write 90s, 15m, 2h or 1d"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" | "min" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        "d" => n.saturating_mul(86_400),
+        other => return Err(format!("`{s}`: unknown unit `{other}` (use s, m, h or d)")),
+    };
+    if secs == 0 {
+        return Err("the interval must be at least one second".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// RFC 3339 at whole seconds, UTC: the form sources' times are stored in.
+pub fn timestamp_text(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn after(t: Timestamp, d: Duration) -> Timestamp {
+    let d = d.min(Duration::from_secs(10 * 365 * 86_400));
+    let span = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::ZERO);
+    t.checked_add(span).unwrap_or(t)
+}
+
+/// What a poll found before it is recorded.
+struct Found {
+    outcome: PollOutcome,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    items: u64,
+    rejected: u64,
+    changed: Vec<ItemId>,
+}
+
+/// Polls sources and stores what they bring.
+#[derive(Debug, Clone)]
+pub struct Poller<S> {
+    store: S,
+    client: GuardedClient,
+    settings: PollSettings,
+}
+
+impl<S: Store> Poller<S> {
+    /// A poller over `store`, fetching through `client`.
+    pub fn new(store: S, client: GuardedClient, settings: PollSettings) -> Poller<S> {
+        Poller {
+            store,
+            client,
+            settings,
+        }
+    }
+
+    /// Polls every source due at `now`, one after another.
+    pub async fn poll_due(&self, now: Timestamp) -> claimdesk_store::Result<Vec<PollReport>> {
+        let due = self.store.due_sources(&timestamp_text(now)).await?;
+        let mut reports = Vec::with_capacity(due.len());
+        for source in &due {
+            reports.push(self.poll(source, now).await?);
+        }
+        Ok(reports)
+    }
+
+    /// Polls every source now, due or not.
+    pub async fn poll_all(&self, now: Timestamp) -> claimdesk_store::Result<Vec<PollReport>> {
+        let all = self.store.sources().await?;
+        let mut reports = Vec::with_capacity(all.len());
+        for source in &all {
+            reports.push(self.poll(source, now).await?);
+        }
+        Ok(reports)
+    }
+
+    /// Polls one source and records the outcome. Fetch and parse failures go into the
+    /// source's health; only store failures are errors.
+    pub async fn poll(
+        &self,
+        source: &Source,
+        now: Timestamp,
+    ) -> claimdesk_store::Result<PollReport> {
+        let found = match source.kind {
+            SourceKind::Feed => self.poll_feed(source).await,
+            SourceKind::Folder => self.poll_folder(source, now).await,
+        };
+        let interval = Duration::from_secs(source.interval_secs);
+        let (found, error) = match found {
+            Ok(found) => (found, None),
+            Err(PollError::Store(e)) => return Err(e),
+            Err(PollError::Source(why)) => (
+                Found {
+                    outcome: PollOutcome::Failed,
+                    etag: None,
+                    last_modified: None,
+                    items: 0,
+                    rejected: 0,
+                    changed: Vec::new(),
+                },
+                Some(why),
+            ),
+        };
+        let failures = if error.is_some() {
+            source.consecutive_failures + 1
+        } else {
+            0
+        };
+        let wait = backoff(interval, failures, self.settings.max_backoff);
+        let record = PollRecord {
+            polled_at: timestamp_text(now),
+            outcome: found.outcome,
+            next_poll_at: timestamp_text(after(now, wait)),
+            etag: found.etag,
+            last_modified: found.last_modified,
+            error: error.clone(),
+            items: found.items,
+        };
+        if let Some(e) = &error {
+            tracing::warn!(target: "ingest::poll", source = source.id.0, location = %source.location, failures, error = %e, "poll failed");
+        } else {
+            tracing::info!(target: "ingest::poll", source = source.id.0, outcome = found.outcome.as_str(), items = found.items, "polled");
+        }
+        let after = self.store.record_poll(source.id, &record).await?;
+        Ok(PollReport {
+            source: after,
+            outcome: found.outcome,
+            items: found.items,
+            changed: found.changed,
+            rejected: found.rejected,
+            error,
+        })
+    }
+
+    async fn poll_feed(&self, source: &Source) -> Result<Found, PollError> {
+        let conditional = Conditional {
+            etag: source.etag.clone(),
+            last_modified: source.last_modified.clone(),
+        };
+        let fetched = self
+            .client
+            .get(&source.location, &conditional)
+            .await
+            .map_err(|e| PollError::Source(e.to_string()))?;
+        if fetched.not_modified() {
+            return Ok(Found {
+                outcome: PollOutcome::NotModified,
+                etag: source.etag.clone(),
+                last_modified: source.last_modified.clone(),
+                items: 0,
+                rejected: 0,
+                changed: Vec::new(),
+            });
+        }
+        let (_, parsed) =
+            parse_document(&fetched.url, &fetched.body, fetched.content_type.as_deref());
+        if parsed.records.is_empty()
+            && let Some(d) = parsed.diagnostics.first()
+        {
+            return Err(PollError::Source(d.message.clone()));
+        }
+        let items = parsed.records.len() as u64;
+        let rejected = parsed.diagnostics.len() as u64;
+        let stored = store_items(&self.store, &source.location, parsed, Actor::System)
+            .await
+            .map_err(PollError::Store)?;
+        Ok(Found {
+            outcome: PollOutcome::Fetched,
+            etag: fetched.etag,
+            last_modified: fetched.last_modified,
+            items,
+            rejected,
+            changed: stored.changed,
+        })
+    }
+
+    async fn poll_folder(&self, source: &Source, now: Timestamp) -> Result<Found, PollError> {
+        let dir = Path::new(&source.location);
+        let files =
+            finished_files(dir, self.settings.folder_settle, now).map_err(PollError::Source)?;
+        let mut found = Found {
+            outcome: PollOutcome::NotModified,
+            etag: None,
+            last_modified: None,
+            items: 0,
+            rejected: 0,
+            changed: Vec::new(),
+        };
+        for file in files {
+            let name = file.display().to_string();
+            let bytes = std::fs::read(&file)
+                .map_err(|e| PollError::Source(format!("cannot read {name}: {e}")))?;
+            let parsed = parse_items(&name, &bytes, ItemFormat::Auto);
+            let accepted = parsed.records.len() as u64;
+            let rejected = parsed.diagnostics.len() as u64;
+            let why: Vec<String> = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
+            let stored = store_items(&self.store, &name, parsed, Actor::System)
+                .await
+                .map_err(PollError::Store)?;
+            // Moved only after the items are committed: a crash in between re-reads the
+            // file next time, and the keys make that a no-op.
+            let to = if accepted == 0 && rejected > 0 {
+                "rejected"
+            } else {
+                "done"
+            };
+            let moved = move_into(dir, to, &file).map_err(PollError::Source)?;
+            if !why.is_empty() {
+                let report = moved.with_file_name(format!(
+                    "{}.errors.txt",
+                    moved.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+                ));
+                let _ = std::fs::write(&report, why.join("\n") + "\n");
+            }
+            found.outcome = PollOutcome::Fetched;
+            found.items += accepted;
+            found.rejected += rejected;
+            found.changed.extend(stored.changed);
+        }
+        Ok(found)
+    }
+
+    /// Polls due sources until `shutdown` resolves, calling `on_report` after each poll.
+    /// Sources added while it runs are picked up within a minute.
+    pub async fn run(
+        &self,
+        shutdown: impl Future<Output = ()>,
+        mut on_report: impl FnMut(&PollReport),
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            let now = Timestamp::now();
+            tokio::select! {
+                r = self.poll_due(now) => match r {
+                    Ok(reports) => reports.iter().for_each(&mut on_report),
+                    Err(e) => tracing::error!(target: "ingest::poll", error = %e, "cannot poll the sources"),
+                },
+                () = &mut shutdown => return,
+            }
+            let wait = self.until_next_due().await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = &mut shutdown => return,
+            }
+        }
+    }
+
+    async fn until_next_due(&self) -> Duration {
+        let longest = Duration::from_secs(60);
+        let Ok(sources) = self.store.sources().await else {
+            return longest;
+        };
+        let now = Timestamp::now();
+        sources
+            .iter()
+            .filter_map(|s| s.next_poll_at.parse::<Timestamp>().ok())
+            .map(|t| {
+                let secs = t.as_second().saturating_sub(now.as_second());
+                Duration::from_secs(secs.max(1) as u64)
+            })
+            .min()
+            .unwrap_or(longest)
+            .min(longest)
+    }
+}
+
+/// Why a poll failed: the source's fault (recorded in its health) or the store's.
+enum PollError {
+    Source(String),
+    Store(claimdesk_store::Error),
+}
+
+/// Temporary names that writers use before renaming a finished file.
+fn is_partial(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || [".part", ".tmp", ".partial", ".crdownload", ".swp"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+}
+
+const ITEM_EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json", "csv", "tsv"];
+
+/// The finished item files in `dir`, by name: known extensions, not temporary names, and
+/// not modified within `settle` of `now`.
+fn finished_files(dir: &Path, settle: Duration, now: Timestamp) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?;
+    let now = SystemTime::try_from(now).unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if is_partial(name) || !ITEM_EXTENSIONS.contains(&ext.as_str()) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let settled = meta
+            .modified()
+            .ok()
+            // A modification time ahead of `now` (clock skew) counts as just written.
+            .map(|m| now.duration_since(m).unwrap_or(Duration::ZERO))
+            .is_some_and(|age| age >= settle);
+        if settled {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Moves `file` into `dir/sub/`, renaming it `name.1.ext`, ... when the name is taken.
+fn move_into(dir: &Path, sub: &str, file: &Path) -> Result<PathBuf, String> {
+    let target_dir = dir.join(sub);
+    std::fs::create_dir_all(&target_dir)
+        .map_err(|e| format!("cannot create {}: {e}", target_dir.display()))?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let mut target = target_dir.join(name);
+    let mut n = 1;
+    while target.exists() {
+        let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+        target = target_dir.join(format!("{stem}.{n}.{ext}"));
+        n += 1;
+    }
+    std::fs::rename(file, &target).map_err(|e| {
+        format!(
+            "cannot move {} to {}: {e}",
+            file.display(),
+            target.display()
+        )
+    })?;
+    Ok(target)
+}

@@ -1,0 +1,141 @@
+//! Drop folders: finished files are ingested once and moved to `done/` or `rejected/`;
+//! files still being written are left alone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use claimdesk_core::{Actor, ItemId};
+use claimdesk_ingest::fetch::{FetchConfig, GuardedClient, StaticResolver};
+use claimdesk_ingest::poll::{PollSettings, Poller, timestamp_text};
+use claimdesk_store::{NewSource, PollOutcome, SourceHealth, SourceKind, SqliteStore, Store};
+use jiff::{SignedDuration, Timestamp};
+
+#[tokio::test]
+async fn finished_files_are_ingested_once_and_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::write(
+        drop.join("a.jsonl"),
+        "{\"id\": \"p1\", \"source\": \"partner\", \"text\": \"Vaccine causes infertility, says a post\"}\n\
+         {\"id\": \"p2\", \"source\": \"partner\", \"text\": \"Bridge closed forever\"}\n{broken\n",
+    )
+    .unwrap();
+    std::fs::write(
+        drop.join("b.csv"),
+        "id,source,text\np1,partner,\"Vaccine causes infertility, says a post\"\n",
+    )
+    .unwrap();
+    std::fs::write(drop.join("c.jsonl"), "not json at all\n").unwrap();
+    std::fs::write(drop.join("d.jsonl.part"), "{\"text\": \"half writ").unwrap();
+    std::fs::write(drop.join(".e.jsonl"), "{\"text\": \"hidden\"}\n").unwrap();
+    std::fs::write(drop.join("notes.txt"), "not an export").unwrap();
+
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    let client =
+        GuardedClient::with_resolver(FetchConfig::default(), Arc::new(StaticResolver::new()))
+            .unwrap();
+    let settle = Duration::from_secs(5);
+    let poller = Poller::new(
+        store.clone(),
+        client,
+        PollSettings {
+            folder_settle: settle,
+            ..PollSettings::default()
+        },
+    );
+    let now = Timestamp::now();
+    let source = store
+        .add_source(
+            &NewSource {
+                kind: SourceKind::Folder,
+                location: drop.display().to_string(),
+                interval_secs: 60,
+                first_poll_at: timestamp_text(now),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+
+    // Just written: not settled yet, nothing is read.
+    let r = poller.poll(&source, now).await.unwrap();
+    assert_eq!(r.outcome, PollOutcome::NotModified);
+    assert!(drop.join("a.jsonl").exists());
+
+    // Past the settling time.
+    let later = now + SignedDuration::from_secs(6);
+    let r = poller.poll(&r.source, later).await.unwrap();
+    assert_eq!(r.outcome, PollOutcome::Fetched, "{:?}", r.error);
+    assert_eq!((r.items, r.rejected, r.changed.len()), (3, 2, 2));
+    assert!(matches!(r.source.health(), SourceHealth::Ok { .. }));
+    let names = |sub: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(drop.join(sub))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(names("done"), ["a.jsonl", "a.jsonl.errors.txt", "b.csv"]);
+    assert_eq!(names("rejected"), ["c.jsonl", "c.jsonl.errors.txt"]);
+    assert_eq!(
+        names(""),
+        [".e.jsonl", "d.jsonl.part", "done", "notes.txt", "rejected"]
+    );
+    let errors = std::fs::read_to_string(drop.join("done/a.jsonl.errors.txt")).unwrap();
+    assert!(errors.contains(":3"), "{errors}");
+    let items = store.items(ItemId(0), 100).await.unwrap();
+    assert_eq!(
+        items.len(),
+        2,
+        "p1 from the CSV is the same item as p1 from the JSONL"
+    );
+
+    // The same file dropped again: ingested as no change, moved beside the first.
+    std::fs::copy(drop.join("done/b.csv"), drop.join("b.csv")).unwrap();
+    let r = poller
+        .poll(&r.source, later + SignedDuration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!((r.outcome, r.changed.len()), (PollOutcome::Fetched, 0));
+    assert!(drop.join("done/b.1.csv").exists());
+    assert_eq!(store.items(ItemId(0), 100).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_missing_folder_is_a_failing_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    let client =
+        GuardedClient::with_resolver(FetchConfig::default(), Arc::new(StaticResolver::new()))
+            .unwrap();
+    let poller = Poller::new(store.clone(), client, PollSettings::default());
+    let gone = dir.path().join("gone");
+    let now = Timestamp::now();
+    let source = store
+        .add_source(
+            &NewSource {
+                kind: SourceKind::Folder,
+                location: gone.display().to_string(),
+                interval_secs: 60,
+                first_poll_at: timestamp_text(now),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let r = poller.poll(&source, now).await.unwrap();
+    match r.source.health() {
+        SourceHealth::Failing { error, .. } => {
+            assert!(
+                error.starts_with(&format!("cannot read the folder {}", gone.display())),
+                "{error}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
