@@ -158,7 +158,7 @@ fn require(user: &User, needs: Permission) -> Result<()> {
 
 /// Checks that `actor` may do `needs`, or is acting on themselves (`own`). The command line
 /// and claimdesk itself may do everything.
-async fn authorize(
+pub(crate) async fn authorize(
     c: &mut SqliteConnection,
     actor: Actor,
     needs: Permission,
