@@ -23,19 +23,17 @@ mod sqlite;
 use std::time::Duration;
 
 use claimdesk_core::{
-    Alert, Burst, NarrativeId, NarrativeMember, WebhookId,
-};
-use claimdesk_core::{
     Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck,
     Diagnostic, EvidenceLink, FactCheck, FactCheckId, ImportCounts, Item, ItemId, Permission, Role,
     StatusChange, StoredFactCheck, StoredItem, User, UserId, WorkflowError,
 };
+use claimdesk_core::{Alert, Burst, NarrativeId, NarrativeMember, WebhookId};
 
 pub use auth::{PasswordHash, Secret, TokenHash};
 pub use monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
-    NarrativeItem, NarrativeSummary, NextAttempt, NewAlert, Tally, Webhook,
+    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
 };
 pub use queue::{ItemFacets, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry};
 pub use sqlite::SqliteStore;
@@ -662,8 +660,11 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Vec<NarrativeMember>>> + Send;
 
     /// Records a narrative's copy-paste burst; false when it already had one (kept).
-    fn save_burst(&self, id: NarrativeId, burst: &Burst)
-    -> impl Future<Output = Result<bool>> + Send;
+    fn save_burst(
+        &self,
+        id: NarrativeId,
+        burst: &Burst,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     /// Narratives matching `filter`, most recently seen first.
     fn narratives(
@@ -702,8 +703,11 @@ pub trait Store: Send + Sync {
     fn webhooks(&self) -> impl Future<Output = Result<Vec<Webhook>>> + Send;
 
     /// Stops sending to a webhook (`webhook.remove`; `ManageUsers`); its log stays.
-    fn remove_webhook(&self, id: WebhookId, actor: Actor)
-    -> impl Future<Output = Result<()>> + Send;
+    fn remove_webhook(
+        &self,
+        id: WebhookId,
+        actor: Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Deliveries whose next attempt is due at `now` (RFC 3339, UTC), earliest first.
     fn due_deliveries(
@@ -713,10 +717,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Vec<DueDelivery>>> + Send;
 
     /// Logs a delivery attempt and schedules what comes next.
-    fn record_delivery(
-        &self,
-        attempt: &DeliveryAttempt,
-    ) -> impl Future<Output = Result<()>> + Send;
+    fn record_delivery(&self, attempt: &DeliveryAttempt)
+    -> impl Future<Output = Result<()>> + Send;
 
     /// The delivery log (of one webhook or all), newest first.
     fn deliveries(

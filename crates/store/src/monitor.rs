@@ -1,9 +1,7 @@
 //! What the store keeps for monitoring: narratives with their members and bursts, alerts,
 //! webhook endpoints and their delivery log. The SQL is in `sqlite/monitor.rs`.
 
-use claimdesk_core::{
-    AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeId, WebhookId,
-};
+use claimdesk_core::{AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeId, WebhookId};
 
 /// What the online clusterer needs to resume: every member's fingerprint and every
 /// narrative's centroid.

@@ -253,8 +253,6 @@ impl SqliteStore {
 mod desk_read;
 mod monitor;
 
-
-
 pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
     let appearances: Vec<String> = serde_json::from_str(&appearances)

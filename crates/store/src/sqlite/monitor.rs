@@ -12,7 +12,7 @@ use crate::desk::{append_audit, authorize, now};
 use crate::monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
-    NarrativeItem, NarrativeSummary, NextAttempt, NewAlert, Tally, Webhook,
+    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
 };
 use crate::{Error, Result, SqliteStore};
 
@@ -219,12 +219,11 @@ impl SqliteStore {
                 (id, JoinedBy::Seed)
             }
             Some(n) => {
-                let current: Option<(Option<Vec<u8>>, i64)> = sqlx::query_as(
-                    "SELECT centroid, centroid_count FROM narratives WHERE id = ?",
-                )
-                .bind(n.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let current: Option<(Option<Vec<u8>>, i64)> =
+                    sqlx::query_as("SELECT centroid, centroid_count FROM narratives WHERE id = ?")
+                        .bind(n.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 let (centroid, count) = current.ok_or_else(|| Error::NotFound {
                     what: "narrative",
                     id: n.0.to_string(),
@@ -306,8 +305,8 @@ impl SqliteStore {
 
     pub(crate) async fn write_burst(&self, id: NarrativeId, burst: &Burst) -> Result<bool> {
         let mut tx = self.write_tx().await?;
-        let evidence = serde_json::to_string(&burst.evidence)
-            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let evidence =
+            serde_json::to_string(&burst.evidence).map_err(|e| Error::Corrupt(e.to_string()))?;
         let done = sqlx::query(
             "INSERT INTO narrative_bursts (narrative_id, window_start, window_end, items, sources, evidence)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING",

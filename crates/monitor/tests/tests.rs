@@ -1,0 +1,3 @@
+//! The monitor's integration tests: real SQLite stores, a real loopback HTTP server.
+
+mod util;
