@@ -7,7 +7,7 @@ use claimdesk_core::{Alert, ItemId, JoinedBy, NarrativeId, StoredItem};
 use claimdesk_embed::{Embedder, TextKind, embedding_text};
 use claimdesk_publish::RatingScale;
 use claimdesk_store::{NarrativeAssignment, Store};
-use claimdesk_text::fingerprint;
+use claimdesk_text::{fingerprint, minhash};
 
 use crate::Result;
 use crate::cluster::{Clusterer, Placement};
@@ -100,7 +100,8 @@ impl Monitor {
         embedding: Option<Vec<f32>>,
     ) -> Result<Observation> {
         let fp = fingerprint(&item.item.text);
-        let placement = self.clusterer.place(fp, embedding.as_deref());
+        let mh = minhash(&item.item.text);
+        let placement = self.clusterer.place(fp, mh.as_ref(), embedding.as_deref());
         let (narrative, joined_by) = match placement {
             Placement::Join { narrative, by, .. } => (Some(narrative), by),
             Placement::New => (None, JoinedBy::Seed),
@@ -111,13 +112,14 @@ impl Monitor {
                 narrative,
                 joined_by,
                 fingerprint: fp.map(|f| f.0),
+                minhash: mh.as_ref().map(|m| m.to_bytes()),
                 embedding: embedding.clone(),
             })
             .await?;
         let mut alerts = Vec::new();
         if assigned.added {
             self.clusterer
-                .record(assigned.narrative, fp, embedding.as_deref());
+                .record(assigned.narrative, fp, mh.as_ref(), embedding.as_deref());
             if narrative.is_some() || self.settings.narratives.burst_items <= 1 {
                 self.check_narrative(store, assigned.narrative, &mut alerts)
                     .await?;

@@ -3,6 +3,7 @@
 //! ```toml
 //! [narratives]
 //! max_distance = 7        # SimHash bits (of 64) within which two items are near-identical
+//! min_jaccard = 0.5       # ...or this share of word 3-shingles in common (MinHash estimate)
 //! min_cosine = 0.92       # embedding similarity that joins a narrative (with the model)
 //! burst_items = 20        # N: a burst is >= N near-identical items
 //! burst_sources = 10      # M: from >= M distinct sources
@@ -42,6 +43,9 @@ pub struct SettingsError {
 pub struct ClusterSettings {
     /// Largest SimHash distance (bits of 64) at which an item joins a member's narrative.
     pub max_distance: u32,
+    /// Smallest estimated Jaccard similarity of word 3-shingles (MinHash) at which an item
+    /// joins a member's narrative: catches copies with words added or cut at either end.
+    pub min_jaccard: f32,
     /// Smallest cosine similarity to a narrative's centroid at which an item joins it, when
     /// the model is present and no fingerprint matched.
     pub min_cosine: f32,
@@ -57,6 +61,7 @@ impl Default for ClusterSettings {
     fn default() -> Self {
         ClusterSettings {
             max_distance: 7,
+            min_jaccard: 0.5,
             min_cosine: 0.92,
             burst_items: 20,
             burst_sources: 10,
@@ -152,6 +157,14 @@ impl MonitorSettings {
                 "max_distance",
                 n.max_distance.to_string(),
                 "0 to 16 bits (unrelated texts differ in about 32)",
+            );
+        }
+        if !(n.min_jaccard > 0.0 && n.min_jaccard <= 1.0) {
+            return err(
+                "narratives",
+                "min_jaccard",
+                n.min_jaccard.to_string(),
+                "a number above 0 and at most 1",
             );
         }
         if !(n.min_cosine > 0.0 && n.min_cosine <= 1.0) {

@@ -7,8 +7,9 @@ use claimdesk_core::{AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeI
 /// narrative's centroid.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NarrativeIndex {
-    /// (narrative, fingerprint) of each member that has a fingerprint, in item order.
-    pub fingerprints: Vec<(NarrativeId, u64)>,
+    /// (narrative, SimHash fingerprint, MinHash signature bytes) of each member, in item
+    /// order.
+    pub members: Vec<(NarrativeId, Option<u64>, Option<Vec<u8>>)>,
     /// (narrative, mean embedding, members averaged) of narratives with embeddings.
     pub centroids: Vec<(NarrativeId, Vec<f32>, u32)>,
 }
@@ -24,6 +25,8 @@ pub struct NarrativeAssignment {
     pub joined_by: JoinedBy,
     /// The item's SimHash fingerprint, if its text has words.
     pub fingerprint: Option<u64>,
+    /// The item's MinHash signature (as `claimdesk_text::MinHash::to_bytes`), if any.
+    pub minhash: Option<Vec<u8>>,
     /// The item's embedding, when the model ran: folded into the narrative's centroid.
     pub embedding: Option<Vec<f32>>,
 }

@@ -22,6 +22,7 @@ CREATE TABLE narrative_items (
     item_id      INTEGER PRIMARY KEY REFERENCES items (id),
     narrative_id INTEGER NOT NULL REFERENCES narratives (id),
     fingerprint  INTEGER,                    -- SimHash (u64 stored as i64)
+    minhash      BLOB,                       -- MinHash signature (64 u32 little-endian)
     joined_by    TEXT    NOT NULL CHECK (joined_by IN ('seed', 'fingerprint', 'embedding')),
     at           INTEGER NOT NULL            -- Unix seconds
 );

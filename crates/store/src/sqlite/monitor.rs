@@ -150,9 +150,9 @@ fn check_webhook(url: &str, secret: &str) -> Result<()> {
 
 impl SqliteStore {
     pub(crate) async fn read_narrative_index(&self) -> Result<NarrativeIndex> {
-        let fingerprints: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT narrative_id, fingerprint FROM narrative_items
-             WHERE fingerprint IS NOT NULL ORDER BY item_id",
+        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+             WHERE fingerprint IS NOT NULL OR minhash IS NOT NULL ORDER BY item_id",
         )
         .fetch_all(self.pool())
         .await?;
@@ -163,9 +163,9 @@ impl SqliteStore {
         .fetch_all(self.pool())
         .await?;
         Ok(NarrativeIndex {
-            fingerprints: fingerprints
+            members: members
                 .into_iter()
-                .map(|(n, fp)| (NarrativeId(n), fp as u64))
+                .map(|(n, fp, mh)| (NarrativeId(n), fp.map(|f| f as u64), mh))
                 .collect(),
             centroids: centroids
                 .into_iter()
@@ -261,12 +261,13 @@ impl SqliteStore {
             }
         };
         sqlx::query(
-            "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, joined_by, at)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, minhash, joined_by, at)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(a.item.0)
         .bind(narrative)
         .bind(a.fingerprint.map(|f| f as i64))
+        .bind(a.minhash.as_deref())
         .bind(joined_by.as_str())
         .bind(at)
         .execute(&mut *tx)
