@@ -12,6 +12,7 @@ mod ranking;
 mod semantic;
 mod serve;
 mod training;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +85,14 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(accounts::AuditCommand),
+    /// Narratives (items saying the same thing) and their copy-paste bursts; `rebuild`
+    /// recomputes them from the stored items, `show ID` details one.
+    Narratives(watch::NarrativesArgs),
+    /// The alerts raised (false-rated matches, bursts, fast-growing narratives).
+    Alerts(watch::AlertsArgs),
+    /// Endpoints that receive alerts as signed JSON, and their delivery log.
+    #[command(subcommand)]
+    Webhook(watch::WebhookCommand),
 }
 
 /// Formats of `import`.
@@ -220,5 +229,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => accounts::user(&cli.data, command).await,
         Command::Token(command) => accounts::token(&cli.data, command).await,
         Command::Audit(command) => accounts::audit(&cli.data, command).await,
+        Command::Narratives(args) => {
+            let desk = open(&[], None).await?;
+            watch::narratives(&desk, &args).await
+        }
+        Command::Alerts(args) => watch::alerts(&cli.data, &args).await,
+        Command::Webhook(command) => watch::webhook(&cli.data, command).await,
     }
 }

@@ -36,7 +36,9 @@ pub fn is_false_rating(rating: &Rating, scale: &RatingScale, max_share: f64) -> 
 }
 
 /// Rule (a): the item's best stored match to a fact-check rated false whose score reaches
-/// the threshold (or that the reranker marked confident).
+/// the threshold (or that the reranker marked confident). Reranked matches (their
+/// explanation lists `features`) are held to [`AlertSettings::false_match_min_score`],
+/// lexical ones to [`AlertSettings::false_match_min_lexical`].
 pub fn false_match(
     item: &StoredItem,
     matches: &[StoredMatch],
@@ -49,7 +51,14 @@ pub fn false_match(
     ranked.sort_by_key(|m| m.rank);
     for m in ranked {
         let confident = m.explanation.get("confident") == Some(&serde_json::Value::Bool(true));
-        if !(confident || m.score >= settings.false_match_min_score) {
+        // The reranker leaves its features in the explanation; without them the score is
+        // lexical.
+        let threshold = if m.explanation.get("features").is_some() {
+            settings.false_match_min_score
+        } else {
+            settings.false_match_min_lexical
+        };
+        if !(confident || m.score >= threshold) {
             continue;
         }
         let Some(fc) = find(m.fact_check) else {

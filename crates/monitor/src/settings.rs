@@ -10,7 +10,8 @@
 //! burst_minutes = 30      # T: within T minutes (by published_at, else ingest time)
 //!
 //! [alerts]
-//! false_match_min_score = 0.8   # a false-rated match alerts at this score (or when confident)
+//! false_match_min_score = 0.8   # a false-rated match alerts at this reranker probability
+//! false_match_min_lexical = 20  # ...or, ranked lexically (no model), at this BM25 score
 //! false_rating_max = 0.25       # "false": rating at most this far from worst to best (0..1)
 //! growth_items_per_hour = 50    # a narrative growing this fast alerts...
 //! growth_window_hours = 3       # ...measured over this many hours
@@ -77,6 +78,9 @@ pub struct AlertSettings {
     /// A match to a false-rated fact-check alerts when its stored score reaches this (the
     /// reranker's probability with the model, BM25 without), or when it is marked confident.
     pub false_match_min_score: f32,
+    /// The same threshold for matches ranked without the reranker (lexical only), whose
+    /// score is BM25 with the near-duplicate boost rather than a probability.
+    pub false_match_min_lexical: f32,
     /// A rating counts as false when its value is at most this share of the way from its
     /// worst to its best (or its label is a false verdict of the desk's scale).
     pub false_rating_max: f64,
@@ -90,6 +94,7 @@ impl Default for AlertSettings {
     fn default() -> Self {
         AlertSettings {
             false_match_min_score: 0.8,
+            false_match_min_lexical: 20.0,
             false_rating_max: 0.25,
             growth_items_per_hour: 50.0,
             growth_window_hours: 3,

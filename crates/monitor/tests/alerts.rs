@@ -60,7 +60,7 @@ async fn a_confident_false_match_alerts_once() {
         score,
         explanation,
     };
-    s.save_matches(items[0].id, &[m(fc_false, 0.93, json!({}))])
+    s.save_matches(items[0].id, &[m(fc_false, 0.93, json!({"features": []}))])
         .await
         .unwrap();
     s.save_matches(items[1].id, &[m(fc_true, 0.99, json!({"confident": true}))])
@@ -91,7 +91,7 @@ async fn a_confident_false_match_alerts_once() {
     assert!(a.summary.contains("rated False"), "{}", a.summary);
 
     // Observing again (and re-matching) raises nothing new: one alert per rule and subject.
-    s.save_matches(items[0].id, &[m(fc_false, 0.95, json!({}))])
+    s.save_matches(items[0].id, &[m(fc_false, 0.95, json!({"features": []}))])
         .await
         .unwrap();
     let again = mon.observe(&s, &items).await.unwrap();
@@ -146,4 +146,44 @@ async fn a_fast_growing_narrative_alerts_once() {
     let all = s.alerts(&AlertFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].details["items"], 8);
+}
+
+#[tokio::test]
+async fn lexical_matches_are_held_to_the_lexical_threshold() {
+    let (_d, s) = store().await;
+    let src = ImportSource {
+        file: "fc",
+        format: "csv",
+        diagnostics: &[],
+        actor: Actor::Cli,
+    };
+    s.save_fact_checks(
+        &[fact_check("f", "Trứng gà giả làm từ sáp", 1.0, "False")],
+        src,
+    )
+    .await
+    .unwrap();
+    let fc = s.fact_checks().await.unwrap()[0].id;
+    let items = save(
+        &s,
+        &[
+            item("1", "trứng gà giả làm từ sáp", "a", None),
+            item("2", "trứng gà", "b", None),
+        ],
+    )
+    .await;
+    // BM25 scores: 65 (a strong lexical match) and 5 (two common words); neither reranked.
+    for (item, score) in [(&items[0], 65.0), (&items[1], 5.0)] {
+        let m = StoredMatch {
+            fact_check: fc,
+            rank: 1,
+            score,
+            explanation: json!({"lexical": score}),
+        };
+        s.save_matches(item.id, &[m]).await.unwrap();
+    }
+    let mut mon = monitor(&s, MonitorSettings::default()).await;
+    let seen = mon.observe(&s, &items).await.unwrap();
+    assert_eq!(seen[0].alerts.len(), 1);
+    assert!(seen[1].alerts.is_empty());
 }
