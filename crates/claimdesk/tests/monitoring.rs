@@ -35,8 +35,13 @@ fn a_flood_shows_as_one_narrative_with_its_burst() {
     assert!(list.contains("6 items\t6 sources"), "{list}");
     assert!(list.contains("BURST 5 items from 5 sources"), "{list}");
 
-    let show = desk.run(&["--lexical-only", "narratives", "show", "1"]).ok();
-    assert!(show.contains("narrative 1: 6 items from 6 sources"), "{show}");
+    let show = desk
+        .run(&["--lexical-only", "narratives", "show", "1"])
+        .ok();
+    assert!(
+        show.contains("narrative 1: 6 items from 6 sources"),
+        "{show}"
+    );
     assert!(show.contains("copy-paste burst"), "{show}");
     assert!(show.contains("2026-11-20T10:00:00Z  6"), "{show}");
 
@@ -44,7 +49,12 @@ fn a_flood_shows_as_one_narrative_with_its_burst() {
     assert!(alerts.contains("narrative:1"), "{alerts}");
 
     let rebuilt = desk.run(&["--lexical-only", "narratives", "rebuild"]).ok();
-    assert!(rebuilt.contains("rebuilt 2 narratives from 7 items (1 of 2 or more, 1 with a copy-paste burst)"), "{rebuilt}");
+    assert!(
+        rebuilt.contains(
+            "rebuilt 2 narratives from 7 items (1 of 2 or more, 1 with a copy-paste burst)"
+        ),
+        "{rebuilt}"
+    );
     assert_eq!(desk.run(&["--lexical-only", "narratives"]).ok(), list);
     // Alerts are not raised twice by the rebuild.
     assert_eq!(desk.run(&["alerts", "--rule", "burst"]).ok(), alerts);
@@ -59,15 +69,29 @@ fn webhooks_are_added_listed_and_removed() {
     let desk = Desk::new();
     let short = desk.run_with_stdin(&["webhook", "add", "https://hooks.example/cd"], "short\n");
     assert_eq!(short.code, 2);
-    assert!(short.stderr.contains("at least 16 characters"), "{}", short.stderr);
+    assert!(
+        short.stderr.contains("at least 16 characters"),
+        "{}",
+        short.stderr
+    );
     let added = desk
-        .run_with_stdin(&["webhook", "add", "https://hooks.example/cd"], "a-long-enough-secret-value\n")
+        .run_with_stdin(
+            &["webhook", "add", "https://hooks.example/cd"],
+            "a-long-enough-secret-value\n",
+        )
         .ok();
-    assert!(added.contains("added webhook 1: https://hooks.example/cd"), "{added}");
+    assert!(
+        added.contains("added webhook 1: https://hooks.example/cd"),
+        "{added}"
+    );
     let list = desk.run(&["webhook", "list"]).ok();
     assert!(list.starts_with("1\thttps://hooks.example/cd\t"), "{list}");
     assert!(!list.contains("a-long-enough-secret-value"));
-    assert!(desk.run(&["webhook", "deliveries"]).ok().contains("no deliveries"));
+    assert!(
+        desk.run(&["webhook", "deliveries"])
+            .ok()
+            .contains("no deliveries")
+    );
     desk.run(&["webhook", "remove", "1"]).ok();
     assert!(desk.run(&["webhook", "list"]).ok().contains("no webhooks"));
     let gone = desk.run(&["webhook", "remove", "1"]);

@@ -28,6 +28,7 @@ mod i18n;
 mod login;
 mod matching;
 mod metrics;
+mod monitoring;
 mod pages;
 mod params;
 mod public;
