@@ -40,6 +40,11 @@ fn evidence_from(text: &str) -> Result<Vec<NarrativeMember>> {
     serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("burst evidence: {e}")))
 }
 
+/// (item, text, source, language, at, joined_by) of a narrative's item.
+type ItemLine = (i64, String, Option<String>, Option<String>, i64, String);
+/// (webhook, alert, attempt, status, error, at) of a delivery.
+type DeliveryLine = (i64, i64, i64, Option<i64>, Option<String>, String);
+
 /// The SQL that lists narratives with their source count and burst.
 macro_rules! summary_select {
     () => {
@@ -393,16 +398,15 @@ impl SqliteStore {
         .bind(id.0)
         .fetch_all(pool)
         .await?;
-        let items: Vec<(i64, String, Option<String>, Option<String>, i64, String)> =
-            sqlx::query_as(
-                "SELECT i.id, i.text, i.source, i.language, ni.at, ni.joined_by
+        let items: Vec<ItemLine> = sqlx::query_as(
+            "SELECT i.id, i.text, i.source, i.language, ni.at, ni.joined_by
                  FROM narrative_items ni JOIN items i ON i.id = ni.item_id
                  WHERE ni.narrative_id = ? ORDER BY ni.at, i.id LIMIT ?",
-            )
-            .bind(id.0)
-            .bind(i64::from(items_limit))
-            .fetch_all(pool)
-            .await?;
+        )
+        .bind(id.0)
+        .bind(i64::from(items_limit))
+        .fetch_all(pool)
+        .await?;
         Ok(Some(NarrativeDetail {
             summary,
             volume: volume
@@ -666,7 +670,7 @@ impl SqliteStore {
         webhook: Option<WebhookId>,
         limit: u32,
     ) -> Result<Vec<Delivery>> {
-        let rows: Vec<(i64, i64, i64, Option<i64>, Option<String>, String)> = sqlx::query_as(
+        let rows: Vec<DeliveryLine> = sqlx::query_as(
             "SELECT webhook_id, alert_id, attempt, status, error, at FROM webhook_deliveries
              WHERE (?1 IS NULL OR webhook_id = ?1) ORDER BY id DESC LIMIT ?2",
         )
