@@ -5,9 +5,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_match::hybrid::HybridMatcher;
+use claimdesk_monitor::webhook::{HttpTransport, run_deliveries};
 use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
 use clap::Args;
 
@@ -129,11 +131,30 @@ pub async fn serve_desk(
         .local_addr()
         .context("the listener has no address")?;
     eprintln!("matching with: {retrievers}");
+    // Alerts raised by `ingest` (here or in another process) reach their webhooks, with
+    // retries, while the desk runs.
+    let (settings, _) = crate::watch::settings(&desk.dir)?;
+    let policy = settings.webhooks;
+    let transport = HttpTransport::new(Duration::from_secs(policy.timeout_seconds))?;
+    let store = desk.store.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let deliveries = tokio::spawn(async move {
+        run_deliveries(&store, &transport, &policy, WEBHOOK_POLL, async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
     banner(addr);
-    claimdesk_server::serve(listener, state, shutdown_signal())
+    let served = claimdesk_server::serve(listener, state, shutdown_signal())
         .await
-        .context("the server stopped with an error")
+        .context("the server stopped with an error");
+    let _ = stop.send(());
+    let _ = deliveries.await;
+    served
 }
+
+/// How often the server looks for alert deliveries that are due.
+const WEBHOOK_POLL: Duration = Duration::from_secs(10);
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
 async fn shutdown_signal() {
