@@ -160,11 +160,15 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
     };
     let (counts, changed) = desk.store.save_items(&batch, source).await?;
     let matched = match_items(desk, &changed).await?;
+    let (alerts, _) = crate::watch::after_ingest(desk, &changed).await?;
     println!("{}", summary("ingested", file, parsed.format, &counts));
     println!(
         "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",
         changed.len()
     );
+    if alerts > 0 {
+        println!("{alerts} alerts raised (`claimdesk alerts`)");
+    }
     Ok(exit_code(&counts))
 }
 

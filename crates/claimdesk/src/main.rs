@@ -13,6 +13,7 @@ mod semantic;
 mod serve;
 mod sources;
 mod training;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,6 +95,14 @@ enum Command {
     /// Watch feeds and drop folders: add, list (with health), remove, poll.
     #[command(subcommand)]
     Source(sources::SourceCommand),
+    /// Narratives (items saying the same thing) and their copy-paste bursts; `rebuild`
+    /// recomputes them from the stored items, `show ID` details one.
+    Narratives(watch::NarrativesArgs),
+    /// The alerts raised (false-rated matches, bursts, fast-growing narratives).
+    Alerts(watch::AlertsArgs),
+    /// Endpoints that receive alerts as signed JSON, and their delivery log.
+    #[command(subcommand)]
+    Webhook(watch::WebhookCommand),
 }
 
 /// Formats of `import`.
@@ -236,5 +245,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(command) => accounts::token(&cli.data, command).await,
         Command::Audit(command) => accounts::audit(&cli.data, command).await,
         Command::Source(command) => sources::run(&cli.data, command).await,
+        Command::Narratives(args) => {
+            let desk = open(&[], None).await?;
+            watch::narratives(&desk, &args).await
+        }
+        Command::Alerts(args) => watch::alerts(&cli.data, &args).await,
+        Command::Webhook(command) => watch::webhook(&cli.data, command).await,
     }
 }

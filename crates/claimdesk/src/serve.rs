@@ -5,10 +5,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_core::ItemId;
 use claimdesk_match::hybrid::HybridMatcher;
+use claimdesk_monitor::webhook::{HttpTransport, run_deliveries};
 use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
 use claimdesk_store::SqliteStore;
 use clap::Args;
@@ -127,14 +129,29 @@ pub async fn serve_desk(
     let poller = crate::sources::poller(&desk.dir, desk.store.clone())?;
     eprintln!("matching with: {retrievers}");
     banner(addr);
-    // The poller runs beside the server and stops with it (after its poll in flight).
-    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    // Alerts raised by `ingest` (here or in another process) reach their webhooks, with
+    // retries, while the desk runs.
+    let (settings, _) = crate::watch::settings(&desk.dir)?;
+    let policy = settings.webhooks;
+    let transport = HttpTransport::new(Duration::from_secs(policy.timeout_seconds))?;
+    // The poller and the deliveries run beside the server and stop with it (after the
+    // work in flight).
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut poll_stopped = stopped.clone();
+    let mut delivery_stopped = stopped;
+    let store = desk.store.clone();
+    let deliveries = tokio::spawn(async move {
+        run_deliveries(&store, &transport, &policy, WEBHOOK_POLL, async move {
+            let _ = delivery_stopped.changed().await;
+        })
+        .await;
+    });
     let store = desk.store.clone();
     let polling = tokio::spawn(async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<ItemId>>();
         let run = poller.run(
             async move {
-                let _ = stopped.changed().await;
+                let _ = poll_stopped.changed().await;
             },
             move |report| {
                 if !report.changed.is_empty() {
@@ -157,8 +174,12 @@ pub async fn serve_desk(
     })
     .await;
     let _ = polling.await;
+    let _ = deliveries.await;
     served.context("the server stopped with an error")
 }
+
+/// How often the server looks for alert deliveries that are due.
+const WEBHOOK_POLL: Duration = Duration::from_secs(10);
 
 /// Matches items a poll brought and stores their top 5, as `ingest` does.
 async fn match_polled(store: &SqliteStore, ranker: &Ranker, ids: &[ItemId]) -> Result<()> {

@@ -5,6 +5,7 @@ mod accounts;
 mod bad_input;
 mod formats;
 mod matching;
+mod monitoring;
 mod semantic;
 mod sources;
 mod util;

@@ -1,7 +1,7 @@
 //! Domain types of claimdesk: the fact-checks a desk has published, the items (posts,
 //! articles) it watches, the matches between them, and the diagnostics that bad input yields;
 //! the desk's users, roles and cases ([`desk`]), the case workflow ([`workflow`]) and the
-//! hash-chained audit trail ([`audit`]).
+//! hash-chained audit trail ([`audit`]); narratives, bursts, alerts and webhooks ([`monitor`]).
 //!
 //! This crate does no I/O (hashing is computation; randomness and time come from the store).
 //! Every other crate speaks in these types.
@@ -10,12 +10,16 @@
 
 pub mod audit;
 pub mod desk;
+pub mod monitor;
 pub mod workflow;
 
 pub use audit::{AuditEvent, AuditProblem, AuditReport, ChainVerifier};
 pub use desk::{
     Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, Permission,
     Role, StatusChange, UnknownName, User, UserId,
+};
+pub use monitor::{
+    Alert, AlertId, AlertRule, Burst, JoinedBy, NarrativeId, NarrativeMember, WebhookId,
 };
 pub use workflow::{WorkflowError, next_statuses, transition};
 

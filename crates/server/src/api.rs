@@ -31,7 +31,7 @@ pub const MAX_MATCH_TOP: u32 = 50;
 
 /// Every route the OpenAPI document describes, as (method, path). The router serves exactly
 /// these outside the HTML pages and assets.
-pub const API_ROUTES: [(&str, &str); 20] = [
+pub const API_ROUTES: [(&str, &str); 23] = [
     ("get", "/api/items"),
     ("post", "/api/items"),
     ("get", "/api/items/{id}"),
@@ -47,6 +47,9 @@ pub const API_ROUTES: [(&str, &str); 20] = [
     ("post", "/api/cases/{id}/notes"),
     ("post", "/api/cases/{id}/evidence"),
     ("post", "/api/cases/{id}/verdict"),
+    ("get", "/api/narratives"),
+    ("get", "/api/narratives/{id}"),
+    ("get", "/api/alerts"),
     ("get", "/api/factchecks/{id}.jsonld"),
     ("post", "/api/match"),
     ("get", "/api/openapi.json"),
@@ -58,13 +61,14 @@ pub const API_ROUTES: [(&str, &str); 20] = [
 #[openapi(
     info(
         title = "claimdesk",
-        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, ranking of fact-checks for a text, and the cases the desk works. Every route but this document needs a session cookie (changes then need the `X-CSRF-Token` header) or `Authorization: Bearer <API token>`. Errors are `{\"message\", \"code\", \"type\"}` with a stable `code`."
+        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, ranking of fact-checks for a text, the cases the desk works, and the narratives, copy-paste bursts and alerts the monitor found. Every route but this document needs a session cookie (changes then need the `X-CSRF-Token` header) or `Authorization: Bearer <API token>`. Errors are `{\"message\", \"code\", \"type\"}` with a stable `code`."
     ),
     tags(
         (name = "items", description = "Posts and articles the desk watches"),
         (name = "factchecks", description = "Published fact-checks"),
         (name = "match", description = "Ranking fact-checks for a text"),
         (name = "cases", description = "The desk's workflow: cases, links, notes, evidence, verdicts"),
+        (name = "narratives", description = "Narratives (items saying the same thing), copy-paste bursts and alerts; read-only"),
         (name = "ops", description = "Health, metrics and this document")
     )
 )]
@@ -88,6 +92,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::api_note))
         .routes(routes!(cases::api_evidence))
         .routes(routes!(cases::api_verdict))
+        .routes(routes!(crate::monitoring::api_narratives))
+        .routes(routes!(crate::monitoring::api_narrative))
+        .routes(routes!(crate::monitoring::api_alerts))
         .routes(routes!(get_fact_check))
         .routes(routes!(match_text))
         .routes(routes!(openapi_json))

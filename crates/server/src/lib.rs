@@ -29,6 +29,7 @@ mod intake;
 mod login;
 mod matching;
 mod metrics;
+mod monitoring;
 mod pages;
 mod params;
 mod public;

@@ -43,6 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(login::logout))
         .merge(cases::pages())
+        .merge(crate::monitoring::pages())
 }
 
 /// Whether a path is an HTML page (errors on it get the error page, not JSON).

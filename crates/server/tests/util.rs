@@ -200,6 +200,7 @@ pub async fn desk_with(config: ServerConfig) -> Desk {
     };
     store.save_matches(ids[0], &[m(1, true)]).await.unwrap();
     store.save_matches(ids[1], &[m(2, false)]).await.unwrap();
+    add_narratives(&store, &ids).await;
     add_users(&store).await;
     let token = store
         .create_api_token(UserId(1), "tests", claimdesk_core::Actor::Cli)
@@ -480,4 +481,63 @@ pub fn csrf_field(html: &str) -> String {
         .unwrap_or_else(|| panic!("no csrf field: {html}"));
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Narrative 1: the lemon post (seed) and the vaccine post (joined as a copy, for the
+/// test), with a burst whose evidence is both; an alert on it and one on the lemon post.
+async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
+    use claimdesk_core::{AlertRule, Burst, JoinedBy, NarrativeMember};
+    use claimdesk_store::{NarrativeAssignment, NewAlert};
+    let mut narrative = None;
+    for (i, id) in ids.iter().take(2).enumerate() {
+        let a = store
+            .assign_narrative(&NarrativeAssignment {
+                item: *id,
+                narrative,
+                joined_by: if i == 0 {
+                    JoinedBy::Seed
+                } else {
+                    JoinedBy::Fingerprint
+                },
+                fingerprint: Some(7),
+                minhash: None,
+                embedding: None,
+            })
+            .await
+            .unwrap();
+        narrative = Some(a.narrative);
+    }
+    let n = narrative.unwrap();
+    let members = store.narrative_members(n).await.unwrap();
+    let burst = Burst {
+        window_start: members[0].at,
+        window_end: members[1].at,
+        items: 2,
+        sources: 1,
+        evidence: members.clone(),
+    };
+    let _: &[NarrativeMember] = &members;
+    store.save_burst(n, &burst).await.unwrap();
+    for alert in [
+        NewAlert {
+            rule: AlertRule::Burst,
+            subject: format!("narrative:{}", n.0),
+            item: None,
+            narrative: Some(n),
+            fact_check: None,
+            summary: "copy-paste burst: 2 near-identical items".into(),
+            details: json!({"items": 2}),
+        },
+        NewAlert {
+            rule: AlertRule::FalseMatch,
+            subject: format!("item:{}", ids[0].0),
+            item: Some(ids[0]),
+            narrative: None,
+            fact_check: Some(FactCheckId(1)),
+            summary: "item repeats a claim rated False: Hot lemon water cures cancer".into(),
+            details: json!({"score": 0.8}),
+        },
+    ] {
+        store.raise_alert(&alert).await.unwrap();
+    }
 }

@@ -16,6 +16,7 @@
 
 pub mod auth;
 mod desk;
+mod monitor;
 mod queue;
 pub mod sources;
 mod sqlite;
@@ -27,8 +28,14 @@ use claimdesk_core::{
     Diagnostic, EvidenceLink, FactCheck, FactCheckId, ImportCounts, Item, ItemId, Permission, Role,
     StatusChange, StoredFactCheck, StoredItem, User, UserId, WorkflowError,
 };
+use claimdesk_core::{Alert, Burst, NarrativeId, NarrativeMember, WebhookId};
 
 pub use auth::{PasswordHash, Secret, TokenHash};
+pub use monitor::{
+    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume,
+    NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
+    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
+};
 pub use queue::{ItemFacets, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry};
 pub use sources::{NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind};
 pub use sqlite::SqliteStore;
@@ -675,4 +682,92 @@ pub trait Store: Send + Sync {
         id: SourceId,
         poll: &PollRecord,
     ) -> impl Future<Output = Result<Source>> + Send;
+    // Narratives, alerts and webhooks (see `monitor.rs`; SQL in `sqlite/monitor.rs`).
+    // Narratives and bursts are derived state: `clear_narratives` and re-assigning every
+    // item in id order rebuilds them, with the same ids.
+
+    /// Every narrative member's fingerprint and every narrative's centroid, for the
+    /// clusterer to resume from.
+    fn narrative_index(&self) -> impl Future<Output = Result<NarrativeIndex>> + Send;
+
+    /// Puts an item into a narrative (or a new one). Idempotent: an item already in a
+    /// narrative stays where it is and nothing is counted twice.
+    fn assign_narrative(
+        &self,
+        assignment: &NarrativeAssignment,
+    ) -> impl Future<Output = Result<Assigned>> + Send;
+
+    /// A narrative's items on its time line, earliest first.
+    fn narrative_members(
+        &self,
+        id: NarrativeId,
+    ) -> impl Future<Output = Result<Vec<NarrativeMember>>> + Send;
+
+    /// Records a narrative's copy-paste burst; false when it already had one (kept).
+    fn save_burst(
+        &self,
+        id: NarrativeId,
+        burst: &Burst,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Narratives matching `filter`, most recently seen first.
+    fn narratives(
+        &self,
+        filter: &NarrativeFilter,
+    ) -> impl Future<Output = Result<Vec<NarrativeSummary>>> + Send;
+
+    /// One narrative with its volume, languages, sources, fact-checks and first
+    /// `items_limit` items.
+    fn narrative(
+        &self,
+        id: NarrativeId,
+        items_limit: u32,
+    ) -> impl Future<Output = Result<Option<NarrativeDetail>>> + Send;
+
+    /// Deletes every narrative and burst (alerts stay), before a rebuild.
+    fn clear_narratives(&self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Raises an alert (`alert.raise`, by the system) and queues it for every webhook.
+    /// `None` when the rule already alerted on this subject.
+    fn raise_alert(&self, alert: &NewAlert) -> impl Future<Output = Result<Option<Alert>>> + Send;
+
+    /// Alerts matching `filter`, newest first.
+    fn alerts(&self, filter: &AlertFilter) -> impl Future<Output = Result<Vec<Alert>>> + Send;
+
+    /// Adds a webhook endpoint (`webhook.add`; `ManageUsers`). Alerts raised from now on
+    /// are sent to it.
+    fn add_webhook(
+        &self,
+        url: &str,
+        secret: &str,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Webhook>> + Send;
+
+    /// The webhook endpoints in use, in id order.
+    fn webhooks(&self) -> impl Future<Output = Result<Vec<Webhook>>> + Send;
+
+    /// Stops sending to a webhook (`webhook.remove`; `ManageUsers`); its log stays.
+    fn remove_webhook(
+        &self,
+        id: WebhookId,
+        actor: Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deliveries whose next attempt is due at `now` (RFC 3339, UTC), earliest first.
+    fn due_deliveries(
+        &self,
+        now: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueDelivery>>> + Send;
+
+    /// Logs a delivery attempt and schedules what comes next.
+    fn record_delivery(&self, attempt: &DeliveryAttempt)
+    -> impl Future<Output = Result<()>> + Send;
+
+    /// The delivery log (of one webhook or all), newest first.
+    fn deliveries(
+        &self,
+        webhook: Option<WebhookId>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Delivery>>> + Send;
 }

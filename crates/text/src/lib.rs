@@ -1,5 +1,5 @@
 //! claimdesk's text pipeline: Unicode and Vietnamese normalization, tokenization into index
-//! terms, language identification and near-duplicate fingerprints.
+//! terms, language identification and near-duplicate fingerprints (SimHash and MinHash).
 //!
 //! No I/O, and no input makes it panic (property-tested). The order is fixed: [`clean`] (NFC),
 //! [`normalize`] (lowercase, canonical Vietnamese tones), then either the exact or the
@@ -9,11 +9,13 @@
 
 mod fingerprint;
 mod lang;
+mod minhash;
 mod normalize;
 mod tokenize;
 
 pub use fingerprint::{Fingerprint, duplicate_key, fingerprint, fingerprint_words};
 pub use lang::{Language, detect_language};
+pub use minhash::{MINHASH_SIZE, MinHash, minhash};
 pub use normalize::{clean, fold, fold_normalized, normalize};
 pub use tokenize::{
     Analysis, Form, Word, WordKind, bigrams, for_each_word, is_stopword, term, terms, words,

@@ -1,0 +1,446 @@
+//! `claimdesk narratives ...`, `claimdesk alerts` and `claimdesk webhook ...`: the monitor's
+//! narratives, copy-paste bursts, alerts and webhook endpoints from the command line, and the
+//! wiring that runs the monitor after `ingest`. The logic is in `claimdesk-monitor`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use claimdesk_core::{Actor, AlertRule, ItemId, NarrativeId, WebhookId};
+use claimdesk_embed::{E5, Embedder};
+use claimdesk_monitor::webhook::{HttpTransport, deliver_due};
+use claimdesk_monitor::{Monitor, MonitorSettings};
+use claimdesk_publish::RatingScale;
+use claimdesk_store::{AlertFilter, NarrativeFilter, SqliteStore, Store};
+use clap::{Args, Subcommand};
+
+use crate::desk::{CONFIG_FILE, Desk};
+use crate::load::bar;
+use crate::semantic::{SemanticOptions, find_model};
+
+/// `claimdesk narratives`: list them, or `rebuild` / `show`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct NarrativesArgs {
+    #[command(subcommand)]
+    command: Option<NarrativesCommand>,
+    /// Only narratives seen since: an RFC 3339 time, a date (UTC), or a span back from now
+    /// (`90m`, `24h`, `7d`).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only narratives of at least this many items.
+    #[arg(long, default_value_t = 2)]
+    min_items: u32,
+    /// Only narratives flagged with a copy-paste burst.
+    #[arg(long)]
+    bursts: bool,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+#[derive(Subcommand, Debug)]
+enum NarrativesCommand {
+    /// Recompute every narrative and burst from the stored items (derived state).
+    Rebuild,
+    /// One narrative: volume by hour, languages, sources, fact-checks, the burst's evidence.
+    Show {
+        /// The narrative's id.
+        id: i64,
+    },
+}
+
+/// `claimdesk alerts`.
+#[derive(Args, Debug)]
+pub struct AlertsArgs {
+    /// Only this rule: false_match, burst or growth.
+    #[arg(long)]
+    rule: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+/// `claimdesk webhook`.
+#[derive(Subcommand, Debug)]
+pub enum WebhookCommand {
+    /// Add an endpoint that receives alerts as signed JSON; the secret (16 characters or
+    /// more) is read from standard input (one line).
+    Add {
+        /// Where to POST (`https://...`).
+        url: String,
+    },
+    /// List the endpoints (never their secrets).
+    List,
+    /// Stop sending to an endpoint; its delivery log stays.
+    Remove {
+        /// The endpoint's id.
+        id: i64,
+    },
+    /// The delivery log, newest first: attempt, status, error, time.
+    Deliveries {
+        /// Only this endpoint.
+        #[arg(long)]
+        webhook: Option<i64>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Send every alert delivery that is due now (retries included) and report them.
+    Deliver,
+}
+
+/// `[narratives]`, `[alerts]`, `[webhooks]` and `[rating_scale]` of the config.
+pub fn settings(dir: &Path) -> Result<(MonitorSettings, RatingScale)> {
+    let path = dir.join(CONFIG_FILE);
+    let table: toml::Table = match std::fs::read_to_string(&path) {
+        Ok(text) => text
+            .parse()
+            .with_context(|| format!("{}: not valid TOML", path.display()))?,
+        Err(_) => toml::Table::new(),
+    };
+    let mut settings = MonitorSettings::default();
+    if let Some(v) = table.get("narratives") {
+        settings.narratives = v
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [narratives]", path.display()))?;
+    }
+    if let Some(v) = table.get("alerts") {
+        settings.alerts = v
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [alerts]", path.display()))?;
+    }
+    if let Some(v) = table.get("webhooks") {
+        settings.webhooks = v
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [webhooks]", path.display()))?;
+    }
+    settings
+        .validate()
+        .with_context(|| path.display().to_string())?;
+    let scale = match table.get("rating_scale") {
+        Some(v) => v
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [rating_scale]", path.display()))?,
+        None => RatingScale::default(),
+    };
+    Ok((settings, scale))
+}
+
+/// The model for joining narratives by meaning, when it is present and wanted.
+fn embedder(desk: &Desk, options: &SemanticOptions) -> Result<Option<Arc<dyn Embedder>>> {
+    if options.lexical_only {
+        return Ok(None);
+    }
+    let Some(path) = find_model(desk, options)? else {
+        return Ok(None);
+    };
+    let model =
+        E5::load(&path).with_context(|| format!("cannot load the model {}", path.display()))?;
+    Ok(Some(Arc::new(model)))
+}
+
+/// After `ingest` stored and matched `ids`: puts them in narratives, raises alerts, and
+/// sends the alerts due to webhooks. Returns (alerts raised, deliveries attempted).
+pub async fn after_ingest(desk: &Desk, ids: &[ItemId]) -> Result<(usize, usize)> {
+    if ids.is_empty() {
+        return Ok((0, 0));
+    }
+    let (settings, scale) = settings(&desk.dir)?;
+    let policy = settings.webhooks.clone();
+    let model = embedder(desk, &desk.semantic)?;
+    let mut monitor = Monitor::open(&desk.store, settings, scale, model).await?;
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(item) = desk.store.item(*id).await? {
+            items.push(item);
+        }
+    }
+    let pb = bar(items.len() as u64, "narratives");
+    let mut raised = 0;
+    for chunk in items.chunks(256) {
+        for o in monitor.observe(&desk.store, chunk).await? {
+            for a in &o.alerts {
+                eprintln!("alert: [{}] {}", a.rule, a.summary);
+            }
+            raised += o.alerts.len();
+        }
+        pb.inc(chunk.len() as u64);
+    }
+    pb.finish_and_clear();
+    let sent = deliver(&desk.store, &policy).await?;
+    Ok((raised, sent))
+}
+
+async fn deliver(store: &SqliteStore, policy: &claimdesk_monitor::WebhookPolicy) -> Result<usize> {
+    if store.webhooks().await?.is_empty() {
+        return Ok(0);
+    }
+    let transport = HttpTransport::new(std::time::Duration::from_secs(policy.timeout_seconds))?;
+    let attempts = deliver_due(store, &transport, policy, jiff::Timestamp::now()).await?;
+    for a in &attempts {
+        match &a.error {
+            None => eprintln!("webhook {}: alert {} delivered", a.webhook.0, a.alert.0),
+            Some(e) => eprintln!(
+                "webhook {}: alert {} attempt {} failed: {e}",
+                a.webhook.0, a.alert.0, a.attempt
+            ),
+        }
+    }
+    Ok(attempts.len())
+}
+
+fn time(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
+}
+
+/// `--since`: an RFC 3339 time, a date (midnight UTC), or a span back from now.
+fn parse_since(s: &str) -> Result<i64> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t.as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Ok(d
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)?
+            .timestamp()
+            .as_second());
+    }
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n.parse().ok().filter(|_| !unit.is_empty()).with_context(|| {
+        format!("--since `{s}`: expected a time (2026-11-20T10:00:00Z), a date (2026-11-20) or a span (90m, 24h, 7d)")
+    })?;
+    let secs = match unit {
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => bail!("--since `{s}`: the span's unit must be m, h or d"),
+    };
+    Ok(jiff::Timestamp::now().as_second() - n * secs)
+}
+
+/// `claimdesk narratives ...`.
+pub async fn narratives(desk: &Desk, args: &NarrativesArgs) -> Result<ExitCode> {
+    match &args.command {
+        Some(NarrativesCommand::Rebuild) => {
+            let (settings, scale) = settings(&desk.dir)?;
+            let model = embedder(desk, &desk.semantic)?;
+            let (_, items) = desk.store.counts().await?;
+            let pb = bar(items, "narratives");
+            let (_, n) = Monitor::rebuild(&desk.store, settings, scale, model, &mut |done| {
+                pb.set_position(done)
+            })
+            .await?;
+            pb.finish_and_clear();
+            let all = desk
+                .store
+                .narratives(&NarrativeFilter {
+                    limit: u32::MAX,
+                    ..NarrativeFilter::default()
+                })
+                .await?;
+            let bursts = all.iter().filter(|n| n.burst.is_some()).count();
+            println!(
+                "rebuilt {} narratives from {n} items ({} of 2 or more, {bursts} with a copy-paste burst)",
+                all.len(),
+                all.iter().filter(|n| n.items >= 2).count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(NarrativesCommand::Show { id }) => show(&desk.store, NarrativeId(*id)).await,
+        None => {
+            let filter = NarrativeFilter {
+                since: args.since.as_deref().map(parse_since).transpose()?,
+                min_items: args.min_items,
+                bursts_only: args.bursts,
+                limit: args.limit,
+            };
+            let list = desk.store.narratives(&filter).await?;
+            if list.is_empty() {
+                println!(
+                    "no narratives (run `claimdesk narratives rebuild` after ingesting items)"
+                );
+                return Ok(ExitCode::from(1));
+            }
+            for n in list {
+                let burst = n.burst.as_ref().map_or(String::new(), |b| {
+                    format!(
+                        "  BURST {} items from {} sources in {} min",
+                        b.items,
+                        b.sources,
+                        (b.window_end - b.window_start) / 60
+                    )
+                });
+                println!(
+                    "{}\t{} items\t{} sources\t{} .. {}{burst}\n\t{}",
+                    n.id.0,
+                    n.items,
+                    n.sources,
+                    time(n.first_seen),
+                    time(n.last_seen),
+                    excerpt(&n.representative_text, 160)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn excerpt(text: &str, n: usize) -> String {
+    let mut out: String = text.chars().take(n).collect();
+    if text.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+async fn show(store: &SqliteStore, id: NarrativeId) -> Result<ExitCode> {
+    let Some(d) = store.narrative(id, 50).await? else {
+        bail!("no narrative {} (see `claimdesk narratives`)", id.0);
+    };
+    let s = &d.summary;
+    println!(
+        "narrative {}: {} items from {} sources",
+        s.id.0, s.items, s.sources
+    );
+    println!(
+        "first seen {}, last seen {}",
+        time(s.first_seen),
+        time(s.last_seen)
+    );
+    println!("text: {}", s.representative_text);
+    println!("volume by hour:");
+    for v in &d.volume {
+        println!("  {}  {}", time(v.hour), v.items);
+    }
+    let tallies = |t: &[claimdesk_store::Tally]| {
+        t.iter()
+            .map(|t| format!("{} ({})", t.value, t.items))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("languages: {}", tallies(&d.languages));
+    println!("sources: {}", tallies(&d.sources));
+    for f in &d.fact_checks {
+        println!(
+            "fact-check {}: {} [{}] best match of {} items",
+            f.fact_check.0,
+            excerpt(&f.claim, 120),
+            f.rating_label.as_deref().unwrap_or("no rating"),
+            f.items
+        );
+    }
+    if let Some(b) = &s.burst {
+        println!(
+            "copy-paste burst: {} near-identical items from {} sources, {} .. {}; evidence:",
+            b.items,
+            b.sources,
+            time(b.window_start),
+            time(b.window_end)
+        );
+        for e in &b.evidence {
+            println!(
+                "  item {}  {}  {}",
+                e.item.0,
+                time(e.at),
+                e.source.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `claimdesk alerts`.
+pub async fn alerts(dir: &Path, args: &AlertsArgs) -> Result<ExitCode> {
+    let store = Desk::open_store(dir).await?;
+    let rule = args
+        .rule
+        .as_deref()
+        .map(str::parse::<AlertRule>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--rule: {e}"))?;
+    let list = store
+        .alerts(&AlertFilter {
+            rule,
+            limit: args.limit,
+        })
+        .await?;
+    if list.is_empty() {
+        println!("no alerts");
+        return Ok(ExitCode::from(1));
+    }
+    for a in list {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            a.id.0, a.created_at, a.rule, a.subject, a.summary
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_secret() -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("secret (16 characters or more): ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the secret from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// `claimdesk webhook ...`.
+pub async fn webhook(dir: &Path, command: WebhookCommand) -> Result<ExitCode> {
+    let store = Desk::open_store(dir).await?;
+    match command {
+        WebhookCommand::Add { url } => {
+            let secret = read_secret()?;
+            let hook = store.add_webhook(&url, &secret, Actor::Cli).await?;
+            println!("added webhook {}: {}", hook.id.0, hook.url);
+        }
+        WebhookCommand::List => {
+            let hooks = store.webhooks().await?;
+            if hooks.is_empty() {
+                println!("no webhooks (add one with `claimdesk webhook add URL`)");
+            }
+            for h in hooks {
+                println!("{}\t{}\t{}", h.id.0, h.url, h.created_at);
+            }
+        }
+        WebhookCommand::Remove { id } => {
+            store.remove_webhook(WebhookId(id), Actor::Cli).await?;
+            println!("removed webhook {id}");
+        }
+        WebhookCommand::Deliveries { webhook, limit } => {
+            let log = store.deliveries(webhook.map(WebhookId), limit).await?;
+            if log.is_empty() {
+                println!("no deliveries");
+            }
+            for d in log {
+                println!(
+                    "{}\twebhook {}\talert {}\tattempt {}\t{}\t{}",
+                    d.at,
+                    d.webhook.0,
+                    d.alert.0,
+                    d.attempt,
+                    d.status.map_or("-".to_string(), |s| s.to_string()),
+                    d.error.as_deref().unwrap_or("ok")
+                );
+            }
+        }
+        WebhookCommand::Deliver => {
+            let (settings, _) = settings(dir)?;
+            let n = deliver(&store, &settings.webhooks).await?;
+            println!("{n} deliveries attempted");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,189 @@
+//! Alerts: a confident match to a false-rated fact-check alerts once per item; a true-rated
+//! or unsure match does not; a fast-growing narrative alerts once.
+
+use claimdesk_core::{Actor, AlertRule, FactCheck, Rating};
+use claimdesk_monitor::{AlertSettings, MonitorSettings};
+use claimdesk_store::{AlertFilter, ImportSource, NewFactCheck, Store, StoredMatch};
+use serde_json::json;
+
+use crate::util::{item, monitor, rfc3339, save, store};
+
+fn fact_check(id: &str, claim: &str, value: f64, label: &str) -> NewFactCheck {
+    NewFactCheck {
+        fact_check: FactCheck {
+            source_id: id.to_string(),
+            claim: claim.to_string(),
+            rating: Some(Rating {
+                value: Some(value),
+                best: Some(5.0),
+                worst: Some(1.0),
+                label: Some(label.to_string()),
+            }),
+            ..FactCheck::default()
+        },
+        duplicate_key: id.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_confident_false_match_alerts_once() {
+    let (_d, s) = store().await;
+    let src = ImportSource {
+        file: "fc",
+        format: "csv",
+        diagnostics: &[],
+        actor: Actor::Cli,
+    };
+    s.save_fact_checks(
+        &[
+            fact_check("false", "Nước chanh chữa ung thư", 1.0, "False"),
+            fact_check("true", "Rửa tay phòng bệnh", 5.0, "True"),
+        ],
+        src,
+    )
+    .await
+    .unwrap();
+    let fcs = s.fact_checks().await.unwrap();
+    let (fc_false, fc_true) = (fcs[0].id, fcs[1].id);
+    let items = save(
+        &s,
+        &[
+            item("1", "nước chanh nóng chữa ung thư", "a", None),
+            item("2", "rửa tay sạch sẽ", "b", None),
+            item("3", "nước chanh có thể chữa ung thư?", "c", None),
+        ],
+    )
+    .await;
+    let m = |fc, score: f32, explanation| StoredMatch {
+        fact_check: fc,
+        rank: 1,
+        score,
+        explanation,
+    };
+    s.save_matches(items[0].id, &[m(fc_false, 0.93, json!({"features": []}))])
+        .await
+        .unwrap();
+    s.save_matches(items[1].id, &[m(fc_true, 0.99, json!({"confident": true}))])
+        .await
+        .unwrap();
+    // Below the score threshold, but the reranker called it confident.
+    s.save_matches(items[2].id, &[m(fc_false, 0.4, json!({"confident": true}))])
+        .await
+        .unwrap();
+
+    let mut mon = monitor(&s, MonitorSettings::default()).await;
+    let seen = mon.observe(&s, &items).await.unwrap();
+    let rules: Vec<Vec<AlertRule>> = seen
+        .iter()
+        .map(|o| o.alerts.iter().map(|a| a.rule).collect())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            vec![AlertRule::FalseMatch],
+            vec![],
+            vec![AlertRule::FalseMatch]
+        ]
+    );
+    let a = &seen[0].alerts[0];
+    assert_eq!(a.subject, format!("item:{}", items[0].id.0));
+    assert_eq!(a.fact_check, Some(fc_false));
+    assert!(a.summary.contains("rated False"), "{}", a.summary);
+
+    // Observing again (and re-matching) raises nothing new: one alert per rule and subject.
+    s.save_matches(items[0].id, &[m(fc_false, 0.95, json!({"features": []}))])
+        .await
+        .unwrap();
+    let again = mon.observe(&s, &items).await.unwrap();
+    assert!(again.iter().all(|o| o.alerts.is_empty()));
+    assert_eq!(s.alerts(&AlertFilter::default()).await.unwrap().len(), 2);
+    // Each alert is in the audit trail.
+    let raised = s
+        .audit_events(&claimdesk_store::AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "alert.raise")
+        .count();
+    assert_eq!(raised, 2);
+}
+
+#[tokio::test]
+async fn a_fast_growing_narrative_alerts_once() {
+    let (_d, s) = store().await;
+    let settings = MonitorSettings {
+        alerts: AlertSettings {
+            growth_items_per_hour: 4.0,
+            growth_window_hours: 2,
+            ..AlertSettings::default()
+        },
+        ..MonitorSettings::default()
+    };
+    let claim =
+        "Bộ Y tế xác nhận vắc xin mới gây vô sinh ở phụ nữ trẻ theo một nghiên cứu chưa công bố";
+    // One source (no burst), 12 items over 110 minutes: 6 an hour over 2 hours.
+    let new: Vec<_> = (0..12)
+        .map(|i| {
+            item(
+                &i.to_string(),
+                claim,
+                "one-page",
+                Some(&rfc3339(1_795_168_800 + i * 600)),
+            )
+        })
+        .collect();
+    let items = save(&s, &new).await;
+    let mut mon = monitor(&s, settings).await;
+    let seen = mon.observe(&s, &items).await.unwrap();
+    let growth: Vec<usize> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.alerts.iter().any(|a| a.rule == AlertRule::Growth))
+        .map(|(i, _)| i)
+        .collect();
+    // The 8th item makes 8 in 2 hours (4 an hour); later ones raise nothing new.
+    assert_eq!(growth, [7]);
+    let all = s.alerts(&AlertFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].details["items"], 8);
+}
+
+#[tokio::test]
+async fn lexical_matches_are_held_to_the_lexical_threshold() {
+    let (_d, s) = store().await;
+    let src = ImportSource {
+        file: "fc",
+        format: "csv",
+        diagnostics: &[],
+        actor: Actor::Cli,
+    };
+    s.save_fact_checks(
+        &[fact_check("f", "Trứng gà giả làm từ sáp", 1.0, "False")],
+        src,
+    )
+    .await
+    .unwrap();
+    let fc = s.fact_checks().await.unwrap()[0].id;
+    let items = save(
+        &s,
+        &[
+            item("1", "trứng gà giả làm từ sáp", "a", None),
+            item("2", "trứng gà", "b", None),
+        ],
+    )
+    .await;
+    // BM25 scores: 65 (a strong lexical match) and 5 (two common words); neither reranked.
+    for (item, score) in [(&items[0], 65.0), (&items[1], 5.0)] {
+        let m = StoredMatch {
+            fact_check: fc,
+            rank: 1,
+            score,
+            explanation: json!({"lexical": score}),
+        };
+        s.save_matches(item.id, &[m]).await.unwrap();
+    }
+    let mut mon = monitor(&s, MonitorSettings::default()).await;
+    let seen = mon.observe(&s, &items).await.unwrap();
+    assert_eq!(seen[0].alerts.len(), 1);
+    assert!(seen[1].alerts.is_empty());
+}

@@ -1,0 +1,334 @@
+//! Narratives: near-identical items from different sources join one, unrelated ones do not,
+//! observing twice counts once, a rebuild gives the same narratives; the copy-paste burst
+//! around its N/M/T thresholds, and a planted flood among 50,000 ordinary posts.
+
+use claimdesk_core::AlertRule;
+use claimdesk_monitor::{ClusterSettings, Monitor, MonitorSettings};
+use claimdesk_publish::RatingScale;
+use claimdesk_store::{AlertFilter, NarrativeFilter, Store};
+
+use crate::util::{Rng, item, monitor, rfc3339, save, store};
+
+const CLAIM: &str = "Uống nước chanh nóng mỗi sáng sẽ tiêu diệt tế bào ung thư trong ba tuần, \
+                     các bác sĩ bệnh viện không muốn bạn biết điều này";
+const OTHER: &str = "Hội đồng thành phố đã thông qua ngân sách mới cho giao thông công cộng \
+                     vào tối thứ ba sau nhiều tháng tranh luận";
+
+#[tokio::test]
+async fn near_identical_items_from_different_sources_join_one_narrative() {
+    let (_d, s) = store().await;
+    let items = save(
+        &s,
+        &[
+            item("1", CLAIM, "facebook", Some("2026-11-20T10:00:00Z")),
+            item(
+                "2",
+                &format!("CHIA SẺ GẤP!! {CLAIM}"),
+                "zalo",
+                Some("2026-11-20T10:05:00Z"),
+            ),
+            item(
+                "3",
+                &CLAIM.to_lowercase().replace('ư', "u"),
+                "tiktok",
+                Some("2026-11-20T11:00:00Z"),
+            ),
+            item("4", OTHER, "vnexpress", Some("2026-11-20T10:30:00Z")),
+        ],
+    )
+    .await;
+    let mut m = monitor(&s, MonitorSettings::default()).await;
+    let seen = m.observe(&s, &items).await.unwrap();
+    assert!(seen.iter().all(|o| o.added));
+    assert_eq!(seen[0].narrative, seen[1].narrative);
+    assert_eq!(seen[0].narrative, seen[2].narrative);
+    assert_ne!(seen[0].narrative, seen[3].narrative);
+
+    let detail = s.narrative(seen[0].narrative, 10).await.unwrap().unwrap();
+    assert_eq!(detail.summary.items, 3);
+    assert_eq!(detail.summary.sources, 3);
+    assert_eq!(detail.summary.representative_item, items[0].id);
+    assert_eq!(detail.summary.first_seen, 1_795_168_800); // 2026-11-20T10:00:00Z
+    assert_eq!(detail.summary.last_seen, 1_795_168_800 + 3600);
+    // Two items in the 10:00 hour, one in the 11:00 hour.
+    let volume: Vec<_> = detail.volume.iter().map(|v| (v.hour, v.items)).collect();
+    assert_eq!(volume, [(1_795_168_800, 2), (1_795_172_400, 1)]);
+    assert_eq!(detail.languages[0].value, "vi");
+    let mut sources: Vec<_> = detail.sources.iter().map(|t| t.value.as_str()).collect();
+    sources.sort();
+    assert_eq!(sources, ["facebook", "tiktok", "zalo"]);
+}
+
+#[tokio::test]
+async fn observing_an_item_again_counts_it_once() {
+    let (_d, s) = store().await;
+    let items = save(
+        &s,
+        &[
+            item("1", CLAIM, "a", Some("2026-11-20T10:00:00Z")),
+            item("2", CLAIM, "b", Some("2026-11-20T10:01:00Z")),
+        ],
+    )
+    .await;
+    let mut m = monitor(&s, MonitorSettings::default()).await;
+    let first = m.observe(&s, &items).await.unwrap();
+    let again = m.observe(&s, &items).await.unwrap();
+    assert!(again.iter().all(|o| !o.added));
+    assert_eq!(first[1].narrative, again[1].narrative);
+    // A fresh monitor (a restart) resumes from the store: still one narrative of two.
+    let mut restarted = monitor(&s, MonitorSettings::default()).await;
+    restarted.observe(&s, &items).await.unwrap();
+    let all = s.narratives(&NarrativeFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].items, 2);
+    // A third copy after the restart joins the same narrative.
+    let third = save(&s, &[item("3", CLAIM, "c", None)]).await;
+    let o = restarted.observe(&s, &third).await.unwrap();
+    assert_eq!(o[0].narrative, first[0].narrative);
+}
+
+#[tokio::test]
+async fn a_rebuild_recomputes_the_same_narratives() {
+    let (_d, s) = store().await;
+    let mut new = Vec::new();
+    for i in 0..6 {
+        new.push(item(&format!("c{i}"), CLAIM, &format!("s{i}"), None));
+        new.push(item(
+            &format!("o{i}"),
+            &format!("{OTHER} lần {i} với các chi tiết khác nhau số {}", i * 7919),
+            "news",
+            None,
+        ));
+    }
+    let items = save(&s, &new).await;
+    let mut m = monitor(&s, MonitorSettings::default()).await;
+    m.observe(&s, &items).await.unwrap();
+    let before = s.narratives(&NarrativeFilter::default()).await.unwrap();
+    let (_, n) = Monitor::rebuild(
+        &s,
+        MonitorSettings::default(),
+        RatingScale::default(),
+        None,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 12);
+    let after = s.narratives(&NarrativeFilter::default()).await.unwrap();
+    assert_eq!(before, after);
+}
+
+fn settings(n: u32, m: u32, t: u32) -> MonitorSettings {
+    MonitorSettings {
+        narratives: ClusterSettings {
+            burst_items: n,
+            burst_sources: m,
+            burst_minutes: t,
+            ..ClusterSettings::default()
+        },
+        ..MonitorSettings::default()
+    }
+}
+
+/// `count` copies of the claim from `sources` distinct sources, `gap` seconds apart.
+async fn copies(count: usize, sources: usize, gap: i64, n: u32, m: u32, t: u32) -> bool {
+    let (_d, s) = store().await;
+    let start = 1_795_168_800;
+    let new: Vec<_> = (0..count)
+        .map(|i| {
+            item(
+                &i.to_string(),
+                CLAIM,
+                &format!("page-{}", i % sources),
+                Some(&rfc3339(start + i as i64 * gap)),
+            )
+        })
+        .collect();
+    let items = save(&s, &new).await;
+    let mut mon = monitor(&s, settings(n, m, t)).await;
+    let seen = mon.observe(&s, &items).await.unwrap();
+    let raised = seen
+        .iter()
+        .flat_map(|o| &o.alerts)
+        .any(|a| a.rule == AlertRule::Burst);
+    let flagged = s
+        .narratives(&NarrativeFilter {
+            bursts_only: true,
+            ..NarrativeFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(raised, !flagged.is_empty());
+    if let Some(b) = flagged.first().and_then(|f| f.burst.as_ref()) {
+        assert!(b.items >= n && b.sources >= m);
+        assert!(b.window_end - b.window_start <= i64::from(t) * 60);
+        assert_eq!(b.evidence.len(), b.items as usize);
+        assert!(b.evidence.iter().all(|e| e.source.is_some()));
+    }
+    raised
+}
+
+#[tokio::test]
+async fn bursts_around_the_thresholds() {
+    // N = 10 items from M = 4 sources within T = 5 minutes.
+    assert!(
+        copies(10, 4, 30, 10, 4, 5).await,
+        "10 items, 4 sources, 4.5 min"
+    );
+    assert!(!copies(9, 4, 30, 10, 4, 5).await, "9 items");
+    assert!(!copies(10, 3, 30, 10, 4, 5).await, "3 sources");
+    // 10 items 34 s apart span 306 s > 300 s.
+    assert!(!copies(10, 4, 34, 10, 4, 5).await, "spread over 5.1 min");
+    assert!(copies(10, 4, 33, 10, 4, 5).await, "spread over 4.95 min");
+}
+
+#[tokio::test]
+async fn a_backfill_is_judged_by_when_items_were_published() {
+    // Ingested now, published a year apart: no burst however fast they were read.
+    let (_d, s) = store().await;
+    let new: Vec<_> = (0..30)
+        .map(|i| {
+            item(
+                &i.to_string(),
+                CLAIM,
+                &format!("p{i}"),
+                Some(&rfc3339(1_700_000_000 + i * 86_400 * 12)),
+            )
+        })
+        .collect();
+    let items = save(&s, &new).await;
+    let mut m = monitor(&s, MonitorSettings::default()).await;
+    let seen = m.observe(&s, &items).await.unwrap();
+    assert!(seen.iter().all(|o| o.alerts.is_empty()));
+    assert_eq!(seen[0].narrative, seen[29].narrative);
+}
+
+/// Words for ordinary posts.
+fn word(rng: &mut Rng) -> String {
+    const SYL: [&str; 24] = [
+        "an", "bình", "cao", "dân", "em", "gia", "hà", "kinh", "lan", "minh", "nam", "ông", "phố",
+        "quê", "rừng", "sông", "tân", "uy", "văn", "xuân", "yên", "đông", "bắc", "trung",
+    ];
+    format!(
+        "{}{}",
+        SYL[rng.below(24) as usize],
+        SYL[rng.below(24) as usize]
+    )
+}
+
+#[tokio::test]
+async fn a_planted_flood_among_50000_posts_is_the_only_burst() {
+    let (_d, s) = store().await;
+    let mut rng = Rng(0x5eed);
+    let month = 30 * 86_400;
+    let start = 1_795_168_800 - month;
+    let mut new = Vec::with_capacity(50_300);
+    for i in 0..50_000 {
+        let words: Vec<String> = (0..12 + rng.below(20)).map(|_| word(&mut rng)).collect();
+        let at = start + rng.below(month as u64) as i64;
+        new.push(item(
+            &format!("o{i}"),
+            &words.join(" "),
+            &format!("src{}", rng.below(5000)),
+            Some(&rfc3339(at)),
+        ));
+        // Ordinary sharing: now and then a post is copied by a few pages over days.
+        if i % 500 == 0 {
+            for k in 1..=4 {
+                new.push(item(
+                    &format!("o{i}r{k}"),
+                    &words.join(" "),
+                    &format!("fan{k}"),
+                    Some(&rfc3339(at + k * 86_400)),
+                ));
+            }
+        }
+    }
+    // The flood: 300 lightly varied copies from 120 sources in 10 minutes.
+    let flood_start = start + month / 2;
+    const PREFIX: [&str; 5] = [
+        "",
+        "CHIA SẺ NGAY:",
+        "Đọc đi mọi người",
+        "#sức_khoẻ",
+        "Tin nóng!!",
+    ];
+    const SUFFIX: [&str; 5] = [
+        "",
+        "Hãy chia sẻ cho người thân.",
+        "#share",
+        "(nguồn: bạn tôi)",
+        "!!!",
+    ];
+    for i in 0..300u64 {
+        let text = format!(
+            "{} {} {}",
+            PREFIX[rng.below(5) as usize],
+            if i % 3 == 0 {
+                CLAIM.to_lowercase()
+            } else {
+                CLAIM.to_string()
+            },
+            SUFFIX[rng.below(5) as usize]
+        );
+        let at = flood_start + rng.below(600) as i64;
+        new.push(item(
+            &format!("f{i}"),
+            &text,
+            &format!("acct{}", i % 120),
+            Some(&rfc3339(at)),
+        ));
+    }
+    let items = save(&s, &new).await;
+    assert_eq!(items.len(), 50_300 + 400);
+    let mut m = monitor(&s, MonitorSettings::default()).await;
+    let mut flood_narratives = std::collections::BTreeSet::new();
+    for chunk in items.chunks(1000) {
+        for o in m.observe(&s, chunk).await.unwrap() {
+            let text = &chunk.iter().find(|i| i.id == o.item).unwrap().item;
+            if text
+                .external_id
+                .as_deref()
+                .is_some_and(|e| e.starts_with('f'))
+            {
+                flood_narratives.insert(o.narrative);
+            }
+        }
+    }
+    assert_eq!(
+        flood_narratives.len(),
+        1,
+        "every flood copy joins one narrative"
+    );
+    let flagged = s
+        .narratives(&NarrativeFilter {
+            bursts_only: true,
+            ..NarrativeFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(flagged.len(), 1, "only the flood is a burst");
+    assert_eq!(Some(&flagged[0].id), flood_narratives.first());
+    assert_eq!(flagged[0].items, 300);
+    let b = flagged[0].burst.as_ref().unwrap();
+    assert!(b.items >= 20 && b.sources >= 10);
+    let alerts = s
+        .alerts(&AlertFilter {
+            rule: Some(AlertRule::Burst),
+            ..AlertFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].narrative, Some(flagged[0].id));
+    // The ordinary copies form narratives of five, none flagged.
+    let shared = s
+        .narratives(&NarrativeFilter {
+            min_items: 5,
+            limit: 1000,
+            ..NarrativeFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(shared.len(), 101);
+}

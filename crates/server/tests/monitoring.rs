@@ -1,0 +1,86 @@
+//! The narratives and alerts pages and their JSON API: they render in English and
+//! Vietnamese with the burst's evidence, and the API returns the same data.
+
+use crate::util::desk;
+
+#[tokio::test]
+async fn the_narratives_page_lists_the_burst() {
+    let d = desk().await;
+    let a = d.get("/narratives").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let b = &a.body;
+    assert!(b.contains("Drink hot lemon water every morning"), "{b}");
+    assert!(b.contains("Copy-paste burst"));
+    assert!(b.contains("2 items") && b.contains("1 sources"));
+    assert!(b.contains("href=\"/narratives/1\""));
+    assert!(b.contains("aria-current=\"page\">Narratives"));
+    let vi = d.get_with("/narratives", "accept-language", "vi").await;
+    assert!(vi.body.contains("Đợt sao chép hàng loạt"), "{}", vi.body);
+    assert!(vi.body.contains("2 mục"));
+    // Filters: none has five items; a bad date is a bad request.
+    let five = d.get("/narratives?min_items=5").await;
+    assert!(five.body.contains("No narratives match"));
+    assert_eq!(d.get("/narratives?since=someday").await.status, 400);
+}
+
+#[tokio::test]
+async fn a_narrative_page_shows_volume_sources_fact_checks_and_evidence() {
+    let d = desk().await;
+    let a = d.get("/narratives/1").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let b = &a.body;
+    assert!(b.contains("Narrative 1"));
+    assert!(b.contains("Evidence of the burst"));
+    assert!(b.contains("href=\"/items/1\"") && b.contains("href=\"/items/2\""));
+    assert!(b.contains("<meter min=\"0\""));
+    assert!(b.contains("social.example (2)"));
+    assert!(
+        b.contains("Hot lemon water cures cancer"),
+        "the lemon post's fact-check"
+    );
+    assert!(b.contains("near-identical copy"));
+    assert!(!b.contains("style="), "no inline style (CSP)");
+    assert_eq!(d.get("/narratives/99").await.status, 404);
+    let vi = d.get_with("/narratives/1", "accept-language", "vi").await;
+    assert!(vi.body.contains("Bằng chứng của đợt sao chép"));
+}
+
+#[tokio::test]
+async fn the_alerts_page_lists_alerts_by_rule() {
+    let d = desk().await;
+    let a = d.get("/alerts").await;
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains("Repeats a false claim"));
+    assert!(a.body.contains("href=\"/narratives/1\""));
+    assert!(a.body.contains("href=\"/items/1\""));
+    let burst = d.get("/alerts?rule=burst").await;
+    assert!(burst.body.contains("copy-paste burst: 2") && !burst.body.contains("rated False"));
+    assert_eq!(d.get("/alerts?rule=nonsense").await.status, 400);
+    let vi = d.get_with("/alerts", "accept-language", "vi").await;
+    assert!(vi.body.contains("Lặp lại một thông tin sai"));
+}
+
+#[tokio::test]
+async fn the_api_returns_narratives_and_alerts() {
+    let d = desk().await;
+    let list = d.get("/api/narratives").await.json();
+    let n = &list["narratives"][0];
+    assert_eq!(n["id"], 1);
+    assert_eq!(n["items"], 2);
+    assert_eq!(n["burst"]["items"], 2);
+    assert_eq!(n["burst"]["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(n["first_seen"], "2026-01-08T23:42:00Z");
+    let one = d.get("/api/narratives/1").await.json();
+    assert_eq!(one["narrative"]["id"], 1);
+    assert_eq!(one["sources"][0]["value"], "social.example");
+    assert_eq!(one["items"][1]["joined_by"], "fingerprint");
+    d.get("/api/narratives/99")
+        .await
+        .assert_error(404, "not_found");
+    d.get("/api/narratives?bursts=maybe")
+        .await
+        .assert_error(400, "invalid_query");
+    let alerts = d.get("/api/alerts?rule=false_match").await.json();
+    assert_eq!(alerts["alerts"].as_array().unwrap().len(), 1);
+    assert_eq!(alerts["alerts"][0]["subject"], "item:1");
+}

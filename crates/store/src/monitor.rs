@@ -1,0 +1,261 @@
+//! What the store keeps for monitoring: narratives with their members and bursts, alerts,
+//! webhook endpoints and their delivery log. The SQL is in `sqlite/monitor.rs`.
+
+use claimdesk_core::{AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeId, WebhookId};
+
+/// What the online clusterer needs to resume: every member's fingerprint and every
+/// narrative's centroid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NarrativeIndex {
+    /// (narrative, SimHash fingerprint, MinHash signature bytes) of each member, in item
+    /// order.
+    pub members: Vec<(NarrativeId, Option<u64>, Option<Vec<u8>>)>,
+    /// (narrative, mean embedding, members averaged) of narratives with embeddings.
+    pub centroids: Vec<(NarrativeId, Vec<f32>, u32)>,
+}
+
+/// Where one item goes: into an existing narrative, or a new one it seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeAssignment {
+    /// The item.
+    pub item: ItemId,
+    /// The narrative to join; `None` starts a new one with this item as representative.
+    pub narrative: Option<NarrativeId>,
+    /// How it joins (`Seed` when `narrative` is `None`).
+    pub joined_by: JoinedBy,
+    /// The item's SimHash fingerprint, if its text has words.
+    pub fingerprint: Option<u64>,
+    /// The item's MinHash signature (as `claimdesk_text::MinHash::to_bytes`), if any.
+    pub minhash: Option<Vec<u8>>,
+    /// The item's embedding, when the model ran: folded into the narrative's centroid.
+    pub embedding: Option<Vec<f32>>,
+}
+
+/// What an assignment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assigned {
+    /// The narrative the item is in now.
+    pub narrative: NarrativeId,
+    /// False when the item was already in a narrative (nothing changed).
+    pub added: bool,
+    /// The item's time on the narrative's time line (Unix seconds).
+    pub at: i64,
+}
+
+/// Which narratives to list, most recently seen first.
+#[derive(Debug, Clone)]
+pub struct NarrativeFilter {
+    /// Only narratives seen at or after this time (Unix seconds).
+    pub since: Option<i64>,
+    /// Only narratives with at least this many items.
+    pub min_items: u32,
+    /// Only narratives with a burst.
+    pub bursts_only: bool,
+    /// At most this many.
+    pub limit: u32,
+}
+
+impl Default for NarrativeFilter {
+    fn default() -> Self {
+        NarrativeFilter {
+            since: None,
+            min_items: 1,
+            bursts_only: false,
+            limit: 50,
+        }
+    }
+}
+
+/// A narrative as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeSummary {
+    /// Its id.
+    pub id: NarrativeId,
+    /// The text of the item that started it.
+    pub representative_text: String,
+    /// That item.
+    pub representative_item: ItemId,
+    /// Its first item's time (Unix seconds).
+    pub first_seen: i64,
+    /// Its latest item's time (Unix seconds).
+    pub last_seen: i64,
+    /// How many items it holds.
+    pub items: u32,
+    /// How many distinct sources posted them.
+    pub sources: u32,
+    /// Its copy-paste burst, if one was detected.
+    pub burst: Option<Burst>,
+}
+
+/// Items of one hour of a narrative's volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourlyVolume {
+    /// Start of the hour (Unix seconds).
+    pub hour: i64,
+    /// Items that appeared in it.
+    pub items: u32,
+}
+
+/// A value with how many of a narrative's items carry it (a language, a source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// The value.
+    pub value: String,
+    /// Items with it.
+    pub items: u32,
+}
+
+/// A fact-check the items of a narrative match (their top stored match).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeFactCheck {
+    /// The fact-check.
+    pub fact_check: FactCheckId,
+    /// Its claim.
+    pub claim: String,
+    /// Its verdict in words, if it has one.
+    pub rating_label: Option<String>,
+    /// Items whose best match it is.
+    pub items: u32,
+}
+
+/// An item of a narrative as its page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeItem {
+    /// The item.
+    pub item: ItemId,
+    /// Its text.
+    pub text: String,
+    /// Its source.
+    pub source: Option<String>,
+    /// Its language.
+    pub language: Option<String>,
+    /// Its time on the time line (Unix seconds).
+    pub at: i64,
+    /// How it joined.
+    pub joined_by: JoinedBy,
+}
+
+/// A narrative with everything its page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeDetail {
+    /// The listing's fields.
+    pub summary: NarrativeSummary,
+    /// Items per hour, oldest hour first (hours without items left out).
+    pub volume: Vec<HourlyVolume>,
+    /// Languages of its items, most items first.
+    pub languages: Vec<Tally>,
+    /// Sources of its items, most items first.
+    pub sources: Vec<Tally>,
+    /// Fact-checks its items match best, most items first.
+    pub fact_checks: Vec<NarrativeFactCheck>,
+    /// Its items, earliest first, at most `items_limit` of them.
+    pub items: Vec<NarrativeItem>,
+}
+
+/// An alert about to be raised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    /// The rule.
+    pub rule: AlertRule,
+    /// `item:ID` or `narrative:ID`: one alert per rule and subject.
+    pub subject: String,
+    /// The item, for item alerts.
+    pub item: Option<ItemId>,
+    /// The narrative, for narrative alerts.
+    pub narrative: Option<NarrativeId>,
+    /// The fact-check, for false-match alerts.
+    pub fact_check: Option<FactCheckId>,
+    /// One line saying what happened.
+    pub summary: String,
+    /// Details, as JSON.
+    pub details: serde_json::Value,
+}
+
+/// Which alerts to list, newest first.
+#[derive(Debug, Clone)]
+pub struct AlertFilter {
+    /// Only alerts of this rule.
+    pub rule: Option<AlertRule>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+impl Default for AlertFilter {
+    fn default() -> Self {
+        AlertFilter {
+            rule: None,
+            limit: 100,
+        }
+    }
+}
+
+/// A webhook endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// Its id.
+    pub id: WebhookId,
+    /// Where alerts are posted (`http` or `https`).
+    pub url: String,
+    /// The HMAC-SHA256 key the body is signed with.
+    pub secret: String,
+    /// When it was added (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// An alert a webhook still has to receive, due now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueDelivery {
+    /// The endpoint.
+    pub webhook: Webhook,
+    /// The alert to send.
+    pub alert: claimdesk_core::Alert,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryAttempt {
+    /// The endpoint.
+    pub webhook: WebhookId,
+    /// The alert.
+    pub alert: claimdesk_core::AlertId,
+    /// The attempt's number, 1 for the first.
+    pub attempt: u32,
+    /// The HTTP status of the response, if there was one.
+    pub status: Option<u16>,
+    /// What went wrong, if it did.
+    pub error: Option<String>,
+    /// When it was made (RFC 3339, UTC).
+    pub at: String,
+    /// What comes next.
+    pub next: NextAttempt,
+}
+
+/// What happens after a delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextAttempt {
+    /// It was accepted: done.
+    Delivered,
+    /// Try again at this time (RFC 3339, UTC).
+    RetryAt(String),
+    /// Out of attempts: given up.
+    GiveUp,
+}
+
+/// One logged delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The endpoint.
+    pub webhook: WebhookId,
+    /// The alert.
+    pub alert: claimdesk_core::AlertId,
+    /// The attempt's number.
+    pub attempt: u32,
+    /// The HTTP status, if there was a response.
+    pub status: Option<u16>,
+    /// What went wrong, if it did.
+    pub error: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}

@@ -1,0 +1,693 @@
+//! The SQL of narratives, bursts, alerts and webhooks. Each function is one
+//! [`crate::Store`] method; writes are one transaction each, begun IMMEDIATE.
+
+use claimdesk_core::{
+    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeId,
+    NarrativeMember, Permission, WebhookId,
+};
+use serde_json::json;
+use sqlx::{Row, SqliteConnection};
+
+use crate::desk::{append_audit, authorize, now};
+use crate::monitor::{
+    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume,
+    NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
+    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
+};
+use crate::{Error, Result, SqliteStore};
+
+/// Longest webhook secret and URL accepted.
+const MAX_WEBHOOK_FIELD: usize = 2048;
+/// Shortest webhook secret accepted: a guessable key signs nothing.
+const MIN_WEBHOOK_SECRET: usize = 16;
+
+fn vector_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn blob_vector(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn joined_by(s: &str) -> Result<JoinedBy> {
+    s.parse()
+        .map_err(|e: claimdesk_core::UnknownName| Error::Corrupt(e.to_string()))
+}
+
+fn evidence_from(text: &str) -> Result<Vec<NarrativeMember>> {
+    serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("burst evidence: {e}")))
+}
+
+/// (item, text, source, language, at, joined_by) of a narrative's item.
+type ItemLine = (i64, String, Option<String>, Option<String>, i64, String);
+/// (webhook, alert, attempt, status, error, at) of a delivery.
+type DeliveryLine = (i64, i64, i64, Option<i64>, Option<String>, String);
+
+/// The SQL that lists narratives with their source count and burst.
+macro_rules! summary_select {
+    () => {
+        "SELECT n.id, n.representative_text, n.representative_item, n.first_seen, n.last_seen,
+                n.item_count,
+                (SELECT COUNT(DISTINCT i.source) FROM narrative_items ni JOIN items i
+                   ON i.id = ni.item_id WHERE ni.narrative_id = n.id) AS sources,
+                b.window_start, b.window_end, b.items AS burst_items,
+                b.sources AS burst_sources, b.evidence
+         FROM narratives n LEFT JOIN narrative_bursts b ON b.narrative_id = n.id "
+    };
+}
+
+fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<NarrativeSummary> {
+    let evidence: Option<String> = row.try_get("evidence")?;
+    let burst = match evidence {
+        Some(text) => Some(Burst {
+            window_start: row.try_get("window_start")?,
+            window_end: row.try_get("window_end")?,
+            items: row.try_get::<i64, _>("burst_items")? as u32,
+            sources: row.try_get::<i64, _>("burst_sources")? as u32,
+            evidence: evidence_from(&text)?,
+        }),
+        None => None,
+    };
+    Ok(NarrativeSummary {
+        id: NarrativeId(row.try_get("id")?),
+        representative_text: row.try_get("representative_text")?,
+        representative_item: ItemId(row.try_get("representative_item")?),
+        first_seen: row.try_get("first_seen")?,
+        last_seen: row.try_get("last_seen")?,
+        items: row.try_get::<i64, _>("item_count")? as u32,
+        sources: row.try_get::<i64, _>("sources")? as u32,
+        burst,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    id: i64,
+    rule: String,
+    subject: String,
+    item_id: Option<i64>,
+    narrative_id: Option<i64>,
+    factcheck_id: Option<i64>,
+    summary: String,
+    details: String,
+    created_at: String,
+}
+
+const ALERT_COLUMNS: &str =
+    "id, rule, subject, item_id, narrative_id, factcheck_id, summary, details, created_at";
+
+impl AlertRow {
+    fn into_alert(self) -> Result<Alert> {
+        Ok(Alert {
+            id: AlertId(self.id),
+            rule: self
+                .rule
+                .parse()
+                .map_err(|e: claimdesk_core::UnknownName| Error::Corrupt(e.to_string()))?,
+            subject: self.subject,
+            item: self.item_id.map(ItemId),
+            narrative: self.narrative_id.map(NarrativeId),
+            fact_check: self.factcheck_id.map(FactCheckId),
+            summary: self.summary,
+            details: serde_json::from_str(&self.details)
+                .map_err(|e| Error::Corrupt(format!("alert {} details: {e}", self.id)))?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+async fn load_alert(c: &mut SqliteConnection, id: i64) -> Result<Alert> {
+    let row: AlertRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_one(c)
+    .await?;
+    row.into_alert()
+}
+
+fn check_webhook(url: &str, secret: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) || url.len() > MAX_WEBHOOK_FIELD {
+        return Err(Error::Invalid(format!(
+            "webhook URL `{url}`: give an http:// or https:// address with a host, e.g. \
+             https://hooks.example/claimdesk"
+        )));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::Invalid(format!(
+            "webhook URL `{url}`: spaces and control characters are not allowed"
+        )));
+    }
+    if secret.chars().count() < MIN_WEBHOOK_SECRET || secret.len() > MAX_WEBHOOK_FIELD {
+        return Err(Error::Invalid(format!(
+            "the webhook secret needs at least {MIN_WEBHOOK_SECRET} characters (the receiver \
+             checks the signature with it; e.g. `openssl rand -hex 32`)"
+        )));
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    pub(crate) async fn read_narrative_index(&self) -> Result<NarrativeIndex> {
+        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+             WHERE fingerprint IS NOT NULL OR minhash IS NOT NULL ORDER BY item_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let centroids: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
+            "SELECT id, centroid, centroid_count FROM narratives
+             WHERE centroid IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(NarrativeIndex {
+            members: members
+                .into_iter()
+                .map(|(n, fp, mh)| (NarrativeId(n), fp.map(|f| f as u64), mh))
+                .collect(),
+            centroids: centroids
+                .into_iter()
+                .map(|(n, blob, count)| (NarrativeId(n), blob_vector(&blob), count as u32))
+                .collect(),
+        })
+    }
+
+    pub(crate) async fn write_assign_narrative(&self, a: &NarrativeAssignment) -> Result<Assigned> {
+        let mut tx = self.write_tx().await?;
+        let existing: Option<(i64, i64)> =
+            sqlx::query_as("SELECT narrative_id, at FROM narrative_items WHERE item_id = ?")
+                .bind(a.item.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((narrative, at)) = existing {
+            return Ok(Assigned {
+                narrative: NarrativeId(narrative),
+                added: false,
+                at,
+            });
+        }
+        // The item's time: when it was published, else when it was ingested.
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT COALESCE(unixepoch(i.published_at), unixepoch(imp.started_at), unixepoch('now')),
+                    i.text
+             FROM items i LEFT JOIN imports imp ON imp.id = i.import_id WHERE i.id = ?",
+        )
+        .bind(a.item.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (at, text) = row.ok_or_else(|| Error::NotFound {
+            what: "item",
+            id: a.item.0.to_string(),
+        })?;
+        let (narrative, joined_by) = match a.narrative {
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO narratives (representative_item, representative_text, first_seen,
+                        last_seen, item_count, centroid, centroid_count)
+                     VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
+                )
+                .bind(a.item.0)
+                .bind(&text)
+                .bind(at)
+                .bind(at)
+                .bind(a.embedding.as_deref().map(vector_blob))
+                .bind(i64::from(a.embedding.is_some()))
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, JoinedBy::Seed)
+            }
+            Some(n) => {
+                let current: Option<(Option<Vec<u8>>, i64)> =
+                    sqlx::query_as("SELECT centroid, centroid_count FROM narratives WHERE id = ?")
+                        .bind(n.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (centroid, count) = current.ok_or_else(|| Error::NotFound {
+                    what: "narrative",
+                    id: n.0.to_string(),
+                })?;
+                let (centroid, count) = match (&a.embedding, centroid) {
+                    (Some(e), Some(c)) => {
+                        let mut c = blob_vector(&c);
+                        if c.len() == e.len() {
+                            // Running mean: the centroid of every embedded member.
+                            let k = count as f32;
+                            for (ci, ei) in c.iter_mut().zip(e) {
+                                *ci = (*ci * k + ei) / (k + 1.0);
+                            }
+                            (Some(vector_blob(&c)), count + 1)
+                        } else {
+                            (Some(vector_blob(&c)), count)
+                        }
+                    }
+                    (Some(e), None) => (Some(vector_blob(e)), 1),
+                    (None, c) => (c, count),
+                };
+                sqlx::query(
+                    "UPDATE narratives SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?),
+                        item_count = item_count + 1, centroid = ?, centroid_count = ?
+                     WHERE id = ?",
+                )
+                .bind(at)
+                .bind(at)
+                .bind(centroid)
+                .bind(count)
+                .bind(n.0)
+                .execute(&mut *tx)
+                .await?;
+                (n.0, a.joined_by)
+            }
+        };
+        sqlx::query(
+            "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, minhash, joined_by, at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(a.item.0)
+        .bind(narrative)
+        .bind(a.fingerprint.map(|f| f as i64))
+        .bind(a.minhash.as_deref())
+        .bind(joined_by.as_str())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Assigned {
+            narrative: NarrativeId(narrative),
+            added: true,
+            at,
+        })
+    }
+
+    pub(crate) async fn read_narrative_members(
+        &self,
+        id: NarrativeId,
+    ) -> Result<Vec<NarrativeMember>> {
+        let rows: Vec<(i64, i64, Option<String>, String)> = sqlx::query_as(
+            "SELECT ni.item_id, ni.at, i.source, ni.joined_by
+             FROM narrative_items ni JOIN items i ON i.id = ni.item_id
+             WHERE ni.narrative_id = ? ORDER BY ni.at, ni.item_id",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(item, at, source, by)| {
+                Ok(NarrativeMember {
+                    item: ItemId(item),
+                    at,
+                    source,
+                    joined_by: joined_by(&by)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn write_burst(&self, id: NarrativeId, burst: &Burst) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let evidence =
+            serde_json::to_string(&burst.evidence).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let done = sqlx::query(
+            "INSERT INTO narrative_bursts (narrative_id, window_start, window_end, items, sources, evidence)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(burst.window_start)
+        .bind(burst.window_end)
+        .bind(i64::from(burst.items))
+        .bind(i64::from(burst.sources))
+        .bind(evidence)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn read_narratives(
+        &self,
+        filter: &NarrativeFilter,
+    ) -> Result<Vec<NarrativeSummary>> {
+        let rows = sqlx::query(concat!(
+            summary_select!(),
+            "WHERE (?1 IS NULL OR n.last_seen >= ?1) AND n.item_count >= ?2
+               AND (?3 = 0 OR b.narrative_id IS NOT NULL)
+             ORDER BY n.last_seen DESC, n.id DESC LIMIT ?4"
+        ))
+        .bind(filter.since)
+        .bind(i64::from(filter.min_items))
+        .bind(i64::from(filter.bursts_only))
+        .bind(i64::from(filter.limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    pub(crate) async fn read_narrative(
+        &self,
+        id: NarrativeId,
+        items_limit: u32,
+    ) -> Result<Option<NarrativeDetail>> {
+        let pool = self.pool();
+        let Some(row) = sqlx::query(concat!(summary_select!(), "WHERE n.id = ?"))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let summary = summary_from_row(&row)?;
+        let volume: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT at - (at % 3600) AS hour, COUNT(*) FROM narrative_items
+             WHERE narrative_id = ? GROUP BY hour ORDER BY hour",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?;
+        let tally = |column: &'static str| {
+            sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(format!(
+                "SELECT i.{column}, COUNT(*) AS n FROM narrative_items ni JOIN items i
+                   ON i.id = ni.item_id
+                 WHERE ni.narrative_id = ? AND i.{column} IS NOT NULL
+                 GROUP BY i.{column} ORDER BY n DESC, i.{column} LIMIT 100"
+            )))
+            .bind(id.0)
+            .fetch_all(pool)
+        };
+        let to_tally = |rows: Vec<(String, i64)>| {
+            rows.into_iter()
+                .map(|(value, n)| Tally {
+                    value,
+                    items: n as u32,
+                })
+                .collect()
+        };
+        let languages = to_tally(tally("language").await?);
+        let sources = to_tally(tally("source").await?);
+        let fact_checks: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT f.id, f.claim, f.rating_label, COUNT(*) AS n
+             FROM narrative_items ni JOIN matches m ON m.item_id = ni.item_id AND m.rank = 1
+             JOIN factchecks f ON f.id = m.factcheck_id
+             WHERE ni.narrative_id = ? GROUP BY f.id ORDER BY n DESC, f.id LIMIT 20",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?;
+        let items: Vec<ItemLine> = sqlx::query_as(
+            "SELECT i.id, i.text, i.source, i.language, ni.at, ni.joined_by
+                 FROM narrative_items ni JOIN items i ON i.id = ni.item_id
+                 WHERE ni.narrative_id = ? ORDER BY ni.at, i.id LIMIT ?",
+        )
+        .bind(id.0)
+        .bind(i64::from(items_limit))
+        .fetch_all(pool)
+        .await?;
+        Ok(Some(NarrativeDetail {
+            summary,
+            volume: volume
+                .into_iter()
+                .map(|(hour, n)| HourlyVolume {
+                    hour,
+                    items: n as u32,
+                })
+                .collect(),
+            languages,
+            sources,
+            fact_checks: fact_checks
+                .into_iter()
+                .map(|(fc, claim, rating_label, n)| NarrativeFactCheck {
+                    fact_check: FactCheckId(fc),
+                    claim,
+                    rating_label,
+                    items: n as u32,
+                })
+                .collect(),
+            items: items
+                .into_iter()
+                .map(|(item, text, source, language, at, by)| {
+                    Ok(NarrativeItem {
+                        item: ItemId(item),
+                        text,
+                        source,
+                        language,
+                        at,
+                        joined_by: joined_by(&by)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        }))
+    }
+
+    pub(crate) async fn write_clear_narratives(&self) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        for table in ["narrative_bursts", "narrative_items", "narratives"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn write_raise_alert(&self, a: &NewAlert) -> Result<Option<Alert>> {
+        let mut tx = self.write_tx().await?;
+        let details = a.details.to_string();
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO alerts (rule, subject, item_id, narrative_id, factcheck_id, summary, details)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING RETURNING id",
+        )
+        .bind(a.rule.as_str())
+        .bind(&a.subject)
+        .bind(a.item.map(|i| i.0))
+        .bind(a.narrative.map(|n| n.0))
+        .bind(a.fact_check.map(|f| f.0))
+        .bind(&a.summary)
+        .bind(&details)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let at = now(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO webhook_outbox (webhook_id, alert_id, next_attempt_at)
+             SELECT id, ?, ? FROM webhooks WHERE removed_at IS NULL",
+        )
+        .bind(id)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            &at,
+            Actor::System,
+            "alert.raise",
+            &format!("alert:{id}"),
+            None,
+            Some(json!({ "rule": a.rule.as_str(), "subject": a.subject, "summary": a.summary })),
+        )
+        .await?;
+        let alert = load_alert(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(alert))
+    }
+
+    pub(crate) async fn read_alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        let rows: Vec<AlertRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE (?1 IS NULL OR rule = ?1)
+             ORDER BY id DESC LIMIT ?2"
+        )))
+        .bind(filter.rule.map(AlertRule::as_str))
+        .bind(i64::from(filter.limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(AlertRow::into_alert).collect()
+    }
+
+    pub(crate) async fn write_add_webhook(
+        &self,
+        url: &str,
+        secret: &str,
+        actor: Actor,
+    ) -> Result<Webhook> {
+        check_webhook(url, secret)?;
+        let mut tx = self.write_tx().await?;
+        authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+        let (id, created_at): (i64, String) = sqlx::query_as(
+            "INSERT INTO webhooks (url, secret) VALUES (?, ?) RETURNING id, created_at",
+        )
+        .bind(url)
+        .bind(secret)
+        .fetch_one(&mut *tx)
+        .await?;
+        let at = now(&mut tx).await?;
+        // The secret stays out of the trail.
+        append_audit(
+            &mut tx,
+            &at,
+            actor,
+            "webhook.add",
+            &format!("webhook:{id}"),
+            None,
+            Some(json!({ "url": url })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Webhook {
+            id: WebhookId(id),
+            url: url.to_string(),
+            secret: secret.to_string(),
+            created_at,
+        })
+    }
+
+    pub(crate) async fn read_webhooks(&self) -> Result<Vec<Webhook>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, url, secret, created_at FROM webhooks WHERE removed_at IS NULL ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, url, secret, created_at)| Webhook {
+                id: WebhookId(id),
+                url,
+                secret,
+                created_at,
+            })
+            .collect())
+    }
+
+    pub(crate) async fn write_remove_webhook(&self, id: WebhookId, actor: Actor) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+        let url: Option<String> =
+            sqlx::query_scalar("SELECT url FROM webhooks WHERE id = ? AND removed_at IS NULL")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let url = url.ok_or_else(|| Error::NotFound {
+            what: "webhook",
+            id: id.0.to_string(),
+        })?;
+        let at = now(&mut tx).await?;
+        sqlx::query("UPDATE webhooks SET removed_at = ? WHERE id = ?")
+            .bind(&at)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM webhook_outbox WHERE webhook_id = ? AND state = 'pending'")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        append_audit(
+            &mut tx,
+            &at,
+            actor,
+            "webhook.remove",
+            &format!("webhook:{}", id.0),
+            Some(json!({ "url": url })),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn read_due_deliveries(
+        &self,
+        now: &str,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>> {
+        let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT w.id, w.url, w.secret, w.created_at, o.alert_id, o.attempts
+             FROM webhook_outbox o JOIN webhooks w ON w.id = o.webhook_id
+             WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND w.removed_at IS NULL
+             ORDER BY o.next_attempt_at, o.alert_id LIMIT ?",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut c = self.pool().acquire().await?;
+        for (id, url, secret, created_at, alert, attempts) in rows {
+            out.push(DueDelivery {
+                webhook: Webhook {
+                    id: WebhookId(id),
+                    url,
+                    secret,
+                    created_at,
+                },
+                alert: load_alert(&mut c, alert).await?,
+                attempts: attempts as u32,
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn write_record_delivery(&self, d: &DeliveryAttempt) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (webhook_id, alert_id, attempt, status, error, at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(d.webhook.0)
+        .bind(d.alert.0)
+        .bind(i64::from(d.attempt))
+        .bind(d.status.map(i64::from))
+        .bind(&d.error)
+        .bind(&d.at)
+        .execute(&mut *tx)
+        .await?;
+        let (state, next) = match &d.next {
+            NextAttempt::Delivered => ("delivered", d.at.as_str()),
+            NextAttempt::RetryAt(t) => ("pending", t.as_str()),
+            NextAttempt::GiveUp => ("failed", d.at.as_str()),
+        };
+        sqlx::query(
+            "UPDATE webhook_outbox SET attempts = ?, state = ?, next_attempt_at = ?
+             WHERE webhook_id = ? AND alert_id = ?",
+        )
+        .bind(i64::from(d.attempt))
+        .bind(state)
+        .bind(next)
+        .bind(d.webhook.0)
+        .bind(d.alert.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn read_deliveries(
+        &self,
+        webhook: Option<WebhookId>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        let rows: Vec<DeliveryLine> = sqlx::query_as(
+            "SELECT webhook_id, alert_id, attempt, status, error, at FROM webhook_deliveries
+             WHERE (?1 IS NULL OR webhook_id = ?1) ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(webhook.map(|w| w.0))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(w, a, attempt, status, error, at)| Delivery {
+                webhook: WebhookId(w),
+                alert: AlertId(a),
+                attempt: attempt as u32,
+                status: status.map(|s| s as u16),
+                error,
+                at,
+            })
+            .collect())
+    }
+}
