@@ -133,6 +133,7 @@ pub async fn ingest_url(desk: &mut Desk, url: &str) -> Result<ExitCode> {
 
 /// `claimdesk ingest FILE`: stores the items, then matches each new or changed one.
 pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
     let bytes = read(file)?;
     let name = file.display().to_string();
     let parsed = parse_items(&name, &bytes, format);
@@ -159,8 +160,18 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
         actor: Actor::Cli,
     };
     let (counts, changed) = desk.store.save_items(&batch, source).await?;
+    let stored = started.elapsed();
     let matched = match_items(desk, &changed).await?;
+    let ranked = started.elapsed();
     let (alerts, _) = crate::watch::after_ingest(desk, &changed).await?;
+    // Where the time went, for benchmarks (bench/ingest.sh reads this line).
+    eprintln!(
+        "timing: read, normalized and stored {} items in {:.2} s; matched in {:.2} s; narratives and alerts in {:.2} s",
+        batch.len(),
+        stored.as_secs_f64(),
+        (ranked - stored).as_secs_f64(),
+        (started.elapsed() - ranked).as_secs_f64()
+    );
     println!("{}", summary("ingested", file, parsed.format, &counts));
     println!(
         "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",

@@ -303,6 +303,10 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                 });
             }
             eprintln!("polling the sources when due; Ctrl-C stops");
+            // One ranker for the whole run (building it reads the index, and the model when
+            // it is on).
+            let catalog = desk.catalog().await?;
+            let matcher = std::sync::Arc::new(desk.ranker(&catalog).await?);
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let polling = poller.run(crate::serve::shutdown_signal(), move |r| {
                 print_report(r);
@@ -310,7 +314,9 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
             });
             let matching = async {
                 while let Some(ids) = rx.recv().await {
-                    if let Err(e) = crate::load::match_items(&desk, &ids).await {
+                    let matched =
+                        crate::load::match_with(&desk.store, matcher.clone(), &ids, false).await;
+                    if let Err(e) = matched {
                         eprintln!("error: matching polled items: {e:#}");
                     }
                 }
