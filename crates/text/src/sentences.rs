@@ -88,7 +88,7 @@ pub fn sentences(text: &str) -> Vec<Sentence<'_>> {
             if only_stop && !glued_sentence_end(&chars, run_start, i) {
                 continue;
             }
-            if !only_stop && !(n.is_uppercase() || is_emoji(n)) {
+            if !(only_stop || n.is_uppercase() || is_emoji(n)) {
                 // `?!` or `...` glued to a lower-case word or a digit: inside the sentence.
                 continue;
             }
