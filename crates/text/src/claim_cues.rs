@@ -36,6 +36,15 @@ pub const CUE_NAMES: [&str; 22] = [
     "second_person",
 ];
 
+/// The direction each cue may push the score, as the cue was written: +1 toward a
+/// check-worthy claim (numbers, institutions, attribution, causation...), -1 away from it
+/// (opinions, greetings, calls to act, questions, exclamations), 0 learned freely (form:
+/// links, mentions, hashtags, length, capitals, persons). A model may only give a cue a
+/// weight of its sign, or none, so a cue never turns against what it stands for.
+pub const CUE_SIGNS: [i8; NUM_CUES] = [
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0,
+];
+
 /// Number of cues.
 pub const NUM_CUES: usize = CUE_NAMES.len();
 

@@ -15,7 +15,7 @@ mod normalize;
 mod sentences;
 mod tokenize;
 
-pub use claim_cues::{CUE_NAMES, ClaimCues, NUM_CUES};
+pub use claim_cues::{CUE_NAMES, CUE_SIGNS, ClaimCues, NUM_CUES};
 pub use fingerprint::{Fingerprint, duplicate_key, fingerprint, fingerprint_words};
 pub use lang::{Language, detect_language};
 pub use normalize::{clean, fold, fold_normalized, normalize};
