@@ -329,16 +329,16 @@ fn file_name(p: &Path) -> String {
 /// Reads a TSV with a header line. Every malformed row is an error naming the file and line.
 fn read_rows(path: &Path, layout: Layout, label: Option<&str>) -> Result<Vec<Row>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.is_empty() {
+        bail!("{}: empty file, expected a header line", path.display());
+    }
     let mut lines = bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| {
         let l = l.strip_suffix(b"\r").unwrap_or(l);
         std::str::from_utf8(l)
             .map(|s| (i + 1, s))
             .map_err(|e| anyhow::anyhow!("{}:{}: not valid UTF-8 ({e})", path.display(), i + 1))
     });
-    let Some(header) = lines.next() else {
-        bail!("{}: empty file, expected a header line", path.display());
-    };
-    let (_, header) = header?;
+    let (_, header) = lines.next().expect("split yields at least one line")?;
     if header.trim().is_empty() {
         bail!(
             "{}:1: expected a header line (id<TAB>text), found an empty line",
