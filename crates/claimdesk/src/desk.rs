@@ -158,6 +158,11 @@ impl Desk {
     }
 }
 
+/// The `[model] path` of a data directory's config, without opening (or creating) anything.
+pub fn config_model(dir: &Path) -> Result<Option<PathBuf>> {
+    Ok(apply_config(&dir.join(CONFIG_FILE), &mut MatchSettings::default())?.0)
+}
+
 fn open_index(dir: &Path) -> Result<MatchIndex> {
     let index_dir = dir.join("index");
     match MatchIndex::open_or_create(&index_dir) {

@@ -7,6 +7,7 @@
 mod accounts;
 mod demo;
 mod desk;
+mod detection;
 mod load;
 mod ranking;
 mod semantic;
@@ -78,6 +79,14 @@ enum Command {
     Reindex,
     /// Train the reranker on queries with judgments (the CLEF train split) and write it.
     TrainReranker(training::TrainArgs),
+    /// Score texts or sentences for check-worthiness (how much they state a fact worth
+    /// checking), from 0 to 1.
+    Detect(detection::DetectArgs),
+    /// Train the check-worthiness detector on labelled tweets (the CLEF 2020 Task 1 train
+    /// split) and write it.
+    TrainDetector(detection::TrainArgs),
+    /// Measure the check-worthiness detector (MAP, P@30) on labelled tweets.
+    EvalDetector(detection::EvalArgs),
     /// Serve the desk (web pages and JSON API) over the data directory.
     Serve(serve::ServeArgs),
     /// Load the bundled sample (fictional fact-checks and posts) into a temporary directory
@@ -236,6 +245,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let desk = open(&[], None).await?;
             training::run(&desk, &args).await
         }
+        Command::Detect(args) => detection::detect(&cli.data, cli.model.as_deref(), &args),
+        Command::TrainDetector(args) => detection::train(&cli.data, cli.model.as_deref(), &args),
+        Command::EvalDetector(args) => detection::eval(&cli.data, cli.model.as_deref(), &args),
         Command::Serve(args) => {
             let desk = open(&[], None).await?;
             serve::run(&desk, &args).await

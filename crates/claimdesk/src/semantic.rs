@@ -45,18 +45,25 @@ fn default_model_paths(data: &Path) -> Vec<PathBuf> {
 
 /// The model file to use, or why there is none.
 pub fn find_model(desk: &Desk, options: &SemanticOptions) -> Result<Option<PathBuf>> {
-    if let Some(path) = options.model.as_ref().or(desk.config_model.as_ref()) {
+    find_model_file(
+        &desk.dir,
+        options.model.as_deref().or(desk.config_model.as_deref()),
+    )
+}
+
+/// The model file for data directory `dir`: `explicit` (which must exist), else the first of
+/// the default places that holds one.
+pub fn find_model_file(dir: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+    if let Some(path) = explicit {
         if !path.is_file() {
             bail!(
                 "model file {} not found; run scripts/fetch-model (it writes models/{MODEL_FILE}) or correct --model",
                 path.display()
             );
         }
-        return Ok(Some(path.clone()));
+        return Ok(Some(path.to_path_buf()));
     }
-    Ok(default_model_paths(&desk.dir)
-        .into_iter()
-        .find(|p| p.is_file()))
+    Ok(default_model_paths(dir).into_iter().find(|p| p.is_file()))
 }
 
 /// The ranker the desk uses: hybrid with the learned reranker when the model is present,

@@ -3,7 +3,7 @@
 use crate::util::Desk;
 
 /// The model fetched by scripts/fetch-model (CI fetches it before the tests).
-fn model() -> String {
+pub fn model() -> String {
     let path = std::env::var("CLAIMDESK_MODEL").unwrap_or_else(|_| {
         format!(
             "{}/../../models/e5-small-q4.bin",

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bad_input;
+mod detection;
 mod formats;
 mod matching;
 mod monitoring;

@@ -5,10 +5,12 @@
 //! bigrams, and a near-duplicate lookup over SimHash fingerprints. Every result carries its
 //! [`Explanation`]. The index is derived from the store and can be rebuilt at any time.
 //!
-//! Also here: the retrieval [`metrics`] (MAP@k, MRR@k, Recall@k) and [`trec`] file formats.
+//! Also here: the [`checkworthy`] scorer that ranks sentences by how much they state a fact
+//! worth checking, the retrieval [`metrics`] (MAP@k, MRR@k, Recall@k) and [`trec`] file formats.
 
 #![warn(missing_docs)]
 
+pub mod checkworthy;
 pub mod hybrid;
 mod index;
 mod matcher;
@@ -45,6 +47,9 @@ pub enum Error {
     /// A setting name or value given by the user is not valid.
     #[error("unknown setting or bad value `{0}`")]
     BadSetting(String),
+    /// The embedding model failed on a text.
+    #[error("embedding: {0}")]
+    Embedding(String),
 }
 
 impl From<std::io::Error> for Error {

@@ -81,6 +81,35 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Average precision of one ranked list of judgments, best first, over the whole list (the
+/// CLEF 2020 CheckThat! Task 1 measure): the mean of the precision at each relevant rank; 0
+/// when nothing is relevant.
+///
+/// ```
+/// use claimdesk_match::metrics::average_precision;
+/// assert_eq!(average_precision(&[true, false, true]), (1.0 + 2.0 / 3.0) / 2.0);
+/// ```
+pub fn average_precision(ranked: &[bool]) -> f64 {
+    let mut hits = 0usize;
+    let mut total = 0.0;
+    for (i, &relevant) in ranked.iter().enumerate() {
+        if relevant {
+            hits += 1;
+            total += hits as f64 / (i + 1) as f64;
+        }
+    }
+    if hits == 0 { 0.0 } else { total / hits as f64 }
+}
+
+/// Share of relevant judgments among the first `k` of a ranked list (divided by `k`, as
+/// CLEF's scorer does, even when the list is shorter).
+pub fn precision_at(ranked: &[bool], k: usize) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    ranked.iter().take(k).filter(|&&r| r).count() as f64 / k as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,7 +54,52 @@ proptest! {
         let _ = bigrams(&s, Form::Folded);
         let _ = fingerprint(&s);
         let _ = claimdesk_text::detect_language(&s);
+        let _ = claimdesk_text::ClaimCues::of(&s);
     }
+
+    #[test]
+    fn sentences_cover_the_text_in_order(s in prop_oneof![desk_text(), sentence_text()]) {
+        let found = claimdesk_text::sentences(&s);
+        let mut last = 0;
+        for sentence in &found {
+            prop_assert!(sentence.start >= last && sentence.start < sentence.end);
+            prop_assert!(s.is_char_boundary(sentence.start) && s.is_char_boundary(sentence.end));
+            prop_assert_eq!(&s[sentence.start..sentence.end], sentence.text);
+            prop_assert_eq!(sentence.text.trim(), sentence.text);
+            prop_assert!(!s[last..sentence.start].chars().any(|c| !c.is_whitespace()));
+            last = sentence.end;
+        }
+        prop_assert!(!s[last..].chars().any(|c| !c.is_whitespace()));
+    }
+
+    #[test]
+    fn cue_values_are_finite_and_not_negative(s in sentence_text()) {
+        let cues = claimdesk_text::ClaimCues::of(&s);
+        prop_assert!(cues.values().iter().all(|v| v.is_finite() && *v >= 0.0));
+    }
+}
+
+/// Text made of the pieces the sentence splitter decides on: stops, abbreviations, numbers,
+/// links, ellipses, quotes, emoji and line breaks.
+fn sentence_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[a-zA-Zđươ]{1,6}",
+        Just(" ".to_string()),
+        Just(". ".to_string()),
+        Just(".".to_string()),
+        Just("...".to_string()),
+        Just("…".to_string()),
+        Just("?!".to_string()),
+        Just("TP.".to_string()),
+        Just("U.S.".to_string()),
+        Just("3.5".to_string()),
+        Just("https://a.vn/x.y".to_string()),
+        Just("\"".to_string()),
+        Just("😀".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+    ];
+    prop::collection::vec(piece, 0..30).prop_map(|v| v.concat())
 }
 
 #[test]
