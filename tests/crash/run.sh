@@ -30,7 +30,14 @@ drop="$work/drop"
 mkdir -p "$drop"
 
 "$bin" --data "$data" --lexical-only import crates/claimdesk/sample/factchecks.jsonl >/dev/null
-printf '[sources]\nfolder_settle_secs = 0\n' >>"$data/claimdesk.toml"
+python3 - "$data/claimdesk.toml" <<'PY'
+import sys
+p = sys.argv[1]
+text = open(p, encoding="utf-8").read()
+text = text.replace("[sources]\n", "[sources]\nfolder_settle_secs = 0\n", 1) if "[sources]\n" in text \
+    else text + "\n[sources]\nfolder_settle_secs = 0\n"
+open(p, "w", encoding="utf-8").write(text)
+PY
 "$bin" --data "$data" source add "$drop" --interval 1s >/dev/null
 
 # The posts, written as .part and renamed (as a partner's export job would), and the digest
