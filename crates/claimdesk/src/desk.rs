@@ -188,6 +188,19 @@ fn index_change(fc: StoredFactCheck) -> IndexChange {
     }
 }
 
+/// The data directory's `claimdesk.toml` as a table (empty when the file is absent), and its
+/// path for messages.
+pub fn read_config(dir: &Path) -> Result<(PathBuf, toml::Table)> {
+    let path = dir.join(CONFIG_FILE);
+    let table = match std::fs::read_to_string(&path) {
+        Ok(text) => text
+            .parse()
+            .with_context(|| format!("{}: not valid TOML", path.display()))?,
+        Err(_) => toml::Table::new(),
+    };
+    Ok((path, table))
+}
+
 /// Applies the config's `[match]` table and returns its `[model]` paths (model, reranker),
 /// relative paths taken from the data directory.
 fn apply_config(

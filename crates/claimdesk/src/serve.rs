@@ -15,7 +15,7 @@ use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerCo
 use claimdesk_store::SqliteStore;
 use clap::Args;
 
-use crate::desk::{CONFIG_FILE, Desk};
+use crate::desk::Desk;
 
 /// Arguments of `claimdesk serve`.
 #[derive(Args, Debug)]
@@ -49,13 +49,7 @@ impl MatchService for Ranker {
 /// The server's settings from the config: `[server] time_zone` and `public_url` (links default
 /// to `http://ADDR`), and `[rating_scale]` (default: the bilingual five-point scale).
 pub fn server_config(dir: &Path, addr: SocketAddr) -> Result<ServerConfig> {
-    let path = dir.join(CONFIG_FILE);
-    let table: toml::Table = match std::fs::read_to_string(&path) {
-        Ok(text) => text
-            .parse()
-            .with_context(|| format!("{}: not valid TOML", path.display()))?,
-        Err(_) => toml::Table::new(),
-    };
+    let (path, table) = crate::desk::read_config(dir)?;
     let server = match table.get("server") {
         None => None,
         Some(v) => Some(

@@ -13,7 +13,7 @@ use claimdesk_store::{NewSource, PollOutcome, Source, SourceId, SourceKind, Sqli
 use clap::Subcommand;
 use jiff::Timestamp;
 
-use crate::desk::{CONFIG_FILE, Desk};
+use crate::desk::Desk;
 
 /// `claimdesk source ...`.
 #[derive(Subcommand, Debug)]
@@ -54,13 +54,7 @@ pub enum SourceCommand {
 /// folder_settle_secs = 5   # a dropped file is read once unmodified this long
 /// ```
 pub fn fetch_settings(dir: &Path) -> Result<(FetchConfig, PollSettings)> {
-    let path = dir.join(CONFIG_FILE);
-    let table: toml::Table = match std::fs::read_to_string(&path) {
-        Ok(text) => text
-            .parse()
-            .with_context(|| format!("{}: not valid TOML", path.display()))?,
-        Err(_) => toml::Table::new(),
-    };
+    let (path, table) = crate::desk::read_config(dir)?;
     let mut fetch = FetchConfig::default();
     let mut poll = PollSettings::default();
     let table_of = |name: &str| -> Result<Option<&toml::Table>> {

@@ -16,7 +16,7 @@ use claimdesk_publish::RatingScale;
 use claimdesk_store::{AlertFilter, NarrativeFilter, SqliteStore, Store};
 use clap::{Args, Subcommand};
 
-use crate::desk::{CONFIG_FILE, Desk};
+use crate::desk::Desk;
 use crate::load::bar;
 use crate::semantic::{SemanticOptions, find_model};
 
@@ -94,13 +94,7 @@ pub enum WebhookCommand {
 
 /// `[narratives]`, `[alerts]`, `[webhooks]` and `[rating_scale]` of the config.
 pub fn settings(dir: &Path) -> Result<(MonitorSettings, RatingScale)> {
-    let path = dir.join(CONFIG_FILE);
-    let table: toml::Table = match std::fs::read_to_string(&path) {
-        Ok(text) => text
-            .parse()
-            .with_context(|| format!("{}: not valid TOML", path.display()))?,
-        Err(_) => toml::Table::new(),
-    };
+    let (path, table) = crate::desk::read_config(dir)?;
     let mut settings = MonitorSettings::default();
     if let Some(v) = table.get("narratives") {
         settings.narratives = v

@@ -38,9 +38,10 @@ pub fn fingerprint(text: &str) -> Option<Fingerprint> {
     fingerprint_words(&words(text))
 }
 
-/// [`fingerprint`] of words already split (see [`crate::Analysis`]).
-pub fn fingerprint_words(words: &[Word]) -> Option<Fingerprint> {
-    let folded: Vec<Cow<'_, str>> = words
+/// The words fingerprints are made of: accent-folded, link domains left out (shared by
+/// SimHash and MinHash so both see the same text).
+pub(crate) fn folded_words(words: &[Word]) -> Vec<Cow<'_, str>> {
+    words
         .iter()
         .filter(|w| w.kind != WordKind::Domain)
         .map(|w| {
@@ -50,7 +51,12 @@ pub fn fingerprint_words(words: &[Word]) -> Option<Fingerprint> {
                 Cow::Owned(fold_normalized(&w.text))
             }
         })
-        .collect();
+        .collect()
+}
+
+/// [`fingerprint`] of words already split (see [`crate::Analysis`]).
+pub fn fingerprint_words(words: &[Word]) -> Option<Fingerprint> {
+    let folded = folded_words(words);
     if folded.is_empty() {
         return None;
     }

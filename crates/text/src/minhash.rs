@@ -8,12 +8,9 @@
 //! signatures stored today compare correctly after any dependency upgrade. The share of
 //! equal positions in two signatures estimates the Jaccard similarity of their shingle sets.
 
-use std::borrow::Cow;
-
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::normalize::fold_normalized;
-use crate::tokenize::{WordKind, words};
+use crate::tokenize::words;
 
 /// Hash functions (positions) in a signature.
 pub const MINHASH_SIZE: usize = 64;
@@ -69,17 +66,7 @@ fn splitmix64(mut z: u64) -> u64 {
 /// ```
 pub fn minhash(text: &str) -> Option<MinHash> {
     let all = words(text);
-    let folded: Vec<Cow<'_, str>> = all
-        .iter()
-        .filter(|w| w.kind != WordKind::Domain)
-        .map(|w| {
-            if w.text.is_ascii() {
-                Cow::Borrowed(w.text.as_str())
-            } else {
-                Cow::Owned(fold_normalized(&w.text))
-            }
-        })
-        .collect();
+    let folded = crate::fingerprint::folded_words(&all);
     if folded.is_empty() {
         return None;
     }
