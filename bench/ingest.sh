@@ -75,7 +75,7 @@ run() {
   python3 - "$work/err.txt" "$started" "$ended" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-m = re.search(r"stored (\d+) items in ([\d.]+) s; matched in ([\d.]+) s; narratives and alerts in ([\d.]+) s", text)
+m = re.search(r"stored (\d+) items in ([\d.]+) s; (?:scored and )?matched in ([\d.]+) s; narratives and alerts in ([\d.]+) s", text)
 if not m:
     sys.exit("bench: no timing line in the ingest output")
 print(m.group(2), m.group(3), m.group(4), f"{float(sys.argv[3]) - float(sys.argv[2]):.2f}")

@@ -267,12 +267,14 @@ pub fn train(data: &Path, model: Option<&Path>, args: &TrainArgs) -> Result<Exit
         ("without it", &detector.without_model),
     ] {
         println!(
-            "chosen {name}: {} L2 {} cue boost {} (cv MAP {:.4}, P@30 {:.4})",
+            "chosen {name}: {} L2 {} cue boost {} (cv MAP {:.4}, P@30 {:.4}); match threshold {:.4} (keeps {:.0}% of the check-worthy training texts, out of fold)",
             m.inputs.name(),
             m.l2,
             m.cue_boost,
             m.cv_map,
-            m.cv_p_at_30
+            m.cv_p_at_30,
+            m.match_threshold,
+            claimdesk_match::checkworthy::MATCH_RECALL * 100.0
         );
     }
     println!("wrote {}", args.out.display());
@@ -314,6 +316,21 @@ pub fn eval(data: &Path, model: Option<&Path>, args: &EvalArgs) -> Result<ExitCo
             file_name(&args.tsv),
             average_precision(&ranked),
             precision_at(&ranked, 30)
+        );
+        // What the desk's match threshold (chosen on train) does on this file.
+        let t = m.match_threshold;
+        let kept = scores.iter().filter(|&&s| s >= t).count();
+        let kept_worthy = scores
+            .iter()
+            .zip(&labels)
+            .filter(|(s, l)| **l && **s >= t)
+            .count();
+        println!(
+            "{:<15} match threshold {t:.4}: keeps {kept_worthy} of {positives} check-worthy ({:.1}% recall), matches {kept} of {} texts ({:.1}% skipped)",
+            "",
+            100.0 * kept_worthy as f64 / positives.max(1) as f64,
+            rows.len(),
+            100.0 * (rows.len() - kept) as f64 / rows.len().max(1) as f64
         );
     }
     Ok(ExitCode::SUCCESS)

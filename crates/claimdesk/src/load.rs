@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use claimdesk_core::{Actor, Diagnostic, ImportCounts};
 use claimdesk_ingest::{
-    FactCheckFormat, ItemFormat, duplicate_key, item_key, parse_fact_checks, parse_items,
+    FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
 };
-use claimdesk_store::{ImportSource, NewFactCheck, NewItem, Store, StoredMatch};
+use claimdesk_store::{ImportSource, NewFactCheck, NewItem, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::desk::Desk;
@@ -119,15 +119,11 @@ pub async fn ingest_url(desk: &mut Desk, url: &str) -> Result<ExitCode> {
     let format = parsed.format;
     let stored =
         claimdesk_ingest::intake::store_items(&desk.store, url, parsed, Actor::Cli).await?;
-    let matched = match_items(desk, &stored.changed).await?;
     println!(
         "{}",
         summary("ingested", Path::new(url), format, &stored.counts)
     );
-    println!(
-        "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",
-        stored.changed.len()
-    );
+    process(desk, &stored.changed).await?;
     Ok(exit_code(&stored.counts))
 }
 
@@ -141,17 +137,7 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
     let batch: Vec<NewItem> = parsed
         .records
         .into_iter()
-        .map(|r| {
-            let mut item = r.value;
-            if item.language.is_none() {
-                item.language =
-                    claimdesk_text::detect_language(&item.text).map(|l| l.code.to_string());
-            }
-            NewItem {
-                key: item_key(&item),
-                item,
-            }
-        })
+        .map(|r| claimdesk_ingest::intake::new_item(r.value))
         .collect();
     let source = ImportSource {
         file: &name,
@@ -161,132 +147,64 @@ pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<
     };
     let (counts, changed) = desk.store.save_items(&batch, source).await?;
     let stored = started.elapsed();
-    let matched = match_items(desk, &changed).await?;
-    let ranked = started.elapsed();
-    let (alerts, _) = crate::watch::after_ingest(desk, &changed).await?;
+    let report = if changed.is_empty() {
+        crate::pipeline::Report::default()
+    } else {
+        let pipeline = pipeline(desk).await?;
+        let report = pipeline.process(&changed, true).await?;
+        println!("{}", summary("ingested", file, parsed.format, &counts));
+        print_report(&report, changed.len(), pipeline.threshold());
+        report
+    };
     // Where the time went, for benchmarks (bench/ingest.sh reads this line).
     eprintln!(
-        "timing: read, normalized and stored {} items in {:.2} s; matched in {:.2} s; narratives and alerts in {:.2} s",
+        "timing: read, normalized and stored {} items in {:.2} s; scored and matched in {:.2} s; narratives and alerts in {:.2} s",
         batch.len(),
         stored.as_secs_f64(),
-        (ranked - stored).as_secs_f64(),
-        (started.elapsed() - ranked).as_secs_f64()
+        report.match_time.as_secs_f64(),
+        report.monitor_time.as_secs_f64()
     );
-    println!("{}", summary("ingested", file, parsed.format, &counts));
-    println!(
-        "{matched} of {} new or changed items have candidate fact-checks (top 5 stored with their explanations)",
-        changed.len()
-    );
-    if alerts > 0 {
-        println!("{alerts} alerts raised (`claimdesk alerts`)");
+    if changed.is_empty() {
+        println!("{}", summary("ingested", file, parsed.format, &counts));
     }
+    crate::watch::deliver_due_alerts(desk).await?;
     Ok(exit_code(&counts))
 }
 
-/// Items per page in the matching pipeline.
-const MATCH_PAGE: u32 = 1000;
-/// Pages that may wait between two stages of the pipeline (backpressure: a slow stage
-/// holds the one before it, so memory stays bounded whatever the number of items).
-const PIPELINE_DEPTH: usize = 2;
-
-/// Matches the given items and stores their top 5 with explanations. Returns how many
-/// items have at least one candidate.
-///
-/// Three stages on bounded channels: pages of items are read from the store, ranked on
-/// every core (embedded in one batch when the model is on), and their matches stored, one
-/// transaction per page, while the next page is ranked.
-pub async fn match_items(desk: &Desk, ids: &[claimdesk_core::ItemId]) -> Result<usize> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
+/// Builds the desk's pipeline (its ranker reads the index, and the model when it is on).
+pub async fn pipeline(desk: &Desk) -> Result<crate::pipeline::Pipeline> {
     let catalog = desk.catalog().await?;
     let matcher = std::sync::Arc::new(desk.ranker(&catalog).await?);
-    match_with(&desk.store, matcher, ids, true).await
+    crate::pipeline::Pipeline::open(desk, matcher).await
 }
 
-/// [`match_items`] with a matcher already built (the server's), a progress bar or not.
-pub async fn match_with(
-    store: &claimdesk_store::SqliteStore,
-    matcher: std::sync::Arc<claimdesk_match::hybrid::HybridMatcher>,
+/// Runs the stored items `ids` through the desk's pipeline (check-worthiness, matching,
+/// narratives, alerts), prints what it found, and sends the alerts due to webhooks.
+pub async fn process(
+    desk: &Desk,
     ids: &[claimdesk_core::ItemId],
-    progress: bool,
-) -> Result<usize> {
+) -> Result<crate::pipeline::Report> {
     if ids.is_empty() {
-        return Ok(0);
+        return Ok(crate::pipeline::Report::default());
     }
-    let pb = if progress {
-        bar(ids.len() as u64, "matching")
-    } else {
-        ProgressBar::hidden()
-    };
-    let first = claimdesk_core::ItemId(ids.iter().map(|i| i.0).min().unwrap_or(1) - 1);
-    let wanted: std::collections::HashSet<_> = ids.iter().copied().collect();
-
-    type Page = Vec<(claimdesk_core::ItemId, String)>;
-    type Ranked = Vec<(claimdesk_core::ItemId, Vec<StoredMatch>)>;
-    let (page_tx, mut page_rx) = tokio::sync::mpsc::channel::<Page>(PIPELINE_DEPTH);
-    let (ranked_tx, mut ranked_rx) = tokio::sync::mpsc::channel::<Result<Ranked>>(PIPELINE_DEPTH);
-
-    let reader_store = store.clone();
-    let reader = tokio::spawn(async move {
-        let store = reader_store;
-        let mut after = first;
-        loop {
-            let items = store.items(after, MATCH_PAGE).await?;
-            let Some(last) = items.last() else { break };
-            after = last.id;
-            let page: Page = items
-                .into_iter()
-                .filter(|i| wanted.contains(&i.id))
-                .map(|i| (i.id, i.item.text))
-                .collect();
-            if !page.is_empty() && page_tx.send(page).await.is_err() {
-                break; // the ranker stopped (on an error it reports itself)
-            }
-        }
-        anyhow::Ok(())
-    });
-    let ranker = tokio::task::spawn_blocking(move || {
-        while let Some(page) = page_rx.blocking_recv() {
-            let texts: Vec<&str> = page.iter().map(|(_, t)| t.as_str()).collect();
-            let ranked = matcher
-                .rank_many(&texts, 5, true)
-                .map_err(anyhow::Error::from)
-                .map(|all| {
-                    page.iter()
-                        .zip(all)
-                        .map(|((id, _), ranked)| (*id, stored_matches(&ranked)))
-                        .collect()
-                });
-            let failed = ranked.is_err();
-            if ranked_tx.blocking_send(ranked).is_err() || failed {
-                break;
-            }
-        }
-    });
-    let mut matched = 0;
-    while let Some(ranked) = ranked_rx.recv().await {
-        let ranked = ranked?;
-        matched += ranked.iter().filter(|(_, m)| !m.is_empty()).count();
-        store.save_matches_of(&ranked).await?;
-        pb.inc(ranked.len() as u64);
-    }
-    ranker.await.context("the ranking stage stopped")?;
-    reader.await.context("the reading stage stopped")??;
-    pb.finish_and_clear();
-    Ok(matched)
+    let pipeline = pipeline(desk).await?;
+    let report = pipeline.process(ids, true).await?;
+    print_report(&report, ids.len(), pipeline.threshold());
+    crate::watch::deliver_due_alerts(desk).await?;
+    Ok(report)
 }
 
-/// Ranked matches as the store keeps them, ranks from 1.
-fn stored_matches(ranked: &[claimdesk_match::Match]) -> Vec<StoredMatch> {
-    ranked
-        .iter()
-        .enumerate()
-        .map(|(i, m)| StoredMatch {
-            fact_check: m.fact_check,
-            rank: i as u32 + 1,
-            score: m.score,
-            explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
-        })
-        .collect()
+/// The pipeline's report on stdout (alerts on stderr, as they come).
+pub fn print_report(report: &crate::pipeline::Report, changed: usize, threshold: f32) {
+    for a in &report.alerts {
+        eprintln!("alert: [{}] {}", a.rule, a.summary);
+    }
+    println!(
+        "{} of {changed} new or changed items have candidate fact-checks (top 5 stored with their explanations); \
+         {} scored below the check-worthiness threshold {threshold:.2} and were not matched",
+        report.matched, report.below_threshold
+    );
+    if !report.alerts.is_empty() {
+        println!("{} alerts raised (`claimdesk alerts`)", report.alerts.len());
+    }
 }

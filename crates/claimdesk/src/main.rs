@@ -9,6 +9,7 @@ mod demo;
 mod desk;
 mod detection;
 mod load;
+mod pipeline;
 mod ranking;
 mod semantic;
 mod serve;

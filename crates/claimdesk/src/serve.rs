@@ -8,11 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use claimdesk_core::ItemId;
 use claimdesk_match::hybrid::HybridMatcher;
-use claimdesk_monitor::webhook::{HttpTransport, run_deliveries};
+use claimdesk_monitor::webhook::run_deliveries;
 use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
-use claimdesk_store::SqliteStore;
 use clap::Args;
 
 use crate::desk::Desk;
@@ -112,11 +110,11 @@ pub async fn serve_desk(
     config: ServerConfig,
     banner: impl FnOnce(SocketAddr),
 ) -> Result<()> {
-    let catalog = desk.catalog().await?;
-    let ranker = desk.ranker(&catalog).await?;
-    let retrievers = ranker.retrievers().join(", ");
-    let ranker = Arc::new(Ranker(Arc::new(ranker)));
-    let state = AppState::new(desk.store.clone(), ranker.clone(), config);
+    // One pipeline for the items posted to the API and those the sources bring.
+    let pipeline = Arc::new(crate::load::pipeline(desk).await?);
+    let retrievers = pipeline.matcher().retrievers().join(", ");
+    let ranker = Arc::new(Ranker(Arc::clone(pipeline.matcher())));
+    let state = AppState::with_pipeline(desk.store.clone(), ranker, pipeline.clone(), config);
     let addr = listener
         .local_addr()
         .context("the listener has no address")?;
@@ -127,7 +125,7 @@ pub async fn serve_desk(
     // retries, while the desk runs.
     let (settings, _) = crate::watch::settings(&desk.dir)?;
     let policy = settings.webhooks;
-    let transport = HttpTransport::new(Duration::from_secs(policy.timeout_seconds))?;
+    let transport = crate::watch::webhook_client(&desk.dir, &policy)?;
     // The poller and the deliveries run beside the server and stop with it (after the
     // work in flight).
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -140,27 +138,25 @@ pub async fn serve_desk(
         })
         .await;
     });
-    let store = desk.store.clone();
     let polling = tokio::spawn(async move {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<ItemId>>();
-        let run = poller.run(
-            async move {
-                let _ = poll_stopped.changed().await;
-            },
-            move |report| {
-                if !report.changed.is_empty() {
-                    let _ = tx.send(report.changed.clone());
-                }
-            },
-        );
-        let matching = async {
-            while let Some(ids) = rx.recv().await {
-                if let Err(e) = match_polled(&store, &ranker, &ids).await {
-                    tracing::error!(target: "ingest::poll", error = %e, "cannot match polled items");
-                }
-            }
-        };
-        tokio::join!(run, matching);
+        poller
+            .run(
+                async move {
+                    let _ = poll_stopped.changed().await;
+                },
+                |report| {
+                    let pipeline = Arc::clone(&pipeline);
+                    async move {
+                        if report.changed.is_empty() {
+                            return;
+                        }
+                        if let Err(e) = pipeline.process(&report.changed, false).await {
+                            tracing::error!(target: "ingest::poll", error = %format!("{e:#}"), "cannot process polled items");
+                        }
+                    }
+                },
+            )
+            .await;
     });
     let served = claimdesk_server::serve(listener, state, async move {
         shutdown_signal().await;
@@ -174,12 +170,6 @@ pub async fn serve_desk(
 
 /// How often the server looks for alert deliveries that are due.
 const WEBHOOK_POLL: Duration = Duration::from_secs(10);
-
-/// Matches items a poll brought and stores their top 5, as `ingest` does.
-async fn match_polled(store: &SqliteStore, ranker: &Ranker, ids: &[ItemId]) -> Result<()> {
-    crate::load::match_with(store, Arc::clone(&ranker.0), ids, false).await?;
-    Ok(())
-}
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
 pub async fn shutdown_signal() {

@@ -283,13 +283,7 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                     ok &= print_report(r);
                     changed.extend_from_slice(&r.changed);
                 }
-                let matched = crate::load::match_items(&desk, &changed).await?;
-                if !changed.is_empty() {
-                    println!(
-                        "{matched} of {} new or changed items have candidate fact-checks",
-                        changed.len()
-                    );
-                }
+                crate::load::process(&desk, &changed).await?;
                 return Ok(if ok {
                     ExitCode::SUCCESS
                 } else {
@@ -297,25 +291,41 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                 });
             }
             eprintln!("polling the sources when due; Ctrl-C stops");
-            // One ranker for the whole run (building it reads the index, and the model when
-            // it is on).
-            let catalog = desk.catalog().await?;
-            let matcher = std::sync::Arc::new(desk.ranker(&catalog).await?);
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let polling = poller.run(crate::serve::shutdown_signal(), move |r| {
-                print_report(r);
-                let _ = tx.send(r.changed.clone());
-            });
-            let matching = async {
-                while let Some(ids) = rx.recv().await {
-                    let matched =
-                        crate::load::match_with(&desk.store, matcher.clone(), &ids, false).await;
-                    if let Err(e) = matched {
-                        eprintln!("error: matching polled items: {e:#}");
+            // One pipeline for the whole run (building its ranker reads the index, and the
+            // model when it is on).
+            let pipeline = crate::load::pipeline(&desk).await?;
+            let (settings, _) = crate::watch::settings(data)?;
+            let transport = crate::watch::webhook_client(data, &settings.webhooks)?;
+            poller
+                .run(crate::serve::shutdown_signal(), |r| async {
+                    let r = r;
+                    print_report(&r);
+                    if r.changed.is_empty() {
+                        return;
                     }
-                }
-            };
-            tokio::join!(polling, matching);
+                    match pipeline.process(&r.changed, false).await {
+                        Ok(report) => {
+                            crate::load::print_report(
+                                &report,
+                                r.changed.len(),
+                                pipeline.threshold(),
+                            );
+                            let now = Timestamp::now();
+                            if let Err(e) = claimdesk_monitor::webhook::deliver_due(
+                                &desk.store,
+                                &transport,
+                                &settings.webhooks,
+                                now,
+                            )
+                            .await
+                            {
+                                eprintln!("error: delivering alerts: {e}");
+                            }
+                        }
+                        Err(e) => eprintln!("error: processing polled items: {e:#}"),
+                    }
+                })
+                .await;
             Ok(ExitCode::SUCCESS)
         }
     }

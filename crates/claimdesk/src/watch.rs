@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use claimdesk_core::{Actor, AlertRule, ItemId, NarrativeId, WebhookId};
+use claimdesk_core::{Actor, AlertRule, NarrativeId, WebhookId};
 use claimdesk_embed::{E5, Embedder};
-use claimdesk_monitor::webhook::{HttpTransport, deliver_due};
+use claimdesk_ingest::fetch::{FetchError, GuardedClient};
+use claimdesk_monitor::webhook::deliver_due;
 use claimdesk_monitor::{Monitor, MonitorSettings};
 use claimdesk_publish::RatingScale;
 use claimdesk_store::{AlertFilter, NarrativeFilter, SqliteStore, Store};
@@ -140,43 +141,33 @@ fn embedder(desk: &Desk, options: &SemanticOptions) -> Result<Option<Arc<dyn Emb
     Ok(Some(Arc::new(model)))
 }
 
-/// After `ingest` stored and matched `ids`: puts them in narratives, raises alerts, and
-/// sends the alerts due to webhooks. Returns (alerts raised, deliveries attempted).
-pub async fn after_ingest(desk: &Desk, ids: &[ItemId]) -> Result<(usize, usize)> {
-    if ids.is_empty() {
-        return Ok((0, 0));
-    }
-    let (settings, scale) = settings(&desk.dir)?;
-    let policy = settings.webhooks.clone();
-    let model = embedder(desk, &desk.semantic)?;
-    let mut monitor = Monitor::open(&desk.store, settings, scale, model).await?;
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(item) = desk.store.item(*id).await? {
-            items.push(item);
-        }
-    }
-    let pb = bar(items.len() as u64, "narratives");
-    let mut raised = 0;
-    for chunk in items.chunks(256) {
-        for o in monitor.observe(&desk.store, chunk).await? {
-            for a in &o.alerts {
-                eprintln!("alert: [{}] {}", a.rule, a.summary);
-            }
-            raised += o.alerts.len();
-        }
-        pb.inc(chunk.len() as u64);
-    }
-    pb.finish_and_clear();
-    let sent = deliver(&desk.store, &policy).await?;
-    Ok((raised, sent))
+/// Sends the alert deliveries that are due (after an ingest raised alerts), when the desk
+/// has webhooks. Returns how many deliveries were attempted.
+pub async fn deliver_due_alerts(desk: &Desk) -> Result<usize> {
+    let (settings, _) = settings(&desk.dir)?;
+    deliver(&desk.dir, &desk.store, &settings.webhooks).await
 }
 
-async fn deliver(store: &SqliteStore, policy: &claimdesk_monitor::WebhookPolicy) -> Result<usize> {
+/// The client webhook deliveries go through: the guarded client of `[fetch]` (internal
+/// addresses refused unless allow-listed), with the `[webhooks]` time limit.
+pub fn webhook_client(
+    dir: &Path,
+    policy: &claimdesk_monitor::WebhookPolicy,
+) -> Result<GuardedClient> {
+    let (mut fetch, _) = crate::sources::fetch_settings(dir)?;
+    fetch.timeout = std::time::Duration::from_secs(policy.timeout_seconds);
+    Ok(GuardedClient::new(fetch)?)
+}
+
+async fn deliver(
+    dir: &Path,
+    store: &SqliteStore,
+    policy: &claimdesk_monitor::WebhookPolicy,
+) -> Result<usize> {
     if store.webhooks().await?.is_empty() {
         return Ok(0);
     }
-    let transport = HttpTransport::new(std::time::Duration::from_secs(policy.timeout_seconds))?;
+    let transport = webhook_client(dir, policy)?;
     let attempts = deliver_due(store, &transport, policy, jiff::Timestamp::now()).await?;
     for a in &attempts {
         match &a.error {
@@ -396,6 +387,19 @@ pub async fn webhook(dir: &Path, command: WebhookCommand) -> Result<ExitCode> {
     let store = Desk::open_store(dir).await?;
     match command {
         WebhookCommand::Add { url } => {
+            // Refused now if the rules would refuse every delivery (the host is, spells or
+            // resolves to an internal address); a name that does not resolve yet is kept.
+            let (settings, _) = settings(dir)?;
+            match webhook_client(dir, &settings.webhooks)?
+                .check_url(&url)
+                .await
+            {
+                Ok(_) => {}
+                Err(e @ FetchError::Resolve { .. }) => {
+                    eprintln!("warning: {e}; it is checked again at every delivery");
+                }
+                Err(e) => return Err(e.into()),
+            }
             let secret = read_secret()?;
             let hook = store.add_webhook(&url, &secret, Actor::Cli).await?;
             println!("added webhook {}: {}", hook.id.0, hook.url);
@@ -432,7 +436,7 @@ pub async fn webhook(dir: &Path, command: WebhookCommand) -> Result<ExitCode> {
         }
         WebhookCommand::Deliver => {
             let (settings, _) = settings(dir)?;
-            let n = deliver(&store, &settings.webhooks).await?;
+            let n = deliver(dir, &store, &settings.webhooks).await?;
             println!("{n} deliveries attempted");
         }
     }

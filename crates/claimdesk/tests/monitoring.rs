@@ -98,3 +98,167 @@ fn webhooks_are_added_listed_and_removed() {
     assert_eq!(gone.code, 2);
     assert!(gone.stderr.contains("no webhook 1"), "{}", gone.stderr);
 }
+
+/// One HTTP/1.1 request to `addr` (`host:port`); returns the status and the body.
+fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(120)))
+        .unwrap();
+    write!(
+        conn,
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The body of a chunked HTTP response, joined.
+fn unchunk(body: &str) -> String {
+    if !body.contains("\r\n") {
+        return body.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || tail.len() < n {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = tail[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+#[test]
+fn items_polled_by_serve_and_posted_to_the_api_are_scored_matched_and_put_in_narratives() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let desk = Desk::new();
+    desk.run(&["init"]).ok();
+    let config = desk.data().join("claimdesk.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    // The template ends with empty [fetch] and [sources] tables: replace them.
+    text.truncate(text.find("\n[fetch]\n").unwrap() + 1);
+    text.push_str(
+        "[narratives]\nburst_items = 4\nburst_sources = 4\nburst_minutes = 10\n\
+         [sources]\nfolder_settle_secs = 0\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    desk.run_with_stdin(
+        &["user", "add", "ed", "--role", "editor"],
+        "a good password\n",
+    )
+    .ok();
+    let token = desk.run(&["token", "create", "ed", "partner"]).ok();
+    let token = token.trim().to_string();
+    // Two copies arrive by the drop folder, two by the API: one narrative of four from four
+    // sources within ten minutes, a burst.
+    let drop = desk.dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    let copy = |i: usize| {
+        format!(
+            "{{\"id\":\"c{i}\",\"text\":\"{} {CLAIM}\",\"source\":\"page{i}\",\"published_at\":\"2026-11-20T10:0{i}:00Z\"}}",
+            ["", "CHIA SẺ:", "Tin nóng!!", "#share"][i]
+        )
+    };
+    std::fs::write(
+        drop.join("posts.jsonl"),
+        format!("{}\n{}\n", copy(0), copy(1)),
+    )
+    .unwrap();
+    desk.run(&["source", "add", drop.to_str().unwrap()]).ok();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .arg("--data")
+        .arg(desk.data())
+        .args(["--lexical-only", "serve", "--addr", "127.0.0.1:0"])
+        .env_remove("CLAIMDESK_DATA")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let mut banner = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    let addr = banner
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {banner}"))
+        .to_string();
+    // Bounded wait for the first poll and its processing (the folder's file is moved once
+    // its items are stored; they are processed right after).
+    let narratives_of = || desk.run(&["--lexical-only", "narratives"]).stdout;
+    for _ in 0..600 {
+        if narratives_of().contains("2 items\t2 sources") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        narratives_of().contains("2 items\t2 sources"),
+        "{}",
+        narratives_of()
+    );
+
+    let body = format!(
+        "[{}, {}, {{\"id\":\"g1\",\"source\":\"page9\",\"text\":\"Chúc cả nhà buổi sáng vui vẻ\"}}]",
+        copy(2),
+        copy(3)
+    );
+    let (status, answer) = http(&addr, "POST", "/api/items", &token, &body);
+    let answer = unchunk(&answer);
+    assert_eq!(status, 200, "{answer}");
+    let report: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(report["added"], 3, "{report}");
+    // The fourth copy makes the burst; the greeting is not check-worthy, so not matched.
+    assert!(report["alerts"].as_u64().unwrap() >= 1, "{report}");
+    assert_eq!(report["below_threshold"], 1, "{report}");
+
+    let (status, item) = http(&addr, "GET", "/api/items/5", &token, "");
+    let item = unchunk(&item);
+    assert_eq!(status, 200, "{item}");
+    let item: serde_json::Value = serde_json::from_str(&item).unwrap();
+    let cw = &item["check_worthiness"];
+    assert_eq!(cw["matched"], false, "{item}");
+    assert_eq!(cw["scorer"], "cues", "{item}");
+    assert_eq!(cw["sentences"][0]["text"], "Chúc cả nhà buổi sáng vui vẻ");
+    let (_, worthy) = http(&addr, "GET", "/api/items?worthy=0.01", &token, "");
+    let worthy: serde_json::Value = serde_json::from_str(&unchunk(&worthy)).unwrap();
+    assert!(
+        worthy["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["check_worthiness"].as_f64().unwrap() >= 0.01)
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = narratives_of();
+    assert!(list.contains("4 items\t4 sources"), "{list}");
+    assert!(list.contains("BURST 4 items from 4 sources"), "{list}");
+    let alerts = desk.run(&["alerts", "--rule", "burst"]).ok();
+    assert!(alerts.contains("narrative:1"), "{alerts}");
+}

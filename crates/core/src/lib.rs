@@ -9,11 +9,13 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod claims;
 pub mod desk;
 pub mod monitor;
 pub mod workflow;
 
 pub use audit::{AuditEvent, AuditProblem, AuditReport, ChainVerifier};
+pub use claims::{CheckWorthiness, ScoredSentence};
 pub use desk::{
     Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, Permission,
     Role, StatusChange, UnknownName, User, UserId,

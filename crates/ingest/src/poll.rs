@@ -291,22 +291,31 @@ impl<S: Store> Poller<S> {
         Ok(found)
     }
 
-    /// Polls due sources until `shutdown` resolves, calling `on_report` after each poll.
-    /// Sources added while it runs are picked up within a minute.
-    pub async fn run(
-        &self,
-        shutdown: impl Future<Output = ()>,
-        mut on_report: impl FnMut(&PollReport),
-    ) {
+    /// Polls due sources until `shutdown` resolves, awaiting `on_report` after each poll
+    /// before the next (the backpressure: a slow consumer, matching what came in, holds
+    /// the polling back rather than letting work pile up). Sources added while it runs are
+    /// picked up within a minute.
+    pub async fn run<F, Fut>(&self, shutdown: impl Future<Output = ()>, mut on_report: F)
+    where
+        F: FnMut(PollReport) -> Fut,
+        Fut: Future<Output = ()>,
+    {
         tokio::pin!(shutdown);
         loop {
             let now = Timestamp::now();
-            tokio::select! {
-                r = self.poll_due(now) => match r {
-                    Ok(reports) => reports.iter().for_each(&mut on_report),
-                    Err(e) => tracing::error!(target: "ingest::poll", error = %e, "cannot poll the sources"),
-                },
+            let polled = tokio::select! {
+                r = self.poll_due(now) => r,
                 () = &mut shutdown => return,
+            };
+            match polled {
+                Ok(reports) => {
+                    for report in reports {
+                        on_report(report).await;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(target: "ingest::poll", error = %e, "cannot poll the sources")
+                }
             }
             let wait = self.until_next_due().await;
             tokio::select! {

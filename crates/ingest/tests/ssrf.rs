@@ -307,9 +307,13 @@ async fn post_json_sends_headers_and_does_not_follow_redirects() {
         "X-Claimdesk-Signature".to_string(),
         "sha256=abc".to_string(),
     )];
-    let body = serde_json::json!({"alert": "burst"});
+    let body = serde_json::to_vec(&serde_json::json!({"alert": "burst"})).unwrap();
     let answer = c
-        .post_json(&format!("http://127.0.0.1:{port}/hook"), &headers, &body)
+        .post_json(
+            &format!("http://127.0.0.1:{port}/hook"),
+            &headers,
+            body.clone(),
+        )
         .await
         .unwrap();
     assert_eq!(answer.status, 200);
@@ -318,7 +322,11 @@ async fn post_json_sends_headers_and_does_not_follow_redirects() {
         "sha256=abc|application/json|{\"alert\":\"burst\"}"
     );
     match c
-        .post_json(&format!("http://127.0.0.1:{port}/moved"), &headers, &body)
+        .post_json(
+            &format!("http://127.0.0.1:{port}/moved"),
+            &headers,
+            body.clone(),
+        )
         .await
     {
         Err(FetchError::Status { status: 307, .. }) => {}
@@ -328,7 +336,11 @@ async fn post_json_sends_headers_and_does_not_follow_redirects() {
     let closed = client(StaticResolver::new(), AllowList::new());
     assert!(matches!(
         closed
-            .post_json(&format!("http://127.0.0.1:{port}/hook"), &headers, &body)
+            .post_json(
+                &format!("http://127.0.0.1:{port}/hook"),
+                &headers,
+                body.clone()
+            )
             .await,
         Err(FetchError::Blocked { .. })
     ));

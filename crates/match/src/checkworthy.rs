@@ -84,7 +84,16 @@ pub struct LinearModel {
     pub cv_map: f64,
     /// Precision in the top 30 in cross-validation on the training split.
     pub cv_p_at_30: f64,
+    /// The score from which a text counts as check-worthy, so the desk matches it against
+    /// the fact-checks: the highest threshold that keeps [`MATCH_RECALL`] of the check-worthy
+    /// training texts, on out-of-fold scores (0, matching everything, in older files).
+    #[serde(default)]
+    pub match_threshold: f32,
 }
+
+/// The share of check-worthy training texts the match threshold keeps: missing a false
+/// claim costs a desk more than matching a text that needed no check.
+pub const MATCH_RECALL: f64 = 0.95;
 
 impl LinearModel {
     /// The probability for one feature vector.
@@ -265,6 +274,68 @@ impl Detector {
             .collect())
     }
 
+    /// The match threshold of the regression [`Detector::score`] uses with this embedder.
+    pub fn match_threshold(&self, embedder: Option<&dyn Embedder>) -> f32 {
+        match self.mode(embedder) {
+            Mode::WithModel => self.with_model.match_threshold,
+            Mode::CuesOnly => self.without_model.match_threshold,
+        }
+    }
+
+    /// Each text scored sentence by sentence (all sentences embedded in one batch), as the
+    /// desk stores it: an item is as check-worthy as its best sentence, and is matched when
+    /// that reaches `threshold` (by default the regression's [`LinearModel::match_threshold`]).
+    /// A text with no sentence break is scored whole.
+    pub fn check_worthiness(
+        &self,
+        texts: &[&str],
+        embedder: Option<&dyn Embedder>,
+        threshold: Option<f32>,
+    ) -> Result<Vec<claimdesk_core::CheckWorthiness>> {
+        let threshold = threshold.unwrap_or_else(|| self.match_threshold(embedder));
+        let scorer = match self.mode(embedder) {
+            Mode::WithModel => self.with_model.inputs.name(),
+            Mode::CuesOnly => self.without_model.inputs.name(),
+        };
+        let split: Vec<Vec<Sentence<'_>>> = texts
+            .iter()
+            .map(|t| {
+                let found = sentences(t);
+                if found.is_empty() {
+                    vec![Sentence {
+                        text: t,
+                        start: 0,
+                        end: t.len(),
+                    }]
+                } else {
+                    found
+                }
+            })
+            .collect();
+        let all: Vec<&str> = split.iter().flatten().map(|s| s.text).collect();
+        let mut scores = self.score(&all, embedder)?.into_iter();
+        Ok(split
+            .iter()
+            .map(|found| {
+                let sentences: Vec<claimdesk_core::ScoredSentence> = found
+                    .iter()
+                    .map(|s| claimdesk_core::ScoredSentence {
+                        start: s.start,
+                        end: s.end,
+                        score: scores.next().unwrap_or(0.0),
+                    })
+                    .collect();
+                let score = sentences.iter().map(|s| s.score).fold(0.0, f32::max);
+                claimdesk_core::CheckWorthiness {
+                    score,
+                    matched: score >= threshold,
+                    sentences,
+                    scorer: scorer.to_string(),
+                }
+            })
+            .collect())
+    }
+
     /// Splits `text` into sentences and scores each.
     pub fn score_sentences<'a>(
         &self,
@@ -348,6 +419,15 @@ impl Detector {
             m.inputs = r.inputs;
             m.cv_map = r.map;
             m.cv_p_at_30 = r.p_at_30;
+            let oof = out_of_fold_scores(
+                &x,
+                &labels,
+                r.l2,
+                cue_columns(r.inputs),
+                r.cue_boost,
+                options,
+            );
+            m.match_threshold = recall_threshold(&oof, &labels, MATCH_RECALL);
             m
         };
         let without = fit_best(&best(&|i| i == Inputs::Cues));
@@ -455,6 +535,47 @@ pub fn cross_validate(
     (map / n as f64, p30 / n as f64)
 }
 
+/// Each example's score from the model fitted on the other folds (the first repeat's split).
+fn out_of_fold_scores(
+    x: &[Vec<f32>],
+    labels: &[bool],
+    l2: f64,
+    columns: (usize, usize),
+    boost: f32,
+    options: &TrainOptions,
+) -> Vec<f32> {
+    let folds = stratified_folds(labels, options.folds, options.seed);
+    let mut scores = vec![0.0; labels.len()];
+    for fold in 0..options.folds {
+        let (train, test): (Vec<usize>, Vec<usize>) =
+            (0..labels.len()).partition(|&i| folds[i] != fold);
+        let tx: Vec<Vec<f32>> = train.iter().map(|&i| x[i].clone()).collect();
+        let ty: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
+        let model = fit(&tx, &ty, l2, columns, boost);
+        for &i in &test {
+            scores[i] = model.probability(&x[i]);
+        }
+    }
+    scores
+}
+
+/// The highest score threshold at which at least `recall` of the positives score at or
+/// above it (0 when there is no positive).
+pub fn recall_threshold(scores: &[f32], labels: &[bool], recall: f64) -> f32 {
+    let mut positives: Vec<f32> = scores
+        .iter()
+        .zip(labels)
+        .filter(|(_, l)| **l)
+        .map(|(s, _)| *s)
+        .collect();
+    if positives.is_empty() {
+        return 0.0;
+    }
+    positives.sort_by(|a, b| b.total_cmp(a));
+    let keep = ((recall * positives.len() as f64).ceil() as usize).clamp(1, positives.len());
+    positives[keep - 1]
+}
+
 /// Labels in the order of their scores, best first (equal scores keep input order).
 pub fn rank_labels(scores: &[f32], labels: &[bool]) -> Vec<bool> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -544,6 +665,7 @@ fn fit(
         cue_boost: if columns.1 > 0 { boost } else { 1.0 },
         cv_map: 0.0,
         cv_p_at_30: 0.0,
+        match_threshold: 0.0,
     }
 }
 
@@ -677,6 +799,19 @@ fn lbfgs(z: &[Vec<f64>], y: &[f64], l2: f64) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_recall_threshold_keeps_the_asked_share_of_positives() {
+        let scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
+        let labels = [
+            true, false, true, true, false, true, false, true, false, false,
+        ];
+        // Positives score 0.9, 0.7, 0.6, 0.4, 0.2: keeping 80% (4 of 5) stops at 0.4.
+        assert_eq!(recall_threshold(&scores, &labels, 0.8), 0.4);
+        assert_eq!(recall_threshold(&scores, &labels, 1.0), 0.2);
+        assert_eq!(recall_threshold(&scores, &labels, 0.1), 0.9);
+        assert_eq!(recall_threshold(&scores, &[false; 10], 0.9), 0.0);
+    }
+
     /// Synthetic examples whose label follows the `number` and `institution` cues.
     fn examples() -> Vec<Example> {
         (0..80)
@@ -714,6 +849,8 @@ mod tests {
         assert!(a.without_model.weights[0] > 0.0 && a.without_model.weights[3] > 0.0);
         assert!(a.with_model.inputs.needs_embedding());
         assert!(a.without_model.cv_map > 0.9, "{}", a.without_model.cv_map);
+        let t = a.without_model.match_threshold;
+        assert!(t > 0.0 && t < 1.0, "{t}");
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(Detector::from_json(&json).unwrap(), a);
     }
@@ -747,6 +884,32 @@ mod tests {
         assert!(s.iter().all(|p| (0.0..=1.0).contains(p)));
         assert!(s[0] > s[1], "{s:?}");
         assert!(s[2] > s[3], "{s:?}");
+    }
+
+    #[test]
+    fn an_item_is_as_check_worthy_as_its_best_sentence() {
+        let detector = Detector::builtin().unwrap();
+        let text =
+            "Chúc cả nhà buổi sáng vui vẻ! Theo Bộ Y tế, số ca nhiễm tăng 35% trong tháng 3.";
+        let greeting = "good morning everyone";
+        let got = detector
+            .check_worthiness(&[text, greeting], None, Some(0.5))
+            .unwrap();
+        assert_eq!(got[0].sentences.len(), 2);
+        assert_eq!(
+            got[0].best_sentence(text),
+            Some("Theo Bộ Y tế, số ca nhiễm tăng 35% trong tháng 3.")
+        );
+        assert_eq!(got[0].score, got[0].sentences[1].score);
+        assert_eq!(got[0].scorer, "cues");
+        assert_eq!(got[1].sentences.len(), 1);
+        assert!(got[0].score > got[1].score);
+        // The threshold decides which are matched.
+        let cut = (got[0].score + got[1].score) / 2.0;
+        let cut = detector
+            .check_worthiness(&[text, greeting], None, Some(cut))
+            .unwrap();
+        assert!(cut[0].matched && !cut[1].matched);
     }
 
     #[test]

@@ -228,6 +228,15 @@ impl HybridMatcher {
         out
     }
 
+    /// The model dense retrieval embeds with (`None` when dense retrieval is off), for the
+    /// parts of the desk that read the same embeddings (check-worthiness, narratives).
+    pub fn embedder(&self) -> Option<Arc<dyn Embedder>> {
+        self.dense
+            .as_ref()
+            .filter(|_| self.ranking != Ranking::Lexical)
+            .map(|d| Arc::clone(&d.embedder))
+    }
+
     /// Embeds query texts in one batch (`None` when dense retrieval is off).
     pub fn embed_queries(&self, texts: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
         let Some(dense) = self

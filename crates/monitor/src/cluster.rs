@@ -42,6 +42,20 @@ pub enum Placement {
     New,
 }
 
+/// A position in the clusterer's record (see [`Clusterer::mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    members: usize,
+    signatures: usize,
+}
+
+/// Where [`Clusterer::record`] put an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    member: Option<usize>,
+    signature: Option<usize>,
+}
+
 /// The in-memory state of online clustering: every member's fingerprint by band, and every
 /// narrative's centroid. Rebuilt from the store with [`Clusterer::from_index`].
 #[derive(Debug, Clone)]
@@ -196,14 +210,18 @@ impl Clusterer {
     }
 
     /// Records that an item with this fingerprint, signature and embedding is now in
-    /// `narrative`.
+    /// `narrative`; returns where, for [`Clusterer::move_record`].
     pub fn record(
         &mut self,
         narrative: NarrativeId,
         fingerprint: Option<Fingerprint>,
         minhash: Option<&MinHash>,
         embedding: Option<&[f32]>,
-    ) {
+    ) -> Recorded {
+        let recorded = Recorded {
+            member: fingerprint.map(|_| self.members.len()),
+            signature: minhash.map(|_| self.signatures.len()),
+        };
         if let Some(fp) = fingerprint {
             self.add_fingerprint(narrative, fp);
         }
@@ -223,6 +241,7 @@ impl Clusterer {
                 entry.1 += 1;
             }
         }
+        recorded
     }
 
     fn add_fingerprint(&mut self, narrative: NarrativeId, fp: Fingerprint) {
@@ -244,6 +263,71 @@ impl Clusterer {
                 .push(position);
         }
         self.signatures.push((mh, narrative));
+    }
+
+    /// Where the members recorded from now on begin, for [`Clusterer::rename_since`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            members: self.members.len(),
+            signatures: self.signatures.len(),
+        }
+    }
+
+    /// Gives the members recorded since `mark` in a narrative `rename` maps their final
+    /// id (a batch records under provisional ids until the store has numbered the
+    /// narratives it started), and moves the centroids of renamed narratives along.
+    pub fn rename_since(
+        &mut self,
+        mark: Mark,
+        rename: &dyn Fn(NarrativeId) -> Option<NarrativeId>,
+    ) {
+        for (_, n) in &mut self.members[mark.members..] {
+            if let Some(to) = rename(*n) {
+                *n = to;
+            }
+        }
+        for (_, n) in &mut self.signatures[mark.signatures..] {
+            if let Some(to) = rename(*n) {
+                *n = to;
+            }
+        }
+        let moved: Vec<NarrativeId> = self
+            .centroids
+            .keys()
+            .copied()
+            .filter(|n| rename(*n).is_some())
+            .collect();
+        for from in moved {
+            let Some((centroid, count)) = self.centroids.remove(&from) else {
+                continue;
+            };
+            let to = rename(from).unwrap_or(from);
+            match self.centroids.get_mut(&to) {
+                // The narrative already had a centroid (the item was in it before): merge.
+                Some((c, k)) if c.len() == centroid.len() => {
+                    let (a, b) = (*k as f32, count as f32);
+                    for (x, y) in c.iter_mut().zip(&centroid) {
+                        *x = (*x * a + y * b) / (a + b);
+                    }
+                    *k += count;
+                }
+                _ => {
+                    self.centroids.insert(to, (centroid, count));
+                }
+            }
+        }
+    }
+
+    /// Puts a recorded item's fingerprint and signature in `narrative` instead (the store
+    /// found the item already in a narrative). Its embedding stays in the centroid it
+    /// was folded into.
+    pub fn move_record(&mut self, recorded: Recorded, narrative: NarrativeId) {
+        if let Some(p) = recorded.member {
+            self.members[p].1 = narrative;
+        }
+        if let Some(p) = recorded.signature {
+            self.signatures[p].1 = narrative;
+        }
     }
 
     /// Members with a fingerprint.

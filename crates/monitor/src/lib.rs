@@ -39,9 +39,6 @@ pub enum Error {
     /// The model failed to embed an item.
     #[error("the model could not embed an item: {0}")]
     Embed(#[from] claimdesk_embed::EmbedError),
-    /// The HTTP client could not be set up.
-    #[error("cannot set up the webhook client: {0}")]
-    Client(String),
 }
 
 /// Result of this crate.

@@ -1,9 +1,9 @@
 //! [`Monitor`]: the clusterer, the signals and the rules over a store.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use claimdesk_core::{Alert, ItemId, JoinedBy, NarrativeId, StoredItem};
+use claimdesk_core::{Alert, ItemId, JoinedBy, NarrativeId, NarrativeMember, StoredItem};
 use claimdesk_embed::{Embedder, TextKind, embedding_text};
 use claimdesk_publish::RatingScale;
 use claimdesk_store::{NarrativeAssignment, Store};
@@ -86,82 +86,145 @@ impl Monitor {
             }
             None => vec![None; items.len()],
         };
-        let mut out = Vec::with_capacity(items.len());
-        for (item, embedding) in items.iter().zip(embeddings) {
-            out.push(self.observe_one(store, item, embedding).await?);
-        }
-        Ok(out)
-    }
-
-    async fn observe_one<S: Store>(
-        &mut self,
-        store: &S,
-        item: &StoredItem,
-        embedding: Option<Vec<f32>>,
-    ) -> Result<Observation> {
-        let fp = fingerprint(&item.item.text);
-        let mh = minhash(&item.item.text);
-        let placement = self.clusterer.place(fp, mh.as_ref(), embedding.as_deref());
-        let (narrative, joined_by) = match placement {
-            Placement::Join { narrative, by, .. } => (Some(narrative), by),
-            Placement::New => (None, JoinedBy::Seed),
-        };
-        let assigned = store
-            .assign_narrative(&NarrativeAssignment {
+        // 1. Placed in memory, in order, so a copy joins an earlier item of the same batch;
+        //    a narrative the batch starts has a provisional (negative) id until the store
+        //    numbers it.
+        let mark = self.clusterer.mark();
+        let mut batch = Vec::with_capacity(items.len());
+        let mut recorded = Vec::with_capacity(items.len());
+        let mut seeds: HashMap<NarrativeId, usize> = HashMap::new();
+        for (i, (item, embedding)) in items.iter().zip(embeddings).enumerate() {
+            let fp = fingerprint(&item.item.text);
+            let mh = minhash(&item.item.text);
+            let placement = self.clusterer.place(fp, mh.as_ref(), embedding.as_deref());
+            let (narrative, joins_earlier, joined_by, recorded_in) = match placement {
+                Placement::Join { narrative, by, .. } => match seeds.get(&narrative) {
+                    Some(&k) => (None, Some(k), by, narrative),
+                    None => (Some(narrative), None, by, narrative),
+                },
+                Placement::New => {
+                    let provisional = NarrativeId(-(i as i64) - 1);
+                    seeds.insert(provisional, i);
+                    (None, None, JoinedBy::Seed, provisional)
+                }
+            };
+            recorded.push(self.clusterer.record(
+                recorded_in,
+                fp,
+                mh.as_ref(),
+                embedding.as_deref(),
+            ));
+            batch.push(NarrativeAssignment {
                 item: item.id,
                 narrative,
                 joined_by,
                 fingerprint: fp.map(|f| f.0),
                 minhash: mh.as_ref().map(|m| m.to_bytes()),
-                embedding: embedding.clone(),
-            })
-            .await?;
-        let mut alerts = Vec::new();
-        if assigned.added {
-            self.clusterer
-                .record(assigned.narrative, fp, mh.as_ref(), embedding.as_deref());
-            if narrative.is_some() || self.settings.narratives.burst_items <= 1 {
-                self.check_narrative(store, assigned.narrative, &mut alerts)
-                    .await?;
+                embedding,
+                joins_earlier,
+            });
+        }
+        // 2. Stored in one transaction; the provisional ids renamed to the store's.
+        let assigned = store.assign_narratives(&batch).await?;
+        let numbered: HashMap<NarrativeId, NarrativeId> = seeds
+            .iter()
+            .map(|(p, &k)| (*p, assigned[k].narrative))
+            .collect();
+        self.clusterer
+            .rename_since(mark, &|n| numbered.get(&n).copied());
+        for ((a, r), b) in assigned.iter().zip(&recorded).zip(&batch) {
+            // Already in a narrative before: its fingerprint belongs there.
+            if !a.added && b.narrative != Some(a.narrative) {
+                self.clusterer.move_record(*r, a.narrative);
             }
         }
-        self.check_item(store, item, &mut alerts).await?;
-        Ok(Observation {
-            item: item.id,
-            narrative: assigned.narrative,
-            added: assigned.added,
-            alerts,
-        })
+        // 3. The rules: each narrative that grew, then each item's matches.
+        let mut grew: Vec<(NarrativeId, Vec<(usize, ItemId)>)> = Vec::new();
+        for (i, a) in assigned.iter().enumerate() {
+            if !a.added {
+                continue;
+            }
+            match grew.iter_mut().find(|(n, _)| *n == a.narrative) {
+                Some((_, added)) => added.push((i, items[i].id)),
+                None => grew.push((a.narrative, vec![(i, items[i].id)])),
+            }
+        }
+        let mut narrative_alerts: HashMap<usize, Vec<Alert>> = HashMap::new();
+        for (narrative, added) in grew {
+            self.check_narrative(store, narrative, &added, &mut narrative_alerts)
+                .await?;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, (item, a)) in items.iter().zip(&assigned).enumerate() {
+            let mut alerts = narrative_alerts.remove(&i).unwrap_or_default();
+            self.check_item(store, item, &mut alerts).await?;
+            out.push(Observation {
+                item: item.id,
+                narrative: a.narrative,
+                added: a.added,
+                alerts,
+            });
+        }
+        Ok(out)
     }
 
-    /// Rules (b) and (c) on a narrative that just grew.
+    /// Rules (b) and (c) on a narrative that grew by `added` (batch position, item), in
+    /// batch order: evaluated on the narrative as it stood after each new item joined, so
+    /// an alert is the item's that crossed the threshold, as if the items came one by one.
     async fn check_narrative<S: Store>(
         &mut self,
         store: &S,
         id: NarrativeId,
-        alerts: &mut Vec<Alert>,
+        added: &[(usize, ItemId)],
+        alerts: &mut HashMap<usize, Vec<Alert>>,
     ) -> Result<()> {
         let members = store.narrative_members(id).await?;
         let rule = BurstRule::from(&self.settings.narratives);
         let a = &self.settings.alerts;
         let growth_floor = (a.growth_items_per_hour * f64::from(a.growth_window_hours)).ceil();
-        if members.len() < rule.items as usize && (members.len() as f64) < growth_floor {
+        let below = |n: usize| n < rule.items as usize && (n as f64) < growth_floor;
+        if below(members.len()) {
             return Ok(());
         }
         let text = match store.narrative(id, 0).await? {
             Some(d) => d.summary.representative_text,
             None => return Ok(()),
         };
-        if !self.bursting.contains(&id)
-            && let Some(burst) = detect_burst(&members, rule)
-        {
-            store.save_burst(id, &burst).await?;
-            self.bursting.insert(id);
-            alerts.extend(store.raise_alert(&rules::burst(id, &text, &burst)).await?);
-        }
-        let (rate, n) = growth_rate(&members, a.growth_window_hours);
-        if let Some(alert) = rules::growth(id, &text, rate, n, a) {
-            alerts.extend(store.raise_alert(&alert).await?);
+        let order: HashMap<ItemId, usize> = added
+            .iter()
+            .enumerate()
+            .map(|(k, (_, item))| (*item, k))
+            .collect();
+        let mut burst_done = self.bursting.contains(&id);
+        let mut growth_done = false;
+        for (k, &(position, _)) in added.iter().enumerate() {
+            if burst_done && growth_done {
+                break;
+            }
+            // The narrative once the k-th new item had joined.
+            let so_far: Vec<NarrativeMember> = members
+                .iter()
+                .filter(|m| order.get(&m.item).is_none_or(|&p| p <= k))
+                .cloned()
+                .collect();
+            if below(so_far.len()) {
+                continue;
+            }
+            if !burst_done && let Some(burst) = detect_burst(&so_far, rule) {
+                store.save_burst(id, &burst).await?;
+                self.bursting.insert(id);
+                burst_done = true;
+                let raised = store.raise_alert(&rules::burst(id, &text, &burst)).await?;
+                alerts.entry(position).or_default().extend(raised);
+            }
+            if !growth_done {
+                let (rate, n) = growth_rate(&so_far, a.growth_window_hours);
+                if let Some(alert) = rules::growth(id, &text, rate, n, a) {
+                    growth_done = true;
+                    let raised = store.raise_alert(&alert).await?;
+                    alerts.entry(position).or_default().extend(raised);
+                }
+            }
         }
         Ok(())
     }

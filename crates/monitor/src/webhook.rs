@@ -1,5 +1,6 @@
 //! Alerts to webhooks: the JSON body, its HMAC-SHA256 signature, the
-//! [`WebhookTransport`] seam (implemented with reqwest by [`HttpTransport`]), and
+//! [`WebhookTransport`] seam (implemented by the guarded client, which refuses internal
+//! addresses as it does for feeds), and
 //! [`deliver_due`], which sends what is due and schedules retries with exponential backoff.
 //!
 //! Each request carries:
@@ -14,17 +15,17 @@
 //! refused connection) is a failed attempt, logged with its status or error.
 
 use std::future::Future;
-use std::time::Duration;
 
 use claimdesk_core::Alert;
+use claimdesk_ingest::fetch::{FetchError, GuardedClient};
 use claimdesk_store::{DeliveryAttempt, DueDelivery, NextAttempt, Store};
 use hmac::{Hmac, KeyInit, Mac};
 use jiff::Timestamp;
 use serde_json::json;
 use sha2::Sha256;
 
+use crate::Result;
 use crate::settings::WebhookPolicy;
-use crate::{Error, Result};
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "X-Claimdesk-Signature";
@@ -104,61 +105,26 @@ pub trait WebhookTransport: Send + Sync {
     ) -> impl Future<Output = std::result::Result<u16, TransportError>> + Send;
 }
 
-/// [`WebhookTransport`] over reqwest (rustls with the ring provider): no redirects, no
-/// proxy from the environment, a time limit per request.
-#[derive(Debug, Clone)]
-pub struct HttpTransport {
-    client: reqwest::Client,
-}
-
-impl HttpTransport {
-    /// A client that gives up on a request after `timeout`.
-    pub fn new(timeout: Duration) -> Result<HttpTransport> {
-        // Several parts of the process may ask; the first provider installed stays.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!(
-                "claimdesk/",
-                env!("CARGO_PKG_VERSION"),
-                " (webhook)"
-            ))
-            .build()
-            .map_err(|e| Error::Client(e.to_string()))?;
-        Ok(HttpTransport { client })
-    }
-}
-
-impl WebhookTransport for HttpTransport {
+/// Deliveries go out through the guarded client, as every fetch does: an endpoint that is,
+/// spells or resolves to a loopback, private, link-local or other internal address is refused
+/// unless `[fetch] allow` opens it, the address checked is the one connected to, and a
+/// redirect is not followed (a 3xx is a failed attempt).
+impl WebhookTransport for GuardedClient {
     async fn post_json(
         &self,
         url: &str,
         headers: &[(&'static str, String)],
         body: Vec<u8>,
     ) -> std::result::Result<u16, TransportError> {
-        let mut request = self
-            .client
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body);
-        for (name, value) in headers {
-            request = request.header(*name, value);
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        match GuardedClient::post_json(self, url, &headers, body).await {
+            Ok(answer) => Ok(answer.status),
+            Err(FetchError::Status { status, .. }) => Ok(status),
+            Err(e) => Err(TransportError(e.to_string())),
         }
-        let response = request.send().await.map_err(|e| {
-            // reqwest's Display hides the cause ("error sending request"): keep the chain.
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
-                source = s.source();
-            }
-            TransportError(text)
-        })?;
-        Ok(response.status().as_u16())
     }
 }
 
@@ -244,7 +210,7 @@ pub async fn run_deliveries<S: Store, T: WebhookTransport>(
     store: &S,
     transport: &T,
     policy: &WebhookPolicy,
-    poll: Duration,
+    poll: std::time::Duration,
     shutdown: impl Future<Output = ()>,
 ) {
     let work = async {

@@ -9,10 +9,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use claimdesk_core::{Actor, AlertRule};
+use claimdesk_ingest::fetch::{AllowList, FetchConfig, GuardedClient};
 use claimdesk_monitor::WebhookPolicy;
 use claimdesk_monitor::webhook::{
-    DELIVERY_HEADER, HttpTransport, SIGNATURE_HEADER, TIMESTAMP_HEADER, deliver_due, store_time,
-    verify,
+    DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, deliver_due, store_time, verify,
 };
 use claimdesk_store::{NewAlert, NextAttempt, Store};
 use jiff::Timestamp;
@@ -21,6 +21,16 @@ use serde_json::json;
 use crate::util::store;
 
 const SECRET: &str = "0123456789abcdef-test-secret";
+
+/// The guarded client deliveries go through, with loopback opened as `[fetch] allow` would.
+fn transport(allow: &[&str], timeout_secs: u64) -> GuardedClient {
+    GuardedClient::new(FetchConfig {
+        allow: AllowList::parse(allow).unwrap(),
+        timeout: std::time::Duration::from_secs(timeout_secs),
+        ..FetchConfig::default()
+    })
+    .unwrap()
+}
 
 #[derive(Default)]
 struct Seen {
@@ -96,7 +106,7 @@ async fn a_signed_alert_is_retried_after_a_500_and_logged() {
         backoff_seconds: 30,
         timeout_seconds: 10,
     };
-    let transport = HttpTransport::new(std::time::Duration::from_secs(10)).unwrap();
+    let transport = transport(&["127.0.0.1"], 10);
     // Alerts are due from when they were raised (the store's clock).
     let t0 = Timestamp::now();
     let first = deliver_due(&s, &transport, &policy, t0).await.unwrap();
@@ -193,7 +203,7 @@ async fn an_endpoint_that_never_answers_is_given_up_after_max_attempts() {
         backoff_seconds: 1,
         timeout_seconds: 5,
     };
-    let transport = HttpTransport::new(std::time::Duration::from_secs(5)).unwrap();
+    let transport = transport(&["127.0.0.1"], 5);
     let t0 = Timestamp::now();
     let a = deliver_due(&s, &transport, &policy, t0).await.unwrap();
     assert_eq!(a[0].status, None);
@@ -211,6 +221,58 @@ async fn an_endpoint_that_never_answers_is_given_up_after_max_attempts() {
             .is_empty()
     );
     assert_eq!(s.deliveries(None, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_webhook_on_an_internal_address_is_refused_unless_allow_listed() {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let app = Router::new()
+        .route("/hook", post(receive))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (_d, s) = store().await;
+    s.add_webhook(&format!("http://{addr}/hook"), SECRET, Actor::Cli)
+        .await
+        .unwrap();
+    s.raise_alert(&NewAlert {
+        rule: AlertRule::Growth,
+        subject: "narrative:7".into(),
+        item: None,
+        narrative: None,
+        fact_check: None,
+        summary: "growing".into(),
+        details: json!({}),
+    })
+    .await
+    .unwrap();
+    let policy = WebhookPolicy {
+        max_attempts: 3,
+        backoff_seconds: 1,
+        timeout_seconds: 5,
+    };
+    // Refused before anything is sent; the log says why and how to open it.
+    let t0 = Timestamp::now();
+    let a = deliver_due(&s, &transport(&[], 5), &policy, t0)
+        .await
+        .unwrap();
+    let error = a[0].error.clone().unwrap();
+    assert!(
+        error.contains("refused") && error.contains("[fetch] allow"),
+        "{error}"
+    );
+    assert_eq!(a[0].status, None);
+    assert!(seen.lock().unwrap().requests.is_empty());
+    // Opened, the retry reaches the endpoint, signed (its first answer is a 500).
+    let t1 = t0.checked_add(jiff::SignedDuration::from_secs(1)).unwrap();
+    let b = deliver_due(&s, &transport(&["127.0.0.1"], 5), &policy, t1)
+        .await
+        .unwrap();
+    assert_eq!(b[0].status, Some(500), "{:?}", b[0].error);
+    let requests = &seen.lock().unwrap().requests;
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].1, "the signature must verify");
 }
 
 #[tokio::test]

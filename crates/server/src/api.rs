@@ -161,6 +161,8 @@ pub(crate) async fn load_queue(state: &AppState, q: &QueueQuery) -> Result<ItemL
         .map(|entry| QueueEntryView {
             top_match: entry.top.and_then(|_| resolved.next().flatten()),
             case_status: entry.case_status.map(|s| s.as_str().to_string()),
+            check_worthiness: entry.check_worthiness,
+            below_threshold: entry.below_threshold,
             item: entry.item.into(),
         })
         .collect();
@@ -188,9 +190,15 @@ pub(crate) async fn load_item(state: &AppState, id: i64) -> Result<ItemDetail, A
         matches.into_iter().map(RawMatch::from).collect(),
     )
     .await?;
+    let check_worthiness = state
+        .store()
+        .check_worthiness(ItemId(id))
+        .await?
+        .map(|cw| crate::views::CheckWorthinessView::new(cw, &item.item.text));
     Ok(ItemDetail {
         item: ItemView::from(item),
         matches,
+        check_worthiness,
     })
 }
 

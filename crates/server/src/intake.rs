@@ -1,7 +1,7 @@
 //! `POST /api/items`: partner systems (and scripts) hand the desk posts and articles. The
 //! body is read by the same parser as `claimdesk ingest` (a JSON array, one object, or JSON
-//! Lines), the good records are stored and matched, and the bad ones come back with their
-//! line and field. Storing is idempotent: the same item posted twice is one item.
+//! Lines), the good records are stored and go through the desk's pipeline (check-worthiness,
+//! matching, narratives and alerts), and the bad ones come back with their line and field. Storing is idempotent: the same item posted twice is one item.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,18 +9,15 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use claimdesk_core::{Actor, ItemId};
+use claimdesk_core::Actor;
 use claimdesk_ingest::{ItemFormat, parse_items};
-use claimdesk_store::{ImportSource, NewItem, Store, StoredMatch};
+use claimdesk_store::{ImportSource, NewItem, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-
-/// How many fact-checks are kept per stored item (as `claimdesk ingest` keeps).
-const STORED_MATCHES: usize = 5;
 
 /// What an intake request did.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,6 +34,10 @@ pub struct IntakeReport {
     pub items: Vec<i64>,
     /// How many of those have candidate fact-checks (their top matches are stored).
     pub matched: u64,
+    /// How many of those scored below the check-worthiness threshold, so were not matched.
+    pub below_threshold: u64,
+    /// Alerts raised by these items (a false-rated match, a narrative's burst or growth).
+    pub alerts: u64,
     /// Why each refused record was refused.
     pub rejected_records: Vec<RejectedRecord>,
 }
@@ -137,14 +138,20 @@ pub(crate) async fn api_add_items(
             },
         )
         .await?;
-    let matched = match_items(&state, &changed).await?;
+    let processed = state
+        .pipeline()
+        .process(&changed)
+        .await
+        .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.0))?;
     let report = IntakeReport {
         added: counts.added,
         updated: counts.updated,
         unchanged: counts.unchanged,
         rejected: counts.rejected,
         items: changed.iter().map(|i| i.0).collect(),
-        matched,
+        matched: processed.matched,
+        below_threshold: processed.below_threshold,
+        alerts: processed.alerts,
         rejected_records: parsed
             .diagnostics
             .into_iter()
@@ -156,35 +163,4 @@ pub(crate) async fn api_add_items(
             .collect(),
     };
     Ok((StatusCode::OK, Json(report)).into_response())
-}
-
-/// Ranks the changed items' texts and stores their top matches; returns how many have one.
-async fn match_items(state: &AppState, changed: &[ItemId]) -> Result<u64, ApiError> {
-    let mut matched = 0;
-    for &id in changed {
-        let Some(item) = state.store().item(id).await? else {
-            continue;
-        };
-        let matcher = state.matcher();
-        let text = item.item.text;
-        let ranked = tokio::task::spawn_blocking(move || matcher.rank(&text, STORED_MATCHES))
-            .await
-            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?
-            .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
-        if !ranked.is_empty() {
-            matched += 1;
-        }
-        let stored: Vec<StoredMatch> = ranked
-            .into_iter()
-            .enumerate()
-            .map(|(i, m)| StoredMatch {
-                fact_check: m.fact_check,
-                rank: i as u32 + 1,
-                score: m.score,
-                explanation: m.explanation,
-            })
-            .collect();
-        state.store().save_matches(id, &stored).await?;
-    }
-    Ok(matched)
 }

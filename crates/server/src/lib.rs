@@ -32,6 +32,7 @@ mod metrics;
 mod monitoring;
 mod pages;
 mod params;
+mod pipeline;
 mod public;
 mod sources;
 mod time;
@@ -50,6 +51,7 @@ pub use auth::{Access, CSRF_HEADER, MAX_FAILED_LOGINS, ROUTES, Route, SESSION_CO
 pub use error::{ApiError, ErrorCode, ErrorType};
 pub use i18n::{Lang, Messages, catalog_keys};
 pub use matching::{MatchError, MatchService, RankedMatch};
+pub use pipeline::{ItemPipeline, ProcessFuture, Processed, STORED_MATCHES};
 pub use time::UnknownTimeZone;
 
 /// The desk's time zone when the config names none.
@@ -134,6 +136,7 @@ pub struct AppState {
 struct Inner {
     store: SqliteStore,
     matcher: Arc<dyn MatchService>,
+    pipeline: Arc<dyn ItemPipeline>,
     config: ServerConfig,
     metrics: metrics::Metrics,
     logins: auth::LoginLimiter,
@@ -141,11 +144,28 @@ struct Inner {
 
 impl AppState {
     /// The state of a server over `store`, ranking with `matcher`.
+    /// Items posted to `POST /api/items` are matched, every one, by `matcher`.
     pub fn new(store: SqliteStore, matcher: Arc<dyn MatchService>, config: ServerConfig) -> Self {
+        let pipeline = Arc::new(pipeline::MatchEvery {
+            store: store.clone(),
+            matcher: Arc::clone(&matcher),
+        });
+        Self::with_pipeline(store, matcher, pipeline, config)
+    }
+
+    /// The state of a server over `store`, ranking with `matcher`, whose posted items go
+    /// through `pipeline`.
+    pub fn with_pipeline(
+        store: SqliteStore,
+        matcher: Arc<dyn MatchService>,
+        pipeline: Arc<dyn ItemPipeline>,
+        config: ServerConfig,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 store,
                 matcher,
+                pipeline,
                 config,
                 metrics: metrics::Metrics::default(),
                 logins: auth::LoginLimiter::default(),
@@ -165,6 +185,10 @@ impl AppState {
 
     fn matcher(&self) -> Arc<dyn MatchService> {
         Arc::clone(&self.inner.matcher)
+    }
+
+    fn pipeline(&self) -> &dyn ItemPipeline {
+        self.inner.pipeline.as_ref()
     }
 
     fn metrics(&self) -> &metrics::Metrics {

@@ -388,7 +388,14 @@ pub(crate) struct QueueRow {
     pub top: Option<MatchCard>,
     /// The item's case status, in words.
     pub case_status: Option<String>,
+    /// Its check-worthiness, two decimals, if it was scored.
+    pub worthiness: Option<String>,
+    /// Scored below the match threshold, so not matched.
+    pub below_threshold: bool,
 }
+
+/// The check-worthiness filter's choices (at least this score).
+const WORTHINESS_CHOICES: [&str; 3] = ["0.3", "0.5", "0.7"];
 
 fn excerpt(text: &str) -> String {
     let mut chars = text.chars();
@@ -409,6 +416,7 @@ struct QueuePage {
     to: String,
     statuses: Vec<SelectOption>,
     case_statuses: Vec<SelectOption>,
+    worthiness: Vec<SelectOption>,
     languages: Vec<SelectOption>,
     sources: Vec<SelectOption>,
     rows: Vec<QueueRow>,
@@ -455,11 +463,18 @@ async fn queue(
             case_status: e
                 .case_status
                 .map(|s| t.get(&format!("case_status.{s}")).to_string()),
+            worthiness: e.check_worthiness.map(|s| format!("{s:.2}")),
+            below_threshold: e.below_threshold,
         })
+        .collect();
+    let worthiness = WORTHINESS_CHOICES
+        .into_iter()
+        .map(|v| (v.to_string(), format!("≥ {v}")))
         .collect();
     let page = QueuePage {
         statuses: options(t, "filter.any_status", q.status.as_deref(), statuses),
         case_statuses: cases::status_options(&chrome, q.case.as_deref().map(str::trim)),
+        worthiness: options(t, "filter.any_worthiness", q.worthy.as_deref(), worthiness),
         languages: options(t, "filter.any_language", q.language.as_deref(), languages),
         sources: options(t, "filter.any_source", q.source.as_deref(), sources),
         q: QueueQuery::shown(&q.q).to_string(),
@@ -490,6 +505,8 @@ struct ItemPage {
     link: Option<String>,
     published: Option<String>,
     cards: Vec<MatchCard>,
+    /// The item's sentences, most check-worthy first, with their scores (two decimals).
+    sentences: Vec<(String, String)>,
 }
 
 async fn item(
@@ -500,6 +517,16 @@ async fn item(
     let chrome = chrome.section("queue");
     let id = page_id(&chrome, &raw)?;
     let mut detail = load_item(&state, id).await.map_err(fail(&chrome))?;
+    let mut sentences: Vec<_> = detail
+        .check_worthiness
+        .as_ref()
+        .map(|cw| cw.sentences.iter().collect())
+        .unwrap_or_default();
+    sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let sentences = sentences
+        .into_iter()
+        .map(|s| (s.text.clone(), format!("{:.2}", s.score)))
+        .collect();
     let cards = std::mem::take(&mut detail.matches)
         .into_iter()
         .map(|m| MatchCard::new(chrome.t, m))
@@ -524,6 +551,7 @@ async fn item(
         link: detail.item.link().map(str::to_string),
         published: detail.item.published_at.as_deref().map(|d| chrome.date(d)),
         cards,
+        sentences,
         detail,
         chrome,
     };

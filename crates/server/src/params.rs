@@ -43,6 +43,9 @@ pub struct QueueQuery {
     /// Status of the item's case (`triage`, `verifying`, ... `published`).
     #[serde(default, skip_serializing_if = "is_blank")]
     pub case: Option<String>,
+    /// Only items at least this check-worthy (0 to 1; e.g. `0.5`).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub worthy: Option<String>,
     /// Page number, from 1.
     #[serde(default, skip_serializing_if = "is_blank")]
     pub page: Option<String>,
@@ -160,6 +163,14 @@ impl QueueQuery {
                 .map(|v| {
                     v.parse::<claimdesk_core::CaseStatus>()
                         .map_err(|_| bad("case", v))
+                })
+                .transpose()?,
+            min_check_worthiness: value(&self.worthy)
+                .map(|v| {
+                    v.parse::<f32>()
+                        .ok()
+                        .filter(|x| (0.0..=1.0).contains(x))
+                        .ok_or_else(|| bad("worthy", v))
                 })
                 .transpose()?,
         };

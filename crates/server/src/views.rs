@@ -319,6 +319,10 @@ pub struct QueueEntryView {
     pub top_match: Option<MatchView>,
     /// The status of its case, if it has one.
     pub case_status: Option<String>,
+    /// Its check-worthiness in [0, 1] (its best sentence's), if it was scored.
+    pub check_worthiness: Option<f32>,
+    /// True when it was scored below the match threshold and so not matched.
+    pub below_threshold: bool,
 }
 
 /// Where a page of a list is in the whole list.
@@ -350,6 +354,51 @@ pub struct ItemDetail {
     pub item: ItemView,
     /// Its stored matches, best first.
     pub matches: Vec<MatchView>,
+    /// Its sentences scored for check-worthiness, if it was scored.
+    pub check_worthiness: Option<CheckWorthinessView>,
+}
+
+/// How check-worthy an item is, sentence by sentence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckWorthinessView {
+    /// The best sentence's score in [0, 1].
+    pub score: f32,
+    /// Whether the score reached the desk's match threshold (items below it are not matched).
+    pub matched: bool,
+    /// `cues+embedding` (with the model) or `cues`.
+    pub scorer: String,
+    /// Every sentence with its score, in text order.
+    pub sentences: Vec<SentenceView>,
+}
+
+/// One scored sentence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SentenceView {
+    /// The sentence.
+    pub text: String,
+    /// Its check-worthiness in [0, 1].
+    pub score: f32,
+}
+
+impl CheckWorthinessView {
+    /// The view of `cw`, computed from `text`.
+    pub(crate) fn new(cw: claimdesk_core::CheckWorthiness, text: &str) -> Self {
+        CheckWorthinessView {
+            score: cw.score,
+            matched: cw.matched,
+            sentences: cw
+                .sentences
+                .iter()
+                .filter_map(|s| {
+                    Some(SentenceView {
+                        text: text.get(s.start..s.end)?.to_string(),
+                        score: s.score,
+                    })
+                })
+                .collect(),
+            scorer: cw.scorer,
+        }
+    }
 }
 
 /// A page of fact-checks.

@@ -502,6 +502,7 @@ async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
                 fingerprint: Some(7),
                 minhash: None,
                 embedding: None,
+                joins_earlier: None,
             })
             .await
             .unwrap();

@@ -389,6 +389,19 @@ pub trait Store: Send + Sync {
         batch: &[(ItemId, Vec<StoredMatch>)],
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Stores the check-worthiness of many items in one transaction (replacing what an item
+    /// had).
+    fn save_check_worthiness(
+        &self,
+        batch: &[(ItemId, claimdesk_core::CheckWorthiness)],
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The stored check-worthiness of an item, if it was scored.
+    fn check_worthiness(
+        &self,
+        item: ItemId,
+    ) -> impl Future<Output = Result<Option<claimdesk_core::CheckWorthiness>>> + Send;
+
     /// The stored matches of an item, best first.
     fn matches(&self, item: ItemId) -> impl Future<Output = Result<Vec<StoredMatch>>> + Send;
 
@@ -696,6 +709,14 @@ pub trait Store: Send + Sync {
         &self,
         assignment: &NarrativeAssignment,
     ) -> impl Future<Output = Result<Assigned>> + Send;
+
+    /// [`Store::assign_narrative`] for many items, in order, in one transaction; an
+    /// assignment may join the narrative of an earlier one of the batch
+    /// ([`NarrativeAssignment::joins_earlier`]). One result per assignment.
+    fn assign_narratives(
+        &self,
+        batch: &[NarrativeAssignment],
+    ) -> impl Future<Output = Result<Vec<Assigned>>> + Send;
 
     /// A narrative's items on its time line, earliest first.
     fn narrative_members(

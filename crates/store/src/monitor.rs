@@ -29,6 +29,10 @@ pub struct NarrativeAssignment {
     pub minhash: Option<Vec<u8>>,
     /// The item's embedding, when the model ran: folded into the narrative's centroid.
     pub embedding: Option<Vec<f32>>,
+    /// In a batch ([`crate::Store::assign_narratives`]): join the narrative the assignment
+    /// at this earlier position ended up in (a narrative the batch itself may start),
+    /// instead of `narrative`.
+    pub joins_earlier: Option<usize>,
 }
 
 /// What an assignment did.

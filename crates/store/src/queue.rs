@@ -30,7 +30,7 @@ impl MatchStatus {
 }
 
 /// Which items the queue shows. Every field left `None` lets all items through.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemFilter {
     /// Only items whose top match stands so.
     pub status: Option<MatchStatus>,
@@ -47,6 +47,8 @@ pub struct ItemFilter {
     pub text: Option<String>,
     /// Only items whose case (the latest opened from the item) is in this status.
     pub case_status: Option<CaseStatus>,
+    /// Only items scored at least this check-worthy (items never scored are left out).
+    pub min_check_worthiness: Option<f32>,
 }
 
 /// A window of a list: skip `offset` entries, return `limit` at most.
@@ -76,6 +78,10 @@ pub struct QueueEntry {
     pub top: Option<StoredMatch>,
     /// The status of its case (the latest opened from it), if it has one.
     pub case_status: Option<CaseStatus>,
+    /// Its check-worthiness in [0, 1] (its best sentence's), if it was scored.
+    pub check_worthiness: Option<f32>,
+    /// True when it was scored below the match threshold and so not matched.
+    pub below_threshold: bool,
 }
 
 /// The distinct languages and sources of the stored items, for the queue's filters.

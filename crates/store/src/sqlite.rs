@@ -542,6 +542,58 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn save_check_worthiness(
+        &self,
+        batch: &[(ItemId, claimdesk_core::CheckWorthiness)],
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (item, cw) in batch {
+            let sentences = serde_json::to_string(&cw.sentences)
+                .map_err(|e| Error::Corrupt(format!("check-worthiness sentences: {e}")))?;
+            sqlx::query(
+                "INSERT INTO item_check_worthiness (item_id, score, sentences, scorer, matched)
+                 VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (item_id) DO UPDATE SET score = excluded.score,
+                   sentences = excluded.sentences, scorer = excluded.scorer,
+                   matched = excluded.matched, scored_at = excluded.scored_at",
+            )
+            .bind(item.0)
+            .bind(f64::from(cw.score))
+            .bind(sentences)
+            .bind(&cw.scorer)
+            .bind(cw.matched)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_worthiness(
+        &self,
+        item: ItemId,
+    ) -> Result<Option<claimdesk_core::CheckWorthiness>> {
+        let row: Option<(f64, String, String, bool)> = sqlx::query_as(
+            "SELECT score, sentences, scorer, matched FROM item_check_worthiness WHERE item_id = ?",
+        )
+        .bind(item.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(score, sentences, scorer, matched)| {
+            Ok(claimdesk_core::CheckWorthiness {
+                score: score as f32,
+                sentences: serde_json::from_str(&sentences)
+                    .map_err(|e| Error::Corrupt(format!("check-worthiness sentences: {e}")))?,
+                scorer,
+                matched,
+            })
+        })
+        .transpose()
+    }
+
     async fn matches(&self, item: ItemId) -> Result<Vec<StoredMatch>> {
         let rows: Vec<(i64, i64, f64, String)> = sqlx::query_as(
             "SELECT factcheck_id, rank, score, explanation FROM matches WHERE item_id = ? ORDER BY rank",
@@ -860,7 +912,17 @@ impl Store for SqliteStore {
     }
 
     async fn assign_narrative(&self, a: &crate::NarrativeAssignment) -> Result<crate::Assigned> {
-        self.write_assign_narrative(a).await
+        let mut done = self
+            .write_assign_narratives(std::slice::from_ref(a))
+            .await?;
+        Ok(done.remove(0))
+    }
+
+    async fn assign_narratives(
+        &self,
+        batch: &[crate::NarrativeAssignment],
+    ) -> Result<Vec<crate::Assigned>> {
+        self.write_assign_narratives(batch).await
     }
 
     async fn narrative_members(

@@ -159,6 +159,65 @@ async fn queue_filters_combine() {
 }
 
 #[tokio::test]
+async fn check_worthiness_is_kept_shown_in_the_queue_and_filtered_on() {
+    use claimdesk_core::{CheckWorthiness, ScoredSentence};
+    let (_d, s, ids) = desk().await;
+    let [a, b, c] = [ids[0], ids[1], ids[2]];
+    let scored = |score: f32, matched| CheckWorthiness {
+        score,
+        sentences: vec![ScoredSentence {
+            start: 0,
+            end: 5,
+            score,
+        }],
+        scorer: "cues".into(),
+        matched,
+    };
+    s.save_check_worthiness(&[(a, scored(0.2, false)), (b, scored(0.9, true))])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.check_worthiness(b).await.unwrap(),
+        Some(scored(0.9, true))
+    );
+    assert_eq!(s.check_worthiness(c).await.unwrap(), None);
+    // Scoring again replaces.
+    s.save_check_worthiness(&[(a, scored(0.4, true))])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.check_worthiness(a).await.unwrap(),
+        Some(scored(0.4, true))
+    );
+    s.save_check_worthiness(&[(a, scored(0.3, false))])
+        .await
+        .unwrap();
+
+    let page = s.queue(&ItemFilter::default(), ALL).await.unwrap();
+    let shown: Vec<_> = page
+        .entries
+        .iter()
+        .map(|e| (e.item.id, e.check_worthiness, e.below_threshold))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (b, Some(0.9), false),
+            (a, Some(0.3), true),
+            (c, None, false)
+        ]
+    );
+    let at_least = |min| ItemFilter {
+        min_check_worthiness: Some(min),
+        ..ItemFilter::default()
+    };
+    assert_eq!(queue_ids(&s, at_least(0.5)).await, [b.0]);
+    assert_eq!(queue_ids(&s, at_least(0.25)).await, [b.0, a.0]);
+    let page = s.queue(&at_least(0.25), ALL).await.unwrap();
+    assert_eq!(page.total, 2);
+}
+
+#[tokio::test]
 async fn lookups_by_id_and_fact_check_search() {
     let (_d, s, ids) = desk().await;
     assert_eq!(

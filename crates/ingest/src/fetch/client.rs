@@ -251,13 +251,14 @@ impl GuardedClient {
         self.exchange(Method::GET, url, headers, None).await
     }
 
-    /// POSTs `body` as JSON with extra `headers` (a webhook delivery). Redirects are not
-    /// followed for a POST: a 3xx is [`FetchError::Status`], as is any non-2xx.
+    /// POSTs `body`, JSON already serialized (a webhook delivery signs these exact bytes),
+    /// with extra `headers`. Redirects are not followed for a POST: a 3xx is
+    /// [`FetchError::Status`], as is any non-2xx.
     pub async fn post_json(
         &self,
         url: &str,
         headers: &[(String, String)],
-        body: &serde_json::Value,
+        body: Vec<u8>,
     ) -> Result<Fetched, FetchError> {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
@@ -271,8 +272,7 @@ impl GuardedClient {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        let bytes = serde_json::to_vec(body).map_err(|e| FetchError::Client(e.to_string()))?;
-        self.exchange(Method::POST, url, map, Some(bytes)).await
+        self.exchange(Method::POST, url, map, Some(body)).await
     }
 
     async fn exchange(

@@ -36,7 +36,9 @@ macro_rules! queue_where {
                           AND coalesce(json_extract(explanation, '$.confident'), 0) = 0)
                    ELSE 1 END)
             AND (?7 IS NULL OR ?7 = (SELECT status FROM cases WHERE item_id = i.id
-                                     ORDER BY updated_at DESC, id DESC LIMIT 1))"
+                                     ORDER BY updated_at DESC, id DESC LIMIT 1))
+            AND (?8 IS NULL OR (SELECT score FROM item_check_worthiness
+                                WHERE item_id = i.id) >= ?8)"
     };
 }
 
@@ -99,6 +101,7 @@ impl SqliteStore {
             .bind(&pattern)
             .bind(status)
             .bind(case_status)
+            .bind(filter.min_check_worthiness.map(f64::from))
             .fetch_one(&self.pool)
             .await?;
         // One page of ids first (off the index), then their top match and latest case.
@@ -106,11 +109,15 @@ impl SqliteStore {
             "WITH page AS (SELECT i.id",
             queue_where!(),
             queue_order!(),
-            " LIMIT ?8 OFFSET ?9)
+            " LIMIT ?9 OFFSET ?10)
              SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
                     m.factcheck_id, m.rank, m.score, m.explanation,
                     (SELECT status FROM cases WHERE item_id = i.id
-                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status
+                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status,
+                    (SELECT score FROM item_check_worthiness WHERE item_id = i.id)
+                      AS check_worthiness,
+                    (SELECT NOT matched FROM item_check_worthiness WHERE item_id = i.id)
+                      AS below_threshold
              FROM page JOIN items i ON i.id = page.id
              LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1",
             queue_order!()
@@ -122,6 +129,7 @@ impl SqliteStore {
         .bind(&pattern)
         .bind(status)
         .bind(case_status)
+        .bind(filter.min_check_worthiness.map(f64::from))
         .bind(i64::from(page.limit))
         .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
@@ -139,6 +147,12 @@ impl SqliteStore {
                                 .map_err(|e| Error::Corrupt(format!("case status: {e}")))
                         })
                         .transpose()?,
+                    check_worthiness: row
+                        .try_get::<Option<f64>, _>("check_worthiness")?
+                        .map(|s| s as f32),
+                    below_threshold: row
+                        .try_get::<Option<bool>, _>("below_threshold")?
+                        .unwrap_or(false),
                 })
             })
             .collect::<Result<_>>()?;

@@ -179,112 +179,143 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) async fn write_assign_narrative(&self, a: &NarrativeAssignment) -> Result<Assigned> {
+    pub(crate) async fn write_assign_narratives(
+        &self,
+        batch: &[NarrativeAssignment],
+    ) -> Result<Vec<Assigned>> {
         let mut tx = self.write_tx().await?;
-        let existing: Option<(i64, i64)> =
-            sqlx::query_as("SELECT narrative_id, at FROM narrative_items WHERE item_id = ?")
-                .bind(a.item.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((narrative, at)) = existing {
-            return Ok(Assigned {
-                narrative: NarrativeId(narrative),
-                added: false,
-                at,
-            });
+        let mut done: Vec<Assigned> = Vec::with_capacity(batch.len());
+        for a in batch {
+            let narrative = match a.joins_earlier {
+                Some(i) => Some(
+                    done.get(i)
+                        .ok_or_else(|| {
+                            Error::Invalid(format!(
+                                "narrative assignment of item {} joins assignment {i}, which is not earlier in the batch",
+                                a.item.0
+                            ))
+                        })?
+                        .narrative,
+                ),
+                None => a.narrative,
+            };
+            done.push(assign_in(&mut tx, a, narrative).await?);
         }
-        // The item's time: when it was published, else when it was ingested.
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT COALESCE(unixepoch(i.published_at), unixepoch(imp.started_at), unixepoch('now')),
-                    i.text
-             FROM items i LEFT JOIN imports imp ON imp.id = i.import_id WHERE i.id = ?",
-        )
-        .bind(a.item.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (at, text) = row.ok_or_else(|| Error::NotFound {
-            what: "item",
-            id: a.item.0.to_string(),
-        })?;
-        let (narrative, joined_by) = match a.narrative {
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO narratives (representative_item, representative_text, first_seen,
-                        last_seen, item_count, centroid, centroid_count)
-                     VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
-                )
-                .bind(a.item.0)
-                .bind(&text)
-                .bind(at)
-                .bind(at)
-                .bind(a.embedding.as_deref().map(vector_blob))
-                .bind(i64::from(a.embedding.is_some()))
-                .fetch_one(&mut *tx)
-                .await?;
-                (id, JoinedBy::Seed)
-            }
-            Some(n) => {
-                let current: Option<(Option<Vec<u8>>, i64)> =
-                    sqlx::query_as("SELECT centroid, centroid_count FROM narratives WHERE id = ?")
-                        .bind(n.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let (centroid, count) = current.ok_or_else(|| Error::NotFound {
-                    what: "narrative",
-                    id: n.0.to_string(),
-                })?;
-                let (centroid, count) = match (&a.embedding, centroid) {
-                    (Some(e), Some(c)) => {
-                        let mut c = blob_vector(&c);
-                        if c.len() == e.len() {
-                            // Running mean: the centroid of every embedded member.
-                            let k = count as f32;
-                            for (ci, ei) in c.iter_mut().zip(e) {
-                                *ci = (*ci * k + ei) / (k + 1.0);
-                            }
-                            (Some(vector_blob(&c)), count + 1)
-                        } else {
-                            (Some(vector_blob(&c)), count)
-                        }
-                    }
-                    (Some(e), None) => (Some(vector_blob(e)), 1),
-                    (None, c) => (c, count),
-                };
-                sqlx::query(
-                    "UPDATE narratives SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?),
-                        item_count = item_count + 1, centroid = ?, centroid_count = ?
-                     WHERE id = ?",
-                )
-                .bind(at)
-                .bind(at)
-                .bind(centroid)
-                .bind(count)
-                .bind(n.0)
-                .execute(&mut *tx)
-                .await?;
-                (n.0, a.joined_by)
-            }
-        };
-        sqlx::query(
-            "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, minhash, joined_by, at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(a.item.0)
-        .bind(narrative)
-        .bind(a.fingerprint.map(|f| f as i64))
-        .bind(a.minhash.as_deref())
-        .bind(joined_by.as_str())
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        Ok(Assigned {
-            narrative: NarrativeId(narrative),
-            added: true,
-            at,
-        })
+        Ok(done)
     }
+}
 
+/// One assignment inside the batch's transaction, into `narrative` (or a new one).
+async fn assign_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    a: &NarrativeAssignment,
+    narrative: Option<NarrativeId>,
+) -> Result<Assigned> {
+    let existing: Option<(i64, i64)> =
+        sqlx::query_as("SELECT narrative_id, at FROM narrative_items WHERE item_id = ?")
+            .bind(a.item.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((narrative, at)) = existing {
+        return Ok(Assigned {
+            narrative: NarrativeId(narrative),
+            added: false,
+            at,
+        });
+    }
+    // The item's time: when it was published, else when it was ingested.
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT COALESCE(unixepoch(i.published_at), unixepoch(imp.started_at), unixepoch('now')),
+                i.text
+         FROM items i LEFT JOIN imports imp ON imp.id = i.import_id WHERE i.id = ?",
+    )
+    .bind(a.item.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (at, text) = row.ok_or_else(|| Error::NotFound {
+        what: "item",
+        id: a.item.0.to_string(),
+    })?;
+    let (narrative, joined_by) = match narrative {
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO narratives (representative_item, representative_text, first_seen,
+                    last_seen, item_count, centroid, centroid_count)
+                 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            )
+            .bind(a.item.0)
+            .bind(&text)
+            .bind(at)
+            .bind(at)
+            .bind(a.embedding.as_deref().map(vector_blob))
+            .bind(i64::from(a.embedding.is_some()))
+            .fetch_one(&mut **tx)
+            .await?;
+            (id, JoinedBy::Seed)
+        }
+        Some(n) => {
+            let current: Option<(Option<Vec<u8>>, i64)> =
+                sqlx::query_as("SELECT centroid, centroid_count FROM narratives WHERE id = ?")
+                    .bind(n.0)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let (centroid, count) = current.ok_or_else(|| Error::NotFound {
+                what: "narrative",
+                id: n.0.to_string(),
+            })?;
+            let (centroid, count) = match (&a.embedding, centroid) {
+                (Some(e), Some(c)) => {
+                    let mut c = blob_vector(&c);
+                    if c.len() == e.len() {
+                        // Running mean: the centroid of every embedded member.
+                        let k = count as f32;
+                        for (ci, ei) in c.iter_mut().zip(e) {
+                            *ci = (*ci * k + ei) / (k + 1.0);
+                        }
+                        (Some(vector_blob(&c)), count + 1)
+                    } else {
+                        (Some(vector_blob(&c)), count)
+                    }
+                }
+                (Some(e), None) => (Some(vector_blob(e)), 1),
+                (None, c) => (c, count),
+            };
+            sqlx::query(
+                "UPDATE narratives SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?),
+                    item_count = item_count + 1, centroid = ?, centroid_count = ?
+                 WHERE id = ?",
+            )
+            .bind(at)
+            .bind(at)
+            .bind(centroid)
+            .bind(count)
+            .bind(n.0)
+            .execute(&mut **tx)
+            .await?;
+            (n.0, a.joined_by)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, minhash, joined_by, at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.item.0)
+    .bind(narrative)
+    .bind(a.fingerprint.map(|f| f as i64))
+    .bind(a.minhash.as_deref())
+    .bind(joined_by.as_str())
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Assigned {
+        narrative: NarrativeId(narrative),
+        added: true,
+        at,
+    })
+}
+
+impl SqliteStore {
     pub(crate) async fn read_narrative_members(
         &self,
         id: NarrativeId,
