@@ -27,6 +27,13 @@ const CONFIG_TEMPLATE: &str = "\
 [match]
 # k1 = 1.2
 
+# [detection] threshold: items whose best sentence scores below it (check-worthiness, 0 to 1)
+# are stored and scored but not matched. Default 0: every item is matched and the score
+# orders the queue. 'trained' uses the detector's own (English-trained; it skips most
+# Vietnamese posts). Example:
+# [detection]
+# threshold = 0.2
+
 # [fetch] governs every outgoing request (feeds). Loopback, private, link-local and other
 # internal addresses are refused; `allow` opens named hosts or CIDR blocks on purpose.
 [fetch]

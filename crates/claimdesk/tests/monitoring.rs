@@ -153,7 +153,8 @@ fn items_polled_by_serve_and_posted_to_the_api_are_scored_matched_and_put_in_nar
     // The template ends with empty [fetch] and [sources] tables: replace them.
     text.truncate(text.find("\n[fetch]\n").unwrap() + 1);
     text.push_str(
-        "[narratives]\nburst_items = 4\nburst_sources = 4\nburst_minutes = 10\n\
+        "[detection]\nthreshold = 0.1\n\
+         [narratives]\nburst_items = 4\nburst_sources = 4\nburst_minutes = 10\n\
          [sources]\nfolder_settle_secs = 0\n",
     );
     std::fs::write(&config, text).unwrap();
