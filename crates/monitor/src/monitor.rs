@@ -140,24 +140,34 @@ impl Monitor {
         }
         // 3. The rules: each narrative that grew, then each item's matches.
         let mut grew: Vec<(NarrativeId, Vec<(usize, ItemId)>)> = Vec::new();
-        for (i, a) in assigned.iter().enumerate() {
+        let mut slot: HashMap<NarrativeId, usize> = HashMap::new();
+        let seeds_count = self.settings.narratives.burst_items <= 1;
+        for (i, (a, b)) in assigned.iter().zip(&batch).enumerate() {
             if !a.added {
                 continue;
             }
-            match grew.iter_mut().find(|(n, _)| *n == a.narrative) {
-                Some((_, added)) => added.push((i, items[i].id)),
-                None => grew.push((a.narrative, vec![(i, items[i].id)])),
+            // A narrative only its seed is new in cannot have reached a threshold (the seed
+            // still counts as a member when later items of the batch join it).
+            let joined = b.narrative.is_some() || b.joins_earlier.is_some();
+            if !joined && !seeds_count {
+                continue;
             }
+            let k = *slot.entry(a.narrative).or_insert_with(|| {
+                grew.push((a.narrative, Vec::new()));
+                grew.len() - 1
+            });
+            grew[k].1.push((i, items[i].id));
         }
         let mut narrative_alerts: HashMap<usize, Vec<Alert>> = HashMap::new();
         for (narrative, added) in grew {
             self.check_narrative(store, narrative, &added, &mut narrative_alerts)
                 .await?;
         }
+        let item_alerts = self.check_items(store, items).await?;
         let mut out = Vec::with_capacity(items.len());
-        for (i, (item, a)) in items.iter().zip(&assigned).enumerate() {
+        for (i, ((item, a), mine)) in items.iter().zip(&assigned).zip(item_alerts).enumerate() {
             let mut alerts = narrative_alerts.remove(&i).unwrap_or_default();
-            self.check_item(store, item, &mut alerts).await?;
+            alerts.extend(mine);
             out.push(Observation {
                 item: item.id,
                 narrative: a.narrative,
@@ -186,10 +196,8 @@ impl Monitor {
         if below(members.len()) {
             return Ok(());
         }
-        let text = match store.narrative(id, 0).await? {
-            Some(d) => d.summary.representative_text,
-            None => return Ok(()),
-        };
+        // The representative text, read only when an alert is raised.
+        let mut text: Option<String> = None;
         let order: HashMap<ItemId, usize> = added
             .iter()
             .enumerate()
@@ -214,12 +222,17 @@ impl Monitor {
                 store.save_burst(id, &burst).await?;
                 self.bursting.insert(id);
                 burst_done = true;
-                let raised = store.raise_alert(&rules::burst(id, &text, &burst)).await?;
+                let text = representative(store, id, &mut text).await?;
+                let raised = store.raise_alert(&rules::burst(id, text, &burst)).await?;
                 alerts.entry(position).or_default().extend(raised);
             }
             if !growth_done {
                 let (rate, n) = growth_rate(&so_far, a.growth_window_hours);
-                if let Some(alert) = rules::growth(id, &text, rate, n, a) {
+                if rate >= a.growth_items_per_hour {
+                    let text = representative(store, id, &mut text).await?;
+                    let Some(alert) = rules::growth(id, text, rate, n, a) else {
+                        continue;
+                    };
                     growth_done = true;
                     let raised = store.raise_alert(&alert).await?;
                     alerts.entry(position).or_default().extend(raised);
@@ -229,29 +242,40 @@ impl Monitor {
         Ok(())
     }
 
-    /// Rule (a) on an item's stored matches.
-    async fn check_item<S: Store>(
+    /// Rule (a) on each item's stored matches (read in one query, with their fact-checks in
+    /// another). One alert list per item.
+    async fn check_items<S: Store>(
         &self,
         store: &S,
-        item: &StoredItem,
-        alerts: &mut Vec<Alert>,
-    ) -> Result<()> {
-        let matches = store.matches(item.id).await?;
-        if matches.is_empty() {
-            return Ok(());
+        items: &[StoredItem],
+    ) -> Result<Vec<Vec<Alert>>> {
+        let ids: Vec<ItemId> = items.iter().map(|i| i.id).collect();
+        let matches = store.matches_of_items(&ids).await?;
+        let mut wanted: Vec<_> = matches.iter().flatten().map(|m| m.fact_check).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let fact_checks = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            store.fact_checks_by_id(&wanted).await?
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (item, matches) in items.iter().zip(&matches) {
+            let mut alerts = Vec::new();
+            if !matches.is_empty()
+                && let Some(alert) = rules::false_match(
+                    item,
+                    matches,
+                    &fact_checks,
+                    &self.scale,
+                    &self.settings.alerts,
+                )
+            {
+                alerts.extend(store.raise_alert(&alert).await?);
+            }
+            out.push(alerts);
         }
-        let ids: Vec<_> = matches.iter().map(|m| m.fact_check).collect();
-        let fact_checks = store.fact_checks_by_id(&ids).await?;
-        if let Some(alert) = rules::false_match(
-            item,
-            &matches,
-            &fact_checks,
-            &self.scale,
-            &self.settings.alerts,
-        ) {
-            alerts.extend(store.raise_alert(&alert).await?);
-        }
-        Ok(())
+        Ok(out)
     }
 
     /// Deletes every narrative and burst and recomputes them from the stored items, in id
@@ -281,4 +305,22 @@ impl Monitor {
         }
         Ok((monitor, done))
     }
+}
+
+/// A narrative's representative text, read once into `cache`.
+async fn representative<'a, S: Store>(
+    store: &S,
+    id: NarrativeId,
+    cache: &'a mut Option<String>,
+) -> Result<&'a str> {
+    if cache.is_none() {
+        *cache = Some(
+            store
+                .narrative(id, 0)
+                .await?
+                .map(|d| d.summary.representative_text)
+                .unwrap_or_default(),
+        );
+    }
+    Ok(cache.as_deref().unwrap_or(""))
 }

@@ -402,6 +402,13 @@ pub trait Store: Send + Sync {
         item: ItemId,
     ) -> impl Future<Output = Result<Option<claimdesk_core::CheckWorthiness>>> + Send;
 
+    /// The stored matches of many items in one query: one list per item of `items`, in
+    /// that order, each best first (empty for an item without matches).
+    fn matches_of_items(
+        &self,
+        items: &[ItemId],
+    ) -> impl Future<Output = Result<Vec<Vec<StoredMatch>>>> + Send;
+
     /// The stored matches of an item, best first.
     fn matches(&self, item: ItemId) -> impl Future<Output = Result<Vec<StoredMatch>>> + Send;
 

@@ -1,5 +1,6 @@
 //! The embedded store: SQLite in one file, WAL journal, migrations compiled in.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -10,7 +11,7 @@ use claimdesk_core::{
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{FromRow, Row, Sqlite, SqlitePool, Transaction};
 
 use std::time::Duration;
 
@@ -58,6 +59,11 @@ impl ItemRow {
     }
 }
 
+/// Rows as JSON text, for statements that take many rows as one `json_each` parameter.
+fn json_rows(rows: Vec<serde_json::Value>) -> String {
+    serde_json::Value::Array(rows).to_string()
+}
+
 /// An `imports` row.
 #[derive(sqlx::FromRow)]
 struct ImportRow {
@@ -77,6 +83,12 @@ struct ImportRow {
 /// writers still go one at a time, each transaction taking the write lock at `BEGIN
 /// IMMEDIATE` and waiting (busy timeout) for the one before.
 const FILE_CONNECTIONS: u32 = 4;
+/// Items looked up and inserted per statement by `save_items`.
+const ITEM_CHUNK: usize = 500;
+/// Bytes of the database file each connection maps (reads beyond it use read calls).
+const MMAP_BYTES: u64 = 256 << 20;
+/// Page cache per connection, in KiB.
+const CACHE_KIB: u32 = 32 << 10;
 
 /// The SQLite implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -102,7 +114,11 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Pages read through a memory map rather than one read call each, and a larger
+            // page cache per connection: the intake pipeline reads what it just wrote.
+            .pragma("mmap_size", MMAP_BYTES.to_string())
+            .pragma("cache_size", format!("-{CACHE_KIB}"));
         Self::connect(options, FILE_CONNECTIONS).await
     }
 
@@ -147,6 +163,56 @@ impl SqliteStore {
     /// (the CLI beside the server) writing the same file.
     pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Inserts new items in one statement; records their ids in `known` and `changed`.
+    async fn insert_items(
+        tx: &mut Transaction<'_, Sqlite>,
+        import_id: i64,
+        pending: &[(usize, &NewItem)],
+        known: &mut HashMap<String, (i64, Item)>,
+        changed: &mut Vec<(usize, ItemId)>,
+    ) -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let rows = json_rows(
+            pending
+                .iter()
+                .map(|(_, n)| {
+                    let it = &n.item;
+                    serde_json::json!([
+                        n.key,
+                        it.external_id,
+                        it.text,
+                        it.url,
+                        it.published_at,
+                        it.source,
+                        it.language
+                    ])
+                })
+                .collect(),
+        );
+        let ids: Vec<(i64, String)> = sqlx::query_as(
+            "INSERT INTO items (item_key, external_id, text, url, published_at, source, language, import_id)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                    value ->> 6, ?
+             FROM json_each(?) ORDER BY key
+             RETURNING id, item_key",
+        )
+        .bind(import_id)
+        .bind(rows)
+        .fetch_all(&mut **tx)
+        .await?;
+        let by_key: HashMap<&str, i64> = ids.iter().map(|(id, k)| (k.as_str(), *id)).collect();
+        for (position, new) in pending {
+            let id = *by_key
+                .get(new.key.as_str())
+                .ok_or_else(|| Error::Corrupt(format!("item `{}` was not stored", new.key)))?;
+            known.insert(new.key.clone(), (id, new.item.clone()));
+            changed.push((*position, ItemId(id)));
+        }
+        Ok(())
     }
 
     async fn log_import(
@@ -407,59 +473,67 @@ impl Store for SqliteStore {
             rejected: source.diagnostics.len() as u64,
             ..ImportCounts::default()
         };
-        let mut changed = Vec::new();
-        for new in batch {
-            let it = &new.item;
-            let existing: Option<ItemRow> = sqlx::query_as(
-                "SELECT id, external_id, text, url, published_at, source, language
-                 FROM items WHERE item_key = ?",
+        // Each chunk: one query for the stored versions of its keys, one statement for its
+        // new items; only changed items are updated one by one.
+        let mut changed: Vec<(usize, ItemId)> = Vec::new();
+        let mut known: HashMap<String, (i64, Item)> = HashMap::new();
+        for (chunk_no, chunk) in batch.chunks(ITEM_CHUNK).enumerate() {
+            let keys = json_rows(chunk.iter().map(|n| n.key.clone().into()).collect());
+            let rows: Vec<(String, ItemRow)> = sqlx::query(
+                "SELECT item_key, id, external_id, text, url, published_at, source, language
+                 FROM items WHERE item_key IN (SELECT value FROM json_each(?))",
             )
-            .bind(&new.key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = existing {
+            .bind(keys)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("item_key")?, ItemRow::from_row(r)?)))
+            .collect::<std::result::Result<_, sqlx::Error>>()?;
+            for (key, row) in rows {
                 let stored = row.into_item();
-                let id = stored.id.0;
-                let stored = stored.item;
-                if stored == *it {
-                    counts.unchanged += 1;
-                    continue;
-                }
-                sqlx::query(
-                    "UPDATE items SET external_id = ?, text = ?, url = ?, published_at = ?,
-                        source = ?, language = ?, import_id = ? WHERE id = ?",
-                )
-                .bind(&it.external_id)
-                .bind(&it.text)
-                .bind(&it.url)
-                .bind(&it.published_at)
-                .bind(&it.source)
-                .bind(&it.language)
-                .bind(import_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                counts.updated += 1;
-                changed.push(ItemId(id));
-                continue;
+                known.insert(key, (stored.id.0, stored.item));
             }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO items (item_key, external_id, text, url, published_at, source, language, import_id)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&new.key)
-            .bind(&it.external_id)
-            .bind(&it.text)
-            .bind(&it.url)
-            .bind(&it.published_at)
-            .bind(&it.source)
-            .bind(&it.language)
-            .bind(import_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            counts.added += 1;
-            changed.push(ItemId(id));
+            let mut pending: Vec<(usize, &NewItem)> = Vec::new();
+            for (k, new) in chunk.iter().enumerate() {
+                let position = chunk_no * ITEM_CHUNK + k;
+                if pending.iter().any(|(_, p)| p.key == new.key) {
+                    // The same key twice in a batch: the first is stored before the second
+                    // is compared with it.
+                    Self::insert_items(&mut tx, import_id, &pending, &mut known, &mut changed)
+                        .await?;
+                    counts.added += pending.len() as u64;
+                    pending.clear();
+                }
+                match known.get(new.key.as_str()) {
+                    Some((_, stored)) if *stored == new.item => counts.unchanged += 1,
+                    Some(&(id, _)) => {
+                        let it = &new.item;
+                        sqlx::query(
+                            "UPDATE items SET external_id = ?, text = ?, url = ?, published_at = ?,
+                                source = ?, language = ?, import_id = ? WHERE id = ?",
+                        )
+                        .bind(&it.external_id)
+                        .bind(&it.text)
+                        .bind(&it.url)
+                        .bind(&it.published_at)
+                        .bind(&it.source)
+                        .bind(&it.language)
+                        .bind(import_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts.updated += 1;
+                        changed.push((position, ItemId(id)));
+                        known.insert(new.key.clone(), (id, it.clone()));
+                    }
+                    None => pending.push((position, new)),
+                }
+            }
+            Self::insert_items(&mut tx, import_id, &pending, &mut known, &mut changed).await?;
+            counts.added += pending.len() as u64;
         }
+        changed.sort_unstable_by_key(|(position, _)| *position);
+        let changed: Vec<ItemId> = changed.into_iter().map(|(_, id)| id).collect();
         Self::finish_import(&mut tx, import_id, ImportKind::Items, &source, &counts).await?;
         tx.commit().await?;
         Ok((counts, changed))
@@ -519,24 +593,38 @@ impl Store for SqliteStore {
     }
 
     async fn save_matches_of(&self, batch: &[(ItemId, Vec<StoredMatch>)]) -> Result<()> {
+        // Two statements per batch (the rows travel as one JSON array), not one per row.
+        let items: Vec<i64> = batch.iter().map(|(i, _)| i.0).collect();
+        let rows: Vec<serde_json::Value> = batch
+            .iter()
+            .flat_map(|(item, matches)| {
+                matches.iter().map(move |m| {
+                    serde_json::json!([
+                        item.0,
+                        m.fact_check.0,
+                        m.rank,
+                        f64::from(m.score),
+                        m.explanation.to_string()
+                    ])
+                })
+            })
+            .collect();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (item, matches) in batch {
-            sqlx::query("DELETE FROM matches WHERE item_id = ?")
-                .bind(item.0)
-                .execute(&mut *tx)
-                .await?;
-            for m in matches {
-                sqlx::query(
-                    "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation) VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(item.0)
-                .bind(m.fact_check.0)
-                .bind(m.rank as i64)
-                .bind(m.score as f64)
-                .bind(m.explanation.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
+        sqlx::query("DELETE FROM matches WHERE item_id IN (SELECT value FROM json_each(?))")
+            .bind(json_rows(
+                items.into_iter().map(serde_json::Value::from).collect(),
+            ))
+            .execute(&mut *tx)
+            .await?;
+        if !rows.is_empty() {
+            sqlx::query(
+                "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+                 FROM json_each(?)",
+            )
+            .bind(json_rows(rows))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -549,25 +637,30 @@ impl Store for SqliteStore {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut rows = Vec::with_capacity(batch.len());
         for (item, cw) in batch {
-            let sentences = serde_json::to_string(&cw.sentences)
-                .map_err(|e| Error::Corrupt(format!("check-worthiness sentences: {e}")))?;
-            sqlx::query(
-                "INSERT INTO item_check_worthiness (item_id, score, sentences, scorer, matched)
-                 VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (item_id) DO UPDATE SET score = excluded.score,
-                   sentences = excluded.sentences, scorer = excluded.scorer,
-                   matched = excluded.matched, scored_at = excluded.scored_at",
-            )
-            .bind(item.0)
-            .bind(f64::from(cw.score))
-            .bind(sentences)
-            .bind(&cw.scorer)
-            .bind(cw.matched)
-            .execute(&mut *tx)
-            .await?;
+            rows.push(serde_json::json!([
+                item.0,
+                f64::from(cw.score),
+                serde_json::to_string(&cw.sentences)
+                    .map_err(|e| Error::Corrupt(format!("check-worthiness sentences: {e}")))?,
+                cw.scorer,
+                cw.matched
+            ]));
         }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
+        sqlx::query(
+            "INSERT INTO item_check_worthiness (item_id, score, sentences, scorer, matched)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+             FROM json_each(?) WHERE true
+             ON CONFLICT (item_id) DO UPDATE SET score = excluded.score,
+               sentences = excluded.sentences, scorer = excluded.scorer,
+               matched = excluded.matched, scored_at = excluded.scored_at",
+        )
+        .bind(json_rows(rows))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -592,6 +685,36 @@ impl Store for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    async fn matches_of_items(&self, items: &[ItemId]) -> Result<Vec<Vec<StoredMatch>>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&items.iter().map(|i| i.0).collect::<Vec<_>>())
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<(i64, i64, i64, f64, String)> = sqlx::query_as(
+            "SELECT item_id, factcheck_id, rank, score, explanation FROM matches
+             WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, rank",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_item: std::collections::HashMap<i64, Vec<StoredMatch>> =
+            std::collections::HashMap::new();
+        for (item, fc, rank, score, explanation) in rows {
+            by_item.entry(item).or_default().push(StoredMatch {
+                fact_check: FactCheckId(fc),
+                rank: rank as u32,
+                score: score as f32,
+                explanation: serde_json::from_str(&explanation)
+                    .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+            });
+        }
+        Ok(items
+            .iter()
+            .map(|i| by_item.get(&i.0).cloned().unwrap_or_default())
+            .collect())
     }
 
     async fn matches(&self, item: ItemId) -> Result<Vec<StoredMatch>> {

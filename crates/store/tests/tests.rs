@@ -91,3 +91,38 @@ async fn items_are_keyed_and_updated() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].item.text, "edited");
 }
+
+#[tokio::test]
+async fn a_large_batch_with_repeated_keys_is_stored_once_per_key_in_order() {
+    let (_d, s) = store().await;
+    let item = |key: &str, text: &str| NewItem {
+        item: Item {
+            text: text.into(),
+            source: Some("feed".into()),
+            ..Item::default()
+        },
+        key: key.into(),
+    };
+    // Over one chunk of the bulk insert; key k7 three times (same, then edited), k1200 twice.
+    let mut batch: Vec<NewItem> = (0..1300)
+        .map(|i| item(&format!("k{i}"), &format!("post {i}")))
+        .collect();
+    batch.insert(10, item("k7", "post 7"));
+    batch.insert(20, item("k7", "post 7, edited"));
+    batch.push(item("k1200", "post 1200"));
+    let (c, changed) = s.save_items(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.updated, c.unchanged), (1300, 1, 2));
+    // One id per change, in the order sent: k0..k9, k10..k18, the edit of k7, k19...
+    assert_eq!(changed.len(), 1301);
+    assert_eq!(changed[..10], (1..=10).map(ItemId).collect::<Vec<_>>()[..]);
+    assert_eq!(changed[10], ItemId(11));
+    assert_eq!(changed[19], ItemId(8));
+    assert_eq!(changed[20], ItemId(20));
+    let stored = s.items(ItemId(0), 2000).await.unwrap();
+    assert_eq!(stored.len(), 1300);
+    assert_eq!(stored[7].item.text, "post 7, edited");
+    assert_eq!(stored[1299].item.text, "post 1299");
+    // The same batch again: only k7 changes (back to "post 7", then edited again).
+    let (c, changed) = s.save_items(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.updated, changed.len()), (0, 2, 2));
+}

@@ -212,31 +212,30 @@ async fn assign_in(
     a: &NarrativeAssignment,
     narrative: Option<NarrativeId>,
 ) -> Result<Assigned> {
-    let existing: Option<(i64, i64)> =
-        sqlx::query_as("SELECT narrative_id, at FROM narrative_items WHERE item_id = ?")
-            .bind(a.item.0)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if let Some((narrative, at)) = existing {
+    // Whether the item is in a narrative already, and its time: when it was published,
+    // else when it was ingested.
+    let row: Option<(Option<i64>, Option<i64>, i64, String)> = sqlx::query_as(
+        "SELECT ni.narrative_id, ni.at,
+                COALESCE(unixepoch(i.published_at), unixepoch(imp.started_at), unixepoch('now')),
+                i.text
+         FROM items i LEFT JOIN imports imp ON imp.id = i.import_id
+              LEFT JOIN narrative_items ni ON ni.item_id = i.id
+         WHERE i.id = ?",
+    )
+    .bind(a.item.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (existing, existing_at, at, text) = row.ok_or_else(|| Error::NotFound {
+        what: "item",
+        id: a.item.0.to_string(),
+    })?;
+    if let (Some(narrative), Some(at)) = (existing, existing_at) {
         return Ok(Assigned {
             narrative: NarrativeId(narrative),
             added: false,
             at,
         });
     }
-    // The item's time: when it was published, else when it was ingested.
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT COALESCE(unixepoch(i.published_at), unixepoch(imp.started_at), unixepoch('now')),
-                i.text
-         FROM items i LEFT JOIN imports imp ON imp.id = i.import_id WHERE i.id = ?",
-    )
-    .bind(a.item.0)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (at, text) = row.ok_or_else(|| Error::NotFound {
-        what: "item",
-        id: a.item.0.to_string(),
-    })?;
     let (narrative, joined_by) = match narrative {
         None => {
             let id: i64 = sqlx::query_scalar(
