@@ -104,7 +104,7 @@ done
 for _ in $(seq 1 30); do
   left=$(find "$drop" -maxdepth 1 -name '*.jsonl' | wc -l)
   [ "$left" -eq 0 ] && break
-  timeout 900 "$bin" --data "$data" --lexical-only source poll --once >/dev/null
+  timeout 2700 "$bin" --data "$data" --lexical-only source poll --once >/dev/null
 done
 left=$(find "$drop" -maxdepth 1 -name '*.jsonl' | wc -l)
 
