@@ -217,16 +217,10 @@ fn score_page(
 
 /// Ranked matches as the store keeps them, ranks from 1.
 fn stored_matches(ranked: &[claimdesk_match::Match]) -> Vec<StoredMatch> {
-    ranked
-        .iter()
-        .enumerate()
-        .map(|(i, m)| StoredMatch {
-            fact_check: m.fact_check,
-            rank: i as u32 + 1,
-            score: m.score,
-            explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
-        })
-        .collect()
+    StoredMatch::ranked(ranked.iter().map(|m| {
+        let explanation = serde_json::to_value(&m.explanation).unwrap_or_default();
+        (m.fact_check, m.score, explanation)
+    }))
 }
 
 fn bar(progress: bool, len: usize, message: &str) -> ProgressBar {

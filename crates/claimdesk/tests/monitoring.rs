@@ -144,8 +144,7 @@ fn unchunk(body: &str) -> String {
 
 #[test]
 fn items_polled_by_serve_and_posted_to_the_api_are_scored_matched_and_put_in_narratives() {
-    use std::io::BufRead;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let desk = Desk::new();
     desk.run(&["init"]).ok();
     let config = desk.data().join("claimdesk.toml");
@@ -181,25 +180,7 @@ fn items_polled_by_serve_and_posted_to_the_api_are_scored_matched_and_put_in_nar
     )
     .unwrap();
     desk.run(&["source", "add", drop.to_str().unwrap()]).ok();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
-        .arg("--data")
-        .arg(desk.data())
-        .args(["--lexical-only", "serve", "--addr", "127.0.0.1:0"])
-        .env_remove("CLAIMDESK_DATA")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start serve");
-    let mut banner = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
-    let addr = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {banner}"))
-        .to_string();
+    let (child, addr) = desk.serve();
     // Bounded wait for the first poll and its processing (the folder's file is moved once
     // its items are stored; they are processed right after).
     let narratives_of = || desk.run(&["--lexical-only", "narratives"]).stdout;

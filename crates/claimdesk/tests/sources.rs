@@ -202,8 +202,7 @@ fn a_file_is_not_a_drop_folder() {
 
 #[test]
 fn serve_polls_the_sources_and_stops_cleanly() {
-    use std::io::BufRead;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let desk = Desk::new();
     configure(&desk, "[sources]\nfolder_settle_secs = 0\n");
     let drop = desk.dir.path().join("drop");
@@ -214,24 +213,8 @@ fn serve_polls_the_sources_and_stops_cleanly() {
     )
     .unwrap();
     desk.run(&["source", "add", drop.to_str().unwrap()]).ok();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
-        .arg("--data")
-        .arg(desk.data())
-        .args(["--lexical-only", "serve", "--addr", "127.0.0.1:0"])
-        .env_remove("CLAIMDESK_DATA")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start serve");
     // The banner says the server is up; the poller starts with it.
-    let mut banner = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
-    assert!(
-        banner.starts_with("claimdesk desk: http://127.0.0.1:"),
-        "{banner}"
-    );
+    let (child, _) = desk.serve();
     let done = drop.join("done/posts.jsonl");
     // Bounded: the first poll runs as the server starts.
     for _ in 0..600 {

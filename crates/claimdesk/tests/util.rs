@@ -57,6 +57,33 @@ impl Desk {
         Run::from(out)
     }
 
+    /// Starts `claimdesk --lexical-only serve` on a free loopback port and waits for its
+    /// banner: the running server (stderr piped) and its `host:port`.
+    pub fn serve(&self) -> (std::process::Child, String) {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+            .arg("--data")
+            .arg(self.data())
+            .args(["--lexical-only", "serve", "--addr", "127.0.0.1:0"])
+            .env_remove("CLAIMDESK_DATA")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start serve");
+        let mut banner = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut banner)
+            .expect("read the banner");
+        let addr = banner
+            .strip_prefix("claimdesk desk: http://")
+            .and_then(|s| s.split('/').next())
+            .unwrap_or_else(|| panic!("no address in the banner {banner:?}"))
+            .trim()
+            .to_string();
+        (child, addr)
+    }
+
     /// Runs with `input` on standard input.
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
         use std::io::Write;

@@ -515,13 +515,8 @@ pub fn cross_validate(
 ) -> (f64, f64) {
     let (mut map, mut p30, mut n) = (0.0, 0.0, 0usize);
     for repeat in 0..options.repeats {
-        let folds = stratified_folds(labels, options.folds, options.seed + repeat as u64);
-        for fold in 0..options.folds {
-            let (train, test): (Vec<usize>, Vec<usize>) =
-                (0..labels.len()).partition(|&i| folds[i] != fold);
-            let tx: Vec<Vec<f32>> = train.iter().map(|&i| x[i].clone()).collect();
-            let ty: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
-            let model = fit(&tx, &ty, l2, columns, boost);
+        let split = (options.folds, options.seed + repeat as u64);
+        for (test, model) in fold_models(x, labels, l2, columns, boost, split) {
             let scores: Vec<f32> = test.iter().map(|&i| model.probability(&x[i])).collect();
             let ranked = rank_labels(
                 &scores,
@@ -544,19 +539,35 @@ fn out_of_fold_scores(
     boost: f32,
     options: &TrainOptions,
 ) -> Vec<f32> {
-    let folds = stratified_folds(labels, options.folds, options.seed);
     let mut scores = vec![0.0; labels.len()];
-    for fold in 0..options.folds {
-        let (train, test): (Vec<usize>, Vec<usize>) =
-            (0..labels.len()).partition(|&i| folds[i] != fold);
-        let tx: Vec<Vec<f32>> = train.iter().map(|&i| x[i].clone()).collect();
-        let ty: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
-        let model = fit(&tx, &ty, l2, columns, boost);
+    for (test, model) in fold_models(x, labels, l2, columns, boost, (options.folds, options.seed)) {
         for &i in &test {
             scores[i] = model.probability(&x[i]);
         }
     }
     scores
+}
+
+/// For each fold of the stratified split `(folds, seed)`: the held-out examples and the model
+/// fitted on all the others.
+fn fold_models(
+    x: &[Vec<f32>],
+    labels: &[bool],
+    l2: f64,
+    columns: (usize, usize),
+    boost: f32,
+    (folds, seed): (usize, u64),
+) -> Vec<(Vec<usize>, LinearModel)> {
+    let assigned = stratified_folds(labels, folds, seed);
+    (0..folds)
+        .map(|fold| {
+            let (train, test): (Vec<usize>, Vec<usize>) =
+                (0..labels.len()).partition(|&i| assigned[i] != fold);
+            let tx: Vec<Vec<f32>> = train.iter().map(|&i| x[i].clone()).collect();
+            let ty: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
+            (test, fit(&tx, &ty, l2, columns, boost))
+        })
+        .collect()
 }
 
 /// The highest score threshold at which at least `recall` of the positives score at or

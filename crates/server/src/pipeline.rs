@@ -61,16 +61,11 @@ impl ItemPipeline for MatchEvery {
                 if !ranked.is_empty() {
                     done.matched += 1;
                 }
-                let stored: Vec<StoredMatch> = ranked
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, m)| StoredMatch {
-                        fact_check: m.fact_check,
-                        rank: i as u32 + 1,
-                        score: m.score,
-                        explanation: m.explanation,
-                    })
-                    .collect();
+                let stored = StoredMatch::ranked(
+                    ranked
+                        .into_iter()
+                        .map(|m| (m.fact_check, m.score, m.explanation)),
+                );
                 self.store
                     .save_matches(id, &stored)
                     .await

@@ -178,6 +178,24 @@ pub struct StoredMatch {
     pub explanation: serde_json::Value,
 }
 
+impl StoredMatch {
+    /// A ranked list as the store keeps it: `(fact-check, score, explanation)` best first,
+    /// numbered from rank 1.
+    pub fn ranked(
+        list: impl IntoIterator<Item = (FactCheckId, f32, serde_json::Value)>,
+    ) -> Vec<StoredMatch> {
+        list.into_iter()
+            .zip(1..)
+            .map(|((fact_check, score, explanation), rank)| StoredMatch {
+                fact_check,
+                rank,
+                score,
+                explanation,
+            })
+            .collect()
+    }
+}
+
 /// How strict the desk's workflow is, beyond [`claimdesk_core::transition`]'s table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkflowPolicy {
