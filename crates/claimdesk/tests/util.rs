@@ -75,6 +75,10 @@ impl Desk {
         std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
             .read_line(&mut banner)
             .expect("read the banner");
+        assert!(
+            banner.starts_with("claimdesk desk: http://127.0.0.1:"),
+            "{banner}"
+        );
         let addr = banner
             .strip_prefix("claimdesk desk: http://")
             .and_then(|s| s.split('/').next())
