@@ -27,13 +27,19 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/claimdesk-browser.XXXXXX")"
 server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+semantic_pid=""
+stop() {
+  local pid="$1"
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop "$server_pid"
+  stop "$semantic_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -63,17 +69,36 @@ log "serving on $CLAIMDESK_URL"
 "$CLAIMDESK_BIN" --data "$data" --lexical-only serve --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server_pid=$!
 
-ready=""
-for _ in $(seq 1 300); do   # 30 s
-  if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-  if curl -fsS --max-time 2 "$CLAIMDESK_URL/healthz" >/dev/null 2>&1; then ready=1; break; fi
-  sleep 0.1
-done
-if [ -z "$ready" ]; then
-  log "the server did not become healthy; its log:"
-  cat "$work/server.log" >&2
+# Waits until the server $1 (pid) answers /healthz at $2; prints its log $3 and fails if not.
+wait_healthy() {
+  for _ in $(seq 1 600); do   # 60 s
+    if ! kill -0 "$1" 2>/dev/null; then break; fi
+    if curl -fsS --max-time 2 "$2/healthz" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  log "the server at $2 did not become healthy; its log:"
+  cat "$3" >&2
   exit 1
-fi
+}
+wait_healthy "$server_pid" "$CLAIMDESK_URL" "$work/server.log"
+
+# A second desk with the semantic model (the sample only, the same users), for what only
+# the model decides: whether a post matches any fact-check at all.
+model="${CLAIMDESK_MODEL:-$root/models/e5-small-q4.bin}"
+[ -f "$model" ] || { log "model file $model missing: run scripts/fetch-model"; exit 2; }
+semantic="$work/semantic"
+cs_() { timeout 600 "$CLAIMDESK_BIN" --data "$semantic" --model "$model" "$@"; }
+cs_ import crates/claimdesk/sample/factchecks.jsonl >&2
+cs_ ingest crates/claimdesk/sample/posts.jsonl >&2
+printf '%s\n' '{"id": "rain", "text": "Hôm nay trời Sài Gòn mưa to, kẹt xe khắp nơi.", "source": "browser-test", "language": "vi"}' >"$work/rain.jsonl"
+cs_ ingest "$work/rain.jsonl" >&2
+printf '%s\n' "$CLAIMDESK_EDITOR_PASSWORD" | cs_ user add editor --role editor >&2
+port2="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+export CLAIMDESK_SEMANTIC_URL="http://127.0.0.1:$port2"
+log "serving the semantic desk on $CLAIMDESK_SEMANTIC_URL"
+"$CLAIMDESK_BIN" --data "$semantic" --model "$model" serve --addr "127.0.0.1:$port2" >"$work/semantic.log" 2>&1 &
+semantic_pid=$!
+wait_healthy "$semantic_pid" "$CLAIMDESK_SEMANTIC_URL" "$work/semantic.log"
 
 export CLAIMDESK_XSS_CORPUS="$here/xss-corpus.txt"
 export CLAIMDESK_SCREENSHOTS="${CLAIMDESK_SCREENSHOTS:-$root/docs/screenshots}"

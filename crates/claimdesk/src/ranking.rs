@@ -7,11 +7,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use claimdesk_core::FactCheckId;
 use claimdesk_ingest::{ItemFormat, parse_items};
 use claimdesk_match::Match;
+use claimdesk_match::absence::{self, JudgedQuery};
 use claimdesk_match::hybrid::{HybridMatcher, Ranking};
+use claimdesk_match::metrics::Qrels;
 use claimdesk_match::metrics::{Run, evaluate, quantile};
 use claimdesk_match::trec::{RunLine, parse_qrels, write_run_lines};
+use claimdesk_match::verify::{Signal, Strength, Verifier};
 use clap::Args;
 use serde_json::json;
 
@@ -31,7 +35,7 @@ pub struct MatchArgs {
     /// How many results per text (run files count aliases of a fact-check as results too).
     #[arg(long, default_value_t = 5)]
     top: usize,
-    /// Print results as JSON.
+    /// Print results as JSON (with --queries: one line per query, `{"id", "matches"}`).
     #[arg(long)]
     json: bool,
     /// With --queries: write a TREC run file (`qid Q0 docid rank score tag`).
@@ -73,6 +77,17 @@ pub struct EvalArgs {
     /// Order candidates by: reranker (default with the model), minmax, rrf, dense, lexical.
     #[arg(long = "ranking")]
     ranking_name: Option<String>,
+    /// Also measure confident matches with each query's answer left out, and in desks of
+    /// these sizes sampled per query with and without it (comma-separated; needs the model).
+    #[arg(long, value_delimiter = ',', num_args = 0.., value_name = "SIZES")]
+    absent: Option<Vec<usize>>,
+    /// Seed of the sampled desks.
+    #[arg(long, default_value_t = 20261204)]
+    seed: u64,
+    /// Judge matches with this verifier file instead of the shipped one (as written by
+    /// `train-reranker --verifier-out`).
+    #[arg(long)]
+    verifier: Option<PathBuf>,
 }
 
 impl MatchArgs {
@@ -212,6 +227,19 @@ pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
         .as_ref()
         .expect("clap requires --text or --queries");
     let queries = read_queries(path)?;
+    if args.json {
+        // One JSON object per line: the query's id and its matches, explained.
+        for q in &queries {
+            let matches = matcher.rank(&q.text, args.top, true)?;
+            let v: Vec<_> = matches
+                .iter()
+                .enumerate()
+                .map(|(i, m)| match_json(i + 1, m, &catalog))
+                .collect();
+            println!("{}", json!({"id": q.id, "matches": v}));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut total = 0.0;
     let mut results = Vec::new();
     for _ in 0..args.repeat.max(1) {
@@ -257,12 +285,20 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
         out.push_str("no fact-check matches\n");
         return out;
     }
+    if matches[0].explanation.strength == Some(Strength::Nearest) {
+        out.push_str("no fact-check matches this; the nearest ones, none of them a match:\n");
+    }
     for (i, m) in matches.iter().enumerate() {
         let Some(stored) = catalog.get(m.fact_check) else {
             continue;
         };
         let fc = &stored.fact_check;
-        let _ = writeln!(out, "{}. [{:.2}] {}", i + 1, m.score, fc.claim);
+        let strength = match m.explanation.strength {
+            Some(s) => format!(" {}", s.as_str()),
+            None => String::new(),
+        };
+        let shown = m.explanation.probability.unwrap_or(m.score);
+        let _ = writeln!(out, "{}. [{shown:.2}{strength}] {}", i + 1, fc.claim);
         if let Some(h) = &fc.headline {
             let _ = writeln!(out, "   headline: {h}");
         }
@@ -317,6 +353,10 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
                 .collect();
             let _ = writeln!(out, "   reranker: {}", effects.join(", "));
         }
+        if !e.signals.is_empty() {
+            let words: Vec<&str> = e.signals.iter().map(|s| signal_words(*s)).collect();
+            let _ = writeln!(out, "   in short: {}", words.join("; "));
+        }
         if e.confident {
             let _ = writeln!(
                 out,
@@ -325,6 +365,23 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
         }
     }
     out
+}
+
+/// A signal in English words (the web desk words them in the page's language).
+fn signal_words(s: Signal) -> &'static str {
+    match s {
+        Signal::SameMeaning => "says the same thing in other words",
+        Signal::SameWords => "uses much the same words",
+        Signal::NearCopy => "is a near copy of the claim",
+        Signal::SameNumbers => "gives the same numbers",
+        Signal::DifferentNumbers => "gives different numbers",
+        Signal::SharedNames => "names the same people, places or bodies",
+        Signal::MissingNames => "leaves out names the claim gives",
+        Signal::SameYear => "the same year",
+        Signal::DifferentYear => "a different year",
+        Signal::DifferentMeaning => "means something else",
+        Signal::PartialClaim => "covers only part of the claim",
+    }
 }
 
 fn field_label(f: claimdesk_match::MatchField) -> &'static str {
@@ -342,6 +399,12 @@ fn field_label(f: claimdesk_match::MatchField) -> &'static str {
 pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
     let catalog = desk.catalog().await?;
     let mut matcher = desk.ranker(&catalog).await?;
+    if let Some(path) = &args.verifier {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let verifier = Verifier::from_json(&text).with_context(|| path.display().to_string())?;
+        matcher.set_verifier(Some(verifier));
+    }
     let queries = read_queries(&args.queries)?;
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("cannot read {}", args.qrels.display()))?;
@@ -423,5 +486,64 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
         println!("latency      p50 {p50:.3} ms, p99 {p99:.3} ms");
         println!("throughput   {qps:.0} queries/s (1 thread)");
     }
+    if let Some(sizes) = &args.absent {
+        print!(
+            "{}",
+            absent_table(&matcher, &catalog, &queries, &qrels, sizes, args.seed)?
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `eval --absent`: the confident top matches of the judged queries against the whole desk
+/// and sampled desks, each with and without the query's answer.
+fn absent_table(
+    matcher: &HybridMatcher,
+    catalog: &Catalog,
+    queries: &[Query],
+    qrels: &Qrels,
+    sizes: &[usize],
+    seed: u64,
+) -> Result<String> {
+    let judged: Vec<&Query> = queries
+        .iter()
+        .filter(|q| qrels.contains_key(&q.id))
+        .collect();
+    let texts: Vec<&str> = judged.iter().map(|q| q.text.as_str()).collect();
+    let Some(vectors) = matcher.embed_queries(&texts)? else {
+        bail!("--absent needs the semantic model: run scripts/fetch-model or pass --model");
+    };
+    let mut all: Vec<FactCheckId> = catalog.canonical().map(|f| f.id).collect();
+    all.sort_unstable();
+    let judged: Vec<JudgedQuery> = judged
+        .iter()
+        .zip(vectors)
+        .map(|(q, vector)| {
+            let relevant = &qrels[&q.id];
+            let mut ids: Vec<FactCheckId> = all
+                .iter()
+                .copied()
+                .filter(|&fc| {
+                    relevant.contains(&catalog.source_id(fc))
+                        || catalog
+                            .alias_source_ids(fc)
+                            .iter()
+                            .any(|a| relevant.contains(*a))
+                })
+                .collect();
+            ids.sort_unstable();
+            JudgedQuery {
+                text: q.text.clone(),
+                vector,
+                relevant: ids,
+            }
+        })
+        .collect();
+    let unanswerable = judged.iter().filter(|q| q.relevant.is_empty()).count();
+    let reports = absence::evaluate(matcher, &judged, &all, sizes, seed)?;
+    Ok(format!(
+        "\nconfident top matches with the answer present and absent ({} fact-checks, seed {seed}; {unanswerable} queries whose answer the desk does not hold count only without it):\n{}",
+        all.len(),
+        absence::table(&reports)
+    ))
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use claimdesk_match::rerank::{Reranker, TrainingQuery};
 use claimdesk_match::trec::parse_qrels;
+use claimdesk_match::verify::{self, TrainOptions};
 use clap::Args;
 
 use crate::desk::Desk;
@@ -30,9 +31,27 @@ pub struct TrainArgs {
     /// L2 regularization of the logistic regression.
     #[arg(long, default_value_t = 1.0)]
     l2: f64,
-    /// Top-1 precision a "confident match" must have on the training queries.
+    /// Top-1 precision the reranker's own threshold keeps on the training queries.
     #[arg(long, default_value_t = 0.95)]
     precision: f64,
+    /// Where to write the match verifier (JSON); without it, only the reranker is trained.
+    #[arg(long)]
+    verifier_out: Option<PathBuf>,
+    /// Precision a confident top match keeps, in cross-validation, over the training queries
+    /// with their answer present and left out.
+    #[arg(long, default_value_t = 0.97)]
+    confident_precision: f64,
+    /// Share of the training queries without their answer whose top match may still be
+    /// shown as a suggestion (the rest say "no fact-check matches this").
+    #[arg(long, default_value_t = 0.25)]
+    suggest_absent_share: f64,
+    /// L2 regularization of the verifier.
+    #[arg(long, default_value_t = 1.0)]
+    verifier_l2: f64,
+    /// Also write every query's candidates (features, verifier features, relevance) as JSON
+    /// Lines, for analysis.
+    #[arg(long)]
+    dump: Option<PathBuf>,
 }
 
 /// `claimdesk train-reranker`.
@@ -72,6 +91,21 @@ pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
             args.qrels.display()
         );
     }
+    if let Some(path) = &args.dump {
+        let mut out = String::new();
+        for q in &training {
+            let line = serde_json::json!({
+                "relevant": q.relevant,
+                "pair": q.pair,
+                "ids": q.ids.iter().map(|i| i.0).collect::<Vec<_>>(),
+                "rows": q.rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+                "pairs": q.pairs.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let mut reranker = Reranker::train(&training, args.l2, args.precision);
     let (map, recall) = candidate_map(&reranker, &training, &judged, 5);
     let rows: usize = training.iter().map(|q| q.rows.len()).sum();
@@ -96,6 +130,37 @@ pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
         println!("confident threshold {pair}: {t:.3}");
     }
     println!("wrote {}", args.out.display());
+    if let Some(out) = &args.verifier_out {
+        let options = TrainOptions {
+            l2: args.verifier_l2,
+            confident_precision: args.confident_precision,
+            suggest_absent_share: args.suggest_absent_share,
+            ..TrainOptions::default()
+        };
+        let (mut verifier, cv) = verify::train(&training, &reranker, &options);
+        let summary = format!(
+            "{} queries, {}-fold cross-validation there: answer present: {} confident, precision {:.4}, recall {:.4}; answer left out: {} confident ({:.4})",
+            cv.queries,
+            options.folds,
+            cv.confident,
+            cv.confident_right as f64 / cv.confident.max(1) as f64,
+            cv.confident_right as f64 / cv.queries.max(1) as f64,
+            cv.false_alarms,
+            cv.false_alarms as f64 / cv.queries.max(1) as f64,
+        );
+        verifier.trained_on = format!("{}: {summary}", args.queries.display());
+        verifier.command = reranker.command.clone();
+        let json = serde_json::to_string_pretty(&verifier)? + "\n";
+        std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?;
+        println!("verifier: {summary}");
+        for (pair, t) in &verifier.thresholds {
+            println!(
+                "verifier thresholds {pair}: confident {:.3}, suggest {:.3}",
+                t.confident, t.suggest
+            );
+        }
+        println!("wrote {}", out.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

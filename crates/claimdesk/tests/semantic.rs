@@ -153,3 +153,86 @@ fn eval_reports_which_retrievers_ran() {
     ]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
+
+/// The sample's README table: each post and the fact-check URL it repeats, `None` for posts
+/// that repeat nothing checked.
+fn sample_expectations() -> Vec<(String, Option<String>)> {
+    include_str!("../sample/README.md")
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            match cells.as_slice() {
+                [post, target] if post.len() == 3 && post.starts_with('p') => Some((
+                    post.to_string(),
+                    (*target != "none").then(|| target.to_string()),
+                )),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_sample_desk_says_no_match_for_unrelated_posts_and_ranks_every_repeat_first() {
+    let desk = sample_desk();
+    let model = model();
+    let posts = desk.file("posts.jsonl", include_str!("../sample/posts.jsonl"));
+    let out = desk
+        .run(&[
+            "--model",
+            &model,
+            "match",
+            "--json",
+            "--top",
+            "3",
+            "--queries",
+            &posts,
+        ])
+        .ok();
+    let ranked: std::collections::HashMap<String, serde_json::Value> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["id"].as_str().unwrap().to_string(), v["matches"].clone())
+        })
+        .collect();
+    let expected = sample_expectations();
+    assert_eq!(expected.len(), 24, "the README's table: {expected:?}");
+    let (mut unrelated, mut repeats) = (0, 0);
+    for (post, target) in &expected {
+        let top = &ranked[post][0];
+        let why = &top["explanation"];
+        match target {
+            None => {
+                unrelated += 1;
+                assert_ne!(why["confident"], true, "{post} repeats nothing: {top:#}");
+                assert_eq!(
+                    why["strength"], "nearest",
+                    "{post} repeats nothing: {top:#}"
+                );
+            }
+            Some(url) => {
+                repeats += 1;
+                assert_eq!(top["url"], url.as_str(), "{post}: {:#}", ranked[post]);
+                assert_ne!(why["strength"], "nearest", "{post}: {top:#}");
+            }
+        }
+    }
+    assert_eq!((unrelated, repeats), (6, 18));
+    // Unrelated posts are said to match nothing in the text output too.
+    let rain = desk
+        .run(&[
+            "--model",
+            &model,
+            "match",
+            "--text",
+            "Hôm nay trời Sài Gòn mưa to, kẹt xe khắp nơi.",
+        ])
+        .ok();
+    assert!(rain.starts_with("no fact-check matches this"), "{rain}");
+}

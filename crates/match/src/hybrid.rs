@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::profile::{TextProfile, shared};
 use crate::rerank::{FeatureVector, NUM_FEATURES, Reranker, TrainingQuery};
 use crate::vector::VectorIndex;
+use crate::verify::{NUM_PAIR_FEATURES, PairVector, Strength, Verifier};
 use crate::{Error, Explanation, FeatureEffect, LexicalCandidate, Match, Matcher, Result};
 
 /// Candidates taken from each retriever before reranking.
@@ -97,12 +98,36 @@ fn strip_link_suffix(word: &str) -> &str {
     }
 }
 
+/// Which fact-checks a query may be matched against: the whole desk, or (for evaluation)
+/// the desk without some of them, or only some of them.
+#[derive(Debug, Clone, Copy)]
+pub enum Pool<'a> {
+    /// Every fact-check.
+    All,
+    /// Every fact-check but these (sorted).
+    Without(&'a [FactCheckId]),
+    /// Only these (sorted); every one of them is scored.
+    Only(&'a [FactCheckId]),
+}
+
+impl Pool<'_> {
+    fn allows(&self, id: FactCheckId) -> bool {
+        match self {
+            Pool::All => true,
+            Pool::Without(ids) => ids.binary_search(&id).is_err(),
+            Pool::Only(ids) => ids.binary_search(&id).is_ok(),
+        }
+    }
+}
+
 /// One merged candidate with everything known about it.
 struct Candidate {
     lexical: LexicalCandidate,
     cosine: Option<f32>,
+    raw_cosine: Option<f32>,
     dense_rank: Option<u32>,
     features: FeatureVector,
+    pair: PairVector,
 }
 
 /// Ranks fact-checks with every retriever that is available.
@@ -111,6 +136,7 @@ pub struct HybridMatcher {
     dense: Option<Dense>,
     profiles: HashMap<FactCheckId, TextProfile>,
     reranker: Option<Reranker>,
+    verifier: Option<Verifier>,
     ranking: Ranking,
     depth: usize,
     /// Evenly spaced fact-checks of each language with enough of them, the largest first.
@@ -160,12 +186,19 @@ impl HybridMatcher {
             })
             .collect();
         language_samples.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        // The verifier belongs with the shipped reranker; a desk or a training run may set
+        // another with `set_verifier`.
+        let verifier = match (&dense, &reranker) {
+            (Some(_), Some(_)) => Verifier::builtin().ok(),
+            _ => None,
+        };
         HybridMatcher {
             language_samples,
             matcher,
             dense,
             profiles,
             reranker,
+            verifier,
             ranking,
             depth: DEFAULT_DEPTH,
         }
@@ -201,6 +234,16 @@ impl HybridMatcher {
     /// The reranker, when loaded.
     pub fn reranker(&self) -> Option<&Reranker> {
         self.reranker.as_ref()
+    }
+
+    /// The match verifier, when loaded.
+    pub fn verifier(&self) -> Option<&Verifier> {
+        self.verifier.as_ref()
+    }
+
+    /// Replaces the match verifier (`None`: no match is ever confident).
+    pub fn set_verifier(&mut self, verifier: Option<Verifier>) {
+        self.verifier = verifier;
     }
 
     /// The retrievers and stages that run, for reports (`lexical`, `near-duplicate`,
@@ -308,10 +351,24 @@ impl HybridMatcher {
         k: usize,
         explain: bool,
     ) -> Result<Vec<Match>> {
+        self.rank_in(text, vector, k, explain, Pool::All)
+    }
+
+    /// As [`HybridMatcher::rank_with`], against only the fact-checks `pool` allows (how the
+    /// evaluation asks what a desk without the answer, or a smaller desk, would say). The
+    /// lexical-only ranking always uses the whole desk.
+    pub fn rank_in(
+        &self,
+        text: &str,
+        vector: Option<&[f32]>,
+        k: usize,
+        explain: bool,
+        pool: Pool<'_>,
+    ) -> Result<Vec<Match>> {
         let (Some(vector), true) = (vector, self.ranking != Ranking::Lexical) else {
             return self.matcher.rank(text, k, explain);
         };
-        let (candidates, query) = self.candidates(text, vector);
+        let (candidates, query) = self.candidates(text, vector, pool);
         let mut scored: Vec<(f32, Candidate)> = candidates
             .into_iter()
             .map(|c| (self.score(&c), c))
@@ -340,26 +397,35 @@ impl HybridMatcher {
             if c.dense_rank.is_some() {
                 retrievers.push("dense");
             }
-            let (features, confident) = match (&self.reranker, self.ranking) {
-                (Some(r), Ranking::Reranker) => {
-                    let fc_lang = self
-                        .profiles
-                        .get(&c.lexical.fact_check)
-                        .map_or("", |p| p.language);
-                    let pair = format!("{}-{}", query.language, fc_lang);
-                    let effects = r
-                        .effects(&c.features)
-                        .into_iter()
-                        .take(5)
-                        .map(|(name, value, effect)| FeatureEffect {
-                            name,
-                            value,
-                            effect,
-                        })
-                        .collect();
-                    (effects, rank == 0 && score >= r.threshold(&pair))
+            let fc_lang = self
+                .profiles
+                .get(&c.lexical.fact_check)
+                .map_or("", |p| p.language);
+            let pair = format!("{}-{}", query.language, fc_lang);
+            let (probability, strength, signals) = match &self.verifier {
+                Some(v) => {
+                    let p = v.probability(&c.pair);
+                    let signals = if explain {
+                        v.signals(&c.pair)
+                    } else {
+                        Vec::new()
+                    };
+                    (Some(p), Some(v.strength(&pair, rank, p)), signals)
                 }
-                _ => (Vec::new(), false),
+                None => (None, None, Vec::new()),
+            };
+            let features = match (&self.reranker, self.ranking) {
+                (Some(r), Ranking::Reranker) => r
+                    .effects(&c.features)
+                    .into_iter()
+                    .take(5)
+                    .map(|(name, value, effect)| FeatureEffect {
+                        name,
+                        value,
+                        effect,
+                    })
+                    .collect(),
+                _ => Vec::new(),
             };
             out.push(Match {
                 fact_check: c.lexical.fact_check,
@@ -372,7 +438,10 @@ impl HybridMatcher {
                     cosine: c.cosine,
                     retrievers,
                     features,
-                    confident,
+                    confident: strength == Some(Strength::Confident),
+                    probability,
+                    strength,
+                    signals,
                 },
             });
         }
@@ -386,7 +455,7 @@ impl HybridMatcher {
         vector: &[f32],
         relevant: &dyn Fn(FactCheckId) -> bool,
     ) -> TrainingQuery {
-        let (candidates, query) = self.candidates(text, vector);
+        let (candidates, query) = self.candidates(text, vector, Pool::All);
         let pair = candidates
             .iter()
             .map(|c| {
@@ -402,6 +471,8 @@ impl HybridMatcher {
                 .iter()
                 .map(|c| relevant(c.lexical.fact_check))
                 .collect(),
+            ids: candidates.iter().map(|c| c.lexical.fact_check).collect(),
+            pairs: candidates.iter().map(|c| c.pair).collect(),
             rows: candidates.into_iter().map(|c| c.features).collect(),
             pair,
         }
@@ -454,8 +525,14 @@ impl HybridMatcher {
             .collect()
     }
 
-    /// Merges the lexical and dense candidates of a query and computes their features.
-    fn candidates(&self, text: &str, vector: &[f32]) -> (Vec<Candidate>, TextProfile) {
+    /// Merges the lexical and dense candidates of a query (within `pool`) and computes their
+    /// features.
+    fn candidates(
+        &self,
+        text: &str,
+        vector: &[f32],
+        pool: Pool<'_>,
+    ) -> (Vec<Candidate>, TextProfile) {
         let dense = self.dense.as_ref().expect("dense retrieval is on");
         let calibration = self.language_calibration(vector);
         let calibrate = |id: FactCheckId, cos: f32| {
@@ -467,16 +544,34 @@ impl HybridMatcher {
         };
         // Over-fetch, then rank by the calibrated cosine so a minority language's fact-checks
         // are neither favoured nor buried by the model's same-language bias.
-        let mut dense_hits: Vec<(FactCheckId, f32)> = dense
-            .index
-            .search(vector, self.depth * 4)
+        let raw_hits: Vec<(FactCheckId, f32)> = match pool {
+            Pool::All => dense.index.search(vector, self.depth * 4),
+            Pool::Without(ids) => dense
+                .index
+                .search(vector, self.depth * 4 + ids.len())
+                .into_iter()
+                .filter(|h| pool.allows(h.0))
+                .collect(),
+            Pool::Only(ids) => ids
+                .iter()
+                .filter_map(|&id| dense.index.similarity(vector, id).map(|c| (id, c)))
+                .collect(),
+        };
+        let mut dense_hits: Vec<(FactCheckId, f32, f32)> = raw_hits
             .into_iter()
-            .map(|(id, cos)| (id, calibrate(id, cos)))
+            .map(|(id, cos)| (id, calibrate(id, cos), cos))
             .collect();
         dense_hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         dense_hits.truncate(self.depth);
         let dense_ids: Vec<FactCheckId> = dense_hits.iter().map(|h| h.0).collect();
-        let lexical = self.matcher.candidates(text, self.depth, &dense_ids);
+        let lexical = match pool {
+            Pool::All => self.matcher.candidates(text, self.depth, &dense_ids),
+            Pool::Without(ids) => self
+                .matcher
+                .candidates(text, self.depth + ids.len(), &dense_ids),
+            Pool::Only(ids) => self.matcher.candidates(text, 0, ids),
+        };
+        let lexical = within_pool(lexical, pool, self.depth, &dense_ids);
         let query = TextProfile::new(text, None);
         let mut candidates: Vec<Candidate> = lexical
             .into_iter()
@@ -485,18 +580,23 @@ impl HybridMatcher {
                     .iter()
                     .position(|&d| d == l.fact_check)
                     .map(|r| r as u32);
-                let cosine = match dense_rank {
-                    Some(r) => Some(dense_hits[r as usize].1),
-                    None => dense
-                        .index
-                        .similarity(vector, l.fact_check)
-                        .map(|c| calibrate(l.fact_check, c)),
+                let (cosine, raw_cosine) = match dense_rank {
+                    Some(r) => (
+                        Some(dense_hits[r as usize].1),
+                        Some(dense_hits[r as usize].2),
+                    ),
+                    None => {
+                        let raw = dense.index.similarity(vector, l.fact_check);
+                        (raw.map(|c| calibrate(l.fact_check, c)), raw)
+                    }
                 };
                 Candidate {
                     lexical: l,
                     cosine,
+                    raw_cosine,
                     dense_rank,
                     features: [0.0; NUM_FEATURES],
+                    pair: [0.0; NUM_PAIR_FEATURES],
                 }
             })
             .collect();
@@ -570,9 +670,73 @@ impl HybridMatcher {
             f[18] = MINMAX_DENSE_WEIGHT * unit(cosine, worst_cos, best_cos)
                 + (1.0 - MINMAX_DENSE_WEIGHT) * unit(c.lexical.score, worst_score, best_score);
             f[19] = cosine * lexical_share;
+            let raw = c.raw_cosine.unwrap_or(0.0);
+            let coverage = if p.terms.is_empty() {
+                0.0
+            } else {
+                overlap / p.terms.len() as f32
+            };
+            let fc_names = p.names.len();
+            let g = &mut c.pair;
+            g[0] = raw;
+            g[1] = c.lexical.lexical.ln_1p();
+            for k in 0..3 {
+                g[2 + k] = c.lexical.groups[k].ln_1p();
+            }
+            g[5] = c.features[9];
+            g[6] = c.features[10];
+            g[7] = coverage;
+            g[8] = c.features[11];
+            g[9] = c.features[12];
+            g[10] = c.features[13];
+            g[11] = c.features[14];
+            g[12] = if fc_names == 0 {
+                0.0
+            } else {
+                1.0 - shared(&p.names, &query.terms_and_names()) as f32 / fc_names as f32
+            };
+            g[13] = c.features[15];
+            g[14] = c.features[16];
+            g[15] = c.features[17];
+            g[16] = raw * coverage;
         }
         (candidates, query)
     }
+}
+
+/// The lexical candidates of a pool: the first `depth` ranked ones the pool allows (ranks
+/// renumbered), then the dense candidates' entries, in the order `candidates` gave them.
+fn within_pool(
+    lexical: Vec<LexicalCandidate>,
+    pool: Pool<'_>,
+    depth: usize,
+    dense_ids: &[FactCheckId],
+) -> Vec<LexicalCandidate> {
+    if matches!(pool, Pool::All) {
+        return lexical;
+    }
+    let mut kept: Vec<LexicalCandidate> = lexical
+        .into_iter()
+        .filter(|c| pool.allows(c.fact_check))
+        .collect();
+    // Rank what the pool holds by its lexical evidence, as its own index would.
+    let mut ranked: Vec<usize> = (0..kept.len()).filter(|&i| kept[i].score > 0.0).collect();
+    ranked.sort_by(|&a, &b| {
+        kept[b]
+            .score
+            .total_cmp(&kept[a].score)
+            .then(kept[a].fact_check.cmp(&kept[b].fact_check))
+    });
+    ranked.truncate(depth);
+    for c in &mut kept {
+        c.rank = None;
+    }
+    for (r, &i) in ranked.iter().enumerate() {
+        kept[i].rank = Some(r as u32);
+    }
+    kept.retain(|c| c.rank.is_some() || dense_ids.contains(&c.fact_check));
+    kept.sort_by_key(|c| c.rank.unwrap_or(u32::MAX));
+    kept
 }
 
 #[cfg(test)]

@@ -10,15 +10,18 @@
 
 #![warn(missing_docs)]
 
+pub mod absence;
 pub mod checkworthy;
 pub mod hybrid;
 mod index;
+pub mod logistic;
 mod matcher;
 pub mod metrics;
 pub mod profile;
 pub mod rerank;
 pub mod trec;
 pub mod vector;
+pub mod verify;
 
 use std::path::PathBuf;
 

@@ -115,10 +115,21 @@ pub struct Explanation {
     /// The reranker's features that moved the score most, largest effect first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<FeatureEffect>,
-    /// True when the score reaches the calibrated "confident match" threshold for the
-    /// language pair: the desk may link it without asking.
+    /// True when this is the top match and the verifier's probability reaches the
+    /// calibrated "confident" threshold for the language pair: the desk may link it without
+    /// asking.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub confident: bool,
+    /// The match verifier's probability that this fact-check answers the text (the same at
+    /// any pool size), when the model ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f32>,
+    /// Confident, a suggestion, or only the nearest fact-check, when the model ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<crate::verify::Strength>,
+    /// What the pair shows, in words an editor reads (the server translates the codes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<crate::verify::Signal>,
 }
 
 /// How one reranker feature moved a match's score.
@@ -424,6 +435,9 @@ impl Matcher {
                     retrievers: Vec::new(),
                     features: Vec::new(),
                     confident: false,
+                    probability: None,
+                    strength: None,
+                    signals: Vec::new(),
                 },
             });
         }

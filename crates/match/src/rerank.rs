@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::logistic::Logistic;
 use crate::{Error, Result};
 
 /// Names of the features, in the order of every feature vector.
@@ -48,18 +49,13 @@ const MIN_CALIBRATION_QUERIES: usize = 30;
 /// A trained logistic-regression reranker with its calibration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reranker {
-    /// Feature names the weights belong to (must equal [`FEATURES`]).
-    pub features: Vec<String>,
-    /// Per-feature mean used for standardization.
-    pub mean: Vec<f32>,
-    /// Per-feature scale (standard deviation, 1 when constant).
-    pub scale: Vec<f32>,
-    /// Per-feature weight on the standardized value.
-    pub weights: Vec<f32>,
-    /// Intercept.
-    pub bias: f32,
-    /// Probability at or above which a top match is confident, by language pair
-    /// (`en-en`, `vi-en`: post language, then fact-check language); `*` for other pairs.
+    /// The logistic model over [`FEATURES`].
+    #[serde(flatten)]
+    pub model: Logistic,
+    /// Probability at or above which a top match ranks first with confidence on a pool that
+    /// holds the answer, by language pair (`en-en`, `vi-en`: post language, then fact-check
+    /// language); `*` for other pairs. Whether a match *answers* the post is the
+    /// [`Verifier`](crate::verify::Verifier)'s call, not this one's.
     pub confident: BTreeMap<String, f32>,
     /// What it was trained on and how it did there.
     pub trained_on: String,
@@ -76,6 +72,10 @@ pub struct TrainingQuery {
     pub relevant: Vec<bool>,
     /// Language pair of the query with its candidates' language (`en-en`).
     pub pair: Vec<String>,
+    /// The candidates' fact-checks.
+    pub ids: Vec<claimdesk_core::FactCheckId>,
+    /// The candidates as the match verifier sees them.
+    pub pairs: Vec<crate::verify::PairVector>,
 }
 
 impl Reranker {
@@ -88,11 +88,7 @@ impl Reranker {
     pub fn from_json(text: &str) -> Result<Reranker> {
         let r: Reranker = serde_json::from_str(text)
             .map_err(|e| Error::BadSetting(format!("reranker file: {e}")))?;
-        let expected: Vec<String> = FEATURES.iter().map(|s| s.to_string()).collect();
-        let sizes_ok = [r.mean.len(), r.scale.len(), r.weights.len()]
-            .iter()
-            .all(|&n| n == NUM_FEATURES);
-        if r.features != expected || !sizes_ok {
+        if !r.model.fits(&FEATURES) {
             return Err(Error::BadSetting(
                 "the reranker file was trained on other features; retrain it with bench/train-reranker".into(),
             ));
@@ -102,31 +98,21 @@ impl Reranker {
 
     /// The log-odds of relevance.
     pub fn logit(&self, x: &FeatureVector) -> f32 {
-        self.bias
-            + x.iter()
-                .enumerate()
-                .map(|(i, v)| self.weights[i] * (v - self.mean[i]) / self.scale[i])
-                .sum::<f32>()
+        self.model.logit(x)
     }
 
     /// The probability of relevance.
     pub fn probability(&self, x: &FeatureVector) -> f32 {
-        1.0 / (1.0 + (-self.logit(x)).exp())
+        self.model.probability(x)
     }
 
     /// What each feature added to the log-odds, relative to an average candidate.
     pub fn effects(&self, x: &FeatureVector) -> Vec<(&'static str, f32, f32)> {
-        let mut out: Vec<_> = (0..NUM_FEATURES)
-            .map(|i| {
-                (
-                    FEATURES[i],
-                    x[i],
-                    self.weights[i] * (x[i] - self.mean[i]) / self.scale[i],
-                )
-            })
-            .collect();
-        out.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()).then(a.0.cmp(b.0)));
-        out
+        self.model
+            .effects(x)
+            .into_iter()
+            .map(|(i, v, e)| (FEATURES[i], v, e))
+            .collect()
     }
 
     /// The confident-match threshold for a language pair.
@@ -141,81 +127,18 @@ impl Reranker {
     /// Fits L2-regularized logistic regression by Newton's method (deterministic), then picks
     /// per language pair the lowest threshold whose top-1 precision on the training queries is
     /// at least `precision`.
-    #[allow(clippy::needless_range_loop)] // matrix code reads best with indices
     pub fn train(queries: &[TrainingQuery], l2: f64, precision: f64) -> Reranker {
-        let rows: Vec<(&FeatureVector, bool)> = queries
+        let rows: Vec<(&[f32], bool)> = queries
             .iter()
-            .flat_map(|q| q.rows.iter().zip(q.relevant.iter().copied()))
+            .flat_map(|q| {
+                q.rows
+                    .iter()
+                    .map(|r| &r[..])
+                    .zip(q.relevant.iter().copied())
+            })
             .collect();
-        let n = rows.len().max(1) as f64;
-        let mut mean = [0f64; NUM_FEATURES];
-        let mut var = [0f64; NUM_FEATURES];
-        for (x, _) in &rows {
-            for i in 0..NUM_FEATURES {
-                mean[i] += x[i] as f64 / n;
-            }
-        }
-        for (x, _) in &rows {
-            for i in 0..NUM_FEATURES {
-                var[i] += (x[i] as f64 - mean[i]).powi(2) / n;
-            }
-        }
-        let scale: Vec<f64> = var
-            .iter()
-            .map(|v| if v.sqrt() > 1e-6 { v.sqrt() } else { 1.0 })
-            .collect();
-        let d = NUM_FEATURES + 1;
-        let z = |x: &FeatureVector| -> Vec<f64> {
-            let mut v: Vec<f64> = (0..NUM_FEATURES)
-                .map(|i| (x[i] as f64 - mean[i]) / scale[i])
-                .collect();
-            v.push(1.0);
-            v
-        };
-        let data: Vec<(Vec<f64>, f64)> = rows
-            .iter()
-            .map(|(x, y)| (z(x), if *y { 1.0 } else { 0.0 }))
-            .collect();
-        let mut w = vec![0f64; d];
-        for _ in 0..30 {
-            let mut grad = vec![0f64; d];
-            let mut hess = vec![vec![0f64; d]; d];
-            for (x, y) in &data {
-                let s: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
-                let p = 1.0 / (1.0 + (-s).exp());
-                let r = p * (1.0 - p);
-                for i in 0..d {
-                    grad[i] += (p - y) * x[i];
-                    for j in 0..=i {
-                        hess[i][j] += r * x[i] * x[j];
-                    }
-                }
-            }
-            for i in 0..d {
-                for j in 0..i {
-                    hess[j][i] = hess[i][j];
-                }
-                if i < NUM_FEATURES {
-                    grad[i] += l2 * w[i];
-                    hess[i][i] += l2;
-                }
-                hess[i][i] += 1e-9;
-            }
-            let step = solve(hess, grad);
-            let size: f64 = step.iter().map(|s| s * s).sum::<f64>().sqrt();
-            for i in 0..d {
-                w[i] -= step[i];
-            }
-            if size < 1e-8 {
-                break;
-            }
-        }
         let mut reranker = Reranker {
-            features: FEATURES.iter().map(|s| s.to_string()).collect(),
-            mean: mean.iter().map(|&v| v as f32).collect(),
-            scale: scale.iter().map(|&v| v as f32).collect(),
-            weights: w[..NUM_FEATURES].iter().map(|&v| v as f32).collect(),
-            bias: w[NUM_FEATURES] as f32,
+            model: Logistic::fit(&FEATURES, &rows, None, l2),
             confident: BTreeMap::new(),
             trained_on: String::new(),
             command: String::new(),
@@ -267,42 +190,6 @@ impl Reranker {
     }
 }
 
-/// Solves `a · x = b` by Gaussian elimination with partial pivoting.
-#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
-    let n = b.len();
-    for col in 0..n {
-        let pivot = (col..n)
-            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
-            .unwrap_or(col);
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let p = a[col][col];
-        if p.abs() < 1e-300 {
-            continue;
-        }
-        for row in col + 1..n {
-            let f = a[row][col] / p;
-            if f != 0.0 {
-                for k in col..n {
-                    a[row][k] -= f * a[col][k];
-                }
-                b[row] -= f * b[col];
-            }
-        }
-    }
-    let mut x = vec![0f64; n];
-    for row in (0..n).rev() {
-        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
-        x[row] = if a[row][row].abs() < 1e-300 {
-            0.0
-        } else {
-            (b[row] - s) / a[row][row]
-        };
-    }
-    x
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,11 +212,21 @@ mod tests {
                 rows,
                 relevant,
                 pair: vec!["en-en".into(); 10],
+                ids: Vec::new(),
+                pairs: Vec::new(),
             });
         }
         let r = Reranker::train(&queries, 1.0, 0.9);
-        assert!(r.weights[0] > 1.0, "cosine weight {}", r.weights[0]);
-        assert!(r.weights[0] > 5.0 * r.weights[10].abs(), "{:?}", r.weights);
+        assert!(
+            r.model.weights[0] > 1.0,
+            "cosine weight {}",
+            r.model.weights[0]
+        );
+        assert!(
+            r.model.weights[0] > 5.0 * r.model.weights[10].abs(),
+            "{:?}",
+            r.model.weights
+        );
         let mut good = [0f32; NUM_FEATURES];
         good[0] = 0.95;
         let mut bad = good;
@@ -344,7 +241,7 @@ mod tests {
     #[test]
     fn a_file_for_other_features_is_refused() {
         let mut r = Reranker::train(&[], 1.0, 0.9);
-        r.features.pop();
+        r.model.features.pop();
         let err = Reranker::from_json(&serde_json::to_string(&r).unwrap()).unwrap_err();
         assert!(err.to_string().contains("retrain"), "{err}");
     }

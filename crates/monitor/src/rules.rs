@@ -51,14 +51,18 @@ pub fn false_match(
     ranked.sort_by_key(|m| m.rank);
     for m in ranked {
         let confident = m.explanation.get("confident") == Some(&serde_json::Value::Bool(true));
-        // The reranker leaves its features in the explanation; without them the score is
-        // lexical.
-        let threshold = if m.explanation.get("features").is_some() {
-            settings.false_match_min_score
+        // With the model, the match verifier has judged the match: only a confident top
+        // match alerts (a high ranking score means only "the nearest fact-check"). Without
+        // it, the lexical score must reach its threshold.
+        let verified = m.explanation.get("strength").is_some();
+        let alerts = if verified {
+            confident
+        } else if m.explanation.get("features").is_some() {
+            confident || m.score >= settings.false_match_min_score
         } else {
-            settings.false_match_min_lexical
+            confident || m.score >= settings.false_match_min_lexical
         };
-        if !(confident || m.score >= threshold) {
+        if !alerts {
             continue;
         }
         let Some(fc) = find(m.fact_check) else {

@@ -187,3 +187,66 @@ async fn lexical_matches_are_held_to_the_lexical_threshold() {
     assert_eq!(seen[0].alerts.len(), 1);
     assert!(seen[1].alerts.is_empty());
 }
+
+#[tokio::test]
+async fn a_verified_match_alerts_only_when_confident_whatever_its_ranking_score() {
+    let (_d, s) = store().await;
+    let src = ImportSource {
+        file: "fc",
+        format: "csv",
+        diagnostics: &[],
+        actor: Actor::Cli,
+    };
+    s.save_fact_checks(
+        &[fact_check(
+            "false",
+            "Trứng gà giả làm từ nhựa",
+            1.0,
+            "False",
+        )],
+        src,
+    )
+    .await
+    .unwrap();
+    let fc = s.fact_checks().await.unwrap()[0].id;
+    let items = save(
+        &s,
+        &[
+            item("1", "công thức bánh chuối nướng thơm ngon", "a", None),
+            item("2", "trứng gà giả làm từ nhựa đang bán khắp chợ", "b", None),
+        ],
+    )
+    .await;
+    let m = |score: f32, explanation| StoredMatch {
+        fact_check: fc,
+        rank: 1,
+        score,
+        explanation,
+    };
+    // The nearest fact-check, ranked with a high score, that the verifier says is no match.
+    s.save_matches(
+        items[0].id,
+        &[m(
+            0.97,
+            json!({"features": [], "strength": "nearest", "probability": 0.02}),
+        )],
+    )
+    .await
+    .unwrap();
+    s.save_matches(
+        items[1].id,
+        &[m(
+            0.6,
+            json!({"features": [], "strength": "confident", "confident": true, "probability": 0.99}),
+        )],
+    )
+    .await
+    .unwrap();
+    let mut mon = monitor(&s, MonitorSettings::default()).await;
+    let seen = mon.observe(&s, &items).await.unwrap();
+    let rules: Vec<Vec<AlertRule>> = seen
+        .iter()
+        .map(|o| o.alerts.iter().map(|a| a.rule).collect())
+        .collect();
+    assert_eq!(rules, [vec![], vec![AlertRule::FalseMatch]]);
+}

@@ -20,7 +20,8 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::params::{QueueQuery, SearchQuery};
 use crate::views::{
     FactCheckDetail, FactCheckList, FactCheckView, Health, ItemDetail, ItemList, ItemView,
-    MatchRequest, MatchResponse, PageInfo, QueueEntryView, RawMatch, resolve, resolve_each,
+    MatchOutcome, MatchRequest, MatchResponse, PageInfo, QueueEntryView, RawMatch, resolve,
+    resolve_each,
 };
 use crate::{AppState, cases};
 
@@ -362,8 +363,10 @@ async fn match_text(
         .enumerate()
         .map(|(i, m)| RawMatch::ranked(i, m))
         .collect();
+    let matches = resolve(state.store(), raw).await?;
     Ok(Json(MatchResponse {
-        matches: resolve(state.store(), raw).await?,
+        outcome: MatchOutcome::of(&matches),
+        matches,
     }))
 }
 

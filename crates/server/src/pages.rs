@@ -318,6 +318,10 @@ fn pager(
 /// A match as the pages show it, with its numbers formatted and names translated.
 pub(crate) struct MatchCard {
     pub m: MatchView,
+    /// Only the nearest fact-check, not a match.
+    pub nearest: bool,
+    /// The signals in the page's language.
+    pub signals: Vec<String>,
     pub score: String,
     pub lexical: String,
     pub cosine: Option<String>,
@@ -332,7 +336,10 @@ impl MatchCard {
         let name =
             |prefix: &str, n: &str| t.lookup(&format!("{prefix}.{n}")).unwrap_or(n).to_string();
         MatchCard {
-            score: format!("{:.3}", m.score),
+            nearest: m.why.is_nearest(),
+            signals: m.why.signals.iter().map(|s| name("signal", s)).collect(),
+            // With the model, the verifier's probability is what a reader should weigh.
+            score: format!("{:.3}", m.why.probability.unwrap_or(m.score)),
             lexical: format!("{:.2}", m.why.lexical),
             cosine: m.why.cosine.map(|c| format!("{c:.3}")),
             retrievers: m

@@ -186,14 +186,28 @@ pub struct Why {
     pub terms: Vec<TermView>,
     /// The reranker features that moved the score most.
     pub features: Vec<FeatureView>,
-    /// The score reaches the calibrated "confident" threshold.
+    /// The top match, and the match verifier calls it "confident": safe to link.
     pub confident: bool,
+    /// The match verifier's probability that the fact-check answers the text (the same at
+    /// any desk size), when the semantic model ran.
+    pub probability: Option<f32>,
+    /// `confident`, `suggestion`, or `nearest` (the nearest fact-check, not a match), when
+    /// the semantic model ran.
+    pub strength: Option<String>,
+    /// What the pair shows, as codes (`same_meaning`, `same_numbers`, `different_year`, …),
+    /// strongest first.
+    pub signals: Vec<String>,
 }
 
 impl Why {
     /// Reads a stored explanation; a malformed one explains nothing rather than failing.
     fn from_json(value: serde_json::Value) -> Why {
         serde_json::from_value(value).unwrap_or_default()
+    }
+
+    /// The match verifier found this is only the nearest fact-check, not a match.
+    pub fn is_nearest(&self) -> bool {
+        self.strength.as_deref() == Some("nearest")
     }
 }
 
@@ -433,8 +447,36 @@ pub struct MatchRequest {
 /// The fact-checks ranked for a text.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchResponse {
+    /// `match` when the top fact-check answers the text (confident or a suggestion),
+    /// `no_match` when the match verifier found none does (the matches are then only the
+    /// nearest fact-checks), `unverified` without the semantic model (lexical ranking only).
+    pub outcome: MatchOutcome,
     /// Best first.
     pub matches: Vec<MatchView>,
+}
+
+/// What `POST /api/match` found, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchOutcome {
+    /// The top fact-check answers the text (see its `why.strength`).
+    Match,
+    /// No fact-check matches this: the ones listed are only the nearest.
+    NoMatch,
+    /// Ranked lexically, without the match verifier: read the scores.
+    Unverified,
+}
+
+impl MatchOutcome {
+    /// The outcome of a ranked list.
+    pub fn of(matches: &[MatchView]) -> MatchOutcome {
+        match matches.first().map(|m| m.why.strength.as_deref()) {
+            None => MatchOutcome::NoMatch,
+            Some(None) => MatchOutcome::Unverified,
+            Some(Some("nearest")) => MatchOutcome::NoMatch,
+            Some(Some(_)) => MatchOutcome::Match,
+        }
+    }
 }
 
 /// The store's health.
