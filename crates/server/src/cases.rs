@@ -843,12 +843,15 @@ pub(crate) async fn api_verdict(
     Ok(Json(VerdictSaved { fact_check: id.0 }))
 }
 
-/// Adds a fact-check published elsewhere (claim required, URL http or https).
+/// Imports a fact-check of the desk's existing published record (claim required, URL http or
+/// https), keyed by its URL. Admins only: it is published at once, without a case's review.
+/// A verdict the desk wrote changes only through its case.
 #[utoipa::path(
     post, path = "/api/factchecks", tag = "factchecks", request_body = NewFactCheckRequest,
     responses(
         (status = 201, description = "Stored", body = FactCheckAdded),
-        (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
+        (status = 403, description = "Not an admin (`forbidden`)", body = ErrorBody),
+        (status = 409, description = "It would change a verdict the desk wrote (`invalid_transition`)", body = ErrorBody),
         (status = 422, description = "No claim or a bad URL (`invalid_request`)", body = ErrorBody)
     )
 )]

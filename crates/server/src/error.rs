@@ -283,8 +283,10 @@ impl From<claimdesk_store::Error> for ApiError {
         use claimdesk_store::Error as E;
         let code = match &e {
             E::NotFound { .. } => ErrorCode::NotFound,
-            E::Forbidden { .. } | E::Disabled(_) => ErrorCode::Forbidden,
-            E::Workflow(_) => ErrorCode::InvalidTransition,
+            E::Forbidden { .. } | E::ImportForbidden { .. } | E::Disabled(_) => {
+                ErrorCode::Forbidden
+            }
+            E::Workflow(_) | E::DeskVerdict { .. } => ErrorCode::InvalidTransition,
             E::UsernameTaken(_) | E::PasswordTooShort { .. } | E::Invalid(_) => {
                 ErrorCode::InvalidRequest
             }

@@ -253,18 +253,41 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
     assert_eq!(list["cases"][0]["id"], id);
 }
 
+/// Issue 15, finding 1: `POST /api/factchecks` imports the desk's existing published
+/// record, so it is for admins; an editor's token can neither overwrite a published
+/// fact-check (False → True) nor publish a new one past review.
 #[tokio::test]
-async fn an_editor_adds_a_published_fact_check() {
+async fn regression_an_editor_cannot_publish_or_change_fact_checks_by_the_api() {
     let d = desk().await;
     let editor = d.token_of(2).await;
+    for body in [
+        json!({"claim": "Hot lemon water cures cancer", "url": "https://factcheck.example/fc-lemon", "rating": "True", "headline": "Lemon water cures cancer", "language": "en"}),
+        json!({"claim": "Garlic cures flu", "url": "https://fc.example/garlic", "rating": "false", "language": "en"}),
+    ] {
+        let a = d.post_json_as("/api/factchecks", &editor, body).await;
+        a.assert_error(403, "forbidden");
+    }
+    let lemon = d.get("/api/factchecks/1").await.json();
+    assert_eq!(lemon["fact_check"]["claim"], "Hot lemon water cures cancer");
+    assert_eq!(lemon["fact_check"]["verdict"]["label"], "False", "{lemon}");
+    let list = d.get("/api/factchecks?q=garlic").await.json();
+    assert_eq!(list["paging"]["total"], 0, "{list}");
+    let public = d.get_anon("/verdicts").await;
+    assert!(!public.body.contains("Garlic"));
+}
+
+#[tokio::test]
+async fn an_admin_imports_a_published_fact_check() {
+    let d = desk().await;
+    let admin = d.admin_token.clone();
     let a = d
-        .post_json_as("/api/factchecks", &editor, json!({"claim": " "}))
+        .post_json_as("/api/factchecks", &admin, json!({"claim": " "}))
         .await;
     a.assert_error(422, "invalid_request");
     let a = d
         .post_json_as(
             "/api/factchecks",
-            &editor,
+            &admin,
             json!({"claim": "Garlic cures flu", "url": "javascript:alert(1)"}),
         )
         .await;
@@ -272,7 +295,7 @@ async fn an_editor_adds_a_published_fact_check() {
     let a = d
         .post_json_as(
             "/api/factchecks",
-            &editor,
+            &admin,
             json!({"claim": "Garlic cures flu", "url": "https://fc.example/garlic", "rating": "false", "language": "en"}),
         )
         .await;

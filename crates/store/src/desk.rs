@@ -174,6 +174,39 @@ pub(crate) async fn authorize(
     require(&user, needs)
 }
 
+/// Checks that `actor` may import fact-checks: admins, the command line and claimdesk
+/// itself. Imports carry a desk's existing published record; an editor's verdicts go through
+/// cases and their review.
+pub(crate) async fn authorize_import(c: &mut SqliteConnection, actor: Actor) -> Result<()> {
+    let Actor::User(id) = actor else {
+        return Ok(());
+    };
+    let user = active_user(c, id).await?;
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::ImportForbidden {
+            username: user.username,
+            role: user.role,
+        })
+    }
+}
+
+/// The source id the desk gives the verdict of case `case`.
+pub(crate) fn verdict_source_id(case: CaseId) -> String {
+    format!("{VERDICT_SOURCE_PREFIX}{}", case.0)
+}
+
+/// What the source id of every desk-written verdict starts with.
+const VERDICT_SOURCE_PREFIX: &str = "claimdesk:case:";
+
+/// The case whose verdict `source_id` names, when it is one of the desk's own source ids.
+pub(crate) fn case_of_source_id(source_id: &str) -> Option<i64> {
+    source_id
+        .strip_prefix(VERDICT_SOURCE_PREFIX)
+        .and_then(|n| n.parse().ok())
+}
+
 fn check_username(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
@@ -1338,7 +1371,7 @@ pub(crate) async fn save_draft_fact_check(
             evidence = excluded.evidence, author_user = excluded.author_user
          RETURNING id",
     )
-    .bind(format!("claimdesk:case:{}", id.0))
+    .bind(verdict_source_id(id))
     .bind(fc.claim.trim())
     .bind(&fc.headline)
     .bind(rating.value)

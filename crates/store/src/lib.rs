@@ -82,6 +82,30 @@ pub enum Error {
         /// What it would have needed.
         needs: Permission,
     },
+    /// A user who is not an admin tried to import fact-checks. Imports carry the desk's
+    /// existing published record; new verdicts are written and reviewed through cases.
+    #[error(
+        "{username} ({role}) may not import fact-checks: imports are for admins; write a \
+         verdict through a case, where it is reviewed before it is published"
+    )]
+    ImportForbidden {
+        /// Who tried.
+        username: String,
+        /// Their role.
+        role: Role,
+    },
+    /// An import would change a verdict the desk wrote, or take the source id the desk gives
+    /// its own verdicts (`claimdesk:case:N`). Nothing of the batch is stored.
+    #[error(
+        "`{source_id}` is the desk's own verdict of case {case}: it changes only through its \
+         case, with a review; remove it from the import"
+    )]
+    DeskVerdict {
+        /// The source id in the import.
+        source_id: String,
+        /// The case the verdict belongs to.
+        case: i64,
+    },
     /// The acting user is disabled.
     #[error("user `{0}` is disabled")]
     Disabled(String),

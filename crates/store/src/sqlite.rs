@@ -319,6 +319,11 @@ mod desk_read;
 mod monitor;
 mod sources;
 
+/// A fact-check as the audit trail records it.
+fn fact_check_json(fc: &FactCheck) -> Result<serde_json::Value> {
+    serde_json::to_value(fc).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
 pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i64)> {
     let appearances: String = row.try_get("appearances")?;
     let appearances: Vec<String> = serde_json::from_str(&appearances)
@@ -360,6 +365,7 @@ impl Store for SqliteStore {
         source: ImportSource<'_>,
     ) -> Result<ImportCounts> {
         let mut tx = self.write_tx().await?;
+        desk::authorize_import(&mut tx, source.actor).await?;
         let import_id = Self::log_import(&mut tx, ImportKind::FactChecks, &source).await?;
         let revision: i64 = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
@@ -375,7 +381,7 @@ impl Store for SqliteStore {
             let existing = sqlx::query(concat!(
                 "SELECT ",
                 factcheck_columns!(),
-                ", duplicate_key FROM factchecks WHERE source_id = ?"
+                ", duplicate_key, case_id FROM factchecks WHERE source_id = ?"
             ))
             .bind(&fc.source_id)
             .fetch_optional(&mut *tx)
@@ -387,9 +393,34 @@ impl Store for SqliteStore {
                         counts.unchanged += 1;
                         continue;
                     }
+                    if let Some(case) = row.try_get::<Option<i64>, _>("case_id")? {
+                        return Err(Error::DeskVerdict {
+                            source_id: fc.source_id.clone(),
+                            case,
+                        });
+                    }
+                    let at = desk::now(&mut tx).await?;
+                    desk::append_audit(
+                        &mut tx,
+                        &at,
+                        source.actor,
+                        "factcheck.update",
+                        &format!("factcheck:{}", stored.id.0),
+                        Some(fact_check_json(&stored.fact_check)?),
+                        Some(fact_check_json(fc)?),
+                    )
+                    .await?;
                     Some(row.try_get::<String, _>("duplicate_key")?)
                 }
-                None => None,
+                None => {
+                    if let Some(case) = desk::case_of_source_id(&fc.source_id) {
+                        return Err(Error::DeskVerdict {
+                            source_id: fc.source_id.clone(),
+                            case,
+                        });
+                    }
+                    None
+                }
             };
             let rating = fc.rating.clone().unwrap_or_default();
             let appearances = serde_json::to_string(&fc.appearances)

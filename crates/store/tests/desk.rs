@@ -653,3 +653,142 @@ async fn the_audit_chain_detects_edits_and_deletions() {
     );
     db.close().await.unwrap();
 }
+
+/// Issue 15, finding 1: an import is the desk's existing published record. Only admins (and
+/// the command line) import; an import never changes a desk-written verdict nor takes the
+/// source ids the desk gives its own; every change an import makes to a fact-check's
+/// content is an audit event with its before and after.
+#[tokio::test]
+async fn regression_imports_cannot_bypass_review() {
+    let (_d, s) = store().await;
+    let admin = add(&s, "ada", Role::Admin).await;
+    let ed = add(&s, "ed", Role::Editor).await;
+    let rita = add(&s, "rita", Role::Reviewer).await;
+    s.save_fact_checks(&[fc("fc1", "Garlic cures flu", "garlic")], source())
+        .await
+        .unwrap();
+    let by = |user: UserId| claimdesk_store::ImportSource {
+        file: "api",
+        format: "json",
+        diagnostics: &[],
+        actor: Actor::User(user),
+    };
+
+    // An editor neither overwrites a published fact-check nor publishes a new one.
+    for batch in [
+        fc("fc1", "Garlic does cure flu", "garlic"),
+        fc("fc2", "Onions cure flu", "onions"),
+    ] {
+        let e = s
+            .save_fact_checks(std::slice::from_ref(&batch), by(ed.id))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::ImportForbidden { .. }), "{e}");
+        assert!(e.to_string().contains("ed (editor) may not import"), "{e}");
+    }
+    let all = s.fact_checks().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].fact_check.claim, "Garlic cures flu");
+
+    // An admin may; the change is audited with what the fact-check said before and after.
+    let c = s
+        .save_fact_checks(&[fc("fc1", "Garlic does cure flu", "garlic")], by(admin.id))
+        .await
+        .unwrap();
+    assert_eq!(c.updated, 1);
+    let id = all[0].id;
+    let events = s
+        .audit_events(&AuditFilter {
+            subject: Some(format!("factcheck:{}", id.0)),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].action, "factcheck.update");
+    assert_eq!(events[0].actor, format!("user:{}", admin.id.0));
+    let json = |s: &Option<String>| -> serde_json::Value {
+        serde_json::from_str(s.as_deref().unwrap()).unwrap()
+    };
+    assert_eq!(json(&events[0].before)["claim"], "Garlic cures flu");
+    assert_eq!(json(&events[0].after)["claim"], "Garlic does cure flu");
+    assert_eq!(json(&events[0].after)["source_id"], "fc1");
+
+    // A verdict the desk published after review.
+    let case = s
+        .create_case(
+            &NewCase {
+                claim: "Lemon water cures cancer".into(),
+                ..NewCase::default()
+            },
+            ed.id,
+        )
+        .await
+        .unwrap();
+    s.transition_case(case.id, CaseStatus::Verifying, ed.id)
+        .await
+        .unwrap();
+    s.save_draft_fact_check(case.id, &draft("Lemon water cures cancer"), ed.id)
+        .await
+        .unwrap();
+    s.transition_case(case.id, CaseStatus::Drafted, ed.id)
+        .await
+        .unwrap();
+    s.transition_case(case.id, CaseStatus::InReview, ed.id)
+        .await
+        .unwrap();
+    s.transition_case(case.id, CaseStatus::Published, rita.id)
+        .await
+        .unwrap();
+    let verdict = s.case_verdict(case.id).await.unwrap().unwrap();
+    assert!(verdict.published);
+    let same = claimdesk_store::NewFactCheck {
+        fact_check: verdict.fact_check.clone(),
+        duplicate_key: "lemon water cures cancer".into(),
+    };
+    // Exported and imported back unchanged: nothing to refuse.
+    let c = s
+        .save_fact_checks(std::slice::from_ref(&same), source())
+        .await
+        .unwrap();
+    assert_eq!(c.unchanged, 1);
+    // Changed (False → True): refused, even from the command line and an admin.
+    let mut flipped = same.clone();
+    flipped.fact_check.rating = Some(Rating {
+        label: Some("True".into()),
+        ..Rating::default()
+    });
+    for actor in [Actor::Cli, Actor::User(admin.id)] {
+        let e = s
+            .save_fact_checks(
+                std::slice::from_ref(&flipped),
+                claimdesk_store::ImportSource { actor, ..source() },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::DeskVerdict { .. }), "{e}");
+        assert!(e.to_string().contains("through its case"), "{e}");
+    }
+    let now = s.case_verdict(case.id).await.unwrap().unwrap();
+    assert_eq!(now.fact_check, verdict.fact_check);
+    // The desk's own source ids are not for imports: a record under the id of a case that has
+    // no verdict yet would become that case's verdict, published, when it is drafted.
+    let other = s
+        .create_case(
+            &NewCase {
+                claim: "The bridge is closing".into(),
+                ..NewCase::default()
+            },
+            ed.id,
+        )
+        .await
+        .unwrap();
+    let taken = fc(
+        &format!("claimdesk:case:{}", other.id.0),
+        "The bridge is closing",
+        "bridge",
+    );
+    let e = s.save_fact_checks(&[taken], source()).await.unwrap_err();
+    assert!(matches!(e, Error::DeskVerdict { .. }), "{e}");
+    assert_eq!(s.fact_checks().await.unwrap().len(), 2);
+}
