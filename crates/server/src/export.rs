@@ -25,7 +25,7 @@ use axum::routing::get;
 use claimdesk_core::{Case, StoredFactCheck};
 use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter};
 use claimdesk_store::{CaseFilter, Store};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
 use crate::AppState;
@@ -274,7 +274,10 @@ where
             c.writer = Some(writer);
         }
         Some((Ok(c.chunk.take()), c))
-    });
+    })
+    // The compression layer polls the body once more after its end, for trailers; an
+    // `Unfold` polled after it ended panics, and the download ended with nothing.
+    .fuse();
     (
         [
             (CONTENT_TYPE, media_type.to_string()),

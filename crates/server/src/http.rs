@@ -7,8 +7,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderName, HeaderValue, REFERRER_POLICY,
-    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
+    HeaderName, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{Response, StatusCode};
 use axum::middleware::{self, Next};
@@ -136,8 +136,10 @@ async fn error_bodies(req: Request, next: Next) -> Response<Body> {
         ApiError::new(code).into_response()
     };
     *fresh.status_mut() = status;
+    // The headers of the body replaced describe that body: the new one is neither of its
+    // type nor of its length, and not compressed (this layer is outside the compression).
     for (name, value) in response.headers() {
-        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+        if ![CONTENT_TYPE, CONTENT_LENGTH, CONTENT_ENCODING].contains(name) {
             fresh.headers_mut().entry(name).or_insert(value.clone());
         }
     }

@@ -125,3 +125,53 @@ async fn bad_query_parameters_and_methods() {
     a.assert_error(405, "method_not_allowed");
     assert!(a.header("allow").contains("GET"));
 }
+
+/// Issue 15, finding 2: an error a layer or the router made (413 on a body without a declared
+/// length, 400 for a bad id, 405) gets its error body after the compression layer; the new
+/// body must not keep the `content-encoding: gzip` of the plain text it replaced.
+#[tokio::test]
+async fn regression_error_bodies_are_never_labelled_gzip() {
+    let d = desk().await;
+    let big = format!(r#"{{"text": "{}"}}"#, "a".repeat(1024 * 1024 + 10));
+    let form = format!("username=a&password={}", "a".repeat(1024 * 1024 + 10));
+    let requests = [
+        Request::post("/api/match")
+            .header("content-type", "application/json")
+            .body(futures_stream(big))
+            .unwrap(),
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(futures_stream(form))
+            .unwrap(),
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("garbage=1"))
+            .unwrap(),
+        Request::get("/cases?status=a&status=b")
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/items/abc").body(Body::empty()).unwrap(),
+        Request::get("/api/items/abc").body(Body::empty()).unwrap(),
+        Request::get("/factchecks?page=x")
+            .body(Body::empty())
+            .unwrap(),
+        Request::delete("/api/items/1").body(Body::empty()).unwrap(),
+    ];
+    for mut req in requests {
+        req.headers_mut()
+            .insert("accept-encoding", "gzip".parse().unwrap());
+        let what = format!("{} {}", req.method(), req.uri());
+        let a = d.send_raw(req).await;
+        assert!(a.status.is_client_error(), "{what}: {}", a.status);
+        let body = a.decoded();
+        let ct = a.headers["content-type"].to_str().unwrap();
+        if ct.starts_with("application/json") {
+            let v: serde_json::Value = serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {body}"));
+            assert!(v["code"].is_string(), "{what}: {v}");
+        } else {
+            assert!(ct.starts_with("text/html"), "{what}: {ct}");
+            assert!(body.contains("</html>"), "{what}: {body}");
+        }
+    }
+}

@@ -157,3 +157,48 @@ async fn an_empty_store_exports_a_header_only() {
     assert!(csv.body.starts_with("id,claim,headline,rating"));
     assert_eq!(d.get("/export/cases.jsonl").await.body, "");
 }
+
+/// Issue 15, finding 2: browsers always send `Accept-Encoding: gzip`. Every export must then
+/// come whole, compressed, and decode to the file an uncompressed download gives (it ended
+/// after 0 bytes, the body stream being polled after its end under the compression layer).
+#[tokio::test]
+async fn regression_exports_download_whole_under_gzip() {
+    let d = big_desk().await;
+    for path in [
+        "/export/factchecks.csv",
+        "/export/factchecks.jsonl",
+        "/export/cases.csv",
+        "/export/cases.jsonl",
+    ] {
+        let plain = d.get(path).await;
+        assert_eq!(plain.status, 200, "{path}");
+        let gz = d
+            .send_raw(
+                axum::http::Request::get(path)
+                    .header("accept-encoding", "gzip, deflate, br, zstd")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(gz.status, 200, "{path}");
+        assert_eq!(gz.headers["content-encoding"], "gzip", "{path}");
+        assert!(gz.body.len() < plain.body.len(), "{path}: compressed");
+        assert_eq!(gz.decoded(), plain.body, "{path}");
+    }
+    // The empty export (header only) too.
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let empty = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    for path in ["/export/factchecks.csv", "/export/cases.jsonl"] {
+        let gz = empty
+            .send_raw(
+                axum::http::Request::get(path)
+                    .header("accept-encoding", "gzip")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(gz.status, 200, "{path}");
+        assert_eq!(gz.decoded(), empty.get(path).await.body, "{path}");
+    }
+}

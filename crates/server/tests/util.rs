@@ -542,3 +542,49 @@ async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
         store.raise_alert(&alert).await.unwrap();
     }
 }
+
+/// A finished response with its body as bytes (compressed bodies stay as they came).
+pub struct RawAnswer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: axum::body::Bytes,
+}
+
+impl RawAnswer {
+    /// The body, gunzipped when the response says `content-encoding: gzip`; panics when the
+    /// body is not what the header says.
+    pub fn decoded(&self) -> String {
+        use std::io::Read;
+        let gzip = self
+            .headers
+            .get("content-encoding")
+            .is_some_and(|v| v == "gzip");
+        if !gzip {
+            return String::from_utf8(self.body.to_vec()).expect("UTF-8 body");
+        }
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&self.body[..])
+            .read_to_string(&mut out)
+            .unwrap_or_else(|e| panic!("content-encoding: gzip, but the body is not ({e})"));
+        out
+    }
+}
+
+impl Desk {
+    /// Sends `req` as [`Desk::send`] does and keeps the body's bytes as they came.
+    pub async fn send_raw(&self, mut req: Request<Body>) -> RawAnswer {
+        if !req.headers().contains_key("authorization") && !req.headers().contains_key("cookie") {
+            let v = format!("Bearer {}", self.admin_token).parse().unwrap();
+            req.headers_mut().insert("authorization", v);
+        }
+        let res: Response<Body> = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        RawAnswer {
+            status,
+            headers,
+            body,
+        }
+    }
+}
