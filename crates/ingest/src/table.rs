@@ -171,9 +171,23 @@ fn field_name(t: &Table, i: usize) -> String {
 fn get(t: &Table, fields: &[&str], names: &[&str]) -> Option<String> {
     t.col(names)
         .and_then(|i| fields.get(i))
-        .map(|s| s.trim())
+        .map(|s| restore_formula(s.trim()))
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// What a spreadsheet reads a cell starting with as a formula: the characters
+/// `claimdesk_publish::neutralize_formula` puts a `'` before in a CSV export.
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as it was before an export neutralized it (OWASP's leading `'` before a formula
+/// character, `claimdesk_publish::neutralize_formula`): one leading `'` less on a cell that
+/// starts with quotes before a formula character; any other cell as it is.
+fn restore_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_TRIGGERS) => rest,
+        _ => cell,
+    }
 }
 
 fn number(t: &Table, fields: &[&str], names: &[&str]) -> Result<Option<f64>, (String, String)> {
@@ -268,7 +282,7 @@ fn required<'f>(
             format!("no {what} column: name one of {}", names.join(", ")),
         )
     })?;
-    let value = fields[col].trim();
+    let value = restore_formula(fields[col].trim());
     if value.is_empty() {
         return Err((
             field_name(t, col),

@@ -5,6 +5,7 @@
 //! the caller's writer whole, so an export of any size runs in constant memory. The caller's
 //! writer is flushed by `finish`, not per row; give a file a `BufWriter`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use claimdesk_core::StoredFactCheck;
@@ -35,6 +36,30 @@ pub const CSV_HEADER: [&str; 14] = [
     "appearance",
 ];
 
+/// What a spreadsheet reads a cell starting with as a formula (OWASP, "CSV Injection").
+pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as a CSV export writes it: a value a spreadsheet would run as a formula gets a
+/// leading `'`, as OWASP recommends, and so does a value that already starts with quotes
+/// before such a character, so that [`restore_formula`] (which `claimdesk import` applies)
+/// gives back exactly the value written. Other values are written as they are.
+pub fn neutralize_formula(value: &str) -> Cow<'_, str> {
+    if value.trim_start_matches('\'').starts_with(FORMULA_TRIGGERS) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// The value [`neutralize_formula`] was given: one leading `'` less on a cell that starts
+/// with quotes before a formula character; any other cell unchanged.
+pub fn restore_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_TRIGGERS) => rest,
+        _ => cell,
+    }
+}
+
 /// Passes bytes through and leaves flushing to [`CsvExport::finish`]: the CSV writer is
 /// flushed after every row to hand the row on, and that must not flush a file per row.
 struct RowSink<W>(W);
@@ -57,9 +82,10 @@ impl<W: Write> Write for RowSink<W> {
 /// [`CSV_HEADER`].
 ///
 /// The header is written with the first row (or by `finish` when there are none). Fields
-/// with commas, quotes or line breaks are quoted as RFC 4180 says. Values are written as
-/// they are: a spreadsheet may read a field starting with `=` as a formula, and the
-/// importer trims fields, so space around a value does not survive a round trip.
+/// with commas, quotes or line breaks are quoted as RFC 4180 says. Text that a spreadsheet
+/// would run as a formula is neutralized ([`neutralize_formula`]) and restored by the
+/// importer; numbers are written as numbers. The importer trims fields, so space around a
+/// value does not survive a round trip.
 pub struct CsvExport<W: Write> {
     csv: csv::Writer<RowSink<W>>,
     header_written: bool,
@@ -92,13 +118,14 @@ impl<W: Write> CsvExport<W> {
     pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
         self.header()?;
         let fc = &stored.fact_check;
-        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        let cell = |s: &str| neutralize_formula(s).into_owned();
+        let text = |s: &Option<String>| s.as_deref().map(cell).unwrap_or_default();
         let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
         let rating = fc.rating.clone().unwrap_or_default();
         self.record.clear();
         self.record.extend([
-            fc.source_id.clone(),
-            fc.claim.clone(),
+            cell(&fc.source_id),
+            cell(&fc.claim),
             text(&fc.headline),
             text(&rating.label),
             number(rating.value),
@@ -110,7 +137,7 @@ impl<W: Write> CsvExport<W> {
             text(&fc.language),
             text(&fc.claim_author),
             text(&fc.claim_date),
-            fc.appearances.join(" "),
+            cell(&fc.appearances.join(" ")),
         ]);
         self.csv.write_record(&self.record)?;
         self.csv.flush()?;
@@ -217,5 +244,32 @@ impl<W: Write> JsonlExport<W> {
     /// Flushes and gives the writer back.
     pub fn finish(self) -> Result<W> {
         self.jsonl.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized_and_restored_exactly() {
+        for (value, cell) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("'=1", "''=1"),
+            ("''-", "'''-"),
+            ("'tis", "'tis"),
+            ("'", "'"),
+            ("", ""),
+            ("a=1", "a=1"),
+            (" =1", " =1"),
+        ] {
+            assert_eq!(neutralize_formula(value), cell, "{value:?}");
+            assert_eq!(restore_formula(cell), value, "{cell:?}");
+        }
     }
 }

