@@ -86,12 +86,12 @@ async fn record_metrics(
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_string();
-    let method = req.method().to_string();
+    let method = crate::metrics::method_label(req.method().as_str());
     let start = Instant::now();
     let response = next.run(req).await;
     let elapsed = start.elapsed();
     let status = response.status().as_u16();
-    state.metrics().record(&route, &method, status, elapsed);
+    state.metrics().record(&route, method, status, elapsed);
     tracing::info!(
         target: "server::http",
         %route,

@@ -1,6 +1,10 @@
 //! Request metrics in the Prometheus text format: counts by route, method and status, and a
-//! latency histogram by route. Routes are axum's route patterns (`/items/{id}`), so the label
-//! set stays small whatever the ids.
+//! latency histogram by route.
+//!
+//! Architecture invariant: every label takes its values from a set fixed by the code, never
+//! by what a client sends, so no request can add a series: routes are axum's route patterns
+//! (`/items/{id}`) or `unmatched`, methods the standard ones or `other`, statuses the
+//! codes the server answers with.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -32,9 +36,24 @@ pub(crate) struct Metrics {
     data: Mutex<Data>,
 }
 
+/// The HTTP methods counted by name; any other is counted as `other`.
+const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+];
+
+/// The method's label: its name when standard, else `other`.
+pub(crate) fn method_label(method: &str) -> &'static str {
+    METHODS
+        .into_iter()
+        .find(|m| *m == method)
+        .unwrap_or("other")
+}
+
 impl Metrics {
-    /// Counts one request.
+    /// Counts one request. `route` is a route pattern of the router (or `unmatched`);
+    /// `method` is reduced to [`method_label`].
     pub(crate) fn record(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        let method = method_label(method);
         let Ok(mut data) = self.data.lock() else {
             return;
         };

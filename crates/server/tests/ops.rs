@@ -176,3 +176,65 @@ async fn the_openapi_document_describes_every_api_route() {
     }
     assert_eq!(claimdesk_server::openapi().paths.paths.len(), paths.len());
 }
+
+/// A request with the method `JUNK{i}` to a route and to a path that is none.
+async fn junk(d: &crate::util::Desk, i: usize) {
+    let method = axum::http::Method::from_bytes(format!("JUNK{i}").as_bytes()).unwrap();
+    let uri = format!("/no/such/path/{i}");
+    for path in ["/items/1", uri.as_str()] {
+        let a = d
+            .send(
+                axum::http::Request::builder()
+                    .method(method.clone())
+                    .uri(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(a.status.is_client_error(), "{method} {path}: {}", a.status);
+    }
+}
+
+/// Issue 15, finding 4: each distinct HTTP method string was a new series, so anyone could
+/// grow `/metrics` (and the server's memory) without bound. Every label takes its values from
+/// a fixed set: known methods and route templates, `other` for the rest.
+#[tokio::test]
+async fn regression_junk_methods_and_paths_do_not_grow_metrics() {
+    let d = desk().await;
+    for i in 0..10 {
+        junk(&d, i).await;
+    }
+    d.get("/metrics").await;
+    let series = d.get("/metrics").await.body.lines().count();
+    for i in 10..300 {
+        junk(&d, i).await;
+    }
+    let a = d.get("/metrics").await;
+    let samples = parse_prometheus(&a.body);
+    assert_eq!(
+        a.body.lines().count(),
+        series,
+        "290 more junk requests added series: {}",
+        a.body
+    );
+    assert!(!a.body.contains("JUNK"), "{}", a.body);
+    assert!(!a.body.contains("/no/such/path"), "{}", a.body);
+    let total = |labels: &str| {
+        samples
+            .iter()
+            .find(|(n, l, _)| n == "claimdesk_http_requests_total" && l == labels)
+            .map(|s| s.2)
+    };
+    assert_eq!(
+        total("route=\"/items/{id}\",method=\"other\",status=\"405\""),
+        Some(300.0),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        total("route=\"unmatched\",method=\"other\",status=\"404\""),
+        Some(300.0),
+        "{}",
+        a.body
+    );
+}
