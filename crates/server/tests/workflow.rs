@@ -218,7 +218,8 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
         "{}",
         a.body
     );
-    // A verdict rewritten by the editor makes the editor its author; the reviewer approves.
+    // Rewritten by the editor, it still has the reviewer among its authors (issue 15): a
+    // third person approves it.
     let a = d
         .post_json_as(
             &url("verdict"),
@@ -229,6 +230,14 @@ async fn a_case_goes_to_published_through_the_api_with_two_users() {
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
     let a = d
         .post_json_as(&url("transition"), &reviewer, json!({"to": "published"}))
+        .await;
+    a.assert_error(409, "invalid_transition");
+    let a = d
+        .post_json_as(
+            &url("transition"),
+            &d.admin_token,
+            json!({"to": "published"}),
+        )
         .await;
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
     let detail = d

@@ -47,9 +47,9 @@ impl fmt::Debug for PasswordHash {
 }
 
 /// Hashes a new password (argon2id, random salt). Refuses passwords shorter than
-/// [`MIN_PASSWORD_CHARS`].
+/// [`MIN_PASSWORD_CHARS`] not counting white space (eight spaces are no password).
 pub fn hash_password(password: &str) -> Result<PasswordHash> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    if password.chars().filter(|c| !c.is_whitespace()).count() < MIN_PASSWORD_CHARS {
         return Err(Error::PasswordTooShort {
             min: MIN_PASSWORD_CHARS,
         });

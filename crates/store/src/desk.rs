@@ -8,7 +8,7 @@ use claimdesk_core::audit::GENESIS_HASH;
 use claimdesk_core::{
     Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, ChainVerifier,
     DeskFactCheck, EvidenceLink, FactCheckId, ItemId, Permission, Role, StatusChange, User, UserId,
-    transition,
+    WorkflowError, transition,
 };
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
@@ -207,6 +207,18 @@ pub(crate) fn case_of_source_id(source_id: &str) -> Option<i64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// Revokes every live API token of `user` (a new password, a disabled account).
+async fn revoke_tokens_of(c: &mut SqliteConnection, user: UserId, at: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(user.0)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 fn check_username(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
@@ -324,12 +336,14 @@ pub(crate) async fn set_password(
         .bind(user.0)
         .execute(&mut *tx)
         .await?;
-    // A new password signs every old session out.
+    // A new password signs every old session out and revokes every API token: whoever
+    // learned the old one keeps nothing.
     sqlx::query("DELETE FROM sessions WHERE user_id = ?")
         .bind(user.0)
         .execute(&mut *tx)
         .await?;
     let at = now(&mut tx).await?;
+    revoke_tokens_of(&mut tx, user, &at).await?;
     append_audit(
         &mut tx,
         &at,
@@ -362,6 +376,9 @@ pub(crate) async fn set_disabled(
             .bind(user.0)
             .execute(&mut *tx)
             .await?;
+        // Enabling the account again does not bring its tokens back.
+        let at = now(&mut tx).await?;
+        revoke_tokens_of(&mut tx, user, &at).await?;
     }
     sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
         .bind(disabled)
@@ -956,6 +973,15 @@ pub(crate) async fn transition_case(
         ));
     }
     let draft = own_draft(&mut tx, id).await?;
+    if to == CaseStatus::Published
+        && store.policy().require_other_reviewer
+        && let Some(draft) = draft
+        && verdict_authors(&mut tx, draft).await?.contains(&user.id)
+    {
+        // The core looked at the last person who saved the verdict; anyone who saved it is
+        // one of its authors.
+        return Err(WorkflowError::AuthorCannotApprove.into());
+    }
     if draft.is_none() && matches!(to, CaseStatus::Drafted | CaseStatus::Published) {
         return Err(Error::Invalid(format!(
             "case {} has no draft verdict: write it before moving the case to {to}",
@@ -974,6 +1000,24 @@ pub(crate) async fn transition_case(
     }
     tx.commit().await?;
     Ok(after)
+}
+
+/// Everyone who saved the draft verdict `draft`, from the audit trail's `verdict.draft`
+/// events (the trail is in the same database and written in the same transactions).
+async fn verdict_authors(c: &mut SqliteConnection, draft: i64) -> Result<Vec<UserId>> {
+    let actors: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT actor FROM audit_events WHERE action = 'verdict.draft' AND subject = ?",
+    )
+    .bind(format!("factcheck:{draft}"))
+    .fetch_all(c)
+    .await?;
+    Ok(actors
+        .iter()
+        .filter_map(|a| match a.parse::<Actor>() {
+            Ok(Actor::User(u)) => Some(u),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Makes a case's draft verdict a published fact-check: it takes the next revision, so the

@@ -792,3 +792,87 @@ async fn regression_imports_cannot_bypass_review() {
     assert!(matches!(e, Error::DeskVerdict { .. }), "{e}");
     assert_eq!(s.fact_checks().await.unwrap().len(), 2);
 }
+
+/// Issue 15, finding 7: the second-reviewer rule looked only at the last person who saved the
+/// verdict; a reviewer who wrote it could approve it once a colleague re-saved it unchanged.
+#[tokio::test]
+async fn regression_no_author_of_a_verdict_approves_it() {
+    let (_d, s) = store().await;
+    let ed = add(&s, "ed", Role::Editor).await;
+    let rita = add(&s, "rita", Role::Reviewer).await;
+    let rob = add(&s, "rob", Role::Reviewer).await;
+    let case = s
+        .create_case(
+            &NewCase {
+                claim: "The bridge is closing".into(),
+                ..NewCase::default()
+            },
+            ed.id,
+        )
+        .await
+        .unwrap();
+    s.transition_case(case.id, CaseStatus::Verifying, ed.id)
+        .await
+        .unwrap();
+    // Rita writes the verdict; Ed saves it again, unchanged.
+    for who in [rita.id, ed.id] {
+        s.save_draft_fact_check(case.id, &draft("The bridge is closing"), who)
+            .await
+            .unwrap();
+    }
+    s.transition_case(case.id, CaseStatus::Drafted, ed.id)
+        .await
+        .unwrap();
+    s.transition_case(case.id, CaseStatus::InReview, ed.id)
+        .await
+        .unwrap();
+    let e = s
+        .transition_case(case.id, CaseStatus::Published, rita.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Workflow(WorkflowError::AuthorCannotApprove)),
+        "{e}"
+    );
+    let published = s
+        .transition_case(case.id, CaseStatus::Published, rob.id)
+        .await
+        .unwrap();
+    assert_eq!(published.status, CaseStatus::Published);
+}
+
+/// Issue 15, finding 7: API tokens outlived a password change and a disable/enable, and a
+/// password of eight spaces was accepted.
+#[tokio::test]
+async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_are_refused() {
+    let (_d, s) = store().await;
+    let ed = add(&s, "ed", Role::Editor).await;
+    let live = |t: &claimdesk_store::NewApiToken| TokenHash::of(t.token.expose());
+    let t = s
+        .create_api_token(ed.id, "script", Actor::User(ed.id))
+        .await
+        .unwrap();
+    assert!(s.api_token_user(&live(&t)).await.unwrap().is_some());
+    s.set_password(
+        ed.id,
+        &hash_password("a different passphrase").unwrap(),
+        Actor::User(ed.id),
+    )
+    .await
+    .unwrap();
+    assert!(s.api_token_user(&live(&t)).await.unwrap().is_none());
+    let t = s
+        .create_api_token(ed.id, "script", Actor::User(ed.id))
+        .await
+        .unwrap();
+    s.set_disabled(ed.id, true, Actor::Cli).await.unwrap();
+    s.set_disabled(ed.id, false, Actor::Cli).await.unwrap();
+    assert!(s.api_token_user(&live(&t)).await.unwrap().is_none());
+    for blank in [
+        "        ",
+        "\t\t\t\t\t\t\t\t\t",
+        "\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}",
+    ] {
+        assert!(hash_password(blank).is_err(), "{blank:?}");
+    }
+}
