@@ -8,7 +8,8 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
-    HeaderName, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    HeaderName, HeaderValue, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{Response, StatusCode};
 use axum::middleware::{self, Next};
@@ -62,7 +63,10 @@ pub(crate) fn layers(app: Router<AppState>, state: AppState) -> Router {
                 }),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(middleware::map_response(security_headers))
+            .layer(middleware::map_response_with_state(
+                state.config().secure_cookies(),
+                security_headers,
+            ))
             .layer(middleware::from_fn(error_bodies))
             .layer(CompressionLayer::new().gzip(true))
             .layer(CatchPanicLayer::custom(panic_response))
@@ -102,8 +106,16 @@ async fn record_metrics(
     response
 }
 
-async fn security_headers(mut response: Response<Body>) -> Response<Body> {
+/// How long browsers keep to https once told (`Strict-Transport-Security`), in seconds.
+const HSTS_MAX_AGE: u64 = 365 * 24 * 3600;
+
+/// The security headers of every response; `tls` (the desk's public URL is `https`) adds
+/// HSTS, so a browser never sends a session cookie over plain http again.
+async fn security_headers(State(tls): State<bool>, mut response: Response<Body>) -> Response<Body> {
     let h = response.headers_mut();
+    if tls && let Ok(v) = HeaderValue::from_str(&format!("max-age={HSTS_MAX_AGE}")) {
+        h.insert(STRICT_TRANSPORT_SECURITY, v);
+    }
     h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

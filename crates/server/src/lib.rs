@@ -47,7 +47,10 @@ use claimdesk_publish::RatingScale;
 use claimdesk_store::SqliteStore;
 
 pub use api::{API_ROUTES, openapi};
-pub use auth::{Access, CSRF_HEADER, MAX_FAILED_LOGINS, ROUTES, Route, SESSION_COOKIE};
+pub use auth::{
+    Access, CSRF_HEADER, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS, ROUTES, Route,
+    SESSION_COOKIE,
+};
 pub use error::{ApiError, ErrorCode, ErrorType};
 pub use i18n::{Lang, Messages, catalog_keys};
 pub use matching::{MatchError, MatchService, RankedMatch};

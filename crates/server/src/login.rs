@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{
-    ClientIp, CurrentUser, LOGIN_CSRF_COOKIE, LoginLimiter, SESSION_COOKIE, cookie, same_token,
-    set_cookie,
+    ClientIp, CurrentUser, LOGIN_CSRF_COOKIE, LoginKey, LoginLimiter, SESSION_COOKIE, cookie,
+    same_token, set_cookie,
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::pages::{Chrome, render};
@@ -150,12 +150,11 @@ pub(crate) async fn login(
     if !csrf_ok {
         return again(ErrorCode::CsrfFailed.status(), "login.expired");
     }
+    let address = ip.map_or_else(|| "unknown".into(), |a| a.ip().to_string());
     let keys = [
-        format!(
-            "ip:{}",
-            ip.map_or_else(|| "unknown".into(), |a| a.ip().to_string())
-        ),
-        format!("user:{}", username.to_lowercase()),
+        LoginKey::Address(&address),
+        LoginKey::AddressUser(&address, &username),
+        LoginKey::User(&username),
     ];
     if state.logins().blocked(&keys) {
         let mut r = again(ErrorCode::TooManyRequests.status(), "login.too_many");
@@ -169,8 +168,10 @@ pub(crate) async fn login(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let Some(user) = user else {
-        state.logins().failed(&keys);
-        tracing::info!(target: "server::auth", %username, "sign-in refused");
+        let delay = state.logins().failed(&keys);
+        // Many failures for this username: answer slower, rather than lock its owner out.
+        tokio::time::sleep(delay).await;
+        tracing::info!(target: "server::auth", username = %username.chars().take(64).collect::<String>(), "sign-in refused");
         return again(StatusCode::UNAUTHORIZED, "login.failed");
     };
     let session = match state
@@ -181,7 +182,8 @@ pub(crate) async fn login(
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    state.logins().forget(&keys[1]);
+    state.logins().forget(keys[1]);
+    state.logins().forget(keys[2]);
     tracing::info!(target: "server::auth", username = %user.username, "signed in");
     let session_cookie = set_cookie(
         state.config(),

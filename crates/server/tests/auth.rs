@@ -357,3 +357,60 @@ async fn a_session_calls_the_api_with_the_csrf_header() {
     assert_eq!(a.status.as_u16(), 200, "{}", a.body);
     assert_eq!(a.json()["status"], "triage");
 }
+
+/// Posts the sign-in form for `username` as a browser at `addr` does.
+async fn login_from(d: &Desk, addr: &str, username: &str, password: &str) -> crate::util::Answer {
+    let ip: std::net::SocketAddr = addr.parse().unwrap();
+    let with_ip = |mut req: Request<Body>| {
+        req.extensions_mut().insert(axum::extract::ConnectInfo(ip));
+        req
+    };
+    let form = d
+        .send_anon(with_ip(Request::get("/login").body(Body::empty()).unwrap()))
+        .await;
+    let cookie = crate::util::set_cookie(&form, "claimdesk_login_csrf");
+    let csrf = crate::util::csrf_field(&form.body);
+    let body = serde_urlencoded::to_string([
+        ("username", username),
+        ("password", password),
+        ("csrf", csrf.as_str()),
+    ])
+    .unwrap();
+    d.send_anon(with_ip(
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    ))
+    .await
+}
+
+/// Issue 15, finding 7: five wrong passwords from anywhere locked the account for 15
+/// minutes. Failures now count per address and per (address, user): the owner signs in from
+/// their own address while someone else is refused at theirs.
+#[tokio::test]
+async fn regression_wrong_passwords_elsewhere_do_not_lock_the_owner_out() {
+    let d = desk().await;
+    for _ in 0..claimdesk_server::MAX_FAILED_LOGINS {
+        let a = login_from(&d, "203.0.113.9:5000", "editor", "wrong password").await;
+        assert_eq!(a.status.as_u16(), 401);
+    }
+    let a = login_from(&d, "203.0.113.9:5001", "editor", PASSWORD).await;
+    assert_eq!(a.status.as_u16(), 429, "the guessing address is refused");
+    assert!(!a.header("retry-after").is_empty());
+    let a = login_from(&d, "198.51.100.7:6000", "editor", PASSWORD).await;
+    assert_eq!(a.status.as_u16(), 303, "the owner, elsewhere: {}", a.body);
+    // One address guessing many usernames is refused too.
+    let d = desk().await;
+    let mut refused = false;
+    for i in 0..100 {
+        let a = login_from(&d, "203.0.113.10:5000", &format!("user{i}"), "wrong").await;
+        if a.status.as_u16() == 429 {
+            refused = true;
+            break;
+        }
+        assert_eq!(a.status.as_u16(), 401);
+    }
+    assert!(refused, "one address may not guess without end");
+}

@@ -110,3 +110,54 @@ async fn responses_are_gzipped_when_asked() {
         .await;
     assert_eq!(a.header("content-encoding"), "gzip");
 }
+
+/// Issue 15, finding 7: `{id}.jsonld` is a route of `/api/factchecks` only; on any other
+/// route it answered 500 ("route missing from ROUTES"). It is not found.
+#[tokio::test]
+async fn regression_jsonld_on_other_routes_is_not_found() {
+    let d = desk().await;
+    for uri in [
+        "/items/1.jsonld",
+        "/verdicts/1.jsonld",
+        "/cases/1.jsonld",
+        "/narratives/1.jsonld",
+        "/api/items/1.jsonld",
+        "/api/cases/1.jsonld",
+        "/api/narratives/1.jsonld",
+    ] {
+        for a in [d.get(uri).await, d.get_anon(uri).await] {
+            assert_eq!(a.status.as_u16(), 404, "{uri}: {}", a.body);
+        }
+    }
+    d.get_anon("/api/items/1.jsonld")
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(d.get_anon("/api/factchecks/1.jsonld").await.status, 200);
+}
+
+/// Issue 15, finding 7: a desk served over https tells browsers to keep to https (HSTS).
+#[tokio::test]
+async fn regression_hsts_when_the_public_url_is_https() {
+    let d = crate::util::desk_with(claimdesk_server::ServerConfig {
+        public_url: Some("https://desk.example".into()),
+        ..claimdesk_server::ServerConfig::default()
+    })
+    .await;
+    for uri in ["/login", "/verdicts", "/healthz", "/nowhere"] {
+        let a = d.get_anon(uri).await;
+        assert_eq!(
+            a.header("strict-transport-security"),
+            "max-age=31536000",
+            "{uri}"
+        );
+    }
+    let plain = desk().await;
+    assert!(
+        plain
+            .get_anon("/login")
+            .await
+            .headers
+            .get("strict-transport-security")
+            .is_none()
+    );
+}
