@@ -4,8 +4,9 @@ items (JSON Lines for `claimdesk ingest`) and fact-checks (CSV for `claimdesk im
 
 Item i:       id xss-item-<i>, text = source = payload, url = payload when it looks like a URL,
               else a javascript: URL for every third one, else none.
-Fact-check i: id xss-fc-<i>, claim = headline = author = payload, url = payload when it looks
-              like a URL, else a javascript: URL for every third one, else an https one.
+Fact-check i: id xss-fc-<i>, claim = headline = author = payload, url an https one (the
+              importer refuses links that are not http or https, so hostile URLs reach the
+              pages through items only).
 Usage: xss-data.py CORPUS ITEMS_JSONL FACTCHECKS_CSV
 """
 import csv
@@ -38,12 +39,7 @@ def main() -> None:
         w = csv.writer(fcs)
         w.writerow(["id", "claim", "headline", "rating", "url", "author", "date_published", "language"])
         for i, p in enumerate(payloads):
-            if LOOKS_LIKE_URL.match(p):
-                url = p
-            elif i % 3 == 0:
-                url = JS_URL
-            else:
-                url = f"https://factcheck.example/xss/{i}"
+            url = f"https://factcheck.example/xss/{i}"
             w.writerow([f"xss-fc-{i}", p, p, "False", url, p, "2026-02-02", "en"])
     print(f"{len(payloads)} payloads -> {items_path}, {fcs_path}")
 

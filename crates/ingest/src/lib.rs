@@ -26,6 +26,7 @@ pub mod intake;
 mod json_scan;
 pub mod poll;
 mod table;
+pub mod validate;
 
 use std::collections::HashMap;
 
@@ -152,8 +153,25 @@ pub fn parse_fact_checks(file: &str, bytes: &[u8], format: FactCheckFormat) -> P
             .diagnostics
             .push(diag(file, 0, None, "the file is empty: nothing to import"));
     }
+    reject_invalid(file, &mut parsed);
     reject_duplicates(file, &mut parsed, |fc| fc.source_id.clone());
     parsed
+}
+
+/// Moves the records [`validate::fact_check`] refuses to the diagnostics: every parser's
+/// records pass the same validation as the server's API.
+fn reject_invalid(file: &str, parsed: &mut Parsed<FactCheck>) {
+    let mut refused = Vec::new();
+    parsed
+        .records
+        .retain(|r| match validate::fact_check(&r.value) {
+            Ok(()) => true,
+            Err(e) => {
+                refused.push(diag(file, r.line, Some(e.field), e.message));
+                false
+            }
+        });
+    parsed.diagnostics.extend(refused);
 }
 
 fn detect_fact_check_format(file: &str, bytes: &[u8]) -> FactCheckFormat {

@@ -4,6 +4,7 @@
 //! goes through the store, which checks the role and the workflow and writes the audit
 //! trail. The pages only hide buttons the user could not use.
 
+use claimdesk_ingest::validate;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -122,6 +123,11 @@ fn http_url(url: &str, field: &str) -> Result<String, ApiError> {
             "{field}: only http and https addresses are accepted"
         ))
     })
+}
+
+/// A value the shared validation refused, as the caller's error.
+fn checked(e: validate::Invalid) -> ApiError {
+    invalid(e.to_string())
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -511,6 +517,7 @@ async fn do_note(state: &AppState, id: i64, text: &str, user: &User) -> Result<N
     if text.is_empty() {
         return Err(invalid("text: empty"));
     }
+    validate::text("text", text).map_err(checked)?;
     let n = state.store().add_note(CaseId(id), text, user.id).await?;
     Ok(NoteView {
         id: n.id,
@@ -531,6 +538,11 @@ async fn do_evidence(
         title: non_empty(req.title),
         note: non_empty(req.note),
     };
+    for (field, value) in [("title", &new.title), ("note", &new.note)] {
+        if let Some(v) = value {
+            validate::text(field, v).map_err(checked)?;
+        }
+    }
     let e = state
         .store()
         .add_evidence(CaseId(id), &new, user.id)
@@ -585,6 +597,10 @@ async fn do_verdict(
         summary: non_empty(req.summary),
         evidence,
     };
+    validate::fact_check(&draft.fact_check).map_err(checked)?;
+    if let Some(summary) = &draft.summary {
+        validate::text("summary", summary).map_err(checked)?;
+    }
     Ok(state
         .store()
         .save_draft_fact_check(CaseId(id), &draft, user.id)
@@ -631,6 +647,8 @@ async fn add_fact_check(
         },
         duplicate_key: key,
     };
+    // The importer's validation: what the API publishes, an import would have accepted.
+    validate::fact_check(&new.fact_check).map_err(checked)?;
     let counts = state
         .store()
         .save_fact_checks(

@@ -313,3 +313,67 @@ async fn an_admin_imports_a_published_fact_check() {
     let list = d.get("/api/factchecks?q=garlic").await.json();
     assert_eq!(list["fact_checks"][0]["claim"], "Garlic cures flu");
 }
+
+/// Issue 15, finding 7: the API took NUL and other control characters (notes, claims), any
+/// text as a date or a language, while the importer refused them; one validation now serves
+/// every way in.
+#[tokio::test]
+async fn regression_the_api_validates_as_the_importer_does() {
+    let d = desk().await;
+    let admin = d.admin_token.clone();
+    for (body, field) in [
+        (
+            json!({"claim": "Garlic\u{0}cures flu", "url": "https://fc.example/g1"}),
+            "claim",
+        ),
+        (
+            json!({"claim": "Garlic cures flu", "headline": "bell\u{7}", "url": "https://fc.example/g2"}),
+            "headline",
+        ),
+        (
+            json!({"claim": "Garlic cures flu", "url": "https://fc.example/g3", "date_published": "yesterday"}),
+            "date_published",
+        ),
+        (
+            json!({"claim": "Garlic cures flu", "url": "https://fc.example/g4", "language": "<b>english</b>"}),
+            "language",
+        ),
+        (
+            json!({"claim": "Garlic cures flu", "url": "//evil.example/x"}),
+            "url",
+        ),
+    ] {
+        let a = d
+            .post_json_as("/api/factchecks", &admin, body.clone())
+            .await;
+        a.assert_error(422, "invalid_request");
+        assert!(
+            a.json()["message"].as_str().unwrap().contains(field),
+            "{body}: {}",
+            a.body
+        );
+    }
+    let ok = d
+        .post_json_as(
+            "/api/factchecks",
+            &admin,
+            json!({"claim": "Garlic cures flu", "url": "https://fc.example/g5", "date_published": "2026-01-12", "language": "en-GB"}),
+        )
+        .await;
+    assert_eq!(ok.status.as_u16(), 201, "{}", ok.body);
+    // Notes, on a case of item 1.
+    let editor = d.token_of(2).await;
+    let case = d
+        .post_json_as("/api/items/1/case", &editor, json!({}))
+        .await;
+    assert_eq!(case.status.as_u16(), 200, "{}", case.body);
+    let id = case.json()["id"].as_i64().unwrap();
+    let a = d
+        .post_json_as(
+            &format!("/api/cases/{id}/notes"),
+            &editor,
+            json!({"text": "called\u{0}them"}),
+        )
+        .await;
+    a.assert_error(422, "invalid_request");
+}
