@@ -14,13 +14,15 @@ const responses = new Map();
 before(async () => {
   browser = await launch();
   page = await browser.context.newPage();
-  page.on('response', async (r) => {
+  // Kept as promises, set at once: reading the headers is asynchronous, and the test must
+  // not look before they are read.
+  page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.startsWith('/export/')) {
-      responses.set(path, {
+    if (path.startsWith('/export/') && !responses.has(path)) {
+      responses.set(path, (async () => ({
         acceptEncoding: (await r.request().allHeaders())['accept-encoding'] || '',
         contentEncoding: (await r.allHeaders())['content-encoding'] || '',
-      });
+      }))());
     }
   });
   await signIn(page, 'viewer', USERS.viewer);
@@ -91,7 +93,7 @@ for (const path of ['/export/factchecks.csv', '/export/factchecks.jsonl', '/expo
     if (path.startsWith('/export/factchecks')) {
       assert.ok(rows >= 10, `${path}: only ${rows} fact-checks`);
     }
-    const seen = responses.get(path);
+    const seen = await responses.get(path);
     assert.ok(seen, `${path}: no response seen`);
     assert.match(seen.acceptEncoding, /gzip/, `${path}: Chromium did not ask for gzip`);
     assert.equal(seen.contentEncoding, 'gzip', `${path}: not compressed`);
