@@ -376,7 +376,6 @@ fn signal_words(s: Signal) -> &'static str {
         Signal::SameNumbers => "gives the same numbers",
         Signal::DifferentNumbers => "gives different numbers",
         Signal::SharedNames => "names the same people, places or bodies",
-        Signal::MissingNames => "leaves out names the claim gives",
         Signal::SameYear => "the same year",
         Signal::DifferentYear => "a different year",
         Signal::DifferentMeaning => "means something else",
