@@ -261,7 +261,18 @@ impl<S: Store> Poller<S> {
             let name = file.display().to_string();
             let bytes = std::fs::read(&file)
                 .map_err(|e| PollError::Source(format!("cannot read {name}: {e}")))?;
-            let parsed = parse_items(&name, &bytes, ItemFormat::Auto);
+            let parsed = if is_feed_file(&file) {
+                // A feed saved to a file: its entries, as a feed source's would be.
+                let base = std::path::absolute(&file)
+                    .ok()
+                    .and_then(|p| url::Url::from_file_path(p).ok());
+                match base {
+                    Some(base) => parse_document(&base, &bytes, None).1,
+                    None => parse_items(&name, &bytes, ItemFormat::Auto),
+                }
+            } else {
+                parse_items(&name, &bytes, ItemFormat::Auto)
+            };
             let accepted = parsed.records.len() as u64;
             let rejected = parsed.diagnostics.len() as u64;
             let why: Vec<String> = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
@@ -360,7 +371,17 @@ fn is_partial(name: &str) -> bool {
             .any(|s| lower.ends_with(s))
 }
 
-const ITEM_EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json", "csv", "tsv"];
+/// What a drop folder reads: item files, and feeds saved as files (RSS, Atom).
+const ITEM_EXTENSIONS: &[&str] = &[
+    "jsonl", "ndjson", "json", "csv", "tsv", "rss", "atom", "xml",
+];
+
+/// Whether a dropped file is a feed (read as a feed source's document is).
+fn is_feed_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["rss", "atom", "xml"].contains(&e.to_ascii_lowercase().as_str()))
+}
 
 /// The finished item files in `dir`, by name: known extensions, not temporary names, and
 /// not modified within `settle` of `now`.

@@ -139,3 +139,66 @@ async fn a_missing_folder_is_a_failing_source() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Issue 15, finding 7: `.rss` (and Atom) files dropped in a folder were skipped silently.
+#[tokio::test]
+async fn regression_feeds_dropped_in_a_folder_are_ingested() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::write(
+        drop.join("news.rss"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Partner</title><link>https://partner.example/</link>
+<item><title>Bridge closed forever</title><link>https://partner.example/1</link>
+<description>The city says the bridge is closed forever.</description></item>
+<item><title>Vaccine rumor</title><link>https://partner.example/2</link>
+<description>A post says the vaccine causes infertility.</description></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        drop.join("feed.atom"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Other</title><id>urn:x</id>
+<updated>2026-01-01T00:00:00Z</updated>
+<entry><title>Lemon water cures cancer</title><id>urn:x:1</id>
+<link href="https://other.example/1"/><updated>2026-01-01T00:00:00Z</updated>
+<summary>Drink hot lemon water, it cures cancer.</summary></entry></feed>"#,
+    )
+    .unwrap();
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    let client =
+        GuardedClient::with_resolver(FetchConfig::default(), Arc::new(StaticResolver::new()))
+            .unwrap();
+    let poller = Poller::new(
+        store.clone(),
+        client,
+        PollSettings {
+            folder_settle: Duration::ZERO,
+            ..PollSettings::default()
+        },
+    );
+    let now = Timestamp::now();
+    let source = store
+        .add_source(
+            &NewSource {
+                kind: SourceKind::Folder,
+                location: drop.display().to_string(),
+                interval_secs: 60,
+                first_poll_at: timestamp_text(now),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let r = poller
+        .poll(&source, now + SignedDuration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, PollOutcome::Fetched, "{:?}", r.error);
+    assert_eq!((r.items, r.rejected), (3, 0));
+    assert!(drop.join("done/news.rss").exists());
+    assert!(drop.join("done/feed.atom").exists());
+    assert_eq!(store.items(ItemId(0), 100).await.unwrap().len(), 3);
+}
