@@ -189,7 +189,7 @@ fn the_sample_desk_says_no_match_for_unrelated_posts_and_ranks_every_repeat_firs
             "match",
             "--json",
             "--top",
-            "3",
+            "5",
             "--queries",
             &posts,
         ])
