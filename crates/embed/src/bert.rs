@@ -624,8 +624,10 @@ mod kernels {
         p = p * r + 1.666_666_5e-1;
         p = p * r + 0.5;
         let e = p * r * r + r + 1.0;
-        // SAFETY: n lies in [-126, 127] after the clamp.
-        let n: i32 = unsafe { n.to_int_unchecked() };
+        // Total for every input: the clamp keeps n in [-126, 127] for numbers, and a NaN
+        // (which the clamp lets through) converts to 0 instead of undefined behaviour; `e`
+        // is then NaN, so NaN in gives NaN out.
+        let n = n as i32;
         e * f32::from_bits(((n + 127) as u32) << 23)
     }
 
@@ -809,6 +811,28 @@ mod kernels {
                 }
                 context[i * hidden + qo..i * hidden + qo + HEAD].copy_from_slice(&acc);
             }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::{exp, gelu};
+
+        #[test]
+        fn exp_is_total_on_nan_and_infinities() {
+            assert!(exp(f32::NAN).is_nan());
+            assert_eq!(exp(f32::NEG_INFINITY), exp(-87.0));
+            assert!(exp(f32::INFINITY).is_finite());
+            assert!((exp(1.0) - std::f32::consts::E).abs() < 1e-5);
+        }
+
+        #[test]
+        fn gelu_passes_a_nan_activation_through() {
+            let mut x = [f32::NAN, 0.0, 1.0];
+            gelu(&mut x);
+            assert!(x[0].is_nan());
+            assert_eq!(x[1], 0.0);
+            assert!((x[2] - 0.841_344_7).abs() < 1e-5);
         }
     }
 }
