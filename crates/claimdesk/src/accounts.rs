@@ -13,10 +13,10 @@ use claimdesk_store::auth::hash_password;
 use claimdesk_store::{NewUser, PasswordHash, SqliteStore, Store};
 use clap::Subcommand;
 
-use crate::desk::Desk;
+use claimdesk_engine::DataDir;
 
 /// `claimdesk user`.
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum UserCommand {
     /// Add a user; the password is read from standard input (one line).
     Add {
@@ -57,7 +57,7 @@ pub enum UserCommand {
 }
 
 /// `claimdesk token`.
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum TokenCommand {
     /// Create an API token for a user and print it (it is shown this once; only its hash
     /// is kept).
@@ -80,7 +80,7 @@ pub enum TokenCommand {
 }
 
 /// `claimdesk audit`.
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum AuditCommand {
     /// Recompute the audit chain: exit 0 when it is intact, 1 naming the first event that
     /// was edited or deleted.
@@ -123,7 +123,7 @@ async fn find(store: &SqliteStore, username: &str) -> Result<User> {
 
 /// Runs a `user` command.
 pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
-    let store = Desk::open_store(data).await?;
+    let store = DataDir::new(data).open_store().await?;
     match command {
         UserCommand::Add {
             username,
@@ -192,7 +192,7 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
 
 /// Runs a `token` command.
 pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
-    let store = Desk::open_store(data).await?;
+    let store = DataDir::new(data).open_store().await?;
     match command {
         TokenCommand::Create { username, name } => {
             let user = find(&store, &username).await?;
@@ -226,7 +226,7 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
 
 /// Runs an `audit` command.
 pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
-    let store = Desk::open_store(data).await?;
+    let store = DataDir::new(data).open_store().await?;
     match command {
         AuditCommand::Verify => {
             let report = store.verify_audit().await?;

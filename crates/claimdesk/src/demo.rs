@@ -13,7 +13,8 @@ use claimdesk_store::auth::{Secret, hash_password};
 use claimdesk_store::{NewUser, Store};
 use clap::Args;
 
-use crate::desk::Desk;
+use claimdesk_engine::Engine;
+
 use crate::load;
 use crate::ranking::render_matches;
 use crate::serve;
@@ -44,7 +45,7 @@ pub const SAMPLE_FACTCHECKS: &str = include_str!("../sample/factchecks.jsonl");
 /// The sample posts (JSON Lines).
 pub const SAMPLE_POSTS: &str = include_str!("../sample/posts.jsonl");
 
-pub async fn run(semantic: crate::semantic::SemanticOptions, args: &DemoArgs) -> Result<ExitCode> {
+pub async fn run(cli: &crate::Cli, args: &DemoArgs) -> Result<ExitCode> {
     // Bind first: a taken port is said before anything is loaded.
     let listener = match args.serves() {
         true => Some(serve::listen(args.addr).await?),
@@ -59,14 +60,14 @@ pub async fn run(semantic: crate::semantic::SemanticOptions, args: &DemoArgs) ->
     std::fs::write(&fc_path, SAMPLE_FACTCHECKS)?;
     std::fs::write(&posts_path, SAMPLE_POSTS)?;
     println!("claimdesk demo: fictional sample data (see crates/claimdesk/sample/README.md)\n");
-    let mut desk = Desk::open(&dir.path().join("data"), &[]).await?;
-    desk.semantic = semantic;
-    load::import(&mut desk, &fc_path, FactCheckFormat::ClaimReview).await?;
-    load::ingest(&mut desk, &posts_path, ItemFormat::Jsonl).await?;
+    let data = dir.path().join("data");
+    let engine = crate::open_at(cli, &data).await?;
+    load::import(&engine, &fc_path, FactCheckFormat::ClaimReview).await?;
+    load::ingest(&engine, &posts_path, ItemFormat::Jsonl).await?;
     if let Some(listener) = listener {
-        let accounts = add_accounts(&desk).await?;
-        let config = serve::server_config(&desk.dir, args.addr)?;
-        serve::serve_desk(&desk, listener, config, |addr| {
+        let accounts = add_accounts(&engine).await?;
+        let config = serve::server_config(&engine, args.addr)?;
+        serve::serve_desk(&engine, listener, config, |addr| {
             println!("\nclaimdesk demo desk: http://{addr}/");
             println!("  published verdicts (public): http://{addr}/verdicts");
             println!("  API: http://{addr}/api/openapi.json");
@@ -80,10 +81,11 @@ pub async fn run(semantic: crate::semantic::SemanticOptions, args: &DemoArgs) ->
         .await?;
         return Ok(ExitCode::SUCCESS);
     }
-    let catalog = desk.catalog().await?;
-    let matcher = desk.ranker(&catalog).await?;
+    let catalog = engine.catalog().await?;
+    let ranker = crate::ranker(&engine).await?.current();
+    let matcher = ranker.matcher();
     println!("\nretrievers: {}", matcher.retrievers().join(", "));
-    for stored in desk.store.items(ItemId(0), u32::MAX).await? {
+    for stored in engine.store().items(ItemId(0), u32::MAX).await? {
         let item = &stored.item;
         println!(
             "\n── post {} [{}]",
@@ -100,7 +102,7 @@ pub async fn run(semantic: crate::semantic::SemanticOptions, args: &DemoArgs) ->
 }
 
 /// Adds the demo accounts, each with a fresh random password: (username, role, password).
-async fn add_accounts(desk: &Desk) -> Result<Vec<(&'static str, Role, String)>> {
+async fn add_accounts(engine: &Engine) -> Result<Vec<(&'static str, Role, String)>> {
     let mut out = Vec::new();
     for (username, role) in ACCOUNTS {
         let secret = Secret::generate().context("cannot make a demo password")?;
@@ -112,7 +114,8 @@ async fn add_accounts(desk: &Desk) -> Result<Vec<(&'static str, Role, String)>> 
             role,
             password: hash_password(&password)?,
         };
-        desk.store
+        engine
+            .store()
             .add_user(&new, Actor::Cli)
             .await
             .with_context(|| format!("cannot add the demo account {username}"))?;

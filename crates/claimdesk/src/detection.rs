@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_embed::{E5, Embedder};
+use claimdesk_engine::detect::{Scorer, ScorerOptions};
+use claimdesk_engine::{Config, DataDir};
 use claimdesk_match::checkworthy::{
     Detector, Example, Mode, TrainOptions, embed_texts_with_progress, rank_labels,
 };
@@ -14,8 +16,7 @@ use claimdesk_match::metrics::{average_precision, precision_at};
 use claimdesk_text::ClaimCues;
 use clap::Args;
 
-use crate::load::bar;
-use crate::semantic::find_model_file;
+use crate::progress::bar;
 
 /// Where the columns of a TSV are.
 #[derive(Debug, Clone, Copy)]
@@ -100,73 +101,35 @@ struct Row {
     label: Option<bool>,
 }
 
-/// The detector and, unless cues only, the embedding model.
-struct Scorer {
-    detector: Detector,
-    model: Option<E5>,
+/// The scorer for these commands: `--cues-only` and the global `--lexical-only` both keep
+/// the model out.
+fn scorer(cli: &crate::Cli, args: &ModelArgs) -> Result<Scorer> {
+    let data = DataDir::new(&cli.data);
+    let config = Config::load(&cli.data)?;
+    let options = ScorerOptions {
+        cues_only: args.cues_only || cli.lexical_only,
+        detector: args.detector.as_deref(),
+        model: cli.model.as_deref(),
+    };
+    let scorer = Scorer::load(&data, &config, &options)?;
+    eprintln!("check-worthiness: {}", scorer.describe());
+    Ok(scorer)
 }
 
-impl Scorer {
-    fn load(data: &Path, explicit_model: Option<&Path>, args: &ModelArgs) -> Result<Scorer> {
-        let detector = match &args.detector {
-            Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read {}", p.display()))?;
-                Detector::from_json(&text).with_context(|| p.display().to_string())?
-            }
-            None => Detector::builtin()?,
-        };
-        let model = if args.cues_only {
-            None
-        } else {
-            let explicit = match explicit_model {
-                Some(p) => Some(p.to_path_buf()),
-                None => crate::desk::config_model(data)?,
-            };
-            match find_model_file(data, explicit.as_deref())? {
-                Some(path) => Some(
-                    E5::load(&path)
-                        .with_context(|| format!("cannot load the model {}", path.display()))?,
-                ),
-                None => None,
-            }
-        };
-        let scorer = Scorer { detector, model };
-        eprintln!("check-worthiness: {}", scorer.describe());
-        Ok(scorer)
+/// The model file for training, unless `--lexical-only`.
+fn model_file(cli: &crate::Cli) -> Result<Option<PathBuf>> {
+    if cli.lexical_only {
+        return Ok(None);
     }
-
-    fn embedder(&self) -> Option<&dyn Embedder> {
-        self.model.as_ref().map(|m| m as &dyn Embedder)
-    }
-
-    fn describe(&self) -> String {
-        match self.detector.mode(self.embedder()) {
-            Mode::WithModel => format!(
-                "{} with {} (L2 {})",
-                self.detector.with_model.inputs.name(),
-                self.detector.model_id,
-                self.detector.with_model.l2
-            ),
-            Mode::CuesOnly if self.model.is_none() => format!(
-                "hand-written cues only (L2 {}); no model file, so no embedding: run scripts/fetch-model or pass --model for better scores",
-                self.detector.without_model.l2
-            ),
-            Mode::CuesOnly => format!(
-                "hand-written cues only (L2 {})",
-                self.detector.without_model.l2
-            ),
-        }
-    }
-
-    fn score(&self, texts: &[&str]) -> Result<Vec<f32>> {
-        Ok(self.detector.score(texts, self.embedder())?)
-    }
+    let data = DataDir::new(&cli.data);
+    let config = Config::load(&cli.data)?;
+    let explicit = cli.model.clone().or_else(|| config.model_path(&cli.data));
+    Ok(claimdesk_engine::model::find(&data, explicit.as_deref())?)
 }
 
 /// `claimdesk detect`.
-pub fn detect(data: &Path, model: Option<&Path>, args: &DetectArgs) -> Result<ExitCode> {
-    let scorer = Scorer::load(data, model, &args.model)?;
+pub fn detect(cli: &crate::Cli, args: &DetectArgs) -> Result<ExitCode> {
+    let scorer = scorer(cli, &args.model)?;
     if let Some(text) = &args.text {
         let found = claimdesk_text::sentences(text);
         let texts: Vec<&str> = found.iter().map(|s| s.text).collect();
@@ -194,19 +157,15 @@ pub fn detect(data: &Path, model: Option<&Path>, args: &DetectArgs) -> Result<Ex
 }
 
 /// `claimdesk train-detector`.
-pub fn train(data: &Path, model: Option<&Path>, args: &TrainArgs) -> Result<ExitCode> {
+pub fn train(cli: &crate::Cli, args: &TrainArgs) -> Result<ExitCode> {
     let rows = read_rows(&args.train, Layout::Clef, Some(&args.label))?;
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
     let (embeddings, model_id) = if args.cues_only {
         (None, String::new())
     } else {
-        let explicit = match model {
-            Some(p) => Some(p.to_path_buf()),
-            None => crate::desk::config_model(data)?,
-        };
-        let Some(path) = find_model_file(data, explicit.as_deref())? else {
+        let Some(path) = model_file(cli)? else {
             bail!(
-                "training with the embedding needs the model: run scripts/fetch-model, pass --model, or train --cues-only"
+                "training with the embedding needs the model: run scripts/fetch-model, pass --model (without --lexical-only), or train --cues-only"
             );
         };
         let e5 = E5::load(&path).with_context(|| format!("cannot load {}", path.display()))?;
@@ -283,9 +242,9 @@ pub fn train(data: &Path, model: Option<&Path>, args: &TrainArgs) -> Result<Exit
 
 /// `claimdesk eval-detector`: MAP and P@30 of the file ranked as one list, with the model
 /// (when present and not `--cues-only`) and with the cues only.
-pub fn eval(data: &Path, model: Option<&Path>, args: &EvalArgs) -> Result<ExitCode> {
+pub fn eval(cli: &crate::Cli, args: &EvalArgs) -> Result<ExitCode> {
     let rows = read_rows(&args.tsv, Layout::Clef, Some(&args.label))?;
-    let scorer = Scorer::load(data, model, &args.model)?;
+    let scorer = scorer(cli, &args.model)?;
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
     let labels: Vec<bool> = rows.iter().map(|r| r.label == Some(true)).collect();
     let positives = labels.iter().filter(|&&l| l).count();

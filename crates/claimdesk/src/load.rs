@@ -6,39 +6,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use claimdesk_core::{Actor, Diagnostic, ImportCounts};
-use claimdesk_ingest::{
-    FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
-};
-use claimdesk_store::{ImportSource, NewFactCheck, NewItem, Store};
-use indicatif::{ProgressBar, ProgressStyle};
+use claimdesk_engine::{Engine, Report};
+use claimdesk_ingest::{FactCheckFormat, ItemFormat};
 
-use crate::desk::Desk;
+use crate::progress::spinner;
 
 /// Most diagnostics printed; all of them are kept in the import log.
 const MAX_PRINTED: usize = 50;
 
 fn read(file: &Path) -> Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
-}
-
-pub fn spinner(message: &str) -> ProgressBar {
-    let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"),
-    );
-    pb.set_message(message.to_string());
-    pb.enable_steady_tick(std::time::Duration::from_millis(120));
-    pb
-}
-
-pub fn bar(len: u64, message: &str) -> ProgressBar {
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
-            .expect("valid template"),
-    );
-    pb.set_message(message.to_string());
-    pb
 }
 
 fn report_diagnostics(diagnostics: &[Diagnostic]) {
@@ -74,39 +51,23 @@ fn exit_code(c: &ImportCounts) -> ExitCode {
 }
 
 /// `claimdesk import FILE`.
-pub async fn import(desk: &mut Desk, file: &Path, format: FactCheckFormat) -> Result<ExitCode> {
+pub async fn import(engine: &Engine, file: &Path, format: FactCheckFormat) -> Result<ExitCode> {
     let bytes = read(file)?;
     let name = file.display().to_string();
-    let parsed = parse_fact_checks(&name, &bytes, format);
-    report_diagnostics(&parsed.diagnostics);
-    let batch: Vec<NewFactCheck> = parsed
-        .records
-        .into_iter()
-        .map(|r| NewFactCheck {
-            duplicate_key: duplicate_key(&r.value),
-            fact_check: r.value,
-        })
-        .collect();
-    let pb = spinner(&format!("storing {} fact-checks", batch.len()));
-    let source = ImportSource {
-        file: &name,
-        format: parsed.format,
-        diagnostics: &parsed.diagnostics,
-        actor: Actor::Cli,
-    };
-    let counts = desk.store.save_fact_checks(&batch, source).await?;
-    pb.set_message("indexing");
-    desk.sync().await?;
+    let pb = spinner("storing and indexing fact-checks");
+    let done = engine
+        .import_fact_checks(&name, &bytes, format, Actor::Cli)
+        .await?;
     pb.finish_and_clear();
-    println!("{}", summary("imported", file, parsed.format, &counts));
-    Ok(exit_code(&counts))
+    report_diagnostics(&done.diagnostics);
+    println!("{}", summary("imported", file, done.format, &done.counts));
+    Ok(exit_code(&done.counts))
 }
 
 /// `claimdesk ingest URL`: one fetch of a feed or article page through the guarded client,
 /// stored and matched like a file.
-pub async fn ingest_url(desk: &mut Desk, url: &str) -> Result<ExitCode> {
-    let (fetch, _) = crate::sources::fetch_settings(&desk.dir)?;
-    let client = claimdesk_ingest::fetch::GuardedClient::new(fetch)?;
+pub async fn ingest_url(engine: &Engine, url: &str) -> Result<ExitCode> {
+    let client = claimdesk_ingest::fetch::GuardedClient::new(engine.config().fetch())?;
     let fetched = client
         .get(url, &claimdesk_ingest::fetch::Conditional::default())
         .await?;
@@ -118,84 +79,69 @@ pub async fn ingest_url(desk: &mut Desk, url: &str) -> Result<ExitCode> {
     report_diagnostics(&parsed.diagnostics);
     let format = parsed.format;
     let stored =
-        claimdesk_ingest::intake::store_items(&desk.store, url, parsed, Actor::Cli).await?;
+        claimdesk_ingest::intake::store_items(engine.store(), url, parsed, Actor::Cli).await?;
     println!(
         "{}",
         summary("ingested", Path::new(url), format, &stored.counts)
     );
-    process(desk, &stored.changed).await?;
+    process(engine, &stored.changed).await?;
     Ok(exit_code(&stored.counts))
 }
 
 /// `claimdesk ingest FILE`: stores the items, then matches each new or changed one.
-pub async fn ingest(desk: &mut Desk, file: &Path, format: ItemFormat) -> Result<ExitCode> {
-    let started = std::time::Instant::now();
+pub async fn ingest(engine: &Engine, file: &Path, format: ItemFormat) -> Result<ExitCode> {
     let bytes = read(file)?;
     let name = file.display().to_string();
-    let parsed = parse_items(&name, &bytes, format);
-    report_diagnostics(&parsed.diagnostics);
-    let batch: Vec<NewItem> = parsed
-        .records
-        .into_iter()
-        .map(|r| claimdesk_ingest::intake::new_item(r.value))
-        .collect();
-    let source = ImportSource {
-        file: &name,
-        format: parsed.format,
-        diagnostics: &parsed.diagnostics,
-        actor: Actor::Cli,
-    };
-    let (counts, changed) = desk.store.save_items(&batch, source).await?;
-    let stored = started.elapsed();
-    let report = if changed.is_empty() {
-        crate::pipeline::Report::default()
+    let stored = engine
+        .store_items(&name, &bytes, format, Actor::Cli)
+        .await?;
+    report_diagnostics(&stored.diagnostics);
+    let report = if stored.changed.is_empty() {
+        Report::default()
     } else {
-        let pipeline = pipeline(desk).await?;
-        let report = pipeline.process(&changed, true).await?;
-        println!("{}", summary("ingested", file, parsed.format, &counts));
-        print_report(&report, changed.len(), pipeline.threshold());
+        crate::ranker(engine).await?;
+        let report = engine.process(&stored.changed, true).await?;
+        println!(
+            "{}",
+            summary("ingested", file, stored.format, &stored.counts)
+        );
+        let threshold = engine.pipeline().await?.threshold();
+        print_report(&report, stored.changed.len(), threshold);
         report
     };
     // Where the time went, for benchmarks (bench/ingest.sh reads this line).
     eprintln!(
         "timing: read, normalized and stored {} items in {:.2} s; scored and matched in {:.2} s; narratives and alerts in {:.2} s",
-        batch.len(),
-        stored.as_secs_f64(),
+        stored.counts.added + stored.counts.updated + stored.counts.unchanged,
+        stored.store_time.as_secs_f64(),
         report.match_time.as_secs_f64(),
         report.monitor_time.as_secs_f64()
     );
-    if changed.is_empty() {
-        println!("{}", summary("ingested", file, parsed.format, &counts));
+    if stored.changed.is_empty() {
+        println!(
+            "{}",
+            summary("ingested", file, stored.format, &stored.counts)
+        );
     }
-    crate::watch::deliver_due_alerts(desk).await?;
-    Ok(exit_code(&counts))
-}
-
-/// Builds the desk's pipeline (its ranker reads the index, and the model when it is on).
-pub async fn pipeline(desk: &Desk) -> Result<crate::pipeline::Pipeline> {
-    let catalog = desk.catalog().await?;
-    let matcher = std::sync::Arc::new(desk.ranker(&catalog).await?);
-    crate::pipeline::Pipeline::open(desk, matcher).await
+    crate::watch::deliver_due_alerts(engine).await?;
+    Ok(exit_code(&stored.counts))
 }
 
 /// Runs the stored items `ids` through the desk's pipeline (check-worthiness, matching,
 /// narratives, alerts), prints what it found, and sends the alerts due to webhooks.
-pub async fn process(
-    desk: &Desk,
-    ids: &[claimdesk_core::ItemId],
-) -> Result<crate::pipeline::Report> {
+pub async fn process(engine: &Engine, ids: &[claimdesk_core::ItemId]) -> Result<Report> {
     if ids.is_empty() {
-        return Ok(crate::pipeline::Report::default());
+        return Ok(Report::default());
     }
-    let pipeline = pipeline(desk).await?;
-    let report = pipeline.process(ids, true).await?;
-    print_report(&report, ids.len(), pipeline.threshold());
-    crate::watch::deliver_due_alerts(desk).await?;
+    crate::ranker(engine).await?;
+    let report = engine.process(ids, true).await?;
+    print_report(&report, ids.len(), engine.pipeline().await?.threshold());
+    crate::watch::deliver_due_alerts(engine).await?;
     Ok(report)
 }
 
 /// The pipeline's report on stdout (alerts on stderr, as they come).
-pub fn print_report(report: &crate::pipeline::Report, changed: usize, threshold: f32) {
+pub fn print_report(report: &Report, changed: usize, threshold: f32) {
     for a in &report.alerts {
         eprintln!("alert: [{}] {}", a.rule, a.summary);
     }

@@ -6,12 +6,10 @@
 
 mod accounts;
 mod demo;
-mod desk;
 mod detection;
 mod load;
-mod pipeline;
+mod progress;
 mod ranking;
-mod semantic;
 mod serve;
 mod sources;
 mod training;
@@ -19,7 +17,10 @@ mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use anyhow::Context;
+use claimdesk_engine::{DataDir, Engine, EngineOptions, RankerOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// mimalloc: the desk's requests allocate many small strings on two threads at once, where
@@ -78,6 +79,14 @@ enum Command {
     Eval(ranking::EvalArgs),
     /// Rebuild the derived index from the store.
     Reindex,
+    /// Match stored items again against the fact-checks as they are now (a running desk
+    /// does this by itself for the last `[lookback] days` when fact-checks change).
+    Rematch {
+        /// Only items stored since: an RFC 3339 time, a date (UTC), or a span back from
+        /// now (`90m`, `24h`, `7d`). Default: every item.
+        #[arg(long)]
+        since: Option<String>,
+    },
     /// Train the reranker on queries with judgments (the CLEF train split) and write it.
     TrainReranker(training::TrainArgs),
     /// Score texts or sentences for check-worthiness (how much they state a fact worth
@@ -113,6 +122,18 @@ enum Command {
     /// Endpoints that receive alerts as signed JSON, and their delivery log.
     #[command(subcommand)]
     Webhook(watch::WebhookCommand),
+    /// The data directory's config file (every key: docs/config.md).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `claimdesk config`.
+#[derive(Subcommand, Debug, Clone)]
+enum ConfigCommand {
+    /// Check the config file: exit 0 when it is valid, 2 naming the file, line and key.
+    Check,
+    /// Print the values in force (defaults filled in, secrets masked).
+    Show,
 }
 
 /// Formats of `import`.
@@ -166,28 +187,57 @@ fn main() -> ExitCode {
     }
 }
 
+/// Opens the data directory with the ranking chosen on the command line.
+async fn open(
+    cli: &Cli,
+    params: &[String],
+    ranking: Option<claimdesk_match::hybrid::Ranking>,
+) -> anyhow::Result<Engine> {
+    open_with(cli, &cli.data, params, ranking, None).await
+}
+
+/// Opens data directory `dir` with the model choice of the command line.
+pub(crate) async fn open_at(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<Engine> {
+    open_with(cli, dir, &[], None, None).await
+}
+
+async fn open_with(
+    cli: &Cli,
+    dir: &std::path::Path,
+    params: &[String],
+    ranking: Option<claimdesk_match::hybrid::Ranking>,
+    verifier: Option<claimdesk_match::verify::Verifier>,
+) -> anyhow::Result<Engine> {
+    let options = EngineOptions {
+        ranker: RankerOptions {
+            lexical_only: cli.lexical_only,
+            model: cli.model.clone(),
+            ranking,
+            verifier,
+        },
+        params: params.to_vec(),
+        progress: Arc::new(progress::Bars::default()),
+    };
+    Engine::open(dir, options)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", dir.display()))
+}
+
+/// The ranker, built now (saying what it noticed: no model, fact-checks embedded).
+pub(crate) async fn ranker(engine: &Engine) -> anyhow::Result<Arc<claimdesk_engine::LiveRanker>> {
+    let ranker = engine.ranker().await?;
+    for note in ranker.notes() {
+        eprintln!("note: {note}");
+    }
+    Ok(ranker)
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     use claimdesk_ingest::{FactCheckFormat as F, ItemFormat as I};
-    let semantic = semantic::SemanticOptions {
-        lexical_only: cli.lexical_only,
-        model: cli.model.clone(),
-        ranking: None,
-    };
-    let open = |params: &[String], ranking| {
-        let mut options = semantic.clone();
-        options.ranking = ranking;
-        let data = cli.data.clone();
-        let params = params.to_vec();
-        async move {
-            let mut desk = desk::Desk::open(&data, &params).await?;
-            desk.semantic = options;
-            anyhow::Ok(desk)
-        }
-    };
-    match cli.command {
+    match &cli.command {
         Command::Init => {
-            let created = desk::Desk::init(&cli.data)?;
-            desk::Desk::open(&cli.data, &[]).await?;
+            let created = DataDir::new(&cli.data).init()?;
+            open(&cli, &[], None).await?;
             println!(
                 "{} {}",
                 if created {
@@ -207,8 +257,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 FactCheckFormatArg::Tsv => F::Tsv,
                 FactCheckFormatArg::Clef => F::Clef,
             };
-            let mut desk = open(&[], None).await?;
-            load::import(&mut desk, &file, format).await
+            let engine = open(&cli, &[], None).await?;
+            load::import(&engine, file, format).await
         }
         Command::Ingest { file, format } => {
             let format = match format {
@@ -217,52 +267,84 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ItemFormatArg::Csv => I::Csv,
                 ItemFormatArg::Tsv => I::Tsv,
             };
-            let mut desk = open(&[], None).await?;
+            let engine = open(&cli, &[], None).await?;
             match file.to_str() {
                 Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                    load::ingest_url(&mut desk, url).await
+                    load::ingest_url(&engine, url).await
                 }
-                _ => load::ingest(&mut desk, &file, format).await,
+                _ => load::ingest(&engine, file, format).await,
             }
         }
         Command::Match(args) => {
-            let desk = open(&args.params, args.ranking()?).await?;
-            ranking::run_match(&desk, &args).await
+            let engine = open(&cli, &args.params, args.ranking()?).await?;
+            ranking::run_match(&engine, args).await
         }
         Command::Eval(args) => {
-            let desk = open(&args.params, args.ranking()?).await?;
-            ranking::run_eval(&desk, &args).await
+            let verifier = args.verifier()?;
+            let engine =
+                open_with(&cli, &cli.data, &args.params, args.ranking()?, verifier).await?;
+            ranking::run_eval(&engine, args).await
         }
         Command::Reindex => {
-            let mut desk = desk::Desk::open(&cli.data, &[]).await?;
-            let n = desk.reindex().await?;
-            println!(
-                "reindexed {n} fact-checks ({} canonical in the index)",
-                desk.index.len()
+            let engine = open(&cli, &[], None).await?;
+            let (n, len) = engine.reindex().await?;
+            println!("reindexed {n} fact-checks ({len} canonical in the index)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rematch { since } => {
+            let since = since.as_deref().map(watch::parse_since).transpose()?;
+            let engine = open(&cli, &[], None).await?;
+            ranker(&engine).await?;
+            let done = engine.rematch(since).await?;
+            load::print_report(
+                &done.report,
+                done.rematched.len(),
+                engine.pipeline().await?.threshold(),
             );
+            println!(
+                "rematched {} of {} stored items",
+                done.rematched.len(),
+                done.scanned
+            );
+            watch::deliver_due_alerts(&engine).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::TrainReranker(args) => {
-            let desk = open(&[], None).await?;
-            training::run(&desk, &args).await
+            let engine = open(&cli, &[], None).await?;
+            training::run(&engine, args).await
         }
-        Command::Detect(args) => detection::detect(&cli.data, cli.model.as_deref(), &args),
-        Command::TrainDetector(args) => detection::train(&cli.data, cli.model.as_deref(), &args),
-        Command::EvalDetector(args) => detection::eval(&cli.data, cli.model.as_deref(), &args),
+        Command::Detect(args) => detection::detect(&cli, args),
+        Command::TrainDetector(args) => detection::train(&cli, args),
+        Command::EvalDetector(args) => detection::eval(&cli, args),
         Command::Serve(args) => {
-            let desk = open(&[], None).await?;
-            serve::run(&desk, &args).await
+            let engine = open(&cli, &[], None).await?;
+            serve::run(&engine, args).await
         }
-        Command::Demo(args) => demo::run(semantic, &args).await,
-        Command::User(command) => accounts::user(&cli.data, command).await,
-        Command::Token(command) => accounts::token(&cli.data, command).await,
-        Command::Audit(command) => accounts::audit(&cli.data, command).await,
-        Command::Source(command) => sources::run(&cli.data, command).await,
+        Command::Demo(args) => demo::run(&cli, args).await,
+        Command::User(command) => accounts::user(&cli.data, command.clone()).await,
+        Command::Token(command) => accounts::token(&cli.data, command.clone()).await,
+        Command::Audit(command) => accounts::audit(&cli.data, command.clone()).await,
+        Command::Source(command) => sources::run(&cli, command).await,
         Command::Narratives(args) => {
-            let desk = open(&[], None).await?;
-            watch::narratives(&desk, &args).await
+            let engine = open(&cli, &[], None).await?;
+            watch::narratives(&engine, args).await
         }
-        Command::Alerts(args) => watch::alerts(&cli.data, &args).await,
-        Command::Webhook(command) => watch::webhook(&cli.data, command).await,
+        Command::Alerts(args) => watch::alerts(&cli.data, args).await,
+        Command::Webhook(command) => watch::webhook(&cli.data, command.clone()).await,
+        Command::Config(command) => {
+            let data = DataDir::new(&cli.data);
+            let config = claimdesk_engine::Config::load(&cli.data)?;
+            match command {
+                ConfigCommand::Check if data.config_file().exists() => {
+                    println!("{}: valid", data.config_file().display())
+                }
+                ConfigCommand::Check => println!(
+                    "{}: no such file; the defaults apply (`claimdesk init` writes one)",
+                    data.config_file().display()
+                ),
+                ConfigCommand::Show => print!("{}", config.show()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

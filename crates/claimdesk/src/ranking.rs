@@ -19,8 +19,9 @@ use claimdesk_match::verify::{Signal, Strength, Verifier};
 use clap::Args;
 use serde_json::json;
 
-use crate::desk::{Catalog, Desk};
-use crate::load::bar;
+use claimdesk_engine::{Catalog, Engine};
+
+use crate::progress::bar;
 
 /// Arguments of `claimdesk match`.
 #[derive(Args, Debug)]
@@ -102,6 +103,18 @@ impl EvalArgs {
     pub fn ranking(&self) -> Result<Option<Ranking>> {
         parse_ranking(self.ranking_name.as_deref())
     }
+
+    /// The verifier file asked for, if any.
+    pub fn verifier(&self) -> Result<Option<Verifier>> {
+        let Some(path) = &self.verifier else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Some(
+            Verifier::from_json(&text).with_context(|| path.display().to_string())?,
+        ))
+    }
 }
 
 fn parse_ranking(name: Option<&str>) -> Result<Option<Ranking>> {
@@ -159,7 +172,7 @@ type Rankings = Vec<Vec<(String, f32)>>;
 /// Ranks every query, single-threaded, timing each one: the rankings, each query's latency
 /// in milliseconds, and the total seconds.
 fn rank_all(
-    matcher: &mut HybridMatcher,
+    matcher: &HybridMatcher,
     queries: &[Query],
     catalog: &Catalog,
     top: usize,
@@ -201,9 +214,10 @@ fn write(path: &Path, contents: &str) -> Result<()> {
 }
 
 /// `claimdesk match`.
-pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
-    let catalog = desk.catalog().await?;
-    let mut matcher = desk.ranker(&catalog).await?;
+pub async fn run_match(engine: &Engine, args: &MatchArgs) -> Result<ExitCode> {
+    let ranker = crate::ranker(engine).await?.current();
+    let catalog = engine.catalog().await?;
+    let matcher = ranker.matcher();
     if let Some(text) = &args.text {
         let matches = matcher.rank(text, args.top, true)?;
         if args.json {
@@ -243,7 +257,7 @@ pub async fn run_match(desk: &Desk, args: &MatchArgs) -> Result<ExitCode> {
     let mut total = 0.0;
     let mut results = Vec::new();
     for _ in 0..args.repeat.max(1) {
-        let (r, _, t, _) = rank_all(&mut matcher, &queries, &catalog, args.top)?;
+        let (r, _, t, _) = rank_all(matcher, &queries, &catalog, args.top)?;
         results = r;
         total += t;
     }
@@ -395,15 +409,10 @@ fn field_label(f: claimdesk_match::MatchField) -> &'static str {
 }
 
 /// `claimdesk eval`.
-pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
-    let catalog = desk.catalog().await?;
-    let mut matcher = desk.ranker(&catalog).await?;
-    if let Some(path) = &args.verifier {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let verifier = Verifier::from_json(&text).with_context(|| path.display().to_string())?;
-        matcher.set_verifier(Some(verifier));
-    }
+pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
+    let ranker = crate::ranker(engine).await?.current();
+    let catalog = engine.catalog().await?;
+    let matcher = ranker.matcher();
     let queries = read_queries(&args.queries)?;
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("cannot read {}", args.qrels.display()))?;
@@ -411,7 +420,7 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
     let judged: HashSet<&String> = qrels.keys().collect();
     let missing = queries.iter().filter(|q| !judged.contains(&q.id)).count();
     let (results, mut latencies, total, confident) =
-        rank_all(&mut matcher, &queries, &catalog, args.k.max(1))?;
+        rank_all(matcher, &queries, &catalog, args.k.max(1))?;
     if let Some(out) = &args.run_out {
         write(out, &run_file(&queries, &results))?;
     }
@@ -463,7 +472,7 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
             "threads": 1,
             "retrievers": matcher.retrievers(),
             "ranking": matcher.ranking(),
-            "settings": matcher.lexical().settings(),
+            "settings": engine.config().match_settings(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -488,7 +497,7 @@ pub async fn run_eval(desk: &Desk, args: &EvalArgs) -> Result<ExitCode> {
     if let Some(sizes) = &args.absent {
         print!(
             "{}",
-            absent_table(&matcher, &catalog, &queries, &qrels, sizes, args.seed)?
+            absent_table(matcher, &catalog, &queries, &qrels, sizes, args.seed)?
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -2,18 +2,12 @@
 //! or SIGTERM.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use claimdesk_match::hybrid::HybridMatcher;
-use claimdesk_monitor::webhook::run_deliveries;
-use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
+use anyhow::{Context, Result};
+use claimdesk_engine::{Engine, jobs};
+use claimdesk_server::{AppState, ServerConfig};
 use clap::Args;
-
-use crate::desk::Desk;
 
 /// Arguments of `claimdesk serve`.
 #[derive(Args, Debug)]
@@ -23,70 +17,15 @@ pub struct ServeArgs {
     addr: SocketAddr,
 }
 
-/// The desk's ranker behind the server's seam; requests rank side by side (the matcher
-/// pools its per-query scratch space).
-struct Ranker(Arc<HybridMatcher>);
-
-impl MatchService for Ranker {
-    fn rank(&self, text: &str, k: usize) -> Result<Vec<RankedMatch>, MatchError> {
-        let ranked = self
-            .0
-            .rank(text, k, true)
-            .map_err(|e| MatchError(e.to_string()))?;
-        Ok(ranked
-            .into_iter()
-            .map(|m| RankedMatch {
-                fact_check: m.fact_check,
-                score: m.score,
-                explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
-            })
-            .collect())
-    }
-}
-
-/// The server's settings from the config: `[server] time_zone` and `public_url` (links default
-/// to `http://ADDR`), and `[rating_scale]` (default: the bilingual five-point scale).
-pub fn server_config(dir: &Path, addr: SocketAddr) -> Result<ServerConfig> {
-    let (path, table) = crate::desk::read_config(dir)?;
-    let server = match table.get("server") {
-        None => None,
-        Some(v) => Some(
-            v.as_table()
-                .with_context(|| format!("{}: `server` must be a table", path.display()))?,
-        ),
-    };
-    let text = |key: &str| -> Result<Option<String>> {
-        server
-            .and_then(|t| t.get(key))
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .with_context(|| format!("{}: [server] {key} must be a string", path.display()))
-            })
-            .transpose()
-    };
-    let mut config = match text("time_zone")? {
-        Some(name) => ServerConfig::with_time_zone(&name)
-            .with_context(|| format!("{}: [server] time_zone", path.display()))?,
-        None => ServerConfig::default(),
-    };
-    // When set, cookies are `Secure` (https) and changes must come from this origin.
-    config.public_url = match text("public_url")? {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url),
-        Some(url) => bail!(
-            "{}: [server] public_url `{url}` must start with http:// or https://",
-            path.display()
-        ),
-        None => None,
-    };
-    config.link_base = format!("http://{addr}");
-    if let Some(scale) = table.get("rating_scale") {
-        config.rating_scale = scale
-            .clone()
-            .try_into()
-            .with_context(|| format!("{}: [rating_scale]", path.display()))?;
-    }
-    Ok(config)
+/// The server's settings from the config (`[server]`, `[rating_scale]`); links default to
+/// `http://ADDR`.
+pub fn server_config(engine: &Engine, addr: SocketAddr) -> Result<ServerConfig> {
+    ServerConfig::from_config(engine.config(), format!("http://{addr}")).with_context(|| {
+        format!(
+            "{}: [server] time_zone",
+            engine.data().config_file().display()
+        )
+    })
 }
 
 /// Binds `addr`, saying plainly when the port is taken.
@@ -103,73 +42,35 @@ pub async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
     })
 }
 
-/// Serves `desk` on `listener` until Ctrl-C or SIGTERM, after printing `banner` lines.
+/// Serves `engine` on `listener` until Ctrl-C or SIGTERM, after printing `banner` lines;
+/// the engine's background jobs (following the store, polling sources, delivering
+/// webhooks) run beside it and stop with it.
 pub async fn serve_desk(
-    desk: &Desk,
+    engine: &Engine,
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     banner: impl FnOnce(SocketAddr),
 ) -> Result<()> {
-    // One pipeline for the items posted to the API and those the sources bring.
-    let pipeline = Arc::new(crate::load::pipeline(desk).await?);
-    let retrievers = pipeline.matcher().retrievers().join(", ");
-    let ranker = Arc::new(Ranker(Arc::clone(pipeline.matcher())));
-    let state = AppState::with_pipeline(desk.store.clone(), ranker, pipeline.clone(), config);
+    // Built before the first request: the ranker (model, embeddings) and the pipeline.
+    let ranker = crate::ranker(engine).await?;
+    engine.pipeline().await?;
+    let retrievers = ranker.current().matcher().retrievers().join(", ");
+    let state = AppState::new(engine.clone(), config);
     let addr = listener
         .local_addr()
         .context("the listener has no address")?;
-    let poller = crate::sources::poller(&desk.dir, desk.store.clone())?;
     eprintln!("matching with: {retrievers}");
     banner(addr);
-    // Alerts raised by `ingest` (here or in another process) reach their webhooks, with
-    // retries, while the desk runs.
-    let (settings, _) = crate::watch::settings(&desk.dir)?;
-    let policy = settings.webhooks;
-    let transport = crate::watch::webhook_client(&desk.dir, &policy)?;
-    // The poller and the deliveries run beside the server and stop with it (after the
-    // work in flight).
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut poll_stopped = stopped.clone();
-    let mut delivery_stopped = stopped;
-    let store = desk.store.clone();
-    let deliveries = tokio::spawn(async move {
-        run_deliveries(&store, &transport, &policy, WEBHOOK_POLL, async move {
-            let _ = delivery_stopped.changed().await;
-        })
-        .await;
-    });
-    let polling = tokio::spawn(async move {
-        poller
-            .run(
-                async move {
-                    let _ = poll_stopped.changed().await;
-                },
-                |report| {
-                    let pipeline = Arc::clone(&pipeline);
-                    async move {
-                        if report.changed.is_empty() {
-                            return;
-                        }
-                        if let Err(e) = pipeline.process(&report.changed, false).await {
-                            tracing::error!(target: "ingest::poll", error = %format!("{e:#}"), "cannot process polled items");
-                        }
-                    }
-                },
-            )
-            .await;
-    });
+    let background = tokio::spawn(jobs::run_background(engine.clone(), stopped));
     let served = claimdesk_server::serve(listener, state, async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     })
     .await;
-    let _ = polling.await;
-    let _ = deliveries.await;
+    background.await.context("the background jobs stopped")??;
     served.context("the server stopped with an error")
 }
-
-/// How often the server looks for alert deliveries that are due.
-const WEBHOOK_POLL: Duration = Duration::from_secs(10);
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
 pub async fn shutdown_signal() {
@@ -197,10 +98,10 @@ pub async fn shutdown_signal() {
 }
 
 /// `claimdesk serve`.
-pub async fn run(desk: &Desk, args: &ServeArgs) -> Result<ExitCode> {
-    let config = server_config(&desk.dir, args.addr)?;
+pub async fn run(engine: &Engine, args: &ServeArgs) -> Result<ExitCode> {
+    let config = server_config(engine, args.addr)?;
     let listener = listen(args.addr).await?;
-    serve_desk(desk, listener, config, |addr| {
+    serve_desk(engine, listener, config, |addr| {
         println!(
             "claimdesk desk: http://{addr}/  (API: http://{addr}/api/openapi.json; Ctrl-C stops)"
         );

@@ -1,19 +1,16 @@
 //! `claimdesk source add|list|remove|poll`: the watched feeds and drop folders, and the
 //! fetch settings of the config (`[fetch]`, `[sources]`).
 
-use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_core::Actor;
-use claimdesk_ingest::fetch::{AllowList, FetchConfig, FetchError, GuardedClient};
-use claimdesk_ingest::poll::{PollReport, PollSettings, Poller, parse_interval, timestamp_text};
+use claimdesk_engine::{DataDir, jobs};
+use claimdesk_ingest::fetch::{FetchError, GuardedClient};
+use claimdesk_ingest::poll::{PollReport, parse_interval, timestamp_text};
 use claimdesk_store::{NewSource, PollOutcome, Source, SourceId, SourceKind, SqliteStore, Store};
 use clap::Subcommand;
 use jiff::Timestamp;
-
-use crate::desk::Desk;
 
 /// `claimdesk source ...`.
 #[derive(Subcommand, Debug)]
@@ -41,96 +38,6 @@ pub enum SourceCommand {
         #[arg(long)]
         once: bool,
     },
-}
-
-/// The config's `[fetch]` and `[sources]` tables.
-///
-/// ```toml
-/// [fetch]
-/// allow = ["intranet.example", "10.20.0.0/16"]   # hosts or CIDR blocks opened
-/// max_body_bytes = 10485760
-/// timeout_secs = 30
-/// [sources]
-/// folder_settle_secs = 5   # a dropped file is read once unmodified this long
-/// ```
-pub fn fetch_settings(dir: &Path) -> Result<(FetchConfig, PollSettings)> {
-    let (path, table) = crate::desk::read_config(dir)?;
-    let mut fetch = FetchConfig::default();
-    let mut poll = PollSettings::default();
-    let table_of = |name: &str| -> Result<Option<&toml::Table>> {
-        match table.get(name) {
-            None => Ok(None),
-            Some(v) => v
-                .as_table()
-                .map(Some)
-                .with_context(|| format!("{}: `{name}` must be a table", path.display())),
-        }
-    };
-    let number = |t: &toml::Table, section: &str, key: &str| -> Result<Option<u64>> {
-        match t.get(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_integer()
-                .and_then(|n| u64::try_from(n).ok())
-                .map(Some)
-                .with_context(|| {
-                    format!(
-                        "{}: [{section}] {key} must be a non-negative whole number",
-                        path.display()
-                    )
-                }),
-        }
-    };
-    if let Some(t) = table_of("fetch")? {
-        for key in t.keys() {
-            if !matches!(key.as_str(), "allow" | "max_body_bytes" | "timeout_secs") {
-                bail!(
-                    "{}: [fetch] {key}: unknown setting (expected allow, max_body_bytes or timeout_secs)",
-                    path.display()
-                );
-            }
-        }
-        if let Some(allow) = t.get("allow") {
-            let entries: Vec<String> = allow
-                .as_array()
-                .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
-                .with_context(|| {
-                    format!(
-                        "{}: [fetch] allow must be a list of strings, like [\"intranet.example\", \"10.0.0.0/8\"]",
-                        path.display()
-                    )
-                })?;
-            fetch.allow = AllowList::parse(&entries)
-                .map_err(|e| anyhow::anyhow!("{}: [fetch] allow: {e}", path.display()))?;
-        }
-        if let Some(n) = number(t, "fetch", "max_body_bytes")? {
-            fetch.max_body_bytes = usize::try_from(n).unwrap_or(usize::MAX);
-        }
-        if let Some(n) = number(t, "fetch", "timeout_secs")? {
-            fetch.timeout = Duration::from_secs(n.max(1));
-        }
-    }
-    if let Some(t) = table_of("sources")? {
-        for key in t.keys() {
-            if key != "folder_settle_secs" {
-                bail!(
-                    "{}: [sources] {key}: unknown setting (expected folder_settle_secs)",
-                    path.display()
-                );
-            }
-        }
-        if let Some(n) = number(t, "sources", "folder_settle_secs")? {
-            poll.folder_settle = Duration::from_secs(n);
-        }
-    }
-    Ok((fetch, poll))
-}
-
-/// The guarded client and the poller for the data directory's config.
-pub fn poller(dir: &Path, store: SqliteStore) -> Result<Poller<SqliteStore>> {
-    let (fetch, poll) = fetch_settings(dir)?;
-    let client = GuardedClient::new(fetch)?;
-    Ok(Poller::new(store, client, poll))
 }
 
 /// `12m`, `2h`, `1d`, or seconds.
@@ -183,15 +90,16 @@ pub fn print_report(r: &PollReport) -> bool {
 }
 
 /// `claimdesk source ...`.
-pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
+pub async fn run(cli: &crate::Cli, command: &SourceCommand) -> Result<ExitCode> {
+    let data = &cli.data;
     match command {
         SourceCommand::Add { location, interval } => {
-            let store = Desk::open_store(data).await?;
-            let every = parse_interval(&interval).map_err(|e| anyhow::anyhow!("--interval {e}"))?;
+            let store = DataDir::new(data).open_store().await?;
+            let config = claimdesk_engine::Config::load(data)?;
+            let every = parse_interval(interval).map_err(|e| anyhow::anyhow!("--interval {e}"))?;
             let (kind, location) = if location.contains("://") {
-                let (fetch, _) = fetch_settings(data)?;
-                let client = GuardedClient::new(fetch)?;
-                let url = match client.check_url(&location).await {
+                let client = GuardedClient::new(config.fetch())?;
+                let url = match client.check_url(location).await {
                     Ok(url) => url,
                     // Not resolvable now (offline, a typo): kept, and checked at every poll;
                     // a refusal by the address rules is final.
@@ -203,7 +111,7 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                 };
                 (SourceKind::Feed, url.to_string())
             } else {
-                let path = std::fs::canonicalize(&location).with_context(|| {
+                let path = std::fs::canonicalize(location).with_context(|| {
                     format!("`{location}` is neither an http(s) URL nor an existing folder")
                 })?;
                 if !path.is_dir() {
@@ -237,7 +145,7 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::List => {
-            let store = Desk::open_store(data).await?;
+            let store = DataDir::new(data).open_store().await?;
             let sources = store.sources().await?;
             if sources.is_empty() {
                 println!("no sources: add one with `claimdesk source add URL|FOLDER`");
@@ -260,8 +168,8 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::Remove { source } => {
-            let store = Desk::open_store(data).await?;
-            let s = find(&store, &source).await?;
+            let store = DataDir::new(data).open_store().await?;
+            let s = find(&store, source).await?;
             let removed = store.remove_source(s.id, Actor::Cli).await?;
             println!(
                 "removed source {} ({}); its items stay",
@@ -270,9 +178,9 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::Poll { once } => {
-            let desk = Desk::open(data, &[]).await?;
-            let poller = poller(data, desk.store.clone())?;
-            if once {
+            let engine = crate::open(cli, &[], None).await?;
+            let poller = jobs::poller(&engine)?;
+            if *once {
                 let reports = poller.poll_all(Timestamp::now()).await?;
                 if reports.is_empty() {
                     println!("no sources: add one with `claimdesk source add URL|FOLDER`");
@@ -283,7 +191,7 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                     ok &= print_report(r);
                     changed.extend_from_slice(&r.changed);
                 }
-                crate::load::process(&desk, &changed).await?;
+                crate::load::process(&engine, &changed).await?;
                 return Ok(if ok {
                     ExitCode::SUCCESS
                 } else {
@@ -293,9 +201,8 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
             eprintln!("polling the sources when due; Ctrl-C stops");
             // One pipeline for the whole run (building its ranker reads the index, and the
             // model when it is on).
-            let pipeline = crate::load::pipeline(&desk).await?;
-            let (settings, _) = crate::watch::settings(data)?;
-            let transport = crate::watch::webhook_client(data, &settings.webhooks)?;
+            crate::ranker(&engine).await?;
+            let threshold = engine.pipeline().await?.threshold();
             poller
                 .run(crate::serve::shutdown_signal(), |r| async {
                     let r = r;
@@ -303,22 +210,10 @@ pub async fn run(data: &Path, command: SourceCommand) -> Result<ExitCode> {
                     if r.changed.is_empty() {
                         return;
                     }
-                    match pipeline.process(&r.changed, false).await {
+                    match engine.process(&r.changed, false).await {
                         Ok(report) => {
-                            crate::load::print_report(
-                                &report,
-                                r.changed.len(),
-                                pipeline.threshold(),
-                            );
-                            let now = Timestamp::now();
-                            if let Err(e) = claimdesk_monitor::webhook::deliver_due(
-                                &desk.store,
-                                &transport,
-                                &settings.webhooks,
-                                now,
-                            )
-                            .await
-                            {
+                            crate::load::print_report(&report, r.changed.len(), threshold);
+                            if let Err(e) = jobs::deliver_due_alerts(&engine).await {
                                 eprintln!("error: delivering alerts: {e}");
                             }
                         }

@@ -11,8 +11,9 @@ use claimdesk_match::trec::parse_qrels;
 use claimdesk_match::verify::{self, TrainOptions};
 use clap::Args;
 
-use crate::desk::Desk;
-use crate::load::bar;
+use claimdesk_engine::Engine;
+
+use crate::progress::bar;
 use crate::ranking::read_queries;
 
 /// Arguments of `claimdesk train-reranker`.
@@ -55,9 +56,10 @@ pub struct TrainArgs {
 }
 
 /// `claimdesk train-reranker`.
-pub async fn run(desk: &Desk, args: &TrainArgs) -> Result<ExitCode> {
-    let catalog = desk.catalog().await?;
-    let hybrid = desk.ranker(&catalog).await?;
+pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
+    let ranker = crate::ranker(engine).await?.current();
+    let catalog = engine.catalog().await?;
+    let hybrid = ranker.matcher();
     let queries = read_queries(&args.queries)?;
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("cannot read {}", args.qrels.display()))?;

@@ -5,21 +5,16 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use claimdesk_core::{Actor, AlertRule, NarrativeId, WebhookId};
-use claimdesk_embed::{E5, Embedder};
-use claimdesk_ingest::fetch::{FetchError, GuardedClient};
-use claimdesk_monitor::webhook::deliver_due;
-use claimdesk_monitor::{Monitor, MonitorSettings};
-use claimdesk_publish::RatingScale;
+use claimdesk_engine::{DataDir, Engine, jobs};
+use claimdesk_ingest::fetch::FetchError;
+use claimdesk_monitor::Monitor;
 use claimdesk_store::{AlertFilter, NarrativeFilter, SqliteStore, Store};
 use clap::{Args, Subcommand};
 
-use crate::desk::Desk;
-use crate::load::bar;
-use crate::semantic::{SemanticOptions, find_model};
+use crate::progress::bar;
 
 /// `claimdesk narratives`: list them, or `rebuild` / `show`.
 #[derive(Args, Debug)]
@@ -65,7 +60,7 @@ pub struct AlertsArgs {
 }
 
 /// `claimdesk webhook`.
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum WebhookCommand {
     /// Add an endpoint that receives alerts as signed JSON; the secret (16 characters or
     /// more) is read from standard input (one line).
@@ -93,82 +88,10 @@ pub enum WebhookCommand {
     Deliver,
 }
 
-/// `[narratives]`, `[alerts]`, `[webhooks]` and `[rating_scale]` of the config.
-pub fn settings(dir: &Path) -> Result<(MonitorSettings, RatingScale)> {
-    let (path, table) = crate::desk::read_config(dir)?;
-    let mut settings = MonitorSettings::default();
-    if let Some(v) = table.get("narratives") {
-        settings.narratives = v
-            .clone()
-            .try_into()
-            .with_context(|| format!("{}: [narratives]", path.display()))?;
-    }
-    if let Some(v) = table.get("alerts") {
-        settings.alerts = v
-            .clone()
-            .try_into()
-            .with_context(|| format!("{}: [alerts]", path.display()))?;
-    }
-    if let Some(v) = table.get("webhooks") {
-        settings.webhooks = v
-            .clone()
-            .try_into()
-            .with_context(|| format!("{}: [webhooks]", path.display()))?;
-    }
-    settings
-        .validate()
-        .with_context(|| path.display().to_string())?;
-    let scale = match table.get("rating_scale") {
-        Some(v) => v
-            .clone()
-            .try_into()
-            .with_context(|| format!("{}: [rating_scale]", path.display()))?,
-        None => RatingScale::default(),
-    };
-    Ok((settings, scale))
-}
-
-/// The model for joining narratives by meaning, when it is present and wanted.
-fn embedder(desk: &Desk, options: &SemanticOptions) -> Result<Option<Arc<dyn Embedder>>> {
-    if options.lexical_only {
-        return Ok(None);
-    }
-    let Some(path) = find_model(desk, options)? else {
-        return Ok(None);
-    };
-    let model =
-        E5::load(&path).with_context(|| format!("cannot load the model {}", path.display()))?;
-    Ok(Some(Arc::new(model)))
-}
-
-/// Sends the alert deliveries that are due (after an ingest raised alerts), when the desk
-/// has webhooks. Returns how many deliveries were attempted.
-pub async fn deliver_due_alerts(desk: &Desk) -> Result<usize> {
-    let (settings, _) = settings(&desk.dir)?;
-    deliver(&desk.dir, &desk.store, &settings.webhooks).await
-}
-
-/// The client webhook deliveries go through: the guarded client of `[fetch]` (internal
-/// addresses refused unless allow-listed), with the `[webhooks]` time limit.
-pub fn webhook_client(
-    dir: &Path,
-    policy: &claimdesk_monitor::WebhookPolicy,
-) -> Result<GuardedClient> {
-    let (mut fetch, _) = crate::sources::fetch_settings(dir)?;
-    fetch.timeout = std::time::Duration::from_secs(policy.timeout_seconds);
-    Ok(GuardedClient::new(fetch)?)
-}
-
-async fn deliver(
-    dir: &Path,
-    store: &SqliteStore,
-    policy: &claimdesk_monitor::WebhookPolicy,
-) -> Result<usize> {
-    if store.webhooks().await?.is_empty() {
-        return Ok(0);
-    }
-    let transport = webhook_client(dir, policy)?;
-    let attempts = deliver_due(store, &transport, policy, jiff::Timestamp::now()).await?;
+/// Sends the alert deliveries that are due (after an ingest raised alerts) and says how
+/// each went.
+pub async fn deliver_due_alerts(engine: &Engine) -> Result<usize> {
+    let attempts = jobs::deliver_due_alerts(engine).await?;
     for a in &attempts {
         match &a.error {
             None => eprintln!("webhook {}: alert {} delivered", a.webhook.0, a.alert.0),
@@ -186,7 +109,7 @@ fn time(secs: i64) -> String {
 }
 
 /// `--since`: an RFC 3339 time, a date (midnight UTC), or a span back from now.
-fn parse_since(s: &str) -> Result<i64> {
+pub fn parse_since(s: &str) -> Result<i64> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Ok(t.as_second());
     }
@@ -210,20 +133,21 @@ fn parse_since(s: &str) -> Result<i64> {
 }
 
 /// `claimdesk narratives ...`.
-pub async fn narratives(desk: &Desk, args: &NarrativesArgs) -> Result<ExitCode> {
+pub async fn narratives(engine: &Engine, args: &NarrativesArgs) -> Result<ExitCode> {
+    let store = engine.store();
     match &args.command {
         Some(NarrativesCommand::Rebuild) => {
-            let (settings, scale) = settings(&desk.dir)?;
-            let model = embedder(desk, &desk.semantic)?;
-            let (_, items) = desk.store.counts().await?;
+            let config = engine.config();
+            let (settings, scale) = (config.monitor(), config.rating_scale().clone());
+            let model = crate::ranker(engine).await?.current().matcher().embedder();
+            let (_, items) = store.counts().await?;
             let pb = bar(items, "narratives");
-            let (_, n) = Monitor::rebuild(&desk.store, settings, scale, model, &mut |done| {
+            let (_, n) = Monitor::rebuild(store, settings, scale, model, &mut |done| {
                 pb.set_position(done)
             })
             .await?;
             pb.finish_and_clear();
-            let all = desk
-                .store
+            let all = store
                 .narratives(&NarrativeFilter {
                     limit: u32::MAX,
                     ..NarrativeFilter::default()
@@ -237,7 +161,7 @@ pub async fn narratives(desk: &Desk, args: &NarrativesArgs) -> Result<ExitCode> 
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(NarrativesCommand::Show { id }) => show(&desk.store, NarrativeId(*id)).await,
+        Some(NarrativesCommand::Show { id }) => show(store, NarrativeId(*id)).await,
         None => {
             let filter = NarrativeFilter {
                 since: args.since.as_deref().map(parse_since).transpose()?,
@@ -245,7 +169,7 @@ pub async fn narratives(desk: &Desk, args: &NarrativesArgs) -> Result<ExitCode> 
                 bursts_only: args.bursts,
                 limit: args.limit,
             };
-            let list = desk.store.narratives(&filter).await?;
+            let list = store.narratives(&filter).await?;
             if list.is_empty() {
                 println!(
                     "no narratives (run `claimdesk narratives rebuild` after ingesting items)"
@@ -342,7 +266,7 @@ async fn show(store: &SqliteStore, id: NarrativeId) -> Result<ExitCode> {
 
 /// `claimdesk alerts`.
 pub async fn alerts(dir: &Path, args: &AlertsArgs) -> Result<ExitCode> {
-    let store = Desk::open_store(dir).await?;
+    let store = DataDir::new(dir).open_store().await?;
     let rule = args
         .rule
         .as_deref()
@@ -384,16 +308,13 @@ fn read_secret() -> Result<String> {
 
 /// `claimdesk webhook ...`.
 pub async fn webhook(dir: &Path, command: WebhookCommand) -> Result<ExitCode> {
-    let store = Desk::open_store(dir).await?;
+    let store = DataDir::new(dir).open_store().await?;
     match command {
         WebhookCommand::Add { url } => {
             // Refused now if the rules would refuse every delivery (the host is, spells or
             // resolves to an internal address); a name that does not resolve yet is kept.
-            let (settings, _) = settings(dir)?;
-            match webhook_client(dir, &settings.webhooks)?
-                .check_url(&url)
-                .await
-            {
+            let config = claimdesk_engine::Config::load(dir)?;
+            match jobs::webhook_client(&config)?.check_url(&url).await {
                 Ok(_) => {}
                 Err(e @ FetchError::Resolve { .. }) => {
                     eprintln!("warning: {e}; it is checked again at every delivery");
@@ -435,8 +356,8 @@ pub async fn webhook(dir: &Path, command: WebhookCommand) -> Result<ExitCode> {
             }
         }
         WebhookCommand::Deliver => {
-            let (settings, _) = settings(dir)?;
-            let n = deliver(dir, &store, &settings.webhooks).await?;
+            let engine = Engine::open(dir, claimdesk_engine::EngineOptions::default()).await?;
+            let n = deliver_due_alerts(&engine).await?;
             println!("{n} deliveries attempted");
         }
     }

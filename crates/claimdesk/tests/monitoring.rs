@@ -100,7 +100,7 @@ fn webhooks_are_added_listed_and_removed() {
 }
 
 /// One HTTP/1.1 request to `addr` (`host:port`); returns the status and the body.
-fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+pub fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
     conn.set_read_timeout(Some(std::time::Duration::from_secs(120)))
@@ -123,7 +123,7 @@ fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, 
 }
 
 /// The body of a chunked HTTP response, joined.
-fn unchunk(body: &str) -> String {
+pub fn unchunk(body: &str) -> String {
     if !body.contains("\r\n") {
         return body.to_string();
     }

@@ -75,9 +75,13 @@ fn a_bad_allow_entry_is_reported_with_the_file() {
     configure(&desk, "[fetch]\nallow = ['http://intranet/']\n");
     let run = desk.run(&["source", "add", "http://example.org/feed"]);
     assert_eq!(run.code, 2);
+    // The file, the line of the key, the key, what is wrong.
+    let at = run.stderr.find("claimdesk.toml:").expect("names the file");
+    let rest = &run.stderr[at + "claimdesk.toml:".len()..];
+    let (line, rest) = rest.split_once(':').unwrap();
+    assert!(line.parse::<usize>().unwrap() > 0, "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains("claimdesk.toml: [fetch] allow: `http://intranet/` is not a host name"),
+        rest.starts_with(" [fetch] allow: `http://intranet/` is not a host name"),
         "{}",
         run.stderr
     );

@@ -3,8 +3,10 @@
 
 mod accounts;
 mod bad_input;
+mod config;
 mod detection;
 mod formats;
+mod live;
 mod matching;
 mod monitoring;
 mod semantic;

@@ -208,6 +208,13 @@ impl MatchIndex {
             .unwrap_or(0))
     }
 
+    /// Reads what was committed since the last reload (by this process or another one
+    /// writing the same directory).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Number of fact-checks indexed.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -53,6 +53,9 @@ pub enum Error {
     /// The embedding model failed on a text.
     #[error("embedding: {0}")]
     Embedding(String),
+    /// Another process is writing the index; try again shortly.
+    #[error("the index is being written by another process")]
+    Busy,
 }
 
 impl From<std::io::Error> for Error {

@@ -882,6 +882,12 @@ impl Ord for Ranked {
 
 impl From<tantivy::TantivyError> for Error {
     fn from(e: tantivy::TantivyError) -> Self {
-        Error::Index(e.to_string())
+        match e {
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => Error::Busy,
+            e => Error::Index(e.to_string()),
+        }
     }
 }

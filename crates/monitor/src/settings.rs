@@ -22,7 +22,7 @@
 //! timeout_seconds = 10    # per request
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A setting out of its range; says which and what it accepts.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -39,7 +39,7 @@ pub struct SettingsError {
 }
 
 /// How items join narratives, and what a copy-paste burst is (`[narratives]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClusterSettings {
     /// Largest SimHash distance (bits of 64) at which an item joins a member's narrative.
@@ -72,7 +72,7 @@ impl Default for ClusterSettings {
 }
 
 /// When alerts are raised (`[alerts]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertSettings {
     /// A match to a false-rated fact-check alerts when its stored score reaches this (the
@@ -103,7 +103,7 @@ impl Default for AlertSettings {
 }
 
 /// How alerts are delivered to webhooks (`[webhooks]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhookPolicy {
     /// Attempts per alert and endpoint before giving up.

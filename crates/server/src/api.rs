@@ -352,11 +352,10 @@ async fn match_text(
             format!("top: {top} is not between 1 and {MAX_MATCH_TOP}"),
         ));
     }
-    let matcher = state.matcher();
-    let text = req.text;
-    let ranked = tokio::task::spawn_blocking(move || matcher.rank(&text, top as usize))
+    let ranked = state
+        .engine()
+        .rank(&req.text, top as usize)
         .await
-        .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?
         .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
     let raw = ranked
         .into_iter()
@@ -391,15 +390,17 @@ async fn openapi_json() -> Response {
     )
 )]
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    let (fact_checks, items) = state
-        .store()
-        .counts()
-        .await
-        .map_err(|e| ApiError::with_detail(ErrorCode::StoreUnavailable, e.to_string()))?;
+    let unavailable = |e: claimdesk_store::Error| {
+        ApiError::with_detail(ErrorCode::StoreUnavailable, e.to_string())
+    };
+    let (fact_checks, items) = state.store().counts().await.map_err(unavailable)?;
+    let store_revision = state.store().revision().await.map_err(unavailable)?;
     Ok(Json(Health {
         status: "ok",
         fact_checks,
         items,
+        store_revision,
+        served_revision: state.engine().served_revision(),
     }))
 }
 

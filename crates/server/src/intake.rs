@@ -139,19 +139,19 @@ pub(crate) async fn api_add_items(
         )
         .await?;
     let processed = state
-        .pipeline()
-        .process(&changed)
+        .engine()
+        .process(&changed, false)
         .await
-        .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.0))?;
+        .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
     let report = IntakeReport {
         added: counts.added,
         updated: counts.updated,
         unchanged: counts.unchanged,
         rejected: counts.rejected,
         items: changed.iter().map(|i| i.0).collect(),
-        matched: processed.matched,
-        below_threshold: processed.below_threshold,
-        alerts: processed.alerts,
+        matched: processed.matched as u64,
+        below_threshold: processed.below_threshold as u64,
+        alerts: processed.alerts.len() as u64,
         rejected_records: parsed
             .diagnostics
             .into_iter()

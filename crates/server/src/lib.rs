@@ -1,14 +1,15 @@
 //! The desk over HTTP: server-rendered HTML pages for editors (queue, item, fact-checks) and
 //! a JSON API, described by an OpenAPI 3.1 document.
 //!
-//! [`router`] builds the whole application from an [`AppState`] (the store, a
-//! [`MatchService`] and a [`ServerConfig`]); [`serve`] runs it on a listener until a shutdown
-//! future resolves. Every response carries the security headers and a request id; every
+//! [`router`] builds the whole application from an [`AppState`] (the desk's
+//! [`Engine`](claimdesk_engine::Engine) and a [`ServerConfig`]); [`serve`] runs it on a
+//! listener until a shutdown future resolves. Every response carries the security headers and a request id; every
 //! error has a stable code from one table ([`ErrorCode`]); every user-visible word comes from
 //! the `en` or `vi` message catalog ([`Lang`]).
 //!
 //! Architecture invariant: only this crate knows HTTP, HTML and API JSON. It reads the store
-//! through [`claimdesk_store::Store`] and ranks through [`MatchService`], and it owns its
+//! through [`claimdesk_store::Store`] and ranks and processes items through the engine, and
+//! it owns its
 //! response types (converted from core types), so neither the store nor the matcher changes
 //! when a page does.
 //!
@@ -27,12 +28,10 @@ mod http;
 mod i18n;
 mod intake;
 mod login;
-mod matching;
 mod metrics;
 mod monitoring;
 mod pages;
 mod params;
-mod pipeline;
 mod public;
 mod sources;
 mod time;
@@ -43,6 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use claimdesk_engine::Engine;
 use claimdesk_publish::RatingScale;
 use claimdesk_store::SqliteStore;
 
@@ -51,14 +51,13 @@ pub use auth::{
     Access, CSRF_HEADER, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS, ROUTES, Route,
     SESSION_COOKIE,
 };
+pub use claimdesk_engine::STORED_MATCHES;
 pub use error::{ApiError, ErrorCode, ErrorType};
 pub use i18n::{Lang, Messages, catalog_keys};
-pub use matching::{MatchError, MatchService, RankedMatch};
-pub use pipeline::{ItemPipeline, ProcessFuture, Processed, STORED_MATCHES};
 pub use time::UnknownTimeZone;
 
 /// The desk's time zone when the config names none.
-pub const DEFAULT_TIME_ZONE: &str = "Asia/Ho_Chi_Minh";
+pub const DEFAULT_TIME_ZONE: &str = claimdesk_engine::config::DEFAULT_TIME_ZONE;
 
 /// The base of absolute links (JSON-LD, feeds) when neither `public_url` nor the listening
 /// address is known.
@@ -104,6 +103,20 @@ impl ServerConfig {
         })
     }
 
+    /// The server's part of the engine's config (`[server]` and `[rating_scale]`), links
+    /// defaulting to `link_base` (e.g. `http://` + the listening address).
+    pub fn from_config(
+        config: &claimdesk_engine::Config,
+        link_base: String,
+    ) -> Result<ServerConfig, UnknownTimeZone> {
+        Ok(ServerConfig {
+            link_base,
+            public_url: config.server.public_url.clone(),
+            rating_scale: config.rating_scale().clone(),
+            ..ServerConfig::with_time_zone(&config.server.time_zone)?
+        })
+    }
+
     /// Where the public reaches the desk, without a trailing `/`, ready for a path:
     /// [`ServerConfig::public_url`] when set, else [`ServerConfig::link_base`].
     pub fn public_base(&self) -> &str {
@@ -128,9 +141,8 @@ impl Default for ServerConfig {
     }
 }
 
-/// What every handler shares: the store, the matcher, the config and the metrics. Cheap to
-/// clone.
-///
+/// What every handler shares: the engine (store, live ranker, intake pipeline), the config
+/// and the metrics. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -138,37 +150,20 @@ pub struct AppState {
 
 struct Inner {
     store: SqliteStore,
-    matcher: Arc<dyn MatchService>,
-    pipeline: Arc<dyn ItemPipeline>,
+    engine: Engine,
     config: ServerConfig,
     metrics: metrics::Metrics,
     logins: auth::LoginLimiter,
 }
 
 impl AppState {
-    /// The state of a server over `store`, ranking with `matcher`.
-    /// Items posted to `POST /api/items` are matched, every one, by `matcher`.
-    pub fn new(store: SqliteStore, matcher: Arc<dyn MatchService>, config: ServerConfig) -> Self {
-        let pipeline = Arc::new(pipeline::MatchEvery {
-            store: store.clone(),
-            matcher: Arc::clone(&matcher),
-        });
-        Self::with_pipeline(store, matcher, pipeline, config)
-    }
-
-    /// The state of a server over `store`, ranking with `matcher`, whose posted items go
-    /// through `pipeline`.
-    pub fn with_pipeline(
-        store: SqliteStore,
-        matcher: Arc<dyn MatchService>,
-        pipeline: Arc<dyn ItemPipeline>,
-        config: ServerConfig,
-    ) -> Self {
+    /// The state of a server over `engine`: its store, its ranker for `POST /api/match`,
+    /// its pipeline for the items posted to `POST /api/items`.
+    pub fn new(engine: Engine, config: ServerConfig) -> Self {
         AppState {
             inner: Arc::new(Inner {
-                store,
-                matcher,
-                pipeline,
+                store: engine.store().clone(),
+                engine,
                 config,
                 metrics: metrics::Metrics::default(),
                 logins: auth::LoginLimiter::default(),
@@ -186,12 +181,9 @@ impl AppState {
         &self.inner.config
     }
 
-    fn matcher(&self) -> Arc<dyn MatchService> {
-        Arc::clone(&self.inner.matcher)
-    }
-
-    fn pipeline(&self) -> &dyn ItemPipeline {
-        self.inner.pipeline.as_ref()
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
     }
 
     fn metrics(&self) -> &metrics::Metrics {

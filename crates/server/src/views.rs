@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::matching::RankedMatch;
+use claimdesk_engine::RankedMatch;
 
 /// A post or article.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -488,6 +488,11 @@ pub struct Health {
     pub fact_checks: u64,
     /// Items stored.
     pub items: u64,
+    /// The store's fact-check revision.
+    pub store_revision: i64,
+    /// The fact-check revision this process's ranker serves (`null` before its first
+    /// use); it follows the store within `[index] poll_ms`.
+    pub served_revision: Option<i64>,
 }
 
 #[cfg(test)]

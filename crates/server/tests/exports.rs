@@ -1,28 +1,19 @@
 //! Streamed exports: every row, whatever the store holds, in formats the importer reads.
 
-use std::sync::Arc;
-
 use claimdesk_core::{Actor, FactCheck, Rating};
 use claimdesk_ingest::{FactCheckFormat, parse_fact_checks};
-use claimdesk_server::{MatchError, MatchService, RankedMatch, ServerConfig};
-use claimdesk_store::{ImportSource, NewFactCheck, SqliteStore, Store};
+use claimdesk_server::ServerConfig;
+use claimdesk_store::{ImportSource, NewFactCheck, Store};
 
 use crate::public::verdict;
 use crate::util::{Desk, desk_over};
-
-struct NoMatches;
-
-impl MatchService for NoMatches {
-    fn rank(&self, _: &str, _: usize) -> Result<Vec<RankedMatch>, MatchError> {
-        Ok(Vec::new())
-    }
-}
 
 const FACT_CHECKS: usize = 2_500;
 
 async fn big_desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let engine = crate::util::engine(&dir).await;
+    let store = engine.store().clone();
     let batch: Vec<NewFactCheck> = (0..FACT_CHECKS)
         .map(|i| NewFactCheck {
             fact_check: FactCheck {
@@ -56,7 +47,7 @@ async fn big_desk() -> Desk {
         .unwrap();
     verdict(&store, "A published desk verdict", "s", true).await;
     verdict(&store, "A draft left out", "s", false).await;
-    desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await
+    desk_over(dir, engine, ServerConfig::default()).await
 }
 
 #[tokio::test]
@@ -150,8 +141,8 @@ async fn case_exports_list_every_case() {
 #[tokio::test]
 async fn an_empty_store_exports_a_header_only() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
-    let d = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    let engine = crate::util::engine(&dir).await;
+    let d = desk_over(dir, engine, ServerConfig::default()).await;
     let csv = d.get("/export/factchecks.csv").await;
     assert_eq!(csv.body.lines().count(), 1);
     assert!(csv.body.starts_with("id,claim,headline,rating"));
@@ -187,8 +178,8 @@ async fn regression_exports_download_whole_under_gzip() {
     }
     // The empty export (header only) too.
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
-    let empty = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    let engine = crate::util::engine(&dir).await;
+    let empty = desk_over(dir, engine, ServerConfig::default()).await;
     for path in ["/export/factchecks.csv", "/export/cases.jsonl"] {
         let gz = empty
             .send_raw(
@@ -225,7 +216,8 @@ const HOSTILE_CELLS: [&str; 12] = [
 #[tokio::test]
 async fn regression_csv_exports_neutralize_formulas_and_import_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let engine = crate::util::engine(&dir).await;
+    let store = engine.store().clone();
     let batch: Vec<NewFactCheck> = HOSTILE_CELLS
         .iter()
         .enumerate()
@@ -258,7 +250,7 @@ async fn regression_csv_exports_neutralize_formulas_and_import_back_exactly() {
         )
         .await
         .unwrap();
-    let d = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    let d = desk_over(dir, engine, ServerConfig::default()).await;
     for cell in HOSTILE_CELLS {
         d.store
             .create_case(

@@ -1,10 +1,8 @@
 //! The public side: verdict pages with ClaimReview JSON-LD, the `.jsonld` endpoint and the
 //! feeds, over a store with a desk verdict driven to `published` and one left as a draft.
 
-use std::sync::Arc;
-
 use claimdesk_core::{Actor, CaseStatus, FactCheck, FactCheckId, Rating, Role, User};
-use claimdesk_server::{MatchError, MatchService, RankedMatch, ServerConfig};
+use claimdesk_server::ServerConfig;
 use claimdesk_store::auth::hash_password;
 use claimdesk_store::{DraftFactCheck, NewCase, NewUser, SqliteStore, Store};
 use serde_json::Value;
@@ -13,14 +11,6 @@ use crate::util::{Desk, desk_over};
 
 /// Hostile text a published verdict may carry.
 pub const BREAKOUT: &str = "</script><script>alert(1)</script>";
-
-struct NoMatches;
-
-impl MatchService for NoMatches {
-    fn rank(&self, _: &str, _: usize) -> Result<Vec<RankedMatch>, MatchError> {
-        Ok(Vec::new())
-    }
-}
 
 async fn user(s: &SqliteStore, name: &str, role: Role) -> User {
     s.add_user(
@@ -97,7 +87,8 @@ pub async fn verdict(s: &SqliteStore, claim: &str, summary: &str, publish: bool)
 /// A desk with one published verdict (hostile summary) and one draft.
 pub async fn public_desk() -> (Desk, FactCheckId, FactCheckId) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let engine = crate::util::engine(&dir).await;
+    let store = engine.store().clone();
     let published = verdict(
         &store,
         "Hot lemon water cures cancer",
@@ -110,7 +101,7 @@ pub async fn public_desk() -> (Desk, FactCheckId, FactCheckId) {
         public_url: Some("https://desk.example/".into()),
         ..ServerConfig::default()
     };
-    let desk = desk_over(dir, store, Arc::new(NoMatches), config).await;
+    let desk = desk_over(dir, engine, config).await;
     (desk, published, draft)
 }
 
@@ -169,10 +160,11 @@ async fn a_published_verdict_has_a_public_page_with_claim_review() {
 #[tokio::test]
 async fn hostile_text_stays_inside_the_json_ld_and_the_markup() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let engine = crate::util::engine(&dir).await;
+    let store = engine.store().clone();
     let claim = format!("Lemon water {BREAKOUT} cures cancer");
     let id = verdict(&store, &claim, &format!("No. {BREAKOUT}"), true).await;
-    let d = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    let d = desk_over(dir, engine, ServerConfig::default()).await;
     for path in [format!("/verdicts/{}", id.0), "/verdicts".to_string()] {
         let a = d.get_anon(&path).await;
         assert_eq!(a.status, 200, "{path}");
@@ -236,11 +228,12 @@ async fn drafts_are_not_public() {
 #[tokio::test]
 async fn the_list_pages_newest_first() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let engine = crate::util::engine(&dir).await;
+    let store = engine.store().clone();
     for i in 0..25 {
         verdict(&store, &format!("Claim number {i:02}"), "s", true).await;
     }
-    let d = desk_over(dir, store, Arc::new(NoMatches), ServerConfig::default()).await;
+    let d = desk_over(dir, engine, ServerConfig::default()).await;
     let first = d.get_anon("/verdicts").await;
     assert!(first.body.contains("Claim number 24"));
     assert!(!first.body.contains("Claim number 04"));

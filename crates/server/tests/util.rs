@@ -1,12 +1,11 @@
 //! A desk with a few fact-checks and items (one of them hostile), and request helpers.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use claimdesk_core::{FactCheck, FactCheckId, Item, Rating, Role, UserId};
-use claimdesk_server::{AppState, MatchError, MatchService, RankedMatch, ServerConfig};
+use claimdesk_engine::{Engine, EngineOptions};
+use claimdesk_server::{AppState, ServerConfig};
 use claimdesk_store::{
     ImportSource, NewFactCheck, NewItem, NewUser, SqliteStore, Store, StoredMatch,
 };
@@ -17,23 +16,12 @@ use tower::ServiceExt;
 /// Hostile text an item may carry.
 pub const HOSTILE_TEXT: &str = "<script>alert(1)</script> <img src=x onerror=alert(1)> trust me";
 
-/// Matches any text mentioning lemons to fact-check 1.
-struct LemonMatcher;
-
-impl MatchService for LemonMatcher {
-    fn rank(&self, text: &str, k: usize) -> Result<Vec<RankedMatch>, MatchError> {
-        if !text.to_lowercase().contains("lemon") && !text.contains("chanh") {
-            return Ok(Vec::new());
-        }
-        Ok(vec![RankedMatch {
-            fact_check: FactCheckId(1),
-            score: 0.93,
-            explanation: json!({"lexical": 7.5, "retrievers": ["lexical", "dense"], "cosine": 0.88, "confident": true, "terms": [], "near_duplicate": 0.0, "near_duplicate_distance": null}),
-        }]
-        .into_iter()
-        .take(k)
-        .collect())
-    }
+/// An engine over a data directory in `dir`, ranking lexically (the real ranker and
+/// pipeline; no model, so the tests do not depend on one).
+pub async fn engine(dir: &tempfile::TempDir) -> Engine {
+    Engine::open(dir.path().join("data"), EngineOptions::lexical())
+        .await
+        .unwrap()
 }
 
 pub struct Desk {
@@ -93,7 +81,8 @@ async fn add_users(store: &SqliteStore) {
 
 pub async fn desk_with(config: ServerConfig) -> Desk {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let engine = crate::util::engine(&dir).await;
+    let store = engine.store().clone();
     let fc = |id: &str, claim: &str, headline: &str, label: &str, lang: &str| NewFactCheck {
         fact_check: FactCheck {
             source_id: id.into(),
@@ -206,7 +195,7 @@ pub async fn desk_with(config: ServerConfig) -> Desk {
         .create_api_token(UserId(1), "tests", claimdesk_core::Actor::Cli)
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), Arc::new(LemonMatcher), config);
+    let state = AppState::new(engine, config);
     Desk {
         _dir: dir,
         app: claimdesk_server::router(state),
@@ -216,12 +205,8 @@ pub async fn desk_with(config: ServerConfig) -> Desk {
 }
 
 /// A desk over `store` with an `admin` account whose API token [`Desk::send`] uses.
-pub async fn desk_over(
-    dir: tempfile::TempDir,
-    store: SqliteStore,
-    matcher: Arc<dyn claimdesk_server::MatchService>,
-    config: ServerConfig,
-) -> Desk {
+pub async fn desk_over(dir: tempfile::TempDir, engine: Engine, config: ServerConfig) -> Desk {
+    let store = engine.store().clone();
     let hash = claimdesk_store::auth::hash_password(PASSWORD).unwrap();
     let admin = store
         .add_user(
@@ -239,7 +224,7 @@ pub async fn desk_over(
         .create_api_token(admin.id, "tests", claimdesk_core::Actor::Cli)
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), matcher, config);
+    let state = AppState::new(engine, config);
     Desk {
         _dir: dir,
         app: claimdesk_server::router(state),

@@ -454,6 +454,16 @@ pub trait Store: Send + Sync {
     /// The stored matches of an item, best first.
     fn matches(&self, item: ItemId) -> impl Future<Output = Result<Vec<StoredMatch>>> + Send;
 
+    /// The first item stored (ingested) at or after `since` (Unix seconds): items from it
+    /// on are the recent window a new fact-check looks back over.
+    fn first_item_since(&self, since: i64) -> impl Future<Output = Result<Option<ItemId>>> + Send;
+
+    /// The items with a stored match to any of `fact_checks`, in id order.
+    fn items_matched_to(
+        &self,
+        fact_checks: &[FactCheckId],
+    ) -> impl Future<Output = Result<Vec<ItemId>>> + Send;
+
     /// The import audit log, oldest first.
     fn imports(&self) -> impl Future<Output = Result<Vec<ImportRecord>>> + Send;
 

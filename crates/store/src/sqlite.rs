@@ -766,6 +766,30 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn first_item_since(&self, since: i64) -> Result<Option<ItemId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(i.id) FROM items i JOIN imports imp ON imp.id = i.import_id
+             WHERE unixepoch(imp.started_at) >= ?",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id.map(ItemId))
+    }
+
+    async fn items_matched_to(&self, fact_checks: &[FactCheckId]) -> Result<Vec<ItemId>> {
+        let ids: Vec<i64> = fact_checks.iter().map(|f| f.0).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT item_id FROM matches
+             WHERE factcheck_id IN (SELECT value FROM json_each(?)) ORDER BY item_id",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ItemId).collect())
+    }
+
     async fn imports(&self) -> Result<Vec<ImportRecord>> {
         let rows: Vec<ImportRow> = sqlx::query_as(
             "SELECT id, kind, file, format, started_at, added, updated, unchanged, aliased, rejected

@@ -1,0 +1,361 @@
+//! [`Engine`]: an open data directory with everything the desk runs on. Every command and
+//! the server go through it; the parts that cost time to build (the ranker, which may load
+//! the model and embed fact-checks; the pipeline) are built on first use.
+//!
+//! Layer 4: imports every module below it, nothing above (`jobs`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use claimdesk_core::{Actor, Diagnostic, ImportCounts, ItemId};
+use claimdesk_ingest::{
+    FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
+};
+use claimdesk_match::MatchSettings;
+use claimdesk_store::{ImportSource, NewFactCheck, SqliteStore, Store};
+use tokio::sync::{Mutex, OnceCell};
+
+use crate::catalog::Catalog;
+use crate::config::{Config, MatchSection};
+use crate::data::DataDir;
+use crate::error::{Error, Result};
+use crate::index::LexicalIndex;
+use crate::lookback::{LookBack, Window, look_back};
+use crate::pipeline::{Pipeline, Report};
+use crate::progress::{Progress, Silent};
+use crate::ranker::{LiveRanker, RankedMatch, RankerOptions, Refreshed};
+
+/// How an engine is opened.
+#[derive(Clone)]
+pub struct EngineOptions {
+    /// How the ranker is chosen.
+    pub ranker: RankerOptions,
+    /// Ranking settings for this run (`NAME=VALUE`, as `--param`), over the config's.
+    pub params: Vec<String>,
+    /// Where long work reports its progress.
+    pub progress: Arc<dyn Progress>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            ranker: RankerOptions::default(),
+            params: Vec::new(),
+            progress: Arc::new(Silent),
+        }
+    }
+}
+
+impl EngineOptions {
+    /// Lexical ranking only (no model), nothing reported: what tests and small tools use.
+    pub fn lexical() -> EngineOptions {
+        EngineOptions {
+            ranker: RankerOptions {
+                lexical_only: true,
+                ..RankerOptions::default()
+            },
+            ..EngineOptions::default()
+        }
+    }
+}
+
+/// An open data directory: config, store, index, and on first use the ranker and the
+/// pipeline. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    data: DataDir,
+    config: Config,
+    store: SqliteStore,
+    options: EngineOptions,
+    /// The index, until the ranker takes it over.
+    index: Mutex<Option<LexicalIndex>>,
+    ranker: OnceCell<Arc<LiveRanker>>,
+    pipeline: OnceCell<Arc<Pipeline>>,
+}
+
+/// What importing a file of fact-checks did.
+#[derive(Debug)]
+pub struct Imported {
+    /// The format read.
+    pub format: &'static str,
+    /// Added, updated, unchanged, aliased, rejected.
+    pub counts: ImportCounts,
+    /// The rejected records.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What ingesting items did.
+#[derive(Debug)]
+pub struct Ingested {
+    /// The format read.
+    pub format: &'static str,
+    /// Added, updated, unchanged, rejected.
+    pub counts: ImportCounts,
+    /// The rejected records.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The items added or changed.
+    pub changed: Vec<ItemId>,
+    /// Storing took this long.
+    pub store_time: std::time::Duration,
+}
+
+impl Engine {
+    /// Opens the data directory `dir` (creating it on first use), reads its config and
+    /// brings the index up to the store.
+    pub async fn open(dir: impl Into<PathBuf>, options: EngineOptions) -> Result<Engine> {
+        let data = DataDir::new(dir);
+        data.init()?;
+        let mut config = Config::load(data.root())?;
+        if !options.params.is_empty() {
+            let mut settings = config.match_settings();
+            for p in &options.params {
+                let (k, v) = p
+                    .split_once('=')
+                    .ok_or_else(|| Error::Usage(format!("--param `{p}`: expected NAME=VALUE")))?;
+                settings
+                    .set(k.trim(), v.trim())
+                    .map_err(|e| Error::Usage(format!("--param `{p}`: {e}")))?;
+            }
+            config.matching = section_of(&settings);
+        }
+        let store = data.open_store().await?;
+        let mut index = LexicalIndex::open(&data)?;
+        index.sync(&store).await?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                data,
+                config,
+                store,
+                options,
+                index: Mutex::new(Some(index)),
+                ranker: OnceCell::new(),
+                pipeline: OnceCell::new(),
+            }),
+        })
+    }
+
+    /// The data directory.
+    pub fn data(&self) -> &DataDir {
+        &self.inner.data
+    }
+
+    /// The data directory's path.
+    pub fn dir(&self) -> &Path {
+        self.inner.data.root()
+    }
+
+    /// The config in force.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SqliteStore {
+        &self.inner.store
+    }
+
+    /// Where long work reports its progress.
+    pub fn progress(&self) -> &dyn Progress {
+        self.inner.options.progress.as_ref()
+    }
+
+    /// The live ranker, built on first use (loading the model and embedding fact-checks
+    /// when semantic matching is on).
+    pub async fn ranker(&self) -> Result<Arc<LiveRanker>> {
+        self.inner
+            .ranker
+            .get_or_try_init(|| async {
+                let index = match self.inner.index.lock().await.take() {
+                    Some(index) => index,
+                    None => LexicalIndex::open(&self.inner.data)?,
+                };
+                let ranker = LiveRanker::open(
+                    &self.inner.store,
+                    index,
+                    &self.inner.data,
+                    &self.inner.config,
+                    &self.inner.options.ranker,
+                    self.progress(),
+                )
+                .await?;
+                Ok(Arc::new(ranker))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The intake pipeline, built on first use.
+    pub async fn pipeline(&self) -> Result<Arc<Pipeline>> {
+        self.inner
+            .pipeline
+            .get_or_try_init(|| async {
+                let ranker = self.ranker().await?;
+                let pipeline = Pipeline::open(
+                    self.inner.store.clone(),
+                    &self.inner.config,
+                    ranker,
+                    Arc::clone(&self.inner.options.progress),
+                )
+                .await?;
+                Ok(Arc::new(pipeline))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The store revision the ranker serves (`None` before it is built).
+    pub fn served_revision(&self) -> Option<i64> {
+        self.inner.ranker.get().map(|r| r.revision())
+    }
+
+    /// The `k` best fact-checks for `text`, on a blocking thread.
+    pub async fn rank(&self, text: &str, k: usize) -> Result<Vec<RankedMatch>> {
+        let ranker = self.ranker().await?.current();
+        let text = text.to_string();
+        tokio::task::spawn_blocking(move || ranker.rank(&text, k))
+            .await
+            .map_err(|e| Error::Internal(format!("ranking stopped: {e}")))?
+    }
+
+    /// Every fact-check by id, with its aliases.
+    pub async fn catalog(&self) -> Result<Catalog> {
+        Ok(Catalog::new(self.inner.store.fact_checks().await?))
+    }
+
+    /// Follows the store: when its fact-check revision moved (an import here or in another
+    /// process, a verdict published, a correction), the index and the ranker take the
+    /// changes in, and, once the pipeline runs, the recent items are looked back over.
+    pub async fn refresh(&self) -> Result<Option<(Refreshed, Option<LookBack>)>> {
+        let Some(ranker) = self.inner.ranker.get() else {
+            if let Some(index) = self.inner.index.lock().await.as_mut() {
+                index.sync(&self.inner.store).await?;
+            }
+            return Ok(None);
+        };
+        let Some(refreshed) = ranker.refresh(&self.inner.store).await? else {
+            return Ok(None);
+        };
+        let days = self.inner.config.lookback.days;
+        let looked = match self.inner.pipeline.get() {
+            Some(pipeline) if days > 0 && !refreshed.changed.is_empty() => {
+                let since = jiff::Timestamp::now().as_second() - i64::from(days) * 86_400;
+                Some(
+                    look_back(
+                        &self.inner.store,
+                        pipeline,
+                        &refreshed.changed,
+                        Window::Since(since),
+                        false,
+                    )
+                    .await?,
+                )
+            }
+            _ => None,
+        };
+        Ok(Some((refreshed, looked)))
+    }
+
+    /// Matches every item stored since `since` (Unix seconds; all when `None`) again
+    /// against the fact-checks as they are now.
+    pub async fn rematch(&self, since: Option<i64>) -> Result<LookBack> {
+        let pipeline = self.pipeline().await?;
+        let window = since.map_or(Window::All, Window::Since);
+        look_back(&self.inner.store, &pipeline, &[], window, true).await
+    }
+
+    /// Deletes the index and rebuilds it from the store; returns how many fact-checks
+    /// changed and how many are indexed.
+    pub async fn reindex(&self) -> Result<(usize, u64)> {
+        let mut guard = self.inner.index.lock().await;
+        let index = match guard.as_mut() {
+            Some(index) => index,
+            None => guard.insert(LexicalIndex::open(&self.inner.data)?),
+        };
+        let n = index.rebuild(&self.inner.store).await?;
+        Ok((n, index.len()))
+    }
+
+    /// Imports fact-checks read from `bytes` (named `name` in the log and diagnostics),
+    /// and brings the index up to date.
+    pub async fn import_fact_checks(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        format: FactCheckFormat,
+        actor: Actor,
+    ) -> Result<Imported> {
+        let parsed = parse_fact_checks(name, bytes, format);
+        let batch: Vec<NewFactCheck> = parsed
+            .records
+            .into_iter()
+            .map(|r| NewFactCheck {
+                duplicate_key: duplicate_key(&r.value),
+                fact_check: r.value,
+            })
+            .collect();
+        let source = ImportSource {
+            file: name,
+            format: parsed.format,
+            diagnostics: &parsed.diagnostics,
+            actor,
+        };
+        let counts = self.inner.store.save_fact_checks(&batch, source).await?;
+        self.refresh().await?;
+        Ok(Imported {
+            format: parsed.format,
+            counts,
+            diagnostics: parsed.diagnostics,
+        })
+    }
+
+    /// Stores items read from `bytes` (named `name`); run [`Engine::process`] on the
+    /// changed ones next.
+    pub async fn store_items(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        format: ItemFormat,
+        actor: Actor,
+    ) -> Result<Ingested> {
+        let started = std::time::Instant::now();
+        let parsed = parse_items(name, bytes, format);
+        let format = parsed.format;
+        let diagnostics = parsed.diagnostics.clone();
+        let stored =
+            claimdesk_ingest::intake::store_items(&self.inner.store, name, parsed, actor).await?;
+        Ok(Ingested {
+            format,
+            counts: stored.counts,
+            diagnostics,
+            changed: stored.changed,
+            store_time: started.elapsed(),
+        })
+    }
+
+    /// Runs stored items through the pipeline (check-worthiness, matching, narratives,
+    /// alerts); `progress` reports it.
+    pub async fn process(&self, ids: &[ItemId], progress: bool) -> Result<Report> {
+        if ids.is_empty() {
+            return Ok(Report::default());
+        }
+        self.pipeline().await?.process(ids, progress).await
+    }
+}
+
+fn section_of(s: &MatchSettings) -> MatchSection {
+    MatchSection {
+        k1: s.k1,
+        b: s.b,
+        w_claim_exact: s.weights[0],
+        w_headline_exact: s.weights[1],
+        w_claim_folded: s.weights[2],
+        w_headline_folded: s.weights[3],
+        w_bigrams: s.weights[4],
+        near_dup_max_distance: s.near_dup_max_distance,
+        near_dup_boost: s.near_dup_boost,
+    }
+}

@@ -1,0 +1,57 @@
+//! The engine's errors: what the user can fix (config, missing files, bad settings) apart
+//! from what failed inside (store, index, model).
+
+use std::path::PathBuf;
+
+use crate::config::ConfigError;
+
+/// What went wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The config file is unreadable, malformed or holds a value that is not allowed.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A file the user named or the data directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The user asked for something that cannot be done as asked (the message says what to
+    /// do instead).
+    #[error("{0}")]
+    Usage(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] claimdesk_store::Error),
+    /// The index or the ranker failed.
+    #[error(transparent)]
+    Match(#[from] claimdesk_match::Error),
+    /// The embedding model could not be loaded or run.
+    #[error(transparent)]
+    Embed(#[from] claimdesk_embed::EmbedError),
+    /// The monitor (narratives, alerts) failed.
+    #[error(transparent)]
+    Monitor(#[from] claimdesk_monitor::Error),
+    /// An outgoing request failed or was refused.
+    #[error(transparent)]
+    Fetch(#[from] claimdesk_ingest::fetch::FetchError),
+    /// A background task stopped unexpectedly.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The engine's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

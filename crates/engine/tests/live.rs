@@ -1,0 +1,116 @@
+//! A running engine follows the store: fact-checks imported by another engine over the same
+//! data directory (as another process would), corrections, and the items they answer.
+
+use claimdesk_engine::core::Actor;
+use claimdesk_engine::ingest::{FactCheckFormat, ItemFormat};
+use claimdesk_engine::store::Store;
+use claimdesk_engine::{Engine, EngineOptions};
+
+fn review(url: &str, claim: &str) -> String {
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim,
+        "inLanguage": "en",
+        "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": "False"}
+    })
+    .to_string()
+}
+
+const BLEACH: &str = "https://fc.example/bleach";
+
+async fn top(engine: &Engine, text: &str) -> Option<String> {
+    let ranked = engine.rank(text, 1).await.unwrap();
+    let catalog = engine.catalog().await.unwrap();
+    ranked.first().map(|m| catalog.source_id(m.fact_check))
+}
+
+#[tokio::test]
+async fn an_import_by_another_engine_reaches_the_running_ranker_and_old_snapshots_keep_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    running
+        .import_fact_checks(
+            "a",
+            review("https://fc.example/moon", "The moon is made of cheese").as_bytes(),
+            FactCheckFormat::Auto,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let repeat = "they say drinking bleach cures the flu";
+    assert_eq!(top(&running, repeat).await, None);
+    let before = running.ranker().await.unwrap().current();
+
+    let other = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    other
+        .import_fact_checks(
+            "b",
+            review(BLEACH, "Drinking bleach cures the flu").as_bytes(),
+            FactCheckFormat::Auto,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+
+    let (refreshed, _) = running.refresh().await.unwrap().expect("the store moved");
+    assert_eq!(refreshed.changed.len(), 1);
+    assert_eq!(running.served_revision(), Some(refreshed.revision));
+    assert_eq!(top(&running, repeat).await.as_deref(), Some(BLEACH));
+    // A query that started on the old ranker finishes on it.
+    assert!(before.rank(repeat, 1).unwrap().is_empty());
+    assert!(before.revision() < refreshed.revision);
+    // Nothing moved since: nothing to do.
+    assert!(running.refresh().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_corrected_fact_check_updates_the_items_matched_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    engine
+        .import_fact_checks(
+            "a",
+            review(BLEACH, "Drinking bleach cures the flu").as_bytes(),
+            FactCheckFormat::Auto,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let stored = engine
+        .store_items(
+            "posts",
+            br#"{"id": "p", "source": "s", "text": "drinking bleach cures the flu, share"}"#,
+            ItemFormat::Jsonl,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    engine.process(&stored.changed, false).await.unwrap();
+    let item = stored.changed[0];
+    assert_eq!(engine.store().matches(item).await.unwrap().len(), 1);
+
+    // The fact-check is corrected to a claim the item does not repeat.
+    let other = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    other
+        .import_fact_checks(
+            "fix",
+            review(BLEACH, "Vinegar baths heal sunburn overnight").as_bytes(),
+            FactCheckFormat::Auto,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let (_, looked) = engine.refresh().await.unwrap().expect("the store moved");
+    assert_eq!(looked.expect("looked back").rematched, vec![item]);
+    assert!(engine.store().matches(item).await.unwrap().is_empty());
+}

@@ -1,0 +1,3 @@
+//! The engine over temporary data directories: the live ranker, the look-back, the backlog.
+
+mod live;
