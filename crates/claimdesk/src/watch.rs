@@ -51,7 +51,7 @@ enum NarrativesCommand {
 /// `claimdesk alerts`.
 #[derive(Args, Debug)]
 pub struct AlertsArgs {
-    /// Only this rule: false_match, burst or growth.
+    /// Only this rule: false_match, burst, growth or escalation.
     #[arg(long)]
     rule: Option<String>,
     /// At most this many, newest first.

@@ -21,7 +21,8 @@ pub use desk::{
     Role, StatusChange, UnknownName, User, UserId,
 };
 pub use monitor::{
-    Alert, AlertId, AlertRule, Burst, JoinedBy, NarrativeId, NarrativeMember, WebhookId,
+    Alert, AlertId, AlertRule, Burst, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember,
+    WebhookId,
 };
 pub use workflow::{WorkflowError, next_statuses, transition};
 

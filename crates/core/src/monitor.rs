@@ -124,18 +124,27 @@ pub enum AlertRule {
     Burst,
     /// A narrative grows faster than the configured rate.
     Growth,
+    /// A narrative that alerted has grown to 10×, 100×, 1,000×, ... the items it held when it
+    /// first alerted.
+    Escalation,
 }
 
 impl AlertRule {
     /// Every rule.
-    pub const ALL: [AlertRule; 3] = [AlertRule::FalseMatch, AlertRule::Burst, AlertRule::Growth];
+    pub const ALL: [AlertRule; 4] = [
+        AlertRule::FalseMatch,
+        AlertRule::Burst,
+        AlertRule::Growth,
+        AlertRule::Escalation,
+    ];
 
-    /// The name stored, shown and sent (`false_match`, `burst`, `growth`).
+    /// The name stored, shown and sent (`false_match`, `burst`, `growth`, `escalation`).
     pub fn as_str(self) -> &'static str {
         match self {
             AlertRule::FalseMatch => "false_match",
             AlertRule::Burst => "burst",
             AlertRule::Growth => "growth",
+            AlertRule::Escalation => "escalation",
         }
     }
 }
@@ -156,9 +165,20 @@ impl FromStr for AlertRule {
             .ok_or_else(|| UnknownName {
                 what: "alert rule",
                 value: s.to_string(),
-                expected: "false_match, burst, growth",
+                expected: "false_match, burst, growth, escalation",
             })
     }
+}
+
+/// How big a narrative was, and over what time, when an alert about it was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NarrativeCount {
+    /// Items in the narrative.
+    pub items: u32,
+    /// Its first item's time (Unix seconds).
+    pub first_seen: i64,
+    /// Its latest item's time (Unix seconds).
+    pub last_seen: i64,
 }
 
 /// An alert as stored: one per rule and subject.
@@ -168,12 +188,16 @@ pub struct Alert {
     pub id: AlertId,
     /// The rule that raised it.
     pub rule: AlertRule,
-    /// What it is about: `item:ID` or `narrative:ID`.
+    /// What it is about: `narrative:ID` (`narrative:ID:xM` for the escalation to M times),
+    /// or `item:ID` for the false-match alerts raised per item before alerts were per story.
     pub subject: String,
-    /// The item, for item alerts.
+    /// The item, for item alerts; for a false match, the narrative's item that raised it.
     pub item: Option<ItemId>,
     /// The narrative, for narrative alerts.
     pub narrative: Option<NarrativeId>,
+    /// The narrative's size when the alert was raised (alerts raised per item have none).
+    #[serde(default)]
+    pub count: Option<NarrativeCount>,
     /// The fact-check matched, for false-match alerts.
     pub fact_check: Option<FactCheckId>,
     /// One line saying what happened.

@@ -11,9 +11,16 @@
 //!
 //! Candidates are found by splitting the 64 bits into `max_distance + 1` bands: two
 //! fingerprints within `max_distance` bits agree exactly on at least one band (pigeonhole),
-//! so looking up each band finds every near member without scanning them all. MinHash
-//! signatures are banded by pairs of positions ([`MINHASH_BANDS`] bands): two signatures at
-//! similarity 0.5 share a band with probability 1 - 0.75^32 > 0.9999.
+//! so looking up each band finds every near representative without scanning them all.
+//! MinHash signatures are banded by pairs of positions ([`MINHASH_BANDS`] bands): two
+//! signatures at similarity 0.5 share a band with probability 1 - 0.75^32 > 0.9999.
+//!
+//! Only a narrative's *representatives* are kept: its first item, then each item that joined
+//! but is not already close to one of them (more than half `max_distance` bits away, or below
+//! the midpoint between `min_jaccard` and 1), up to [`REPRESENTATIVES`] per narrative. A
+//! copy-paste flood of a hundred thousand posts is a few dozen fingerprints here: placing an
+//! item looks at a bounded number of candidates whatever the narrative's size, and memory
+//! grows with the number of narratives, not with their members.
 
 use std::collections::HashMap;
 
@@ -26,6 +33,10 @@ use crate::settings::ClusterSettings;
 /// MinHash bands of two positions each.
 pub const MINHASH_BANDS: usize = MINHASH_SIZE / 2;
 
+/// The most representatives (fingerprints and signatures) kept per narrative. The store's
+/// migration `0008` keeps as many of each older narrative's first members.
+pub const REPRESENTATIVES: u32 = 64;
+
 /// Where an item should go.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Placement {
@@ -37,6 +48,9 @@ pub enum Placement {
         by: JoinedBy,
         /// The SimHash distance or the cosine that decided it.
         closeness: f32,
+        /// Whether a representative is so close that keeping this item as one would add
+        /// little (see [`Clusterer::keeps`]).
+        covered: bool,
     },
     /// Into a new narrative of its own.
     New,
@@ -56,8 +70,8 @@ pub struct Recorded {
     signature: Option<usize>,
 }
 
-/// The in-memory state of online clustering: every member's fingerprint by band, and every
-/// narrative's centroid. Rebuilt from the store with [`Clusterer::from_index`].
+/// The in-memory state of online clustering: the representatives' fingerprints by band, and
+/// every narrative's centroid. Rebuilt from the store with [`Clusterer::from_index`].
 #[derive(Debug, Clone)]
 pub struct Clusterer {
     settings: ClusterSettings,
@@ -65,10 +79,14 @@ pub struct Clusterer {
     bands: Vec<(u32, u32)>,
     /// Per band: band value → positions in `members`.
     buckets: Vec<HashMap<u64, Vec<u32>>>,
+    /// The representatives' SimHash fingerprints.
     members: Vec<(u64, NarrativeId)>,
     /// Per MinHash band: band value → positions in `signatures`.
     minhash_buckets: Vec<HashMap<u64, Vec<u32>>>,
+    /// The representatives' MinHash signatures.
     signatures: Vec<(MinHash, NarrativeId)>,
+    /// Representatives kept per narrative.
+    representatives: HashMap<NarrativeId, u32>,
     centroids: HashMap<NarrativeId, (Vec<f32>, u32)>,
 }
 
@@ -92,23 +110,25 @@ impl Clusterer {
             members: Vec::new(),
             minhash_buckets: vec![HashMap::new(); MINHASH_BANDS],
             signatures: Vec::new(),
+            representatives: HashMap::new(),
             centroids: HashMap::new(),
         }
     }
 
-    /// A clusterer resuming from what the store holds.
-    pub fn from_index(settings: ClusterSettings, index: NarrativeIndex) -> Clusterer {
+    /// A clusterer resuming from what the store holds: its representative members.
+    pub fn from_index(settings: ClusterSettings, index: &NarrativeIndex) -> Clusterer {
         let mut c = Clusterer::new(settings);
-        for (narrative, fp, mh) in index.members {
+        for (narrative, fp, mh) in &index.members {
             if let Some(fp) = fp {
-                c.add_fingerprint(narrative, Fingerprint(fp));
+                c.add_fingerprint(*narrative, Fingerprint(*fp));
             }
             if let Some(mh) = mh.as_deref().and_then(MinHash::from_bytes) {
-                c.add_minhash(narrative, mh);
+                c.add_minhash(*narrative, mh);
             }
+            *c.representatives.entry(*narrative).or_default() += 1;
         }
-        for (narrative, centroid, n) in index.centroids {
-            c.centroids.insert(narrative, (centroid, n));
+        for (narrative, centroid, n) in &index.centroids {
+            c.centroids.insert(*narrative, (centroid.clone(), *n));
         }
         c
     }
@@ -155,6 +175,7 @@ impl Clusterer {
                     narrative: self.members[p as usize].1,
                     by: JoinedBy::Fingerprint,
                     closeness: d as f32,
+                    covered: d <= self.settings.max_distance / 2,
                 };
             }
         }
@@ -180,6 +201,7 @@ impl Clusterer {
                     narrative: self.signatures[p as usize].1,
                     by: JoinedBy::Fingerprint,
                     closeness: sim,
+                    covered: sim >= (1.0 + self.settings.min_jaccard) / 2.0,
                 };
             }
         }
@@ -203,21 +225,46 @@ impl Clusterer {
                     narrative,
                     by: JoinedBy::Embedding,
                     closeness: cos,
+                    // Its fingerprint matched no representative: keeping it lets the next
+                    // copy of this wording join by fingerprint.
+                    covered: false,
                 };
             }
         }
         Placement::New
     }
 
+    /// Whether an item placed so should be kept as a representative of `narrative` (the
+    /// narrative it is recorded in): the first item of a narrative always, a joining item
+    /// when no representative is close to it and the narrative has fewer than
+    /// [`REPRESENTATIVES`].
+    pub fn keeps(&self, narrative: NarrativeId, placement: &Placement) -> bool {
+        match placement {
+            Placement::New => true,
+            Placement::Join { covered: true, .. } => false,
+            Placement::Join { covered: false, .. } => {
+                self.representatives.get(&narrative).copied().unwrap_or(0) < REPRESENTATIVES
+            }
+        }
+    }
+
     /// Records that an item with this fingerprint, signature and embedding is now in
-    /// `narrative`; returns where, for [`Clusterer::move_record`].
+    /// `narrative`: its embedding in the centroid, and, when `representative` (see
+    /// [`Clusterer::keeps`]), its fingerprint and signature. Returns where, for
+    /// [`Clusterer::move_record`].
     pub fn record(
         &mut self,
         narrative: NarrativeId,
         fingerprint: Option<Fingerprint>,
         minhash: Option<&MinHash>,
         embedding: Option<&[f32]>,
+        representative: bool,
     ) -> Recorded {
+        let (fingerprint, minhash) = if representative {
+            (fingerprint, minhash)
+        } else {
+            (None, None)
+        };
         let recorded = Recorded {
             member: fingerprint.map(|_| self.members.len()),
             signature: minhash.map(|_| self.signatures.len()),
@@ -227,6 +274,9 @@ impl Clusterer {
         }
         if let Some(mh) = minhash {
             self.add_minhash(narrative, mh.clone());
+        }
+        if representative {
+            *self.representatives.entry(narrative).or_default() += 1;
         }
         if let Some(e) = embedding {
             let entry = self
@@ -291,6 +341,17 @@ impl Clusterer {
                 *n = to;
             }
         }
+        let renamed: Vec<NarrativeId> = self
+            .representatives
+            .keys()
+            .copied()
+            .filter(|n| rename(*n).is_some())
+            .collect();
+        for from in renamed {
+            let count = self.representatives.remove(&from).unwrap_or(0);
+            let to = rename(from).unwrap_or(from);
+            *self.representatives.entry(to).or_default() += count;
+        }
         let moved: Vec<NarrativeId> = self
             .centroids
             .keys()
@@ -330,14 +391,19 @@ impl Clusterer {
         }
     }
 
-    /// Members with a fingerprint.
+    /// Representatives with a fingerprint, over every narrative.
     pub fn len(&self) -> usize {
         self.members.len()
     }
 
-    /// Whether no member has been recorded.
+    /// Whether no representative has been recorded.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
+    }
+
+    /// Representatives kept for `narrative`.
+    pub fn representatives(&self, narrative: NarrativeId) -> u32 {
+        self.representatives.get(&narrative).copied().unwrap_or(0)
     }
 }
 
@@ -382,7 +448,7 @@ mod tests {
         let settings = ClusterSettings::default();
         let mut c = Clusterer::new(settings.clone());
         let base = 0x0123_4567_89ab_cdefu64;
-        c.record(NarrativeId(1), Some(Fingerprint(base)), None, None);
+        c.record(NarrativeId(1), Some(Fingerprint(base)), None, None, true);
         // Flip the worst-spread bits: one in each band but the last.
         let mut flipped = base;
         for (start, _) in c.bands.iter().take(settings.max_distance as usize) {
@@ -407,7 +473,7 @@ mod tests {
         let mut c = Clusterer::new(ClusterSettings::default());
         let a = "Uống nước chanh nóng mỗi sáng sẽ tiêu diệt tế bào ung thư, bác sĩ không muốn bạn biết điều này";
         let mh = |t: &str| claimdesk_text::minhash(t);
-        c.record(NarrativeId(1), fp(a), mh(a).as_ref(), None);
+        c.record(NarrativeId(1), fp(a), mh(a).as_ref(), None, true);
         let copy = "uong nuoc chanh nong moi sang se tieu diet te bao ung thu, bac si khong muon ban biet dieu nay!!!";
         assert!(matches!(
             c.place(fp(copy), mh(copy).as_ref(), None),
@@ -429,7 +495,7 @@ mod tests {
     #[test]
     fn embeddings_join_when_no_fingerprint_matches() {
         let mut c = Clusterer::new(ClusterSettings::default());
-        c.record(NarrativeId(4), None, None, Some(&[1.0, 0.0, 0.0]));
+        c.record(NarrativeId(4), None, None, Some(&[1.0, 0.0, 0.0]), true);
         assert!(matches!(
             c.place(None, None, Some(&[0.99, 0.1, 0.0])),
             Placement::Join {
@@ -439,5 +505,48 @@ mod tests {
             }
         ));
         assert_eq!(c.place(None, None, Some(&[0.0, 1.0, 0.0])), Placement::New);
+    }
+
+    #[test]
+    fn a_narrative_keeps_at_most_its_representatives() {
+        let mut c = Clusterer::new(ClusterSettings::default());
+        let n = NarrativeId(3);
+        let base = 0x0123_4567_89ab_cdefu64;
+        c.record(n, Some(Fingerprint(base)), None, None, true);
+        // Copies at 1 to 7 bits from the seed, the bits chosen at random: the close ones are
+        // covered, the far ones are kept until the narrative has its share.
+        let mut kept = 0;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..1000u64 {
+            let flips = 1 + i % 7;
+            let mut flipped = 0u64;
+            while flipped.count_ones() < flips as u32 {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                flipped |= 1 << (state >> 58);
+            }
+            let fp = base ^ flipped;
+            let placement = c.place(Some(Fingerprint(fp)), None, None);
+            let Placement::Join {
+                narrative, covered, ..
+            } = placement
+            else {
+                panic!("copy {i} at {flips} bits did not join");
+            };
+            assert_eq!(narrative, n);
+            // The seed is a representative: within half the distance of it is covered.
+            if Fingerprint(fp).distance(Fingerprint(base)) <= 3 {
+                assert!(covered, "copy {i}");
+            }
+            let keep = c.keeps(n, &placement);
+            kept += u32::from(keep);
+            c.record(n, Some(Fingerprint(fp)), None, None, keep);
+        }
+        assert_eq!(c.representatives(n), REPRESENTATIVES);
+        assert_eq!(kept + 1, REPRESENTATIVES);
+        assert_eq!(c.len(), REPRESENTATIVES as usize);
+        // A new narrative's first item is always kept.
+        assert!(c.keeps(NarrativeId(4), &Placement::New));
     }
 }

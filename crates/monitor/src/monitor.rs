@@ -1,22 +1,32 @@
 //! [`Monitor`]: the clusterer, the signals and the rules over a store.
+//!
+//! Observing an item costs the same whatever the size of its narrative: the clusterer holds a
+//! few representatives per narrative, a burst or growth check reads only the narrative's items
+//! around the new ones' times (and stops once the narrative has alerted), and what the monitor
+//! remembers of narratives that alerted is one small entry each.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use claimdesk_core::{Alert, ItemId, JoinedBy, NarrativeId, NarrativeMember, StoredItem};
+use claimdesk_core::{
+    Alert, AlertRule, ItemId, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember, StoredItem,
+};
 use claimdesk_embed::{Embedder, TextKind, embedding_text};
 use claimdesk_publish::RatingScale;
-use claimdesk_store::{NarrativeAssignment, Store};
+use claimdesk_store::{Assigned, NarrativeAssignment, NarrativeIndex, NewAlert, Store};
 use claimdesk_text::{fingerprint, minhash};
 
 use crate::Result;
 use crate::cluster::{Clusterer, Placement};
 use crate::rules;
 use crate::settings::MonitorSettings;
-use crate::signal::{BurstRule, detect_burst, growth_rate};
+use crate::signal::{BurstRule, detect_burst};
 
 /// Items read from the store per batch while rebuilding.
 const REBUILD_BATCH: u32 = 500;
+
+/// Each escalation is this many times the size of the one before (10×, 100×, ...).
+const ESCALATION_FACTOR: u64 = 10;
 
 /// What observing one item did.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +41,41 @@ pub struct Observation {
     pub alerts: Vec<Alert>,
 }
 
+/// What the monitor remembers of a narrative that alerted.
+#[derive(Debug, Default)]
+struct Story {
+    /// The rules that alerted on it (those of [`AlertRule::ALL`], by position).
+    rules: u8,
+    /// Its items when it first alerted: escalations are multiples of this.
+    base: Option<u32>,
+    /// The highest escalation raised (10, 100, ...); 1 before the first.
+    multiple: u64,
+    /// Its representative text, once read.
+    text: Option<String>,
+}
+
+impl Story {
+    fn has(&self, rule: AlertRule) -> bool {
+        self.rules & rule_bit(rule) != 0
+    }
+}
+
+fn rule_bit(rule: AlertRule) -> u8 {
+    let k = AlertRule::ALL.iter().position(|r| *r == rule).unwrap_or(0);
+    1 << k
+}
+
+/// An alert found by a check, to raise at its item's position in the batch.
+enum Found {
+    Burst(claimdesk_core::Burst),
+    Growth { rate: f64, items: u32 },
+    FalseMatch(NewAlert),
+}
+
 /// Watches items as they are stored: puts each in a narrative, checks the narrative for a
 /// burst and for fast growth, and checks the item's matches for a false-rated fact-check.
+/// Alerts are per narrative: once per rule, then an escalation each time the narrative
+/// grows tenfold.
 pub struct Monitor {
     settings: MonitorSettings,
     scale: RatingScale,
@@ -40,6 +83,8 @@ pub struct Monitor {
     embedder: Option<Arc<dyn Embedder>>,
     /// Narratives known to have a burst already.
     bursting: HashSet<NarrativeId>,
+    /// Narratives that alerted.
+    stories: HashMap<NarrativeId, Story>,
 }
 
 impl Monitor {
@@ -53,17 +98,23 @@ impl Monitor {
     ) -> Result<Monitor> {
         let index = store.narrative_index().await?;
         Ok(Monitor {
-            clusterer: Clusterer::from_index(settings.narratives.clone(), index),
+            clusterer: Clusterer::from_index(settings.narratives.clone(), &index),
+            bursting: index.bursts.iter().copied().collect(),
+            stories: stories(&index),
             settings,
             scale,
             embedder,
-            bursting: HashSet::new(),
         })
     }
 
     /// The settings in force.
     pub fn settings(&self) -> &MonitorSettings {
         &self.settings
+    }
+
+    /// The clusterer's state (its representatives), for inspection.
+    pub fn clusterer(&self) -> &Clusterer {
+        &self.clusterer
     }
 
     /// Observes items already stored and matched (their matches are read from the store),
@@ -108,11 +159,13 @@ impl Monitor {
                     (None, None, JoinedBy::Seed, provisional)
                 }
             };
+            let representative = self.clusterer.keeps(recorded_in, &placement);
             recorded.push(self.clusterer.record(
                 recorded_in,
                 fp,
                 mh.as_ref(),
                 embedding.as_deref(),
+                representative,
             ));
             batch.push(NarrativeAssignment {
                 item: item.id,
@@ -122,6 +175,7 @@ impl Monitor {
                 minhash: mh.as_ref().map(|m| m.to_bytes()),
                 embedding,
                 joins_earlier,
+                representative,
             });
         }
         // 2. Stored in one transaction; the provisional ids renamed to the store's.
@@ -138,36 +192,80 @@ impl Monitor {
                 self.clusterer.move_record(*r, a.narrative);
             }
         }
-        // 3. The rules: each narrative that grew, then each item's matches.
-        let mut grew: Vec<(NarrativeId, Vec<(usize, ItemId)>)> = Vec::new();
+        // 3. The checks: each narrative that grew (burst, growth), then each item's matches.
+        let mut found: HashMap<usize, Vec<Found>> = HashMap::new();
+        let mut grew: Vec<(NarrativeId, Vec<usize>)> = Vec::new();
         let mut slot: HashMap<NarrativeId, usize> = HashMap::new();
-        let seeds_count = self.settings.narratives.burst_items <= 1;
-        for (i, (a, b)) in assigned.iter().zip(&batch).enumerate() {
-            if !a.added {
-                continue;
+        for (i, a) in assigned.iter().enumerate() {
+            if a.added {
+                let k = *slot.entry(a.narrative).or_insert_with(|| {
+                    grew.push((a.narrative, Vec::new()));
+                    grew.len() - 1
+                });
+                grew[k].1.push(i);
             }
-            // A narrative only its seed is new in cannot have reached a threshold (the seed
-            // still counts as a member when later items of the batch join it).
-            let joined = b.narrative.is_some() || b.joins_earlier.is_some();
-            if !joined && !seeds_count {
-                continue;
+        }
+        for (narrative, added) in &grew {
+            if let Some((i, burst)) = self
+                .find_burst(store, *narrative, added, items, &assigned)
+                .await?
+            {
+                store.save_burst(*narrative, &burst).await?;
+                self.bursting.insert(*narrative);
+                found.entry(i).or_default().push(Found::Burst(burst));
             }
-            let k = *slot.entry(a.narrative).or_insert_with(|| {
-                grew.push((a.narrative, Vec::new()));
-                grew.len() - 1
-            });
-            grew[k].1.push((i, items[i].id));
+            if let Some((i, rate, n)) = self
+                .find_growth(store, *narrative, added, items, &assigned)
+                .await?
+            {
+                found
+                    .entry(i)
+                    .or_default()
+                    .push(Found::Growth { rate, items: n });
+            }
         }
-        let mut narrative_alerts: HashMap<usize, Vec<Alert>> = HashMap::new();
-        for (narrative, added) in grew {
-            self.check_narrative(store, narrative, &added, &mut narrative_alerts)
-                .await?;
+        for (i, alert) in self.find_false_matches(store, items, &assigned).await? {
+            found.entry(i).or_default().push(Found::FalseMatch(alert));
         }
-        let item_alerts = self.check_items(store, items).await?;
+        // 4. Raised in batch order, so the alerts of a narrative are its items' that crossed
+        //    each threshold, as if the items came one by one; then its escalations.
         let mut out = Vec::with_capacity(items.len());
-        for (i, ((item, a), mine)) in items.iter().zip(&assigned).zip(item_alerts).enumerate() {
-            let mut alerts = narrative_alerts.remove(&i).unwrap_or_default();
-            alerts.extend(mine);
+        for (i, (item, a)) in items.iter().zip(&assigned).enumerate() {
+            let mut alerts = Vec::new();
+            for f in found.remove(&i).unwrap_or_default() {
+                let alert = match f {
+                    Found::Burst(burst) => {
+                        let text = self.text(store, a.narrative).await?;
+                        rules::burst(a.narrative, &text, &burst, a.count)
+                    }
+                    Found::Growth { rate, items: n } => {
+                        let text = self.text(store, a.narrative).await?;
+                        let Some(alert) = rules::growth(
+                            a.narrative,
+                            &text,
+                            rate,
+                            n,
+                            &self.settings.alerts,
+                            a.count,
+                        ) else {
+                            continue;
+                        };
+                        alert
+                    }
+                    Found::FalseMatch(alert) => {
+                        // An earlier item of the batch raised it for this narrative.
+                        if self.story(a.narrative).has(AlertRule::FalseMatch) {
+                            continue;
+                        }
+                        alert
+                    }
+                };
+                self.raise(store, &alert, a.count, &mut alerts).await?;
+            }
+            if a.added {
+                self.escalate(store, a.narrative, a.count, &mut alerts)
+                    .await?;
+            }
             out.push(Observation {
                 item: item.id,
                 narrative: a.narrative,
@@ -178,78 +276,168 @@ impl Monitor {
         Ok(out)
     }
 
-    /// Rules (b) and (c) on a narrative that grew by `added` (batch position, item), in
-    /// batch order: evaluated on the narrative as it stood after each new item joined, so
-    /// an alert is the item's that crossed the threshold, as if the items came one by one.
-    async fn check_narrative<S: Store>(
+    fn story(&mut self, narrative: NarrativeId) -> &mut Story {
+        self.stories.entry(narrative).or_insert_with(|| Story {
+            multiple: 1,
+            ..Story::default()
+        })
+    }
+
+    /// Raises `alert` (about a narrative of `count`) unless the store has it; either way the
+    /// narrative's story now has it, and its first alert sets the base of its escalations.
+    async fn raise<S: Store>(
         &mut self,
         store: &S,
-        id: NarrativeId,
-        added: &[(usize, ItemId)],
-        alerts: &mut HashMap<usize, Vec<Alert>>,
+        alert: &NewAlert,
+        count: NarrativeCount,
+        out: &mut Vec<Alert>,
     ) -> Result<()> {
-        let members = store.narrative_members(id).await?;
-        let rule = BurstRule::from(&self.settings.narratives);
-        let a = &self.settings.alerts;
-        let growth_floor = (a.growth_items_per_hour * f64::from(a.growth_window_hours)).ceil();
-        let below = |n: usize| n < rule.items as usize && (n as f64) < growth_floor;
-        if below(members.len()) {
-            return Ok(());
-        }
-        // The representative text, read only when an alert is raised.
-        let mut text: Option<String> = None;
-        let order: HashMap<ItemId, usize> = added
-            .iter()
-            .enumerate()
-            .map(|(k, (_, item))| (*item, k))
-            .collect();
-        let mut burst_done = self.bursting.contains(&id);
-        let mut growth_done = false;
-        for (k, &(position, _)) in added.iter().enumerate() {
-            if burst_done && growth_done {
-                break;
-            }
-            // The narrative once the k-th new item had joined.
-            let so_far: Vec<NarrativeMember> = members
-                .iter()
-                .filter(|m| order.get(&m.item).is_none_or(|&p| p <= k))
-                .cloned()
-                .collect();
-            if below(so_far.len()) {
-                continue;
-            }
-            if !burst_done && let Some(burst) = detect_burst(&so_far, rule) {
-                store.save_burst(id, &burst).await?;
-                self.bursting.insert(id);
-                burst_done = true;
-                let text = representative(store, id, &mut text).await?;
-                let raised = store.raise_alert(&rules::burst(id, text, &burst)).await?;
-                alerts.entry(position).or_default().extend(raised);
-            }
-            if !growth_done {
-                let (rate, n) = growth_rate(&so_far, a.growth_window_hours);
-                if rate >= a.growth_items_per_hour {
-                    let text = representative(store, id, &mut text).await?;
-                    let Some(alert) = rules::growth(id, text, rate, n, a) else {
-                        continue;
-                    };
-                    growth_done = true;
-                    let raised = store.raise_alert(&alert).await?;
-                    alerts.entry(position).or_default().extend(raised);
-                }
+        out.extend(store.raise_alert(alert).await?);
+        if let Some(narrative) = alert.narrative {
+            let story = self.story(narrative);
+            story.rules |= rule_bit(alert.rule);
+            if alert.rule != AlertRule::Escalation && story.base.is_none() {
+                story.base = Some(count.items);
             }
         }
         Ok(())
     }
 
-    /// Rule (a) on each item's stored matches (read in one query, with their fact-checks in
-    /// another). One alert list per item.
-    async fn check_items<S: Store>(
+    /// The escalations a narrative of `count` is due: each time it reaches 10×, 100×, ...
+    /// the items it held when it first alerted.
+    async fn escalate<S: Store>(
+        &mut self,
+        store: &S,
+        narrative: NarrativeId,
+        count: NarrativeCount,
+        out: &mut Vec<Alert>,
+    ) -> Result<()> {
+        let Some(story) = self.stories.get(&narrative) else {
+            return Ok(());
+        };
+        let Some(base) = story.base else {
+            return Ok(());
+        };
+        let mut multiple = story.multiple;
+        while u64::from(count.items) >= u64::from(base) * multiple * ESCALATION_FACTOR {
+            multiple *= ESCALATION_FACTOR;
+            let text = self.text(store, narrative).await?;
+            let alert = rules::escalation(narrative, &text, multiple, base, count);
+            self.raise(store, &alert, count, out).await?;
+            self.story(narrative).multiple = multiple;
+        }
+        Ok(())
+    }
+
+    /// The first item of `added` (batch positions of the narrative's new items, in order)
+    /// with which the narrative shows a burst, and that burst. Only windows holding a new
+    /// item can be new bursts, so only the items within the burst window of the new ones are
+    /// read; a narrative that has its burst is not checked again.
+    async fn find_burst<S: Store>(
+        &self,
+        store: &S,
+        narrative: NarrativeId,
+        added: &[usize],
+        items: &[StoredItem],
+        assigned: &[Assigned],
+    ) -> Result<Option<(usize, claimdesk_core::Burst)>> {
+        let rule = BurstRule::from(&self.settings.narratives);
+        let Some(&last) = added.last() else {
+            return Ok(None);
+        };
+        if self.bursting.contains(&narrative) || assigned[last].count.items < rule.items {
+            return Ok(None);
+        }
+        let times = added.iter().map(|&i| assigned[i].at);
+        let from = times.clone().min().unwrap_or(0) - rule.window_seconds;
+        let to = times.max().unwrap_or(0) + rule.window_seconds;
+        let members = store.narrative_members_between(narrative, from, to).await?;
+        let rank = ranks(added, items);
+        // Adding items only adds to windows: if the narrative has no burst with all the new
+        // items, it had none with fewer; else the first new item with which it has one is
+        // found by bisection.
+        if detect_burst(&members, rule).is_none() {
+            return Ok(None);
+        }
+        let (mut lo, mut hi) = (0, added.len() - 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if detect_burst(&up_to(&members, &rank, mid), rule).is_some() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Ok(detect_burst(&up_to(&members, &rank, lo), rule).map(|b| (added[lo], b)))
+    }
+
+    /// The first item of `added` with which the narrative grows at the alerting rate (items
+    /// per hour over the last window of its time line), with the rate and the count. Reads
+    /// only the items in the windows that end at the narrative's latest time after each new
+    /// item; a narrative that alerted for growth is not checked again.
+    async fn find_growth<S: Store>(
+        &self,
+        store: &S,
+        narrative: NarrativeId,
+        added: &[usize],
+        items: &[StoredItem],
+        assigned: &[Assigned],
+    ) -> Result<Option<(usize, f64, u32)>> {
+        let a = &self.settings.alerts;
+        let hours = a.growth_window_hours.max(1);
+        let floor = (a.growth_items_per_hour * f64::from(hours)).ceil();
+        let (Some(&first), Some(&last)) = (added.first(), added.last()) else {
+            return Ok(None);
+        };
+        let alerted = self
+            .stories
+            .get(&narrative)
+            .is_some_and(|s| s.has(AlertRule::Growth));
+        if alerted || f64::from(assigned[last].count.items) < floor {
+            return Ok(None);
+        }
+        let window = i64::from(hours) * 3600;
+        let from = assigned[first].count.last_seen - window + 1;
+        let members = store
+            .narrative_members_between(narrative, from, assigned[last].count.last_seen)
+            .await?;
+        let rank = ranks(added, items);
+        for (k, &i) in added.iter().enumerate() {
+            let latest = assigned[i].count.last_seen;
+            let n = members
+                .iter()
+                .filter(|m| m.at > latest - window && m.at <= latest)
+                .filter(|m| rank.get(&m.item).is_none_or(|&r| r <= k))
+                .count() as u32;
+            let rate = f64::from(n) / f64::from(hours);
+            if rate >= a.growth_items_per_hour {
+                return Ok(Some((i, rate, n)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Rule (a) for the items whose narrative has no false-match alert yet (their matches
+    /// read in one query, their fact-checks in another): the alert each would raise, by
+    /// batch position.
+    async fn find_false_matches<S: Store>(
         &self,
         store: &S,
         items: &[StoredItem],
-    ) -> Result<Vec<Vec<Alert>>> {
-        let ids: Vec<ItemId> = items.iter().map(|i| i.id).collect();
+        assigned: &[Assigned],
+    ) -> Result<Vec<(usize, NewAlert)>> {
+        let open: Vec<usize> = (0..items.len())
+            .filter(|&i| {
+                !self
+                    .stories
+                    .get(&assigned[i].narrative)
+                    .is_some_and(|s| s.has(AlertRule::FalseMatch))
+            })
+            .collect();
+        if open.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<ItemId> = open.iter().map(|&i| items[i].id).collect();
         let matches = store.matches_of_items(&ids).await?;
         let mut wanted: Vec<_> = matches.iter().flatten().map(|m| m.fact_check).collect();
         wanted.sort_unstable();
@@ -259,23 +447,39 @@ impl Monitor {
         } else {
             store.fact_checks_by_id(&wanted).await?
         };
-        let mut out = Vec::with_capacity(items.len());
-        for (item, matches) in items.iter().zip(&matches) {
-            let mut alerts = Vec::new();
-            if !matches.is_empty()
-                && let Some(alert) = rules::false_match(
-                    item,
-                    matches,
-                    &fact_checks,
-                    &self.scale,
-                    &self.settings.alerts,
-                )
-            {
-                alerts.extend(store.raise_alert(&alert).await?);
+        let mut out = Vec::new();
+        for (&i, matches) in open.iter().zip(&matches) {
+            if matches.is_empty() {
+                continue;
             }
-            out.push(alerts);
+            let a = &assigned[i];
+            if let Some(alert) = rules::false_match(
+                &items[i],
+                a.narrative,
+                a.count,
+                matches,
+                &fact_checks,
+                &self.scale,
+                &self.settings.alerts,
+            ) {
+                out.push((i, alert));
+            }
         }
         Ok(out)
+    }
+
+    /// A narrative's representative text, read once.
+    async fn text<S: Store>(&mut self, store: &S, narrative: NarrativeId) -> Result<String> {
+        if let Some(text) = self.stories.get(&narrative).and_then(|s| s.text.clone()) {
+            return Ok(text);
+        }
+        let text = store
+            .narrative(narrative, 0)
+            .await?
+            .map(|d| d.summary.representative_text)
+            .unwrap_or_default();
+        self.story(narrative).text = Some(text.clone());
+        Ok(text)
     }
 
     /// Deletes every narrative and burst and recomputes them from the stored items, in id
@@ -307,20 +511,43 @@ impl Monitor {
     }
 }
 
-/// A narrative's representative text, read once into `cache`.
-async fn representative<'a, S: Store>(
-    store: &S,
-    id: NarrativeId,
-    cache: &'a mut Option<String>,
-) -> Result<&'a str> {
-    if cache.is_none() {
-        *cache = Some(
-            store
-                .narrative(id, 0)
-                .await?
-                .map(|d| d.summary.representative_text)
-                .unwrap_or_default(),
-        );
+/// What the monitor remembers of the narratives that alerted, from the store's alerts.
+fn stories(index: &NarrativeIndex) -> HashMap<NarrativeId, Story> {
+    let mut out: HashMap<NarrativeId, Story> = HashMap::new();
+    for a in &index.alerts {
+        let story = out.entry(a.narrative).or_insert_with(|| Story {
+            multiple: 1,
+            ..Story::default()
+        });
+        story.rules |= rule_bit(a.rule);
+        if a.rule == AlertRule::Escalation {
+            let multiple = rules::escalation_multiple(&a.subject).unwrap_or(1);
+            story.multiple = story.multiple.max(multiple);
+        } else if story.base.is_none() {
+            story.base = a.items;
+        }
     }
-    Ok(cache.as_deref().unwrap_or(""))
+    out
+}
+
+/// The position in `added` of each new item.
+fn ranks(added: &[usize], items: &[StoredItem]) -> HashMap<ItemId, usize> {
+    added
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (items[i].id, k))
+        .collect()
+}
+
+/// The members as they stood once the `k`-th new item had joined.
+fn up_to(
+    members: &[NarrativeMember],
+    rank: &HashMap<ItemId, usize>,
+    k: usize,
+) -> Vec<NarrativeMember> {
+    members
+        .iter()
+        .filter(|m| rank.get(&m.item).is_none_or(|&r| r <= k))
+        .cloned()
+        .collect()
 }

@@ -39,8 +39,15 @@ const BATCH: u32 = 100;
 /// Longest error text kept in the log.
 const MAX_ERROR: usize = 500;
 
-/// The JSON body sent for an alert.
+/// The JSON body sent for an alert. An alert about a narrative carries its size when the
+/// alert was raised: `count` (items), `first_seen` and `last_seen` (RFC 3339, UTC); the three
+/// are null for the alerts raised per item before alerts were per story.
 pub fn alert_body(alert: &Alert) -> Vec<u8> {
+    let time = |t: i64| {
+        Timestamp::from_second(t)
+            .ok()
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+    };
     json!({
         "type": "claimdesk.alert",
         "alert": {
@@ -49,6 +56,9 @@ pub fn alert_body(alert: &Alert) -> Vec<u8> {
             "subject": alert.subject,
             "item": alert.item.map(|i| i.0),
             "narrative": alert.narrative.map(|n| n.0),
+            "count": alert.count.map(|c| c.items),
+            "first_seen": alert.count.and_then(|c| time(c.first_seen)),
+            "last_seen": alert.count.and_then(|c| time(c.last_seen)),
             "fact_check": alert.fact_check.map(|f| f.0),
             "summary": alert.summary,
             "details": alert.details,

@@ -1,12 +1,66 @@
-//! Alerts: a confident match to a false-rated fact-check alerts once per item; a true-rated
-//! or unsure match does not; a fast-growing narrative alerts once.
+//! Alerts: a confident match to a false-rated fact-check alerts once per narrative (an item
+//! alone is a narrative of one); a true-rated or unsure match does not; a fast-growing
+//! narrative alerts once; a narrative that alerted escalates at 10x, 100x, ... its size then.
 
-use claimdesk_core::{Actor, AlertRule, FactCheck, Rating};
+use claimdesk_core::{Actor, AlertRule, FactCheck, FactCheckId, Rating, StoredItem};
 use claimdesk_monitor::{AlertSettings, MonitorSettings};
-use claimdesk_store::{AlertFilter, ImportSource, NewFactCheck, Store, StoredMatch};
+use claimdesk_store::{AlertFilter, ImportSource, NewFactCheck, SqliteStore, Store, StoredMatch};
 use serde_json::json;
 
 use crate::util::{item, monitor, rfc3339, save, store};
+
+const CLAIM: &str = "Uống nước chanh nóng mỗi sáng sẽ tiêu diệt tế bào ung thư trong ba tuần, \
+                     các bác sĩ bệnh viện không muốn bạn biết điều này";
+
+/// A store with one fact-check rated False; its id.
+async fn false_fact_check(s: &SqliteStore) -> FactCheckId {
+    let src = ImportSource {
+        file: "fc",
+        format: "csv",
+        diagnostics: &[],
+        actor: Actor::Cli,
+    };
+    s.save_fact_checks(
+        &[fact_check("false", "Nước chanh chữa ung thư", 1.0, "False")],
+        src,
+    )
+    .await
+    .unwrap();
+    s.fact_checks().await.unwrap()[0].id
+}
+
+/// Each item matched to `fc` confidently.
+async fn match_all(s: &SqliteStore, items: &[StoredItem], fc: FactCheckId) {
+    for i in items {
+        let m = StoredMatch {
+            fact_check: fc,
+            rank: 1,
+            score: 0.95,
+            explanation: json!({"features": [], "confident": true}),
+        };
+        s.save_matches(i.id, &[m]).await.unwrap();
+    }
+}
+
+/// Copies `from..from + count` of the claim, `gap` seconds apart, from distinct pages (or
+/// all from one).
+fn copies(from: usize, count: usize, gap: i64, one_page: bool) -> Vec<claimdesk_store::NewItem> {
+    (from..from + count)
+        .map(|i| {
+            let page = if one_page {
+                "one-page".to_string()
+            } else {
+                format!("page{i}")
+            };
+            item(
+                &format!("c{i}"),
+                &format!("{CLAIM} {}", ["", "!!", "#share", "(chia sẻ)"][i % 4]),
+                &page,
+                Some(&rfc3339(1_795_168_800 + i as i64 * gap)),
+            )
+        })
+        .collect()
+}
 
 fn fact_check(id: &str, claim: &str, value: f64, label: &str) -> NewFactCheck {
     NewFactCheck {
@@ -86,7 +140,11 @@ async fn a_confident_false_match_alerts_once() {
         ]
     );
     let a = &seen[0].alerts[0];
-    assert_eq!(a.subject, format!("item:{}", items[0].id.0));
+    // About the item's narrative (a narrative of one), raised by the item.
+    assert_eq!(a.subject, format!("narrative:{}", seen[0].narrative.0));
+    assert_eq!(a.narrative, Some(seen[0].narrative));
+    assert_eq!(a.item, Some(items[0].id));
+    assert_eq!(a.count.map(|c| c.items), Some(1));
     assert_eq!(a.fact_check, Some(fc_false));
     assert!(a.summary.contains("rated False"), "{}", a.summary);
 
@@ -249,4 +307,98 @@ async fn a_verified_match_alerts_only_when_confident_whatever_its_ranking_score(
         .map(|o| o.alerts.iter().map(|a| a.rule).collect())
         .collect();
     assert_eq!(rules, [vec![], vec![AlertRule::FalseMatch]]);
+}
+
+#[tokio::test]
+async fn a_story_alerts_once_however_many_of_its_items_repeat_a_false_claim() {
+    let (_d, s) = store().await;
+    let fc = false_fact_check(&s).await;
+    let first = save(&s, &copies(0, 5, 60, false)).await;
+    match_all(&s, &first, fc).await;
+    let mut mon = monitor(&s, MonitorSettings::default()).await;
+    let seen = mon.observe(&s, &first).await.unwrap();
+    assert!(seen.iter().all(|o| o.narrative == seen[0].narrative));
+    let raised: Vec<usize> = seen.iter().map(|o| o.alerts.len()).collect();
+    assert_eq!(
+        raised,
+        [1, 0, 0, 0, 0],
+        "the first item of the story alerts"
+    );
+    assert_eq!(seen[0].alerts[0].rule, AlertRule::FalseMatch);
+    // More of the story later, and after a restart: nothing new (9 items, short of the
+    // escalation at 10 times the 1 item of the first alert).
+    let more = save(&s, &copies(5, 3, 60, false)).await;
+    match_all(&s, &more, fc).await;
+    let seen_more = mon.observe(&s, &more).await.unwrap();
+    assert!(seen_more.iter().all(|o| o.alerts.is_empty()));
+    let later = save(&s, &copies(8, 1, 60, false)).await;
+    match_all(&s, &later, fc).await;
+    let mut restarted = monitor(&s, MonitorSettings::default()).await;
+    let seen_later = restarted.observe(&s, &later).await.unwrap();
+    assert_eq!(seen_later[0].narrative, seen[0].narrative);
+    assert!(seen_later[0].alerts.is_empty());
+    // An item of another story that repeats the claim alerts on its own.
+    let other = save(
+        &s,
+        &[item("o", "nước chanh nóng chữa ung thư", "blog", None)],
+    )
+    .await;
+    match_all(&s, &other, fc).await;
+    let seen_other = restarted.observe(&s, &other).await.unwrap();
+    assert_ne!(seen_other[0].narrative, seen[0].narrative);
+    assert_eq!(seen_other[0].alerts.len(), 1);
+    let all = s.alerts(&AlertFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test]
+async fn a_story_escalates_at_ten_and_a_hundred_times_its_first_alert() {
+    let (_d, s) = store().await;
+    let fc = false_fact_check(&s).await;
+    // One page, an hour apart: no burst and no growth alert, only the false match.
+    let settings = MonitorSettings::default();
+    let new = copies(0, 250, 3600, true);
+    // The first 2 items match the false claim: the story first alerts at 1 item.
+    let items = save(&s, &new).await;
+    match_all(&s, &items[..2], fc).await;
+    let mut mon = monitor(&s, settings.clone()).await;
+    let mut raised = Vec::new();
+    for chunk in items[..150].chunks(64) {
+        for o in mon.observe(&s, chunk).await.unwrap() {
+            for a in o.alerts {
+                raised.push((a.rule, a.count.unwrap().items, a.subject));
+            }
+        }
+    }
+    let n = mon.observe(&s, &items[..1]).await.unwrap()[0].narrative.0;
+    assert_eq!(
+        raised,
+        [
+            (AlertRule::FalseMatch, 1, format!("narrative:{n}")),
+            (AlertRule::Escalation, 10, format!("narrative:{n}:x10")),
+            (AlertRule::Escalation, 100, format!("narrative:{n}:x100")),
+        ]
+    );
+    let escalation = s
+        .alerts(&AlertFilter {
+            rule: Some(AlertRule::Escalation),
+            ..AlertFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(escalation[0].details["multiple"], 100);
+    assert_eq!(escalation[0].details["first_alert_items"], 1);
+    assert!(
+        escalation[0].summary.contains("grown 100x"),
+        "{}",
+        escalation[0].summary
+    );
+    // After a restart, the rest of the story: nothing new before 1,000 items.
+    let mut restarted = monitor(&s, settings).await;
+    for chunk in items[150..].chunks(64) {
+        for o in restarted.observe(&s, chunk).await.unwrap() {
+            assert!(o.alerts.is_empty(), "{:?}", o.alerts);
+        }
+    }
+    assert_eq!(s.alerts(&AlertFilter::default()).await.unwrap().len(), 3);
 }

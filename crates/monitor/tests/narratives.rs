@@ -3,6 +3,7 @@
 //! around its N/M/T thresholds, and a planted flood among 50,000 ordinary posts.
 
 use claimdesk_core::AlertRule;
+use claimdesk_monitor::cluster::REPRESENTATIVES;
 use claimdesk_monitor::{ClusterSettings, Monitor, MonitorSettings};
 use claimdesk_publish::RatingScale;
 use claimdesk_store::{AlertFilter, NarrativeFilter, Store};
@@ -312,6 +313,9 @@ async fn a_planted_flood_among_50000_posts_is_the_only_burst() {
     assert_eq!(flagged[0].items, 300);
     let b = flagged[0].burst.as_ref().unwrap();
     assert!(b.items >= 20 && b.sources >= 10);
+    // The flood is kept in memory by a few representatives, not its 300 members.
+    assert!(m.clusterer().representatives(flagged[0].id) <= REPRESENTATIVES);
+    assert!(m.clusterer().len() < items.len());
     let alerts = s
         .alerts(&AlertFilter {
             rule: Some(AlertRule::Burst),
@@ -331,4 +335,81 @@ async fn a_planted_flood_among_50000_posts_is_the_only_burst() {
         .await
         .unwrap();
     assert_eq!(shared.len(), 101);
+}
+
+#[tokio::test]
+async fn a_flood_of_edited_copies_is_one_narrative_held_by_a_few_representatives() {
+    let (_d, s) = store().await;
+    let mut rng = Rng(0xf100d);
+    const EXTRA: [&str; 8] = [
+        "",
+        "🍋",
+        "😱😱",
+        "#share",
+        "#suckhoe #chiase",
+        "https://sh.example/x9k2",
+        "!!!",
+        "RT",
+    ];
+    let words: Vec<&str> = CLAIM.split(' ').collect();
+    let start = 1_795_168_800;
+    let new: Vec<_> = (0..3000)
+        .map(|i| {
+            // Light copy-paste edits: now and then two adjacent words swapped, something
+            // before, something after.
+            let mut w = words.clone();
+            if rng.below(3) == 0 {
+                let k = rng.below(w.len() as u64 - 1) as usize;
+                w.swap(k, k + 1);
+            }
+            let before = if rng.below(5) == 0 {
+                EXTRA[rng.below(8) as usize]
+            } else {
+                ""
+            };
+            let text = format!("{before} {} {}", w.join(" "), EXTRA[rng.below(8) as usize]);
+            item(
+                &format!("f{i}"),
+                &text,
+                &format!("acct{}", rng.below(400)),
+                Some(&rfc3339(start + i)),
+            )
+        })
+        .collect();
+    let items = save(&s, &new).await;
+    let mut m = monitor(&s, MonitorSettings::default()).await;
+    let mut narratives = std::collections::BTreeSet::new();
+    let mut alerts = Vec::new();
+    for chunk in items.chunks(256) {
+        for o in m.observe(&s, chunk).await.unwrap() {
+            narratives.insert(o.narrative);
+            alerts.extend(o.alerts.into_iter().map(|a| (a.rule, a.subject)));
+        }
+    }
+    assert_eq!(narratives.len(), 1, "every edited copy joins one narrative");
+    let n = *narratives.first().unwrap();
+    let kept = m.clusterer().representatives(n);
+    assert!(
+        (2..=REPRESENTATIVES).contains(&kept),
+        "{kept} representatives"
+    );
+    // What a restart reads back is those representatives, not the 3,000 members.
+    let index = s.narrative_index().await.unwrap();
+    assert_eq!(index.members.len() as u32, kept);
+    // One burst (at 20 copies), one growth alert (at 150 in 3 hours), and the escalations
+    // at 10x and 100x the 20 items of the first alert: not one alert per copy.
+    let rules: Vec<AlertRule> = alerts.iter().map(|a| a.0).collect();
+    assert_eq!(
+        rules,
+        [
+            AlertRule::Burst,
+            AlertRule::Growth,
+            AlertRule::Escalation,
+            AlertRule::Escalation
+        ],
+        "{alerts:?}"
+    );
+    assert_eq!(alerts[3].1, format!("narrative:{}:x100", n.0));
+    let summary = &s.narratives(&NarrativeFilter::default()).await.unwrap()[0];
+    assert_eq!(summary.items, 3000);
 }

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use claimdesk_core::{Actor, AlertRule};
+use claimdesk_core::{Actor, AlertRule, NarrativeCount, NarrativeId};
 use claimdesk_ingest::fetch::{AllowList, FetchConfig, GuardedClient};
 use claimdesk_monitor::WebhookPolicy;
 use claimdesk_monitor::webhook::{
@@ -92,8 +92,13 @@ async fn a_signed_alert_is_retried_after_a_500_and_logged() {
             rule: AlertRule::Burst,
             subject: "narrative:7".into(),
             item: None,
-            narrative: None,
+            narrative: Some(NarrativeId(7)),
             fact_check: None,
+            count: Some(NarrativeCount {
+                items: 300,
+                first_seen: 1_795_168_800,
+                last_seen: 1_795_169_400,
+            }),
             summary: "copy-paste burst".into(),
             details: json!({"items": 300}),
         })
@@ -155,6 +160,11 @@ async fn a_signed_alert_is_retried_after_a_500_and_logged() {
         assert_eq!(body["alert"]["rule"], "burst");
         assert_eq!(body["alert"]["subject"], "narrative:7");
         assert_eq!(body["alert"]["details"]["items"], 300);
+        // The story with its count: the narrative, its items, first and last seen.
+        assert_eq!(body["alert"]["narrative"], 7);
+        assert_eq!(body["alert"]["count"], 300);
+        assert_eq!(body["alert"]["first_seen"], "2026-11-20T10:00:00Z");
+        assert_eq!(body["alert"]["last_seen"], "2026-11-20T10:10:00Z");
     }
     let log = s.deliveries(Some(hook.id), 10).await.unwrap();
     let log: Vec<_> = log
@@ -193,6 +203,7 @@ async fn an_endpoint_that_never_answers_is_given_up_after_max_attempts() {
         item: None,
         narrative: None,
         fact_check: None,
+        count: None,
         summary: "growing".into(),
         details: json!({}),
     })
@@ -242,6 +253,7 @@ async fn a_webhook_on_an_internal_address_is_refused_unless_allow_listed() {
         item: None,
         narrative: None,
         fact_check: None,
+        count: None,
         summary: "growing".into(),
         details: json!({}),
     })

@@ -247,19 +247,26 @@ impl From<NarrativeDetail> for NarrativeDetailView {
 pub struct AlertView {
     /// Its id.
     pub id: i64,
-    /// The rule: `false_match`, `burst` or `growth`.
+    /// The rule: `false_match`, `burst`, `growth` or `escalation`.
     pub rule: String,
-    /// What it is about: `item:ID` or `narrative:ID`.
+    /// What it is about: `narrative:ID` (`narrative:ID:xM` for an escalation), or `item:ID`
+    /// for a false match raised per item before alerts were per story.
     pub subject: String,
     /// The item, for item alerts.
     pub item: Option<i64>,
     /// The narrative, for narrative alerts.
     pub narrative: Option<i64>,
+    /// The narrative's items when the alert was raised.
+    pub count: Option<u32>,
+    /// The narrative's first item's time then (RFC 3339, UTC).
+    pub first_seen: Option<String>,
+    /// The narrative's latest item's time then (RFC 3339, UTC).
+    pub last_seen: Option<String>,
     /// The fact-check, for false-match alerts.
     pub fact_check: Option<i64>,
     /// One line saying what happened.
     pub summary: String,
-    /// Details (scores, the burst's evidence, the rate).
+    /// Details (scores, the burst's evidence, the rate, the escalation's multiple).
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
     /// When it was raised (RFC 3339, UTC).
@@ -274,6 +281,9 @@ impl From<Alert> for AlertView {
             subject: a.subject,
             item: a.item.map(|i| i.0),
             narrative: a.narrative.map(|n| n.0),
+            count: a.count.map(|c| c.items),
+            first_seen: a.count.map(|c| rfc3339(c.first_seen)),
+            last_seen: a.count.map(|c| rfc3339(c.last_seen)),
             fact_check: a.fact_check.map(|f| f.0),
             summary: a.summary,
             details: a.details,
@@ -343,7 +353,7 @@ impl NarrativesQuery {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AlertsQuery {
-    /// Only this rule: `false_match`, `burst` or `growth`.
+    /// Only this rule: `false_match`, `burst`, `growth` or `escalation`.
     pub rule: Option<String>,
 }
 
@@ -594,6 +604,8 @@ struct AlertRow {
     rule_key: String,
     created: String,
     link: Option<String>,
+    /// The narrative's items, and first to last seen, in words, when the alert carries them.
+    story: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -628,6 +640,16 @@ async fn alerts_page(
         .map(|a| AlertRow {
             rule_key: format!("alert_rule.{}", a.rule),
             created: chrome.date(&a.created_at),
+            story: match (a.count, &a.first_seen, &a.last_seen) {
+                (Some(n), Some(first), Some(last)) => Some((
+                    chrome.t.with("narratives.items", &[("n", &n)]),
+                    chrome.t.with(
+                        "narratives.seen",
+                        &[("first", &chrome.date(first)), ("last", &chrome.date(last))],
+                    ),
+                )),
+                _ => None,
+            },
             link: match (a.narrative, a.item) {
                 (Some(n), _) => Some(format!("/narratives/{n}")),
                 (None, Some(i)) => Some(format!("/items/{i}")),

@@ -53,6 +53,14 @@ async fn the_alerts_page_lists_alerts_by_rule() {
     assert!(a.body.contains("Repeats a false claim"));
     assert!(a.body.contains("href=\"/narratives/1\""));
     assert!(a.body.contains("href=\"/items/1\""));
+    // A narrative's alert shows the narrative with its count when it was raised.
+    assert!(a.body.contains("2 items"), "{}", a.body);
+    assert!(
+        d.get("/alerts?rule=escalation")
+            .await
+            .body
+            .contains("No alerts.")
+    );
     let burst = d.get("/alerts?rule=burst").await;
     assert!(burst.body.contains("copy-paste burst: 2") && !burst.body.contains("rated False"));
     assert_eq!(d.get("/alerts?rule=nonsense").await.status, 400);
@@ -83,4 +91,9 @@ async fn the_api_returns_narratives_and_alerts() {
     let alerts = d.get("/api/alerts?rule=false_match").await.json();
     assert_eq!(alerts["alerts"].as_array().unwrap().len(), 1);
     assert_eq!(alerts["alerts"][0]["subject"], "item:1");
+    assert_eq!(alerts["alerts"][0]["count"], serde_json::Value::Null);
+    let burst = d.get("/api/alerts?rule=burst").await.json();
+    assert_eq!(burst["alerts"][0]["narrative"], 1);
+    assert_eq!(burst["alerts"][0]["count"], 2);
+    assert_eq!(burst["alerts"][0]["first_seen"], "2026-01-08T23:42:00Z");
 }

@@ -474,6 +474,7 @@ async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
     use claimdesk_core::{AlertRule, Burst, JoinedBy, NarrativeMember};
     use claimdesk_store::{NarrativeAssignment, NewAlert};
     let mut narrative = None;
+    let mut count = None;
     for (i, id) in ids.iter().take(2).enumerate() {
         let a = store
             .assign_narrative(&NarrativeAssignment {
@@ -488,10 +489,12 @@ async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
                 minhash: None,
                 embedding: None,
                 joins_earlier: None,
+                representative: i == 0,
             })
             .await
             .unwrap();
         narrative = Some(a.narrative);
+        count = Some(a.count);
     }
     let n = narrative.unwrap();
     let members = store.narrative_members(n).await.unwrap();
@@ -511,6 +514,7 @@ async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
             item: None,
             narrative: Some(n),
             fact_check: None,
+            count,
             summary: "copy-paste burst: 2 near-identical items".into(),
             details: json!({"items": 2}),
         },
@@ -520,6 +524,7 @@ async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
             item: Some(ids[0]),
             narrative: None,
             fact_check: Some(FactCheckId(1)),
+            count: None,
             summary: "item repeats a claim rated False: Hot lemon water cures cancer".into(),
             details: json!({"score": 0.8}),
         },

@@ -32,7 +32,7 @@ use claimdesk_core::{Alert, Burst, NarrativeId, NarrativeMember, WebhookId};
 
 pub use auth::{PasswordHash, Secret, TokenHash};
 pub use monitor::{
-    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume,
+    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, NarrativeAlert,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
     NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
 };
@@ -758,8 +758,9 @@ pub trait Store: Send + Sync {
     // Narratives and bursts are derived state: `clear_narratives` and re-assigning every
     // item in id order rebuilds them, with the same ids.
 
-    /// Every narrative member's fingerprint and every narrative's centroid, for the
-    /// clusterer to resume from.
+    /// The representative members' fingerprints, every narrative's centroid, the
+    /// narratives with a burst and the alerts about narratives, for the monitor to resume
+    /// from.
     fn narrative_index(&self) -> impl Future<Output = Result<NarrativeIndex>> + Send;
 
     /// Puts an item into a narrative (or a new one). Idempotent: an item already in a
@@ -781,6 +782,15 @@ pub trait Store: Send + Sync {
     fn narrative_members(
         &self,
         id: NarrativeId,
+    ) -> impl Future<Output = Result<Vec<NarrativeMember>>> + Send;
+
+    /// A narrative's items whose time is within `from..=to` (Unix seconds), earliest first:
+    /// what a burst or growth check around new items reads, however big the narrative.
+    fn narrative_members_between(
+        &self,
+        id: NarrativeId,
+        from: i64,
+        to: i64,
     ) -> impl Future<Output = Result<Vec<NarrativeMember>>> + Send;
 
     /// Records a narrative's copy-paste burst; false when it already had one (kept).

@@ -1,17 +1,37 @@
 //! What the store keeps for monitoring: narratives with their members and bursts, alerts,
 //! webhook endpoints and their delivery log. The SQL is in `sqlite/monitor.rs`.
 
-use claimdesk_core::{AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeId, WebhookId};
+use claimdesk_core::{
+    AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount, NarrativeId, WebhookId,
+};
 
-/// What the online clusterer needs to resume: every member's fingerprint and every
-/// narrative's centroid.
+/// What the monitor needs to resume: the representative members' fingerprints, every
+/// narrative's centroid, which narratives have a burst, and which alerts narratives raised.
+/// Its size grows with the number of narratives, not with their members.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NarrativeIndex {
-    /// (narrative, SimHash fingerprint, MinHash signature bytes) of each member, in item
-    /// order.
+    /// (narrative, SimHash fingerprint, MinHash signature bytes) of each representative
+    /// member ([`NarrativeAssignment::representative`]), in item order.
     pub members: Vec<(NarrativeId, Option<u64>, Option<Vec<u8>>)>,
     /// (narrative, mean embedding, members averaged) of narratives with embeddings.
     pub centroids: Vec<(NarrativeId, Vec<f32>, u32)>,
+    /// Narratives with a copy-paste burst.
+    pub bursts: Vec<NarrativeId>,
+    /// Alerts raised about narratives, oldest first.
+    pub alerts: Vec<NarrativeAlert>,
+}
+
+/// An alert raised about a narrative, as the monitor resumes from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NarrativeAlert {
+    /// The narrative.
+    pub narrative: NarrativeId,
+    /// The rule.
+    pub rule: AlertRule,
+    /// The subject (`narrative:ID`, `narrative:ID:xM`).
+    pub subject: String,
+    /// The narrative's items when it was raised, if recorded.
+    pub items: Option<u32>,
 }
 
 /// Where one item goes: into an existing narrative, or a new one it seeds.
@@ -33,6 +53,10 @@ pub struct NarrativeAssignment {
     /// at this earlier position ended up in (a narrative the batch itself may start),
     /// instead of `narrative`.
     pub joins_earlier: Option<usize>,
+    /// Whether the clusterer keeps this member's fingerprint and signature (it keeps a few
+    /// per narrative); [`Store::narrative_index`](crate::Store::narrative_index) reads only
+    /// these.
+    pub representative: bool,
 }
 
 /// What an assignment did.
@@ -44,6 +68,8 @@ pub struct Assigned {
     pub added: bool,
     /// The item's time on the narrative's time line (Unix seconds).
     pub at: i64,
+    /// The narrative's items and time span once this assignment was made.
+    pub count: NarrativeCount,
 }
 
 /// Which narratives to list, most recently seen first.
@@ -161,7 +187,7 @@ pub struct NarrativeDetail {
 pub struct NewAlert {
     /// The rule.
     pub rule: AlertRule,
-    /// `item:ID` or `narrative:ID`: one alert per rule and subject.
+    /// `narrative:ID` (`narrative:ID:xM` for an escalation): one alert per rule and subject.
     pub subject: String,
     /// The item, for item alerts.
     pub item: Option<ItemId>,
@@ -169,6 +195,8 @@ pub struct NewAlert {
     pub narrative: Option<NarrativeId>,
     /// The fact-check, for false-match alerts.
     pub fact_check: Option<FactCheckId>,
+    /// The narrative's size now, for narrative alerts.
+    pub count: Option<NarrativeCount>,
     /// One line saying what happened.
     pub summary: String,
     /// Details, as JSON.

@@ -1105,7 +1105,16 @@ impl Store for SqliteStore {
         &self,
         id: claimdesk_core::NarrativeId,
     ) -> Result<Vec<claimdesk_core::NarrativeMember>> {
-        self.read_narrative_members(id).await
+        self.read_narrative_members(id, i64::MIN, i64::MAX).await
+    }
+
+    async fn narrative_members_between(
+        &self,
+        id: claimdesk_core::NarrativeId,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<claimdesk_core::NarrativeMember>> {
+        self.read_narrative_members(id, from, to).await
     }
 
     async fn save_burst(

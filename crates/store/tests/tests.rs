@@ -3,6 +3,7 @@
 
 mod desk;
 mod desk_read;
+mod migrations;
 mod sources;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};

@@ -2,15 +2,15 @@
 //! [`crate::Store`] method; writes are one transaction each, begun IMMEDIATE.
 
 use claimdesk_core::{
-    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeId,
-    NarrativeMember, Permission, WebhookId,
+    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount,
+    NarrativeId, NarrativeMember, Permission, WebhookId,
 };
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 
 use crate::desk::{append_audit, authorize, now};
 use crate::monitor::{
-    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume,
+    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, NarrativeAlert,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
     NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
 };
@@ -93,22 +93,35 @@ struct AlertRow {
     summary: String,
     details: String,
     created_at: String,
+    narrative_items: Option<i64>,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
 }
 
-const ALERT_COLUMNS: &str =
-    "id, rule, subject, item_id, narrative_id, factcheck_id, summary, details, created_at";
+const ALERT_COLUMNS: &str = "id, rule, subject, item_id, narrative_id, factcheck_id, summary, \
+     details, created_at, narrative_items, first_seen, last_seen";
+
+fn parse_rule(rule: &str) -> Result<AlertRule> {
+    rule.parse()
+        .map_err(|e: claimdesk_core::UnknownName| Error::Corrupt(e.to_string()))
+}
 
 impl AlertRow {
     fn into_alert(self) -> Result<Alert> {
         Ok(Alert {
             id: AlertId(self.id),
-            rule: self
-                .rule
-                .parse()
-                .map_err(|e: claimdesk_core::UnknownName| Error::Corrupt(e.to_string()))?,
+            rule: parse_rule(&self.rule)?,
             subject: self.subject,
             item: self.item_id.map(ItemId),
             narrative: self.narrative_id.map(NarrativeId),
+            count: match (self.narrative_items, self.first_seen, self.last_seen) {
+                (Some(items), Some(first_seen), Some(last_seen)) => Some(NarrativeCount {
+                    items: items as u32,
+                    first_seen,
+                    last_seen,
+                }),
+                _ => None,
+            },
             fact_check: self.factcheck_id.map(FactCheckId),
             summary: self.summary,
             details: serde_json::from_str(&self.details)
@@ -157,7 +170,17 @@ impl SqliteStore {
     pub(crate) async fn read_narrative_index(&self) -> Result<NarrativeIndex> {
         let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
             "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-             WHERE fingerprint IS NOT NULL OR minhash IS NOT NULL ORDER BY item_id",
+             WHERE representative = 1 ORDER BY item_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let bursts: Vec<i64> =
+            sqlx::query_scalar("SELECT narrative_id FROM narrative_bursts ORDER BY narrative_id")
+                .fetch_all(self.pool())
+                .await?;
+        let alerts: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT narrative_id, rule, subject, narrative_items FROM alerts
+             WHERE narrative_id IS NOT NULL ORDER BY id",
         )
         .fetch_all(self.pool())
         .await?;
@@ -176,6 +199,18 @@ impl SqliteStore {
                 .into_iter()
                 .map(|(n, blob, count)| (NarrativeId(n), blob_vector(&blob), count as u32))
                 .collect(),
+            bursts: bursts.into_iter().map(NarrativeId).collect(),
+            alerts: alerts
+                .into_iter()
+                .map(|(n, rule, subject, items)| {
+                    Ok(NarrativeAlert {
+                        narrative: NarrativeId(n),
+                        rule: parse_rule(&rule)?,
+                        subject,
+                        items: items.map(|i| i as u32),
+                    })
+                })
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -230,13 +265,23 @@ async fn assign_in(
         id: a.item.0.to_string(),
     })?;
     if let (Some(narrative), Some(at)) = (existing, existing_at) {
+        let (items, first_seen, last_seen): (i64, i64, i64) =
+            sqlx::query_as("SELECT item_count, first_seen, last_seen FROM narratives WHERE id = ?")
+                .bind(narrative)
+                .fetch_one(&mut **tx)
+                .await?;
         return Ok(Assigned {
             narrative: NarrativeId(narrative),
             added: false,
             at,
+            count: NarrativeCount {
+                items: items as u32,
+                first_seen,
+                last_seen,
+            },
         });
     }
-    let (narrative, joined_by) = match narrative {
+    let (narrative, joined_by, count) = match narrative {
         None => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO narratives (representative_item, representative_text, first_seen,
@@ -251,7 +296,12 @@ async fn assign_in(
             .bind(i64::from(a.embedding.is_some()))
             .fetch_one(&mut **tx)
             .await?;
-            (id, JoinedBy::Seed)
+            let count = NarrativeCount {
+                items: 1,
+                first_seen: at,
+                last_seen: at,
+            };
+            (id, JoinedBy::Seed, count)
         }
         Some(n) => {
             let current: Option<(Option<Vec<u8>>, i64)> =
@@ -280,24 +330,30 @@ async fn assign_in(
                 (Some(e), None) => (Some(vector_blob(e)), 1),
                 (None, c) => (c, count),
             };
-            sqlx::query(
+            let (items, first_seen, last_seen): (i64, i64, i64) = sqlx::query_as(
                 "UPDATE narratives SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?),
                     item_count = item_count + 1, centroid = ?, centroid_count = ?
-                 WHERE id = ?",
+                 WHERE id = ? RETURNING item_count, first_seen, last_seen",
             )
             .bind(at)
             .bind(at)
             .bind(centroid)
             .bind(count)
             .bind(n.0)
-            .execute(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
-            (n.0, a.joined_by)
+            let count = NarrativeCount {
+                items: items as u32,
+                first_seen,
+                last_seen,
+            };
+            (n.0, a.joined_by, count)
         }
     };
     sqlx::query(
-        "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, minhash, joined_by, at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO narrative_items (item_id, narrative_id, fingerprint, minhash, joined_by, at,
+            representative)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(a.item.0)
     .bind(narrative)
@@ -305,12 +361,14 @@ async fn assign_in(
     .bind(a.minhash.as_deref())
     .bind(joined_by.as_str())
     .bind(at)
+    .bind(i64::from(a.representative))
     .execute(&mut **tx)
     .await?;
     Ok(Assigned {
         narrative: NarrativeId(narrative),
         added: true,
         at,
+        count,
     })
 }
 
@@ -318,13 +376,17 @@ impl SqliteStore {
     pub(crate) async fn read_narrative_members(
         &self,
         id: NarrativeId,
+        from: i64,
+        to: i64,
     ) -> Result<Vec<NarrativeMember>> {
         let rows: Vec<(i64, i64, Option<String>, String)> = sqlx::query_as(
             "SELECT ni.item_id, ni.at, i.source, ni.joined_by
              FROM narrative_items ni JOIN items i ON i.id = ni.item_id
-             WHERE ni.narrative_id = ? ORDER BY ni.at, ni.item_id",
+             WHERE ni.narrative_id = ? AND ni.at BETWEEN ? AND ? ORDER BY ni.at, ni.item_id",
         )
         .bind(id.0)
+        .bind(from)
+        .bind(to)
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
@@ -488,8 +550,9 @@ impl SqliteStore {
         let mut tx = self.write_tx().await?;
         let details = a.details.to_string();
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO alerts (rule, subject, item_id, narrative_id, factcheck_id, summary, details)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING RETURNING id",
+            "INSERT INTO alerts (rule, subject, item_id, narrative_id, factcheck_id, summary, details,
+                narrative_items, first_seen, last_seen)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING RETURNING id",
         )
         .bind(a.rule.as_str())
         .bind(&a.subject)
@@ -498,6 +561,9 @@ impl SqliteStore {
         .bind(a.fact_check.map(|f| f.0))
         .bind(&a.summary)
         .bind(&details)
+        .bind(a.count.map(|c| i64::from(c.items)))
+        .bind(a.count.map(|c| c.first_seen))
+        .bind(a.count.map(|c| c.last_seen))
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {
