@@ -104,6 +104,14 @@ pub struct MatchSection {
     pub near_dup_max_distance: u32,
     /// Share of the best lexical score a near-duplicate at distance 0 gains.
     pub near_dup_boost: f32,
+    /// The lowest match-verifier probability a desk accepts as confident: raises the
+    /// calibrated thresholds, never lowers them (with the model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confident_at_least: Option<f32>,
+    /// The lowest match-verifier probability shown as a suggestion rather than "nearest, not
+    /// a match": raises the calibrated thresholds, never lowers them (with the model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggest_at_least: Option<f32>,
 }
 
 impl Default for MatchSection {
@@ -119,6 +127,8 @@ impl Default for MatchSection {
             w_bigrams: s.weights[4],
             near_dup_max_distance: s.near_dup_max_distance,
             near_dup_boost: s.near_dup_boost,
+            confident_at_least: None,
+            suggest_at_least: None,
         }
     }
 }
@@ -352,6 +362,16 @@ impl Config {
         if m.b > 1.0 {
             return Err(bad("match", "b", format!("{}: must be from 0 to 1", m.b)));
         }
+        for (key, v) in [
+            ("confident_at_least", m.confident_at_least),
+            ("suggest_at_least", m.suggest_at_least),
+        ] {
+            if let Some(v) = v
+                && !(0.0..=1.0).contains(&v)
+            {
+                return Err(bad("match", key, format!("{v}: must be from 0 to 1")));
+            }
+        }
         if m.near_dup_max_distance > 64 {
             return Err(bad(
                 "match",
@@ -486,6 +506,8 @@ impl Config {
         full.model.path = Some(PathBuf::from("m"));
         full.model.reranker = Some(PathBuf::from("r"));
         full.server.public_url = Some(String::new());
+        full.matching.confident_at_least = Some(1.0);
+        full.matching.suggest_at_least = Some(1.0);
         full.rating_scale = Some(toml::Table::new());
         let table = toml::Table::try_from(&full).unwrap_or_default();
         let mut keys = Vec::new();
@@ -702,6 +724,20 @@ mod tests {
         );
         let missing = tempfile::tempdir().unwrap();
         assert_eq!(Config::load(missing.path()).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn verifier_floors_are_probabilities() {
+        let c = parse("[match]\nconfident_at_least = 0.99\n").unwrap();
+        assert_eq!(c.matching.confident_at_least, Some(0.99));
+        let e = parse("[match]\nsuggest_at_least = 1.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("claimdesk.toml:2: [match] suggest_at_least:")
+                && e.contains("from 0 to 1"),
+            "{e}"
+        );
     }
 
     #[test]

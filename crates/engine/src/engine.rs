@@ -120,7 +120,7 @@ impl Engine {
                     .set(k.trim(), v.trim())
                     .map_err(|e| Error::Usage(format!("--param `{p}`: {e}")))?;
             }
-            config.matching = section_of(&settings);
+            config.matching = section_of(&settings, &config.matching);
         }
         let store = data.open_store().await?;
         let mut index = LexicalIndex::open(&data)?;
@@ -346,7 +346,8 @@ impl Engine {
     }
 }
 
-fn section_of(s: &MatchSettings) -> MatchSection {
+/// The `[match]` section of `s`, keeping the verifier floors of `old`.
+fn section_of(s: &MatchSettings, old: &MatchSection) -> MatchSection {
     MatchSection {
         k1: s.k1,
         b: s.b,
@@ -357,5 +358,7 @@ fn section_of(s: &MatchSettings) -> MatchSection {
         w_bigrams: s.weights[4],
         near_dup_max_distance: s.near_dup_max_distance,
         near_dup_boost: s.near_dup_boost,
+        confident_at_least: old.confident_at_least,
+        suggest_at_least: old.suggest_at_least,
     }
 }

@@ -116,6 +116,8 @@ struct Parts {
     reranker: Option<Reranker>,
     ranking: Option<Ranking>,
     verifier: Option<claimdesk_match::verify::Verifier>,
+    /// The config's floors on the verifier's thresholds (confident, suggest).
+    floors: (Option<f32>, Option<f32>),
     facts: BTreeMap<FactCheckId, Fact>,
 }
 
@@ -200,6 +202,10 @@ impl LiveRanker {
             reranker,
             ranking: options.ranking,
             verifier: options.verifier.clone(),
+            floors: (
+                config.matching.confident_at_least,
+                config.matching.suggest_at_least,
+            ),
             facts: BTreeMap::new(),
         };
         let (revision, _) = parts.index.sync(store).await?;
@@ -378,6 +384,12 @@ impl Parts {
         }
         if let Some(v) = &self.verifier {
             hybrid.set_verifier(Some(v.clone()));
+        }
+        if let (Some(mut v), (confident, suggest)) = (hybrid.verifier().cloned(), self.floors)
+            && (confident.is_some() || suggest.is_some())
+        {
+            v.tighten(confident, suggest);
+            hybrid.set_verifier(Some(v));
         }
         Ok(Ranker {
             matcher: hybrid,
