@@ -25,6 +25,9 @@ use crate::pipeline::{Pipeline, Report};
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, RankedMatch, RankerOptions, Refreshed};
 
+/// Items per round of the backlog pass.
+const BACKLOG_PAGE: u32 = 1000;
+
 /// How an engine is opened.
 #[derive(Clone)]
 pub struct EngineOptions {
@@ -265,6 +268,25 @@ impl Engine {
         let pipeline = self.pipeline().await?;
         let window = since.map_or(Window::All, Window::Since);
         look_back(&self.inner.store, &pipeline, &[], window, true).await
+    }
+
+    /// Processes the items stored but never through the pipeline (a process that stopped
+    /// mid-pipeline left them): the backlog pass a serving desk runs as it starts.
+    pub async fn process_backlog(&self) -> Result<Report> {
+        let mut total = Report::default();
+        loop {
+            let ids = self.inner.store.pending_items(BACKLOG_PAGE).await?;
+            if ids.is_empty() {
+                return Ok(total);
+            }
+            let r = self.process(&ids, false).await?;
+            total.scored += r.scored;
+            total.matched += r.matched;
+            total.below_threshold += r.below_threshold;
+            total.alerts.extend(r.alerts);
+            total.match_time += r.match_time;
+            total.monitor_time += r.monitor_time;
+        }
     }
 
     /// Deletes the index and rebuilds it from the store; returns how many fact-checks

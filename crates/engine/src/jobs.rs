@@ -81,6 +81,19 @@ pub async fn follow_store(engine: Engine, mut stop: watch::Receiver<bool>) {
 /// follower, the source poller (its items through the pipeline) and webhook deliveries.
 pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Result<()> {
     let poller = poller(&engine)?;
+    // Items a stopped process left stored but unprocessed go through the pipeline first.
+    match engine.process_backlog().await {
+        Ok(r) if r.scored > 0 => tracing::info!(
+            target: "ingest::backlog",
+            items = r.scored,
+            matched = r.matched,
+            "processed the backlog"
+        ),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(target: "ingest::backlog", error = %e, "cannot process the backlog")
+        }
+    }
     let transport = webhook_client(engine.config())?;
     let policy = engine.config().webhooks.clone();
     let follow = tokio::spawn(follow_store(engine.clone(), stop.clone()));

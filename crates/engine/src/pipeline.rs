@@ -128,6 +128,8 @@ impl Pipeline {
         }
         pb.end();
         report.monitor_time = started.elapsed();
+        // Done: a restart from here on does not process them again.
+        self.store.mark_processed(ids).await?;
         Ok(report)
     }
 

@@ -1,3 +1,4 @@
 //! The engine over temporary data directories: the live ranker, the look-back, the backlog.
 
+mod backlog;
 mod live;

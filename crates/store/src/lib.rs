@@ -458,6 +458,13 @@ pub trait Store: Send + Sync {
     /// on are the recent window a new fact-check looks back over.
     fn first_item_since(&self, since: i64) -> impl Future<Output = Result<Option<ItemId>>> + Send;
 
+    /// Items stored but not yet through the intake pipeline (left by a process that
+    /// stopped mid-pipeline, or not yet reached), in id order.
+    fn pending_items(&self, limit: u32) -> impl Future<Output = Result<Vec<ItemId>>> + Send;
+
+    /// Records that the pipeline has processed `items`.
+    fn mark_processed(&self, items: &[ItemId]) -> impl Future<Output = Result<()>> + Send;
+
     /// The items with a stored match to any of `fact_checks`, in id order.
     fn items_matched_to(
         &self,

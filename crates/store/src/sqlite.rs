@@ -563,6 +563,17 @@ impl Store for SqliteStore {
         }
         changed.sort_unstable_by_key(|(position, _)| *position);
         let changed: Vec<ItemId> = changed.into_iter().map(|(_, id)| id).collect();
+        // Pending until the pipeline has processed them (in this transaction, so no item is
+        // stored without being pending).
+        if !changed.is_empty() {
+            let ids: Vec<i64> = changed.iter().map(|i| i.0).collect();
+            sqlx::query(
+                "INSERT OR IGNORE INTO pending_items (item_id) SELECT value FROM json_each(?)",
+            )
+            .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
+            .execute(&mut *tx)
+            .await?;
+        }
         Self::finish_import(&mut tx, import_id, ImportKind::Items, &source, &counts).await?;
         tx.commit().await?;
         Ok((counts, changed))
@@ -775,6 +786,25 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(id.map(ItemId))
+    }
+
+    async fn pending_items(&self, limit: u32) -> Result<Vec<ItemId>> {
+        let rows: Vec<i64> =
+            sqlx::query_scalar("SELECT item_id FROM pending_items ORDER BY item_id LIMIT ?")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(ItemId).collect())
+    }
+
+    async fn mark_processed(&self, items: &[ItemId]) -> Result<()> {
+        let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        sqlx::query("DELETE FROM pending_items WHERE item_id IN (SELECT value FROM json_each(?))")
+            .bind(ids)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn items_matched_to(&self, fact_checks: &[FactCheckId]) -> Result<Vec<ItemId>> {
