@@ -2,7 +2,7 @@
 //! a JSON API, described by an OpenAPI 3.1 document.
 //!
 //! [`router`] builds the whole application from an [`AppState`] (the desk's
-//! [`Engine`](claimdesk_engine::Engine) and a [`ServerConfig`]); [`serve`] runs it on a
+//! [`claimdesk_engine::Engine`] and a [`ServerConfig`]); [`serve`] runs it on a
 //! listener until a shutdown future resolves. Every response carries the security headers and a request id; every
 //! error has a stable code from one table ([`ErrorCode`]); every user-visible word comes from
 //! the `en` or `vi` message catalog ([`Lang`]).
