@@ -116,7 +116,17 @@ pub struct MatchSection {
 
 impl Default for MatchSection {
     fn default() -> Self {
-        let s = MatchSettings::default();
+        MatchSection::from_settings(&MatchSettings::default(), None, None)
+    }
+}
+
+impl MatchSection {
+    /// The section holding ranking settings `s` and the verifier floors given.
+    pub fn from_settings(
+        s: &MatchSettings,
+        confident_at_least: Option<f32>,
+        suggest_at_least: Option<f32>,
+    ) -> MatchSection {
         MatchSection {
             k1: s.k1,
             b: s.b,
@@ -127,13 +137,11 @@ impl Default for MatchSection {
             w_bigrams: s.weights[4],
             near_dup_max_distance: s.near_dup_max_distance,
             near_dup_boost: s.near_dup_boost,
-            confident_at_least: None,
-            suggest_at_least: None,
+            confident_at_least,
+            suggest_at_least,
         }
     }
-}
 
-impl MatchSection {
     /// The ranking settings these values make.
     pub fn settings(&self) -> MatchSettings {
         MatchSettings {

@@ -11,7 +11,6 @@ use claimdesk_core::{Actor, Diagnostic, ImportCounts, ItemId};
 use claimdesk_ingest::{
     FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
 };
-use claimdesk_match::MatchSettings;
 use claimdesk_store::{ImportSource, NewFactCheck, SqliteStore, Store};
 use tokio::sync::{Mutex, OnceCell};
 
@@ -123,7 +122,11 @@ impl Engine {
                     .set(k.trim(), v.trim())
                     .map_err(|e| Error::Usage(format!("--param `{p}`: {e}")))?;
             }
-            config.matching = section_of(&settings, &config.matching);
+            config.matching = MatchSection::from_settings(
+                &settings,
+                config.matching.confident_at_least,
+                config.matching.suggest_at_least,
+            );
         }
         let store = data.open_store().await?;
         let mut index = LexicalIndex::open(&data)?;
@@ -365,22 +368,5 @@ impl Engine {
             return Ok(Report::default());
         }
         self.pipeline().await?.process(ids, progress).await
-    }
-}
-
-/// The `[match]` section of `s`, keeping the verifier floors of `old`.
-fn section_of(s: &MatchSettings, old: &MatchSection) -> MatchSection {
-    MatchSection {
-        k1: s.k1,
-        b: s.b,
-        w_claim_exact: s.weights[0],
-        w_headline_exact: s.weights[1],
-        w_claim_folded: s.weights[2],
-        w_headline_folded: s.weights[3],
-        w_bigrams: s.weights[4],
-        near_dup_max_distance: s.near_dup_max_distance,
-        near_dup_boost: s.near_dup_boost,
-        confident_at_least: old.confident_at_least,
-        suggest_at_least: old.suggest_at_least,
     }
 }
