@@ -62,7 +62,7 @@ pub const API_ROUTES: [(&str, &str); 23] = [
 #[openapi(
     info(
         title = "claimdesk",
-        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, ranking of fact-checks for a text, the cases the desk works, and the narratives, copy-paste bursts and alerts the monitor found. Every route but this document needs a session cookie (changes then need the `X-CSRF-Token` header) or `Authorization: Bearer <API token>`. Errors are `{\"message\", \"code\", \"type\"}` with a stable `code`."
+        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, ranking of fact-checks for a text, the cases the desk works, and the narratives, copy-paste bursts and alerts the monitor found. Every route but this document needs a session cookie (changes then need the `X-CSRF-Token` header) or `Authorization: Bearer <API token>`. Errors are `{\"message\", \"code\", \"type\", \"request_id\"}` with a stable `code`; the request id is also the `x-request-id` response header and names the log lines with the detail of an internal error."
     ),
     tags(
         (name = "items", description = "Posts and articles the desk watches"),

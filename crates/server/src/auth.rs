@@ -346,7 +346,12 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     let who = match authenticate(&state, req.headers()).await {
         Ok(who) => who,
         Err(e) => {
-            tracing::error!(target: "server::auth", error = %e, "authentication failed");
+            tracing::error!(
+                target: "server::auth",
+                request_id = %crate::request_id::current(),
+                error = %e,
+                "authentication failed"
+            );
             return refuse(&path, req.headers(), ErrorCode::StoreUnavailable);
         }
     };

@@ -1,8 +1,14 @@
 //! Every error the server answers with: one table of stable codes, their HTTP status and
 //! class, and the mapping from axum's rejections, so no response is axum's plain text.
 //!
-//! The JSON body is `{"message", "code", "type"}`. Clients switch on `code`, which never
-//! changes meaning; `message` (from the English catalog, plus detail) is for people.
+//! The JSON body is `{"message", "code", "type", "request_id"}`. Clients switch on `code`,
+//! which never changes meaning; `message` (from the English catalog, plus detail) is for
+//! people; `request_id` is the id of the request, also in its `x-request-id` header and in
+//! the log.
+//!
+//! Architecture invariant: an internal error (class `internal`) says only its code's
+//! message to the client. Its detail (a database error's text with its SQL, a file's path,
+//! an I/O error) goes to the log, under the request id, and nowhere else.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -12,6 +18,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::i18n::Lang;
+use crate::request_id;
 
 /// The class of an error: the caller's mistake, missing credentials, or ours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +205,9 @@ pub struct ErrorBody {
     /// `invalid_request`, `auth` or `internal`.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The request's id (as in its `x-request-id` response header): quote it when reporting
+    /// a problem; the log has the detail under it.
+    pub request_id: String,
 }
 
 impl ApiError {
@@ -214,18 +224,39 @@ impl ApiError {
         }
     }
 
-    /// The body this error is answered with.
+    /// Whether the client may read the detail: the caller's mistakes say what was wrong;
+    /// internal failures keep their detail for the log.
+    fn detail_shown(&self) -> bool {
+        self.code.error_type() != ErrorType::Internal
+    }
+
+    /// The body this error is answered with, for the request being answered.
     pub fn body(&self) -> ErrorBody {
         let key = format!("api_error.{}", self.code.as_str());
         let base = Lang::En.messages().get(&key);
         let message = match &self.detail {
-            Some(d) => format!("{base}: {d}"),
-            None => base.to_string(),
+            Some(d) if self.detail_shown() => format!("{base}: {d}"),
+            _ => base.to_string(),
         };
         ErrorBody {
             message,
             code: self.code.as_str(),
             kind: self.code.error_type().as_str(),
+            request_id: request_id::current(),
+        }
+    }
+
+    /// Writes an internal error's detail to the log under the request's id (the client is
+    /// told only the code); other errors are the caller's and are not logged.
+    pub fn log(&self) {
+        if self.code.error_type() == ErrorType::Internal {
+            tracing::error!(
+                target: "server::http",
+                request_id = %request_id::current(),
+                code = self.code.as_str(),
+                detail = self.detail.as_deref().unwrap_or(""),
+                "request failed"
+            );
         }
     }
 }
@@ -240,9 +271,7 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.code.error_type() == ErrorType::Internal {
-            tracing::error!(target: "server::http", code = self.code.as_str(), detail = ?self.detail, "request failed");
-        }
+        self.log();
         (self.code.status(), Json(self.body())).into_response()
     }
 }
@@ -369,5 +398,15 @@ mod tests {
     fn detail_follows_the_message() {
         let b = ApiError::with_detail(ErrorCode::InvalidQuery, "page: not a number").body();
         assert!(b.message.ends_with(": page: not a number"), "{}", b.message);
+    }
+
+    #[test]
+    fn internal_detail_stays_out_of_the_body() {
+        for code in [ErrorCode::Internal, ErrorCode::StoreUnavailable] {
+            let e = ApiError::with_detail(code, "no such table: items in SELECT * FROM items");
+            let b = serde_json::to_value(e.body()).unwrap();
+            assert!(!b.to_string().contains("items"), "{b}");
+            assert!(b["request_id"].is_string(), "{b}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
-    HeaderName, HeaderValue, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    HeaderValue, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
 use axum::http::{Response, StatusCode};
@@ -18,16 +18,13 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Lang;
+use crate::request_id::{self, REQUEST_ID};
 use crate::{AppState, pages};
-
-/// The request id header, set when the client sent none and echoed on the response.
-pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The Content-Security-Policy of every response: no inline script or style, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -45,7 +42,7 @@ pub(crate) fn layers(app: Router<AppState>, state: AppState) -> Router {
     .layer(DefaultBodyLimit::max(limit))
     .layer(
         ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(middleware::from_fn(request_id::assign))
             .layer(
                 TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                     let id = req
@@ -62,7 +59,6 @@ pub(crate) fn layers(app: Router<AppState>, state: AppState) -> Router {
                     )
                 }),
             )
-            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(middleware::map_response_with_state(
                 state.config().secure_cookies(),
                 security_headers,

@@ -33,6 +33,7 @@ mod monitoring;
 mod pages;
 mod params;
 mod public;
+mod request_id;
 mod sources;
 mod time;
 mod views;

@@ -177,9 +177,7 @@ pub(crate) struct PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        if self.error.code.error_type() == crate::ErrorType::Internal {
-            tracing::error!(target: "server::http", code = self.error.code.as_str(), detail = ?self.error.detail, "page failed");
-        }
+        self.error.log();
         let mut r = error_page(self.lang, self.error.code).into_response();
         *r.status_mut() = self.error.code.status();
         r
@@ -199,6 +197,8 @@ struct ErrorTemplate {
     chrome: Chrome,
     title: &'static str,
     message: &'static str,
+    /// The request's id, to quote when reporting the problem.
+    request_id: String,
 }
 
 /// The error page of `code` in `lang`.
@@ -230,6 +230,7 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
             "conflict" => "error_page.conflict",
             _ => "error_page.bad_request",
         }),
+        request_id: crate::request_id::current(),
     };
     render(code.status(), &page)
 }

@@ -175,3 +175,132 @@ async fn regression_error_bodies_are_never_labelled_gzip() {
         }
     }
 }
+
+/// Asserts an internal error's body: its code, the code's message, the request id of the
+/// response, and none of `secrets` (SQL text, table names, paths).
+fn assert_internal(a: &crate::util::Answer, status: u16, code: &str, secrets: &[&str]) {
+    a.assert_error(status, code);
+    let b = a.json();
+    let id = b["request_id"].as_str().unwrap_or_default();
+    assert!(!id.is_empty(), "{b}");
+    assert_eq!(a.header("x-request-id"), id);
+    assert_eq!(b["type"], "internal", "{b}");
+    for s in secrets {
+        assert!(!a.body.contains(s), "{s:?} reached the client: {}", a.body);
+    }
+}
+
+/// What the server logs while `f` runs (this thread's tracing events, as text).
+async fn logged<T>(f: impl std::future::Future<Output = T>) -> (T, String) {
+    #[derive(Clone, Default)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let out = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        f.await
+    };
+    let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
+    (out, text)
+}
+
+/// Runs SQL on the desk's store file from another connection.
+async fn tamper(dir: &std::path::Path, sql: &str) {
+    use sqlx::Connection;
+    let db = dir.join("data").join("claimdesk.db");
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut c)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    c.close().await.unwrap();
+}
+
+/// Issue 23, item 7: a database error (a table renamed under the server) answers the code,
+/// the message and the request id; the SQL, the table and the file stay in the log.
+#[tokio::test]
+async fn a_database_error_tells_the_client_its_code_and_request_id_only() {
+    let d = desk().await;
+    tamper(d._dir.path(), "ALTER TABLE items RENAME TO items_gone").await;
+    let data = d._dir.path().display().to_string();
+    for uri in ["/api/items", "/api/items/1"] {
+        let (a, log) = logged(d.get(uri)).await;
+        assert_internal(
+            &a,
+            500,
+            "internal",
+            &["SELECT", "items_gone", "no such table", "sqlite", &data],
+        );
+        // The detail is in the log, under the request's id.
+        let id = a.header("x-request-id");
+        let line = log
+            .lines()
+            .find(|l| l.contains("request failed") && l.contains(id))
+            .unwrap_or_else(|| panic!("no log line for {id}: {log}"));
+        assert!(line.contains("no such table"), "{line}");
+    }
+    // A client's own safe id is the one answered and logged.
+    let a = d.get_with("/api/items", "x-request-id", "report-42").await;
+    assert_internal(&a, 500, "internal", &["SELECT", "no such table"]);
+    assert_eq!(a.json()["request_id"], "report-42");
+    // An id that could forge a log line or carry markup is replaced.
+    let a = d.get_with("/api/items", "x-request-id", "<b>x</b>").await;
+    let id = a.json()["request_id"].as_str().unwrap().to_string();
+    assert!(!id.is_empty() && !id.contains('<'), "{id}");
+    // The error page says the same, in HTML.
+    let page = d.get("/").await;
+    assert_eq!(page.status.as_u16(), 500, "{}", page.body);
+    let id = page.header("x-request-id").to_string();
+    assert!(page.body.contains(&id), "{}", page.body);
+    for s in ["SELECT", "items_gone", "no such table", &data] {
+        assert!(!page.body.contains(s), "{s:?} reached the page");
+    }
+}
+
+/// Issue 23, item 7: an I/O error (the index directory replaced by a file, so the index
+/// cannot be opened for writing when the ranker is built) answers the code, the message
+/// and the request id; the path and the OS's error stay in the log.
+#[tokio::test]
+async fn an_io_error_tells_the_client_its_code_and_request_id_only() {
+    let d = desk().await;
+    let index = d._dir.path().join("data").join("index");
+    assert!(index.is_dir(), "{}", index.display());
+    std::fs::remove_dir_all(&index).unwrap();
+    std::fs::write(&index, b"not a directory").unwrap();
+    let (a, log) =
+        logged(d.post_json("/api/match", r#"{"text": "hot lemon water cures cancer"}"#)).await;
+    let data = d._dir.path().display().to_string();
+    assert_internal(
+        &a,
+        500,
+        "internal",
+        &[
+            &data,
+            "index",
+            "os error",
+            "Not a directory",
+            "No such file",
+        ],
+    );
+    let id = a.header("x-request-id");
+    let line = log
+        .lines()
+        .find(|l| l.contains("request failed") && l.contains(id))
+        .unwrap_or_else(|| panic!("no log line for {id}: {log}"));
+    assert!(line.contains("Not a directory"), "{line}");
+}
