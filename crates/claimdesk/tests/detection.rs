@@ -111,7 +111,7 @@ fn malformed_rows_are_errors_with_file_and_line() {
         (
             "noid.tsv",
             &b"id\ttext\n\tno id here\n"[..],
-            "noid.tsv:2: empty id",
+            "noid.tsv:2: field `id`: empty id",
         ),
         (
             "latin1.tsv",
@@ -130,7 +130,8 @@ fn malformed_rows_are_errors_with_file_and_line() {
     let run = desk.run(&["detect", "--clef", "--tsv", &file]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("plain.tsv:1: no `tweet_id` column"),
+        run.stderr
+            .contains("plain.tsv:1: field `tweet_id`: no such column"),
         "{}",
         run.stderr
     );
@@ -257,7 +258,7 @@ fn training_refuses_labels_that_are_not_0_or_1() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("bad.tsv:2: `check_worthiness` must be 0 or 1, found `yes`"),
+            .contains("bad.tsv:2: field `check_worthiness`: must be 0 or 1, found `yes`"),
         "{}",
         run.stderr
     );

@@ -19,6 +19,9 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A file the user named is not what the command expects (file, line, field, what).
+    #[error("{0}")]
+    Input(claimdesk_core::Diagnostic),
     /// The user asked for something that cannot be done as asked (the message says what to
     /// do instead).
     #[error("{0}")]

@@ -24,6 +24,7 @@ pub mod feed;
 pub mod fetch;
 pub mod intake;
 mod json_scan;
+pub mod labelled;
 pub mod poll;
 mod table;
 pub mod validate;
