@@ -454,16 +454,7 @@ impl Detector {
 
 /// The text a detector embeds: links dropped (they say where, not what), spaces collapsed.
 pub fn detector_text(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| {
-            let l = w.to_lowercase();
-            !(l.starts_with("http://")
-                || l.starts_with("https://")
-                || l.starts_with("www.")
-                || l.starts_with("pic.twitter.com/"))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    claimdesk_text::links::without_links(text)
 }
 
 /// Embeds texts as a detector reads them (see [`detector_text`]).

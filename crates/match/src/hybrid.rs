@@ -72,27 +72,15 @@ pub struct Dense {
 /// of a copied embedded post as well gave 0.835).
 pub fn query_text(text: &str) -> String {
     text.split_whitespace()
-        .filter(|w| !is_link(w))
+        .filter(|w| !claimdesk_text::links::is_link(w))
         .map(strip_link_suffix)
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn is_link(word: &str) -> bool {
-    let w = word.trim_start_matches(|c: char| !c.is_alphanumeric());
-    w.starts_with("http://")
-        || w.starts_with("https://")
-        || w.starts_with("www.")
-        || w.starts_with("pic.twitter.com/")
-}
-
 /// `#Tag https://t.co/x` glued together as `#Taghttps://t.co/x` keeps `#Tag`.
 fn strip_link_suffix(word: &str) -> &str {
-    match word
-        .find("http://")
-        .or_else(|| word.find("https://"))
-        .or_else(|| word.find("pic.twitter.com/"))
-    {
+    match claimdesk_text::links::find_link(word) {
         Some(i) if i > 0 => &word[..i],
         _ => word,
     }

@@ -11,6 +11,7 @@
 mod claim_cues;
 mod fingerprint;
 mod lang;
+pub mod links;
 mod minhash;
 mod normalize;
 mod sentences;

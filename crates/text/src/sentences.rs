@@ -186,10 +186,10 @@ fn is_link_start(chars: &[(usize, char)], i: usize) -> bool {
         .take_while(|&&(_, c)| !c.is_whitespace())
         .map(|&(_, c)| c)
         .collect();
-    let lower = word.to_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") {
+    if crate::links::is_link(&word) {
         return true;
     }
+    let lower = word.to_lowercase();
     // `name@host.tld` and bare domains such as `vnexpress.net/abc` or `pic.twitter.com/x`.
     let core = lower.trim_end_matches(['.', '!', '?', ',', ')', '…']);
     if let Some((user, host)) = core.split_once('@')

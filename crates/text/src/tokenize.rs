@@ -210,7 +210,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(String, WordKind)) {
         let mut rest = chunk;
         // A hashtag glued to a URL ("#Tag https://..." pasted without a space).
         while !rest.is_empty() {
-            let url_at = find_url(rest);
+            let url_at = crate::links::find_link(rest);
             let (before, url) = match url_at {
                 Some(0) => ("", Some(rest)),
                 Some(i) => (&rest[..i], Some(&rest[i..])),
@@ -224,7 +224,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(String, WordKind)) {
                     let end = u
                         .char_indices()
                         .skip(1)
-                        .find(|&(i, _)| find_url(&u[i..]) == Some(0))
+                        .find(|&(i, _)| crate::links::find_link(&u[i..]) == Some(0))
                         .map_or(u.len(), |(i, _)| i);
                     if let Some(domain) = url_domain(&u[..end]) {
                         f(domain, WordKind::Domain);
@@ -235,24 +235,6 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(String, WordKind)) {
             }
         }
     }
-}
-
-/// Byte offset of the first URL start (`http://`, `https://`, `www.`, `pic.twitter.com/`).
-fn find_url(s: &str) -> Option<usize> {
-    // Every pattern holds a '.' or a ':'; most words hold neither.
-    if !s.bytes().any(|b| b == b'.' || b == b':') {
-        return None;
-    }
-    let lower_has = |pat: &str| {
-        s.as_bytes()
-            .windows(pat.len())
-            .position(|w| w.eq_ignore_ascii_case(pat.as_bytes()))
-    };
-    ["http://", "https://", "www.", "pic.twitter.com/"]
-        .iter()
-        .filter_map(|p| lower_has(p))
-        .filter(|&i| s.is_char_boundary(i))
-        .min()
 }
 
 /// The host of a URL, lowercased, without `www.` and port; `None` when there is none.
