@@ -12,6 +12,7 @@ pub mod audit;
 pub mod claims;
 pub mod desk;
 pub mod monitor;
+pub mod web;
 pub mod workflow;
 
 pub use audit::{AuditEvent, AuditProblem, AuditReport, ChainVerifier};
@@ -24,6 +25,7 @@ pub use monitor::{
     Alert, AlertId, AlertRule, Burst, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember,
     WebhookId,
 };
+pub use web::web_url;
 pub use workflow::{WorkflowError, next_statuses, transition};
 
 use std::fmt;

@@ -78,32 +78,19 @@ pub fn text(field: &'static str, value: &str) -> Result<(), Invalid> {
     }
 }
 
-/// An absolute `http` or `https` URL with a host, without spaces or control characters.
+/// An absolute `http` or `https` URL with a host, without spaces or control characters
+/// (the one definition, [`claimdesk_core::web_url`]), or the error naming `field`.
 pub fn web_url(field: &'static str, value: &str) -> Result<(), Invalid> {
-    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &value[8..]
-    } else if lower.starts_with("http://") {
-        &value[7..]
-    } else {
-        return Err(invalid(
-            field,
-            format!("`{}` is not an http or https address", shorten(value)),
-        ));
-    };
-    let host_present = !rest.is_empty() && !rest.starts_with(['/', '?', '#']);
-    let clean = !value.chars().any(|c| c.is_whitespace() || c.is_control());
-    if host_present && clean {
-        Ok(())
-    } else {
-        Err(invalid(
-            field,
-            format!(
-                "`{}` is not an http or https address with a host and without spaces",
-                shorten(value)
-            ),
-        ))
+    if claimdesk_core::web_url(value).is_some() {
+        return Ok(());
     }
+    let scheme = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    let message = if scheme.starts_with("https://") || scheme.starts_with("http://") {
+        "is not an http or https address with a host and without spaces"
+    } else {
+        "is not an http or https address"
+    };
+    Err(invalid(field, format!("`{}` {message}", shorten(value))))
 }
 
 /// An ISO 8601 date (`2026-01-12`), optionally followed by a time (`T09:30:00+07:00`).
