@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use claimdesk_match::metrics::average_precision_at;
 use claimdesk_match::rerank::{Reranker, TrainingQuery};
 use claimdesk_match::trec::parse_qrels;
 use claimdesk_match::verify::{self, TrainOptions};
@@ -185,14 +186,8 @@ fn candidate_map(
             .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
         found += usize::from(q.relevant.iter().any(|&y| y));
-        let (mut hits, mut ap) = (0usize, 0.0);
-        for (i, (_, y)) in order.iter().take(k).enumerate() {
-            if *y {
-                hits += 1;
-                ap += hits as f64 / (i + 1) as f64;
-            }
-        }
-        total += ap / n.min(k).max(1) as f64;
+        let ranked: Vec<bool> = order.iter().map(|(_, y)| *y).collect();
+        total += average_precision_at(&ranked, k, n.min(k).max(1));
     }
     (
         total / queries.len() as f64,

@@ -47,19 +47,19 @@ pub fn evaluate(run: &Run, qrels: &Qrels, k: usize) -> Scores {
             continue;
         }
         n += 1;
-        let ranked = run.get(qid).unwrap_or(&empty);
-        let (mut hits, mut ap, mut rr) = (0usize, 0.0, 0.0);
-        for (i, doc) in ranked.iter().take(k).enumerate() {
-            if relevant.contains(doc) {
-                hits += 1;
-                ap += hits as f64 / (i + 1) as f64;
-                if rr == 0.0 {
-                    rr = 1.0 / (i + 1) as f64;
-                }
-            }
-        }
-        map += ap / relevant.len() as f64;
-        mrr += rr;
+        let judged: Vec<bool> = run
+            .get(qid)
+            .unwrap_or(&empty)
+            .iter()
+            .take(k)
+            .map(|doc| relevant.contains(doc))
+            .collect();
+        let hits = judged.iter().filter(|&&r| r).count();
+        map += average_precision_at(&judged, k, relevant.len());
+        mrr += judged
+            .iter()
+            .position(|&r| r)
+            .map_or(0.0, |i| 1.0 / (i + 1) as f64);
         recall += hits as f64 / relevant.len() as f64;
     }
     let d = n.max(1) as f64;
@@ -90,15 +90,31 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// assert_eq!(average_precision(&[true, false, true]), (1.0 + 2.0 / 3.0) / 2.0);
 /// ```
 pub fn average_precision(ranked: &[bool]) -> f64 {
+    let hits = ranked.iter().filter(|&&r| r).count();
+    average_precision_at(ranked, ranked.len(), hits)
+}
+
+/// Average precision at `k` of one ranked list of judgments, best first, when `relevant`
+/// documents are relevant in all: the sum of the precision at each relevant rank within the
+/// first `k`, divided by `relevant` (the CLEF CheckThat! scorers' AP@k); 0 when `relevant`
+/// is 0. The one definition behind [`evaluate`], [`average_precision`] and training.
+///
+/// ```
+/// use claimdesk_match::metrics::average_precision_at;
+/// assert_eq!(average_precision_at(&[false, true, true], 2, 2), 0.25);
+/// assert_eq!(average_precision_at(&[false, false], 5, 0), 0.0);
+/// ```
+pub fn average_precision_at(ranked: &[bool], k: usize, relevant: usize) -> f64 {
+    if relevant == 0 {
+        return 0.0;
+    }
     let mut hits = 0usize;
     let mut total = 0.0;
-    for (i, &relevant) in ranked.iter().enumerate() {
-        if relevant {
-            hits += 1;
-            total += hits as f64 / (i + 1) as f64;
-        }
+    for (i, _) in ranked.iter().take(k).enumerate().filter(|(_, r)| **r) {
+        hits += 1;
+        total += hits as f64 / (i + 1) as f64;
     }
-    if hits == 0 { 0.0 } else { total / hits as f64 }
+    total / relevant as f64
 }
 
 /// Share of relevant judgments among the first `k` of a ranked list (divided by `k`, as

@@ -26,6 +26,25 @@ impl Fingerprint {
 /// Shingle width in words.
 const SHINGLE: usize = 3;
 
+/// Calls `f` with the xxh3-64 hash (seed 0) of each shingle of `folded`: each run of
+/// [`SHINGLE`] words (all of them when there are fewer), joined by single spaces. The one
+/// shingle definition of SimHash and MinHash: stored fingerprints and signatures depend on
+/// it, so it never changes.
+pub(crate) fn for_each_shingle_hash(folded: &[Cow<'_, str>], mut f: impl FnMut(u64)) {
+    let width = SHINGLE.min(folded.len()).max(1);
+    let mut buf = String::new();
+    for shingle in folded.windows(width) {
+        buf.clear();
+        for (i, w) in shingle.iter().enumerate() {
+            if i > 0 {
+                buf.push(' ');
+            }
+            buf.push_str(w);
+        }
+        f(xxh3_64(buf.as_bytes()));
+    }
+}
+
 /// The fingerprint of a text; `None` when it has no words.
 ///
 /// ```
@@ -61,21 +80,11 @@ pub fn fingerprint_words(words: &[Word]) -> Option<Fingerprint> {
         return None;
     }
     let mut counts = [0i32; 64];
-    let width = SHINGLE.min(folded.len());
-    let mut buf = String::new();
-    for shingle in folded.windows(width) {
-        buf.clear();
-        for (i, w) in shingle.iter().enumerate() {
-            if i > 0 {
-                buf.push(' ');
-            }
-            buf.push_str(w);
-        }
-        let h = xxh3_64(buf.as_bytes());
+    for_each_shingle_hash(&folded, |h| {
         for (bit, count) in counts.iter_mut().enumerate() {
             *count += if h >> bit & 1 == 1 { 1 } else { -1 };
         }
-    }
+    });
     let mut fp = 0u64;
     for (bit, count) in counts.iter().enumerate() {
         if *count > 0 {

@@ -8,14 +8,11 @@
 //! signatures stored today compare correctly after any dependency upgrade. The share of
 //! equal positions in two signatures estimates the Jaccard similarity of their shingle sets.
 
-use xxhash_rust::xxh3::xxh3_64;
-
 use crate::tokenize::words;
 
 /// Hash functions (positions) in a signature.
 pub const MINHASH_SIZE: usize = 64;
 
-const SHINGLE: usize = 3;
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A MinHash signature.
@@ -70,25 +67,15 @@ pub fn minhash(text: &str) -> Option<MinHash> {
     if folded.is_empty() {
         return None;
     }
-    let width = SHINGLE.min(folded.len());
     let mut sig = [u32::MAX; MINHASH_SIZE];
-    let mut buf = String::new();
-    for shingle in folded.windows(width) {
-        buf.clear();
-        for (i, w) in shingle.iter().enumerate() {
-            if i > 0 {
-                buf.push(' ');
-            }
-            buf.push_str(w);
-        }
-        let h = xxh3_64(buf.as_bytes());
+    crate::fingerprint::for_each_shingle_hash(&folded, |h| {
         for (i, slot) in sig.iter_mut().enumerate() {
             let v = splitmix64(h.wrapping_add((i as u64).wrapping_mul(GOLDEN))) as u32;
             if v < *slot {
                 *slot = v;
             }
         }
-    }
+    });
     Some(MinHash(sig))
 }
 
