@@ -4,20 +4,18 @@
 
 use std::sync::LazyLock;
 
-use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use axum::routing::get;
 
-use crate::AppState;
-use crate::http::ASSET_MAX_AGE;
+/// How long assets may be cached (they are versioned by name or query string).
+const ASSET_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 3600);
 
 const HTMX: &[u8] = include_bytes!("../static/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../static/desk.css");
 
 /// Where htmx is served.
 pub(crate) const HTMX_PATH: &str = "/static/htmx-2.0.11.min.js";
-const CSS_ROUTE: &str = "/static/desk.css";
+pub(crate) const CSS_ROUTE: &str = "/static/desk.css";
 
 /// The stylesheet's URL, with a content hash so a changed file is fetched again.
 pub(crate) static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
@@ -28,16 +26,17 @@ pub(crate) static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
     format!("{CSS_ROUTE}?v={hash:016x}")
 });
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            HTMX_PATH,
-            get(|| asset("text/javascript; charset=utf-8", HTMX)),
-        )
-        .route(CSS_ROUTE, get(|| asset("text/css; charset=utf-8", CSS)))
+/// `GET /static/htmx-2.0.11.min.js`.
+pub(crate) async fn htmx() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", HTMX)
 }
 
-async fn asset(content_type: &'static str, bytes: &'static [u8]) -> impl IntoResponse {
+/// `GET /static/desk.css`.
+pub(crate) async fn css() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+fn asset(content_type: &'static str, bytes: &'static [u8]) -> impl IntoResponse {
     (
         [
             (CONTENT_TYPE, content_type.to_string()),

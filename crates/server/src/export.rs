@@ -5,8 +5,7 @@
 //! has no row cap and holds one page in memory however large the store is, and a client
 //! that goes away stops the reading.
 //!
-//! These routes are for staff only: [`routes`] is kept apart so that the sign-in layer
-//! wraps it together with the desk's pages.
+//! These routes are for staff only (the route table says so, and the guard enforces it).
 //!
 //! Pages are read by offset, in the store's order (fact-checks newest first, cases most
 //! recently changed first): a fact-check published or a case changed while an export runs
@@ -16,31 +15,20 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use claimdesk_core::{Case, StoredFactCheck};
 use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter, neutralize_formula};
 use claimdesk_store::{CaseFilter, Store};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Rows read from the store per chunk.
 const PAGE: u32 = 500;
-
-/// The export routes (staff only: mount them behind the sign-in layer).
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/export/factchecks.csv", get(fact_checks_csv))
-        .route("/export/factchecks.jsonl", get(fact_checks_jsonl))
-        .route("/export/cases.csv", get(cases_csv))
-        .route("/export/cases.jsonl", get(cases_jsonl))
-}
 
 /// A writer whose bytes the stream takes after each page. Shared because the exporters own
 /// their writer; only the stream's one task ever touches it, so the lock is uncontended.
@@ -309,7 +297,8 @@ fn dated(state: &AppState, name: &str, ext: &str) -> String {
     format!("claimdesk-{name}-{today}.{ext}")
 }
 
-async fn fact_checks_csv(State(state): State<AppState>) -> Response {
+/// `GET /export/factchecks.csv`.
+pub(crate) async fn fact_checks_csv(State(state): State<AppState>) -> Response {
     let filename = dated(&state, "factchecks", "csv");
     let chunk = Chunk::default();
     attachment(
@@ -321,7 +310,8 @@ async fn fact_checks_csv(State(state): State<AppState>) -> Response {
     )
 }
 
-async fn fact_checks_jsonl(State(state): State<AppState>) -> Response {
+/// `GET /export/factchecks.jsonl`.
+pub(crate) async fn fact_checks_jsonl(State(state): State<AppState>) -> Response {
     let filename = dated(&state, "factchecks", "jsonl");
     let chunk = Chunk::default();
     attachment(
@@ -333,7 +323,8 @@ async fn fact_checks_jsonl(State(state): State<AppState>) -> Response {
     )
 }
 
-async fn cases_csv(State(state): State<AppState>) -> Response {
+/// `GET /export/cases.csv`.
+pub(crate) async fn cases_csv(State(state): State<AppState>) -> Response {
     let filename = dated(&state, "cases", "csv");
     let chunk = Chunk::default();
     let writer = CaseCsv {
@@ -349,7 +340,8 @@ async fn cases_csv(State(state): State<AppState>) -> Response {
     )
 }
 
-async fn cases_jsonl(State(state): State<AppState>) -> Response {
+/// `GET /export/cases.jsonl`.
+pub(crate) async fn cases_jsonl(State(state): State<AppState>) -> Response {
     let filename = dated(&state, "cases", "jsonl");
     let chunk = Chunk::default();
     attachment(

@@ -1,7 +1,7 @@
 //! The middleware every request passes: request id, trace span, metrics, security headers,
 //! error bodies for layer-made errors, gzip, body limit, timeout and a panic guard.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
@@ -22,21 +22,25 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::error_page;
 use crate::i18n::Lang;
+use crate::metrics::method_label;
 use crate::request_id::{self, REQUEST_ID};
-use crate::{AppState, pages};
+use crate::route::Route;
+use crate::state::AppState;
 
 /// The Content-Security-Policy of every response: no inline script or style, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
     form-action 'self'";
 
-/// Wraps the application in the middleware stack and gives it its state.
-pub(crate) fn layers(app: Router<AppState>, state: AppState) -> Router {
+/// Wraps the application in the middleware stack and gives it its state; `routes` (the
+/// route table) gives the metrics their route labels.
+pub(crate) fn layers(app: Router<AppState>, state: AppState, routes: &'static [Route]) -> Router {
     let limit = state.config().body_limit;
     let timeout = state.config().request_timeout;
     app.layer(middleware::from_fn_with_state(
-        state.clone(),
+        (state.clone(), routes),
         record_metrics,
     ))
     .layer(DefaultBodyLimit::max(limit))
@@ -76,22 +80,27 @@ pub(crate) fn layers(app: Router<AppState>, state: AppState) -> Router {
     .with_state(state)
 }
 
+/// Counts the request under its route's label in the table (`unmatched` when it matched
+/// none), its method and its status.
 async fn record_metrics(
-    State(state): State<AppState>,
+    State((state, routes)): State<(AppState, &'static [Route])>,
     req: Request,
     next: Next,
 ) -> impl IntoResponse {
-    let route = req
+    let matched = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_string();
-    let method = crate::metrics::method_label(req.method().as_str());
+        .map(MatchedPath::as_str);
+    let route = routes
+        .iter()
+        .find(|r| Some(r.path) == matched)
+        .map_or("unmatched", Route::metrics_label);
+    let method = method_label(req.method().as_str());
     let start = Instant::now();
     let response = next.run(req).await;
     let elapsed = start.elapsed();
     let status = response.status().as_u16();
-    state.metrics().record(&route, method, status, elapsed);
+    state.metrics().record(route, method, status, elapsed);
     tracing::info!(
         target: "server::http",
         %route,
@@ -127,7 +136,7 @@ async fn security_headers(State(tls): State<bool>, mut response: Response<Body>)
 /// and the health and metrics endpoints, the error page elsewhere.
 async fn error_bodies(req: Request, next: Next) -> Response<Body> {
     let lang = Lang::negotiate(req.headers());
-    let html = pages::is_page_path(req.uri().path());
+    let html = error_page::is_page_path(req.uri().path());
     let response = next.run(req).await;
     let status = response.status();
     let plain = response
@@ -139,7 +148,7 @@ async fn error_bodies(req: Request, next: Next) -> Response<Body> {
     }
     let code = ErrorCode::for_status(status);
     let mut fresh = if html {
-        pages::error_page(lang, code).into_response()
+        error_page::error_page(lang, code).into_response()
     } else {
         ApiError::new(code).into_response()
     };
@@ -158,6 +167,3 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> 
     tracing::error!(target: "server::http", "a handler panicked");
     ApiError::new(ErrorCode::Internal).into_response()
 }
-
-/// How long assets may be cached (they are versioned by name or query string).
-pub(crate) const ASSET_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 3600);

@@ -15,9 +15,9 @@ use claimdesk_store::{ImportSource, NewItem, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::extract::CurrentUser;
+use crate::state::AppState;
 
 /// What an intake request did.
 #[derive(Debug, Serialize, ToSchema)]

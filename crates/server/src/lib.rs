@@ -18,206 +18,125 @@
 
 #![warn(missing_docs)]
 
-mod api;
-mod assets;
-mod auth;
-mod cases;
+// The modules from the bottom layer up (see `LAYERS`): each imports only modules listed
+// before it there.
+
+// Foundations: no handler, no HTTP plumbing.
+mod config;
 mod error;
-mod export;
-mod http;
 mod i18n;
-mod intake;
-mod login;
+mod limiter;
 mod metrics;
-mod monitoring;
-mod pages;
-mod params;
-mod public;
 mod request_id;
-mod sources;
+mod route;
+mod state;
 mod time;
+
+// Plumbing: extractors, rendering, error pages, shared views and parameters.
+mod assets;
+mod error_page;
+mod extract;
+mod params;
+mod render;
+mod session;
 mod views;
 
+// Features: handlers, split into API, pages and views where a feature has several.
+mod cases;
+mod export;
+mod factchecks;
+mod intake;
+mod items;
+mod language;
+mod login;
+mod matching;
+mod monitoring;
+mod ops;
+mod public;
+mod sources;
+
+// The application: the guard, the middleware, the route table and the router built from it.
+mod auth;
+mod http;
+mod router;
+mod table;
+
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
-use claimdesk_engine::Engine;
-use claimdesk_publish::RatingScale;
-use claimdesk_store::SqliteStore;
-
-pub use api::{API_ROUTES, openapi};
-pub use auth::{
-    Access, CSRF_HEADER, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS, ROUTES, Route,
-    SESSION_COOKIE,
-};
 pub use claimdesk_engine::STORED_MATCHES;
+pub use config::{DEFAULT_PUBLIC_URL, DEFAULT_TIME_ZONE, ServerConfig};
 pub use error::{ApiError, ErrorCode, ErrorType};
 pub use i18n::{Lang, Messages, catalog_keys};
+pub use limiter::{MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
+pub use route::{Access, Kind, Route};
+pub use router::{api_routes, openapi, router};
+pub use session::{CSRF_HEADER, SESSION_COOKIE};
+pub use state::AppState;
+pub use table::ROUTES;
 pub use time::UnknownTimeZone;
 
-/// The desk's time zone when the config names none.
-pub const DEFAULT_TIME_ZONE: &str = claimdesk_engine::config::DEFAULT_TIME_ZONE;
-
-/// The base of absolute links (JSON-LD, feeds) when neither `public_url` nor the listening
-/// address is known.
-pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
-
-/// How the server behaves: limits, the time zone dates are shown in, the public address and
-/// the rating scale.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// Absolute links in JSON-LD and feeds start with this when `public_url` is not set
-    /// (the binary sets it to `http://` + the listening address). A trailing `/` is ignored.
-    pub link_base: String,
-    /// The desk's verdicts, for showing a stored verdict in the reader's language.
-    pub rating_scale: RatingScale,
-    /// Dates and times are shown, and date filters read, in this time zone.
-    pub time_zone: jiff::tz::TimeZone,
-    /// Largest request body accepted, in bytes.
-    pub body_limit: usize,
-    /// A request taking longer is answered with `request_timeout`.
-    pub request_timeout: Duration,
-    /// The address the desk is reached at (`[server] public_url`), e.g.
-    /// `https://desk.example`: browser requests that change something must come from its
-    /// origin, and cookies are `Secure` when it is `https`. `None`: the request's `Host`.
-    pub public_url: Option<String>,
-    /// How long a session lasts after signing in.
-    pub session_ttl: Duration,
-}
-
-impl ServerConfig {
-    /// Whether cookies carry `Secure`: the desk is served over TLS.
-    pub fn secure_cookies(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| {
-            u.get(..8)
-                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
-        })
-    }
-
-    /// The default config with the named IANA time zone (e.g. `Europe/Paris`).
-    pub fn with_time_zone(name: &str) -> Result<ServerConfig, UnknownTimeZone> {
-        Ok(ServerConfig {
-            time_zone: time::zone(name)?,
-            ..ServerConfig::default()
-        })
-    }
-
-    /// The server's part of the engine's config (`[server]` and `[rating_scale]`), links
-    /// defaulting to `link_base` (e.g. `http://` + the listening address).
-    pub fn from_config(
-        config: &claimdesk_engine::Config,
-        link_base: String,
-    ) -> Result<ServerConfig, UnknownTimeZone> {
-        Ok(ServerConfig {
-            link_base,
-            public_url: config.server.public_url.clone(),
-            rating_scale: config.rating_scale().clone(),
-            ..ServerConfig::with_time_zone(&config.server.time_zone)?
-        })
-    }
-
-    /// Where the public reaches the desk, without a trailing `/`, ready for a path:
-    /// [`ServerConfig::public_url`] when set, else [`ServerConfig::link_base`].
-    pub fn public_base(&self) -> &str {
-        self.public_url
-            .as_deref()
-            .unwrap_or(&self.link_base)
-            .trim_end_matches('/')
-    }
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            link_base: DEFAULT_PUBLIC_URL.to_string(),
-            rating_scale: RatingScale::default(),
-            time_zone: time::zone(DEFAULT_TIME_ZONE).unwrap_or_else(|_| time::fallback_zone()),
-            body_limit: 1024 * 1024,
-            request_timeout: Duration::from_secs(30),
-            public_url: None,
-            session_ttl: Duration::from_secs(12 * 3600),
-        }
-    }
-}
-
-/// What every handler shares: the engine (store, live ranker, intake pipeline), the config
-/// and the metrics. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    store: SqliteStore,
-    engine: Engine,
-    config: ServerConfig,
-    metrics: metrics::Metrics,
-    logins: auth::LoginLimiter,
-}
-
-impl AppState {
-    /// The state of a server over `engine`: its store, its ranker for `POST /api/match`,
-    /// its pipeline for the items posted to `POST /api/items`.
-    pub fn new(engine: Engine, config: ServerConfig) -> Self {
-        AppState {
-            inner: Arc::new(Inner {
-                store: engine.store().clone(),
-                engine,
-                config,
-                metrics: metrics::Metrics::default(),
-                logins: auth::LoginLimiter::default(),
-            }),
-        }
-    }
-
-    /// The store.
-    pub fn store(&self) -> &SqliteStore {
-        &self.inner.store
-    }
-
-    /// The config.
-    pub fn config(&self) -> &ServerConfig {
-        &self.inner.config
-    }
-
-    /// The engine.
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
-    }
-
-    fn metrics(&self) -> &metrics::Metrics {
-        &self.inner.metrics
-    }
-
-    fn logins(&self) -> &auth::LoginLimiter {
-        &self.inner.logins
-    }
-
-    fn scale(&self) -> &claimdesk_publish::RatingScale {
-        &self.inner.config.rating_scale
-    }
-}
-
-/// The whole application: the desk's pages, the public verdict pages and feeds, exports, API,
-/// assets, health and metrics, with every middleware.
-pub fn router(state: AppState) -> Router {
-    let (api, _) = api::router().split_for_parts();
-    let app = Router::new()
-        .merge(pages::router())
-        .merge(public::router())
-        // Staff only: the sign-in layer must cover these as it covers the desk's pages.
-        .merge(export::routes())
-        .merge(assets::router())
-        .merge(api)
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::guard,
-        ));
-    http::layers(app, state)
-}
+/// The server's modules from the bottom layer up: each imports only modules listed before
+/// it (a test reads the sources and fails on an import that points up), so there is no
+/// import cycle. Foundations come first, then the plumbing every feature uses (extractors,
+/// rendering, error pages), then the features (each split into its views, reads or
+/// operations, API and pages), then the guard, the middleware, the route table and the
+/// router.
+pub const LAYERS: &[&str] = &[
+    // Foundations.
+    "time",
+    "i18n",
+    "request_id",
+    "error",
+    "metrics",
+    "limiter",
+    "config",
+    "state",
+    "route",
+    // Plumbing.
+    "session",
+    "extract",
+    "params",
+    "views",
+    "assets",
+    "render",
+    "error_page",
+    // Features.
+    "language",
+    "login",
+    "ops",
+    "matching",
+    "intake",
+    "export",
+    "sources",
+    "public::published",
+    "public::jsonld",
+    "public::pages",
+    "public::feeds",
+    "public",
+    "cases::views",
+    "cases::ops",
+    "cases::api",
+    "cases::pages",
+    "cases",
+    "items::load",
+    "items::api",
+    "items::pages",
+    "items",
+    "factchecks::load",
+    "factchecks::api",
+    "factchecks::pages",
+    "factchecks",
+    "monitoring::views",
+    "monitoring::load",
+    "monitoring::api",
+    "monitoring::pages",
+    "monitoring",
+    // The application.
+    "auth",
+    "http",
+    "table",
+    "router",
+];
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in
 /// flight and returns.
@@ -235,4 +154,165 @@ pub async fn serve(
         .await?;
     tracing::info!(target: "server::http", "stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::LAYERS;
+
+    /// The module path of a source file under `src/` (`cases/api.rs` → `cases::api`,
+    /// `cases/mod.rs` → `cases`).
+    fn module_of(relative: &Path) -> String {
+        let mut parts: Vec<String> = relative
+            .iter()
+            .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+            .collect();
+        if parts.last().is_some_and(|p| p == "mod") {
+            parts.pop();
+        }
+        parts.join("::")
+    }
+
+    /// The source without its unit tests (`#[cfg(test)]` to the end: test modules come
+    /// last), whose `super::` means the file itself.
+    fn without_tests(source: &str) -> &str {
+        source.find("#[cfg(test)]").map_or(source, |i| &source[..i])
+    }
+
+    /// Every module path a source names through `crate::` or `super::`, as written (up to
+    /// three segments, `{` lists expanded one level), with `super::` resolved against
+    /// `module`.
+    fn imports(module: &str, source: &str) -> Vec<String> {
+        let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
+        let mut out = Vec::new();
+        for (prefix, base) in [("crate::", String::new()), ("super::", parent.to_string())] {
+            for (i, _) in source.match_indices(prefix) {
+                // `claimdesk_store::...` ends in `crate::`? No: only a whole word counts.
+                let before = source[..i].chars().next_back();
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &source[i + prefix.len()..];
+                let path: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let path = path.trim_end_matches(':');
+                let joined = |p: &str| {
+                    if base.is_empty() {
+                        p.to_string()
+                    } else {
+                        format!("{base}::{p}")
+                    }
+                };
+                if !path.is_empty() {
+                    out.push(joined(path));
+                }
+                // `crate::{a, b::c}` or `crate::x::{a, b}`.
+                let after = &rest[path.len()..];
+                let after = after.strip_prefix("::").unwrap_or(after);
+                if let Some(list) = after.strip_prefix('{') {
+                    let list = &list[..list.find('}').unwrap_or(0)];
+                    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                        let item = item.trim_start_matches("self");
+                        let full = match (path.is_empty(), item.is_empty()) {
+                            (_, true) => path.to_string(),
+                            (true, false) => item.to_string(),
+                            (false, false) => format!("{path}::{item}"),
+                        };
+                        out.push(joined(&full));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The layer of an imported path: its longest prefix that is a module of [`LAYERS`].
+    fn layer_of(path: &str) -> Option<usize> {
+        let segments: Vec<&str> = path.split("::").collect();
+        (1..=segments.len())
+            .rev()
+            .find_map(|n| LAYERS.iter().position(|m| *m == segments[..n].join("::")))
+    }
+
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Issue 23, item 4: the modules import each other in layers, never upwards, so no
+    /// import cycle can come back. Every file under `src/` is a module of [`LAYERS`] (but
+    /// `lib.rs`, the root), and everything it names through `crate::` or `super::` is a
+    /// module listed before it (naming an item through the root's re-exports, e.g.
+    /// `crate::AppState`, fails: name the module that defines it).
+    #[test]
+    fn modules_import_only_lower_layers() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let mut problems = Vec::new();
+        let mut seen = Vec::new();
+        for file in files {
+            let relative = file.strip_prefix(&src).unwrap();
+            if relative == Path::new("lib.rs") {
+                continue;
+            }
+            let module = module_of(relative);
+            let Some(own) = LAYERS.iter().position(|m| *m == module) else {
+                problems.push(format!("{module}: not in LAYERS"));
+                continue;
+            };
+            seen.push(module.clone());
+            let source = std::fs::read_to_string(&file).unwrap();
+            for import in imports(&module, without_tests(&source)) {
+                match layer_of(&import) {
+                    Some(layer) if layer < own => {}
+                    Some(layer) if LAYERS[layer] == module => {}
+                    Some(layer) => problems.push(format!(
+                        "{module} imports {import} ({} is not below it)",
+                        LAYERS[layer]
+                    )),
+                    None => problems.push(format!(
+                        "{module} imports {import}: name the module that defines it"
+                    )),
+                }
+            }
+        }
+        for m in LAYERS {
+            if !seen.iter().any(|s| s == m) {
+                problems.push(format!("{m}: in LAYERS but no such file"));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// The check catches what it is for: an upward import, an import through the root,
+    /// and `super::` resolved against the file's parent.
+    #[test]
+    fn the_layer_check_sees_imports() {
+        let found = imports(
+            "cases::api",
+            "use crate::{error::ApiError, state};\nuse super::ops::x;\nlet a = crate::AppState;\nclaimdesk_store::x;",
+        );
+        assert_eq!(
+            found,
+            ["error::ApiError", "state", "AppState", "cases::ops::x"]
+                .map(String::from)
+                .to_vec()
+        );
+        assert_eq!(
+            layer_of("cases::ops::do_note"),
+            LAYERS.iter().position(|m| *m == "cases::ops")
+        );
+        assert_eq!(layer_of("AppState"), None);
+    }
 }

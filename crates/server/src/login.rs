@@ -15,13 +15,12 @@ use claimdesk_store::auth::{hash_password, verify_password};
 use claimdesk_store::{PasswordHash, Secret, Store};
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{
-    ClientIp, CurrentUser, LOGIN_CSRF_COOKIE, LoginKey, LoginLimiter, SESSION_COOKIE, cookie,
-    same_token, set_cookie,
-};
 use crate::error::{ApiError, ErrorCode};
-use crate::pages::{Chrome, render};
+use crate::extract::{ClientIp, CurrentUser};
+use crate::limiter::{LoginKey, LoginLimiter};
+use crate::render::{Chrome, render};
+use crate::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, same_token, set_cookie};
+use crate::state::AppState;
 
 /// Verified against when the username is unknown, so both cases cost one argon2 run.
 static DUMMY_HASH: LazyLock<Option<PasswordHash>> =

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use claimdesk_store::{SourceHealth, SourceKind, Store};
 
-use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Chrome, PageError, fail, render};
+use crate::error_page::{PageError, fail};
+use crate::render::{Chrome, render};
+use crate::state::AppState;
 
 /// A source as the page shows it.
 pub(crate) struct SourceRow {

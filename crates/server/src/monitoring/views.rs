@@ -1,37 +1,15 @@
-//! Narratives, their copy-paste bursts, and alerts: the desk's pages (`/narratives`,
-//! `/narratives/{id}`, `/alerts`) and the same data in the JSON API. Read-only: the monitor
-//! (claimdesk-monitor) writes them; the desk shows them and contacts no one.
+//! The monitoring's response types and query parameters, converted from the store's.
 
-use askama::Template;
-use axum::Json;
-use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
-use claimdesk_core::{Alert, AlertRule, Burst, NarrativeId};
-use claimdesk_store::{AlertFilter, NarrativeDetail, NarrativeFilter, NarrativeSummary, Store};
+use claimdesk_core::{Alert, AlertRule, Burst};
+use claimdesk_store::{AlertFilter, NarrativeDetail, NarrativeFilter, NarrativeSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiPath, ApiQuery};
-use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::pages::{Chrome, PageError, fail, page_id, render};
-use crate::{AppState, time};
+use crate::error::{ApiError, ErrorCode};
+use crate::time;
 
 /// Narratives listed per page.
 const LISTED: u32 = 100;
-/// Items shown on a narrative's page.
-const ITEMS_SHOWN: u32 = 200;
-/// Characters of a narrative's text shown in the list.
-const EXCERPT: usize = 280;
-
-pub(crate) fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/narratives", get(narratives_page))
-        .route("/narratives/{id}", get(narrative_page))
-        .route("/alerts", get(alerts_page))
-}
 
 fn rfc3339(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
@@ -312,7 +290,8 @@ pub struct NarrativesQuery {
 }
 
 impl NarrativesQuery {
-    fn filter(&self, tz: &jiff::tz::TimeZone) -> Result<NarrativeFilter, ApiError> {
+    /// The store filter the parameters ask for.
+    pub(crate) fn filter(&self, tz: &jiff::tz::TimeZone) -> Result<NarrativeFilter, ApiError> {
         let since = match self
             .since
             .as_deref()
@@ -358,7 +337,8 @@ pub struct AlertsQuery {
 }
 
 impl AlertsQuery {
-    fn filter(&self) -> Result<AlertFilter, ApiError> {
+    /// The store filter the parameters ask for.
+    pub(crate) fn filter(&self) -> Result<AlertFilter, ApiError> {
         let rule = match self.rule.as_deref().filter(|r| !r.is_empty()) {
             None => None,
             Some(r) => Some(r.parse::<AlertRule>().map_err(|e| {
@@ -367,301 +347,4 @@ impl AlertsQuery {
         };
         Ok(AlertFilter { rule, limit: 200 })
     }
-}
-
-async fn load_narratives(state: &AppState, q: &NarrativesQuery) -> Result<NarrativeList, ApiError> {
-    let filter = q.filter(&state.config().time_zone)?;
-    let list = state.store().narratives(&filter).await?;
-    Ok(NarrativeList {
-        narratives: list.into_iter().map(NarrativeView::from).collect(),
-    })
-}
-
-async fn load_narrative(state: &AppState, id: i64) -> Result<NarrativeDetailView, ApiError> {
-    let detail = state
-        .store()
-        .narrative(NarrativeId(id), ITEMS_SHOWN)
-        .await?
-        .ok_or_else(|| ApiError::with_detail(ErrorCode::NotFound, format!("narrative {id}")))?;
-    Ok(detail.into())
-}
-
-async fn load_alerts(state: &AppState, q: &AlertsQuery) -> Result<AlertList, ApiError> {
-    let alerts = state.store().alerts(&q.filter()?).await?;
-    Ok(AlertList {
-        alerts: alerts.into_iter().map(AlertView::from).collect(),
-    })
-}
-
-/// Narratives (items that say the same thing), most recently seen first, with their
-/// copy-paste bursts.
-#[utoipa::path(
-    get, path = "/api/narratives", tag = "narratives", params(NarrativesQuery),
-    responses(
-        (status = 200, description = "Narratives", body = NarrativeList),
-        (status = 400, description = "A parameter is not valid (`invalid_query`)", body = ErrorBody)
-    )
-)]
-pub(crate) async fn api_narratives(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<NarrativesQuery>,
-) -> Result<Json<NarrativeList>, ApiError> {
-    Ok(Json(load_narratives(&state, &q).await?))
-}
-
-/// A narrative with its volume by hour, languages, sources, matched fact-checks, items and
-/// the evidence of its burst.
-#[utoipa::path(
-    get, path = "/api/narratives/{id}", tag = "narratives",
-    params(("id" = i64, Path, description = "The narrative's id")),
-    responses(
-        (status = 200, description = "The narrative", body = NarrativeDetailView),
-        (status = 400, description = "The id is not a number (`invalid_path`)", body = ErrorBody),
-        (status = 404, description = "No such narrative (`not_found`)", body = ErrorBody)
-    )
-)]
-pub(crate) async fn api_narrative(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<NarrativeDetailView>, ApiError> {
-    Ok(Json(load_narrative(&state, id).await?))
-}
-
-/// Alerts, newest first: false-rated matches, copy-paste bursts, fast-growing narratives.
-#[utoipa::path(
-    get, path = "/api/alerts", tag = "narratives", params(AlertsQuery),
-    responses(
-        (status = 200, description = "Alerts", body = AlertList),
-        (status = 400, description = "A parameter is not valid (`invalid_query`)", body = ErrorBody)
-    )
-)]
-pub(crate) async fn api_alerts(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<AlertsQuery>,
-) -> Result<Json<AlertList>, ApiError> {
-    Ok(Json(load_alerts(&state, &q).await?))
-}
-
-fn excerpt(text: &str) -> String {
-    let mut out: String = text.chars().take(EXCERPT).collect();
-    if text.chars().count() > EXCERPT {
-        out.push('…');
-    }
-    out
-}
-
-/// A narrative as a row of the list.
-struct NarrativeRow {
-    n: NarrativeView,
-    excerpt: String,
-    /// Items, sources, and first to last seen, in words.
-    counts: (String, String, String),
-}
-
-/// "N items", "N sources", "FIRST to LAST" in the page's language.
-fn counts(chrome: &Chrome, n: &NarrativeView) -> (String, String, String) {
-    let t = chrome.t;
-    (
-        t.with("narratives.items", &[("n", &n.items)]),
-        t.with("narratives.sources", &[("n", &n.sources)]),
-        t.with(
-            "narratives.seen",
-            &[
-                ("first", &chrome.date(&n.first_seen)),
-                ("last", &chrome.date(&n.last_seen)),
-            ],
-        ),
-    )
-}
-
-#[derive(Template)]
-#[template(path = "narratives.html")]
-struct NarrativesPage {
-    chrome: Chrome,
-    since: String,
-    min_items: u32,
-    bursts: bool,
-    rows: Vec<NarrativeRow>,
-}
-
-async fn narratives_page(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Query(q): Query<NarrativesQuery>,
-) -> Result<Response, PageError> {
-    let chrome = chrome.section("narratives");
-    let list = load_narratives(&state, &q).await.map_err(fail(&chrome))?;
-    let rows = list
-        .narratives
-        .into_iter()
-        .map(|n| NarrativeRow {
-            excerpt: excerpt(&n.representative_text),
-            counts: counts(&chrome, &n),
-            n,
-        })
-        .collect();
-    let page = NarrativesPage {
-        since: q.since.clone().unwrap_or_default(),
-        min_items: q.min_items.unwrap_or(2).max(1),
-        bursts: q.bursts.as_deref() == Some("true"),
-        rows,
-        chrome,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
-/// An hour of volume with its share of the busiest hour, for a `<meter>`.
-struct VolumeRow {
-    hour: String,
-    items: u32,
-    max: u32,
-}
-
-#[derive(Template)]
-#[template(path = "narrative.html")]
-struct NarrativePage {
-    chrome: Chrome,
-    d: NarrativeDetailView,
-    counts: (String, String, String),
-    burst_summary: String,
-    volume: Vec<VolumeRow>,
-    /// The burst's evidence with times in the desk's zone.
-    evidence: Vec<(EvidenceView, String)>,
-    /// The fact-checks with their item count in words.
-    fact_checks: Vec<(NarrativeFactCheckView, String)>,
-    /// The items with times in the desk's zone and how they joined (a catalog key).
-    items: Vec<(NarrativeItemView, String, String)>,
-}
-
-async fn narrative_page(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Path(raw): Path<String>,
-) -> Result<Response, PageError> {
-    let chrome = chrome.section("narratives");
-    let id = page_id(&chrome, &raw)?;
-    let d = load_narrative(&state, id).await.map_err(fail(&chrome))?;
-    let max = d.volume.iter().map(|v| v.items).max().unwrap_or(1);
-    let volume = d
-        .volume
-        .iter()
-        .map(|v| VolumeRow {
-            hour: chrome.date(&v.hour),
-            items: v.items,
-            max,
-        })
-        .collect();
-    let evidence = d
-        .narrative
-        .burst
-        .iter()
-        .flat_map(|b| b.evidence.iter())
-        .map(|e| (e.clone(), chrome.date(&e.at)))
-        .collect();
-    let items = d
-        .items
-        .iter()
-        .map(|i| {
-            (
-                i.clone(),
-                chrome.date(&i.at),
-                format!("joined.{}", i.joined_by),
-            )
-        })
-        .collect();
-    let fact_checks = d
-        .fact_checks
-        .iter()
-        .map(|f| {
-            (
-                f.clone(),
-                chrome.t.with("narratives.items", &[("n", &f.items)]),
-            )
-        })
-        .collect();
-    let burst_summary = d.narrative.burst.as_ref().map_or(String::new(), |b| {
-        chrome.t.with(
-            "narrative.burst_summary",
-            &[("items", &b.items), ("sources", &b.sources)],
-        )
-    });
-    let page = NarrativePage {
-        counts: counts(&chrome, &d.narrative),
-        burst_summary,
-        volume,
-        evidence,
-        fact_checks,
-        items,
-        d,
-        chrome,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
-/// An alert as a row, with where its subject is shown.
-struct AlertRow {
-    a: AlertView,
-    rule_key: String,
-    created: String,
-    link: Option<String>,
-    /// The narrative's items, and first to last seen, in words, when the alert carries them.
-    story: Option<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "alerts.html")]
-struct AlertsPage {
-    chrome: Chrome,
-    rules: Vec<(&'static str, String, bool)>,
-    rows: Vec<AlertRow>,
-}
-
-async fn alerts_page(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Query(q): Query<AlertsQuery>,
-) -> Result<Response, PageError> {
-    let chrome = chrome.section("alerts");
-    let list = load_alerts(&state, &q).await.map_err(fail(&chrome))?;
-    let rule = q.rule.clone().unwrap_or_default();
-    let rules = AlertRule::ALL
-        .iter()
-        .map(|r| {
-            (
-                r.as_str(),
-                format!("alert_rule.{}", r.as_str()),
-                r.as_str() == rule,
-            )
-        })
-        .collect();
-    let rows = list
-        .alerts
-        .into_iter()
-        .map(|a| AlertRow {
-            rule_key: format!("alert_rule.{}", a.rule),
-            created: chrome.date(&a.created_at),
-            story: match (a.count, &a.first_seen, &a.last_seen) {
-                (Some(n), Some(first), Some(last)) => Some((
-                    chrome.t.with("narratives.items", &[("n", &n)]),
-                    chrome.t.with(
-                        "narratives.seen",
-                        &[("first", &chrome.date(first)), ("last", &chrome.date(last))],
-                    ),
-                )),
-                _ => None,
-            },
-            link: match (a.narrative, a.item) {
-                (Some(n), _) => Some(format!("/narratives/{n}")),
-                (None, Some(i)) => Some(format!("/items/{i}")),
-                _ => None,
-            },
-            a,
-        })
-        .collect();
-    let page = AlertsPage {
-        rules,
-        rows,
-        chrome,
-    };
-    Ok(render(StatusCode::OK, &page))
 }

@@ -1,0 +1,389 @@
+//! The workflow's operations, shared by the pages and the API: each change is one store
+//! call, so role, workflow and audit rules are the store's and the core's.
+
+use claimdesk_core::{
+    Actor, Case, CaseId, CaseStatus, FactCheck, FactCheckId, ItemId, Role, User, UserId,
+    next_statuses, transition,
+};
+use claimdesk_ingest::validate;
+use claimdesk_store::{
+    AuditFilter, CaseFilter, DraftFactCheck, ImportSource, NewCase, NewEvidence, NewFactCheck,
+    Store,
+};
+
+use crate::cases::views::*;
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+use crate::views::web_link;
+
+/// Most audit events a case shows.
+const AUDIT_SHOWN: u32 = 500;
+
+pub(crate) async fn load_case(state: &AppState, id: i64) -> Result<Case, ApiError> {
+    state
+        .store()
+        .case(CaseId(id))
+        .await?
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::NotFound, format!("case {id}")))
+}
+
+/// The item's case, opened (in triage) when it has none.
+pub(crate) async fn item_case(state: &AppState, item: i64, user: &User) -> Result<Case, ApiError> {
+    let existing = state
+        .store()
+        .cases(&CaseFilter {
+            item: Some(ItemId(item)),
+            limit: 1,
+            ..CaseFilter::default()
+        })
+        .await?;
+    if let Some(case) = existing.into_iter().next() {
+        return Ok(case);
+    }
+    let new = NewCase {
+        item: Some(ItemId(item)),
+        ..NewCase::default()
+    };
+    Ok(state.store().create_case(&new, user.id).await?)
+}
+
+/// Links an item to a fact-check: its case (opened if need be) moves to `matched_existing`.
+pub(crate) async fn link_item(
+    state: &AppState,
+    item: i64,
+    fact_check: i64,
+    user: &User,
+) -> Result<Case, ApiError> {
+    let case = item_case(state, item, user).await?;
+    if case.status == CaseStatus::MatchedExisting
+        && case.fact_check == Some(FactCheckId(fact_check))
+    {
+        return Ok(case);
+    }
+    Ok(state
+        .store()
+        .link_fact_check(case.id, FactCheckId(fact_check), user.id)
+        .await?)
+}
+
+/// The statuses `user` may move `case` to by a plain transition (linking a fact-check is
+/// done from the item), as the core's table and rules say.
+pub(crate) fn allowed_moves(
+    state: &AppState,
+    case: &Case,
+    user_role: Role,
+    user: UserId,
+) -> Vec<CaseStatus> {
+    let policy = state.store().policy();
+    next_statuses(case.status)
+        .iter()
+        .copied()
+        .filter(|to| *to != CaseStatus::MatchedExisting)
+        .filter(|to| {
+            transition(
+                case.status,
+                *to,
+                user_role,
+                user,
+                case.drafted_by,
+                policy.require_other_reviewer,
+            )
+            .is_ok()
+        })
+        .collect()
+}
+
+pub(crate) fn http_url(url: &str, field: &str) -> Result<String, ApiError> {
+    let url = url.trim();
+    web_link(url).map(str::to_string).ok_or_else(|| {
+        invalid(format!(
+            "{field}: only http and https addresses are accepted"
+        ))
+    })
+}
+
+/// A value the shared validation refused, as the caller's error.
+pub(crate) fn checked(e: validate::Invalid) -> ApiError {
+    invalid(e.to_string())
+}
+
+pub(crate) async fn case_detail(
+    state: &AppState,
+    case: Case,
+    who: &User,
+) -> Result<CaseDetail, ApiError> {
+    let store = state.store();
+    let moves = allowed_moves(state, &case, who.role, who.id);
+    let notes = store.notes(case.id).await?;
+    let evidence = store.evidence(case.id).await?;
+    let history = store.case_history(case.id).await?;
+    let verdict = store.case_verdict(case.id).await?.map(|v| {
+        let rating = v.fact_check.rating.unwrap_or_default();
+        VerdictView {
+            fact_check: v.id.0,
+            claim: v.fact_check.claim,
+            headline: v.fact_check.headline,
+            rating: rating.label,
+            rating_value: rating.value,
+            summary: v.summary,
+            evidence: v.evidence,
+            author: v.fact_check.author,
+            language: v.fact_check.language,
+            published: v.published,
+        }
+    });
+    let audit = store
+        .audit_events(&AuditFilter {
+            subject: Some(format!("case:{}", case.id.0)),
+            after: 0,
+            limit: AUDIT_SHOWN,
+        })
+        .await?;
+    Ok(CaseDetail {
+        next_statuses: moves.iter().map(|s| s.as_str().to_string()).collect(),
+        verdict,
+        case: case.into(),
+        notes: notes
+            .into_iter()
+            .map(|n| NoteView {
+                id: n.id,
+                author: n.author.0,
+                text: n.text,
+                created_at: n.created_at,
+            })
+            .collect(),
+        evidence: evidence
+            .into_iter()
+            .map(|e| EvidenceView {
+                id: e.id,
+                url: e.url,
+                title: e.title,
+                note: e.note,
+                added_by: e.added_by.0,
+                added_at: e.added_at,
+            })
+            .collect(),
+        history: history
+            .into_iter()
+            .map(|h| StatusChangeView {
+                from: h.from.map(|s| s.as_str().to_string()),
+                to: h.to.as_str().to_string(),
+                actor: h.actor.0,
+                at: h.at,
+            })
+            .collect(),
+        audit: audit
+            .into_iter()
+            .map(|e| AuditView {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                before: e.before,
+                after: e.after,
+            })
+            .collect(),
+    })
+}
+
+pub(crate) async fn do_transition(
+    state: &AppState,
+    id: i64,
+    to: &str,
+    user: &User,
+) -> Result<Case, ApiError> {
+    let to = parse_status(to)?;
+    Ok(state
+        .store()
+        .transition_case(CaseId(id), to, user.id)
+        .await?)
+}
+
+pub(crate) async fn do_assign(
+    state: &AppState,
+    id: i64,
+    assignee: Option<i64>,
+    user: &User,
+) -> Result<Case, ApiError> {
+    Ok(state
+        .store()
+        .assign_case(CaseId(id), assignee.map(UserId), user.id)
+        .await?)
+}
+
+pub(crate) async fn do_note(
+    state: &AppState,
+    id: i64,
+    text: &str,
+    user: &User,
+) -> Result<NoteView, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("text: empty"));
+    }
+    validate::text("text", text).map_err(checked)?;
+    let n = state.store().add_note(CaseId(id), text, user.id).await?;
+    Ok(NoteView {
+        id: n.id,
+        author: n.author.0,
+        text: n.text,
+        created_at: n.created_at,
+    })
+}
+
+pub(crate) async fn do_evidence(
+    state: &AppState,
+    id: i64,
+    req: EvidenceRequest,
+    user: &User,
+) -> Result<EvidenceView, ApiError> {
+    let new = NewEvidence {
+        url: http_url(&req.url, "url")?,
+        title: non_empty(req.title),
+        note: non_empty(req.note),
+    };
+    for (field, value) in [("title", &new.title), ("note", &new.note)] {
+        if let Some(v) = value {
+            validate::text(field, v).map_err(checked)?;
+        }
+    }
+    let e = state
+        .store()
+        .add_evidence(CaseId(id), &new, user.id)
+        .await?;
+    Ok(EvidenceView {
+        id: e.id,
+        url: e.url,
+        title: e.title,
+        note: e.note,
+        added_by: e.added_by.0,
+        added_at: e.added_at,
+    })
+}
+
+pub(crate) async fn do_verdict(
+    state: &AppState,
+    id: i64,
+    req: VerdictRequest,
+    user: &User,
+) -> Result<FactCheckId, ApiError> {
+    let claim = req.claim.trim().to_string();
+    if claim.is_empty() {
+        return Err(invalid("claim: empty"));
+    }
+    let language = non_empty(req.language).unwrap_or_else(|| state.scale().language().into());
+    let rating = state
+        .scale()
+        .rating_in(&req.rating, &language)
+        .ok_or_else(|| {
+            invalid(format!(
+                "rating: `{}` is not on the desk's scale",
+                req.rating
+            ))
+        })?;
+    let evidence = req
+        .evidence
+        .iter()
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+        .map(|u| http_url(u, "evidence"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let draft = DraftFactCheck {
+        duplicate_key: claimdesk_text::duplicate_key(&claim),
+        fact_check: FactCheck {
+            claim,
+            headline: non_empty(req.headline),
+            rating: Some(rating),
+            author: Some(user.display_name.clone()),
+            language: Some(language),
+            ..FactCheck::default()
+        },
+        summary: non_empty(req.summary),
+        evidence,
+    };
+    validate::fact_check(&draft.fact_check).map_err(checked)?;
+    if let Some(summary) = &draft.summary {
+        validate::text("summary", summary).map_err(checked)?;
+    }
+    Ok(state
+        .store()
+        .save_draft_fact_check(CaseId(id), &draft, user.id)
+        .await?)
+}
+
+pub(crate) async fn add_fact_check(
+    state: &AppState,
+    req: NewFactCheckRequest,
+    user: &User,
+) -> Result<FactCheckAdded, ApiError> {
+    let claim = req.claim.trim().to_string();
+    if claim.is_empty() {
+        return Err(invalid("claim: required"));
+    }
+    let url = non_empty(req.url)
+        .map(|u| http_url(&u, "url"))
+        .transpose()?;
+    let language = non_empty(req.language);
+    let rating = non_empty(req.rating).map(|r| {
+        state
+            .scale()
+            .rating_in(&r, language.as_deref().unwrap_or(state.scale().language()))
+            .unwrap_or(claimdesk_core::Rating {
+                label: Some(r),
+                ..claimdesk_core::Rating::default()
+            })
+    });
+    let key = claimdesk_text::duplicate_key(&claim);
+    let source_id = url
+        .clone()
+        .unwrap_or_else(|| format!("desk:{}", claimdesk_store::TokenHash::of(&key).as_str()));
+    let new = NewFactCheck {
+        fact_check: FactCheck {
+            source_id: source_id.clone(),
+            claim,
+            headline: non_empty(req.headline),
+            rating,
+            author: non_empty(req.author),
+            date_published: non_empty(req.date_published),
+            url,
+            language,
+            ..FactCheck::default()
+        },
+        duplicate_key: key,
+    };
+    // The importer's validation: what the API publishes, an import would have accepted.
+    validate::fact_check(&new.fact_check).map_err(checked)?;
+    let counts = state
+        .store()
+        .save_fact_checks(
+            &[new],
+            ImportSource {
+                file: "api",
+                format: "json",
+                diagnostics: &[],
+                actor: Actor::User(user.id),
+            },
+        )
+        .await?;
+    Ok(FactCheckAdded {
+        source_id,
+        added: counts.added + counts.updated > 0,
+    })
+}
+
+/// The status of an item's case, if it has one.
+pub(crate) async fn item_case_status(
+    state: &AppState,
+    item: i64,
+) -> Result<Option<Case>, ApiError> {
+    Ok(state
+        .store()
+        .cases(&CaseFilter {
+            item: Some(ItemId(item)),
+            limit: 1,
+            ..CaseFilter::default()
+        })
+        .await?
+        .into_iter()
+        .next())
+}

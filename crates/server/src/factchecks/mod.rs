@@ -1,0 +1,6 @@
+//! The fact-checks: reading them ([`load`]), the JSON API ([`api`]) and the pages
+//! ([`pages`]).
+
+pub(crate) mod api;
+pub(crate) mod load;
+pub(crate) mod pages;

@@ -1,0 +1,269 @@
+//! The queue and an item's pages (`/`, `/items/{id}`): the items with their matches and why
+//! each matched, the item's check-worthy sentences and its case.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use claimdesk_store::Store;
+
+use crate::cases::ops::item_case_status;
+use crate::cases::pages::status_options;
+use crate::error_page::{PageError, fail, page_id};
+use crate::i18n::Messages;
+use crate::items::load::{load_item, load_queue};
+use crate::params::QueueQuery;
+use crate::render::{Chrome, Pager, SelectOption, options, pager, render};
+use crate::state::AppState;
+use crate::views::{ItemDetail, ItemList, MatchView, web_link};
+
+/// Terms shown per match in the "why" list.
+const TERMS_SHOWN: usize = 8;
+/// Characters of an item's text shown in the queue.
+const EXCERPT: usize = 280;
+
+/// A match as the pages show it, with its numbers formatted and names translated.
+pub(crate) struct MatchCard {
+    pub m: MatchView,
+    /// Only the nearest fact-check, not a match.
+    pub nearest: bool,
+    /// The signals in the page's language.
+    pub signals: Vec<String>,
+    pub score: String,
+    pub lexical: String,
+    pub cosine: Option<String>,
+    pub retrievers: String,
+    pub terms: Vec<(String, String, String)>,
+    pub features: Vec<(String, String, String)>,
+    pub link: Option<String>,
+}
+
+impl MatchCard {
+    fn new(t: &Messages, m: MatchView) -> MatchCard {
+        let name =
+            |prefix: &str, n: &str| t.lookup(&format!("{prefix}.{n}")).unwrap_or(n).to_string();
+        MatchCard {
+            nearest: m.why.is_nearest(),
+            signals: m.why.signals.iter().map(|s| name("signal", s)).collect(),
+            // With the model, the verifier's probability is what a reader should weigh.
+            score: format!("{:.3}", m.why.probability.unwrap_or(m.score)),
+            lexical: format!("{:.2}", m.why.lexical),
+            cosine: m.why.cosine.map(|c| format!("{c:.3}")),
+            retrievers: m
+                .why
+                .retrievers
+                .iter()
+                .map(|r| name("retriever", r))
+                .collect::<Vec<_>>()
+                .join(", "),
+            terms: m
+                .why
+                .terms
+                .iter()
+                .take(TERMS_SHOWN)
+                .map(|h| {
+                    (
+                        h.term.clone(),
+                        name("field", &h.field),
+                        format!("{:.2}", h.score),
+                    )
+                })
+                .collect(),
+            features: m
+                .why
+                .features
+                .iter()
+                .map(|f| {
+                    (
+                        f.name.clone(),
+                        format!("{:.3}", f.value),
+                        format!("{:+.2}", f.effect),
+                    )
+                })
+                .collect(),
+            link: m
+                .fact_check
+                .url
+                .as_deref()
+                .and_then(web_link)
+                .map(str::to_string),
+            m,
+        }
+    }
+}
+
+/// An item of the queue as the page shows it.
+pub(crate) struct QueueRow {
+    pub id: i64,
+    pub excerpt: String,
+    pub language: Option<String>,
+    pub source: Option<String>,
+    pub published: Option<String>,
+    pub top: Option<MatchCard>,
+    /// The item's case status, in words.
+    pub case_status: Option<String>,
+    /// Its check-worthiness, two decimals, if it was scored.
+    pub worthiness: Option<String>,
+    /// Scored below the match threshold, so not matched.
+    pub below_threshold: bool,
+}
+
+/// The check-worthiness filter's choices (at least this score).
+const WORTHINESS_CHOICES: [&str; 3] = ["0.3", "0.5", "0.7"];
+
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(EXCERPT).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    q: String,
+    from: String,
+    to: String,
+    statuses: Vec<SelectOption>,
+    case_statuses: Vec<SelectOption>,
+    worthiness: Vec<SelectOption>,
+    languages: Vec<SelectOption>,
+    sources: Vec<SelectOption>,
+    rows: Vec<QueueRow>,
+    pager: Pager,
+}
+
+/// `GET /`: the queue, filtered by the query's parameters.
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, PageError> {
+    let chrome = chrome.section("queue");
+    let list: ItemList = load_queue(&state, &q).await.map_err(fail(&chrome))?;
+    let facets = state
+        .store()
+        .item_facets()
+        .await
+        .map_err(|e| fail(&chrome)(e.into()))?;
+    let t = chrome.t;
+    let statuses = ["matched", "confident", "review", "unmatched"]
+        .into_iter()
+        .map(|s| (s.to_string(), t.get(&format!("status.{s}")).to_string()))
+        .collect();
+    let languages = facets
+        .languages
+        .into_iter()
+        .map(|l| {
+            let label = chrome.language_name(&l).to_string();
+            (l, label)
+        })
+        .collect();
+    let sources = facets.sources.into_iter().map(|s| (s.clone(), s)).collect();
+    let pager = pager(t, &list.paging, list.items.len(), "/", |p| q.with_page(p));
+    let rows = list
+        .items
+        .into_iter()
+        .map(|e| QueueRow {
+            id: e.item.id,
+            excerpt: excerpt(&e.item.text),
+            published: e.item.published_at.as_deref().map(|d| chrome.date(d)),
+            language: e.item.language,
+            source: e.item.source,
+            top: e.top_match.map(|m| MatchCard::new(t, m)),
+            case_status: e
+                .case_status
+                .map(|s| t.get(&format!("case_status.{s}")).to_string()),
+            worthiness: e.check_worthiness.map(|s| format!("{s:.2}")),
+            below_threshold: e.below_threshold,
+        })
+        .collect();
+    let worthiness = WORTHINESS_CHOICES
+        .into_iter()
+        .map(|v| (v.to_string(), format!("≥ {v}")))
+        .collect();
+    let page = QueuePage {
+        statuses: options(t, "filter.any_status", q.status.as_deref(), statuses),
+        case_statuses: status_options(&chrome, q.case.as_deref().map(str::trim)),
+        worthiness: options(t, "filter.any_worthiness", q.worthy.as_deref(), worthiness),
+        languages: options(t, "filter.any_language", q.language.as_deref(), languages),
+        sources: options(t, "filter.any_source", q.source.as_deref(), sources),
+        q: QueueQuery::shown(&q.q).to_string(),
+        from: QueueQuery::shown(&q.from).to_string(),
+        to: QueueQuery::shown(&q.to).to_string(),
+        rows,
+        pager,
+        chrome,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    chrome: Chrome,
+    item_id: i64,
+    can_change: bool,
+    /// The item's case: its id and status in words.
+    case: Option<(i64, String)>,
+    detail: ItemDetail,
+    link: Option<String>,
+    published: Option<String>,
+    cards: Vec<MatchCard>,
+    /// The item's sentences, most check-worthy first, with their scores (two decimals).
+    sentences: Vec<(String, String)>,
+}
+
+/// `GET /items/{id}`: an item with its matches.
+pub(crate) async fn item(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let chrome = chrome.section("queue");
+    let id = page_id(&chrome, &raw)?;
+    let mut detail = load_item(&state, id).await.map_err(fail(&chrome))?;
+    let mut sentences: Vec<_> = detail
+        .check_worthiness
+        .as_ref()
+        .map(|cw| cw.sentences.iter().collect())
+        .unwrap_or_default();
+    sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let sentences = sentences
+        .into_iter()
+        .map(|s| (s.text.clone(), format!("{:.2}", s.score)))
+        .collect();
+    let cards = std::mem::take(&mut detail.matches)
+        .into_iter()
+        .map(|m| MatchCard::new(chrome.t, m))
+        .collect();
+    let case = item_case_status(&state, id)
+        .await
+        .map_err(fail(&chrome))?
+        .map(|c| {
+            let label = chrome
+                .t
+                .get(&format!("case_status.{}", c.status.as_str()))
+                .to_string();
+            (c.id.0, label)
+        });
+    let page = ItemPage {
+        item_id: id,
+        can_change: chrome
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role >= claimdesk_core::Role::Editor),
+        case,
+        link: detail.item.link().map(str::to_string),
+        published: detail.item.published_at.as_deref().map(|d| chrome.date(d)),
+        cards,
+        sentences,
+        detail,
+        chrome,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,47 @@
+//! Reading narratives and alerts, for the API and the pages alike.
+
+use claimdesk_core::NarrativeId;
+use claimdesk_store::Store;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::monitoring::views::{
+    AlertList, AlertView, AlertsQuery, NarrativeDetailView, NarrativeList, NarrativeView,
+    NarrativesQuery,
+};
+use crate::state::AppState;
+
+/// Items shown on a narrative's page.
+const ITEMS_SHOWN: u32 = 200;
+
+/// The narratives `q` asks for.
+pub(crate) async fn load_narratives(
+    state: &AppState,
+    q: &NarrativesQuery,
+) -> Result<NarrativeList, ApiError> {
+    let filter = q.filter(&state.config().time_zone)?;
+    let list = state.store().narratives(&filter).await?;
+    Ok(NarrativeList {
+        narratives: list.into_iter().map(NarrativeView::from).collect(),
+    })
+}
+
+/// A narrative with its items, or `not_found`.
+pub(crate) async fn load_narrative(
+    state: &AppState,
+    id: i64,
+) -> Result<NarrativeDetailView, ApiError> {
+    let detail = state
+        .store()
+        .narrative(NarrativeId(id), ITEMS_SHOWN)
+        .await?
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::NotFound, format!("narrative {id}")))?;
+    Ok(detail.into())
+}
+
+/// The alerts `q` asks for.
+pub(crate) async fn load_alerts(state: &AppState, q: &AlertsQuery) -> Result<AlertList, ApiError> {
+    let alerts = state.store().alerts(&q.filter()?).await?;
+    Ok(AlertList {
+        alerts: alerts.into_iter().map(AlertView::from).collect(),
+    })
+}

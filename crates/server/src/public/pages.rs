@@ -1,0 +1,162 @@
+//! The public verdict pages: `/verdicts` (newest first) and `/verdicts/{id}` with its
+//! ClaimReview in `<head>` and links to the feeds.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use claimdesk_core::DeskFactCheck;
+use claimdesk_publish::claim_review_script;
+use claimdesk_store::Store;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::error_page::{PageError, fail};
+use crate::public::published::{FeedLink, feed_links, page_url, public, published, verdict_in};
+use crate::render::{Chrome, render};
+use crate::state::AppState;
+use crate::views::web_link;
+
+/// Verdicts per page of `/verdicts`.
+const PER_PAGE: u32 = 20;
+
+/// A verdict as the public pages show it.
+pub(crate) struct VerdictCard {
+    pub id: i64,
+    pub claim: String,
+    pub headline: Option<String>,
+    pub verdict: Option<String>,
+    pub summary: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub language: Option<String>,
+    pub language_name: Option<String>,
+    /// The fact-check's own URL, as text.
+    pub url: Option<String>,
+    /// The same, when it is safe to link.
+    pub link: Option<String>,
+    /// Evidence: the URL as text and, when it is `http`/`https`, the link.
+    pub evidence: Vec<(String, Option<String>)>,
+}
+
+impl VerdictCard {
+    /// The card of `fc` in the page's language.
+    fn new(state: &AppState, chrome: &Chrome, fc: &DeskFactCheck) -> VerdictCard {
+        let f = &fc.fact_check;
+        let label = f.rating.as_ref().and_then(|r| r.label.as_deref());
+        VerdictCard {
+            id: fc.id.0,
+            claim: f.claim.clone(),
+            headline: nonempty(&f.headline),
+            verdict: label.map(|l| verdict_in(state, l, chrome.lang)),
+            summary: nonempty(&fc.summary),
+            author: nonempty(&f.author),
+            published: f.date_published.as_deref().map(|d| chrome.date(d)),
+            language_name: f
+                .language
+                .as_deref()
+                .map(|l| chrome.language_name(l).to_string()),
+            language: nonempty(&f.language),
+            url: nonempty(&f.url),
+            link: f.url.as_deref().and_then(web_link).map(str::to_string),
+            evidence: fc
+                .evidence
+                .iter()
+                .map(|e| (e.clone(), web_link(e).map(str::to_string)))
+                .collect(),
+        }
+    }
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PageQuery {
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "verdicts.html")]
+struct VerdictsPage {
+    chrome: Chrome,
+    feeds: Vec<FeedLink>,
+    cards: Vec<VerdictCard>,
+    position: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+pub(crate) async fn verdicts(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let number = match q.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| {
+                fail(&chrome)(ApiError::with_detail(
+                    ErrorCode::InvalidQuery,
+                    format!("page={p:?}"),
+                ))
+            })?,
+    };
+    // One more than a page tells whether there is a next page without counting.
+    let mut found = state
+        .store()
+        .published_fact_checks(PER_PAGE + 1, (number - 1) * PER_PAGE)
+        .await
+        .map_err(|e| fail(&chrome)(e.into()))?;
+    let more = found.len() > PER_PAGE as usize;
+    found.truncate(PER_PAGE as usize);
+    let cards = found
+        .iter()
+        .map(|fc| VerdictCard::new(&state, &chrome, fc))
+        .collect();
+    let page = VerdictsPage {
+        feeds: feed_links(&state),
+        cards,
+        position: chrome.t.with("public.page", &[("page", &number)]),
+        prev: (number > 1).then(|| format!("/verdicts?page={}", number - 1)),
+        next: more.then(|| format!("/verdicts?page={}", number + 1)),
+        chrome,
+    };
+    Ok(public(render(StatusCode::OK, &page)))
+}
+
+#[derive(Template)]
+#[template(path = "verdict.html")]
+struct VerdictPage {
+    chrome: Chrome,
+    feeds: Vec<FeedLink>,
+    card: VerdictCard,
+    /// The ClaimReview `<script>` element, escaped by `claim_review_script` so it can be
+    /// written as it is.
+    json_ld: String,
+}
+
+pub(crate) async fn verdict(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = raw
+        .parse::<i64>()
+        .map_err(|_| fail(&chrome)(ApiError::new(ErrorCode::NotFound)))?;
+    let fc = published(&state, id).await.map_err(fail(&chrome))?;
+    let page = VerdictPage {
+        feeds: feed_links(&state),
+        card: VerdictCard::new(&state, &chrome, &fc),
+        json_ld: claim_review_script(&fc.fact_check, &page_url(&state, fc.id)),
+        chrome,
+    };
+    Ok(public(render(StatusCode::OK, &page)))
+}

@@ -1,0 +1,75 @@
+//! What the public pages, feeds and JSON-LD share: which fact-checks are public, where
+//! their pages and feeds are, verdicts in the reader's language, and public caching.
+
+use axum::http::header::{CACHE_CONTROL, HeaderValue};
+use axum::response::Response;
+use claimdesk_core::{DeskFactCheck, FactCheckId};
+use claimdesk_publish::FeedFormat;
+use claimdesk_store::Store;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// How long browsers and proxies may keep a public page or feed, in seconds.
+pub(crate) const PUBLIC_MAX_AGE: &str = "public, max-age=300";
+
+/// The feeds, as (path, format).
+pub(crate) const FEEDS: [(&str, FeedFormat); 3] = [
+    ("/feeds/verdicts.rss", FeedFormat::Rss),
+    ("/feeds/verdicts.atom", FeedFormat::Atom),
+    ("/feeds/verdicts.json", FeedFormat::JsonFeed),
+];
+
+/// The absolute URL of a verdict's public page.
+pub(crate) fn page_url(state: &AppState, id: FactCheckId) -> String {
+    format!("{}/verdicts/{}", state.config().public_base(), id.0)
+}
+
+/// A published fact-check, or `not_found` (for drafts too).
+pub(crate) async fn published(state: &AppState, id: i64) -> Result<DeskFactCheck, ApiError> {
+    state
+        .store()
+        .fact_check(FactCheckId(id))
+        .await?
+        .filter(|fc| fc.published)
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::NotFound, format!("fact-check {id}")))
+}
+
+/// A `<link rel="alternate">` to a feed.
+pub(crate) struct FeedLink {
+    pub href: String,
+    pub media_type: &'static str,
+}
+
+/// The `<link rel="alternate">`s to the feeds.
+pub(crate) fn feed_links(state: &AppState) -> Vec<FeedLink> {
+    FEEDS
+        .iter()
+        .map(|(path, format)| FeedLink {
+            href: format!("{}{path}", state.config().public_base()),
+            media_type: format.media_type(),
+        })
+        .collect()
+}
+
+/// A verdict label in the reader's language when the desk's rating scale knows it, else as
+/// stored.
+pub(crate) fn verdict_in(state: &AppState, label: &str, lang: Lang) -> String {
+    state
+        .config()
+        .rating_scale
+        .verdict(label)
+        .and_then(|v| v.label(lang.code()))
+        .unwrap_or(label)
+        .to_string()
+}
+
+/// Lets caches keep a successful public response a while (staff pages are `no-store`).
+pub(crate) fn public(mut r: Response) -> Response {
+    if r.status().is_success() {
+        r.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_MAX_AGE));
+    }
+    r
+}

@@ -1,0 +1,211 @@
+//! Rendering pages: what every page shares ([`Chrome`]: language, catalog, signed-in user,
+//! assets, dates), rendering an askama template (HTML auto-escaped), the filters' options
+//! and the pager.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use jiff::tz::TimeZone;
+
+use crate::assets::{CSS_PATH, HTMX_PATH};
+use crate::error::{ApiError, ErrorCode};
+use crate::extract::CurrentUser;
+use crate::i18n::{Lang, Messages};
+use crate::state::AppState;
+use crate::time;
+use crate::views::PageInfo;
+
+/// What every page shares: the language, its catalog, where the page is, the assets.
+pub(crate) struct Chrome {
+    pub t: &'static Messages,
+    pub lang: Lang,
+    /// Path and query of this page, for the language switch to come back to.
+    here: String,
+    pub section: &'static str,
+    pub css: &'static str,
+    pub htmx: &'static str,
+    tz: TimeZone,
+    /// Who is signed in, for the nav and the forms' CSRF token.
+    pub user: Option<Badge>,
+}
+
+/// The signed-in user as the nav shows them.
+pub(crate) struct Badge {
+    pub name: String,
+    pub role_key: String,
+    /// The session's CSRF token (empty for API-token requests, which need none).
+    pub csrf: String,
+    pub role: claimdesk_core::Role,
+}
+
+/// A language switch link.
+pub(crate) struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+impl Chrome {
+    /// The chrome of a page in `lang` at `here` (path and query), dates in `tz`.
+    pub(crate) fn new(lang: Lang, here: String, tz: TimeZone) -> Chrome {
+        Chrome {
+            t: lang.messages(),
+            lang,
+            here,
+            section: "",
+            css: CSS_PATH.as_str(),
+            htmx: HTMX_PATH,
+            tz,
+            user: None,
+        }
+    }
+
+    /// The `hx-headers` of the page's body: the CSRF token for htmx requests.
+    pub fn hx_headers(&self) -> Option<String> {
+        let csrf = &self.user.as_ref()?.csrf;
+        (!csrf.is_empty()).then(|| serde_json::json!({ "X-CSRF-Token": csrf }).to_string())
+    }
+
+    /// The session's CSRF token, for the hidden field of every form.
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
+    }
+
+    /// The chrome with the nav's `section` highlighted.
+    pub(crate) fn section(mut self, section: &'static str) -> Chrome {
+        self.section = section;
+        self
+    }
+
+    /// A stored date or timestamp in the desk's time zone.
+    pub fn date(&self, value: &str) -> String {
+        time::display(value, &self.tz, self.t.get("format.datetime"))
+    }
+
+    /// The links to the other languages.
+    pub fn languages(&self) -> Vec<LangLink> {
+        let next = serde_urlencoded::to_string([("next", &self.here)]).unwrap_or_default();
+        Lang::ALL
+            .into_iter()
+            .map(|l| LangLink {
+                code: l.code(),
+                name: l.messages().get("lang.name"),
+                href: format!("/lang/{}?{next}", l.code()),
+                current: l == self.lang,
+            })
+            .collect()
+    }
+
+    /// The name of a language tag, or the tag.
+    pub fn language_name<'a>(&'a self, tag: &'a str) -> &'a str {
+        self.t
+            .lookup(&format!("language.{}", tag.to_ascii_lowercase()))
+            .unwrap_or(tag)
+    }
+}
+
+impl FromRequestParts<AppState> for Chrome {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+        let mut chrome = Chrome::new(
+            Lang::negotiate(&parts.headers),
+            here,
+            state.config().time_zone.clone(),
+        );
+        chrome.user = parts.extensions.get::<CurrentUser>().map(|c| Badge {
+            name: c.user.display_name.clone(),
+            role_key: format!("role.{}", c.user.role.as_str()),
+            csrf: c.csrf.clone().unwrap_or_default(),
+            role: c.user.role,
+        });
+        Ok(chrome)
+    }
+}
+
+/// A page: `page` rendered with `status`, or the internal error when the template fails.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(target: "server::http", error = %e, "template failed");
+            ApiError::new(ErrorCode::Internal).into_response()
+        }
+    }
+}
+
+/// An option of a filter's `<select>`.
+pub(crate) struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of a filter: "any" (the catalog's `any`), then `values` as (value, label),
+/// `chosen` selected.
+pub(crate) fn options(
+    t: &Messages,
+    any: &str,
+    chosen: Option<&str>,
+    values: Vec<(String, String)>,
+) -> Vec<SelectOption> {
+    let chosen = chosen.map(str::trim).unwrap_or("");
+    let mut out = vec![SelectOption {
+        value: String::new(),
+        label: t.get(any).to_string(),
+        selected: chosen.is_empty(),
+    }];
+    out.extend(values.into_iter().map(|(value, label)| SelectOption {
+        selected: value == chosen,
+        value,
+        label,
+    }));
+    out
+}
+
+/// Previous and next links and the "showing x–y of z" line.
+pub(crate) struct Pager {
+    pub summary: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub position: String,
+}
+
+/// The pager of a list page: `shown` entries of `info`, links to `base` with `link(page)`
+/// as the query.
+pub(crate) fn pager(
+    t: &Messages,
+    info: &PageInfo,
+    shown: usize,
+    base: &str,
+    link: impl Fn(u64) -> String,
+) -> Pager {
+    let from = (info.page - 1) * u64::from(info.per_page) + 1;
+    let to = from + shown as u64 - 1;
+    Pager {
+        summary: if shown == 0 {
+            t.with("pager.none", &[("total", &info.total)])
+        } else {
+            t.with(
+                "pager.summary",
+                &[("from", &from), ("to", &to), ("total", &info.total)],
+            )
+        },
+        prev: (info.page > 1).then(|| format!("{base}?{}", link(info.page - 1))),
+        next: (info.page < info.pages).then(|| format!("{base}?{}", link(info.page + 1))),
+        position: t.with(
+            "pager.position",
+            &[("page", &info.page), ("pages", &info.pages)],
+        ),
+    }
+}
