@@ -15,6 +15,7 @@ const CSS: &[u8] = include_bytes!("../static/desk.css");
 
 /// Where htmx is served.
 pub(crate) const HTMX_PATH: &str = "/static/htmx-2.0.11.min.js";
+/// The stylesheet's route (its URL in pages is [`CSS_PATH`], with the version).
 pub(crate) const CSS_ROUTE: &str = "/static/desk.css";
 
 /// The stylesheet's URL, with a content hash so a changed file is fetched again.

@@ -48,6 +48,7 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
         .to_string()
 }
 
+/// Where to go after signing in.
 #[derive(Deserialize)]
 pub(crate) struct NextQuery {
     next: Option<String>,

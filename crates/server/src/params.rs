@@ -109,6 +109,7 @@ impl Paging {
         Ok(Paging { number, per_page })
     }
 
+    /// The store's page request.
     pub(crate) fn request(self) -> PageRequest {
         PageRequest {
             offset: (self.number - 1) * u64::from(self.per_page),

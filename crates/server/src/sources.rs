@@ -43,6 +43,7 @@ fn every(secs: u64) -> String {
     }
 }
 
+/// `GET /sources`: every watched source with its health.
 pub(crate) async fn sources_page(
     State(state): State<AppState>,
     chrome: Chrome,

@@ -9,6 +9,7 @@ use jiff::{Timestamp, ToSpan};
 #[error("unknown time zone `{0}` (expected an IANA name such as Asia/Ho_Chi_Minh)")]
 pub struct UnknownTimeZone(pub String);
 
+/// The IANA time zone `name`.
 pub(crate) fn zone(name: &str) -> Result<TimeZone, UnknownTimeZone> {
     TimeZone::get(name).map_err(|_| UnknownTimeZone(name.to_string()))
 }

@@ -275,6 +275,7 @@ impl From<StoredMatch> for RawMatch {
 }
 
 impl RawMatch {
+    /// The `i`th match the ranker returned.
     pub(crate) fn ranked(i: usize, m: RankedMatch) -> Self {
         RawMatch {
             fact_check: m.fact_check,

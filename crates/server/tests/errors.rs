@@ -304,3 +304,21 @@ async fn an_io_error_tells_the_client_its_code_and_request_id_only() {
         .unwrap_or_else(|| panic!("no log line for {id}: {log}"));
     assert!(line.contains("Not a directory"), "{line}");
 }
+
+/// The OpenAPI document describes the request id of the error body.
+#[tokio::test]
+async fn the_error_schema_documents_the_request_id() {
+    let d = desk().await;
+    let doc = d.get("/api/openapi.json").await.json();
+    let schema = &doc["components"]["schemas"]["ErrorBody"];
+    assert!(schema["properties"]["request_id"].is_object(), "{schema}");
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    for field in ["message", "code", "type", "request_id"] {
+        assert!(required.contains(&field), "{field}: {schema}");
+    }
+}

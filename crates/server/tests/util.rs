@@ -264,6 +264,10 @@ impl Answer {
         assert_eq!(b["code"], code, "{b}");
         assert!(["invalid_request", "auth", "internal"].contains(&b["type"].as_str().unwrap()));
         assert!(!b["message"].as_str().unwrap().is_empty());
+        // Every error names its request, as the response header does.
+        let id = b["request_id"].as_str().unwrap_or_default();
+        assert!(!id.is_empty(), "{b}");
+        assert_eq!(id, self.header("x-request-id"), "{b}");
     }
 }
 

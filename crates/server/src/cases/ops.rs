@@ -19,6 +19,7 @@ use crate::views::web_link;
 /// Most audit events a case shows.
 const AUDIT_SHOWN: u32 = 500;
 
+/// The case `id`, or `not_found`.
 pub(crate) async fn load_case(state: &AppState, id: i64) -> Result<Case, ApiError> {
     state
         .store()
@@ -93,6 +94,7 @@ pub(crate) fn allowed_moves(
         .collect()
 }
 
+/// `url` when it is an http(s) address, else the caller's error naming `field`.
 pub(crate) fn http_url(url: &str, field: &str) -> Result<String, ApiError> {
     let url = url.trim();
     web_link(url).map(str::to_string).ok_or_else(|| {
@@ -107,6 +109,7 @@ pub(crate) fn checked(e: validate::Invalid) -> ApiError {
     invalid(e.to_string())
 }
 
+/// A case with its moves for `who`, notes, evidence, history, audit events and verdict.
 pub(crate) async fn case_detail(
     state: &AppState,
     case: Case,
@@ -186,6 +189,7 @@ pub(crate) async fn case_detail(
     })
 }
 
+/// Moves case `id` to the status named `to`.
 pub(crate) async fn do_transition(
     state: &AppState,
     id: i64,
@@ -199,6 +203,7 @@ pub(crate) async fn do_transition(
         .await?)
 }
 
+/// Assigns case `id` to a user (`None`: nobody).
 pub(crate) async fn do_assign(
     state: &AppState,
     id: i64,
@@ -211,6 +216,7 @@ pub(crate) async fn do_assign(
         .await?)
 }
 
+/// Adds a note to case `id`.
 pub(crate) async fn do_note(
     state: &AppState,
     id: i64,
@@ -231,6 +237,7 @@ pub(crate) async fn do_note(
     })
 }
 
+/// Adds evidence (an http(s) link) to case `id`.
 pub(crate) async fn do_evidence(
     state: &AppState,
     id: i64,
@@ -261,6 +268,7 @@ pub(crate) async fn do_evidence(
     })
 }
 
+/// Saves the draft verdict of case `id`.
 pub(crate) async fn do_verdict(
     state: &AppState,
     id: i64,
@@ -311,6 +319,7 @@ pub(crate) async fn do_verdict(
         .await?)
 }
 
+/// Adds a published fact-check (an admin's import of one), validated as the importer validates.
 pub(crate) async fn add_fact_check(
     state: &AppState,
     req: NewFactCheckRequest,

@@ -69,6 +69,7 @@ pub(crate) fn status_options(chrome: &Chrome, chosen: Option<&str>) -> Vec<Selec
     out
 }
 
+/// `GET /cases`: the cases, filtered by status and assignee.
 pub(crate) async fn cases_page(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -161,6 +162,7 @@ struct CasePage {
     draft_evidence: String,
 }
 
+/// `GET /cases/{id}`: a case with everything the desk does to it.
 pub(crate) async fn case_page(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -318,6 +320,7 @@ pub(crate) struct ToForm {
     to: String,
 }
 
+/// `POST /cases/{id}/transition`.
 pub(crate) async fn page_transition(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -331,11 +334,13 @@ pub(crate) async fn page_transition(
     Ok(see_case(case.id))
 }
 
+/// The assign form.
 #[derive(Deserialize)]
 pub(crate) struct AssignForm {
     assignee: Option<String>,
 }
 
+/// `POST /cases/{id}/assign`.
 pub(crate) async fn page_assign(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -353,11 +358,13 @@ pub(crate) async fn page_assign(
     Ok(see_case(case.id))
 }
 
+/// The note form.
 #[derive(Deserialize)]
 pub(crate) struct NoteForm {
     text: String,
 }
 
+/// `POST /cases/{id}/notes`.
 pub(crate) async fn page_note(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -371,6 +378,7 @@ pub(crate) async fn page_note(
     Ok(see_case(CaseId(id)))
 }
 
+/// The evidence form.
 #[derive(Deserialize)]
 pub(crate) struct EvidenceForm {
     url: String,
@@ -378,6 +386,7 @@ pub(crate) struct EvidenceForm {
     note: Option<String>,
 }
 
+/// `POST /cases/{id}/evidence`.
 pub(crate) async fn page_evidence(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -396,6 +405,7 @@ pub(crate) async fn page_evidence(
     Ok(see_case(CaseId(id)))
 }
 
+/// The verdict editor's form.
 #[derive(Deserialize)]
 pub(crate) struct VerdictForm {
     claim: String,
@@ -407,6 +417,7 @@ pub(crate) struct VerdictForm {
     headline: Option<String>,
 }
 
+/// `POST /cases/{id}/verdict`.
 pub(crate) async fn page_verdict(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -433,6 +444,7 @@ pub(crate) async fn page_verdict(
     Ok(see_case(CaseId(id)))
 }
 
+/// The link-to-a-fact-check form of an item's page.
 #[derive(Deserialize)]
 pub(crate) struct LinkForm {
     fact_check: i64,

@@ -58,6 +58,7 @@ struct NarrativesPage {
     rows: Vec<NarrativeRow>,
 }
 
+/// `GET /narratives`.
 pub(crate) async fn narratives_page(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -107,6 +108,7 @@ struct NarrativePage {
     items: Vec<(NarrativeItemView, String, String)>,
 }
 
+/// `GET /narratives/{id}`.
 pub(crate) async fn narrative_page(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -190,6 +192,7 @@ struct AlertsPage {
     rows: Vec<AlertRow>,
 }
 
+/// `GET /alerts`.
 pub(crate) async fn alerts_page(
     State(state): State<AppState>,
     chrome: Chrome,

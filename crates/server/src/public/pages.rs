@@ -75,6 +75,7 @@ fn nonempty(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The page of `/verdicts` asked for.
 #[derive(Deserialize)]
 pub(crate) struct PageQuery {
     page: Option<String>,
@@ -91,6 +92,7 @@ struct VerdictsPage {
     next: Option<String>,
 }
 
+/// `GET /verdicts`: the published verdicts, newest first.
 pub(crate) async fn verdicts(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -143,6 +145,7 @@ struct VerdictPage {
     json_ld: String,
 }
 
+/// `GET /verdicts/{id}`: a published verdict (a draft's id is a 404).
 pub(crate) async fn verdict(
     State(state): State<AppState>,
     chrome: Chrome,
