@@ -251,14 +251,14 @@ pub const ROUTES: &[Route] = &[
     // Assets.
     route(
         "GET",
-        "/static/desk.css",
+        assets::CSS_ROUTE,
         Public,
         Asset,
         Handler::Plain(|| get(assets::css)),
     ),
     route(
         "GET",
-        "/static/htmx-2.0.11.min.js",
+        assets::HTMX_PATH,
         Public,
         Asset,
         Handler::Plain(|| get(assets::htmx)),
@@ -472,6 +472,20 @@ mod tests {
                 }
                 Handler::Plain(_) => assert_ne!(r.kind, Kind::Api, "{r:?} is not documented"),
             }
+        }
+    }
+
+    /// The paths the pages link to (assets, feeds) are routes of the table.
+    #[test]
+    fn linked_paths_are_routes() {
+        let linked = [assets::CSS_ROUTE, assets::HTMX_PATH]
+            .into_iter()
+            .chain(public::published::FEEDS.iter().map(|(path, _)| *path));
+        for path in linked {
+            assert!(
+                ROUTES.iter().any(|r| r.path == path && r.method == "GET"),
+                "{path}"
+            );
         }
     }
 
