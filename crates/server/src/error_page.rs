@@ -60,6 +60,8 @@ struct ErrorTemplate {
     chrome: Chrome,
     title: &'static str,
     message: &'static str,
+    /// The stable code of the error (`not_found`, `internal`, ...).
+    code: &'static str,
     /// The request's id, to quote when reporting the problem.
     request_id: String,
 }
@@ -93,6 +95,7 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
             "conflict" => "error_page.conflict",
             _ => "error_page.bad_request",
         }),
+        code: code.as_str(),
         request_id: crate::request_id::current(),
     };
     render(code.status(), &page)

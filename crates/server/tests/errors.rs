@@ -266,7 +266,12 @@ async fn a_database_error_tells_the_client_its_code_and_request_id_only() {
     let page = d.get("/").await;
     assert_eq!(page.status.as_u16(), 500, "{}", page.body);
     let id = page.header("x-request-id").to_string();
-    assert!(page.body.contains(&id), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("<code>{id}</code>")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<code>internal</code>"), "{}", page.body);
     for s in ["SELECT", "items_gone", "no such table", &data] {
         assert!(!page.body.contains(s), "{s:?} reached the page");
     }
@@ -321,4 +326,19 @@ async fn the_error_schema_documents_the_request_id() {
     for field in ["message", "code", "type", "request_id"] {
         assert!(required.contains(&field), "{field}: {schema}");
     }
+}
+
+/// An error page says its code and the request id, as the JSON body would.
+#[tokio::test]
+async fn an_error_page_shows_its_code_and_request_id() {
+    let d = desk().await;
+    let page = d.get_with("/items/999", "x-request-id", "page-404").await;
+    assert_eq!(page.status.as_u16(), 404);
+    assert!(page.header("content-type").starts_with("text/html"));
+    assert!(
+        page.body.contains("<code>not_found</code>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<code>page-404</code>"), "{}", page.body);
 }
