@@ -5,426 +5,137 @@
 //! Architecture invariant: the table is the only list of routes. A route missing here is
 //! not served, and the guard refuses any path the table does not name (fail closed).
 
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
+use crate::cases::api as case_api;
+use crate::cases::pages as case_pages;
 use crate::route::Access::{Admin, Change, Public, SignedIn};
-use crate::route::Kind::{Api, Asset, Download, Feed, Page};
 use crate::route::{Access, Handler, Kind, Route};
+use crate::state::AppState;
 use crate::{
-    assets, cases, export, factchecks, intake, items, language, login, matching, monitoring, ops,
-    public, sources,
+    assets, export, factchecks, intake, items, language, login, matching, monitoring, ops, public,
+    sources,
 };
 
-const fn route(
-    method: &'static str,
-    path: &'static str,
-    access: Access,
-    kind: Kind,
-    handler: Handler,
-) -> Route {
+const GET: &str = "GET";
+const POST: &str = "POST";
+
+const fn route(m: &'static str, path: &'static str, a: Access, k: Kind, h: Handler) -> Route {
     Route {
-        method,
+        method: m,
         path,
-        access,
-        kind,
-        handler,
+        access: a,
+        kind: k,
+        handler: h,
     }
+}
+
+/// An HTML page.
+const fn page(
+    m: &'static str,
+    p: &'static str,
+    a: Access,
+    h: fn() -> MethodRouter<AppState>,
+) -> Route {
+    route(m, p, a, Kind::Page, Handler::Plain(h))
+}
+
+/// A public feed.
+const fn feed(p: &'static str, h: fn() -> MethodRouter<AppState>) -> Route {
+    route(GET, p, Public, Kind::Feed, Handler::Plain(h))
+}
+
+/// A staff download.
+const fn download(p: &'static str, h: fn() -> MethodRouter<AppState>) -> Route {
+    route(GET, p, SignedIn, Kind::Download, Handler::Plain(h))
+}
+
+/// A static file.
+const fn asset(p: &'static str, h: fn() -> MethodRouter<AppState>) -> Route {
+    route(GET, p, Public, Kind::Asset, Handler::Plain(h))
+}
+
+/// An API route, its handler with its OpenAPI description.
+const fn api(
+    m: &'static str,
+    p: &'static str,
+    a: Access,
+    h: fn() -> UtoipaMethodRouter<AppState>,
+) -> Route {
+    route(m, p, a, Kind::Api, Handler::Api(h))
+}
+
+/// An API route served by another route's handler.
+const fn served_by(p: &'static str, a: Access, by: &'static str) -> Route {
+    route(GET, p, a, Kind::Api, Handler::By(by))
 }
 
 /// Every route the router serves, with its access, kind and handler. The guard refuses any
 /// route missing here, and a test requests every one of them.
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     // Pages.
-    route(
-        "GET",
-        "/",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(items::pages::queue)),
-    ),
-    route(
-        "GET",
-        "/items/{id}",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(items::pages::item)),
-    ),
-    route(
-        "POST",
-        "/items/{id}/link",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_link_item)),
-    ),
-    route(
-        "POST",
-        "/items/{id}/case",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_open_case)),
-    ),
-    route(
-        "GET",
-        "/factchecks",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(factchecks::pages::fact_checks)),
-    ),
-    route(
-        "GET",
-        "/factchecks/{id}",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(factchecks::pages::fact_check)),
-    ),
-    route(
-        "GET",
-        "/cases",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(cases::pages::cases_page)),
-    ),
-    route(
-        "GET",
-        "/cases/{id}",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(cases::pages::case_page)),
-    ),
-    route(
-        "GET",
-        "/sources",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(sources::sources_page)),
-    ),
-    route(
-        "POST",
-        "/cases/{id}/transition",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_transition)),
-    ),
-    route(
-        "POST",
-        "/cases/{id}/assign",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_assign)),
-    ),
-    route(
-        "POST",
-        "/cases/{id}/notes",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_note)),
-    ),
-    route(
-        "POST",
-        "/cases/{id}/evidence",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_evidence)),
-    ),
-    route(
-        "POST",
-        "/cases/{id}/verdict",
-        Change,
-        Page,
-        Handler::Plain(|| post(cases::pages::page_verdict)),
-    ),
-    route(
-        "GET",
-        "/narratives",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(monitoring::pages::narratives_page)),
-    ),
-    route(
-        "GET",
-        "/narratives/{id}",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(monitoring::pages::narrative_page)),
-    ),
-    route(
-        "GET",
-        "/alerts",
-        SignedIn,
-        Page,
-        Handler::Plain(|| get(monitoring::pages::alerts_page)),
-    ),
-    route(
-        "GET",
-        "/lang/{code}",
-        Public,
-        Page,
-        Handler::Plain(|| get(language::switch_language)),
-    ),
-    route(
-        "GET",
-        "/login",
-        Public,
-        Page,
-        Handler::Plain(|| get(login::login_form)),
-    ),
-    route(
-        "POST",
-        "/login",
-        Public,
-        Page,
-        Handler::Plain(|| post(login::login)),
-    ),
-    route(
-        "POST",
-        "/logout",
-        SignedIn,
-        Page,
-        Handler::Plain(|| post(login::logout)),
-    ),
+    page(GET, "/", SignedIn, || get(items::pages::queue)),
+    page(GET, "/items/{id}", SignedIn, || get(items::pages::item)),
+    page(POST, "/items/{id}/link", Change, || post(case_pages::page_link_item)),
+    page(POST, "/items/{id}/case", Change, || post(case_pages::page_open_case)),
+    page(GET, "/factchecks", SignedIn, || get(factchecks::pages::fact_checks)),
+    page(GET, "/factchecks/{id}", SignedIn, || get(factchecks::pages::fact_check)),
+    page(GET, "/cases", SignedIn, || get(case_pages::cases_page)),
+    page(GET, "/cases/{id}", SignedIn, || get(case_pages::case_page)),
+    page(GET, "/sources", SignedIn, || get(sources::sources_page)),
+    page(POST, "/cases/{id}/transition", Change, || post(case_pages::page_transition)),
+    page(POST, "/cases/{id}/assign", Change, || post(case_pages::page_assign)),
+    page(POST, "/cases/{id}/notes", Change, || post(case_pages::page_note)),
+    page(POST, "/cases/{id}/evidence", Change, || post(case_pages::page_evidence)),
+    page(POST, "/cases/{id}/verdict", Change, || post(case_pages::page_verdict)),
+    page(GET, "/narratives", SignedIn, || get(monitoring::pages::narratives_page)),
+    page(GET, "/narratives/{id}", SignedIn, || get(monitoring::pages::narrative_page)),
+    page(GET, "/alerts", SignedIn, || get(monitoring::pages::alerts_page)),
+    page(GET, "/lang/{code}", Public, || get(language::switch_language)),
+    page(GET, "/login", Public, || get(login::login_form)),
+    page(POST, "/login", Public, || post(login::login)),
+    page(POST, "/logout", SignedIn, || post(login::logout)),
     // Published verdicts, for the public.
-    route(
-        "GET",
-        "/verdicts",
-        Public,
-        Page,
-        Handler::Plain(|| get(public::pages::verdicts)),
-    ),
-    route(
-        "GET",
-        "/verdicts/{id}",
-        Public,
-        Page,
-        Handler::Plain(|| get(public::pages::verdict)),
-    ),
-    route(
-        "GET",
-        "/feeds/verdicts.rss",
-        Public,
-        Feed,
-        Handler::Plain(|| get(public::feeds::rss)),
-    ),
-    route(
-        "GET",
-        "/feeds/verdicts.atom",
-        Public,
-        Feed,
-        Handler::Plain(|| get(public::feeds::atom)),
-    ),
-    route(
-        "GET",
-        "/feeds/verdicts.json",
-        Public,
-        Feed,
-        Handler::Plain(|| get(public::feeds::json_feed)),
-    ),
+    page(GET, "/verdicts", Public, || get(public::pages::verdicts)),
+    page(GET, "/verdicts/{id}", Public, || get(public::pages::verdict)),
+    feed("/feeds/verdicts.rss", || get(public::feeds::rss)),
+    feed("/feeds/verdicts.atom", || get(public::feeds::atom)),
+    feed("/feeds/verdicts.json", || get(public::feeds::json_feed)),
     // Staff downloads.
-    route(
-        "GET",
-        "/export/factchecks.csv",
-        SignedIn,
-        Download,
-        Handler::Plain(|| get(export::fact_checks_csv)),
-    ),
-    route(
-        "GET",
-        "/export/factchecks.jsonl",
-        SignedIn,
-        Download,
-        Handler::Plain(|| get(export::fact_checks_jsonl)),
-    ),
-    route(
-        "GET",
-        "/export/cases.csv",
-        SignedIn,
-        Download,
-        Handler::Plain(|| get(export::cases_csv)),
-    ),
-    route(
-        "GET",
-        "/export/cases.jsonl",
-        SignedIn,
-        Download,
-        Handler::Plain(|| get(export::cases_jsonl)),
-    ),
+    download("/export/factchecks.csv", || get(export::fact_checks_csv)),
+    download("/export/factchecks.jsonl", || get(export::fact_checks_jsonl)),
+    download("/export/cases.csv", || get(export::cases_csv)),
+    download("/export/cases.jsonl", || get(export::cases_jsonl)),
     // Assets.
-    route(
-        "GET",
-        assets::CSS_ROUTE,
-        Public,
-        Asset,
-        Handler::Plain(|| get(assets::css)),
-    ),
-    route(
-        "GET",
-        assets::HTMX_PATH,
-        Public,
-        Asset,
-        Handler::Plain(|| get(assets::htmx)),
-    ),
+    asset(assets::CSS_ROUTE, || get(assets::css)),
+    asset(assets::HTMX_PATH, || get(assets::htmx)),
     // The JSON API and the machine endpoints (the OpenAPI document describes each).
-    route(
-        "GET",
-        "/api/items",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(items::api::list_items)),
-    ),
-    route(
-        "POST",
-        "/api/items",
-        Change,
-        Api,
-        Handler::Api(|| routes!(intake::api_add_items)),
-    ),
-    route(
-        "GET",
-        "/api/items/{id}",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(items::api::get_item)),
-    ),
-    route(
-        "POST",
-        "/api/items/{id}/match",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_link_item)),
-    ),
-    route(
-        "POST",
-        "/api/items/{id}/case",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_open_case)),
-    ),
-    route(
-        "GET",
-        "/api/factchecks",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(factchecks::api::list_fact_checks)),
-    ),
-    route(
-        "POST",
-        "/api/factchecks",
-        Admin,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_add_fact_check)),
-    ),
-    route(
-        "GET",
-        "/api/factchecks/{id}",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(factchecks::api::get_fact_check)),
-    ),
-    route(
-        "GET",
-        "/api/cases",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_list_cases)),
-    ),
-    route(
-        "GET",
-        "/api/cases/{id}",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_get_case)),
-    ),
-    route(
-        "POST",
-        "/api/cases/{id}/transition",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_transition)),
-    ),
-    route(
-        "POST",
-        "/api/cases/{id}/assign",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_assign)),
-    ),
-    route(
-        "POST",
-        "/api/cases/{id}/notes",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_note)),
-    ),
-    route(
-        "POST",
-        "/api/cases/{id}/evidence",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_evidence)),
-    ),
-    route(
-        "POST",
-        "/api/cases/{id}/verdict",
-        Change,
-        Api,
-        Handler::Api(|| routes!(cases::api::api_verdict)),
-    ),
-    route(
-        "GET",
-        "/api/narratives",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(monitoring::api::api_narratives)),
-    ),
-    route(
-        "GET",
-        "/api/narratives/{id}",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(monitoring::api::api_narrative)),
-    ),
-    route(
-        "GET",
-        "/api/alerts",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(monitoring::api::api_alerts)),
-    ),
-    route(
-        "POST",
-        "/api/match",
-        SignedIn,
-        Api,
-        Handler::Api(|| routes!(matching::match_text)),
-    ),
-    route(
-        "GET",
-        "/api/openapi.json",
-        Public,
-        Api,
-        Handler::Api(|| routes!(ops::openapi_json)),
-    ),
-    route(
-        "GET",
-        "/api/factchecks/{id}.jsonld",
-        Public,
-        Api,
-        Handler::By("/api/factchecks/{id}"),
-    ),
-    route(
-        "GET",
-        "/healthz",
-        Public,
-        Api,
-        Handler::Api(|| routes!(ops::healthz)),
-    ),
-    route(
-        "GET",
-        "/metrics",
-        Public,
-        Api,
-        Handler::Api(|| routes!(ops::metrics)),
-    ),
+    api(GET, "/api/items", SignedIn, || routes!(items::api::list_items)),
+    api(POST, "/api/items", Change, || routes!(intake::api_add_items)),
+    api(GET, "/api/items/{id}", SignedIn, || routes!(items::api::get_item)),
+    api(POST, "/api/items/{id}/match", Change, || routes!(case_api::api_link_item)),
+    api(POST, "/api/items/{id}/case", Change, || routes!(case_api::api_open_case)),
+    api(GET, "/api/factchecks", SignedIn, || routes!(factchecks::api::list_fact_checks)),
+    api(POST, "/api/factchecks", Admin, || routes!(case_api::api_add_fact_check)),
+    api(GET, "/api/factchecks/{id}", SignedIn, || routes!(factchecks::api::get_fact_check)),
+    api(GET, "/api/cases", SignedIn, || routes!(case_api::api_list_cases)),
+    api(GET, "/api/cases/{id}", SignedIn, || routes!(case_api::api_get_case)),
+    api(POST, "/api/cases/{id}/transition", Change, || routes!(case_api::api_transition)),
+    api(POST, "/api/cases/{id}/assign", Change, || routes!(case_api::api_assign)),
+    api(POST, "/api/cases/{id}/notes", Change, || routes!(case_api::api_note)),
+    api(POST, "/api/cases/{id}/evidence", Change, || routes!(case_api::api_evidence)),
+    api(POST, "/api/cases/{id}/verdict", Change, || routes!(case_api::api_verdict)),
+    api(GET, "/api/narratives", SignedIn, || routes!(monitoring::api::api_narratives)),
+    api(GET, "/api/narratives/{id}", SignedIn, || routes!(monitoring::api::api_narrative)),
+    api(GET, "/api/alerts", SignedIn, || routes!(monitoring::api::api_alerts)),
+    api(POST, "/api/match", SignedIn, || routes!(matching::match_text)),
+    api(GET, "/api/openapi.json", Public, || routes!(ops::openapi_json)),
+    served_by("/api/factchecks/{id}.jsonld", Public, "/api/factchecks/{id}"),
+    api(GET, "/healthz", Public, || routes!(ops::healthz)),
+    api(GET, "/metrics", Public, || routes!(ops::metrics)),
 ];
 
 #[cfg(test)]
