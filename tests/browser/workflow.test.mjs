@@ -1,7 +1,8 @@
 // The workflow as two people do it in the browser: an editor links a matched item to its
 // fact-check in one click, opens a case for another item and takes it through triage,
 // verifying and a drafted verdict to review; a reviewer publishes it; the public page (no
-// sign-in) carries the verdict as ClaimReview JSON-LD. Saves docs/screenshots/verdict.png.
+// sign-in) carries the verdict as ClaimReview JSON-LD; a post repeating the claim, sent right
+// after publication, shows the new verdict as its match. Saves docs/screenshots/verdict.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -102,6 +103,29 @@ test('the published verdict has a public page with ClaimReview JSON-LD', async (
   assert.ok((await pub.locator('main').textContent()).includes(CLAIM));
   mkdirSync(SHOTS, { recursive: true });
   await pub.screenshot({ path: join(SHOTS, 'verdict.png') });
+});
+
+test('a post sent right after publication shows the new verdict as its match', async () => {
+  await ed.goto(`${BASE}/items/1`);
+  const csrf = await ed.locator('input[name=csrf]').first().getAttribute('value');
+  const sent = Date.now();
+  const res = await ed.request.post(`${BASE}/api/items`, {
+    headers: { 'x-csrf-token': csrf },
+    data: [{ id: 'repeat-after-publish', source: 'browser-test', language: 'en', text: 'Doctors confirm: drinking sea water every morning cures diabetes. Share before they delete this!' }],
+  });
+  assert.equal(res.status(), 200, await res.text());
+  const report = await res.json();
+  assert.equal(report.items.length, 1, JSON.stringify(report));
+  assert.equal(report.below_threshold, 0, 'the post is check-worthy, so it is matched');
+  // The desk promises the match within 2 s of publication; wait up to 5 s on a loaded machine.
+  let claim = '';
+  for (let tries = 0; tries < 10 && !claim.includes(CLAIM); tries++) {
+    if (tries > 0) await new Promise((r) => setTimeout(r, 500));
+    await ed.goto(`${BASE}/items/${report.items[0]}`);
+    claim = (await ed.locator('article.match p.claim').first().textContent().catch(() => '')) || '';
+  }
+  console.log(`the repeat showed the new verdict ${Date.now() - sent} ms after it was sent`);
+  assert.ok(claim.includes(CLAIM), `the first match is the new verdict, not: ${claim}`);
 });
 
 test('no script error on any page above', () => {
