@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use claimdesk_core::FactCheckId;
+use claimdesk_match::absence;
 use claimdesk_match::metrics::average_precision_at;
 use claimdesk_match::rerank::{Reranker, TrainingQuery};
 use claimdesk_match::trec::parse_qrels;
-use claimdesk_match::verify::{self, TrainOptions};
+use claimdesk_match::verify::{self, PoolRun, Targets, TrainOptions};
 use clap::Args;
 
 use claimdesk_engine::Engine;
@@ -43,17 +45,32 @@ pub struct TrainArgs {
     /// with their answer present and left out.
     #[arg(long, default_value_t = 0.97)]
     confident_precision: f64,
+    /// Share of the training queries without their answer, in each pool, whose top match
+    /// may be confident in cross-validation (a false alarm).
+    #[arg(long, default_value_t = 0.01)]
+    false_alarm: f64,
     /// Share of the training queries without their answer whose top match may still be
     /// shown as a suggestion (the rest say "no fact-check matches this").
     #[arg(long, default_value_t = 0.25)]
     suggest_absent_share: f64,
-    /// L2 regularization of the verifier.
-    #[arg(long, default_value_t = 1.0)]
-    verifier_l2: f64,
+    /// L2 regularizations of the verifier to choose from by cross-validation.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.1, 1.0, 10.0, 100.0])]
+    verifier_l2: Vec<f64>,
+    /// Sizes of the sampled desks the verifier is trained on, besides the whole desk (each
+    /// with and without the answer).
+    #[arg(long, value_delimiter = ',', default_values_t = [25, 100, 1000])]
+    pool_sizes: Vec<usize>,
+    /// Seed of those samples (not the evaluation's).
+    #[arg(long, default_value_t = 7)]
+    pool_seed: u64,
     /// Also write every query's candidates (features, verifier features, relevance) as JSON
     /// Lines, for analysis.
     #[arg(long)]
     dump: Option<PathBuf>,
+    /// Also write every query's candidates in every pool the verifier trains on (reranker
+    /// probability, verifier features, relevance) as JSON Lines, for analysis.
+    #[arg(long)]
+    verifier_dump: Option<PathBuf>,
 }
 
 /// `claimdesk train-reranker`.
@@ -73,6 +90,8 @@ pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
     pb.finish_and_clear();
     let mut training: Vec<TrainingQuery> = Vec::new();
     let mut judged = Vec::new();
+    // Each judged query with its vector and its relevant canonical fact-checks (sorted).
+    let mut relevant_ids: Vec<(&str, &Vec<f32>, Vec<FactCheckId>)> = Vec::new();
     for (q, v) in queries.iter().zip(&vectors) {
         let Some(relevant) = qrels.get(&q.id) else {
             continue;
@@ -86,6 +105,13 @@ pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
         };
         training.push(hybrid.training_query(&q.text, v, &is_relevant));
         judged.push(relevant.len());
+        let mut ids: Vec<FactCheckId> = catalog
+            .canonical()
+            .map(|f| f.id)
+            .filter(|&fc| is_relevant(fc))
+            .collect();
+        ids.sort_unstable();
+        relevant_ids.push((q.text.as_str(), v, ids));
     }
     if training.is_empty() {
         bail!(
@@ -135,22 +161,89 @@ pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
     println!("wrote {}", args.out.display());
     if let Some(out) = &args.verifier_out {
         let options = TrainOptions {
-            l2: args.verifier_l2,
-            confident_precision: args.confident_precision,
-            suggest_absent_share: args.suggest_absent_share,
+            l2: args.verifier_l2.clone(),
+            targets: Targets {
+                confident_precision: args.confident_precision,
+                false_alarm: args.false_alarm,
+                suggest_absent_share: args.suggest_absent_share,
+            },
             ..TrainOptions::default()
         };
-        let (mut verifier, cv) = verify::train(&training, &reranker, &options);
-        let summary = format!(
-            "{} queries, {}-fold cross-validation there: answer present: {} confident, precision {:.4}, recall {:.4}; answer left out: {} confident ({:.4})",
-            cv.queries,
-            options.folds,
-            cv.confident,
-            cv.confident_right as f64 / cv.confident.max(1) as f64,
-            cv.confident_right as f64 / cv.queries.max(1) as f64,
-            cv.false_alarms,
-            cv.false_alarms as f64 / cv.queries.max(1) as f64,
+        let mut all: Vec<FactCheckId> = catalog.canonical().map(|f| f.id).collect();
+        all.sort_unstable();
+        let conditions = absence::conditions(&args.pool_sizes, all.len());
+        let pb = bar(
+            (relevant_ids.len() * conditions.len()) as u64,
+            "verifier pools",
         );
+        let mut runs: Vec<Vec<PoolRun>> = Vec::with_capacity(relevant_ids.len());
+        for (qi, (text, v, relevant)) in relevant_ids.iter().enumerate() {
+            let is_relevant = |fc: FactCheckId| relevant.binary_search(&fc).is_ok();
+            let mut query_runs = Vec::with_capacity(conditions.len());
+            for (c, condition) in conditions.iter().enumerate() {
+                let ids = absence::pool_ids(condition, c, &all, relevant, qi, args.pool_seed);
+                let pool = absence::pool(condition, relevant, &ids);
+                query_runs.push(PoolRun {
+                    condition: c,
+                    answer_present: condition.answer_present,
+                    query: hybrid.training_query_in(text, v, &is_relevant, pool),
+                });
+                pb.inc(1);
+            }
+            runs.push(query_runs);
+        }
+        pb.finish_and_clear();
+        if let Some(path) = &args.verifier_dump {
+            let mut out = String::new();
+            for (qi, query_runs) in runs.iter().enumerate() {
+                for run in query_runs {
+                    let line = serde_json::json!({
+                        "query": qi,
+                        "condition": run.condition,
+                        "present": run.answer_present,
+                        "relevant": run.query.relevant,
+                        "pair": run.query.pair,
+                        "ids": run.query.ids.iter().map(|i| i.0).collect::<Vec<_>>(),
+                        "rerank": run.query.rows.iter().map(|r| reranker.probability(r)).collect::<Vec<_>>(),
+                        "rows": run.query.rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+                        "pairs": run.query.pairs.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+                    });
+                    out.push_str(&line.to_string());
+                    out.push('\n');
+                }
+            }
+            std::fs::write(path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        let (mut verifier, cv) = verify::train(&runs, &reranker, &options);
+        let mut summary = format!(
+            "{} queries, {}-fold cross-validation there (L2 {} of {:?}; thresholds for precision {} over all and at most {} false alarms in each pool without the answer):",
+            cv.conditions.first().map_or(0, |c| c.queries),
+            options.folds,
+            cv.l2,
+            options.l2,
+            args.confident_precision,
+            args.false_alarm,
+        );
+        for (condition, count) in conditions.iter().zip(&cv.conditions) {
+            if count.answer_present {
+                summary.push_str(&format!(
+                    " {}: {} confident, precision {:.4}, recall {:.4};",
+                    condition.name,
+                    count.confident,
+                    count.confident_right as f64 / count.confident.max(1) as f64,
+                    count.confident_right as f64 / count.queries.max(1) as f64,
+                ));
+            } else {
+                summary.push_str(&format!(
+                    " {}: {} confident ({:.4});",
+                    condition.name,
+                    count.confident,
+                    count.confident as f64 / count.queries.max(1) as f64,
+                ));
+            }
+        }
+        summary.pop();
         verifier.trained_on = format!("{}: {summary}", args.queries.display());
         verifier.command = reranker.command.clone();
         let json = serde_json::to_string_pretty(&verifier)? + "\n";

@@ -38,6 +38,9 @@ pub struct ConditionReport {
     pub confident_right: usize,
     /// Top matches shown as at least a suggestion.
     pub suggested: usize,
+    /// Every query's top match: the verifier's probability and whether it is relevant (for
+    /// the curve at other thresholds).
+    pub tops: Vec<(f32, bool)>,
 }
 
 impl ConditionReport {
@@ -95,6 +98,73 @@ fn sample(
     picked
 }
 
+/// One pool a query runs against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// `all`, `all without answer`, `100 with answer`, …
+    pub name: String,
+    /// The answer is in the pool.
+    pub answer_present: bool,
+    /// Fact-checks sampled per query; `None`: the whole desk.
+    pub size: Option<usize>,
+}
+
+/// The whole desk with and without the answer, then each size in `sizes` smaller than the
+/// desk (`desk` fact-checks) with and without it.
+pub fn conditions(sizes: &[usize], desk: usize) -> Vec<Condition> {
+    let condition = |name: String, answer_present, size| Condition {
+        name,
+        answer_present,
+        size,
+    };
+    let mut out = vec![
+        condition("all".into(), true, None),
+        condition("all without answer".into(), false, None),
+    ];
+    for &n in sizes.iter().filter(|&&n| n < desk) {
+        out.push(condition(format!("{n} with answer"), true, Some(n)));
+        out.push(condition(format!("{n} without answer"), false, Some(n)));
+    }
+    out
+}
+
+/// The fact-checks of the sampled pool of condition number `c` for query number `query`
+/// with answer `relevant` (sorted): `size` drawn from `all`, the answer among them when
+/// present; `None` for the whole desk (with or without the answer: see [`pool`]).
+/// Deterministic in `seed`, `c` and `query`.
+pub fn pool_ids(
+    condition: &Condition,
+    c: usize,
+    all: &[FactCheckId],
+    relevant: &[FactCheckId],
+    query: usize,
+    seed: u64,
+) -> Option<Vec<FactCheckId>> {
+    let n = condition.size?;
+    let mut rng = SplitMix(seed ^ ((c as u64) << 40) ^ query as u64);
+    Some(if condition.answer_present {
+        let mut ids = sample(all, relevant, n.saturating_sub(relevant.len()), &mut rng);
+        ids.extend(relevant);
+        ids.sort_unstable();
+        ids
+    } else {
+        sample(all, relevant, n, &mut rng)
+    })
+}
+
+/// The pool of a condition, from [`pool_ids`]' answer.
+pub fn pool<'a>(
+    condition: &Condition,
+    relevant: &'a [FactCheckId],
+    ids: &'a Option<Vec<FactCheckId>>,
+) -> Pool<'a> {
+    match (ids, condition.answer_present) {
+        (Some(ids), _) => Pool::Only(ids),
+        (None, true) => Pool::All,
+        (None, false) => Pool::Without(relevant),
+    }
+}
+
 /// Runs every query against the whole desk with and without its answer, and against
 /// per-query samples of each size in `sizes` with and without it (a query whose answer the
 /// desk does not hold runs only in the conditions without it). `all` lists every
@@ -111,51 +181,24 @@ pub fn evaluate(
             "evaluating confidence needs the semantic model and the verifier".into(),
         ));
     }
-    let mut conditions: Vec<(String, bool, Option<usize>)> = vec![
-        ("all".to_string(), true, None),
-        ("all without answer".to_string(), false, None),
-    ];
-    for &n in sizes.iter().filter(|&&n| n < all.len()) {
-        conditions.push((format!("{n} with answer"), true, Some(n)));
-        conditions.push((format!("{n} without answer"), false, Some(n)));
-    }
     let mut out = Vec::new();
-    for (c, (name, present, size)) in conditions.iter().enumerate() {
+    for (c, condition) in conditions(sizes, all.len()).iter().enumerate() {
         let mut report = ConditionReport {
-            condition: name.clone(),
-            answer_present: *present,
+            condition: condition.name.clone(),
+            answer_present: condition.answer_present,
             queries: 0,
             confident: 0,
             confident_right: 0,
             suggested: 0,
+            tops: Vec::new(),
         };
         for (qi, q) in queries.iter().enumerate() {
             // A query whose answer the desk does not hold counts only where it is absent.
-            if q.relevant.is_empty() && *present {
+            if q.relevant.is_empty() && condition.answer_present {
                 continue;
             }
-            let mut rng = SplitMix(seed ^ ((c as u64) << 40) ^ qi as u64);
-            let pool_ids: Vec<FactCheckId>;
-            let pool = match (size, present) {
-                (None, true) => Pool::All,
-                (None, false) => Pool::Without(&q.relevant),
-                (Some(n), true) => {
-                    let mut ids = sample(
-                        all,
-                        &q.relevant,
-                        n.saturating_sub(q.relevant.len()),
-                        &mut rng,
-                    );
-                    ids.extend(&q.relevant);
-                    ids.sort_unstable();
-                    pool_ids = ids;
-                    Pool::Only(&pool_ids)
-                }
-                (Some(n), false) => {
-                    pool_ids = sample(all, &q.relevant, *n, &mut rng);
-                    Pool::Only(&pool_ids)
-                }
-            };
+            let ids = pool_ids(condition, c, all, &q.relevant, qi, seed);
+            let pool = pool(condition, &q.relevant, &ids);
             let top = hybrid.rank_in(&q.text, Some(&q.vector), 1, false, pool)?;
             report.queries += 1;
             if let Some(m) = top.first() {
@@ -167,6 +210,9 @@ pub fn evaluate(
                 if m.explanation.strength >= Some(crate::verify::Strength::Suggestion) {
                     report.suggested += 1;
                 }
+                report
+                    .tops
+                    .push((m.explanation.probability.unwrap_or(0.0), right));
             }
         }
         out.push(report);
@@ -202,6 +248,45 @@ pub fn table(reports: &[ConditionReport]) -> String {
     out
 }
 
+/// The precision/recall/false-alarm curve: for each confident threshold in `thresholds`
+/// (one for every language pair), per condition the recall of confident top matches (with
+/// the answer; their precision in brackets) or the false-alarm rate (without it).
+pub fn curve(reports: &[ConditionReport], thresholds: &[f32]) -> String {
+    let mut out = format!("{:>9}", "threshold");
+    for r in reports {
+        let name = r
+            .condition
+            .replace(" without answer", " w/o")
+            .replace(" with answer", " with");
+        out.push_str(&format!(" {name:>16}"));
+    }
+    out.push('\n');
+    for &t in thresholds {
+        out.push_str(&format!("{t:>9.3}"));
+        for r in reports {
+            let confident = r.tops.iter().filter(|(p, _)| *p >= t).count();
+            let right = r.tops.iter().filter(|(p, ok)| *p >= t && *ok).count();
+            let n = r.tops.len().max(1) as f64;
+            let cell = if r.answer_present {
+                format!(
+                    "{:.3} ({:.3})",
+                    right as f64 / n,
+                    if confident == 0 {
+                        1.0
+                    } else {
+                        right as f64 / confident as f64
+                    }
+                )
+            } else {
+                format!("{:.3}", confident as f64 / n)
+            };
+            out.push_str(&format!(" {cell:>16}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,7 +313,11 @@ mod tests {
             confident: 4,
             confident_right: 3,
             suggested: 6,
+            tops: vec![(0.9, true), (0.8, false), (0.3, true)],
         };
+        let c = curve(std::slice::from_ref(&r), &[0.5]);
+        // Of the three tops, one above 0.5 is right: recall 1/3, precision 1/2.
+        assert!(c.contains("0.333 (0.500)"), "{c}");
         assert_eq!(r.precision(), 0.75);
         assert_eq!(r.recall(), 0.3);
         assert_eq!(r.confident_rate(), 0.4);

@@ -129,11 +129,17 @@ pub struct HybridMatcher {
     depth: usize,
     /// Evenly spaced fact-checks of each language with enough of them, the largest first.
     language_samples: Vec<(&'static str, Vec<FactCheckId>)>,
+    /// Evenly spaced fact-checks of the whole desk: how close a query is to fact-checks in
+    /// general, against which a candidate's cosine is measured.
+    background: Vec<FactCheckId>,
 }
 
 /// Fact-checks a language needs before its cosines are calibrated, and the sample size.
 const CALIBRATION_MIN: usize = 20;
 const CALIBRATION_SAMPLE: usize = 256;
+/// The least spread of a query's background cosines (a desk of near-identical fact-checks
+/// would otherwise make every difference huge).
+const BACKGROUND_MIN_SPREAD: f32 = 0.01;
 
 impl HybridMatcher {
     /// Combines the lexical matcher with an optional dense retriever and reranker. `facts`
@@ -174,6 +180,10 @@ impl HybridMatcher {
             })
             .collect();
         language_samples.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        let mut background: Vec<FactCheckId> = profiles.keys().copied().collect();
+        background.sort();
+        let step = background.len().div_ceil(CALIBRATION_SAMPLE).max(1);
+        let background = background.into_iter().step_by(step).collect();
         // The verifier belongs with the shipped reranker; a desk or a training run may set
         // another with `set_verifier`.
         let verifier = match (&dense, &reranker) {
@@ -182,6 +192,7 @@ impl HybridMatcher {
         };
         HybridMatcher {
             language_samples,
+            background,
             matcher,
             dense,
             profiles,
@@ -443,7 +454,19 @@ impl HybridMatcher {
         vector: &[f32],
         relevant: &dyn Fn(FactCheckId) -> bool,
     ) -> TrainingQuery {
-        let (candidates, query) = self.candidates(text, vector, Pool::All);
+        self.training_query_in(text, vector, relevant, Pool::All)
+    }
+
+    /// The candidates of one query within `pool` (how the verifier learns what a desk
+    /// without the answer, or a smaller desk, looks like).
+    pub fn training_query_in(
+        &self,
+        text: &str,
+        vector: &[f32],
+        relevant: &dyn Fn(FactCheckId) -> bool,
+        pool: Pool<'_>,
+    ) -> TrainingQuery {
+        let (candidates, query) = self.candidates(text, vector, pool);
         let pair = candidates
             .iter()
             .map(|c| {
@@ -511,6 +534,24 @@ impl HybridMatcher {
                 (*lang, a, ref_mean - a * mean)
             })
             .collect()
+    }
+
+    /// The mean and spread of the query's raw cosines to the desk's background sample
+    /// (`None` without fact-checks).
+    fn background_moments(&self, vector: &[f32]) -> Option<(f32, f32)> {
+        let dense = self.dense.as_ref()?;
+        let v: Vec<f32> = self
+            .background
+            .iter()
+            .filter_map(|&id| dense.index.similarity(vector, id))
+            .collect();
+        if v.is_empty() {
+            return None;
+        }
+        let n = v.len() as f32;
+        let mean = v.iter().sum::<f32>() / n;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / n;
+        Some((mean, var.sqrt().max(BACKGROUND_MIN_SPREAD)))
     }
 
     /// Merges the lexical and dense candidates of a query (within `pool`) and computes their
@@ -688,7 +729,57 @@ impl HybridMatcher {
             g[15] = c.features[17];
             g[16] = raw * coverage;
         }
+        let background = self.background_moments(vector);
+        context_features(&mut candidates, background);
         (candidates, query)
+    }
+}
+
+/// The features that compare each candidate with the others of the same pool (its margin
+/// over the best other candidate by raw cosine and by lexical evidence, and that best other
+/// cosine) and with the desk's background (how far its cosine stands above the query's
+/// mean cosine to the desk, in spreads). The first three mean something else in a small
+/// pool than in a large one, so the verifier that reads them is trained on pools of many
+/// sizes, with the answer present and left out (`verify::train`).
+fn context_features(candidates: &mut [Candidate], background: Option<(f32, f32)>) {
+    // The best and second-best value of a feature, so each candidate's best *other* is one
+    // of the two.
+    let top2 = |f: &dyn Fn(&Candidate) -> f32| {
+        let (mut a, mut b) = (f32::MIN, f32::MIN);
+        for c in candidates.iter() {
+            let v = f(c);
+            if v > a {
+                b = a;
+                a = v;
+            } else if v > b {
+                b = v;
+            }
+        }
+        (a, b)
+    };
+    let (cos1, cos2) = top2(&|c| c.pair[0]);
+    let (lex1, lex2) = top2(&|c| c.pair[1]);
+    let alone = candidates.len() < 2;
+    for c in candidates.iter_mut() {
+        let g = &mut c.pair;
+        let other_cos = if alone {
+            0.0
+        } else if g[0] >= cos1 {
+            cos2
+        } else {
+            cos1
+        };
+        let other_lex = if alone {
+            0.0
+        } else if g[1] >= lex1 {
+            lex2
+        } else {
+            lex1
+        };
+        g[17] = g[0] - other_cos;
+        g[18] = g[1] - other_lex;
+        g[19] = other_cos;
+        g[20] = background.map_or(0.0, |(mean, spread)| (g[0] - mean) / spread);
     }
 }
 
@@ -729,7 +820,56 @@ fn within_pool(
 
 #[cfg(test)]
 mod tests {
-    use super::query_text;
+    use super::*;
+
+    fn candidate(id: i64, cosine: f32, lexical_log: f32) -> Candidate {
+        let mut pair = [0.0; NUM_PAIR_FEATURES];
+        pair[0] = cosine;
+        pair[1] = lexical_log;
+        Candidate {
+            lexical: LexicalCandidate {
+                fact_check: FactCheckId(id),
+                score: 0.0,
+                lexical: 0.0,
+                groups: [0.0; 3],
+                near_duplicate_distance: None,
+                rank: None,
+            },
+            cosine: Some(cosine),
+            raw_cosine: Some(cosine),
+            dense_rank: None,
+            features: [0.0; NUM_FEATURES],
+            pair,
+        }
+    }
+
+    #[test]
+    fn context_features_compare_each_candidate_with_the_best_other_and_the_background() {
+        let mut c = vec![
+            candidate(1, 0.90, 2.0),
+            candidate(2, 0.85, 3.0),
+            candidate(3, 0.80, 1.0),
+        ];
+        context_features(&mut c, Some((0.80, 0.02)));
+        let at = |i: usize, name: &str| {
+            c[i].pair[crate::verify::PAIR_FEATURES
+                .iter()
+                .position(|f| *f == name)
+                .unwrap()]
+        };
+        // The best candidate's margin is over the runner-up; the others' over the best.
+        assert!((at(0, "cosine_margin") - 0.05).abs() < 1e-6);
+        assert!((at(1, "cosine_margin") + 0.05).abs() < 1e-6);
+        assert!((at(0, "runner_up_cosine") - 0.85).abs() < 1e-6);
+        assert!((at(2, "runner_up_cosine") - 0.90).abs() < 1e-6);
+        assert!((at(1, "lexical_margin") - 1.0).abs() < 1e-6);
+        assert!((at(0, "lexical_margin") + 1.0).abs() < 1e-6);
+        assert!((at(0, "cosine_background_z") - 5.0).abs() < 1e-4);
+        // A lone candidate is measured against nothing; no background gives 0.
+        let mut alone = vec![candidate(1, 0.9, 2.0)];
+        context_features(&mut alone, None);
+        assert!((alone[0].pair[17] - 0.9).abs() < 1e-6 && alone[0].pair[20] == 0.0);
+    }
 
     #[test]
     fn links_are_not_embedded() {

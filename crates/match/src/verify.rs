@@ -4,13 +4,22 @@
 //! The reranker orders candidates, and its features compare each candidate with the others
 //! of the same query (gaps to the best, reciprocal ranks): on a pool that always holds the
 //! answer, being the nearest is strong evidence, so its probability cannot say "no match".
-//! The verifier reads only what a (post, fact-check) pair shows by itself — absolute
-//! similarity, agreement between the lexical and the dense evidence, shared numbers, names
-//! and years, how much of the fact-check's claim the post covers — so its probability means
-//! the same at any pool size. It is trained (`bench/train-reranker`) on CLEF train with every
-//! non-answer candidate as a negative, which includes each query's nearest candidates once
-//! its answer is left out, and its two thresholds are chosen by cross-validation over queries
-//! whose answer is present *and* absent.
+//! The verifier reads what a (post, fact-check) pair shows by itself — absolute similarity,
+//! agreement between the lexical and the dense evidence, shared numbers, names and years,
+//! how much of the fact-check's claim the post covers — plus how far the pair's cosine
+//! stands above the post's cosine to the desk in general (`cosine_background_z`) and, for
+//! the few features whose meaning depends on the pool (`cosine_margin`, `lexical_margin`,
+//! `runner_up_cosine`: the candidate against the best *other* candidate), it is trained on
+//! pools of many sizes with the answer present *and* left out: CLEF train against the whole
+//! desk and against desks of 25, 100 and 1,000 fact-checks sampled per query, each with and
+//! without the query's answer (`bench/train-reranker`). Its L2 penalty is chosen, and its
+//! two thresholds per language pair are calibrated, by cross-validation over those runs.
+//!
+//! Thresholds are per language pair of the post and the top fact-check (`en-en`, `vi-vi`,
+//! `vi-en`, …): a pair with at least [`MIN_PAIR_QUERIES`] training queries gets its own,
+//! every other pair uses `*`, calibrated over all pairs together. CLEF train is English, so
+//! the shipped file holds `en-en` and `*`; a desk may tighten both in its config
+//! (`match.confident_at_least`, `match.suggest_at_least`), never loosen them.
 
 use std::collections::BTreeMap;
 
@@ -20,8 +29,10 @@ use crate::logistic::Logistic;
 use crate::rerank::{Reranker, TrainingQuery};
 use crate::{Error, Result};
 
-/// Names of the verifier's features, in the order of every pair vector.
-pub const PAIR_FEATURES: [&str; 17] = [
+/// Names of the verifier's features, in the order of every pair vector. The last four
+/// compare the candidate with the rest of its pool and with the desk's background
+/// (`hybrid::context_features`).
+pub const PAIR_FEATURES: [&str; 21] = [
     "cosine",
     "lexical_log",
     "exact_log",
@@ -39,6 +50,10 @@ pub const PAIR_FEATURES: [&str; 17] = [
     "length_ratio",
     "same_language",
     "cosine_x_coverage",
+    "cosine_margin",
+    "lexical_margin",
+    "runner_up_cosine",
+    "cosine_background_z",
 ];
 
 /// Number of verifier features.
@@ -264,9 +279,11 @@ impl Verifier {
     }
 }
 
-/// The top candidate of one query, as calibration sees it.
+/// The top candidate of one query in one pool, as calibration sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopOutcome {
+    /// The pool condition (an index into the training run's conditions).
+    pub condition: usize,
     /// The query ran against a pool that holds its answer.
     pub answer_present: bool,
     /// The query's language pair with its top candidate.
@@ -298,17 +315,41 @@ pub fn precision_threshold(tops: &[(f32, bool)], precision: f64) -> Option<f32> 
     threshold
 }
 
-/// Chooses the thresholds per language pair from out-of-fold top outcomes of queries with
-/// their answer present and absent: *confident* is the lowest probability at which top
-/// matches keep `confident_precision` over both; *suggest* the lowest at which no more than
-/// `suggest_absent_share` of the top matches of queries *without* their answer would still
-/// be suggested (never above *confident*). Pairs with fewer than [`MIN_PAIR_QUERIES`]
-/// outcomes get no thresholds of their own.
-pub fn calibrate(
-    outcomes: &[TopOutcome],
-    confident_precision: f64,
-    suggest_absent_share: f64,
-) -> BTreeMap<String, Thresholds> {
+/// Lowest threshold at which no more than `share` of `probabilities` are at or above it.
+fn share_threshold(probabilities: &[f32], share: f64) -> f32 {
+    let mut sorted = probabilities.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    // The highest `share` of them stay at or above; the next one down does not.
+    let allowed = (sorted.len() as f64 * share).floor() as usize;
+    match sorted.get(allowed) {
+        Some(p) => next_up(*p),
+        None => 0.0,
+    }
+}
+
+/// What calibration asks of the thresholds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Targets {
+    /// Precision of confident top matches over the mix of queries with their answer present
+    /// and absent, in every pool.
+    pub confident_precision: f64,
+    /// Share of the queries *without* their answer, in each pool on its own, whose top match
+    /// may be confident (a false alarm).
+    pub false_alarm: f64,
+    /// Share of the queries without their answer, in each pool on its own, whose top match
+    /// may still be suggested.
+    pub suggest_absent_share: f64,
+}
+
+/// Chooses the thresholds per language pair from out-of-fold top outcomes of queries in
+/// pools of several sizes with their answer present and absent: *confident* is the lowest
+/// probability at which top matches keep `confident_precision` over all of them and no pool
+/// without the answer has more than `false_alarm` of its top matches confident; *suggest*
+/// the lowest at which no pool without the answer has more than `suggest_absent_share` of
+/// its top matches suggested (never above *confident*). A language pair with fewer than
+/// [`MIN_PAIR_QUERIES`] queries gets no thresholds of its own: it falls back to `*`, which
+/// is calibrated over every pair.
+pub fn calibrate(outcomes: &[TopOutcome], targets: &Targets) -> BTreeMap<String, Thresholds> {
     let mut by_pair: BTreeMap<String, Vec<&TopOutcome>> = BTreeMap::new();
     for o in outcomes {
         for key in [o.pair.as_str(), "*"] {
@@ -317,26 +358,32 @@ pub fn calibrate(
     }
     let mut out = BTreeMap::new();
     for (pair, tops) in by_pair {
-        if tops.len() < MIN_PAIR_QUERIES && pair != "*" {
+        // Queries: the top outcomes of the first pool condition (each query has one there).
+        let first = tops.iter().map(|o| o.condition).min().unwrap_or(0);
+        let queries = tops.iter().filter(|o| o.condition == first).count();
+        if queries < MIN_PAIR_QUERIES && pair != "*" {
             continue;
         }
         let scored: Vec<(f32, bool)> = tops.iter().map(|o| (o.probability, o.correct)).collect();
-        let confident = precision_threshold(&scored, confident_precision).unwrap_or(1.0);
-        let mut absent: Vec<f32> = tops
-            .iter()
-            .filter(|o| !o.answer_present)
-            .map(|o| o.probability)
-            .collect();
-        absent.sort_by(|a, b| b.total_cmp(a));
-        // The highest absent probabilities, `share` of them, stay suggestions; the next one
-        // down (and everything below it) is only the nearest.
-        let allowed = (absent.len() as f64 * suggest_absent_share).floor() as usize;
-        let suggest = match absent.get(allowed) {
-            Some(p) => next_up(*p),
-            None => 0.0,
+        let mut confident =
+            precision_threshold(&scored, targets.confident_precision).unwrap_or(1.0);
+        let mut suggest = 0f32;
+        let mut absent: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
+        for o in tops.iter().filter(|o| !o.answer_present) {
+            absent.entry(o.condition).or_default().push(o.probability);
         }
-        .min(confident);
-        out.insert(pair, Thresholds { confident, suggest });
+        for probabilities in absent.values() {
+            confident = confident.max(share_threshold(probabilities, targets.false_alarm));
+            suggest = suggest.max(share_threshold(probabilities, targets.suggest_absent_share));
+        }
+        let confident = confident.min(1.0);
+        out.insert(
+            pair,
+            Thresholds {
+                confident,
+                suggest: suggest.min(confident),
+            },
+        );
     }
     out
 }
@@ -358,137 +405,224 @@ fn next_up(x: f32) -> f32 {
 }
 
 /// How the verifier is fitted.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct TrainOptions {
-    /// L2 penalty of the logistic regression.
-    pub l2: f64,
-    /// Folds of the cross-validation that calibrates the thresholds.
+    /// L2 penalties of the logistic regression to choose from by cross-validation.
+    pub l2: Vec<f64>,
+    /// Folds of the cross-validation that chooses the penalty and calibrates the thresholds.
     pub folds: usize,
-    /// Precision the confident top matches keep over present- and absent-answer queries.
-    pub confident_precision: f64,
-    /// Share of the queries without their answer whose top match may still be suggested.
-    pub suggest_absent_share: f64,
+    /// What the thresholds must keep.
+    pub targets: Targets,
+    /// Candidates of each pool, the best by the reranker first, that the model is fitted
+    /// on (the decision is about the top ones; the rest are easy negatives).
+    pub rows_per_pool: usize,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            l2: 1.0,
+            l2: vec![0.1, 1.0, 10.0, 100.0],
             folds: 5,
-            confident_precision: 0.97,
-            suggest_absent_share: 0.25,
+            targets: Targets {
+                confident_precision: 0.97,
+                false_alarm: 0.01,
+                suggest_absent_share: 0.25,
+            },
+            rows_per_pool: 10,
         }
     }
 }
 
-/// What cross-validation on the training queries said about the chosen thresholds (`*`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CrossValidation {
-    /// Queries with a relevant candidate.
-    pub queries: usize,
-    /// With the answer present: confident top matches.
-    pub confident: usize,
-    /// With the answer present: confident top matches that are right.
-    pub confident_right: usize,
-    /// With the answer left out: confident top matches (every one a false alarm).
-    pub false_alarms: usize,
+/// One query's candidates in one pool.
+#[derive(Debug, Clone)]
+pub struct PoolRun {
+    /// The pool condition (an index into the conditions the training ran).
+    pub condition: usize,
+    /// The answer is in the pool.
+    pub answer_present: bool,
+    /// The candidates, with the reranker's and the verifier's features.
+    pub query: TrainingQuery,
 }
 
-/// The rows of the queries in `fold` (or all but it) for fitting: every candidate's pair
-/// vector, labelled by relevance.
-fn rows_of<'a>(queries: &'a [&'a TrainingQuery]) -> Vec<(&'a [f32], bool)> {
-    queries
+/// What cross-validation on the training queries said about the chosen thresholds, per
+/// pool condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossValidation {
+    /// The L2 penalty chosen.
+    pub l2: f64,
+    /// Per condition (in the training run's order): queries, confident top matches, and
+    /// confident top matches that are right.
+    pub conditions: Vec<ConditionCount>,
+}
+
+/// Counts of one pool condition in cross-validation.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ConditionCount {
+    /// The answer is in the pool.
+    pub answer_present: bool,
+    /// Queries run.
+    pub queries: usize,
+    /// Confident top matches.
+    pub confident: usize,
+    /// Confident top matches that are right.
+    pub confident_right: usize,
+}
+
+impl CrossValidation {
+    /// Recall of confident matches over the pools with the answer (the worst of them).
+    pub fn recall(&self) -> f64 {
+        self.conditions
+            .iter()
+            .filter(|c| c.answer_present)
+            .map(|c| c.confident_right as f64 / c.queries.max(1) as f64)
+            .fold(1.0, f64::min)
+    }
+}
+
+/// The candidates of a pool run in the reranker's order (best first).
+fn by_reranker(reranker: &Reranker, q: &TrainingQuery) -> Vec<usize> {
+    let mut order: Vec<(f32, usize)> = q
+        .rows
         .iter()
-        .flat_map(|q| {
-            q.pairs
-                .iter()
-                .map(|p| &p[..])
-                .zip(q.relevant.iter().copied())
+        .enumerate()
+        .map(|(i, x)| (reranker.probability(x), i))
+        .collect();
+    order.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(q.ids.get(a.1).cmp(&q.ids.get(b.1)))
+    });
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
+/// A query's pool runs with each run's candidates in the reranker's order.
+struct Ordered<'a> {
+    runs: Vec<(&'a PoolRun, Vec<usize>)>,
+}
+
+/// The rows the model is fitted on: the best `rows_per_pool` candidates of every pool run.
+fn rows_of<'a>(queries: &[&'a Ordered<'a>], rows_per_pool: usize) -> Vec<(&'a [f32], bool)> {
+    let mut out = Vec::new();
+    for q in queries {
+        for (run, order) in &q.runs {
+            for &i in order.iter().take(rows_per_pool) {
+                out.push((&run.query.pairs[i][..], run.query.relevant[i]));
+            }
+        }
+    }
+    out
+}
+
+/// The top outcome of every pool run of a query under `model`.
+fn outcomes_of(model: &Logistic, q: &Ordered<'_>) -> Vec<TopOutcome> {
+    q.runs
+        .iter()
+        .filter_map(|(run, order)| {
+            let &i = order.first()?;
+            Some(TopOutcome {
+                condition: run.condition,
+                answer_present: run.answer_present,
+                pair: run.query.pair[i].clone(),
+                probability: model.probability(&run.query.pairs[i]),
+                correct: run.query.relevant[i],
+            })
         })
         .collect()
 }
 
-/// The top candidate of a query by the reranker's order, among the candidates `keep` allows.
-fn top_by(reranker: &Reranker, q: &TrainingQuery, keep: &dyn Fn(usize) -> bool) -> Option<usize> {
-    (0..q.rows.len())
-        .filter(|&i| keep(i))
-        .map(|i| (reranker.probability(&q.rows[i]), i))
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-        .map(|(_, i)| i)
-}
-
-/// Both outcomes of one query under `model`: the top candidate with the answer present, and
-/// with every relevant candidate left out.
-fn outcomes_of(
-    model: &Logistic,
-    reranker: &Reranker,
-    q: &TrainingQuery,
-) -> [Option<TopOutcome>; 2] {
-    let outcome = |answer_present: bool| {
-        move |i: usize| TopOutcome {
-            answer_present,
-            pair: q.pair[i].clone(),
-            probability: model.probability(&q.pairs[i]),
-            correct: q.relevant[i],
-        }
-    };
-    [
-        top_by(reranker, q, &|_| true).map(outcome(true)),
-        top_by(reranker, q, &|i| !q.relevant[i]).map(outcome(false)),
-    ]
-}
-
-/// Fits the verifier on every candidate of the training queries (the answer against all
-/// others, so each query's nearest non-answers are its hardest negatives) and calibrates its
-/// thresholds on out-of-fold outcomes of the same queries with the answer present and left
-/// out. Queries without a relevant candidate are skipped. Deterministic.
-pub fn train(
-    queries: &[TrainingQuery],
-    reranker: &Reranker,
+/// Out-of-fold top outcomes with penalty `l2`, the thresholds calibrated on them, and the
+/// counts per condition those thresholds give.
+fn cross_validate(
+    judged: &[Ordered<'_>],
     options: &TrainOptions,
-) -> (Verifier, CrossValidation) {
-    let judged: Vec<&TrainingQuery> = queries
-        .iter()
-        .filter(|q| q.relevant.iter().any(|&r| r) && q.pairs.len() == q.rows.len())
-        .collect();
+    l2: f64,
+    conditions: usize,
+) -> (BTreeMap<String, Thresholds>, CrossValidation) {
     let folds = options.folds.max(2);
-    let mut outcomes: Vec<[Option<TopOutcome>; 2]> = Vec::new();
+    let mut tops: Vec<TopOutcome> = Vec::new();
     for fold in 0..folds {
-        let train: Vec<&TrainingQuery> = judged
+        let train: Vec<&Ordered<'_>> = judged
             .iter()
             .enumerate()
             .filter(|(i, _)| i % folds != fold)
-            .map(|(_, q)| *q)
+            .map(|(_, q)| q)
             .collect();
-        let model = Logistic::fit(&PAIR_FEATURES, &rows_of(&train), None, options.l2);
+        let model = Logistic::fit(
+            &PAIR_FEATURES,
+            &rows_of(&train, options.rows_per_pool),
+            None,
+            l2,
+        );
         for (_, q) in judged.iter().enumerate().filter(|(i, _)| i % folds == fold) {
-            outcomes.push(outcomes_of(&model, reranker, q));
+            tops.extend(outcomes_of(&model, q));
         }
     }
-    let tops: Vec<TopOutcome> = outcomes.iter().flatten().flatten().cloned().collect();
-    let thresholds = calibrate(
-        &tops,
-        options.confident_precision,
-        options.suggest_absent_share,
-    );
+    let thresholds = calibrate(&tops, &options.targets);
     let star = thresholds["*"];
     let mut cv = CrossValidation {
-        queries: judged.len(),
-        confident: 0,
-        confident_right: 0,
-        false_alarms: 0,
+        l2,
+        conditions: vec![ConditionCount::default(); conditions],
     };
-    let confident = |o: &TopOutcome| {
-        o.probability >= thresholds.get(&o.pair).copied().unwrap_or(star).confident
-    };
-    for [present, absent] in &outcomes {
-        if let Some(o) = present.as_ref().filter(|o| confident(o)) {
-            cv.confident += 1;
-            cv.confident_right += usize::from(o.correct);
+    for o in &tops {
+        let c = &mut cv.conditions[o.condition];
+        c.answer_present = o.answer_present;
+        c.queries += 1;
+        if o.probability >= thresholds.get(&o.pair).copied().unwrap_or(star).confident {
+            c.confident += 1;
+            c.confident_right += usize::from(o.correct);
         }
-        cv.false_alarms += usize::from(absent.as_ref().is_some_and(confident));
     }
-    let model = Logistic::fit(&PAIR_FEATURES, &rows_of(&judged), None, options.l2);
+    (thresholds, cv)
+}
+
+/// Fits the verifier on the best candidates of every training query in every pool it ran
+/// against (the whole desk and sampled desks of several sizes, each with the answer present
+/// and left out, so that the features comparing a candidate with the rest of its pool mean
+/// what they mean at any desk size), choosing the L2 penalty that gives the highest
+/// confident recall in cross-validation, and calibrates the thresholds on the out-of-fold
+/// outcomes. `queries` holds each query's pool runs; queries without a relevant candidate
+/// in their first run are skipped. Deterministic.
+pub fn train(
+    queries: &[Vec<PoolRun>],
+    reranker: &Reranker,
+    options: &TrainOptions,
+) -> (Verifier, CrossValidation) {
+    let judged: Vec<Ordered<'_>> = queries
+        .iter()
+        .filter(|runs| {
+            runs.first()
+                .is_some_and(|r| r.query.relevant.iter().any(|&y| y))
+                && runs
+                    .iter()
+                    .all(|r| r.query.pairs.len() == r.query.rows.len())
+        })
+        .map(|runs| Ordered {
+            runs: runs
+                .iter()
+                .map(|r| (r, by_reranker(reranker, &r.query)))
+                .collect(),
+        })
+        .collect();
+    let conditions = queries
+        .iter()
+        .flatten()
+        .map(|r| r.condition + 1)
+        .max()
+        .unwrap_or(0);
+    let mut best: Option<(BTreeMap<String, Thresholds>, CrossValidation)> = None;
+    for &l2 in &options.l2 {
+        let (thresholds, cv) = cross_validate(&judged, options, l2, conditions);
+        if best.as_ref().is_none_or(|b| cv.recall() > b.1.recall()) {
+            best = Some((thresholds, cv));
+        }
+    }
+    let (thresholds, cv) = best.expect("at least one L2 penalty to try");
+    let all: Vec<&Ordered<'_>> = judged.iter().collect();
+    let model = Logistic::fit(
+        &PAIR_FEATURES,
+        &rows_of(&all, options.rows_per_pool),
+        None,
+        cv.l2,
+    );
     let verifier = Verifier {
         model,
         thresholds,
@@ -523,41 +657,57 @@ mod tests {
     #[test]
     fn calibration_falls_back_to_star_for_small_pairs_and_orders_the_thresholds() {
         let mut outcomes = Vec::new();
+        let outcome = |condition, answer_present, pair: &str, probability, correct| TopOutcome {
+            condition,
+            answer_present,
+            pair: pair.into(),
+            probability,
+            correct,
+        };
         for i in 0..100 {
             let p = i as f32 / 100.0;
-            // Present: right from 0.41 up. Absent: spread over 0.00–0.495.
-            outcomes.push(TopOutcome {
-                answer_present: true,
-                pair: "en-en".into(),
-                probability: p,
-                correct: p > 0.4,
-            });
-            outcomes.push(TopOutcome {
-                answer_present: false,
-                pair: "en-en".into(),
-                probability: p / 2.0,
-                correct: false,
-            });
+            // Present: right from 0.41 up. Absent (whole desk): spread over 0.00–0.495.
+            // Absent (a small desk): all low but one.
+            outcomes.push(outcome(0, true, "en-en", p, p > 0.4));
+            outcomes.push(outcome(1, false, "en-en", p / 2.0, false));
+            outcomes.push(outcome(
+                2,
+                false,
+                "en-en",
+                if i == 0 { 0.9 } else { 0.01 },
+                false,
+            ));
         }
-        outcomes.push(TopOutcome {
-            answer_present: true,
-            pair: "vi-en".into(),
-            probability: 0.99,
-            correct: false,
-        });
-        let t = calibrate(&outcomes, 0.97, 0.25);
+        outcomes.push(outcome(0, true, "vi-en", 0.99, false));
+        let targets = Targets {
+            confident_precision: 0.5,
+            false_alarm: 0.05,
+            suggest_absent_share: 0.25,
+        };
+        let t = calibrate(&outcomes, &targets);
         assert!(!t.contains_key("vi-en"));
         let en = t["en-en"];
-        // Above 0.41 only right answers and few absent ones (0.415–0.495: 17 of 100) mix in.
-        assert!(en.confident > 0.41 && en.confident < 0.5, "{en:?}");
+        // Precision 0.5 over the mix alone would allow about 0.3 and up; at most 5 of the
+        // 100 whole-desk absent tops (0.475–0.495) may be confident, so 0.47 is not.
+        assert!(en.confident > 0.47 && en.confident <= 0.475, "{en:?}");
         // 25 of the 100 absent tops (0.375 and up) stay suggestions, 0.37 does not.
         assert!(en.suggest > 0.37 && en.suggest <= 0.375, "{en:?}");
         let absent_suggested = outcomes
             .iter()
-            .filter(|o| !o.answer_present && o.pair == "en-en" && o.probability >= en.suggest)
+            .filter(|o| o.condition == 1 && o.probability >= en.suggest)
             .count();
         assert_eq!(absent_suggested, 25);
         assert!(t["*"].confident >= en.confident, "{t:?}");
+        // A tighter false-alarm target raises the threshold above the small desk's outlier
+        // only when it counts more than the share allows.
+        let strict = calibrate(
+            &outcomes,
+            &Targets {
+                false_alarm: 0.0,
+                ..targets
+            },
+        );
+        assert!(strict["en-en"].confident > 0.9, "{strict:?}");
     }
 
     #[test]
