@@ -45,7 +45,7 @@ fn source_add_refuses_internal_addresses_and_says_how_to_allow_them() {
 #[test]
 fn the_allow_list_opens_a_host() {
     let desk = Desk::new();
-    configure(&desk, "[fetch]\nallow = ['127.0.0.1']\n");
+    configure(&desk, "[fetch]\nallow = ['127.0.0.1:*']\n");
     let out = desk
         .run(&[
             "source",
@@ -134,7 +134,7 @@ fn a_failing_feed_shows_why_and_when_it_is_retried() {
     let desk = Desk::new();
     configure(
         &desk,
-        "[fetch]\nallow = ['127.0.0.1/32']\ntimeout_secs = 5\n",
+        "[fetch]\nallow = ['127.0.0.1/32:*']\ntimeout_secs = 5\n",
     );
     // A port nothing listens on: the connection is refused.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -272,7 +272,7 @@ fn ingest_reads_a_feed_by_url_through_the_guarded_client() {
         "{}",
         run.stderr
     );
-    configure(&desk, "[fetch]\nallow = ['127.0.0.1']\n");
+    configure(&desk, "[fetch]\nallow = ['127.0.0.1:*']\n");
     let url = serve_once(
         "application/rss+xml",
         "<rss version=\"2.0\"><channel><title>T</title><item><title>Bridge closed forever</title>\

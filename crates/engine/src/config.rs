@@ -620,9 +620,10 @@ pub const CONFIG_TEMPLATE: &str = "\
 # threshold = 0.2
 
 # [fetch] governs every outgoing request (feeds). Loopback, private, link-local and other
-# internal addresses are refused; `allow` opens named hosts or CIDR blocks on purpose.
+# internal addresses are refused; `allow` opens named hosts or CIDR blocks on purpose, on
+# ports 80 and 443 unless an entry names its port (`host:8080`, or `host:*` for every port).
 [fetch]
-# allow = ['intranet.example', '10.20.0.0/16']
+# allow = ['intranet.example', '10.20.0.0/16', 'feeds.intranet.example:8080']
 # max_body_bytes = 10485760
 # timeout_secs = 30
 

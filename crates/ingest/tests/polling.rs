@@ -29,7 +29,7 @@ impl Fixture {
         let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
         let config = FetchConfig {
             // The test server is on loopback: opened for these tests only.
-            allow: AllowList::parse(&["127.0.0.1/32"]).unwrap(),
+            allow: AllowList::parse(&["127.0.0.1/32:*"]).unwrap(),
             max_body_bytes: 1 << 20,
             timeout: Duration::from_millis(1500),
             ..FetchConfig::default()

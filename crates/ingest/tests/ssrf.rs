@@ -193,6 +193,23 @@ async fn public_addresses_pass_and_the_allow_list_opens_internal_ones() {
     open.check_url("http://192.168.7.200/").await.unwrap();
     assert!(open.check_url("http://192.168.8.1/").await.is_err());
     assert!(open.check_url("http://127.0.0.1/").await.is_err());
+    // An allowed host opens the web's ports, not every service on it: the refusal names
+    // the entry that would open this one.
+    let e = open
+        .check_url("http://intranet.test:5432/")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("\"intranet.test:5432\""), "{e}");
+    assert!(open.check_url("https://lab.test:8443/").await.is_err());
+    let ported = client(
+        StaticResolver::new().with("intranet.test", &[ip("10.1.2.3")]),
+        AllowList::parse(&["intranet.test:5432"]).unwrap(),
+    );
+    ported
+        .check_url("http://intranet.test:5432/")
+        .await
+        .unwrap();
+    assert!(ported.check_url("http://intranet.test/").await.is_err());
 }
 
 /// Answers 127.0.0.1 the first time and a private address afterwards, like a DNS-rebinding
@@ -217,7 +234,7 @@ async fn connects_to_the_checked_address_without_a_second_lookup() {
     let addr = super::feed_server::start("http://127.0.0.1/").await;
     let resolver = Arc::new(Rebinding(AtomicUsize::new(0)));
     let config = FetchConfig {
-        allow: AllowList::parse(&["127.0.0.1/32"]).unwrap(),
+        allow: AllowList::parse(&["127.0.0.1/32:*"]).unwrap(),
         ..FetchConfig::default()
     };
     let c = GuardedClient::with_resolver(config, resolver.clone()).unwrap();
@@ -248,7 +265,7 @@ async fn a_public_host_redirecting_to_loopback_is_refused() {
     let target = format!("http://127.0.0.1:{}/rss", probe.port());
     let addr = super::feed_server::start(&target).await;
     let resolver = StaticResolver::new().with("news.test", &[ip("127.0.0.1")]);
-    let c = client(resolver, AllowList::parse(&["news.test"]).unwrap());
+    let c = client(resolver, AllowList::parse(&["news.test:*"]).unwrap());
     let url = format!("http://news.test:{}/away", addr.port());
     match c.get(&url, &Conditional::default()).await {
         Err(e @ FetchError::Blocked { .. }) => {
@@ -301,7 +318,7 @@ async fn post_json_sends_headers_and_does_not_follow_redirects() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let c = client(
         StaticResolver::new(),
-        AllowList::parse(&["127.0.0.1"]).unwrap(),
+        AllowList::parse(&["127.0.0.1:*"]).unwrap(),
     );
     let headers = [(
         "X-Claimdesk-Signature".to_string(),

@@ -111,7 +111,7 @@ async fn a_signed_alert_is_retried_after_a_500_and_logged() {
         backoff_seconds: 30,
         timeout_seconds: 10,
     };
-    let transport = transport(&["127.0.0.1"], 10);
+    let transport = transport(&["127.0.0.1:*"], 10);
     // Alerts are due from when they were raised (the store's clock).
     let t0 = Timestamp::now();
     let first = deliver_due(&s, &transport, &policy, t0).await.unwrap();
@@ -214,7 +214,7 @@ async fn an_endpoint_that_never_answers_is_given_up_after_max_attempts() {
         backoff_seconds: 1,
         timeout_seconds: 5,
     };
-    let transport = transport(&["127.0.0.1"], 5);
+    let transport = transport(&["127.0.0.1:*"], 5);
     let t0 = Timestamp::now();
     let a = deliver_due(&s, &transport, &policy, t0).await.unwrap();
     assert_eq!(a[0].status, None);
@@ -278,7 +278,7 @@ async fn a_webhook_on_an_internal_address_is_refused_unless_allow_listed() {
     assert!(seen.lock().unwrap().requests.is_empty());
     // Opened, the retry reaches the endpoint, signed (its first answer is a 500).
     let t1 = t0.checked_add(jiff::SignedDuration::from_secs(1)).unwrap();
-    let b = deliver_due(&s, &transport(&["127.0.0.1"], 5), &policy, t1)
+    let b = deliver_due(&s, &transport(&["127.0.0.1:*"], 5), &policy, t1)
         .await
         .unwrap();
     assert_eq!(b[0].status, Some(500), "{:?}", b[0].error);

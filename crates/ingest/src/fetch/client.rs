@@ -213,16 +213,18 @@ impl GuardedClient {
                 (d.to_string(), addrs)
             }
         };
-        if !allow.allows_host(&name) {
+        let port = url.port_or_known_default().unwrap_or(0);
+        if !allow.allows_host(&name, port) {
             // Every address must pass: a name with one internal record is refused whole.
             for addr in &addrs {
                 if let Some(reason) = classify(*addr)
-                    && !allow.allows_ip(*addr)
+                    && !allow.allows_ip(*addr, port)
                 {
                     return Err(FetchError::Blocked {
                         url: shown,
                         host: name,
                         addr: *addr,
+                        port,
                         reason,
                     });
                 }

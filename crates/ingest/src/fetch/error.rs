@@ -39,11 +39,7 @@ pub enum FetchError {
         "refused {url}: host `{host}` {how} {addr}, {reason}; to fetch it anyway add {entries} \
          to {ALLOW_SETTING}",
         how = if host_is_addr(host, addr) { "is" } else { "resolves to" },
-        entries = if host_is_addr(host, addr) {
-            format!("\"{addr}\"")
-        } else {
-            format!("\"{host}\" (or \"{addr}\")")
-        }
+        entries = allow_entries(host, addr, *port)
     )]
     Blocked {
         /// The URL (a redirect target when a redirect led there).
@@ -52,6 +48,8 @@ pub enum FetchError {
         host: String,
         /// The refused address.
         addr: IpAddr,
+        /// The port asked for (an allow-list entry opens 80 and 443 unless it names one).
+        port: u16,
         /// The rule it falls under.
         reason: BlockReason,
     },
@@ -122,6 +120,27 @@ pub enum FetchError {
     /// The HTTP client could not be set up.
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
+}
+
+/// The allow-list entries that would open `host` (or `addr`) on `port`, quoted.
+fn allow_entries(host: &str, addr: &IpAddr, port: u16) -> String {
+    let with_port = |target: String| match port {
+        80 | 443 => format!("\"{target}\""),
+        p => format!("\"{target}:{p}\""),
+    };
+    let bracketed = match addr {
+        IpAddr::V6(a) => format!("[{a}]"),
+        IpAddr::V4(a) => a.to_string(),
+    };
+    if host_is_addr(host, addr) {
+        with_port(bracketed)
+    } else {
+        format!(
+            "{} (or {})",
+            with_port(host.to_string()),
+            with_port(bracketed)
+        )
+    }
 }
 
 fn host_is_addr(host: &str, addr: &IpAddr) -> bool {

@@ -223,11 +223,73 @@ impl fmt::Display for Cidr {
     }
 }
 
-/// Hosts and address blocks the config opens despite the rules (`[fetch] allow`).
+/// Which ports of an allow-listed host or block are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ports {
+    /// The web's own ports, 80 and 443 (an entry without a port).
+    Web,
+    /// This port only (`intranet.example:8080`).
+    Only(u16),
+    /// Every port, asked for in so many words (`10.0.0.5:*`).
+    Any,
+}
+
+impl Ports {
+    /// Whether `port` is open.
+    pub fn contains(self, port: u16) -> bool {
+        match self {
+            Ports::Web => port == 80 || port == 443,
+            Ports::Only(p) => p == port,
+            Ports::Any => true,
+        }
+    }
+
+    fn parse(entry: &str, text: &str) -> Result<Ports, String> {
+        if text == "*" {
+            return Ok(Ports::Any);
+        }
+        match text.parse::<u16>() {
+            Ok(p) if p > 0 => Ok(Ports::Only(p)),
+            _ => Err(format!(
+                "`{entry}`: the port must be a number from 1 to 65535, or * for every port"
+            )),
+        }
+    }
+}
+
+/// Hosts and address blocks the config opens despite the rules (`[fetch] allow`), each on
+/// the web's ports 80 and 443 unless it names its own (`host:8080`, or `host:*` for all).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AllowList {
-    hosts: Vec<String>,
-    blocks: Vec<Cidr>,
+    hosts: Vec<(String, Ports)>,
+    blocks: Vec<(Cidr, Ports)>,
+}
+
+/// Splits an allow-list entry into its host or block and its ports: `host`, `host:8080`,
+/// `10.0.0.0/8:*`, `[::1]:8080`, `[fd00::/8]`; a bare IPv6 address or block (more than one
+/// `:`) names no port.
+fn split_ports(entry: &str) -> Result<(&str, Ports), String> {
+    if let Some(rest) = entry.strip_prefix('[') {
+        let (inner, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("`{entry}`: a `[` without its `]`"))?;
+        let ports = match after {
+            "" => Ports::Web,
+            a => match a.strip_prefix(':') {
+                Some(p) => Ports::parse(entry, p)?,
+                None => return Err(format!("`{entry}`: expected `:PORT` after `]`")),
+            },
+        };
+        return Ok((inner, ports));
+    }
+    match entry.split_once(':') {
+        Some((target, port))
+            if port == "*" || (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            Ok((target, Ports::parse(entry, port)?))
+        }
+        _ => Ok((entry, Ports::Web)),
+    }
 }
 
 impl AllowList {
@@ -237,54 +299,48 @@ impl AllowList {
     }
 
     /// Parses entries: host names (`intranet.example`, compared without case), addresses
-    /// (`127.0.0.1`, `[::1]`) and CIDR blocks (`10.1.0.0/16`). Returns the first entry that
-    /// is none of these.
+    /// (`127.0.0.1`, `[::1]`) and CIDR blocks (`10.1.0.0/16`), each optionally with a port
+    /// (`:8080`) or every port (`:*`); without one, ports 80 and 443. Returns the first
+    /// entry that is none of these.
     pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<AllowList, String> {
         let mut list = AllowList::new();
         for e in entries {
             let e = e.as_ref().trim();
-            let bare = e.trim_start_matches('[').trim_end_matches(']');
-            if let Some(c) = Cidr::parse(bare) {
-                list.blocks.push(c);
-            } else if !e.is_empty()
-                && !e.contains('/')
-                && e.chars()
+            let (target, ports) = split_ports(e)?;
+            if let Some(c) = Cidr::parse(target) {
+                list.blocks.push((c, ports));
+            } else if !target.is_empty()
+                && !target.contains('/')
+                && target
+                    .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
             {
                 list.hosts
-                    .push(e.trim_end_matches('.').to_ascii_lowercase());
+                    .push((target.trim_end_matches('.').to_ascii_lowercase(), ports));
             } else {
                 return Err(format!(
-                    "`{e}` is not a host name, an IP address or a CIDR block (like 10.0.0.0/8)"
+                    "`{e}` is not a host name, an IP address or a CIDR block (like 10.0.0.0/8), \
+                     with an optional port (like intranet.example:8080, or :* for every port)"
                 ));
             }
         }
         Ok(list)
     }
 
-    /// Opens a host name.
-    pub fn allow_host(mut self, host: &str) -> AllowList {
-        self.hosts
-            .push(host.trim_end_matches('.').to_ascii_lowercase());
-        self
-    }
-
-    /// Opens an address block.
-    pub fn allow_block(mut self, block: Cidr) -> AllowList {
-        self.blocks.push(block);
-        self
-    }
-
-    /// True when `host` (as the URL names it) is listed by name.
-    pub fn allows_host(&self, host: &str) -> bool {
+    /// True when `host` (as the URL names it) is listed by name with `port` open.
+    pub fn allows_host(&self, host: &str, port: u16) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let host = host.trim_start_matches('[').trim_end_matches(']');
-        self.hosts.iter().any(|h| h == host)
+        self.hosts
+            .iter()
+            .any(|(h, ports)| h == host && ports.contains(port))
     }
 
-    /// True when `ip` is in a listed block.
-    pub fn allows_ip(&self, ip: IpAddr) -> bool {
-        self.blocks.iter().any(|b| b.contains(ip))
+    /// True when `ip` is in a listed block with `port` open.
+    pub fn allows_ip(&self, ip: IpAddr, port: u16) -> bool {
+        self.blocks
+            .iter()
+            .any(|(b, ports)| b.contains(ip) && ports.contains(port))
     }
 }
 
@@ -357,15 +413,49 @@ mod tests {
     }
 
     #[test]
-    fn allow_list_opens_hosts_and_blocks() {
+    fn allow_list_opens_hosts_and_blocks_on_the_web_ports() {
         let list = AllowList::parse(&["Intranet.Example", "10.1.0.0/16", "[::1]"]).unwrap();
-        assert!(list.allows_host("intranet.example"));
-        assert!(list.allows_host("INTRANET.example."));
-        assert!(!list.allows_host("example"));
-        assert!(list.allows_ip("10.1.200.3".parse().unwrap()));
-        assert!(!list.allows_ip("10.2.0.1".parse().unwrap()));
-        assert!(list.allows_ip("::1".parse().unwrap()));
+        for port in [80, 443] {
+            assert!(list.allows_host("intranet.example", port));
+            assert!(list.allows_host("INTRANET.example.", port));
+            assert!(list.allows_ip("10.1.200.3".parse().unwrap(), port));
+            assert!(list.allows_ip("::1".parse().unwrap(), port));
+        }
+        assert!(!list.allows_host("example", 80));
+        assert!(!list.allows_ip("10.2.0.1".parse().unwrap(), 80));
         assert!(AllowList::parse(&["http://x/"]).is_err());
         assert!(AllowList::parse(&["10.0.0.0/33"]).is_err());
+    }
+
+    #[test]
+    fn an_allowed_host_opens_only_the_ports_it_names() {
+        let list = AllowList::parse(&[
+            "intranet.example",
+            "feeds.example:8080",
+            "10.0.0.5:*",
+            "[::1]:9000",
+            "fd00::/8",
+        ])
+        .unwrap();
+        // Without a port: 80 and 443, not the database or the admin console.
+        assert!(!list.allows_host("intranet.example", 5432));
+        assert!(!list.allows_host("intranet.example", 8080));
+        assert!(list.allows_host("feeds.example", 8080));
+        assert!(!list.allows_host("feeds.example", 80));
+        assert!(list.allows_ip("10.0.0.5".parse().unwrap(), 6379));
+        assert!(list.allows_ip("::1".parse().unwrap(), 9000));
+        assert!(!list.allows_ip("::1".parse().unwrap(), 443));
+        assert!(list.allows_ip("fd00::1".parse().unwrap(), 443));
+        assert!(!list.allows_ip("fd00::1".parse().unwrap(), 22));
+        for bad in [
+            "host:0",
+            "host:99999",
+            "host:http",
+            "[::1",
+            "[::1]8080",
+            "a:b:c/x",
+        ] {
+            assert!(AllowList::parse(&[bad]).is_err(), "{bad}");
+        }
     }
 }
