@@ -1,27 +1,24 @@
 //! `match` and `eval`: rank fact-checks for texts, write TREC runs, measure quality and speed.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use claimdesk_core::FactCheckId;
-use claimdesk_ingest::{ItemFormat, parse_items};
-use claimdesk_match::Match;
-use claimdesk_match::absence::{self, JudgedQuery};
-use claimdesk_match::hybrid::{HybridMatcher, Ranking};
-use claimdesk_match::metrics::Qrels;
-use claimdesk_match::metrics::{Run, evaluate, quantile};
-use claimdesk_match::trec::{RunLine, parse_qrels, write_run_lines};
-use claimdesk_match::verify::{Signal, Strength, Verifier};
+use anyhow::{Context, Result};
+use claimdesk_engine::evaluation;
+use claimdesk_engine::matching::Match;
+use claimdesk_engine::matching::hybrid::Ranking;
+use claimdesk_engine::matching::trec::parse_qrels;
+use claimdesk_engine::matching::verify::{Signal, Strength, Verifier};
 use clap::Args;
 use serde_json::json;
 
 use claimdesk_engine::{Catalog, Engine};
 
-use crate::progress::bar;
+use crate::progress::Bars;
+
+/// Reading query files is the engine's; training reads them too.
+pub(crate) use claimdesk_engine::evaluation::read_queries;
 
 /// Arguments of `claimdesk match`.
 #[derive(Args, Debug)]
@@ -121,94 +118,6 @@ fn parse_ranking(name: Option<&str>) -> Result<Option<Ranking>> {
     name.map(|n| n.parse().context("--ranking")).transpose()
 }
 
-pub(crate) struct Query {
-    pub(crate) id: String,
-    pub(crate) text: String,
-}
-
-pub(crate) fn read_queries(path: &Path) -> Result<Vec<Query>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let name = path.display().to_string();
-    let parsed = parse_items(&name, &bytes, ItemFormat::Auto);
-    if let Some(d) = parsed.diagnostics.first() {
-        bail!(
-            "{d} ({} problems in all; fix the query file)",
-            parsed.diagnostics.len()
-        );
-    }
-    Ok(parsed
-        .records
-        .into_iter()
-        .map(|r| Query {
-            id: r
-                .value
-                .external_id
-                .unwrap_or_else(|| format!("line{}", r.line)),
-            text: r.value.text,
-        })
-        .collect())
-}
-
-/// The ranked source ids of `matches`: each canonical fact-check followed by its aliases
-/// (same score), at most `top` in all.
-fn ranked_ids(matches: &[Match], catalog: &Catalog, top: usize) -> Vec<(String, f32)> {
-    let mut out = Vec::with_capacity(top);
-    for m in matches {
-        out.push((catalog.source_id(m.fact_check), m.score));
-        for alias in catalog.alias_source_ids(m.fact_check) {
-            out.push((alias.to_string(), m.score));
-        }
-        if out.len() >= top {
-            break;
-        }
-    }
-    out.truncate(top);
-    out
-}
-
-/// Ranked (source id, score) lists, one per query.
-type Rankings = Vec<Vec<(String, f32)>>;
-
-/// Ranks every query, single-threaded, timing each one: the rankings, each query's latency
-/// in milliseconds, and the total seconds.
-fn rank_all(
-    matcher: &HybridMatcher,
-    queries: &[Query],
-    catalog: &Catalog,
-    top: usize,
-) -> Result<(Rankings, Vec<f64>, f64, Vec<bool>)> {
-    let pb = bar(queries.len() as u64, "ranking");
-    let mut results = Vec::with_capacity(queries.len());
-    let mut confident = Vec::with_capacity(queries.len());
-    let mut latencies = Vec::with_capacity(queries.len());
-    let started = Instant::now();
-    for q in queries {
-        let t = Instant::now();
-        let matches = matcher.rank(&q.text, top, false)?;
-        latencies.push(t.elapsed().as_secs_f64() * 1e3);
-        confident.push(matches.first().is_some_and(|m| m.explanation.confident));
-        results.push(ranked_ids(&matches, catalog, top));
-        pb.inc(1);
-    }
-    let total = started.elapsed().as_secs_f64();
-    pb.finish_and_clear();
-    Ok((results, latencies, total, confident))
-}
-
-fn run_file(queries: &[Query], results: &[Vec<(String, f32)>]) -> String {
-    let mut out = String::new();
-    for (q, ranked) in queries.iter().zip(results) {
-        let lines = ranked.iter().enumerate().map(|(i, (doc, score))| RunLine {
-            qid: &q.id,
-            docid: doc,
-            rank: i + 1,
-            score: *score,
-        });
-        write_run_lines(&mut out, lines, "claimdesk");
-    }
-    out
-}
-
 fn write(path: &Path, contents: &str) -> Result<()> {
     std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -254,14 +163,14 @@ pub async fn run_match(engine: &Engine, args: &MatchArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut total = 0.0;
+    let mut total = 0.0f64;
     let mut results = Vec::new();
     for _ in 0..args.repeat.max(1) {
-        let (r, _, t, _) = rank_all(matcher, &queries, &catalog, args.top)?;
-        results = r;
-        total += t;
+        let ranked = evaluation::rank_all(matcher, &queries, &catalog, args.top, &Bars::default())?;
+        results = ranked.rankings;
+        total += ranked.seconds;
     }
-    let run = run_file(&queries, &results);
+    let run = evaluation::run_file(&queries, &results);
     match &args.run_out {
         Some(out) => write(out, &run)?,
         None => print!("{run}"),
@@ -381,20 +290,11 @@ pub fn render_matches(matches: &[Match], catalog: &Catalog) -> String {
     out
 }
 
-/// A signal in English words (the web desk words them in the page's language).
+/// A signal in English words, from the catalog the web desk words them with.
 fn signal_words(s: Signal) -> &'static str {
-    match s {
-        Signal::SameMeaning => "says the same thing in other words",
-        Signal::SameWords => "uses much the same words",
-        Signal::NearCopy => "is a near copy of the claim",
-        Signal::SameNumbers => "gives the same numbers",
-        Signal::DifferentNumbers => "gives different numbers",
-        Signal::SharedNames => "names the same people, places or bodies",
-        Signal::SameYear => "the same year",
-        Signal::DifferentYear => "a different year",
-        Signal::DifferentMeaning => "means something else",
-        Signal::PartialClaim => "covers only part of the claim",
-    }
+    let en = claimdesk_server::i18n::Lang::En.messages();
+    en.lookup(&format!("signal.{}", s.code()))
+        .unwrap_or(s.code())
 }
 
 fn field_label(f: claimdesk_match::MatchField) -> &'static str {
@@ -417,141 +317,50 @@ pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("cannot read {}", args.qrels.display()))?;
     let qrels = parse_qrels(&qrels_text).with_context(|| format!("{}", args.qrels.display()))?;
-    let judged: HashSet<&String> = qrels.keys().collect();
-    let missing = queries.iter().filter(|q| !judged.contains(&q.id)).count();
-    let (results, mut latencies, total, confident) =
-        rank_all(matcher, &queries, &catalog, args.k.max(1))?;
+    let ranked =
+        evaluation::rank_all(matcher, &queries, &catalog, args.k.max(1), &Bars::default())?;
     if let Some(out) = &args.run_out {
-        write(out, &run_file(&queries, &results))?;
+        write(out, &evaluation::run_file(&queries, &ranked.rankings))?;
     }
-    let run: Run = queries
-        .iter()
-        .zip(&results)
-        .map(|(q, r)| (q.id.clone(), r.iter().map(|(d, _)| d.clone()).collect()))
-        .collect();
-    let scores = evaluate(&run, &qrels, args.k);
-    let recall_1 = evaluate(&run, &qrels, 1).recall;
-    // The confident top matches: how many, and how many of them are right.
-    let (mut sure, mut sure_right, mut judged_queries) = (0usize, 0usize, 0usize);
-    for ((q, r), c) in queries.iter().zip(&results).zip(&confident) {
-        let Some(relevant) = qrels.get(&q.id) else {
-            continue;
-        };
-        judged_queries += 1;
-        if *c {
-            sure += 1;
-            sure_right += usize::from(r.first().is_some_and(|(d, _)| relevant.contains(d)));
-        }
-    }
-    let sure_precision = if sure > 0 {
-        sure_right as f64 / sure as f64
-    } else {
-        0.0
-    };
-    let sure_recall = sure_right as f64 / judged_queries.max(1) as f64;
-    latencies.sort_by(f64::total_cmp);
-    let qps = queries.len() as f64 / total.max(1e-9);
-    let (p50, p99) = (quantile(&latencies, 0.5), quantile(&latencies, 0.99));
+    let e = evaluation::evaluate(&queries, &ranked, &qrels, args.k);
     if args.json {
-        let v = json!({
-            "queries": scores.queries,
-            "k": args.k,
-            "map": scores.map,
-            "mrr": scores.mrr,
-            "recall": scores.recall,
-            "recall_1": recall_1,
-            "confident": {
-                "count": sure,
-                "queries": judged_queries,
-                "precision": sure_precision,
-                "recall": sure_recall,
-            },
-            "latency_ms_p50": p50,
-            "latency_ms_p99": p99,
-            "queries_per_second": qps,
-            "threads": 1,
-            "retrievers": matcher.retrievers(),
-            "ranking": matcher.ranking(),
-            "settings": engine.config().match_settings(),
-        });
+        let mut v = serde_json::to_value(&e)?;
+        v["threads"] = json!(1);
+        v["retrievers"] = json!(matcher.retrievers());
+        v["ranking"] = json!(matcher.ranking());
+        v["settings"] = json!(engine.config().match_settings());
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        let k = args.k;
+        let (k, s, c) = (args.k, &e.scores, &e.confident);
         println!(
             "queries      {} judged ({} without judgments skipped)",
-            scores.queries, missing
+            s.queries, e.unjudged
         );
         println!("retrievers   {}", matcher.retrievers().join(", "));
-        println!("MAP@{k}        {:.4}", scores.map);
-        println!("MRR@{k}        {:.4}", scores.mrr);
-        println!("Recall@{k}     {:.4}", scores.recall);
-        println!("Recall@1     {recall_1:.4}");
-        if sure > 0 {
+        println!("MAP@{k}        {:.4}", s.map);
+        println!("MRR@{k}        {:.4}", s.mrr);
+        println!("Recall@{k}     {:.4}", s.recall);
+        println!("Recall@1     {:.4}", e.recall_1);
+        if c.count > 0 {
             println!(
-                "confident    {sure} of {judged_queries} top matches, precision {sure_precision:.3}, recall {sure_recall:.3}"
+                "confident    {} of {} top matches, precision {:.3}, recall {:.3}",
+                c.count, c.queries, c.precision, c.recall
             );
         }
-        println!("latency      p50 {p50:.3} ms, p99 {p99:.3} ms");
-        println!("throughput   {qps:.0} queries/s (1 thread)");
+        println!(
+            "latency      p50 {:.3} ms, p99 {:.3} ms",
+            e.latency_ms_p50, e.latency_ms_p99
+        );
+        println!(
+            "throughput   {:.0} queries/s (1 thread)",
+            e.queries_per_second
+        );
     }
     if let Some(sizes) = &args.absent {
         print!(
             "{}",
-            absent_table(matcher, &catalog, &queries, &qrels, sizes, args.seed)?
+            evaluation::absent_table(matcher, &catalog, &queries, &qrels, sizes, args.seed)?
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `eval --absent`: the confident top matches of the judged queries against the whole desk
-/// and sampled desks, each with and without the query's answer.
-fn absent_table(
-    matcher: &HybridMatcher,
-    catalog: &Catalog,
-    queries: &[Query],
-    qrels: &Qrels,
-    sizes: &[usize],
-    seed: u64,
-) -> Result<String> {
-    let judged: Vec<&Query> = queries
-        .iter()
-        .filter(|q| qrels.contains_key(&q.id))
-        .collect();
-    let texts: Vec<&str> = judged.iter().map(|q| q.text.as_str()).collect();
-    let Some(vectors) = matcher.embed_queries(&texts)? else {
-        bail!("--absent needs the semantic model: run scripts/fetch-model or pass --model");
-    };
-    let mut all: Vec<FactCheckId> = catalog.canonical().map(|f| f.id).collect();
-    all.sort_unstable();
-    let judged: Vec<JudgedQuery> = judged
-        .iter()
-        .zip(vectors)
-        .map(|(q, vector)| {
-            let relevant = &qrels[&q.id];
-            let mut ids: Vec<FactCheckId> = all
-                .iter()
-                .copied()
-                .filter(|&fc| {
-                    relevant.contains(&catalog.source_id(fc))
-                        || catalog
-                            .alias_source_ids(fc)
-                            .iter()
-                            .any(|a| relevant.contains(*a))
-                })
-                .collect();
-            ids.sort_unstable();
-            JudgedQuery {
-                text: q.text.clone(),
-                vector,
-                relevant: ids,
-            }
-        })
-        .collect();
-    let unanswerable = judged.iter().filter(|q| q.relevant.is_empty()).count();
-    let reports = absence::evaluate(matcher, &judged, &all, sizes, seed)?;
-    Ok(format!(
-        "\nconfident top matches with the answer present and absent ({} fact-checks, seed {seed}; {unanswerable} queries whose answer the desk does not hold count only without it):\n{}",
-        all.len(),
-        absence::table(&reports)
-    ))
 }

@@ -23,6 +23,7 @@ pub mod data;
 pub mod detect;
 pub mod engine;
 pub mod error;
+pub mod evaluation;
 pub mod index;
 pub mod jobs;
 pub mod lookback;
@@ -54,8 +55,20 @@ pub use claimdesk_text as text;
 
 /// The engine's modules from the bottom layer up: each imports only modules before it.
 pub const LAYERS: &[&str] = &[
-    "config", "progress", "error", "data", "catalog", "model", "index", "ranker", "detect",
-    "pipeline", "lookback", "engine", "jobs",
+    "config",
+    "progress",
+    "error",
+    "data",
+    "catalog",
+    "model",
+    "index",
+    "ranker",
+    "detect",
+    "evaluation",
+    "pipeline",
+    "lookback",
+    "engine",
+    "jobs",
 ];
 
 #[cfg(test)]

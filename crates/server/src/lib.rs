@@ -24,7 +24,7 @@
 // Foundations: no handler, no HTTP plumbing.
 mod config;
 mod error;
-mod i18n;
+pub mod i18n;
 mod limiter;
 mod metrics;
 mod request_id;

@@ -1,0 +1,257 @@
+//! Measuring the ranker on query files: ranking every query of a file (`claimdesk match
+//! --queries`, TREC run files), and the measures of `claimdesk eval` (MAP, MRR, recall,
+//! confident matches, latency), with the answer present and absent (`eval --absent`).
+//!
+//! Layer 4: imports `catalog`, `progress` and `error`.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+
+use claimdesk_core::FactCheckId;
+use claimdesk_ingest::{ItemFormat, parse_items};
+use claimdesk_match::Match;
+use claimdesk_match::absence::{self, JudgedQuery};
+use claimdesk_match::hybrid::HybridMatcher;
+use claimdesk_match::metrics::{Qrels, Run, Scores, evaluate as score_run, quantile};
+use claimdesk_match::trec::{RunLine, write_run_lines};
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// One query of a query file.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Its id (`line<N>` when the file gives none).
+    pub id: String,
+    /// The text to match.
+    pub text: String,
+}
+
+/// Reads a query file (TSV/CSV with a header `id, text`, or JSON Lines): every problem in
+/// it is an error naming the first one, file and line.
+pub fn read_queries(path: &Path) -> Result<Vec<Query>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let parsed = parse_items(&path.display().to_string(), &bytes, ItemFormat::Auto);
+    if let Some(d) = parsed.diagnostics.first() {
+        return Err(Error::Usage(format!(
+            "{d} ({} problems in all; fix the query file)",
+            parsed.diagnostics.len()
+        )));
+    }
+    Ok(parsed
+        .records
+        .into_iter()
+        .map(|r| Query {
+            id: r
+                .value
+                .external_id
+                .unwrap_or_else(|| format!("line{}", r.line)),
+            text: r.value.text,
+        })
+        .collect())
+}
+
+/// The ranked source ids of `matches`: each canonical fact-check followed by its aliases
+/// (same score), at most `top` in all.
+pub fn ranked_ids(matches: &[Match], catalog: &Catalog, top: usize) -> Vec<(String, f32)> {
+    let mut out = Vec::with_capacity(top);
+    for m in matches {
+        out.push((catalog.source_id(m.fact_check), m.score));
+        for alias in catalog.alias_source_ids(m.fact_check) {
+            out.push((alias.to_string(), m.score));
+        }
+        if out.len() >= top {
+            break;
+        }
+    }
+    out.truncate(top);
+    out
+}
+
+/// Every query of a file ranked once, single-threaded and timed.
+#[derive(Debug, Clone, Default)]
+pub struct Ranked {
+    /// Ranked (source id, score) lists, one per query.
+    pub rankings: Vec<Vec<(String, f32)>>,
+    /// Whether each query's top match is confident.
+    pub confident: Vec<bool>,
+    /// Each query's latency in milliseconds.
+    pub latencies_ms: Vec<f64>,
+    /// The whole pass, in seconds.
+    pub seconds: f64,
+}
+
+/// Ranks every query (top `top`), reporting progress as the stage "ranking".
+pub fn rank_all(
+    matcher: &HybridMatcher,
+    queries: &[Query],
+    catalog: &Catalog,
+    top: usize,
+    progress: &dyn Progress,
+) -> Result<Ranked> {
+    progress.begin("ranking", queries.len() as u64);
+    let mut out = Ranked::default();
+    let started = Instant::now();
+    for q in queries {
+        let t = Instant::now();
+        let matches = matcher.rank(&q.text, top, false)?;
+        out.latencies_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        out.confident
+            .push(matches.first().is_some_and(|m| m.explanation.confident));
+        out.rankings.push(ranked_ids(&matches, catalog, top));
+        progress.advance(1);
+    }
+    out.seconds = started.elapsed().as_secs_f64();
+    progress.end();
+    Ok(out)
+}
+
+/// The TREC run file (`qid Q0 docid rank score claimdesk`) of `rankings`.
+pub fn run_file(queries: &[Query], rankings: &[Vec<(String, f32)>]) -> String {
+    let mut out = String::new();
+    for (q, ranked) in queries.iter().zip(rankings) {
+        let lines = ranked.iter().enumerate().map(|(i, (doc, score))| RunLine {
+            qid: &q.id,
+            docid: doc,
+            rank: i + 1,
+            score: *score,
+        });
+        write_run_lines(&mut out, lines, "claimdesk");
+    }
+    out
+}
+
+/// The confident top matches of the judged queries.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Confident {
+    /// Confident top matches.
+    pub count: usize,
+    /// Judged queries.
+    pub queries: usize,
+    /// Share of the confident top matches that are right.
+    pub precision: f64,
+    /// Share of the judged queries with a right confident top match.
+    pub recall: f64,
+}
+
+/// What `claimdesk eval` measures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    /// MAP, MRR and recall at k over the judged queries.
+    #[serde(flatten)]
+    pub scores: Scores,
+    /// Queries of the file without judgments (skipped).
+    #[serde(skip)]
+    pub unjudged: usize,
+    /// Recall at 1.
+    pub recall_1: f64,
+    /// The confident top matches.
+    pub confident: Confident,
+    /// Median latency per query, ms.
+    pub latency_ms_p50: f64,
+    /// 99th percentile latency per query, ms.
+    pub latency_ms_p99: f64,
+    /// Queries per second, one thread.
+    pub queries_per_second: f64,
+}
+
+/// Measures `ranked` (the queries ranked at least `k` deep) against `qrels` at cutoff `k`.
+pub fn evaluate(queries: &[Query], ranked: &Ranked, qrels: &Qrels, k: usize) -> Evaluation {
+    let judged: HashSet<&String> = qrels.keys().collect();
+    let unjudged = queries.iter().filter(|q| !judged.contains(&q.id)).count();
+    let run: Run = queries
+        .iter()
+        .zip(&ranked.rankings)
+        .map(|(q, r)| (q.id.clone(), r.iter().map(|(d, _)| d.clone()).collect()))
+        .collect();
+    let (mut sure, mut sure_right, mut judged_queries) = (0usize, 0usize, 0usize);
+    for ((q, r), c) in queries.iter().zip(&ranked.rankings).zip(&ranked.confident) {
+        let Some(relevant) = qrels.get(&q.id) else {
+            continue;
+        };
+        judged_queries += 1;
+        if *c {
+            sure += 1;
+            sure_right += usize::from(r.first().is_some_and(|(d, _)| relevant.contains(d)));
+        }
+    }
+    let mut latencies = ranked.latencies_ms.clone();
+    latencies.sort_by(f64::total_cmp);
+    Evaluation {
+        scores: score_run(&run, qrels, k),
+        unjudged,
+        recall_1: score_run(&run, qrels, 1).recall,
+        confident: Confident {
+            count: sure,
+            queries: judged_queries,
+            precision: if sure > 0 {
+                sure_right as f64 / sure as f64
+            } else {
+                0.0
+            },
+            recall: sure_right as f64 / judged_queries.max(1) as f64,
+        },
+        latency_ms_p50: quantile(&latencies, 0.5),
+        latency_ms_p99: quantile(&latencies, 0.99),
+        queries_per_second: queries.len() as f64 / ranked.seconds.max(1e-9),
+    }
+}
+
+/// `eval --absent`: the confident top matches of the judged queries against the whole desk
+/// and desks of `sizes` sampled per query (seed `seed`), each with and without the query's
+/// answer, as a table.
+pub fn absent_table(
+    matcher: &HybridMatcher,
+    catalog: &Catalog,
+    queries: &[Query],
+    qrels: &Qrels,
+    sizes: &[usize],
+    seed: u64,
+) -> Result<String> {
+    let judged: Vec<&Query> = queries
+        .iter()
+        .filter(|q| qrels.contains_key(&q.id))
+        .collect();
+    let texts: Vec<&str> = judged.iter().map(|q| q.text.as_str()).collect();
+    let Some(vectors) = matcher.embed_queries(&texts)? else {
+        return Err(Error::Usage(
+            "--absent needs the semantic model: run scripts/fetch-model or pass --model".into(),
+        ));
+    };
+    let mut all: Vec<FactCheckId> = catalog.canonical().map(|f| f.id).collect();
+    all.sort_unstable();
+    let judged: Vec<JudgedQuery> = judged
+        .iter()
+        .zip(vectors)
+        .map(|(q, vector)| {
+            let relevant = &qrels[&q.id];
+            let mut ids: Vec<FactCheckId> = all
+                .iter()
+                .copied()
+                .filter(|&fc| {
+                    relevant.contains(&catalog.source_id(fc))
+                        || catalog
+                            .alias_source_ids(fc)
+                            .iter()
+                            .any(|a| relevant.contains(*a))
+                })
+                .collect();
+            ids.sort_unstable();
+            JudgedQuery {
+                text: q.text.clone(),
+                vector,
+                relevant: ids,
+            }
+        })
+        .collect();
+    let unanswerable = judged.iter().filter(|q| q.relevant.is_empty()).count();
+    let reports = absence::evaluate(matcher, &judged, &all, sizes, seed)?;
+    Ok(format!(
+        "\nconfident top matches with the answer present and absent ({} fact-checks, seed {seed}; {unanswerable} queries whose answer the desk does not hold count only without it):\n{}",
+        all.len(),
+        absence::table(&reports)
+    ))
+}
