@@ -142,7 +142,7 @@ impl ModelFile {
         }
         let mut dims = [0usize; 7];
         for d in &mut dims {
-            *d = r.i32()? as usize;
+            *d = r.count("a header dimension")?;
         }
         let eps = r.f32()? as f64;
         let block = r.i32()?;
@@ -168,7 +168,7 @@ impl ModelFile {
             ));
         }
 
-        let n = r.i32()? as usize;
+        let n = r.count("the number of tokenizer pieces")?;
         let (bos, eos, pad, unk) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
         let blob_len = r.u64()? as usize;
         let offsets: Vec<usize> = (0..=n)
@@ -177,7 +177,9 @@ impl ModelFile {
         let scores: Vec<f32> = (0..n).map(|_| r.f32()).collect::<Result<_, _>>()?;
         let blob_at = r.pos;
         let blob = r.take(blob_len)?;
-        let mut pieces = Vec::with_capacity(n);
+        // Capacities never exceed what the file could hold: a corrupt count is an error
+        // at its end, not an allocation of its size.
+        let mut pieces = Vec::with_capacity(n.min(blob.len()));
         for w in offsets.windows(2) {
             let piece = blob.get(w[0]..w[1]).ok_or_else(|| {
                 format!(
@@ -193,9 +195,9 @@ impl ModelFile {
             })?;
             pieces.push(piece.to_owned());
         }
-        let n_norm = r.i32()? as usize;
+        let n_norm = r.count("the number of normalization rules")?;
         let _norm_bytes = r.u32()?;
-        let mut normalization = HashMap::with_capacity(n_norm);
+        let mut normalization = HashMap::with_capacity(n_norm.min(bytes.len() / 5));
         for _ in 0..n_norm {
             let at = r.pos;
             let from = char::from_u32(r.u32()?).ok_or(format!("bad code point at byte {at}"))?;
@@ -207,8 +209,8 @@ impl ModelFile {
             normalization.insert(from, to);
         }
 
-        let n_tensors = r.i32()? as usize;
-        let mut tensors = HashMap::with_capacity(n_tensors);
+        let n_tensors = r.count("the number of tensors")?;
+        let mut tensors = HashMap::with_capacity(n_tensors.min(bytes.len() / 23));
         for _ in 0..n_tensors {
             let len = r.u16()? as usize;
             let name = std::str::from_utf8(r.take(len)?)
@@ -223,7 +225,7 @@ impl ModelFile {
                 .ok_or_else(|| format!("tensor `{name}` lies beyond the end of the file"))?;
             let tensor = match dtype {
                 0 => {
-                    if nbytes != count * 4 {
+                    if count.checked_mul(4) != Some(nbytes) {
                         return Err(format!(
                             "tensor `{name}`: {nbytes} bytes for {count} f32 values"
                         ));
@@ -235,7 +237,7 @@ impl ModelFile {
                     )
                 }
                 1 => {
-                    if nbytes != count.div_ceil(Q4_BLOCK) * Q4_BLOCK_BYTES {
+                    if count.div_ceil(Q4_BLOCK).checked_mul(Q4_BLOCK_BYTES) != Some(nbytes) {
                         return Err(format!(
                             "tensor `{name}`: {nbytes} bytes for {count} Q4_0 values"
                         ));
@@ -291,6 +293,12 @@ impl<'a> Reader<'a> {
     }
     fn i32(&mut self) -> Result<i32, String> {
         Ok(i32::from_le_bytes(self.array()?))
+    }
+    /// A count or size stored as i32: negative is an error naming `what`.
+    fn count(&mut self, what: &str) -> Result<usize, String> {
+        let at = self.pos;
+        let v = self.i32()?;
+        usize::try_from(v).map_err(|_| format!("{what} at byte {at} is negative ({v})"))
     }
     fn u64(&mut self) -> Result<u64, String> {
         Ok(u64::from_le_bytes(self.array()?))
