@@ -1,0 +1,7 @@
+//! Fuzz target `items_jsonl`: see `fuzz/targets.rs`.
+#![no_main]
+
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::items_jsonl(data));

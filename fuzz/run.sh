@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Fuzzes the parsers of outside input with cargo-fuzz (libFuzzer, AddressSanitizer) on the
+# nightly toolchain. A benchmark run by hand, not in CI: CI replays the committed corpus as
+# an ordinary test (`cargo test -p claimdesk-engine --test engine fuzz_corpus`).
+#
+#   bash fuzz/run.sh                 # every target, RUNS executions each (default 10,000,000)
+#   RUNS=100000 bash fuzz/run.sh feed config
+#   JOBS=2 bash fuzz/run.sh table    # libFuzzer workers sharing the corpus
+#
+# Each run starts from fuzz/corpus/<target>, adds what it finds there, and ends with the
+# corpus minimized (`cargo fuzz cmin`) so that what is committed stays small. A crash stops
+# the run with its input under fuzz/artifacts/<target>/: fix it, copy the input to
+# fuzz/regressions/<target>/ (replayed by the test too), and run again. The last line of
+# each target's log (fuzz/logs/<target>.log, not committed) holds its counts and coverage.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/claimdesk-fuzz-target}"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+all=(claimreview table items_jsonl feed article decode model_file config labelled qrels)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+runs="${RUNS:-10000000}"
+jobs="${JOBS:-1}"
+mkdir -p logs
+for t in "${targets[@]}"; do
+  echo "== $t: $runs executions" >&2
+  start=$(date +%s)
+  cargo +nightly fuzz run "$t" "corpus/$t" -- \
+    -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    $( [ "$jobs" -gt 1 ] && echo "-fork=$jobs" ) 2>"logs/$t.log"
+  secs=$(( $(date +%s) - start ))
+  cargo +nightly fuzz cmin "$t" "corpus/$t" 2>"logs/$t.cmin.log"
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
+  cov=$(grep -o 'cov: [0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
+  ft=$(grep -o 'ft: [0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
+  files=$(find "corpus/$t" -type f | wc -l)
+  printf '%-12s executions %-10s seconds %-6s coverage %-6s features %-6s corpus %s files\n' \
+    "$t" "$execs" "$secs" "$cov" "$ft" "$files"
+done
