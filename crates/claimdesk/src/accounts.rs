@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use claimdesk_core::{Actor, ApiTokenId, Role, User};
 use claimdesk_store::auth::hash_password;
-use claimdesk_store::{NewUser, PasswordHash, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{NewUser, PasswordHash};
 use clap::Subcommand;
 
 use claimdesk_engine::DataDir;
@@ -114,7 +115,7 @@ fn read_password(username: &str) -> Result<PasswordHash> {
     Ok(hash_password(password)?)
 }
 
-async fn find(store: &SqliteStore, username: &str) -> Result<User> {
+async fn find(store: &impl UserStore, username: &str) -> Result<User> {
     store
         .user_by_name(username)
         .await?

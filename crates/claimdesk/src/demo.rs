@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use claimdesk_core::{Actor, ItemId, Role};
 use claimdesk_ingest::{FactCheckFormat, ItemFormat};
+use claimdesk_store::NewUser;
 use claimdesk_store::auth::{Secret, hash_password};
-use claimdesk_store::{NewUser, Store};
+use claimdesk_store::prelude::*;
 use clap::Args;
 
 use claimdesk_engine::Engine;

@@ -8,7 +8,8 @@ use claimdesk_core::Actor;
 use claimdesk_engine::{DataDir, jobs};
 use claimdesk_ingest::fetch::{FetchError, GuardedClient};
 use claimdesk_ingest::poll::{PollReport, parse_interval, timestamp_text};
-use claimdesk_store::{NewSource, PollOutcome, Source, SourceId, SourceKind, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{NewSource, PollOutcome, Source, SourceId, SourceKind};
 use clap::Subcommand;
 use jiff::Timestamp;
 
@@ -50,7 +51,7 @@ fn interval_text(secs: u64) -> String {
     }
 }
 
-async fn find(store: &SqliteStore, which: &str) -> Result<Source> {
+async fn find(store: &impl SourceStore, which: &str) -> Result<Source> {
     if let Ok(id) = which.trim().parse::<i64>()
         && let Some(s) = store.source(SourceId(id)).await?
     {

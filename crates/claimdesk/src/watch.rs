@@ -11,7 +11,8 @@ use claimdesk_core::{Actor, AlertRule, NarrativeId, WebhookId};
 use claimdesk_engine::{DataDir, Engine, jobs};
 use claimdesk_ingest::fetch::FetchError;
 use claimdesk_monitor::Monitor;
-use claimdesk_store::{AlertFilter, NarrativeFilter, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{AlertFilter, NarrativeFilter};
 use clap::{Args, Subcommand};
 
 use crate::progress::bar;
@@ -208,7 +209,7 @@ fn excerpt(text: &str, n: usize) -> String {
     out
 }
 
-async fn show(store: &SqliteStore, id: NarrativeId) -> Result<ExitCode> {
+async fn show(store: &impl MonitorStore, id: NarrativeId) -> Result<ExitCode> {
     let Some(d) = store.narrative(id, 50).await? else {
         bail!("no narrative {} (see `claimdesk narratives`)", id.0);
     };

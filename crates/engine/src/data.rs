@@ -10,6 +10,13 @@ use claimdesk_store::SqliteStore;
 use crate::config::{CONFIG_FILE, CONFIG_TEMPLATE};
 use crate::error::{Error, Result};
 
+/// The store an [`Engine`](crate::Engine) opens, the one place outside `claimdesk-store` that
+/// names a backend. Everything else uses it through the store's role traits
+/// (`claimdesk_store::prelude`), so a second backend (PostgreSQL, chosen by the config) turns
+/// this into a choice without touching its callers; the architecture tests keep
+/// `SqliteStore` out of every other caller's source.
+pub type StoreHandle = SqliteStore;
+
 /// The model file's name.
 pub const MODEL_FILE: &str = "e5-small-q4.bin";
 
@@ -67,7 +74,7 @@ impl DataDir {
     }
 
     /// Opens the store (creating the directory and the database on first use).
-    pub async fn open_store(&self) -> Result<SqliteStore> {
+    pub async fn open_store(&self) -> Result<StoreHandle> {
         self.init()?;
         Ok(SqliteStore::open(&self.store_file()).await?)
     }

@@ -11,12 +11,13 @@ use claimdesk_core::{Actor, Diagnostic, ImportCounts, ItemId};
 use claimdesk_ingest::{
     FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
 };
-use claimdesk_store::{ImportSource, NewFactCheck, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ImportSource, NewFactCheck};
 use tokio::sync::{Mutex, OnceCell};
 
 use crate::catalog::Catalog;
 use crate::config::{Config, MatchSection};
-use crate::data::DataDir;
+use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
 use crate::index::LexicalIndex;
 use crate::lookback::{LookBack, Window, look_back};
@@ -71,7 +72,7 @@ pub struct Engine {
 struct Inner {
     data: DataDir,
     config: Config,
-    store: SqliteStore,
+    store: StoreHandle,
     options: EngineOptions,
     /// The index, until the ranker takes it over.
     index: Mutex<Option<LexicalIndex>>,
@@ -160,7 +161,7 @@ impl Engine {
     }
 
     /// The store.
-    pub fn store(&self) -> &SqliteStore {
+    pub fn store(&self) -> &StoreHandle {
         &self.inner.store
     }
 

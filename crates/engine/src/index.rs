@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use claimdesk_core::StoredFactCheck;
 use claimdesk_match::{IndexChange, IndexDoc, MatchIndex, MatchSettings, Matcher};
-use claimdesk_store::Store;
+use claimdesk_store::FactCheckStore;
 
 use crate::data::DataDir;
 use crate::error::{Error, Result};
@@ -35,7 +35,7 @@ impl LexicalIndex {
 
     /// Applies every fact-check change the index has not seen; returns the store revision
     /// it now reflects and how many fact-checks changed.
-    pub async fn sync<S: Store>(&mut self, store: &S) -> Result<(i64, usize)> {
+    pub async fn sync<S: FactCheckStore>(&mut self, store: &S) -> Result<(i64, usize)> {
         let mut waited = Duration::ZERO;
         loop {
             match self.try_sync(store).await {
@@ -48,7 +48,7 @@ impl LexicalIndex {
         }
     }
 
-    async fn try_sync<S: Store>(&mut self, store: &S) -> Result<(i64, usize)> {
+    async fn try_sync<S: FactCheckStore>(&mut self, store: &S) -> Result<(i64, usize)> {
         let store_rev = store.revision().await?;
         // The index on disk may be ahead of this process's reader (another process wrote).
         self.index.reload()?;
@@ -69,7 +69,7 @@ impl LexicalIndex {
     }
 
     /// Deletes the index and rebuilds it from the store; returns how many fact-checks.
-    pub async fn rebuild<S: Store>(&mut self, store: &S) -> Result<usize> {
+    pub async fn rebuild<S: FactCheckStore>(&mut self, store: &S) -> Result<usize> {
         self.reset()?;
         Ok(self.sync(store).await?.1)
     }

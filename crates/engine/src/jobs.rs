@@ -9,10 +9,12 @@ use std::time::Duration;
 use claimdesk_ingest::fetch::GuardedClient;
 use claimdesk_ingest::poll::{PollReport, Poller};
 use claimdesk_monitor::webhook::{deliver_due, run_deliveries};
-use claimdesk_store::{DeliveryAttempt, SqliteStore, Store};
+use claimdesk_store::DeliveryAttempt;
+use claimdesk_store::prelude::*;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::data::StoreHandle;
 use crate::engine::Engine;
 use crate::error::Result;
 
@@ -43,7 +45,7 @@ pub async fn deliver_due_alerts(engine: &Engine) -> Result<Vec<DeliveryAttempt>>
 }
 
 /// The poller of the desk's sources, through the guarded client.
-pub fn poller(engine: &Engine) -> Result<Poller<SqliteStore>> {
+pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle>> {
     let client = GuardedClient::new(engine.config().fetch())?;
     Ok(Poller::new(
         engine.store().clone(),

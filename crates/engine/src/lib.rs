@@ -34,7 +34,7 @@ pub mod ranker;
 
 pub use catalog::Catalog;
 pub use config::{CONFIG_FILE, Config, ConfigError};
-pub use data::{DataDir, MODEL_FILE};
+pub use data::{DataDir, MODEL_FILE, StoreHandle};
 pub use engine::{Engine, EngineOptions, Imported, Ingested};
 pub use error::{Error, Result};
 pub use lookback::LookBack;

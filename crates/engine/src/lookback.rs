@@ -11,7 +11,7 @@
 
 use claimdesk_core::{ItemId, StoredFactCheck};
 use claimdesk_match::{MatchIndex, MatchSettings, Matcher};
-use claimdesk_store::{SqliteStore, Store};
+use claimdesk_store::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::index::index_change;
@@ -44,7 +44,7 @@ pub enum Window {
 /// them before, again. With `changed` empty, every item of the window is matched again
 /// (`claimdesk rematch`).
 pub async fn look_back(
-    store: &SqliteStore,
+    store: &impl Store,
     pipeline: &Pipeline,
     changed: &[StoredFactCheck],
     window: Window,

@@ -16,9 +16,11 @@ use claimdesk_core::{Alert, CheckWorthiness, ItemId, StoredItem};
 use claimdesk_match::checkworthy::Detector;
 use claimdesk_match::hybrid::HybridMatcher;
 use claimdesk_monitor::Monitor;
-use claimdesk_store::{SqliteStore, Store, StoredMatch};
+use claimdesk_store::StoredMatch;
+use claimdesk_store::prelude::*;
 
 use crate::config::Config;
+use crate::data::StoreHandle;
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, STORED_MATCHES, stored_matches};
@@ -50,7 +52,7 @@ pub struct Report {
 /// The desk's pipeline over one store: the live ranker, one detector and one monitor,
 /// shared by every batch (the monitor behind a lock, so narratives grow in one order).
 pub struct Pipeline {
-    store: SqliteStore,
+    store: StoreHandle,
     ranker: Arc<LiveRanker>,
     detector: Arc<Detector>,
     /// `[detection] threshold`: `None` for the detector's own (`"trained"`).
@@ -64,7 +66,7 @@ impl Pipeline {
     /// scores check-worthiness and joins narratives by meaning); `progress` hears about
     /// batches processed with progress on.
     pub async fn open(
-        store: SqliteStore,
+        store: StoreHandle,
         config: &Config,
         ranker: Arc<LiveRanker>,
         progress: Arc<dyn Progress>,

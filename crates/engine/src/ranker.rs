@@ -19,7 +19,7 @@ use claimdesk_match::hybrid::{Dense, HybridMatcher, Ranking};
 use claimdesk_match::rerank::Reranker;
 use claimdesk_match::vector::{ExactIndex, HnswIndex, VectorIndex};
 use claimdesk_match::{MatchSettings, Matcher};
-use claimdesk_store::{SqliteStore, Store, StoredMatch};
+use claimdesk_store::{EmbeddingStore, FactCheckStore, StoredMatch};
 
 use crate::config::Config;
 use crate::data::{DataDir, MODEL_FILE};
@@ -141,7 +141,7 @@ impl LiveRanker {
     /// Builds the ranker of a data directory: hybrid when the model is there (and not
     /// turned off), else lexical and near-duplicate.
     pub async fn open(
-        store: &SqliteStore,
+        store: &(impl FactCheckStore + EmbeddingStore),
         index: LexicalIndex,
         data: &DataDir,
         config: &Config,
@@ -245,7 +245,10 @@ impl LiveRanker {
     /// Brings the ranker to the store's revision when it moved: the index applies the
     /// changes, changed fact-checks are embedded, and the new ranker is swapped in.
     /// Returns what changed, or `None` when the store had not moved.
-    pub async fn refresh(&self, store: &SqliteStore) -> Result<Option<Refreshed>> {
+    pub async fn refresh(
+        &self,
+        store: &(impl FactCheckStore + EmbeddingStore),
+    ) -> Result<Option<Refreshed>> {
         let served = self.revision();
         if store.revision().await? == served {
             return Ok(None);
@@ -274,7 +277,7 @@ impl Parts {
     /// that have no vector. Returns (computed, reused) when there is a model.
     async fn update(
         &mut self,
-        store: &SqliteStore,
+        store: &(impl FactCheckStore + EmbeddingStore),
         changed: Vec<StoredFactCheck>,
         progress: &dyn Progress,
     ) -> Result<Option<(usize, usize)>> {

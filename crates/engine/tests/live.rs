@@ -3,7 +3,7 @@
 
 use claimdesk_engine::core::Actor;
 use claimdesk_engine::ingest::{FactCheckFormat, ItemFormat};
-use claimdesk_engine::store::Store;
+use claimdesk_engine::store::prelude::*;
 use claimdesk_engine::{Engine, EngineOptions};
 
 fn review(url: &str, claim: &str) -> String {

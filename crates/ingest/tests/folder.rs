@@ -7,7 +7,8 @@ use std::time::Duration;
 use claimdesk_core::{Actor, ItemId};
 use claimdesk_ingest::fetch::{FetchConfig, GuardedClient, StaticResolver};
 use claimdesk_ingest::poll::{PollSettings, Poller, timestamp_text};
-use claimdesk_store::{NewSource, PollOutcome, SourceHealth, SourceKind, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{NewSource, PollOutcome, SourceHealth, SourceKind, SqliteStore};
 use jiff::{SignedDuration, Timestamp};
 
 #[tokio::test]

@@ -7,9 +7,8 @@ use std::time::Duration;
 use claimdesk_core::{Actor, ItemId};
 use claimdesk_ingest::fetch::{AllowList, FetchConfig, GuardedClient, StaticResolver};
 use claimdesk_ingest::poll::{PollSettings, Poller, backoff, parse_interval, timestamp_text};
-use claimdesk_store::{
-    NewSource, PollOutcome, Source, SourceHealth, SourceKind, SqliteStore, Store,
-};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{NewSource, PollOutcome, Source, SourceHealth, SourceKind, SqliteStore};
 use jiff::Timestamp;
 
 use super::feed_server::{self, VI_TITLE};

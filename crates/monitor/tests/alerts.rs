@@ -4,7 +4,8 @@
 
 use claimdesk_core::{Actor, AlertRule, FactCheck, FactCheckId, Rating, StoredItem};
 use claimdesk_monitor::{AlertSettings, MonitorSettings};
-use claimdesk_store::{AlertFilter, ImportSource, NewFactCheck, SqliteStore, Store, StoredMatch};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{AlertFilter, ImportSource, NewFactCheck, SqliteStore, StoredMatch};
 use serde_json::json;
 
 use crate::util::{item, monitor, rfc3339, save, store};

@@ -6,7 +6,8 @@ use claimdesk_core::AlertRule;
 use claimdesk_monitor::cluster::REPRESENTATIVES;
 use claimdesk_monitor::{ClusterSettings, Monitor, MonitorSettings};
 use claimdesk_publish::RatingScale;
-use claimdesk_store::{AlertFilter, NarrativeFilter, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{AlertFilter, NarrativeFilter};
 
 use crate::util::{Rng, item, monitor, rfc3339, save, store};
 

@@ -3,7 +3,8 @@
 use claimdesk_core::{Actor, Item, StoredItem};
 use claimdesk_monitor::{Monitor, MonitorSettings};
 use claimdesk_publish::RatingScale;
-use claimdesk_store::{ImportSource, NewItem, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ImportSource, NewItem, SqliteStore};
 
 pub async fn store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();

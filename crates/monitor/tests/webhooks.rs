@@ -14,7 +14,8 @@ use claimdesk_monitor::WebhookPolicy;
 use claimdesk_monitor::webhook::{
     DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, deliver_due, store_time, verify,
 };
-use claimdesk_store::{NewAlert, NextAttempt, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{NewAlert, NextAttempt};
 use jiff::Timestamp;
 use serde_json::json;
 

@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::Role;
-use claimdesk_store::{Store, TokenHash};
+use claimdesk_store::TokenHash;
+use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::error_page::error_response;

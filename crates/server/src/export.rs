@@ -21,7 +21,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::{Case, StoredFactCheck};
 use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter, neutralize_formula};
-use claimdesk_store::{CaseFilter, Store};
+use claimdesk_store::CaseFilter;
+use claimdesk_store::prelude::*;
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 

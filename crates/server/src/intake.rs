@@ -11,7 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::Actor;
 use claimdesk_ingest::{ItemFormat, parse_items};
-use claimdesk_store::{ImportSource, NewItem, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ImportSource, NewItem};
 use serde::Serialize;
 use utoipa::ToSchema;
 

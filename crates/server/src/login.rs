@@ -12,7 +12,8 @@ use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claimdesk_store::auth::{hash_password, verify_password};
-use claimdesk_store::{PasswordHash, Secret, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{PasswordHash, Secret};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorCode};

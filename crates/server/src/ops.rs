@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;

@@ -6,7 +6,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use claimdesk_store::{SourceHealth, SourceKind, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{SourceHealth, SourceKind};
 
 use crate::error::ApiError;
 use crate::error_page::{PageError, fail};

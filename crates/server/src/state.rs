@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use claimdesk_engine::Engine;
-use claimdesk_store::SqliteStore;
+use claimdesk_engine::{Engine, StoreHandle};
 
 use crate::config::ServerConfig;
 use crate::limiter::LoginLimiter;
@@ -18,7 +17,7 @@ pub struct AppState {
 }
 
 struct Inner {
-    store: SqliteStore,
+    store: StoreHandle,
     engine: Engine,
     config: ServerConfig,
     metrics: Metrics,
@@ -41,7 +40,7 @@ impl AppState {
     }
 
     /// The store.
-    pub fn store(&self) -> &SqliteStore {
+    pub fn store(&self) -> &StoreHandle {
         &self.inner.store
     }
 

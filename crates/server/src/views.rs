@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use claimdesk_core::{FactCheckId, StoredFactCheck, StoredItem};
-use claimdesk_store::{SqliteStore, Store, StoredMatch};
+use claimdesk_store::{FactCheckStore, StoredMatch};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -289,7 +289,7 @@ impl RawMatch {
 /// Looks up the fact-checks of `matches` in one query and pairs them up, in order (`None`
 /// where the fact-check is gone).
 pub(crate) async fn resolve_each(
-    store: &SqliteStore,
+    store: &impl FactCheckStore,
     matches: Vec<RawMatch>,
 ) -> Result<Vec<Option<MatchView>>, ApiError> {
     let ids: Vec<FactCheckId> = matches.iter().map(|m| m.fact_check).collect();
@@ -315,7 +315,7 @@ pub(crate) async fn resolve_each(
 
 /// [`resolve_each`] without the matches whose fact-check is gone.
 pub(crate) async fn resolve(
-    store: &SqliteStore,
+    store: &impl FactCheckStore,
     matches: Vec<RawMatch>,
 ) -> Result<Vec<MatchView>, ApiError> {
     Ok(resolve_each(store, matches)

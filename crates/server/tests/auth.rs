@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::Request;
 use claimdesk_core::{Actor, ApiTokenId, UserId};
 use claimdesk_server::{Access, ROUTES, ServerConfig};
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::util::{Desk, PASSWORD, desk, desk_with, set_cookie_header};
 

@@ -3,7 +3,8 @@
 use claimdesk_core::{Actor, FactCheck, Rating};
 use claimdesk_ingest::{FactCheckFormat, parse_fact_checks};
 use claimdesk_server::ServerConfig;
-use claimdesk_store::{ImportSource, NewFactCheck, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ImportSource, NewFactCheck};
 
 use crate::public::verdict;
 use crate::util::{Desk, desk_over};

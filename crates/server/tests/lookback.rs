@@ -2,7 +2,7 @@
 
 use claimdesk_core::ItemId;
 use claimdesk_server::ServerConfig;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 use serde_json::json;
 
 use crate::public::verdict;

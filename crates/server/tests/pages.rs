@@ -235,7 +235,8 @@ async fn missing_pages_are_friendly_in_both_languages() {
 
 #[tokio::test]
 async fn the_sources_page_shows_each_source_with_its_health() {
-    use claimdesk_store::{NewSource, PollOutcome, PollRecord, SourceKind, Store};
+    use claimdesk_store::prelude::*;
+    use claimdesk_store::{NewSource, PollOutcome, PollRecord, SourceKind};
     let d = desk().await;
     let a = d.get("/sources").await;
     assert_eq!(a.status, 200);

@@ -4,7 +4,8 @@
 use claimdesk_core::{Actor, CaseStatus, FactCheck, FactCheckId, Rating, Role, User};
 use claimdesk_server::ServerConfig;
 use claimdesk_store::auth::hash_password;
-use claimdesk_store::{DraftFactCheck, NewCase, NewUser, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{DraftFactCheck, NewCase, NewUser};
 use serde_json::Value;
 
 use crate::util::{Desk, desk_over};
@@ -12,7 +13,7 @@ use crate::util::{Desk, desk_over};
 /// Hostile text a published verdict may carry.
 pub const BREAKOUT: &str = "</script><script>alert(1)</script>";
 
-async fn user(s: &SqliteStore, name: &str, role: Role) -> User {
+async fn user(s: &impl UserStore, name: &str, role: Role) -> User {
     s.add_user(
         &NewUser {
             username: name.into(),
@@ -27,7 +28,7 @@ async fn user(s: &SqliteStore, name: &str, role: Role) -> User {
 }
 
 /// A desk verdict on `claim`, published when `publish` (else left in review).
-pub async fn verdict(s: &SqliteStore, claim: &str, summary: &str, publish: bool) -> FactCheckId {
+pub async fn verdict(s: &impl Store, claim: &str, summary: &str, publish: bool) -> FactCheckId {
     let n = s.users().await.unwrap().len();
     let ed = user(s, &format!("ed{n}"), Role::Editor).await;
     let rev = user(s, &format!("rev{n}"), Role::Reviewer).await;

@@ -4,11 +4,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use claimdesk_core::{FactCheck, FactCheckId, Item, Rating, Role, UserId};
-use claimdesk_engine::{Engine, EngineOptions};
+use claimdesk_engine::{Engine, EngineOptions, StoreHandle};
 use claimdesk_server::{AppState, ServerConfig};
-use claimdesk_store::{
-    ImportSource, NewFactCheck, NewItem, NewUser, SqliteStore, Store, StoredMatch,
-};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ImportSource, NewFactCheck, NewItem, NewUser, StoredMatch};
 use http_body_util::BodyExt;
 use serde_json::json;
 use tower::ServiceExt;
@@ -27,7 +26,7 @@ pub async fn engine(dir: &tempfile::TempDir) -> Engine {
 pub struct Desk {
     pub _dir: tempfile::TempDir,
     pub app: Router,
-    pub store: SqliteStore,
+    pub store: StoreHandle,
     /// An admin's API token, sent by [`Desk::send`] when a request carries no credentials.
     pub admin_token: String,
 }
@@ -56,7 +55,7 @@ pub async fn desk() -> Desk {
 }
 
 /// Users of every role: `admin`, `editor`, `reviewer`, `viewer` (ids 1 to 4).
-async fn add_users(store: &SqliteStore) {
+async fn add_users(store: &impl UserStore) {
     let hash = claimdesk_store::auth::hash_password(PASSWORD).unwrap();
     for (name, role) in [
         ("admin", Role::Admin),
@@ -474,7 +473,7 @@ pub fn csrf_field(html: &str) -> String {
 
 /// Narrative 1: the lemon post (seed) and the vaccine post (joined as a copy, for the
 /// test), with a burst whose evidence is both; an alert on it and one on the lemon post.
-async fn add_narratives(store: &SqliteStore, ids: &[claimdesk_core::ItemId]) {
+async fn add_narratives(store: &impl Store, ids: &[claimdesk_core::ItemId]) {
     use claimdesk_core::{AlertRule, Burst, JoinedBy, NarrativeMember};
     use claimdesk_store::{NarrativeAssignment, NewAlert};
     let mut narrative = None;

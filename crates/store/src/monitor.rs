@@ -2,8 +2,11 @@
 //! webhook endpoints and their delivery log. The SQL is in `sqlite/monitor.rs`.
 
 use claimdesk_core::{
-    AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount, NarrativeId, WebhookId,
+    Actor, Alert, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount, NarrativeId,
+    NarrativeMember, WebhookId,
 };
+
+use crate::Result;
 
 /// What the monitor needs to resume: the representative members' fingerprints, every
 /// narrative's centroid, which narratives have a burst, and which alerts narratives raised.
@@ -290,4 +293,112 @@ pub struct Delivery {
     pub error: Option<String>,
     /// When (RFC 3339, UTC).
     pub at: String,
+}
+
+/// Narratives, alerts and webhooks. Narratives and bursts are derived state: `clear_narratives` and re-assigning every item in id order rebuilds them, with the same ids.
+///
+/// Every method is one transaction.
+pub trait MonitorStore: Send + Sync {
+    /// The representative members' fingerprints, every narrative's centroid, the
+    /// narratives with a burst and the alerts about narratives, for the monitor to resume
+    /// from.
+    fn narrative_index(&self) -> impl Future<Output = Result<NarrativeIndex>> + Send;
+
+    /// Puts an item into a narrative (or a new one). Idempotent: an item already in a
+    /// narrative stays where it is and nothing is counted twice.
+    fn assign_narrative(
+        &self,
+        assignment: &NarrativeAssignment,
+    ) -> impl Future<Output = Result<Assigned>> + Send;
+
+    /// [`MonitorStore::assign_narrative`] for many items, in order, in one transaction; an
+    /// assignment may join the narrative of an earlier one of the batch
+    /// ([`NarrativeAssignment::joins_earlier`]). One result per assignment.
+    fn assign_narratives(
+        &self,
+        batch: &[NarrativeAssignment],
+    ) -> impl Future<Output = Result<Vec<Assigned>>> + Send;
+
+    /// A narrative's items on its time line, earliest first.
+    fn narrative_members(
+        &self,
+        id: NarrativeId,
+    ) -> impl Future<Output = Result<Vec<NarrativeMember>>> + Send;
+
+    /// A narrative's items whose time is within `from..=to` (Unix seconds), earliest first:
+    /// what a burst or growth check around new items reads, however big the narrative.
+    fn narrative_members_between(
+        &self,
+        id: NarrativeId,
+        from: i64,
+        to: i64,
+    ) -> impl Future<Output = Result<Vec<NarrativeMember>>> + Send;
+
+    /// Records a narrative's copy-paste burst; false when it already had one (kept).
+    fn save_burst(
+        &self,
+        id: NarrativeId,
+        burst: &Burst,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Narratives matching `filter`, most recently seen first.
+    fn narratives(
+        &self,
+        filter: &NarrativeFilter,
+    ) -> impl Future<Output = Result<Vec<NarrativeSummary>>> + Send;
+
+    /// One narrative with its volume, languages, sources, fact-checks and first
+    /// `items_limit` items.
+    fn narrative(
+        &self,
+        id: NarrativeId,
+        items_limit: u32,
+    ) -> impl Future<Output = Result<Option<NarrativeDetail>>> + Send;
+
+    /// Deletes every narrative and burst (alerts stay), before a rebuild.
+    fn clear_narratives(&self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Raises an alert (`alert.raise`, by the system) and queues it for every webhook.
+    /// `None` when the rule already alerted on this subject.
+    fn raise_alert(&self, alert: &NewAlert) -> impl Future<Output = Result<Option<Alert>>> + Send;
+
+    /// Alerts matching `filter`, newest first.
+    fn alerts(&self, filter: &AlertFilter) -> impl Future<Output = Result<Vec<Alert>>> + Send;
+
+    /// Adds a webhook endpoint (`webhook.add`; `ManageUsers`). Alerts raised from now on
+    /// are sent to it.
+    fn add_webhook(
+        &self,
+        url: &str,
+        secret: &str,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Webhook>> + Send;
+
+    /// The webhook endpoints in use, in id order.
+    fn webhooks(&self) -> impl Future<Output = Result<Vec<Webhook>>> + Send;
+
+    /// Stops sending to a webhook (`webhook.remove`; `ManageUsers`); its log stays.
+    fn remove_webhook(
+        &self,
+        id: WebhookId,
+        actor: Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deliveries whose next attempt is due at `now` (RFC 3339, UTC), earliest first.
+    fn due_deliveries(
+        &self,
+        now: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueDelivery>>> + Send;
+
+    /// Logs a delivery attempt and schedules what comes next.
+    fn record_delivery(&self, attempt: &DeliveryAttempt)
+    -> impl Future<Output = Result<()>> + Send;
+
+    /// The delivery log (of one webhook or all), newest first.
+    fn deliveries(
+        &self,
+        webhook: Option<WebhookId>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Delivery>>> + Send;
 }

@@ -6,6 +6,10 @@
 
 use std::fmt;
 
+use claimdesk_core::Actor;
+
+use crate::Result;
+
 /// A source's id in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SourceId(pub i64);
@@ -221,4 +225,42 @@ pub struct PollRecord {
 
 pub(crate) fn outcome_from_db(s: Option<String>) -> Option<PollOutcome> {
     s.as_deref().and_then(PollOutcome::parse)
+}
+
+/// Watched sources (feeds and drop folders). Adding and removing need `EditCase` and are audited (`source.add`, `source.remove`); poll state is not.
+///
+/// Every method is one transaction.
+pub trait SourceStore: Send + Sync {
+    /// Adds a source to watch (`source.add`). A location already watched is refused.
+    fn add_source(
+        &self,
+        new: &NewSource,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Source>> + Send;
+
+    /// Stops watching a source (`source.remove`); the items it brought stay.
+    fn remove_source(
+        &self,
+        id: SourceId,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Source>> + Send;
+
+    /// Every source, in id order.
+    fn sources(&self) -> impl Future<Output = Result<Vec<Source>>> + Send;
+
+    /// The source with this id.
+    fn source(&self, id: SourceId) -> impl Future<Output = Result<Option<Source>>> + Send;
+
+    /// The source watching this URL or folder.
+    fn source_at(&self, location: &str) -> impl Future<Output = Result<Option<Source>>> + Send;
+
+    /// Sources whose next poll is at or before `now` (RFC 3339), the longest waiting first.
+    fn due_sources(&self, now: &str) -> impl Future<Output = Result<Vec<Source>>> + Send;
+
+    /// Records what a poll found: validators, next poll time, the run of failures.
+    fn record_poll(
+        &self,
+        id: SourceId,
+        poll: &PollRecord,
+    ) -> impl Future<Output = Result<Source>> + Send;
 }

@@ -7,9 +7,10 @@ use claimdesk_core::{
     Actor, AuditProblem, CaseStatus, FactCheck, Item, Rating, Role, User, UserId, WorkflowError,
 };
 use claimdesk_store::auth::{hash_password, verify_password};
+use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, NewItem, NewUser,
-    SqliteStore, Store, TokenHash, WorkflowPolicy,
+    SqliteStore, TokenHash, WorkflowPolicy,
 };
 use sqlx::Connection;
 

@@ -1,8 +1,9 @@
 //! The desk's reads: queue filters and order, single lookups, fact-check search.
 
 use claimdesk_core::{FactCheck, FactCheckId, Item, ItemId};
+use claimdesk_store::prelude::*;
 use claimdesk_store::{
-    ImportSource, ItemFilter, MatchStatus, NewFactCheck, NewItem, PageRequest, SqliteStore, Store,
+    ImportSource, ItemFilter, MatchStatus, NewFactCheck, NewItem, PageRequest, SqliteStore,
     StoredMatch,
 };
 use serde_json::json;

@@ -6,7 +6,8 @@
 //! a burst alert, their outbox rows and a failed delivery attempt of each.
 
 use claimdesk_core::{AlertRule, NarrativeCount, NarrativeId};
-use claimdesk_store::{AlertFilter, NewAlert, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{AlertFilter, NewAlert, SqliteStore};
 use serde_json::json;
 use sqlx::ConnectOptions;
 

@@ -3,9 +3,9 @@
 
 use claimdesk_core::{Actor, Role};
 use claimdesk_store::auth::hash_password;
+use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, Error, NewSource, NewUser, PollOutcome, PollRecord, SourceHealth, SourceKind,
-    Store,
 };
 
 use crate::store;

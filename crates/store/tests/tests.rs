@@ -7,7 +7,8 @@ mod migrations;
 mod sources;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
-use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore, Store};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore};
 
 pub fn fc(id: &str, claim: &str, key: &str) -> NewFactCheck {
     NewFactCheck {

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::cases::ops::*;
 use crate::cases::views::*;

@@ -6,9 +6,9 @@ use claimdesk_core::{
     next_statuses, transition,
 };
 use claimdesk_ingest::validate;
+use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, CaseFilter, DraftFactCheck, ImportSource, NewCase, NewEvidence, NewFactCheck,
-    Store,
 };
 
 use crate::cases::views::*;

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::{Actor, CaseId, CaseStatus, Role, UserId};
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 use serde::Deserialize;
 
 use crate::cases::ops::*;

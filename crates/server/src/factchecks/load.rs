@@ -1,7 +1,7 @@
 //! Reading fact-checks, for the API and the pages alike.
 
 use claimdesk_core::FactCheckId;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::params::SearchQuery;

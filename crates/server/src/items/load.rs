@@ -1,7 +1,7 @@
 //! Reading the queue and an item, for the API and the pages alike.
 
 use claimdesk_core::ItemId;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::params::QueueQuery;

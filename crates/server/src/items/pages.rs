@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::cases::ops::item_case_status;
 use crate::cases::pages::status_options;

@@ -1,7 +1,7 @@
 //! Reading narratives and alerts, for the API and the pages alike.
 
 use claimdesk_core::NarrativeId;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::monitoring::views::{

@@ -9,7 +9,7 @@ use axum::http::header::{
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::{DeskFactCheck, StoredFactCheck};
 use claimdesk_publish::{FeedEntry, FeedInfo};
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ErrorCode};

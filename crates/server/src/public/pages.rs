@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use claimdesk_core::DeskFactCheck;
 use claimdesk_publish::claim_review_script;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorCode};

@@ -5,7 +5,7 @@ use axum::http::header::{CACHE_CONTROL, HeaderValue};
 use axum::response::Response;
 use claimdesk_core::{DeskFactCheck, FactCheckId};
 use claimdesk_publish::FeedFormat;
-use claimdesk_store::Store;
+use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Lang;

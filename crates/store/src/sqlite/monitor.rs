@@ -8,7 +8,7 @@ use claimdesk_core::{
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 
-use crate::desk::{append_audit, authorize, now};
+use super::write::{append_audit, authorize, now};
 use crate::monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, NarrativeAlert,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
@@ -785,5 +785,106 @@ impl SqliteStore {
                 at,
             })
             .collect())
+    }
+}
+
+use crate::MonitorStore;
+
+impl MonitorStore for SqliteStore {
+    async fn narrative_index(&self) -> Result<crate::NarrativeIndex> {
+        self.read_narrative_index().await
+    }
+
+    async fn assign_narrative(&self, a: &crate::NarrativeAssignment) -> Result<crate::Assigned> {
+        let mut done = self
+            .write_assign_narratives(std::slice::from_ref(a))
+            .await?;
+        Ok(done.remove(0))
+    }
+
+    async fn assign_narratives(
+        &self,
+        batch: &[crate::NarrativeAssignment],
+    ) -> Result<Vec<crate::Assigned>> {
+        self.write_assign_narratives(batch).await
+    }
+
+    async fn narrative_members(
+        &self,
+        id: claimdesk_core::NarrativeId,
+    ) -> Result<Vec<claimdesk_core::NarrativeMember>> {
+        self.read_narrative_members(id, i64::MIN, i64::MAX).await
+    }
+
+    async fn narrative_members_between(
+        &self,
+        id: claimdesk_core::NarrativeId,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<claimdesk_core::NarrativeMember>> {
+        self.read_narrative_members(id, from, to).await
+    }
+
+    async fn save_burst(
+        &self,
+        id: claimdesk_core::NarrativeId,
+        burst: &claimdesk_core::Burst,
+    ) -> Result<bool> {
+        self.write_burst(id, burst).await
+    }
+
+    async fn narratives(
+        &self,
+        filter: &crate::NarrativeFilter,
+    ) -> Result<Vec<crate::NarrativeSummary>> {
+        self.read_narratives(filter).await
+    }
+
+    async fn narrative(
+        &self,
+        id: claimdesk_core::NarrativeId,
+        items_limit: u32,
+    ) -> Result<Option<crate::NarrativeDetail>> {
+        self.read_narrative(id, items_limit).await
+    }
+
+    async fn clear_narratives(&self) -> Result<()> {
+        self.write_clear_narratives().await
+    }
+
+    async fn raise_alert(&self, alert: &crate::NewAlert) -> Result<Option<claimdesk_core::Alert>> {
+        self.write_raise_alert(alert).await
+    }
+
+    async fn alerts(&self, filter: &crate::AlertFilter) -> Result<Vec<claimdesk_core::Alert>> {
+        self.read_alerts(filter).await
+    }
+
+    async fn add_webhook(&self, url: &str, secret: &str, actor: Actor) -> Result<crate::Webhook> {
+        self.write_add_webhook(url, secret, actor).await
+    }
+
+    async fn webhooks(&self) -> Result<Vec<crate::Webhook>> {
+        self.read_webhooks().await
+    }
+
+    async fn remove_webhook(&self, id: claimdesk_core::WebhookId, actor: Actor) -> Result<()> {
+        self.write_remove_webhook(id, actor).await
+    }
+
+    async fn due_deliveries(&self, now: &str, limit: u32) -> Result<Vec<crate::DueDelivery>> {
+        self.read_due_deliveries(now, limit).await
+    }
+
+    async fn record_delivery(&self, attempt: &crate::DeliveryAttempt) -> Result<()> {
+        self.write_record_delivery(attempt).await
+    }
+
+    async fn deliveries(
+        &self,
+        webhook: Option<claimdesk_core::WebhookId>,
+        limit: u32,
+    ) -> Result<Vec<crate::Delivery>> {
+        self.read_deliveries(webhook, limit).await
     }
 }

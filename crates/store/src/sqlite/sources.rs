@@ -4,8 +4,9 @@ use claimdesk_core::{Actor, Permission};
 use serde_json::json;
 
 use super::SqliteStore;
+use super::write as desk;
 use crate::sources::{NewSource, PollOutcome, PollRecord, Source, SourceId, SourceKind};
-use crate::{Error, Result, desk};
+use crate::{Error, Result};
 
 /// A `sources` row.
 #[derive(sqlx::FromRow)]
@@ -233,5 +234,37 @@ impl SqliteStore {
             id: id.to_string(),
         })?
         .into_source()
+    }
+}
+
+use crate::SourceStore;
+
+impl SourceStore for SqliteStore {
+    async fn add_source(&self, new: &NewSource, actor: Actor) -> Result<Source> {
+        self.insert_source(new, actor).await
+    }
+
+    async fn remove_source(&self, id: SourceId, actor: Actor) -> Result<Source> {
+        self.delete_source(id, actor).await
+    }
+
+    async fn sources(&self) -> Result<Vec<Source>> {
+        self.read_sources().await
+    }
+
+    async fn source(&self, id: SourceId) -> Result<Option<Source>> {
+        self.read_source(id).await
+    }
+
+    async fn source_at(&self, location: &str) -> Result<Option<Source>> {
+        self.read_source_at(location).await
+    }
+
+    async fn due_sources(&self, now: &str) -> Result<Vec<Source>> {
+        self.read_due_sources(now).await
+    }
+
+    async fn record_poll(&self, id: SourceId, poll: &PollRecord) -> Result<Source> {
+        self.write_poll(id, poll).await
     }
 }

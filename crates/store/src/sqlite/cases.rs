@@ -1,196 +1,21 @@
-//! The desk's SQL for [`SqliteStore`]: users, sessions, API tokens, cases, desk-written
-//! verdicts and the audit trail. Each `pub(crate)` function here is one [`crate::Store`]
-//! method and one transaction; every change appends its audit event before committing.
+//! [`CaseStore`] for SQLite: cases, their notes, evidence and history, and the verdicts the
+//! desk writes.
 
-use std::time::Duration;
-
-use claimdesk_core::audit::GENESIS_HASH;
 use claimdesk_core::{
-    Actor, ApiTokenId, AuditEvent, AuditReport, Case, CaseId, CaseNote, CaseStatus, ChainVerifier,
-    DeskFactCheck, EvidenceLink, FactCheckId, ItemId, Permission, Role, StatusChange, User, UserId,
-    WorkflowError, transition,
+    Actor, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, FactCheckId, ItemId,
+    Permission, StatusChange, User, UserId, WorkflowError, transition,
 };
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
 
-use crate::auth::{PasswordHash, Secret, TokenHash};
-use crate::sqlite::fact_check_from_row;
-use crate::{
-    ApiToken, AuditFilter, CaseFilter, DraftFactCheck, Error, NewApiToken, NewCase, NewEvidence,
-    NewSession, NewUser, Result, Session, SqliteStore,
-};
+use super::fact_check_from_row;
+use super::users::{active_user, existing_user, require};
+use super::write::{append_audit, begin, now};
+use crate::CaseStore;
+use crate::{CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, Result, SqliteStore};
 
 type Tx = Transaction<'static, Sqlite>;
-
-/// Events read per query while verifying.
-const VERIFY_PAGE: i64 = 1000;
-
-/// The current time as stored: RFC 3339, UTC, milliseconds.
-pub(crate) async fn now(c: &mut SqliteConnection) -> Result<String> {
-    Ok(
-        sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
-            .fetch_one(c)
-            .await?,
-    )
-}
-
-fn json_text(v: &Value) -> String {
-    // serde_json writes object keys in sorted order: the stored text is stable.
-    v.to_string()
-}
-
-/// Appends one event to the audit trail. Must run in the transaction of the change it
-/// records, so the change and its event commit together.
-pub(crate) async fn append_audit(
-    c: &mut SqliteConnection,
-    at: &str,
-    actor: Actor,
-    action: &str,
-    subject: &str,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> Result<i64> {
-    let seq: i64 = sqlx::query_scalar(
-        "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
-    )
-    .fetch_one(&mut *c)
-    .await?;
-    let prev: Option<String> =
-        sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *c)
-            .await?;
-    let mut event = AuditEvent {
-        seq,
-        at: at.to_string(),
-        actor: actor.to_string(),
-        action: action.to_string(),
-        subject: subject.to_string(),
-        before: before.as_ref().map(json_text),
-        after: after.as_ref().map(json_text),
-        prev_hash: prev.unwrap_or_else(|| GENESIS_HASH.to_string()),
-        hash: String::new(),
-    };
-    event.hash = event.compute_hash();
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor, action, subject, before, after, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(event.seq)
-    .bind(&event.at)
-    .bind(&event.actor)
-    .bind(&event.action)
-    .bind(&event.subject)
-    .bind(&event.before)
-    .bind(&event.after)
-    .bind(&event.prev_hash)
-    .bind(&event.hash)
-    .execute(&mut *c)
-    .await?;
-    Ok(seq)
-}
-
-// ---------------------------------------------------------------------------------------
-// Users
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    username: String,
-    display_name: String,
-    role: String,
-    disabled: bool,
-}
-
-impl UserRow {
-    fn into_user(self) -> Result<User> {
-        Ok(User {
-            id: UserId(self.id),
-            role: self
-                .role
-                .parse()
-                .map_err(|e| Error::Corrupt(format!("user {}: {e}", self.id)))?,
-            username: self.username,
-            display_name: self.display_name,
-            disabled: self.disabled,
-        })
-    }
-}
-
-const USER_COLUMNS: &str = "id, username, display_name, role, disabled";
-
-async fn load_user(c: &mut SqliteConnection, id: UserId) -> Result<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(c)
-            .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-async fn existing_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
-    load_user(c, id).await?.ok_or_else(|| Error::NotFound {
-        what: "user",
-        id: id.0.to_string(),
-    })
-}
-
-/// The acting user, who must exist and be enabled.
-async fn active_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
-    let user = existing_user(c, id).await?;
-    if user.disabled {
-        return Err(Error::Disabled(user.username));
-    }
-    Ok(user)
-}
-
-fn require(user: &User, needs: Permission) -> Result<()> {
-    if user.role.can(needs) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden {
-            username: user.username.clone(),
-            role: user.role,
-            needs,
-        })
-    }
-}
-
-/// Checks that `actor` may do `needs`, or is acting on themselves (`own`). The command line
-/// and claimdesk itself may do everything.
-pub(crate) async fn authorize(
-    c: &mut SqliteConnection,
-    actor: Actor,
-    needs: Permission,
-    own: Option<UserId>,
-) -> Result<()> {
-    let Actor::User(id) = actor else {
-        return Ok(());
-    };
-    let user = active_user(c, id).await?;
-    if own == Some(id) {
-        return Ok(());
-    }
-    require(&user, needs)
-}
-
-/// Checks that `actor` may import fact-checks: admins, the command line and claimdesk
-/// itself. Imports carry a desk's existing published record; an editor's verdicts go through
-/// cases and their review.
-pub(crate) async fn authorize_import(c: &mut SqliteConnection, actor: Actor) -> Result<()> {
-    let Actor::User(id) = actor else {
-        return Ok(());
-    };
-    let user = active_user(c, id).await?;
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(Error::ImportForbidden {
-            username: user.username,
-            role: user.role,
-        })
-    }
-}
 
 /// The source id the desk gives the verdict of case `case`.
 pub(crate) fn verdict_source_id(case: CaseId) -> String {
@@ -206,514 +31,6 @@ pub(crate) fn case_of_source_id(source_id: &str) -> Option<i64> {
         .strip_prefix(VERDICT_SOURCE_PREFIX)
         .and_then(|n| n.parse().ok())
 }
-
-/// Revokes every live API token of `user` (a new password, a disabled account).
-async fn revoke_tokens_of(c: &mut SqliteConnection, user: UserId, at: &str) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-    )
-    .bind(at)
-    .bind(user.0)
-    .execute(c)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-fn check_username(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "username `{name}`: use 1 to 64 ASCII letters, digits, `.`, `_` or `-`"
-        )))
-    }
-}
-
-/// Refuses to take the admin role (by demotion or disabling) from the last active admin.
-async fn keep_an_admin(c: &mut SqliteConnection, user: &User) -> Result<()> {
-    if user.role != Role::Admin || user.disabled {
-        return Ok(());
-    }
-    let others: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
-    )
-    .bind(user.id.0)
-    .fetch_one(c)
-    .await?;
-    if others == 0 {
-        return Err(Error::Invalid(format!(
-            "`{}` is the last active admin: make another user admin first",
-            user.username
-        )));
-    }
-    Ok(())
-}
-
-fn user_json(u: &User) -> Value {
-    json!({
-        "username": u.username,
-        "display_name": u.display_name,
-        "role": u.role.as_str(),
-        "disabled": u.disabled,
-    })
-}
-
-fn user_subject(id: UserId) -> String {
-    format!("user:{}", id.0)
-}
-
-async fn begin(store: &SqliteStore) -> Result<Tx> {
-    store.write_tx().await
-}
-
-pub(crate) async fn add_user(store: &SqliteStore, new: &NewUser, actor: Actor) -> Result<User> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
-    check_username(&new.username)?;
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
-        .bind(&new.username)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if taken.is_some() {
-        return Err(Error::UsernameTaken(new.username.clone()));
-    }
-    let display_name = new
-        .display_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .unwrap_or(&new.username)
-        .to_string();
-    let at = now(&mut tx).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (username, display_name, password_hash, role, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&new.username)
-    .bind(&display_name)
-    .bind(new.password.as_str())
-    .bind(new.role.as_str())
-    .bind(&at)
-    .fetch_one(&mut *tx)
-    .await?;
-    let user = User {
-        id: UserId(id),
-        username: new.username.clone(),
-        display_name,
-        role: new.role,
-        disabled: false,
-    };
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
-        "user.add",
-        &user_subject(user.id),
-        None,
-        Some(user_json(&user)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(user)
-}
-
-pub(crate) async fn set_password(
-    store: &SqliteStore,
-    user: UserId,
-    password: &PasswordHash,
-    actor: Actor,
-) -> Result<()> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
-    let target = existing_user(&mut tx, user).await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-        .bind(password.as_str())
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?;
-    // A new password signs every old session out and revokes every API token: whoever
-    // learned the old one keeps nothing.
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?;
-    let at = now(&mut tx).await?;
-    revoke_tokens_of(&mut tx, user, &at).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
-        "user.passwd",
-        &user_subject(user),
-        None,
-        Some(json!({ "username": target.username })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(crate) async fn set_disabled(
-    store: &SqliteStore,
-    user: UserId,
-    disabled: bool,
-    actor: Actor,
-) -> Result<User> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
-    let before = existing_user(&mut tx, user).await?;
-    if before.disabled == disabled {
-        return Ok(before);
-    }
-    if disabled {
-        keep_an_admin(&mut tx, &before).await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-        // Enabling the account again does not bring its tokens back.
-        let at = now(&mut tx).await?;
-        revoke_tokens_of(&mut tx, user, &at).await?;
-    }
-    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
-        .bind(disabled)
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?;
-    let after = User {
-        disabled,
-        ..before.clone()
-    };
-    let at = now(&mut tx).await?;
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
-        action,
-        &user_subject(user),
-        Some(user_json(&before)),
-        Some(user_json(&after)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
-pub(crate) async fn set_role(
-    store: &SqliteStore,
-    user: UserId,
-    role: Role,
-    actor: Actor,
-) -> Result<User> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
-    let before = existing_user(&mut tx, user).await?;
-    if before.role == role {
-        return Ok(before);
-    }
-    keep_an_admin(&mut tx, &before).await?;
-    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
-        .bind(role.as_str())
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?;
-    let after = User {
-        role,
-        ..before.clone()
-    };
-    let at = now(&mut tx).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
-        "user.role",
-        &user_subject(user),
-        Some(user_json(&before)),
-        Some(user_json(&after)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
-pub(crate) async fn user_by_name(store: &SqliteStore, username: &str) -> Result<Option<User>> {
-    Ok(user_credentials(store, username).await?.map(|(u, _)| u))
-}
-
-pub(crate) async fn user_by_id(store: &SqliteStore, id: UserId) -> Result<Option<User>> {
-    let mut c = store.pool().acquire().await?;
-    load_user(&mut c, id).await
-}
-
-pub(crate) async fn users(store: &SqliteStore) -> Result<Vec<User>> {
-    let rows: Vec<UserRow> =
-        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users ORDER BY id")
-            .fetch_all(store.pool())
-            .await?;
-    rows.into_iter().map(UserRow::into_user).collect()
-}
-
-pub(crate) async fn user_credentials(
-    store: &SqliteStore,
-    username: &str,
-) -> Result<Option<(User, PasswordHash)>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?"
-    )))
-    .bind(username)
-    .fetch_optional(store.pool())
-    .await?;
-    row.map(|r| {
-        let hash = PasswordHash::from_phc(r.try_get("password_hash")?);
-        Ok((user_from_row(&r)?, hash))
-    })
-    .transpose()
-}
-
-fn user_from_row(r: &SqliteRow) -> Result<User> {
-    UserRow {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        display_name: r.try_get("display_name")?,
-        role: r.try_get("role")?,
-        disabled: r.try_get("disabled")?,
-    }
-    .into_user()
-}
-
-// ---------------------------------------------------------------------------------------
-// Sessions and API tokens
-
-pub(crate) async fn create_session(
-    store: &SqliteStore,
-    user: UserId,
-    ttl: Duration,
-) -> Result<NewSession> {
-    let mut tx = begin(store).await?;
-    active_user(&mut tx, user).await?;
-    let token = Secret::generate()?;
-    let csrf_token = Secret::generate()?.expose().to_string();
-    let at = now(&mut tx).await?;
-    let seconds = i64::try_from(ttl.as_secs())
-        .unwrap_or(i64::MAX)
-        .min(10 * 365 * 86400);
-    let expires_at: String =
-        sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ? || ' seconds')")
-            .bind(&at)
-            .bind(seconds)
-            .fetch_one(&mut *tx)
-            .await?;
-    // Expired sessions are useless; drop them while we are writing anyway.
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(token.hash().as_str())
-    .bind(user.0)
-    .bind(&csrf_token)
-    .bind(&at)
-    .bind(&expires_at)
-    .execute(&mut *tx)
-    .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(user),
-        "session.create",
-        &user_subject(user),
-        None,
-        Some(json!({ "expires_at": expires_at })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(NewSession {
-        token,
-        csrf_token,
-        expires_at,
-    })
-}
-
-pub(crate) async fn session_user(
-    store: &SqliteStore,
-    token: &TokenHash,
-) -> Result<Option<Session>> {
-    let row = sqlx::query(
-        "SELECT u.id, u.username, u.display_name, u.role, u.disabled, s.csrf_token, s.expires_at
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND u.disabled = 0
-           AND s.expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-    )
-    .bind(token.as_str())
-    .fetch_optional(store.pool())
-    .await?;
-    row.map(|r| {
-        Ok(Session {
-            user: user_from_row(&r)?,
-            csrf_token: r.try_get("csrf_token")?,
-            expires_at: r.try_get("expires_at")?,
-        })
-    })
-    .transpose()
-}
-
-pub(crate) async fn delete_session(store: &SqliteStore, token: &TokenHash) -> Result<bool> {
-    let mut tx = begin(store).await?;
-    let user: Option<i64> =
-        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id")
-            .bind(token.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some(user) = user else {
-        return Ok(false);
-    };
-    let at = now(&mut tx).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(UserId(user)),
-        "session.delete",
-        &user_subject(UserId(user)),
-        None,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
-pub(crate) async fn create_api_token(
-    store: &SqliteStore,
-    user: UserId,
-    name: &str,
-    actor: Actor,
-) -> Result<NewApiToken> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
-    let holder = active_user(&mut tx, user).await?;
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::Invalid(
-            "an API token needs a name that says what uses it".into(),
-        ));
-    }
-    let token = Secret::generate()?;
-    let at = now(&mut tx).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(token.hash().as_str())
-    .bind(user.0)
-    .bind(name)
-    .bind(&at)
-    .fetch_one(&mut *tx)
-    .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
-        "token.create",
-        &format!("token:{id}"),
-        None,
-        Some(json!({ "user": holder.username, "name": name })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(NewApiToken {
-        id: ApiTokenId(id),
-        token,
-    })
-}
-
-pub(crate) async fn api_token_user(store: &SqliteStore, token: &TokenHash) -> Result<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT u.id, u.username, u.display_name, u.role, u.disabled
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
-    )
-    .bind(token.as_str())
-    .fetch_optional(store.pool())
-    .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-pub(crate) async fn revoke_api_token(
-    store: &SqliteStore,
-    id: ApiTokenId,
-    actor: Actor,
-) -> Result<()> {
-    let mut tx = begin(store).await?;
-    let row: Option<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT user_id, name, revoked_at FROM api_tokens WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((user, name, revoked_at)) = row else {
-        return Err(Error::NotFound {
-            what: "API token",
-            id: id.0.to_string(),
-        });
-    };
-    authorize(&mut tx, actor, Permission::ManageUsers, Some(UserId(user))).await?;
-    if revoked_at.is_some() {
-        return Ok(());
-    }
-    let at = now(&mut tx).await?;
-    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
-        .bind(&at)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
-        "token.revoke",
-        &format!("token:{}", id.0),
-        None,
-        Some(json!({ "user": user, "name": name })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(crate) async fn api_tokens(store: &SqliteStore, user: UserId) -> Result<Vec<ApiToken>> {
-    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, user_id, name, created_at, revoked_at FROM api_tokens
-         WHERE user_id = ? ORDER BY id",
-    )
-    .bind(user.0)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, user, name, created_at, revoked_at)| ApiToken {
-            id: ApiTokenId(id),
-            user: UserId(user),
-            name,
-            created_at,
-            revoked_at,
-        })
-        .collect())
-}
-
-// ---------------------------------------------------------------------------------------
-// Cases
 
 #[derive(sqlx::FromRow)]
 struct CaseRow {
@@ -1495,84 +812,88 @@ pub(crate) async fn case_verdict(
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// The audit trail
-
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    seq: i64,
-    at: String,
-    actor: String,
-    action: String,
-    subject: String,
-    before: Option<String>,
-    after: Option<String>,
-    prev_hash: String,
-    hash: String,
-}
-
-impl From<AuditRow> for AuditEvent {
-    fn from(r: AuditRow) -> AuditEvent {
-        AuditEvent {
-            seq: r.seq,
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            subject: r.subject,
-            before: r.before,
-            after: r.after,
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-        }
+impl CaseStore for SqliteStore {
+    fn policy(&self) -> crate::WorkflowPolicy {
+        self.policy
     }
-}
 
-pub(crate) async fn audit_events(
-    store: &SqliteStore,
-    filter: &AuditFilter,
-) -> Result<Vec<AuditEvent>> {
-    let rows: Vec<AuditRow> = sqlx::query_as(
-        "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
-         FROM audit_events WHERE seq > ?1 AND (?2 IS NULL OR subject = ?2)
-         ORDER BY seq LIMIT ?3",
-    )
-    .bind(filter.after)
-    .bind(&filter.subject)
-    .bind(i64::from(filter.limit))
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().map(AuditEvent::from).collect())
-}
-
-pub(crate) async fn verify_audit(store: &SqliteStore) -> Result<AuditReport> {
-    // One read transaction: the chain is checked as of one moment.
-    let mut tx = store.pool().begin().await?;
-    let mut verifier = ChainVerifier::new();
-    let mut after = 0i64;
-    'pages: loop {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
-             FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(after)
-        .bind(VERIFY_PAGE)
-        .fetch_all(&mut *tx)
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.seq;
-        let full = rows.len() as i64 == VERIFY_PAGE;
-        for row in rows {
-            if !verifier.push(&AuditEvent::from(row)) {
-                break 'pages;
-            }
-        }
-        if !full {
-            break;
-        }
+    async fn create_case(&self, new: &NewCase, actor: UserId) -> Result<Case> {
+        create_case(self, new, actor).await
     }
-    let recorded: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'audit_seq'")
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(verifier.finish(recorded))
+
+    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
+        case(self, id).await
+    }
+
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
+        cases(self, filter).await
+    }
+
+    async fn transition_case(&self, case: CaseId, to: CaseStatus, actor: UserId) -> Result<Case> {
+        transition_case(self, case, to, actor).await
+    }
+
+    async fn link_fact_check(
+        &self,
+        case: CaseId,
+        fact_check: FactCheckId,
+        actor: UserId,
+    ) -> Result<Case> {
+        link_fact_check(self, case, fact_check, actor).await
+    }
+
+    async fn assign_case(
+        &self,
+        case: CaseId,
+        assignee: Option<UserId>,
+        actor: UserId,
+    ) -> Result<Case> {
+        assign_case(self, case, assignee, actor).await
+    }
+
+    async fn add_note(&self, case: CaseId, text: &str, actor: UserId) -> Result<CaseNote> {
+        add_note(self, case, text, actor).await
+    }
+
+    async fn notes(&self, case: CaseId) -> Result<Vec<CaseNote>> {
+        notes(self, case).await
+    }
+
+    async fn add_evidence(
+        &self,
+        case: CaseId,
+        evidence: &NewEvidence,
+        actor: UserId,
+    ) -> Result<EvidenceLink> {
+        add_evidence(self, case, evidence, actor).await
+    }
+
+    async fn evidence(&self, case: CaseId) -> Result<Vec<EvidenceLink>> {
+        evidence(self, case).await
+    }
+
+    async fn case_history(&self, case: CaseId) -> Result<Vec<StatusChange>> {
+        case_history(self, case).await
+    }
+
+    async fn save_draft_fact_check(
+        &self,
+        case: CaseId,
+        draft: &DraftFactCheck,
+        actor: UserId,
+    ) -> Result<FactCheckId> {
+        save_draft_fact_check(self, case, draft, actor).await
+    }
+
+    async fn published_fact_checks(&self, limit: u32, offset: u32) -> Result<Vec<DeskFactCheck>> {
+        published_fact_checks(self, limit, offset).await
+    }
+
+    async fn fact_check(&self, id: FactCheckId) -> Result<Option<DeskFactCheck>> {
+        fact_check(self, id).await
+    }
+
+    async fn case_verdict(&self, case: CaseId) -> Result<Option<DeskFactCheck>> {
+        case_verdict(self, case).await
+    }
 }

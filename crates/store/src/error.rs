@@ -1,0 +1,144 @@
+//! The store's errors. A backend's own error type (sqlx's today) stays inside
+//! [`DatabaseError`]: callers match on what went wrong, not on which database said so.
+
+use std::fmt;
+
+use claimdesk_core::{Permission, Role, WorkflowError};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database could not be opened or a statement failed.
+    #[error("database error: {0}")]
+    Database(DatabaseError),
+    /// The schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migration(DatabaseError),
+    /// A stored value could not be decoded (the database was edited by hand?).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// Hashing or the operating system's randomness failed.
+    #[error("{0}")]
+    Crypto(String),
+    /// A user, case, fact-check or token that does not exist.
+    #[error("no {what} {id}")]
+    NotFound {
+        /// What was looked for ("user", "case", ...).
+        what: &'static str,
+        /// The id or name asked for.
+        id: String,
+    },
+    /// Another user has this username (usernames are compared without case).
+    #[error("the username `{0}` is taken")]
+    UsernameTaken(String),
+    /// A new password is too short.
+    #[error("a password needs at least {min} characters")]
+    PasswordTooShort {
+        /// The minimum, in characters.
+        min: usize,
+    },
+    /// The acting user's role does not allow this.
+    #[error("{username} ({role}) may not {needs}")]
+    Forbidden {
+        /// Who tried.
+        username: String,
+        /// Their role.
+        role: Role,
+        /// What it would have needed.
+        needs: Permission,
+    },
+    /// A user who is not an admin tried to import fact-checks. Imports carry the desk's
+    /// existing published record; new verdicts are written and reviewed through cases.
+    #[error(
+        "{username} ({role}) may not import fact-checks: imports are for admins; write a \
+         verdict through a case, where it is reviewed before it is published"
+    )]
+    ImportForbidden {
+        /// Who tried.
+        username: String,
+        /// Their role.
+        role: Role,
+    },
+    /// An import would change a verdict the desk wrote, or take the source id the desk gives
+    /// its own verdicts (`claimdesk:case:N`). Nothing of the batch is stored.
+    #[error(
+        "`{source_id}` is the desk's own verdict of case {case}: it changes only through its \
+         case, with a review; remove it from the import"
+    )]
+    DeskVerdict {
+        /// The source id in the import.
+        source_id: String,
+        /// The case the verdict belongs to.
+        case: i64,
+    },
+    /// The acting user is disabled.
+    #[error("user `{0}` is disabled")]
+    Disabled(String),
+    /// The workflow does not allow this move.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// The request itself is not valid (empty claim, bad URL, wrong case status); the message
+    /// says what to change.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// True for mistakes of whoever asked (bad input, missing rights, unknown ids), which a
+    /// front end reports as such; false for failures of the store itself.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(
+            self,
+            Error::Database(_) | Error::Migration(_) | Error::Corrupt(_) | Error::Crypto(_)
+        )
+    }
+}
+
+/// Result of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A failure of the database itself, as its driver reported it. Opaque on purpose: its
+/// `Display` (and `Debug`) keep the driver's message for the log, and nothing else of the
+/// backend reaches the caller, so a second backend adds no variant and no dependency.
+pub struct DatabaseError(Box<dyn std::error::Error + Send + Sync>);
+
+impl DatabaseError {
+    /// Wraps a backend's error (for the store's implementations).
+    pub(crate) fn new(e: impl std::error::Error + Send + Sync + 'static) -> DatabaseError {
+        DatabaseError(Box::new(e))
+    }
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+// The conversions the SQLite implementation's `?` needs. They are trait impls, so public in
+// form, but hidden: callers never see a `sqlx` type, only `Error::Database`.
+#[doc(hidden)]
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        Error::Database(DatabaseError::new(e))
+    }
+}
+
+#[doc(hidden)]
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Error {
+        Error::Migration(DatabaseError::new(e))
+    }
+}

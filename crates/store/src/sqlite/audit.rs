@@ -1,0 +1,140 @@
+//! [`AuditStore`] for SQLite: reading and verifying the audit trail, the import log.
+
+use claimdesk_core::{AuditEvent, AuditReport, ChainVerifier, ImportCounts};
+
+use crate::{AuditFilter, Result, SqliteStore};
+use crate::{AuditStore, ImportRecord};
+
+/// Events read per query while verifying.
+/// An `imports` row.
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    kind: String,
+    file: String,
+    format: String,
+    started_at: String,
+    added: i64,
+    updated: i64,
+    unchanged: i64,
+    aliased: i64,
+    rejected: i64,
+}
+
+/// Events read per query while verifying.
+const VERIFY_PAGE: i64 = 1000;
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    before: Option<String>,
+    after: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> AuditEvent {
+        AuditEvent {
+            seq: r.seq,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject,
+            before: r.before,
+            after: r.after,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+pub(crate) async fn audit_events(
+    store: &SqliteStore,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEvent>> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
+         FROM audit_events WHERE seq > ?1 AND (?2 IS NULL OR subject = ?2)
+         ORDER BY seq LIMIT ?3",
+    )
+    .bind(filter.after)
+    .bind(&filter.subject)
+    .bind(i64::from(filter.limit))
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(AuditEvent::from).collect())
+}
+
+pub(crate) async fn verify_audit(store: &SqliteStore) -> Result<AuditReport> {
+    // One read transaction: the chain is checked as of one moment.
+    let mut tx = store.pool().begin().await?;
+    let mut verifier = ChainVerifier::new();
+    let mut after = 0i64;
+    'pages: loop {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
+             FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(VERIFY_PAGE)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        let full = rows.len() as i64 == VERIFY_PAGE;
+        for row in rows {
+            if !verifier.push(&AuditEvent::from(row)) {
+                break 'pages;
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    let recorded: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'audit_seq'")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(verifier.finish(recorded))
+}
+
+impl AuditStore for SqliteStore {
+    async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        audit_events(self, filter).await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditReport> {
+        verify_audit(self).await
+    }
+
+    async fn imports(&self) -> Result<Vec<ImportRecord>> {
+        let rows: Vec<ImportRow> = sqlx::query_as(
+            "SELECT id, kind, file, format, started_at, added, updated, unchanged, aliased, rejected
+             FROM imports ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ImportRecord {
+                id: r.id,
+                kind: r.kind,
+                file: r.file,
+                format: r.format,
+                started_at: r.started_at,
+                counts: ImportCounts {
+                    added: r.added as u64,
+                    updated: r.updated as u64,
+                    unchanged: r.unchanged as u64,
+                    aliased: r.aliased as u64,
+                    rejected: r.rejected as u64,
+                },
+            })
+            .collect())
+    }
+}

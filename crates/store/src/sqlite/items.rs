@@ -1,0 +1,551 @@
+//! [`ItemStore`] for SQLite: items, check-worthiness, matches, the queue and the backlog.
+//!
+//! Filters are bound as parameters of one static statement (`?N IS NULL OR ...`), so no SQL
+//! text is ever assembled from input.
+
+use std::collections::HashMap;
+
+use claimdesk_core::{CaseStatus, FactCheckId, ImportCounts, ImportKind, Item, ItemId, StoredItem};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row, Sqlite, Transaction};
+
+use super::{ITEM_CHUNK, SqliteStore, json_rows};
+use crate::queue::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry, contains_pattern};
+use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
+
+/// An `items` row.
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    external_id: Option<String>,
+    text: String,
+    url: Option<String>,
+    published_at: Option<String>,
+    source: Option<String>,
+    language: Option<String>,
+}
+
+impl ItemRow {
+    fn into_item(self) -> StoredItem {
+        StoredItem {
+            id: ItemId(self.id),
+            item: Item {
+                external_id: self.external_id,
+                text: self.text,
+                url: self.url,
+                published_at: self.published_at,
+                source: self.source,
+                language: self.language,
+            },
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Inserts new items in one statement; records their ids in `known` and `changed`.
+    async fn insert_items(
+        tx: &mut Transaction<'_, Sqlite>,
+        import_id: i64,
+        pending: &[(usize, &NewItem)],
+        known: &mut HashMap<String, (i64, Item)>,
+        changed: &mut Vec<(usize, ItemId)>,
+    ) -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let rows = json_rows(
+            pending
+                .iter()
+                .map(|(_, n)| {
+                    let it = &n.item;
+                    serde_json::json!([
+                        n.key,
+                        it.external_id,
+                        it.text,
+                        it.url,
+                        it.published_at,
+                        it.source,
+                        it.language
+                    ])
+                })
+                .collect(),
+        );
+        let ids: Vec<(i64, String)> = sqlx::query_as(
+            "INSERT INTO items (item_key, external_id, text, url, published_at, source, language, import_id)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                    value ->> 6, ?
+             FROM json_each(?) ORDER BY key
+             RETURNING id, item_key",
+        )
+        .bind(import_id)
+        .bind(rows)
+        .fetch_all(&mut **tx)
+        .await?;
+        let by_key: HashMap<&str, i64> = ids.iter().map(|(id, k)| (k.as_str(), *id)).collect();
+        for (position, new) in pending {
+            let id = *by_key
+                .get(new.key.as_str())
+                .ok_or_else(|| Error::Corrupt(format!("item `{}` was not stored", new.key)))?;
+            known.insert(new.key.clone(), (id, new.item.clone()));
+            changed.push((*position, ItemId(id)));
+        }
+        Ok(())
+    }
+}
+
+/// The queue's FROM and WHERE clauses; parameters ?1..?7 are the filter.
+///
+/// Only the filters that are set touch `matches` and `cases` (each is a subquery behind
+/// `?N IS NULL OR`), so the unfiltered count reads nothing but `items`.
+macro_rules! queue_where {
+    () => {
+        " FROM items i
+          WHERE (?1 IS NULL OR i.language = ?1)
+            AND (?2 IS NULL OR i.source = ?2)
+            AND (?3 IS NULL OR unixepoch(i.published_at) >= ?3)
+            AND (?4 IS NULL OR unixepoch(i.published_at) < ?4)
+            AND (?5 IS NULL OR i.text LIKE ?5 ESCAPE '\\')
+            AND (?6 IS NULL OR CASE ?6
+                   WHEN 'matched' THEN EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1)
+                   WHEN 'unmatched' THEN NOT EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1)
+                   WHEN 'confident' THEN EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1
+                          AND coalesce(json_extract(explanation, '$.confident'), 0) = 1)
+                   WHEN 'review' THEN EXISTS (SELECT 1 FROM matches
+                        WHERE item_id = i.id AND rank = 1
+                          AND coalesce(json_extract(explanation, '$.confident'), 0) = 0)
+                   ELSE 1 END)
+            AND (?7 IS NULL OR ?7 = (SELECT status FROM cases WHERE item_id = i.id
+                                     ORDER BY updated_at DESC, id DESC LIMIT 1))
+            AND (?8 IS NULL OR (SELECT score FROM item_check_worthiness
+                                WHERE item_id = i.id) >= ?8)"
+    };
+}
+
+/// The queue's order, newest first; the index `items_queue_order` has these expressions.
+macro_rules! queue_order {
+    () => {
+        " ORDER BY unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC"
+    };
+}
+
+fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
+    let Some(fact_check) = row.try_get::<Option<i64>, _>("factcheck_id")? else {
+        return Ok(None);
+    };
+    let explanation: String = row.try_get("explanation")?;
+    Ok(Some(StoredMatch {
+        fact_check: FactCheckId(fact_check),
+        rank: row.try_get::<i64, _>("rank")? as u32,
+        score: row.try_get::<f64, _>("score")? as f32,
+        explanation: serde_json::from_str(&explanation)
+            .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+    }))
+}
+
+fn item_from_row(row: &SqliteRow) -> Result<StoredItem> {
+    Ok(ItemRow {
+        id: row.try_get("id")?,
+        external_id: row.try_get("external_id")?,
+        text: row.try_get("text")?,
+        url: row.try_get("url")?,
+        published_at: row.try_get("published_at")?,
+        source: row.try_get("source")?,
+        language: row.try_get("language")?,
+    }
+    .into_item())
+}
+
+impl ItemStore for SqliteStore {
+    async fn save_items(
+        &self,
+        batch: &[NewItem],
+        source: ImportSource<'_>,
+    ) -> Result<(ImportCounts, Vec<ItemId>)> {
+        let mut tx = self.write_tx().await?;
+        let import_id = Self::log_import(&mut tx, ImportKind::Items, &source).await?;
+        let mut counts = ImportCounts {
+            rejected: source.diagnostics.len() as u64,
+            ..ImportCounts::default()
+        };
+        // Each chunk: one query for the stored versions of its keys, one statement for its
+        // new items; only changed items are updated one by one.
+        let mut changed: Vec<(usize, ItemId)> = Vec::new();
+        let mut known: HashMap<String, (i64, Item)> = HashMap::new();
+        for (chunk_no, chunk) in batch.chunks(ITEM_CHUNK).enumerate() {
+            let keys = json_rows(chunk.iter().map(|n| n.key.clone().into()).collect());
+            let rows: Vec<(String, ItemRow)> = sqlx::query(
+                "SELECT item_key, id, external_id, text, url, published_at, source, language
+                 FROM items WHERE item_key IN (SELECT value FROM json_each(?))",
+            )
+            .bind(keys)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("item_key")?, ItemRow::from_row(r)?)))
+            .collect::<std::result::Result<_, sqlx::Error>>()?;
+            for (key, row) in rows {
+                let stored = row.into_item();
+                known.insert(key, (stored.id.0, stored.item));
+            }
+            let mut pending: Vec<(usize, &NewItem)> = Vec::new();
+            for (k, new) in chunk.iter().enumerate() {
+                let position = chunk_no * ITEM_CHUNK + k;
+                if pending.iter().any(|(_, p)| p.key == new.key) {
+                    // The same key twice in a batch: the first is stored before the second
+                    // is compared with it.
+                    Self::insert_items(&mut tx, import_id, &pending, &mut known, &mut changed)
+                        .await?;
+                    counts.added += pending.len() as u64;
+                    pending.clear();
+                }
+                match known.get(new.key.as_str()) {
+                    Some((_, stored)) if *stored == new.item => counts.unchanged += 1,
+                    Some(&(id, _)) => {
+                        let it = &new.item;
+                        sqlx::query(
+                            "UPDATE items SET external_id = ?, text = ?, url = ?, published_at = ?,
+                                source = ?, language = ?, import_id = ? WHERE id = ?",
+                        )
+                        .bind(&it.external_id)
+                        .bind(&it.text)
+                        .bind(&it.url)
+                        .bind(&it.published_at)
+                        .bind(&it.source)
+                        .bind(&it.language)
+                        .bind(import_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts.updated += 1;
+                        changed.push((position, ItemId(id)));
+                        known.insert(new.key.clone(), (id, it.clone()));
+                    }
+                    None => pending.push((position, new)),
+                }
+            }
+            Self::insert_items(&mut tx, import_id, &pending, &mut known, &mut changed).await?;
+            counts.added += pending.len() as u64;
+        }
+        changed.sort_unstable_by_key(|(position, _)| *position);
+        let changed: Vec<ItemId> = changed.into_iter().map(|(_, id)| id).collect();
+        // Pending until the pipeline has processed them (in this transaction, so no item is
+        // stored without being pending).
+        if !changed.is_empty() {
+            let ids: Vec<i64> = changed.iter().map(|i| i.0).collect();
+            sqlx::query(
+                "INSERT OR IGNORE INTO pending_items (item_id) SELECT value FROM json_each(?)",
+            )
+            .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Self::finish_import(&mut tx, import_id, ImportKind::Items, &source, &counts).await?;
+        tx.commit().await?;
+        Ok((counts, changed))
+    }
+
+    async fn items(&self, after: ItemId, limit: u32) -> Result<Vec<StoredItem>> {
+        let rows: Vec<ItemRow> = sqlx::query_as(
+            "SELECT id, external_id, text, url, published_at, source, language
+             FROM items WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after.0)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ItemRow::into_item).collect())
+    }
+
+    async fn save_matches(&self, item: ItemId, matches: &[StoredMatch]) -> Result<()> {
+        self.save_matches_of(&[(item, matches.to_vec())]).await
+    }
+
+    async fn save_matches_of(&self, batch: &[(ItemId, Vec<StoredMatch>)]) -> Result<()> {
+        // Two statements per batch (the rows travel as one JSON array), not one per row.
+        let items: Vec<i64> = batch.iter().map(|(i, _)| i.0).collect();
+        let rows: Vec<serde_json::Value> = batch
+            .iter()
+            .flat_map(|(item, matches)| {
+                matches.iter().map(move |m| {
+                    serde_json::json!([
+                        item.0,
+                        m.fact_check.0,
+                        m.rank,
+                        f64::from(m.score),
+                        m.explanation.to_string()
+                    ])
+                })
+            })
+            .collect();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM matches WHERE item_id IN (SELECT value FROM json_each(?))")
+            .bind(json_rows(
+                items.into_iter().map(serde_json::Value::from).collect(),
+            ))
+            .execute(&mut *tx)
+            .await?;
+        if !rows.is_empty() {
+            sqlx::query(
+                "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+                 FROM json_each(?)",
+            )
+            .bind(json_rows(rows))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn matches(&self, item: ItemId) -> Result<Vec<StoredMatch>> {
+        let rows: Vec<(i64, i64, f64, String)> = sqlx::query_as(
+            "SELECT factcheck_id, rank, score, explanation FROM matches WHERE item_id = ? ORDER BY rank",
+        )
+        .bind(item.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(fc, rank, score, explanation)| {
+                Ok(StoredMatch {
+                    fact_check: FactCheckId(fc),
+                    rank: rank as u32,
+                    score: score as f32,
+                    explanation: serde_json::from_str(&explanation)
+                        .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn matches_of_items(&self, items: &[ItemId]) -> Result<Vec<Vec<StoredMatch>>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&items.iter().map(|i| i.0).collect::<Vec<_>>())
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<(i64, i64, i64, f64, String)> = sqlx::query_as(
+            "SELECT item_id, factcheck_id, rank, score, explanation FROM matches
+             WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, rank",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_item: std::collections::HashMap<i64, Vec<StoredMatch>> =
+            std::collections::HashMap::new();
+        for (item, fc, rank, score, explanation) in rows {
+            by_item.entry(item).or_default().push(StoredMatch {
+                fact_check: FactCheckId(fc),
+                rank: rank as u32,
+                score: score as f32,
+                explanation: serde_json::from_str(&explanation)
+                    .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+            });
+        }
+        Ok(items
+            .iter()
+            .map(|i| by_item.get(&i.0).cloned().unwrap_or_default())
+            .collect())
+    }
+
+    async fn items_matched_to(&self, fact_checks: &[FactCheckId]) -> Result<Vec<ItemId>> {
+        let ids: Vec<i64> = fact_checks.iter().map(|f| f.0).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT item_id FROM matches
+             WHERE factcheck_id IN (SELECT value FROM json_each(?)) ORDER BY item_id",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ItemId).collect())
+    }
+
+    async fn save_check_worthiness(
+        &self,
+        batch: &[(ItemId, claimdesk_core::CheckWorthiness)],
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(batch.len());
+        for (item, cw) in batch {
+            rows.push(serde_json::json!([
+                item.0,
+                f64::from(cw.score),
+                serde_json::to_string(&cw.sentences)
+                    .map_err(|e| Error::Corrupt(format!("check-worthiness sentences: {e}")))?,
+                cw.scorer,
+                cw.matched
+            ]));
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
+        sqlx::query(
+            "INSERT INTO item_check_worthiness (item_id, score, sentences, scorer, matched)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+             FROM json_each(?) WHERE true
+             ON CONFLICT (item_id) DO UPDATE SET score = excluded.score,
+               sentences = excluded.sentences, scorer = excluded.scorer,
+               matched = excluded.matched, scored_at = excluded.scored_at",
+        )
+        .bind(json_rows(rows))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_worthiness(
+        &self,
+        item: ItemId,
+    ) -> Result<Option<claimdesk_core::CheckWorthiness>> {
+        let row: Option<(f64, String, String, bool)> = sqlx::query_as(
+            "SELECT score, sentences, scorer, matched FROM item_check_worthiness WHERE item_id = ?",
+        )
+        .bind(item.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(score, sentences, scorer, matched)| {
+            Ok(claimdesk_core::CheckWorthiness {
+                score: score as f32,
+                sentences: serde_json::from_str(&sentences)
+                    .map_err(|e| Error::Corrupt(format!("check-worthiness sentences: {e}")))?,
+                scorer,
+                matched,
+            })
+        })
+        .transpose()
+    }
+
+    async fn first_item_since(&self, since: i64) -> Result<Option<ItemId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(i.id) FROM items i JOIN imports imp ON imp.id = i.import_id
+             WHERE unixepoch(imp.started_at) >= ?",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id.map(ItemId))
+    }
+
+    async fn pending_items(&self, limit: u32) -> Result<Vec<ItemId>> {
+        let rows: Vec<i64> =
+            sqlx::query_scalar("SELECT item_id FROM pending_items ORDER BY item_id LIMIT ?")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(ItemId).collect())
+    }
+
+    async fn mark_processed(&self, items: &[ItemId]) -> Result<()> {
+        let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        sqlx::query("DELETE FROM pending_items WHERE item_id IN (SELECT value FROM json_each(?))")
+            .bind(ids)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {
+        let pattern = filter.text.as_deref().map(contains_pattern);
+        let status = filter.status.map(|s| s.as_str());
+        let case_status = filter.case_status.map(CaseStatus::as_str);
+        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", queue_where!()))
+            .bind(&filter.language)
+            .bind(&filter.source)
+            .bind(filter.published_from)
+            .bind(filter.published_until)
+            .bind(&pattern)
+            .bind(status)
+            .bind(case_status)
+            .bind(filter.min_check_worthiness.map(f64::from))
+            .fetch_one(&self.pool)
+            .await?;
+        // One page of ids first (off the index), then their top match and latest case.
+        let rows = sqlx::query(concat!(
+            "WITH page AS (SELECT i.id",
+            queue_where!(),
+            queue_order!(),
+            " LIMIT ?9 OFFSET ?10)
+             SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
+                    m.factcheck_id, m.rank, m.score, m.explanation,
+                    (SELECT status FROM cases WHERE item_id = i.id
+                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status,
+                    (SELECT score FROM item_check_worthiness WHERE item_id = i.id)
+                      AS check_worthiness,
+                    (SELECT NOT matched FROM item_check_worthiness WHERE item_id = i.id)
+                      AS below_threshold
+             FROM page JOIN items i ON i.id = page.id
+             LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1",
+            queue_order!()
+        ))
+        .bind(&filter.language)
+        .bind(&filter.source)
+        .bind(filter.published_from)
+        .bind(filter.published_until)
+        .bind(&pattern)
+        .bind(status)
+        .bind(case_status)
+        .bind(filter.min_check_worthiness.map(f64::from))
+        .bind(i64::from(page.limit))
+        .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let entries = rows
+            .iter()
+            .map(|row| {
+                Ok(QueueEntry {
+                    item: item_from_row(row)?,
+                    top: match_from_row(row)?,
+                    case_status: row
+                        .try_get::<Option<String>, _>("case_status")?
+                        .map(|s| {
+                            s.parse()
+                                .map_err(|e| Error::Corrupt(format!("case status: {e}")))
+                        })
+                        .transpose()?,
+                    check_worthiness: row
+                        .try_get::<Option<f64>, _>("check_worthiness")?
+                        .map(|s| s as f32),
+                    below_threshold: row
+                        .try_get::<Option<bool>, _>("below_threshold")?
+                        .unwrap_or(false),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            entries,
+            total: total as u64,
+        })
+    }
+
+    async fn item(&self, id: ItemId) -> Result<Option<StoredItem>> {
+        let row: Option<ItemRow> = sqlx::query_as(
+            "SELECT id, external_id, text, url, published_at, source, language
+             FROM items WHERE id = ?",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(ItemRow::into_item))
+    }
+
+    async fn item_facets(&self) -> Result<ItemFacets> {
+        let languages = sqlx::query_scalar(
+            "SELECT DISTINCT language FROM items WHERE language IS NOT NULL ORDER BY language",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let sources = sqlx::query_scalar(
+            "SELECT DISTINCT source FROM items WHERE source IS NOT NULL ORDER BY source",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ItemFacets { languages, sources })
+    }
+}

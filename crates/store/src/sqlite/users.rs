@@ -1,0 +1,649 @@
+//! [`UserStore`] for SQLite: users, sessions and API tokens.
+
+use std::time::Duration;
+
+use claimdesk_core::{Actor, ApiTokenId, Permission, Role, User, UserId};
+use serde_json::{Value, json};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use super::write::{append_audit, authorize, begin, now};
+use crate::UserStore;
+use crate::auth::{PasswordHash, Secret, TokenHash};
+use crate::{ApiToken, Error, NewApiToken, NewSession, NewUser, Result, Session, SqliteStore};
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    disabled: bool,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<User> {
+        Ok(User {
+            id: UserId(self.id),
+            role: self
+                .role
+                .parse()
+                .map_err(|e| Error::Corrupt(format!("user {}: {e}", self.id)))?,
+            username: self.username,
+            display_name: self.display_name,
+            disabled: self.disabled,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, disabled";
+
+pub(super) async fn load_user(c: &mut SqliteConnection, id: UserId) -> Result<Option<User>> {
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(c)
+            .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+pub(super) async fn existing_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
+    load_user(c, id).await?.ok_or_else(|| Error::NotFound {
+        what: "user",
+        id: id.0.to_string(),
+    })
+}
+
+/// The acting user, who must exist and be enabled.
+pub(super) async fn active_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
+    let user = existing_user(c, id).await?;
+    if user.disabled {
+        return Err(Error::Disabled(user.username));
+    }
+    Ok(user)
+}
+
+pub(super) fn require(user: &User, needs: Permission) -> Result<()> {
+    if user.role.can(needs) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden {
+            username: user.username.clone(),
+            role: user.role,
+            needs,
+        })
+    }
+}
+
+/// Revokes every live API token of `user` (a new password, a disabled account).
+async fn revoke_tokens_of(c: &mut SqliteConnection, user: UserId, at: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(user.0)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+fn check_username(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "username `{name}`: use 1 to 64 ASCII letters, digits, `.`, `_` or `-`"
+        )))
+    }
+}
+
+/// Refuses to take the admin role (by demotion or disabling) from the last active admin.
+async fn keep_an_admin(c: &mut SqliteConnection, user: &User) -> Result<()> {
+    if user.role != Role::Admin || user.disabled {
+        return Ok(());
+    }
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
+    )
+    .bind(user.id.0)
+    .fetch_one(c)
+    .await?;
+    if others == 0 {
+        return Err(Error::Invalid(format!(
+            "`{}` is the last active admin: make another user admin first",
+            user.username
+        )));
+    }
+    Ok(())
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role.as_str(),
+        "disabled": u.disabled,
+    })
+}
+
+fn user_subject(id: UserId) -> String {
+    format!("user:{}", id.0)
+}
+
+pub(crate) async fn add_user(store: &SqliteStore, new: &NewUser, actor: Actor) -> Result<User> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    check_username(&new.username)?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        .bind(&new.username)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(Error::UsernameTaken(new.username.clone()));
+    }
+    let display_name = new
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(&new.username)
+        .to_string();
+    let at = now(&mut tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, password_hash, role, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&new.username)
+    .bind(&display_name)
+    .bind(new.password.as_str())
+    .bind(new.role.as_str())
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    let user = User {
+        id: UserId(id),
+        username: new.username.clone(),
+        display_name,
+        role: new.role,
+        disabled: false,
+    };
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "user.add",
+        &user_subject(user.id),
+        None,
+        Some(user_json(&user)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub(crate) async fn set_password(
+    store: &SqliteStore,
+    user: UserId,
+    password: &PasswordHash,
+    actor: Actor,
+) -> Result<()> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
+    let target = existing_user(&mut tx, user).await?;
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(password.as_str())
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    // A new password signs every old session out and revokes every API token: whoever
+    // learned the old one keeps nothing.
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let at = now(&mut tx).await?;
+    revoke_tokens_of(&mut tx, user, &at).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "user.passwd",
+        &user_subject(user),
+        None,
+        Some(json!({ "username": target.username })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn set_disabled(
+    store: &SqliteStore,
+    user: UserId,
+    disabled: bool,
+    actor: Actor,
+) -> Result<User> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let before = existing_user(&mut tx, user).await?;
+    if before.disabled == disabled {
+        return Ok(before);
+    }
+    if disabled {
+        keep_an_admin(&mut tx, &before).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        // Enabling the account again does not bring its tokens back.
+        let at = now(&mut tx).await?;
+        revoke_tokens_of(&mut tx, user, &at).await?;
+    }
+    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+        .bind(disabled)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let after = User {
+        disabled,
+        ..before.clone()
+    };
+    let at = now(&mut tx).await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        action,
+        &user_subject(user),
+        Some(user_json(&before)),
+        Some(user_json(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn set_role(
+    store: &SqliteStore,
+    user: UserId,
+    role: Role,
+    actor: Actor,
+) -> Result<User> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let before = existing_user(&mut tx, user).await?;
+    if before.role == role {
+        return Ok(before);
+    }
+    keep_an_admin(&mut tx, &before).await?;
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let after = User {
+        role,
+        ..before.clone()
+    };
+    let at = now(&mut tx).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "user.role",
+        &user_subject(user),
+        Some(user_json(&before)),
+        Some(user_json(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn user_by_name(store: &SqliteStore, username: &str) -> Result<Option<User>> {
+    Ok(user_credentials(store, username).await?.map(|(u, _)| u))
+}
+
+pub(crate) async fn user_by_id(store: &SqliteStore, id: UserId) -> Result<Option<User>> {
+    let mut c = store.pool().acquire().await?;
+    load_user(&mut c, id).await
+}
+
+pub(crate) async fn users(store: &SqliteStore) -> Result<Vec<User>> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users ORDER BY id")
+            .fetch_all(store.pool())
+            .await?;
+    rows.into_iter().map(UserRow::into_user).collect()
+}
+
+pub(crate) async fn user_credentials(
+    store: &SqliteStore,
+    username: &str,
+) -> Result<Option<(User, PasswordHash)>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?"
+    )))
+    .bind(username)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|r| {
+        let hash = PasswordHash::from_phc(r.try_get("password_hash")?);
+        Ok((user_from_row(&r)?, hash))
+    })
+    .transpose()
+}
+
+pub(super) fn user_from_row(r: &SqliteRow) -> Result<User> {
+    UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        disabled: r.try_get("disabled")?,
+    }
+    .into_user()
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions and API tokens
+
+pub(crate) async fn create_session(
+    store: &SqliteStore,
+    user: UserId,
+    ttl: Duration,
+) -> Result<NewSession> {
+    let mut tx = begin(store).await?;
+    active_user(&mut tx, user).await?;
+    let token = Secret::generate()?;
+    let csrf_token = Secret::generate()?.expose().to_string();
+    let at = now(&mut tx).await?;
+    let seconds = i64::try_from(ttl.as_secs())
+        .unwrap_or(i64::MAX)
+        .min(10 * 365 * 86400);
+    let expires_at: String =
+        sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || ? || ' seconds')")
+            .bind(&at)
+            .bind(seconds)
+            .fetch_one(&mut *tx)
+            .await?;
+    // Expired sessions are useless; drop them while we are writing anyway.
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token.hash().as_str())
+    .bind(user.0)
+    .bind(&csrf_token)
+    .bind(&at)
+    .bind(&expires_at)
+    .execute(&mut *tx)
+    .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(user),
+        "session.create",
+        &user_subject(user),
+        None,
+        Some(json!({ "expires_at": expires_at })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+    })
+}
+
+pub(crate) async fn session_user(
+    store: &SqliteStore,
+    token: &TokenHash,
+) -> Result<Option<Session>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.disabled, s.csrf_token, s.expires_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND u.disabled = 0
+           AND s.expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    )
+    .bind(token.as_str())
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|r| {
+        Ok(Session {
+            user: user_from_row(&r)?,
+            csrf_token: r.try_get("csrf_token")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_session(store: &SqliteStore, token: &TokenHash) -> Result<bool> {
+    let mut tx = begin(store).await?;
+    let user: Option<i64> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id")
+            .bind(token.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(user) = user else {
+        return Ok(false);
+    };
+    let at = now(&mut tx).await?;
+    append_audit(
+        &mut tx,
+        &at,
+        Actor::User(UserId(user)),
+        "session.delete",
+        &user_subject(UserId(user)),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(crate) async fn create_api_token(
+    store: &SqliteStore,
+    user: UserId,
+    name: &str,
+    actor: Actor,
+) -> Result<NewApiToken> {
+    let mut tx = begin(store).await?;
+    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
+    let holder = active_user(&mut tx, user).await?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid(
+            "an API token needs a name that says what uses it".into(),
+        ));
+    }
+    let token = Secret::generate()?;
+    let at = now(&mut tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(token.hash().as_str())
+    .bind(user.0)
+    .bind(name)
+    .bind(&at)
+    .fetch_one(&mut *tx)
+    .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "token.create",
+        &format!("token:{id}"),
+        None,
+        Some(json!({ "user": holder.username, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewApiToken {
+        id: ApiTokenId(id),
+        token,
+    })
+}
+
+pub(crate) async fn api_token_user(store: &SqliteStore, token: &TokenHash) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.role, u.disabled
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
+    )
+    .bind(token.as_str())
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+pub(crate) async fn revoke_api_token(
+    store: &SqliteStore,
+    id: ApiTokenId,
+    actor: Actor,
+) -> Result<()> {
+    let mut tx = begin(store).await?;
+    let row: Option<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, name, revoked_at FROM api_tokens WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((user, name, revoked_at)) = row else {
+        return Err(Error::NotFound {
+            what: "API token",
+            id: id.0.to_string(),
+        });
+    };
+    authorize(&mut tx, actor, Permission::ManageUsers, Some(UserId(user))).await?;
+    if revoked_at.is_some() {
+        return Ok(());
+    }
+    let at = now(&mut tx).await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
+        .bind(&at)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    append_audit(
+        &mut tx,
+        &at,
+        actor,
+        "token.revoke",
+        &format!("token:{}", id.0),
+        None,
+        Some(json!({ "user": user, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn api_tokens(store: &SqliteStore, user: UserId) -> Result<Vec<ApiToken>> {
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, user_id, name, created_at, revoked_at FROM api_tokens
+         WHERE user_id = ? ORDER BY id",
+    )
+    .bind(user.0)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user, name, created_at, revoked_at)| ApiToken {
+            id: ApiTokenId(id),
+            user: UserId(user),
+            name,
+            created_at,
+            revoked_at,
+        })
+        .collect())
+}
+
+impl UserStore for SqliteStore {
+    async fn add_user(&self, new: &NewUser, actor: Actor) -> Result<User> {
+        add_user(self, new, actor).await
+    }
+
+    async fn set_password(
+        &self,
+        user: UserId,
+        password: &PasswordHash,
+        actor: Actor,
+    ) -> Result<()> {
+        set_password(self, user, password, actor).await
+    }
+
+    async fn set_disabled(&self, user: UserId, disabled: bool, actor: Actor) -> Result<User> {
+        set_disabled(self, user, disabled, actor).await
+    }
+
+    async fn set_role(&self, user: UserId, role: Role, actor: Actor) -> Result<User> {
+        set_role(self, user, role, actor).await
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        user_by_name(self, username).await
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        user_by_id(self, id).await
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        users(self).await
+    }
+
+    async fn user_credentials(&self, username: &str) -> Result<Option<(User, PasswordHash)>> {
+        user_credentials(self, username).await
+    }
+
+    async fn create_session(&self, user: UserId, ttl: Duration) -> Result<NewSession> {
+        create_session(self, user, ttl).await
+    }
+
+    async fn session_user(&self, token: &TokenHash) -> Result<Option<Session>> {
+        session_user(self, token).await
+    }
+
+    async fn delete_session(&self, token: &TokenHash) -> Result<bool> {
+        delete_session(self, token).await
+    }
+
+    async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        actor: Actor,
+    ) -> Result<NewApiToken> {
+        create_api_token(self, user, name, actor).await
+    }
+
+    async fn api_token_user(&self, token: &TokenHash) -> Result<Option<User>> {
+        api_token_user(self, token).await
+    }
+
+    async fn revoke_api_token(&self, id: ApiTokenId, actor: Actor) -> Result<()> {
+        revoke_api_token(self, id, actor).await
+    }
+
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        api_tokens(self, user).await
+    }
+}
