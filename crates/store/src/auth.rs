@@ -2,8 +2,8 @@
 //!
 //! This lives in the store rather than in `claimdesk-core` because it needs the operating
 //! system's randomness (salts and tokens), and core does no I/O. The server calls
-//! [`hash_password`] before [`crate::Store::add_user`] / [`crate::Store::set_password`], and
-//! [`verify_password`] against [`crate::Store::user_credentials`] at sign-in; it hashes the
+//! [`hash_password`] before [`crate::UserStore::add_user`] / [`crate::UserStore::set_password`], and
+//! [`verify_password`] against [`crate::UserStore::user_credentials`] at sign-in; it hashes the
 //! cookie or bearer value with [`TokenHash::of`] to look a session or API token up.
 //!
 //! - Passwords: argon2id with the argon2 crate's default parameters (19 MiB, 2 passes,

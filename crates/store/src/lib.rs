@@ -40,7 +40,6 @@ mod error;
 mod factchecks;
 mod items;
 mod monitor;
-mod queue;
 pub mod sources;
 mod sqlite;
 mod users;
@@ -51,13 +50,15 @@ pub use cases::{CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, Wor
 pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
-pub use items::{ItemStore, NewItem, StoredMatch};
+pub use items::{
+    ItemFacets, ItemFilter, ItemStore, MatchStatus, NewItem, Page, PageRequest, QueueEntry,
+    StoredMatch,
+};
 pub use monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, MonitorStore,
     NarrativeAlert, NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter,
     NarrativeIndex, NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
 };
-pub use queue::{ItemFacets, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry};
 pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,
 };

@@ -52,12 +52,12 @@ pub struct NarrativeAssignment {
     pub minhash: Option<Vec<u8>>,
     /// The item's embedding, when the model ran: folded into the narrative's centroid.
     pub embedding: Option<Vec<f32>>,
-    /// In a batch ([`crate::Store::assign_narratives`]): join the narrative the assignment
+    /// In a batch ([`crate::MonitorStore::assign_narratives`]): join the narrative the assignment
     /// at this earlier position ended up in (a narrative the batch itself may start),
     /// instead of `narrative`.
     pub joins_earlier: Option<usize>,
     /// Whether the clusterer keeps this member's fingerprint and signature (it keeps a few
-    /// per narrative); [`Store::narrative_index`](crate::Store::narrative_index) reads only
+    /// per narrative); [`MonitorStore::narrative_index`](crate::MonitorStore::narrative_index) reads only
     /// these.
     pub representative: bool,
 }

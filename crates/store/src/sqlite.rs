@@ -3,15 +3,13 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use claimdesk_core::{FactCheck, FactCheckId, ImportCounts, ImportKind, Rating, StoredFactCheck};
-use serde_json::json;
+use claimdesk_core::{FactCheck, FactCheckId, Rating, StoredFactCheck};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use crate::{Error, ImportSource, Result, WorkflowPolicy};
-use write::append_audit;
+use crate::{Error, Result, WorkflowPolicy};
 
 /// Rows as JSON text, for statements that take many rows as one `json_each` parameter.
 fn json_rows(rows: Vec<serde_json::Value>) -> String {
@@ -97,88 +95,16 @@ impl SqliteStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    async fn log_import(
-        tx: &mut Transaction<'_, Sqlite>,
-        kind: ImportKind,
-        source: &ImportSource<'_>,
-    ) -> Result<i64> {
-        let diagnostics =
-            serde_json::to_string(source.diagnostics).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let id = sqlx::query(
-            "INSERT INTO imports (kind, file, format, added, updated, unchanged, aliased, rejected, diagnostics)
-             VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?) RETURNING id",
-        )
-        .bind(kind.as_str())
-        .bind(source.file)
-        .bind(source.format)
-        .bind(source.diagnostics.len() as i64)
-        .bind(diagnostics)
-        .fetch_one(&mut **tx)
-        .await?
-        .get(0);
-        Ok(id)
-    }
-
-    /// Writes the counts of an import and its audit event (`import` or `ingest`).
-    async fn finish_import(
-        tx: &mut Transaction<'_, Sqlite>,
-        id: i64,
-        kind: ImportKind,
-        source: &ImportSource<'_>,
-        c: &ImportCounts,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE imports SET added = ?, updated = ?, unchanged = ?, aliased = ? WHERE id = ?",
-        )
-        .bind(c.added as i64)
-        .bind(c.updated as i64)
-        .bind(c.unchanged as i64)
-        .bind(c.aliased as i64)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-        let at = write::now(tx).await?;
-        let action = match kind {
-            ImportKind::FactChecks => "import",
-            ImportKind::Items => "ingest",
-        };
-        let after = json!({
-            "kind": kind.as_str(),
-            "file": source.file,
-            "format": source.format,
-            "added": c.added,
-            "updated": c.updated,
-            "unchanged": c.unchanged,
-            "aliased": c.aliased,
-            "rejected": c.rejected,
-        });
-        append_audit(
-            tx,
-            &at,
-            source.actor,
-            action,
-            &format!("import:{id}"),
-            None,
-            Some(after),
-        )
-        .await?;
-        Ok(())
-    }
-
     /// Re-derives the canonical entry of a duplicate group: the lowest id is canonical, the
     /// others point at it. Rows whose `alias_of` changes take the new revision. Unpublished
     /// desk drafts take no part until they are published.
-    pub(crate) async fn regroup(
-        tx: &mut Transaction<'_, Sqlite>,
-        key: &str,
-        revision: i64,
-    ) -> Result<()> {
+    async fn regroup(tx: &mut SqliteConnection, key: &str, revision: i64) -> Result<()> {
         let ids: Vec<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, alias_of FROM factchecks WHERE duplicate_key = ? AND published = 1
              ORDER BY id",
         )
         .bind(key)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         let Some(&(canonical, _)) = ids.first() else {
             return Ok(());
@@ -190,7 +116,7 @@ impl SqliteStore {
                     .bind(want)
                     .bind(revision)
                     .bind(id)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?;
             }
         }

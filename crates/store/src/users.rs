@@ -15,7 +15,7 @@ pub struct NewUser {
     pub display_name: Option<String>,
     /// What the user may do.
     pub role: Role,
-    /// From [`auth::hash_password`].
+    /// From [`hash_password`](crate::auth::hash_password).
     pub password: PasswordHash,
 }
 
@@ -106,7 +106,7 @@ pub trait UserStore: Send + Sync {
     /// Every user, in id order.
     fn users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
 
-    /// A user and their password hash, for signing in (see [`auth::verify_password`]).
+    /// A user and their password hash, for signing in (see [`verify_password`](crate::auth::verify_password)).
     fn user_credentials(
         &self,
         username: &str,

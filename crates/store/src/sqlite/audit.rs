@@ -1,8 +1,12 @@
 //! [`AuditStore`] for SQLite: reading and verifying the audit trail, the import log.
 
-use claimdesk_core::{AuditEvent, AuditReport, ChainVerifier, ImportCounts};
+use claimdesk_core::{AuditEvent, AuditReport, ChainVerifier, ImportCounts, ImportKind};
+use serde_json::json;
+use sqlx::Row;
 
-use crate::{AuditFilter, Result, SqliteStore};
+use super::write::Change;
+
+use crate::{AuditFilter, Error, ImportSource, Result, SqliteStore};
 use crate::{AuditStore, ImportRecord};
 
 /// Events read per query while verifying.
@@ -137,4 +141,64 @@ impl AuditStore for SqliteStore {
             })
             .collect())
     }
+}
+
+/// Opens the import log's entry of a batch; [`finish_import`] completes it.
+pub(super) async fn log_import(
+    tx: &mut Change,
+    kind: ImportKind,
+    source: &ImportSource<'_>,
+) -> Result<i64> {
+    let diagnostics =
+        serde_json::to_string(source.diagnostics).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let id = sqlx::query(
+        "INSERT INTO imports (kind, file, format, added, updated, unchanged, aliased, rejected, diagnostics)
+         VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?) RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(source.file)
+    .bind(source.format)
+    .bind(source.diagnostics.len() as i64)
+    .bind(diagnostics)
+    .fetch_one(&mut **tx)
+    .await?
+    .get(0);
+    Ok(id)
+}
+
+/// Writes the counts of an import and its audit event (`import` or `ingest`).
+pub(super) async fn finish_import(
+    tx: &mut Change,
+    id: i64,
+    kind: ImportKind,
+    source: &ImportSource<'_>,
+    c: &ImportCounts,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE imports SET added = ?, updated = ?, unchanged = ?, aliased = ? WHERE id = ?",
+    )
+    .bind(c.added as i64)
+    .bind(c.updated as i64)
+    .bind(c.unchanged as i64)
+    .bind(c.aliased as i64)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    let action = match kind {
+        ImportKind::FactChecks => "import",
+        ImportKind::Items => "ingest",
+    };
+    let after = json!({
+        "kind": kind.as_str(),
+        "file": source.file,
+        "format": source.format,
+        "added": c.added,
+        "updated": c.updated,
+        "unchanged": c.unchanged,
+        "aliased": c.aliased,
+        "rejected": c.rejected,
+    });
+    tx.audit(action, &format!("import:{id}"), None, Some(after))
+        .await?;
+    Ok(())
 }

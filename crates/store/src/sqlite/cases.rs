@@ -7,15 +7,16 @@ use claimdesk_core::{
 };
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
+use sqlx::{Row, SqliteConnection};
 
 use super::fact_check_from_row;
-use super::users::{active_user, existing_user, require};
-use super::write::{append_audit, begin, now};
+use super::write::existing_user;
+use super::write::{Change, Rights};
 use crate::CaseStore;
 use crate::{CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, Result, SqliteStore};
 
-type Tx = Transaction<'static, Sqlite>;
+/// The change a case's helpers write into.
+type Tx = Change;
 
 /// The source id the desk gives the verdict of case `case`.
 pub(crate) fn verdict_source_id(case: CaseId) -> String {
@@ -134,9 +135,12 @@ async fn record_transition(
 }
 
 pub(crate) async fn create_case(store: &SqliteStore, new: &NewCase, actor: UserId) -> Result<Case> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
-    require(&user, Permission::EditCase)?;
+    let mut tx = Change::begin(
+        store,
+        Actor::User(actor),
+        Rights::Needs(Permission::EditCase, None),
+    )
+    .await?;
     let mut claim = new.claim.trim().to_string();
     if let Some(item) = new.item {
         let text: Option<String> = sqlx::query_scalar("SELECT text FROM items WHERE id = ?")
@@ -159,7 +163,7 @@ pub(crate) async fn create_case(store: &SqliteStore, new: &NewCase, actor: UserI
     if let Some(a) = new.assignee {
         check_assignee(&mut tx, a).await?;
     }
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cases (item_id, claim, status, assignee, created_by, created_at, updated_at)
          VALUES (?, ?, 'triage', ?, ?, ?, ?) RETURNING id",
@@ -174,10 +178,7 @@ pub(crate) async fn create_case(store: &SqliteStore, new: &NewCase, actor: UserI
     .await?;
     let case = load_case(&mut tx, CaseId(id)).await?;
     record_transition(&mut tx, case.id, None, CaseStatus::Triage, actor, &at).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(actor),
+    tx.audit(
         "case.create",
         &case_subject(case.id),
         None,
@@ -241,7 +242,7 @@ async fn move_case(
         before.drafted_by,
         store.policy().require_other_reviewer,
     )?;
-    let at = now(tx).await?;
+    let at = tx.at().to_string();
     sqlx::query("UPDATE cases SET status = ?, factcheck_id = ?, updated_at = ? WHERE id = ?")
         .bind(to.as_str())
         .bind(fact_check.map(|f| f.0))
@@ -253,10 +254,7 @@ async fn move_case(
     let after = load_case(tx, before.id).await?;
     let state =
         |c: &Case| json!({ "status": c.status.as_str(), "fact_check": c.fact_check.map(|f| f.0) });
-    append_audit(
-        tx,
-        &at,
-        Actor::User(user.id),
+    tx.audit(
         "case.transition",
         &case_subject(before.id),
         Some(state(before)),
@@ -272,8 +270,7 @@ pub(crate) async fn transition_case(
     to: CaseStatus,
     actor: UserId,
 ) -> Result<Case> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
+    let (mut tx, user) = Change::by_user(store, actor, Rights::Active).await?;
     let before = load_case(&mut tx, id).await?;
     // The workflow's own verdict first, so a forbidden move says so.
     transition(
@@ -313,7 +310,7 @@ pub(crate) async fn transition_case(
     };
     let (after, at) = move_case(&mut tx, store, &before, to, fact_check, &user).await?;
     if let (CaseStatus::Published, Some(draft)) = (to, draft) {
-        publish_draft(&mut tx, draft, id, actor, &at).await?;
+        publish_draft(&mut tx, draft, id, &at).await?;
     }
     tx.commit().await?;
     Ok(after)
@@ -339,13 +336,7 @@ async fn verdict_authors(c: &mut SqliteConnection, draft: i64) -> Result<Vec<Use
 
 /// Makes a case's draft verdict a published fact-check: it takes the next revision, so the
 /// index picks it up, and joins the duplicate group of fact-checks saying the same.
-async fn publish_draft(
-    tx: &mut Tx,
-    draft: i64,
-    case: CaseId,
-    actor: UserId,
-    at: &str,
-) -> Result<()> {
+async fn publish_draft(tx: &mut Tx, draft: i64, case: CaseId, at: &str) -> Result<()> {
     let revision: i64 = sqlx::query_scalar(
         "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
     )
@@ -361,10 +352,7 @@ async fn publish_draft(
     .fetch_one(&mut **tx)
     .await?;
     SqliteStore::regroup(tx, &key, revision).await?;
-    append_audit(
-        tx,
-        at,
-        Actor::User(actor),
+    tx.audit(
         "factcheck.publish",
         &format!("factcheck:{draft}"),
         None,
@@ -380,8 +368,7 @@ pub(crate) async fn link_fact_check(
     fact_check: FactCheckId,
     actor: UserId,
 ) -> Result<Case> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
+    let (mut tx, user) = Change::by_user(store, actor, Rights::Active).await?;
     let before = load_case(&mut tx, id).await?;
     let published: Option<bool> =
         sqlx::query_scalar("SELECT published FROM factchecks WHERE id = ?")
@@ -422,9 +409,12 @@ pub(crate) async fn assign_case(
     assignee: Option<UserId>,
     actor: UserId,
 ) -> Result<Case> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
-    require(&user, Permission::EditCase)?;
+    let mut tx = Change::begin(
+        store,
+        Actor::User(actor),
+        Rights::Needs(Permission::EditCase, None),
+    )
+    .await?;
     let before = load_case(&mut tx, id).await?;
     if let Some(a) = assignee {
         check_assignee(&mut tx, a).await?;
@@ -432,7 +422,7 @@ pub(crate) async fn assign_case(
     if before.assignee == assignee {
         return Ok(before);
     }
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     sqlx::query("UPDATE cases SET assignee = ?, updated_at = ? WHERE id = ?")
         .bind(assignee.map(|a| a.0))
         .bind(&at)
@@ -440,10 +430,7 @@ pub(crate) async fn assign_case(
         .execute(&mut *tx)
         .await?;
     let after = load_case(&mut tx, id).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(actor),
+    tx.audit(
         "case.assign",
         &case_subject(id),
         Some(json!({ "assignee": before.assignee.map(|a| a.0) })),
@@ -460,15 +447,18 @@ pub(crate) async fn add_note(
     text: &str,
     actor: UserId,
 ) -> Result<CaseNote> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
-    require(&user, Permission::EditCase)?;
+    let mut tx = Change::begin(
+        store,
+        Actor::User(actor),
+        Rights::Needs(Permission::EditCase, None),
+    )
+    .await?;
     load_case(&mut tx, id).await?;
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::Invalid("a note needs text".into()));
     }
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     let note_id: i64 = sqlx::query_scalar(
         "INSERT INTO case_notes (case_id, author, text, created_at) VALUES (?, ?, ?, ?)
          RETURNING id",
@@ -484,10 +474,7 @@ pub(crate) async fn add_note(
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(actor),
+    tx.audit(
         "case.note",
         &case_subject(id),
         None,
@@ -548,15 +535,18 @@ pub(crate) async fn add_evidence(
     evidence: &NewEvidence,
     actor: UserId,
 ) -> Result<EvidenceLink> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
-    require(&user, Permission::EditCase)?;
+    let mut tx = Change::begin(
+        store,
+        Actor::User(actor),
+        Rights::Needs(Permission::EditCase, None),
+    )
+    .await?;
     load_case(&mut tx, id).await?;
     let url = evidence.url.trim();
     check_url(url)?;
     let title = non_blank(&evidence.title);
     let note = non_blank(&evidence.note);
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     let link_id: i64 = sqlx::query_scalar(
         "INSERT INTO case_evidence (case_id, url, title, note, added_by, added_at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -574,10 +564,7 @@ pub(crate) async fn add_evidence(
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(actor),
+    tx.audit(
         "case.evidence",
         &case_subject(id),
         None,
@@ -685,9 +672,12 @@ pub(crate) async fn save_draft_fact_check(
     draft: &DraftFactCheck,
     actor: UserId,
 ) -> Result<FactCheckId> {
-    let mut tx = begin(store).await?;
-    let user = active_user(&mut tx, actor).await?;
-    require(&user, Permission::EditFactCheck)?;
+    let mut tx = Change::begin(
+        store,
+        Actor::User(actor),
+        Rights::Needs(Permission::EditFactCheck, None),
+    )
+    .await?;
     let case = load_case(&mut tx, id).await?;
     if !matches!(
         case.status,
@@ -752,7 +742,7 @@ pub(crate) async fn save_draft_fact_check(
     .bind(actor.0)
     .fetch_one(&mut *tx)
     .await?;
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     sqlx::query("UPDATE cases SET factcheck_id = ?, drafted_by = ?, updated_at = ? WHERE id = ?")
         .bind(fid)
         .bind(actor.0)
@@ -762,10 +752,7 @@ pub(crate) async fn save_draft_fact_check(
         .await?;
     let after = load_fact_check(&mut tx, fid).await?;
     let as_json = |f: &DeskFactCheck| serde_json::to_value(f).unwrap_or(Value::Null);
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(actor),
+    tx.audit(
         "verdict.draft",
         &format!("factcheck:{fid}"),
         before.as_ref().map(as_json),

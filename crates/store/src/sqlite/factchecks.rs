@@ -3,9 +3,10 @@
 use claimdesk_core::{FactCheckId, ImportCounts, ImportKind, StoredFactCheck};
 use sqlx::Row;
 
-use super::write::{append_audit, authorize_import, now};
+use super::audit::{finish_import, log_import};
+use super::write::{Change, Rights};
 use super::{SqliteStore, fact_check_from_row, fact_check_json};
-use crate::queue::{Page, PageRequest, contains_pattern};
+use crate::items::{Page, PageRequest, contains_pattern};
 use crate::{Error, FactCheckChange, FactCheckStore, ImportSource, NewFactCheck, Result};
 
 /// The fact-check search's WHERE clause; parameter ?1 is the LIKE pattern.
@@ -22,9 +23,8 @@ impl FactCheckStore for SqliteStore {
         batch: &[NewFactCheck],
         source: ImportSource<'_>,
     ) -> Result<ImportCounts> {
-        let mut tx = self.write_tx().await?;
-        authorize_import(&mut tx, source.actor).await?;
-        let import_id = Self::log_import(&mut tx, ImportKind::FactChecks, &source).await?;
+        let mut tx = Change::begin(self, source.actor, Rights::Import).await?;
+        let import_id = log_import(&mut tx, ImportKind::FactChecks, &source).await?;
         let revision: i64 = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
         )
@@ -57,11 +57,7 @@ impl FactCheckStore for SqliteStore {
                             case,
                         });
                     }
-                    let at = now(&mut tx).await?;
-                    append_audit(
-                        &mut tx,
-                        &at,
-                        source.actor,
+                    tx.audit(
                         "factcheck.update",
                         &format!("factcheck:{}", stored.id.0),
                         Some(fact_check_json(&stored.fact_check)?),
@@ -144,7 +140,7 @@ impl FactCheckStore for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        Self::finish_import(&mut tx, import_id, ImportKind::FactChecks, &source, &counts).await?;
+        finish_import(&mut tx, import_id, ImportKind::FactChecks, &source, &counts).await?;
         tx.commit().await?;
         Ok(counts)
     }

@@ -7,10 +7,12 @@ use std::collections::HashMap;
 
 use claimdesk_core::{CaseStatus, FactCheckId, ImportCounts, ImportKind, Item, ItemId, StoredItem};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, Row, Sqlite, Transaction};
+use sqlx::{FromRow, Row};
 
+use super::audit::{finish_import, log_import};
+use super::write::{Change, Rights};
 use super::{ITEM_CHUNK, SqliteStore, json_rows};
-use crate::queue::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry, contains_pattern};
+use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry, contains_pattern};
 use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
 
 /// An `items` row.
@@ -44,7 +46,7 @@ impl ItemRow {
 impl SqliteStore {
     /// Inserts new items in one statement; records their ids in `known` and `changed`.
     async fn insert_items(
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Change,
         import_id: i64,
         pending: &[(usize, &NewItem)],
         known: &mut HashMap<String, (i64, Item)>,
@@ -164,8 +166,8 @@ impl ItemStore for SqliteStore {
         batch: &[NewItem],
         source: ImportSource<'_>,
     ) -> Result<(ImportCounts, Vec<ItemId>)> {
-        let mut tx = self.write_tx().await?;
-        let import_id = Self::log_import(&mut tx, ImportKind::Items, &source).await?;
+        let mut tx = Change::begin(self, source.actor, Rights::Anyone).await?;
+        let import_id = log_import(&mut tx, ImportKind::Items, &source).await?;
         let mut counts = ImportCounts {
             rejected: source.diagnostics.len() as u64,
             ..ImportCounts::default()
@@ -242,7 +244,7 @@ impl ItemStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        Self::finish_import(&mut tx, import_id, ImportKind::Items, &source, &counts).await?;
+        finish_import(&mut tx, import_id, ImportKind::Items, &source, &counts).await?;
         tx.commit().await?;
         Ok((counts, changed))
     }

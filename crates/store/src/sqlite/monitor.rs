@@ -8,7 +8,7 @@ use claimdesk_core::{
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 
-use super::write::{append_audit, authorize, now};
+use super::write::{Change, Rights};
 use crate::monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, NarrativeAlert,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
@@ -547,7 +547,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn write_raise_alert(&self, a: &NewAlert) -> Result<Option<Alert>> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = Change::begin(self, Actor::System, Rights::Anyone).await?;
         let details = a.details.to_string();
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO alerts (rule, subject, item_id, narrative_id, factcheck_id, summary, details,
@@ -569,7 +569,7 @@ impl SqliteStore {
         let Some(id) = id else {
             return Ok(None);
         };
-        let at = now(&mut tx).await?;
+        let at = tx.at().to_string();
         sqlx::query(
             "INSERT INTO webhook_outbox (webhook_id, alert_id, next_attempt_at)
              SELECT id, ?, ? FROM webhooks WHERE removed_at IS NULL",
@@ -578,10 +578,7 @@ impl SqliteStore {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        append_audit(
-            &mut tx,
-            &at,
-            Actor::System,
+        tx.audit(
             "alert.raise",
             &format!("alert:{id}"),
             None,
@@ -612,8 +609,8 @@ impl SqliteStore {
         actor: Actor,
     ) -> Result<Webhook> {
         check_webhook(url, secret)?;
-        let mut tx = self.write_tx().await?;
-        authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+        let mut tx =
+            Change::begin(self, actor, Rights::Needs(Permission::ManageUsers, None)).await?;
         let (id, created_at): (i64, String) = sqlx::query_as(
             "INSERT INTO webhooks (url, secret) VALUES (?, ?) RETURNING id, created_at",
         )
@@ -621,12 +618,8 @@ impl SqliteStore {
         .bind(secret)
         .fetch_one(&mut *tx)
         .await?;
-        let at = now(&mut tx).await?;
         // The secret stays out of the trail.
-        append_audit(
-            &mut tx,
-            &at,
-            actor,
+        tx.audit(
             "webhook.add",
             &format!("webhook:{id}"),
             None,
@@ -660,8 +653,8 @@ impl SqliteStore {
     }
 
     pub(crate) async fn write_remove_webhook(&self, id: WebhookId, actor: Actor) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+        let mut tx =
+            Change::begin(self, actor, Rights::Needs(Permission::ManageUsers, None)).await?;
         let url: Option<String> =
             sqlx::query_scalar("SELECT url FROM webhooks WHERE id = ? AND removed_at IS NULL")
                 .bind(id.0)
@@ -671,7 +664,7 @@ impl SqliteStore {
             what: "webhook",
             id: id.0.to_string(),
         })?;
-        let at = now(&mut tx).await?;
+        let at = tx.at().to_string();
         sqlx::query("UPDATE webhooks SET removed_at = ? WHERE id = ?")
             .bind(&at)
             .bind(id.0)
@@ -681,10 +674,7 @@ impl SqliteStore {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        append_audit(
-            &mut tx,
-            &at,
-            actor,
+        tx.audit(
             "webhook.remove",
             &format!("webhook:{}", id.0),
             Some(json!({ "url": url })),

@@ -4,7 +4,7 @@ use claimdesk_core::{Actor, Permission};
 use serde_json::json;
 
 use super::SqliteStore;
-use super::write as desk;
+use super::write::{Change, Rights};
 use crate::sources::{NewSource, PollOutcome, PollRecord, Source, SourceId, SourceKind};
 use crate::{Error, Result};
 
@@ -77,8 +77,7 @@ impl SqliteStore {
                 "a source's poll interval must be at least one second".into(),
             ));
         }
-        let mut tx = self.write_tx().await?;
-        desk::authorize(&mut tx, actor, Permission::EditCase, None).await?;
+        let mut tx = Change::begin(self, actor, Rights::Needs(Permission::EditCase, None)).await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE location = ?")
             .bind(&new.location)
             .fetch_optional(&mut *tx)
@@ -103,11 +102,7 @@ impl SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let source = row.into_source()?;
-        let at = desk::now(&mut tx).await?;
-        desk::append_audit(
-            &mut tx,
-            &at,
-            actor,
+        tx.audit(
             "source.add",
             &format!("source:{}", source.id),
             None,
@@ -119,8 +114,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn delete_source(&self, id: SourceId, actor: Actor) -> Result<Source> {
-        let mut tx = self.write_tx().await?;
-        desk::authorize(&mut tx, actor, Permission::EditCase, None).await?;
+        let mut tx = Change::begin(self, actor, Rights::Needs(Permission::EditCase, None)).await?;
         let row: Option<SourceRow> = sqlx::query_as(concat!(
             "DELETE FROM sources WHERE id = ? RETURNING ",
             source_columns!()
@@ -134,11 +128,7 @@ impl SqliteStore {
                 id: id.to_string(),
             })?
             .into_source()?;
-        let at = desk::now(&mut tx).await?;
-        desk::append_audit(
-            &mut tx,
-            &at,
-            actor,
+        tx.audit(
             "source.remove",
             &format!("source:{id}"),
             Some(audit_value(&source)),

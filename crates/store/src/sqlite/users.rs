@@ -7,73 +7,10 @@ use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::write::{append_audit, authorize, begin, now};
+use super::write::{Change, Rights, USER_COLUMNS, UserRow, active_user, existing_user, load_user};
 use crate::UserStore;
 use crate::auth::{PasswordHash, Secret, TokenHash};
 use crate::{ApiToken, Error, NewApiToken, NewSession, NewUser, Result, Session, SqliteStore};
-
-#[derive(sqlx::FromRow)]
-pub(super) struct UserRow {
-    id: i64,
-    username: String,
-    display_name: String,
-    role: String,
-    disabled: bool,
-}
-
-impl UserRow {
-    fn into_user(self) -> Result<User> {
-        Ok(User {
-            id: UserId(self.id),
-            role: self
-                .role
-                .parse()
-                .map_err(|e| Error::Corrupt(format!("user {}: {e}", self.id)))?,
-            username: self.username,
-            display_name: self.display_name,
-            disabled: self.disabled,
-        })
-    }
-}
-
-const USER_COLUMNS: &str = "id, username, display_name, role, disabled";
-
-pub(super) async fn load_user(c: &mut SqliteConnection, id: UserId) -> Result<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(c)
-            .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-pub(super) async fn existing_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
-    load_user(c, id).await?.ok_or_else(|| Error::NotFound {
-        what: "user",
-        id: id.0.to_string(),
-    })
-}
-
-/// The acting user, who must exist and be enabled.
-pub(super) async fn active_user(c: &mut SqliteConnection, id: UserId) -> Result<User> {
-    let user = existing_user(c, id).await?;
-    if user.disabled {
-        return Err(Error::Disabled(user.username));
-    }
-    Ok(user)
-}
-
-pub(super) fn require(user: &User, needs: Permission) -> Result<()> {
-    if user.role.can(needs) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden {
-            username: user.username.clone(),
-            role: user.role,
-            needs,
-        })
-    }
-}
 
 /// Revokes every live API token of `user` (a new password, a disabled account).
 async fn revoke_tokens_of(c: &mut SqliteConnection, user: UserId, at: &str) -> Result<u64> {
@@ -136,8 +73,7 @@ fn user_subject(id: UserId) -> String {
 }
 
 pub(crate) async fn add_user(store: &SqliteStore, new: &NewUser, actor: Actor) -> Result<User> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let mut tx = Change::begin(store, actor, Rights::Needs(Permission::ManageUsers, None)).await?;
     check_username(&new.username)?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
         .bind(&new.username)
@@ -153,7 +89,7 @@ pub(crate) async fn add_user(store: &SqliteStore, new: &NewUser, actor: Actor) -
         .filter(|d| !d.is_empty())
         .unwrap_or(&new.username)
         .to_string();
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (username, display_name, password_hash, role, created_at)
          VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -172,10 +108,7 @@ pub(crate) async fn add_user(store: &SqliteStore, new: &NewUser, actor: Actor) -
         role: new.role,
         disabled: false,
     };
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
+    tx.audit(
         "user.add",
         &user_subject(user.id),
         None,
@@ -192,8 +125,12 @@ pub(crate) async fn set_password(
     password: &PasswordHash,
     actor: Actor,
 ) -> Result<()> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
+    let mut tx = Change::begin(
+        store,
+        actor,
+        Rights::Needs(Permission::ManageUsers, Some(user)),
+    )
+    .await?;
     let target = existing_user(&mut tx, user).await?;
     sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
         .bind(password.as_str())
@@ -206,12 +143,9 @@ pub(crate) async fn set_password(
         .bind(user.0)
         .execute(&mut *tx)
         .await?;
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     revoke_tokens_of(&mut tx, user, &at).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
+    tx.audit(
         "user.passwd",
         &user_subject(user),
         None,
@@ -228,8 +162,7 @@ pub(crate) async fn set_disabled(
     disabled: bool,
     actor: Actor,
 ) -> Result<User> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let mut tx = Change::begin(store, actor, Rights::Needs(Permission::ManageUsers, None)).await?;
     let before = existing_user(&mut tx, user).await?;
     if before.disabled == disabled {
         return Ok(before);
@@ -241,7 +174,7 @@ pub(crate) async fn set_disabled(
             .execute(&mut *tx)
             .await?;
         // Enabling the account again does not bring its tokens back.
-        let at = now(&mut tx).await?;
+        let at = tx.at().to_string();
         revoke_tokens_of(&mut tx, user, &at).await?;
     }
     sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
@@ -253,16 +186,12 @@ pub(crate) async fn set_disabled(
         disabled,
         ..before.clone()
     };
-    let at = now(&mut tx).await?;
     let action = if disabled {
         "user.disable"
     } else {
         "user.enable"
     };
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
+    tx.audit(
         action,
         &user_subject(user),
         Some(user_json(&before)),
@@ -279,8 +208,7 @@ pub(crate) async fn set_role(
     role: Role,
     actor: Actor,
 ) -> Result<User> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, None).await?;
+    let mut tx = Change::begin(store, actor, Rights::Needs(Permission::ManageUsers, None)).await?;
     let before = existing_user(&mut tx, user).await?;
     if before.role == role {
         return Ok(before);
@@ -295,11 +223,7 @@ pub(crate) async fn set_role(
         role,
         ..before.clone()
     };
-    let at = now(&mut tx).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
+    tx.audit(
         "user.role",
         &user_subject(user),
         Some(user_json(&before)),
@@ -363,11 +287,10 @@ pub(crate) async fn create_session(
     user: UserId,
     ttl: Duration,
 ) -> Result<NewSession> {
-    let mut tx = begin(store).await?;
-    active_user(&mut tx, user).await?;
+    let mut tx = Change::begin(store, Actor::User(user), Rights::Active).await?;
     let token = Secret::generate()?;
     let csrf_token = Secret::generate()?.expose().to_string();
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     let seconds = i64::try_from(ttl.as_secs())
         .unwrap_or(i64::MAX)
         .min(10 * 365 * 86400);
@@ -393,10 +316,7 @@ pub(crate) async fn create_session(
     .bind(&expires_at)
     .execute(&mut *tx)
     .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(user),
+    tx.audit(
         "session.create",
         &user_subject(user),
         None,
@@ -435,7 +355,7 @@ pub(crate) async fn session_user(
 }
 
 pub(crate) async fn delete_session(store: &SqliteStore, token: &TokenHash) -> Result<bool> {
-    let mut tx = begin(store).await?;
+    let mut tx = Change::begin(store, Actor::System, Rights::Anyone).await?;
     let user: Option<i64> =
         sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id")
             .bind(token.as_str())
@@ -444,17 +364,9 @@ pub(crate) async fn delete_session(store: &SqliteStore, token: &TokenHash) -> Re
     let Some(user) = user else {
         return Ok(false);
     };
-    let at = now(&mut tx).await?;
-    append_audit(
-        &mut tx,
-        &at,
-        Actor::User(UserId(user)),
-        "session.delete",
-        &user_subject(UserId(user)),
-        None,
-        None,
-    )
-    .await?;
+    tx.act_as(Actor::User(UserId(user)));
+    tx.audit("session.delete", &user_subject(UserId(user)), None, None)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -465,8 +377,12 @@ pub(crate) async fn create_api_token(
     name: &str,
     actor: Actor,
 ) -> Result<NewApiToken> {
-    let mut tx = begin(store).await?;
-    authorize(&mut tx, actor, Permission::ManageUsers, Some(user)).await?;
+    let mut tx = Change::begin(
+        store,
+        actor,
+        Rights::Needs(Permission::ManageUsers, Some(user)),
+    )
+    .await?;
     let holder = active_user(&mut tx, user).await?;
     let name = name.trim();
     if name.is_empty() {
@@ -475,7 +391,7 @@ pub(crate) async fn create_api_token(
         ));
     }
     let token = Secret::generate()?;
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)
          RETURNING id",
@@ -486,10 +402,7 @@ pub(crate) async fn create_api_token(
     .bind(&at)
     .fetch_one(&mut *tx)
     .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
+    tx.audit(
         "token.create",
         &format!("token:{id}"),
         None,
@@ -520,7 +433,7 @@ pub(crate) async fn revoke_api_token(
     id: ApiTokenId,
     actor: Actor,
 ) -> Result<()> {
-    let mut tx = begin(store).await?;
+    let mut tx = Change::begin(store, actor, Rights::Active).await?;
     let row: Option<(i64, String, Option<String>)> =
         sqlx::query_as("SELECT user_id, name, revoked_at FROM api_tokens WHERE id = ?")
             .bind(id.0)
@@ -532,20 +445,17 @@ pub(crate) async fn revoke_api_token(
             id: id.0.to_string(),
         });
     };
-    authorize(&mut tx, actor, Permission::ManageUsers, Some(UserId(user))).await?;
+    tx.require(Permission::ManageUsers, Some(UserId(user)))?;
     if revoked_at.is_some() {
         return Ok(());
     }
-    let at = now(&mut tx).await?;
+    let at = tx.at().to_string();
     sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
         .bind(&at)
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-    append_audit(
-        &mut tx,
-        &at,
-        actor,
+    tx.audit(
         "token.revoke",
         &format!("token:{}", id.0),
         None,
