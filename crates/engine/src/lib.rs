@@ -31,6 +31,7 @@ pub mod model;
 pub mod pipeline;
 pub mod progress;
 pub mod ranker;
+pub mod training;
 
 pub use catalog::Catalog;
 pub use config::{CONFIG_FILE, Config, ConfigError};
@@ -65,6 +66,7 @@ pub const LAYERS: &[&str] = &[
     "ranker",
     "detect",
     "evaluation",
+    "training",
     "pipeline",
     "lookback",
     "engine",
