@@ -4,14 +4,18 @@
 //! permission (whoever runs it can open the database file anyway).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use claimdesk_core::{Actor, ApiTokenId, Role, User};
+use claimdesk_core::{
+    Actor, ApiTokenId, CheckpointKey, CheckpointSigner, Role, User, WitnessReport, WitnessVerifier,
+};
+use claimdesk_engine::Config;
+use claimdesk_engine::jobs::checkpoint_audit;
 use claimdesk_store::auth::hash_password;
 use claimdesk_store::prelude::*;
-use claimdesk_store::{NewUser, PasswordHash};
+use claimdesk_store::{NewUser, PasswordHash, witnessed_checkpoints};
 use clap::Subcommand;
 
 use claimdesk_engine::DataDir;
@@ -84,8 +88,30 @@ pub enum TokenCommand {
 #[derive(Subcommand, Debug, Clone)]
 pub enum AuditCommand {
     /// Recompute the audit chain: exit 0 when it is intact, 1 naming the first event that
-    /// was edited or deleted.
-    Verify,
+    /// was edited or deleted. With `--checkpoints`, also check a witness's copy of the
+    /// signed checkpoints: every signature, and that the store still holds every witnessed
+    /// event (a rewrite re-chained to look intact is named by its first event).
+    Verify {
+        /// A copy of `claimdesk audit checkpoints` kept elsewhere (JSON Lines).
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
+        /// The desk's public key (64 hex digits, as `claimdesk audit key` prints it);
+        /// default: the desk's own key file.
+        #[arg(long, value_name = "FILE", requires = "checkpoints")]
+        key: Option<PathBuf>,
+    },
+    /// Sign a checkpoint of the chain's head now (a serving desk does so every
+    /// `[audit] checkpoint_every` events and hourly).
+    Checkpoint,
+    /// Export the signed checkpoints as JSON Lines, each with the chain hashes of the events
+    /// since the one before: what a witness copies.
+    Checkpoints {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Print the public key that checkpoints are verified with.
+    Key,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -227,20 +253,112 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
 
 /// Runs an `audit` command.
 pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
-    let store = DataDir::new(data).open_store().await?;
+    let dir = DataDir::new(data);
+    let config = Config::load(data)?;
+    let store = dir.open_store().await?;
     match command {
-        AuditCommand::Verify => {
+        AuditCommand::Verify { checkpoints, key } => {
             let report = store.verify_audit().await?;
+            let mut broken = false;
             match report.problem {
-                None => {
-                    println!("audit chain intact: {} events", report.events);
-                    Ok(ExitCode::SUCCESS)
-                }
+                None => println!("audit chain intact: {} events", report.events),
                 Some(problem) => {
                     println!("audit chain broken: {problem}");
-                    Ok(ExitCode::from(1))
+                    broken = true;
                 }
             }
+            if let Some(file) = checkpoints {
+                let key = match key {
+                    Some(path) => {
+                        let text = std::fs::read_to_string(&path)
+                            .with_context(|| format!("cannot read {}", path.display()))?;
+                        CheckpointKey::from_hex(&text)
+                            .with_context(|| format!("{}", path.display()))?
+                    }
+                    None => desk_key(&dir, &config)?.public(),
+                };
+                let report = verify_witness(&store, key, &file).await?;
+                println!(
+                    "witnessed checkpoints: {} verified, covering events 1 to {}",
+                    report.checkpoints, report.witnessed_to
+                );
+                for problem in &report.problems {
+                    println!("witness check failed: {problem}");
+                }
+                if let Some(seq) = report.first_bad_seq() {
+                    println!("first bad sequence number: {seq}");
+                }
+                broken |= !report.is_intact();
+            }
+            Ok(if broken {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        AuditCommand::Checkpoint => {
+            let signer = dir.audit_signer(&config)?;
+            match checkpoint_audit(&store, &signer, 1).await? {
+                Some(c) => println!("signed a checkpoint of event {} ({})", c.seq, c.hash),
+                None => println!("no event since the last checkpoint"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Checkpoints { out } => {
+            let mut text = String::new();
+            for line in witnessed_checkpoints(&store).await? {
+                text.push_str(&serde_json::to_string(&line)?);
+                text.push('\n');
+            }
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Key => {
+            println!("{}", dir.audit_signer(&config)?.public().to_hex());
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The desk's own key, which must exist already: a new one would verify nothing.
+fn desk_key(dir: &DataDir, config: &Config) -> Result<CheckpointSigner> {
+    let path = dir.audit_key_file(config);
+    if !path.exists() {
+        bail!(
+            "{}: no audit key here; give the desk's public key with --key FILE",
+            path.display()
+        );
+    }
+    Ok(dir.audit_signer(config)?)
+}
+
+/// Checks the store against a witness's copy of the checkpoints.
+async fn verify_witness(
+    store: &impl AuditStore,
+    key: CheckpointKey,
+    file: &Path,
+) -> Result<WitnessReport> {
+    /// Events read per query.
+    const PAGE: i64 = 10_000;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut verifier = WitnessVerifier::new(key);
+    for line in text.lines() {
+        verifier.add_line(line);
+    }
+    let head = store.audit_head().await?.map_or(0, |(seq, _)| seq);
+    let mut after = 0;
+    'pages: while after < head {
+        for (seq, hash) in store.audit_hashes(after, after + PAGE).await? {
+            if !verifier.push_stored(seq, &hash) {
+                break 'pages;
+            }
+        }
+        after += PAGE;
+    }
+    Ok(verifier.finish())
 }

@@ -237,7 +237,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init => {
             let created = DataDir::new(&cli.data).init()?;
-            open(&cli, &[], None).await?;
+            let engine = open(&cli, &[], None).await?;
+            // The key that signs audit checkpoints, outside the database (mode 0600).
+            engine.data().audit_signer(engine.config())?;
             println!(
                 "{} {}",
                 if created {

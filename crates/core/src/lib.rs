@@ -1,14 +1,15 @@
 //! Domain types of claimdesk: the fact-checks a desk has published, the items (posts,
 //! articles) it watches, the matches between them, and the diagnostics that bad input yields;
 //! the desk's users, roles and cases ([`desk`]), the case workflow ([`workflow`]) and the
-//! hash-chained audit trail ([`audit`]); narratives, bursts, alerts and webhooks ([`monitor`]).
+//! hash-chained audit trail ([`audit`]) and its signed checkpoints ([`checkpoint`]); narratives, bursts, alerts and webhooks ([`monitor`]).
 //!
-//! This crate does no I/O (hashing is computation; randomness and time come from the store).
+//! This crate does no I/O (hashing and signing are computation; randomness and time come from the store).
 //! Every other crate speaks in these types.
 
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod checkpoint;
 pub mod claims;
 pub mod desk;
 pub mod monitor;
@@ -16,6 +17,10 @@ pub mod web;
 pub mod workflow;
 
 pub use audit::{AuditEvent, AuditProblem, AuditReport, ChainVerifier};
+pub use checkpoint::{
+    Checkpoint, CheckpointKey, CheckpointSigner, WitnessProblem, WitnessReport, WitnessVerifier,
+    WitnessedCheckpoint,
+};
 pub use claims::{CheckWorthiness, ScoredSentence};
 pub use desk::{
     Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, Permission,

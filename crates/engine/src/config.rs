@@ -74,6 +74,8 @@ pub struct Config {
     pub alerts: AlertSettings,
     /// `[webhooks]`: alert delivery.
     pub webhooks: WebhookPolicy,
+    /// `[audit]`: signed checkpoints of the audit chain.
+    pub audit: AuditSection,
     /// `[rating_scale]`: the desk's verdicts (default: the bilingual five-point scale).
     /// Kept as written; [`Config::rating_scale`] gives the checked scale.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -288,6 +290,28 @@ impl IndexSection {
     }
 }
 
+/// `[audit]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSection {
+    /// The checkpoint signing key's file (default: `audit-key.ed25519` in the data
+    /// directory, created on first need). Relative paths are from the data directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
+    /// A serving desk signs a checkpoint once this many events follow the last one (and
+    /// every hour when any do).
+    pub checkpoint_every: u64,
+}
+
+impl Default for AuditSection {
+    fn default() -> Self {
+        AuditSection {
+            key: None,
+            checkpoint_every: 1000,
+        }
+    }
+}
+
 /// `[lookback]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -436,6 +460,13 @@ impl Config {
                 format!("{}: must be from 50 to 60000", self.index.poll_ms),
             ));
         }
+        if !(1..=1_000_000).contains(&self.audit.checkpoint_every) {
+            return Err(bad(
+                "audit",
+                "checkpoint_every",
+                format!("{}: must be from 1 to 1000000", self.audit.checkpoint_every),
+            ));
+        }
         if self.lookback.days > 3650 {
             return Err(bad(
                 "lookback",
@@ -513,6 +544,7 @@ impl Config {
         let mut full = Config::default();
         full.model.path = Some(PathBuf::from("m"));
         full.model.reranker = Some(PathBuf::from("r"));
+        full.audit.key = Some(PathBuf::from("k"));
         full.server.public_url = Some(String::new());
         full.matching.confident_at_least = Some(1.0);
         full.matching.suggest_at_least = Some(1.0);
@@ -636,6 +668,13 @@ pub const CONFIG_TEMPLATE: &str = "\
 # `days` days are matched against it again (0: never).
 [lookback]
 # days = 30
+
+# [audit] key: the file of the key that signs the audit chain's checkpoints (default
+# audit-key.ed25519 here, made by `claimdesk init`; keep a copy off this machine).
+# checkpoint_every: a serving desk signs a checkpoint after this many events, and hourly.
+[audit]
+# key = 'audit-key.ed25519'
+# checkpoint_every = 1000
 ";
 
 #[cfg(test)]

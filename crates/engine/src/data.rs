@@ -5,9 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use claimdesk_core::CheckpointSigner;
 use claimdesk_store::SqliteStore;
 
-use crate::config::{CONFIG_FILE, CONFIG_TEMPLATE};
+use crate::config::{CONFIG_FILE, CONFIG_TEMPLATE, Config};
 use crate::error::{Error, Result};
 
 /// The store an [`Engine`](crate::Engine) opens, the one place outside `claimdesk-store` that
@@ -19,6 +20,10 @@ pub type StoreHandle = SqliteStore;
 
 /// The model file's name.
 pub const MODEL_FILE: &str = "e5-small-q4.bin";
+
+/// The audit checkpoint key's file name in the data directory (unless `[audit] key` names
+/// another file).
+pub const AUDIT_KEY_FILE: &str = "audit-key.ed25519";
 
 /// A data directory's layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,9 +78,54 @@ impl DataDir {
         Ok(true)
     }
 
+    /// The file of the key that signs audit checkpoints: `[audit] key` (relative to the
+    /// data directory), else [`AUDIT_KEY_FILE`] here.
+    pub fn audit_key_file(&self, config: &Config) -> PathBuf {
+        match &config.audit.key {
+            Some(path) => self.root.join(path),
+            None => self.root.join(AUDIT_KEY_FILE),
+        }
+    }
+
+    /// The key that signs audit checkpoints, created (32 random bytes from the OS, written
+    /// as 64 hex digits, mode 0600, never replaced) when its file does not exist yet. It
+    /// lives outside the database on purpose: a copy of the database cannot sign.
+    pub fn audit_signer(&self, config: &Config) -> Result<CheckpointSigner> {
+        let path = self.audit_key_file(config);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                return CheckpointSigner::from_hex(&text).map_err(|e| {
+                    Error::Usage(format!("{}: {e} (the audit key file)", path.display()))
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed)
+            .map_err(|e| Error::Internal(format!("no randomness from the OS: {e}")))?;
+        let signer = CheckpointSigner::from_seed(seed);
+        write_private(&path, format!("{}\n", signer.to_hex()).as_bytes())?;
+        Ok(signer)
+    }
+
     /// Opens the store (creating the directory and the database on first use).
     pub async fn open_store(&self) -> Result<StoreHandle> {
         self.init()?;
         Ok(SqliteStore::open(&self.store_file()).await?)
     }
+}
+
+/// Creates `path` readable and writable by its owner only; fails if it exists (two
+/// processes creating the key at once keep the first one's).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(path, e))
 }

@@ -1,11 +1,12 @@
 //! The work a running desk does besides answering requests: following the store (the live
-//! index and the look-back), polling the sources through the pipeline, and delivering
-//! alerts to webhooks. Each loop stops when told to, after the work in flight.
+//! index and the look-back), polling the sources through the pipeline, delivering alerts to
+//! webhooks, and signing checkpoints of the audit chain. Each loop stops when told to, after the work in flight.
 //!
 //! Layer 5 (the top): imports `engine` and the modules below it.
 
 use std::time::Duration;
 
+use claimdesk_core::{Checkpoint, CheckpointSigner};
 use claimdesk_ingest::fetch::GuardedClient;
 use claimdesk_ingest::poll::{PollReport, Poller};
 use claimdesk_monitor::webhook::{deliver_due, run_deliveries};
@@ -20,6 +21,64 @@ use crate::error::Result;
 
 /// How often a running desk looks for alert deliveries that are due.
 pub const WEBHOOK_POLL: Duration = Duration::from_secs(10);
+
+/// How often a running desk looks whether a checkpoint is due.
+pub const CHECKPOINT_POLL: Duration = Duration::from_secs(60);
+/// A running desk signs a checkpoint at least this often when events were added.
+pub const CHECKPOINT_HOURLY: Duration = Duration::from_secs(3600);
+
+/// Signs and stores a checkpoint of the audit chain's head when at least `min_events`
+/// events follow the last checkpoint (0 or 1: whenever any do). None when not due (or the
+/// trail is empty).
+pub async fn checkpoint_audit(
+    store: &impl AuditStore,
+    signer: &CheckpointSigner,
+    min_events: u64,
+) -> Result<Option<Checkpoint>> {
+    let Some((seq, hash)) = store.audit_head().await? else {
+        return Ok(None);
+    };
+    let last = store.audit_checkpoints().await?.last().map_or(0, |c| c.seq);
+    let new = u64::try_from(seq - last).unwrap_or(0);
+    if new == 0 || new < min_events {
+        return Ok(None);
+    }
+    let at = format!("{:.3}", jiff::Timestamp::now());
+    let checkpoint = signer.sign(seq, &hash, &at);
+    store.save_audit_checkpoint(&checkpoint).await?;
+    Ok(Some(checkpoint))
+}
+
+/// Signs checkpoints until `stop` turns true: after `[audit] checkpoint_every` events, and
+/// every hour when any event followed the last one.
+pub async fn sign_checkpoints(
+    engine: Engine,
+    signer: CheckpointSigner,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every = engine.config().audit.checkpoint_every;
+    let mut hour = tokio::time::Instant::now();
+    loop {
+        let hourly = hour.elapsed() >= CHECKPOINT_HOURLY;
+        let min_events = if hourly { 1 } else { every };
+        match checkpoint_audit(engine.store(), &signer, min_events).await {
+            Ok(Some(c)) => {
+                tracing::info!(target: "desk::audit", seq = c.seq, "signed an audit checkpoint")
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(target: "desk::audit", error = %e, "cannot sign an audit checkpoint")
+            }
+        }
+        if hourly {
+            hour = tokio::time::Instant::now();
+        }
+        tokio::select! {
+            () = tokio::time::sleep(CHECKPOINT_POLL) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
 
 /// The guarded client webhook deliveries go through: `[fetch]`'s rules (internal addresses
 /// refused unless allow-listed), with the `[webhooks]` time limit.
@@ -80,7 +139,8 @@ pub async fn follow_store(engine: Engine, mut stop: watch::Receiver<bool>) {
 }
 
 /// Everything a serving desk runs beside the server, until `stop` turns true: the store
-/// follower, the source poller (its items through the pipeline) and webhook deliveries.
+/// follower, the source poller (its items through the pipeline), webhook deliveries and
+/// audit checkpoints.
 pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Result<()> {
     let poller = poller(&engine)?;
     // Items a stopped process left stored but unprocessed go through the pipeline first.
@@ -96,6 +156,8 @@ pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Resu
             tracing::error!(target: "ingest::backlog", error = %e, "cannot process the backlog")
         }
     }
+    let signer = engine.data().audit_signer(engine.config())?;
+    let checkpoints = tokio::spawn(sign_checkpoints(engine.clone(), signer, stop.clone()));
     let transport = webhook_client(engine.config())?;
     let policy = engine.config().webhooks.clone();
     let follow = tokio::spawn(follow_store(engine.clone(), stop.clone()));
@@ -128,5 +190,6 @@ pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Resu
         .await;
     let _ = follow.await;
     let _ = deliveries.await;
+    let _ = checkpoints.await;
     Ok(())
 }

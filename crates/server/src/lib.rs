@@ -112,6 +112,7 @@ pub const LAYERS: &[&str] = &[
     "public::jsonld",
     "public::pages",
     "public::feeds",
+    "public::audit",
     "public",
     "cases::views",
     "cases::ops",

@@ -104,6 +104,9 @@ pub const ROUTES: &[Route] = &[
     feed("/feeds/verdicts.rss", || get(public::feeds::rss)),
     feed("/feeds/verdicts.atom", || get(public::feeds::atom)),
     feed("/feeds/verdicts.json", || get(public::feeds::json_feed)),
+    // The audit trail's signed checkpoints and their key, for witnesses.
+    feed(public::audit::CHECKPOINTS_PATH, || get(public::audit::checkpoints)),
+    feed(public::audit::KEY_PATH, || get(public::audit::key)),
     // Staff downloads.
     download("/export/factchecks.csv", || get(export::fact_checks_csv)),
     download("/export/factchecks.jsonl", || get(export::fact_checks_jsonl)),

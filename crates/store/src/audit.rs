@@ -1,6 +1,8 @@
-//! The audit trail and the import log: [`AuditStore`].
+//! The audit trail, its signed checkpoints and the import log: [`AuditStore`].
 
-use claimdesk_core::{Actor, AuditEvent, AuditReport, Diagnostic, ImportCounts};
+use claimdesk_core::{
+    Actor, AuditEvent, AuditReport, Checkpoint, Diagnostic, ImportCounts, WitnessedCheckpoint,
+};
 
 use crate::Result;
 
@@ -71,4 +73,48 @@ pub trait AuditStore: Send + Sync {
 
     /// The import audit log, oldest first.
     fn imports(&self) -> impl Future<Output = Result<Vec<ImportRecord>>> + Send;
+
+    /// The last stored event's `(seq, hash)`: the head a checkpoint signs.
+    fn audit_head(&self) -> impl Future<Output = Result<Option<(i64, String)>>> + Send;
+
+    /// The chain hashes of events `after + 1 ..= upto`, as `(seq, hash)` in `seq` order.
+    fn audit_hashes(
+        &self,
+        after: i64,
+        upto: i64,
+    ) -> impl Future<Output = Result<Vec<(i64, String)>>> + Send;
+
+    /// Stores a signed checkpoint (not itself an audit event: it would move the head it
+    /// signs). False when one for that `seq` was stored already.
+    fn save_audit_checkpoint(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// The stored checkpoints, oldest first.
+    fn audit_checkpoints(&self) -> impl Future<Output = Result<Vec<Checkpoint>>> + Send;
+}
+
+/// The stored checkpoints as a witness copies them: each with the chain hashes of the events
+/// since the one before (`claimdesk audit checkpoints`, and the well-known URL). Events
+/// between the last checkpoint and the head are not listed: nothing has signed them yet.
+pub async fn witnessed_checkpoints(store: &impl AuditStore) -> Result<Vec<WitnessedCheckpoint>> {
+    let mut out = Vec::new();
+    let mut since = 0;
+    for checkpoint in store.audit_checkpoints().await? {
+        let hashes = store
+            .audit_hashes(since, checkpoint.seq)
+            .await?
+            .into_iter()
+            .map(|(_, hash)| hash)
+            .collect();
+        let next = checkpoint.seq;
+        out.push(WitnessedCheckpoint {
+            checkpoint,
+            since,
+            hashes,
+        });
+        since = next;
+    }
+    Ok(out)
 }

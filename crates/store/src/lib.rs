@@ -44,7 +44,7 @@ pub mod sources;
 mod sqlite;
 mod users;
 
-pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource};
+pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource, witnessed_checkpoints};
 pub use auth::{PasswordHash, Secret, TokenHash};
 pub use cases::{CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy};
 pub use embeddings::EmbeddingStore;

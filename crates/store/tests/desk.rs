@@ -877,3 +877,44 @@ async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_ar
         assert!(hash_password(blank).is_err(), "{blank:?}");
     }
 }
+
+/// Issue 15, finding 6: checkpoints are stored once per head and exported with the chain
+/// hashes since the one before.
+#[tokio::test]
+async fn audit_checkpoints_are_stored_and_witnessed_with_their_hashes() {
+    let (_dir, s) = store().await;
+    assert_eq!(s.audit_head().await.unwrap(), None);
+    let signer = claimdesk_core::CheckpointSigner::from_seed([1; 32]);
+    for name in ["a1", "a2", "a3"] {
+        add(&s, name, Role::Editor).await;
+    }
+    let (seq, hash) = s.audit_head().await.unwrap().unwrap();
+    assert_eq!(seq, 3);
+    let first = signer.sign(seq, &hash, "2026-12-05T03:00:00.000Z");
+    assert!(s.save_audit_checkpoint(&first).await.unwrap());
+    assert!(!s.save_audit_checkpoint(&first).await.unwrap());
+    for name in ["a4", "a5"] {
+        add(&s, name, Role::Editor).await;
+    }
+    let (seq, hash) = s.audit_head().await.unwrap().unwrap();
+    let second = signer.sign(seq, &hash, "2026-12-05T04:00:00.000Z");
+    assert!(s.save_audit_checkpoint(&second).await.unwrap());
+    assert_eq!(s.audit_checkpoints().await.unwrap(), [first, second]);
+
+    let lines = claimdesk_store::witnessed_checkpoints(&s).await.unwrap();
+    let stored = s.audit_hashes(0, 5).await.unwrap();
+    assert_eq!(stored.len(), 5);
+    assert_eq!((lines[0].since, lines[1].since), (0, 3));
+    assert_eq!(lines[0].hashes.len(), 3);
+    assert_eq!(lines[1].hashes, [stored[3].1.clone(), stored[4].1.clone()]);
+    let mut check = claimdesk_core::WitnessVerifier::new(signer.public());
+    for line in &lines {
+        check.add_line(&serde_json::to_string(line).unwrap());
+    }
+    for (seq, hash) in &stored {
+        check.push_stored(*seq, hash);
+    }
+    let report = check.finish();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.witnessed_to, 5);
+}

@@ -1,6 +1,8 @@
 //! [`AuditStore`] for SQLite: reading and verifying the audit trail, the import log.
 
-use claimdesk_core::{AuditEvent, AuditReport, ChainVerifier, ImportCounts, ImportKind};
+use claimdesk_core::{
+    AuditEvent, AuditReport, ChainVerifier, Checkpoint, ImportCounts, ImportKind,
+};
 use serde_json::json;
 use sqlx::Row;
 
@@ -114,6 +116,57 @@ impl AuditStore for SqliteStore {
 
     async fn verify_audit(&self) -> Result<AuditReport> {
         verify_audit(self).await
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn audit_hashes(&self, after: i64, upto: i64) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, hash FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq",
+        )
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn save_audit_checkpoint(&self, checkpoint: &Checkpoint) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(checkpoint.seq)
+        .bind(&checkpoint.hash)
+        .bind(&checkpoint.at)
+        .bind(&checkpoint.key_id)
+        .bind(&checkpoint.signature)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>> {
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, hash, at, key_id, signature)| Checkpoint {
+                seq,
+                hash,
+                at,
+                key_id,
+                signature,
+            })
+            .collect())
     }
 
     async fn imports(&self) -> Result<Vec<ImportRecord>> {
