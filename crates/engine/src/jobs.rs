@@ -193,3 +193,36 @@ pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Resu
     let _ = checkpoints.await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use claimdesk_core::{Actor, Role};
+    use claimdesk_store::{NewUser, auth::hash_password};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_checkpoint_is_signed_once_enough_events_follow_the_last() {
+        let store = StoreHandle::open_url("sqlite::memory:").await.unwrap();
+        let signer = CheckpointSigner::from_seed([3; 32]);
+        // An empty trail has no head to sign.
+        assert_eq!(checkpoint_audit(&store, &signer, 1).await.unwrap(), None);
+        let password = hash_password("a good password").unwrap();
+        for i in 0..3 {
+            let new = NewUser {
+                username: format!("u{i}"),
+                display_name: None,
+                role: Role::Viewer,
+                password: password.clone(),
+            };
+            store.add_user(&new, Actor::Cli).await.unwrap();
+        }
+        assert_eq!(checkpoint_audit(&store, &signer, 4).await.unwrap(), None);
+        let signed = checkpoint_audit(&store, &signer, 3).await.unwrap().unwrap();
+        assert_eq!(signed.seq, 3);
+        assert!(signer.public().verifies(&signed));
+        // Nothing new since: not signed again, whatever the threshold.
+        assert_eq!(checkpoint_audit(&store, &signer, 0).await.unwrap(), None);
+        assert_eq!(store.audit_checkpoints().await.unwrap(), [signed]);
+    }
+}

@@ -330,3 +330,47 @@ async fn public_pages_and_feeds_need_no_session_and_are_cacheable() {
         );
     }
 }
+
+/// Issue 15, finding 6: the audit trail's signed checkpoints and their key are public, for
+/// witnesses to copy, and the public pages link to them.
+#[tokio::test]
+async fn audit_checkpoints_and_their_key_are_public() {
+    let (d, _, _) = public_desk().await;
+    let data = claimdesk_engine::DataDir::new(d._dir.path().join("data"));
+    let signer = data
+        .audit_signer(&claimdesk_engine::Config::default())
+        .unwrap();
+    let signed = claimdesk_engine::jobs::checkpoint_audit(&d.store, &signer, 1)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let a = d
+        .get_anon("/.well-known/claimdesk/audit-checkpoints.jsonl")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.header("content-type").starts_with("application/jsonl"));
+    assert_eq!(a.header("cache-control"), "public, max-age=60");
+    let expected: String = claimdesk_store::witnessed_checkpoints(&d.store)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| format!("{}\n", serde_json::to_string(l).unwrap()))
+        .collect();
+    assert_eq!(a.body, expected);
+    let line: Value = serde_json::from_str(a.body.lines().next().unwrap()).unwrap();
+    assert_eq!(line["seq"], signed.seq);
+    assert_eq!(line["hashes"].as_array().unwrap().len() as i64, signed.seq);
+
+    let key = d.get_anon("/.well-known/claimdesk/audit-key").await;
+    assert_eq!(key.status, 200);
+    assert_eq!(key.body, format!("{}\n", signer.public().to_hex()));
+
+    let page = d.get_anon("/verdicts").await;
+    assert!(
+        page.body
+            .contains("href=\"/.well-known/claimdesk/audit-checkpoints.jsonl\""),
+        "{}",
+        page.body
+    );
+}
