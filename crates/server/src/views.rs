@@ -54,14 +54,7 @@ impl ItemView {
 /// `url` if it is an absolute `http:` or `https:` address without spaces or control
 /// characters; anything else (`javascript:`, `data:`, relative paths) is shown as text only.
 pub fn web_link(url: &str) -> Option<&str> {
-    let rest = ["https://", "http://"].iter().find_map(|scheme| {
-        url.get(..scheme.len())
-            .filter(|s| s.eq_ignore_ascii_case(scheme))
-            .map(|_| &url[scheme.len()..])
-    })?;
-    let host_present = !rest.is_empty() && !rest.starts_with('/');
-    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    (host_present && clean).then_some(url)
+    claimdesk_core::web_url(url)
 }
 
 /// The verdict of a fact-check.

@@ -510,14 +510,12 @@ pub(crate) async fn notes(store: &SqliteStore, id: CaseId) -> Result<Vec<CaseNot
         .collect())
 }
 
+/// Evidence links follow the one rule for web addresses ([`claimdesk_core::web_url`]).
 fn check_url(url: &str) -> Result<()> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !url.chars().any(char::is_whitespace) => Ok(()),
-        _ => Err(Error::Invalid(format!(
-            "evidence needs an http or https URL, not `{url}`"
+    match claimdesk_core::web_url(url) {
+        Some(_) => Ok(()),
+        None => Err(Error::Invalid(format!(
+            "evidence needs an http or https URL with a host, not `{url}`"
         ))),
     }
 }
