@@ -79,6 +79,15 @@ pub struct EvalArgs {
     /// these sizes sampled per query with and without it (comma-separated; needs the model).
     #[arg(long, value_delimiter = ',', num_args = 0.., value_name = "SIZES")]
     absent: Option<Vec<usize>>,
+    /// With --absent: also the recall and false alarms at these confident thresholds
+    /// (comma-separated probabilities), to see the trade-off.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "absent",
+        value_name = "THRESHOLDS"
+    )]
+    curve: Vec<f32>,
     /// Seed of the sampled desks.
     #[arg(long, default_value_t = 20261204)]
     seed: u64,
@@ -359,7 +368,15 @@ pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
     if let Some(sizes) = &args.absent {
         print!(
             "{}",
-            evaluation::absent_table(matcher, &catalog, &queries, &qrels, sizes, args.seed)?
+            evaluation::absent_table(
+                matcher,
+                &catalog,
+                &queries,
+                &qrels,
+                sizes,
+                args.seed,
+                &args.curve
+            )?
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -202,7 +202,8 @@ pub fn evaluate(queries: &[Query], ranked: &Ranked, qrels: &Qrels, k: usize) -> 
 
 /// `eval --absent`: the confident top matches of the judged queries against the whole desk
 /// and desks of `sizes` sampled per query (seed `seed`), each with and without the query's
-/// answer, as a table.
+/// answer, as a table; with `curve` thresholds (`eval --curve`), also the recall and
+/// false-alarm rate each of them would give.
 pub fn absent_table(
     matcher: &HybridMatcher,
     catalog: &Catalog,
@@ -210,6 +211,7 @@ pub fn absent_table(
     qrels: &Qrels,
     sizes: &[usize],
     seed: u64,
+    curve: &[f32],
 ) -> Result<String> {
     let judged: Vec<&Query> = queries
         .iter()
@@ -249,9 +251,14 @@ pub fn absent_table(
         .collect();
     let unanswerable = judged.iter().filter(|q| q.relevant.is_empty()).count();
     let reports = absence::evaluate(matcher, &judged, &all, sizes, seed)?;
-    Ok(format!(
+    let mut out = format!(
         "\nconfident top matches with the answer present and absent ({} fact-checks, seed {seed}; {unanswerable} queries whose answer the desk does not hold count only without it):\n{}",
         all.len(),
         absence::table(&reports)
-    ))
+    );
+    if !curve.is_empty() {
+        out.push_str("\nat other confident thresholds (recall with the answer, precision in brackets; false alarms without it):\n");
+        out.push_str(&absence::curve(&reports, curve));
+    }
+    Ok(out)
 }
