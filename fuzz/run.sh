@@ -5,7 +5,7 @@
 #
 #   bash fuzz/run.sh                 # every target, RUNS executions each (default 10,000,000)
 #   RUNS=100000 bash fuzz/run.sh feed config
-#   JOBS=2 bash fuzz/run.sh table    # libFuzzer workers sharing the corpus
+#   MAX_SECONDS=150 bash fuzz/run.sh # stop each target after this long if RUNS are not done
 #
 # Each run starts from fuzz/corpus/<target>, adds what it finds there, and ends with the
 # corpus minimized (`cargo fuzz cmin`) so that what is committed stays small. A crash stops
@@ -16,19 +16,20 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/claimdesk-fuzz-target}"
+export CARGO_INCREMENTAL=0
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 all=(claimreview table items_jsonl feed article decode model_file config labelled qrels)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 runs="${RUNS:-10000000}"
-jobs="${JOBS:-1}"
+max_seconds="${MAX_SECONDS:-0}"
 mkdir -p logs
 for t in "${targets[@]}"; do
   echo "== $t: $runs executions" >&2
   start=$(date +%s)
   cargo +nightly fuzz run "$t" "corpus/$t" -- \
-    -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    $( [ "$jobs" -gt 1 ] && echo "-fork=$jobs" ) 2>"logs/$t.log"
+    -runs="$runs" -max_total_time="$max_seconds" -max_len=65536 -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 2>"logs/$t.log"
   secs=$(( $(date +%s) - start ))
   cargo +nightly fuzz cmin "$t" "corpus/$t" 2>"logs/$t.cmin.log"
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
