@@ -8,7 +8,7 @@
 #   MAX_SECONDS=150 bash fuzz/run.sh # stop each target after this long if RUNS are not done
 #
 # Each run starts from fuzz/corpus/<target>, adds what it finds there, and ends with the
-# corpus minimized (`cargo fuzz cmin`) so that what is committed stays small. A crash stops
+# corpus minimized (libFuzzer's `-set_cover_merge=1`) so that what is committed stays small. A crash stops
 # the run with its input under fuzz/artifacts/<target>/: fix it, copy the input to
 # fuzz/regressions/<target>/ (replayed by the test too), and run again. The last line of
 # each target's log (fuzz/logs/<target>.log, not committed) holds its counts and coverage.
@@ -31,7 +31,11 @@ for t in "${targets[@]}"; do
     -runs="$runs" -max_total_time="$max_seconds" -max_len=65536 -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 2>"logs/$t.log"
   secs=$(( $(date +%s) - start ))
-  cargo +nightly fuzz cmin "$t" "corpus/$t" 2>"logs/$t.cmin.log"
+  # Minimize: keep the smallest set of inputs with the same coverage (libFuzzer's set-cover merge).
+  bin="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/$t"
+  minimized="$(mktemp -d)"
+  "$bin" -set_cover_merge=1 -max_len=65536 "$minimized" "corpus/$t" 2>"logs/$t.cmin.log"
+  rm -rf "corpus/$t" && mv "$minimized" "corpus/$t" && chmod 755 "corpus/$t"
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -o 'cov: [0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
   ft=$(grep -o 'ft: [0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$' || echo "?")
