@@ -3,16 +3,13 @@
 //! machine that holds the data. The command line acts as `cli` in the audit trail, with every
 //! permission (whoever runs it can open the database file anyway).
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use claimdesk_core::{
-    Actor, ApiTokenId, CheckpointKey, CheckpointSigner, Role, User, WitnessReport, WitnessVerifier,
-};
+use claimdesk_core::{Actor, ApiTokenId, CheckpointKey, CheckpointSigner, Role, User};
 use claimdesk_engine::Config;
-use claimdesk_engine::jobs::checkpoint_audit;
+use claimdesk_engine::jobs::{checkpoint_audit, verify_witness};
 use claimdesk_store::auth::hash_password;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{NewUser, PasswordHash, witnessed_checkpoints};
@@ -28,7 +25,7 @@ pub enum UserCommand {
         /// The login name (ASCII letters, digits, `.`, `_`, `-`).
         username: String,
         /// What the user may do: viewer, editor, reviewer or admin.
-        #[arg(long, value_parser = parse_role)]
+        #[arg(long)]
         role: Role,
         /// The name shown at the desk (default: the username).
         #[arg(long)]
@@ -54,7 +51,6 @@ pub enum UserCommand {
         /// The user.
         username: String,
         /// viewer, editor, reviewer or admin.
-        #[arg(value_parser = parse_role)]
         role: Role,
     },
     /// List the users.
@@ -97,8 +93,8 @@ pub enum AuditCommand {
         checkpoints: Option<PathBuf>,
         /// The desk's public key (64 hex digits, as `claimdesk audit key` prints it);
         /// default: the desk's own key file.
-        #[arg(long, value_name = "FILE", requires = "checkpoints")]
-        key: Option<PathBuf>,
+        #[arg(long, value_name = "FILE", requires = "checkpoints", value_parser = read_key)]
+        key: Option<CheckpointKey>,
     },
     /// Sign a checkpoint of the chain's head now (a serving desk does so every
     /// `[audit] checkpoint_every` events and hourly).
@@ -114,31 +110,10 @@ pub enum AuditCommand {
     Key,
 }
 
-fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse()
-        .map_err(|e: claimdesk_core::UnknownName| e.to_string())
-}
-
 /// Reads one line from standard input as a new password and hashes it.
 fn read_password(username: &str) -> Result<PasswordHash> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("password for {username} (one line, shown as typed): ");
-        std::io::stderr().flush().ok();
-    }
-    let mut line = String::new();
-    let n = stdin
-        .lock()
-        .read_line(&mut line)
-        .context("cannot read the password from standard input")?;
-    if n == 0 {
-        bail!(
-            "no password on standard input: pipe it in, e.g. `printf '%s\\n' \"$PW\" | claimdesk user add ...`"
-        );
-    }
-    let password = line.strip_suffix('\n').unwrap_or(&line);
-    let password = password.strip_suffix('\r').unwrap_or(password);
-    Ok(hash_password(password)?)
+    let prompt = format!("password for {username} (one line, shown as typed)");
+    Ok(hash_password(&crate::read_line(&prompt, "password")?)?)
 }
 
 async fn find(store: &impl UserStore, username: &str) -> Result<User> {
@@ -183,15 +158,12 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
                 user.username
             );
         }
-        UserCommand::Disable { username } => {
-            let user = find(&store, &username).await?;
-            store.set_disabled(user.id, true, Actor::Cli).await?;
-            println!("disabled {}", user.username);
-        }
-        UserCommand::Enable { username } => {
-            let user = find(&store, &username).await?;
-            store.set_disabled(user.id, false, Actor::Cli).await?;
-            println!("enabled {}", user.username);
+        UserCommand::Disable { ref username } | UserCommand::Enable { ref username } => {
+            let disable = matches!(command, UserCommand::Disable { .. });
+            let user = find(&store, username).await?;
+            store.set_disabled(user.id, disable, Actor::Cli).await?;
+            let done = if disable { "disabled" } else { "enabled" };
+            println!("{done} {}", user.username);
         }
         UserCommand::Role { username, role } => {
             let user = find(&store, &username).await?;
@@ -199,19 +171,10 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
             println!("{} is now {}", user.username, user.role);
         }
         UserCommand::List => {
-            let users = store.users().await?;
-            if users.is_empty() {
-                println!("no users yet: add one with `claimdesk user add NAME --role admin`");
-            }
-            for u in users {
-                println!(
-                    "{:<20} {:<9} {:<9} {}",
-                    u.username,
-                    u.role,
-                    if u.disabled { "disabled" } else { "active" },
-                    u.display_name
-                );
-            }
+            print!(
+                "{}",
+                claimdesk_printer::accounts::users(&store.users().await?)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -233,15 +196,10 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
         TokenCommand::List { username } => {
             let user = find(&store, &username).await?;
             let tokens = store.api_tokens(user.id).await?;
-            if tokens.is_empty() {
-                println!("{} has no API tokens", user.username);
-            }
-            for t in tokens {
-                let state = t
-                    .revoked_at
-                    .map_or_else(|| "active".to_string(), |at| format!("revoked {at}"));
-                println!("{:<6} {:<24} {} {}", t.id.0, t.name, t.created_at, state);
-            }
+            print!(
+                "{}",
+                claimdesk_printer::accounts::tokens(&user.username, &tokens)
+            );
         }
         TokenCommand::Revoke { id } => {
             store.revoke_api_token(ApiTokenId(id), Actor::Cli).await?;
@@ -258,43 +216,22 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
     let store = dir.open_store().await?;
     match command {
         AuditCommand::Verify { checkpoints, key } => {
-            let report = store.verify_audit().await?;
-            let mut broken = false;
-            match report.problem {
-                None => println!("audit chain intact: {} events", report.events),
-                Some(problem) => {
-                    println!("audit chain broken: {problem}");
-                    broken = true;
-                }
-            }
+            let chain = store.verify_audit().await?;
+            let mut broken = chain.problem.is_some();
+            let mut text = claimdesk_printer::accounts::audit_chain(&chain);
             if let Some(file) = checkpoints {
                 let key = match key {
-                    Some(path) => {
-                        let text = std::fs::read_to_string(&path)
-                            .with_context(|| format!("cannot read {}", path.display()))?;
-                        CheckpointKey::from_hex(&text)
-                            .with_context(|| format!("{}", path.display()))?
-                    }
+                    Some(key) => key,
                     None => desk_key(&dir, &config)?.public(),
                 };
-                let report = verify_witness(&store, key, &file).await?;
-                println!(
-                    "witnessed checkpoints: {} verified, covering events 1 to {}",
-                    report.checkpoints, report.witnessed_to
-                );
-                for problem in &report.problems {
-                    println!("witness check failed: {problem}");
-                }
-                if let Some(seq) = report.first_bad_seq() {
-                    println!("first bad sequence number: {seq}");
-                }
+                let witnessed = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let report = verify_witness(&store, key, &witnessed).await?;
+                text += &claimdesk_printer::accounts::witness(&report);
                 broken |= !report.is_intact();
             }
-            Ok(if broken {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            print!("{text}");
+            Ok(ExitCode::from(u8::from(broken)))
         }
         AuditCommand::Checkpoint => {
             let signer = dir.audit_signer(&config)?;
@@ -307,13 +244,11 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
         AuditCommand::Checkpoints { out } => {
             let mut text = String::new();
             for line in witnessed_checkpoints(&store).await? {
-                text.push_str(&serde_json::to_string(&line)?);
-                text.push('\n');
+                text += &(serde_json::to_string(&line)? + "\n");
             }
             match out {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-                None => std::io::stdout().write_all(text.as_bytes())?,
+                Some(path) => crate::write_file(&path, &text)?,
+                None => print!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -322,6 +257,12 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--key FILE`: the desk's public key, as `claimdesk audit key` prints it.
+fn read_key(path: &str) -> Result<CheckpointKey> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+    CheckpointKey::from_hex(&text).with_context(|| path.to_string())
 }
 
 /// The desk's own key, which must exist already: a new one would verify nothing.
@@ -334,31 +275,4 @@ fn desk_key(dir: &DataDir, config: &Config) -> Result<CheckpointSigner> {
         );
     }
     Ok(dir.audit_signer(config)?)
-}
-
-/// Checks the store against a witness's copy of the checkpoints.
-async fn verify_witness(
-    store: &impl AuditStore,
-    key: CheckpointKey,
-    file: &Path,
-) -> Result<WitnessReport> {
-    /// Events read per query.
-    const PAGE: i64 = 10_000;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut verifier = WitnessVerifier::new(key);
-    for line in text.lines() {
-        verifier.add_line(line);
-    }
-    let head = store.audit_head().await?.map_or(0, |(seq, _)| seq);
-    let mut after = 0;
-    'pages: while after < head {
-        for (seq, hash) in store.audit_hashes(after, after + PAGE).await? {
-            if !verifier.push_stored(seq, &hash) {
-                break 'pages;
-            }
-        }
-        after += PAGE;
-    }
-    Ok(verifier.finish())
 }

@@ -2,14 +2,15 @@
 //! texts and sentences, the training of the shipped detector (`crates/match/src/detector.json`,
 //! made by `bench/train-detector`) and its measurement (`bench/detect.sh`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use claimdesk_engine::detect::{self, Scorer, ScorerOptions};
 use claimdesk_engine::ingest::labelled::Layout;
-use claimdesk_engine::matching::checkworthy::{MATCH_RECALL, TrainOptions};
+use claimdesk_engine::matching::checkworthy::TrainOptions;
 use claimdesk_engine::{Config, DataDir};
+use claimdesk_printer as printer;
 use clap::Args;
 
 use crate::progress::Bars;
@@ -128,11 +129,13 @@ pub fn detect(cli: &crate::Cli, args: &DetectArgs) -> Result<ExitCode> {
     let rows = detect::read_labelled(path, layout, None)?;
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
     let scores = scorer.score(&texts)?;
-    let mut out = String::new();
-    for (r, p) in rows.iter().zip(scores) {
-        out.push_str(&format!("{}\t{p:.6}\n", r.id));
-    }
-    print!("{out}");
+    let scored = rows.iter().zip(scores);
+    print!(
+        "{}",
+        scored
+            .map(|(r, p)| format!("{}\t{p:.6}\n", r.id))
+            .collect::<String>()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -155,53 +158,15 @@ pub fn train(cli: &crate::Cli, args: &TrainArgs) -> Result<ExitCode> {
         repeats: args.repeats,
         ..TrainOptions::default()
     };
-    let mut detector = detect::train(&rows, model.as_deref(), &options, &Bars::default())?;
-    let positives = rows.iter().filter(|r| r.label == Some(true)).count();
-    detector.trained_on = format!(
-        "{} ({} texts, {positives} with {} = 1); settings chosen by stratified {}-fold cross-validation repeated {} times (seed {})",
-        file_name(&args.train),
-        rows.len(),
-        args.label,
-        args.folds,
-        args.repeats,
-        args.seed
-    );
-    detector.command = std::iter::once("claimdesk".to_string())
-        .chain(std::env::args().skip(1))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let json = serde_json::to_string_pretty(&detector)? + "\n";
-    std::fs::write(&args.out, json)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    println!(
-        "{:<16} {:>6} {:>6} {:>8} {:>8}",
-        "inputs", "boost", "l2", "cv MAP", "cv P@30"
-    );
-    for r in &detector.cross_validation {
-        println!(
-            "{:<16} {:>6} {:>6} {:>8.4} {:>8.4}",
-            r.inputs.name(),
-            r.cue_boost,
-            r.l2,
-            r.map,
-            r.p_at_30
-        );
-    }
-    for (name, m) in [
-        ("with the model", &detector.with_model),
-        ("without it", &detector.without_model),
-    ] {
-        println!(
-            "chosen {name}: {} L2 {} cue boost {} (cv MAP {:.4}, P@30 {:.4}); match threshold {:.4} (keeps {:.0}% of the check-worthy training texts, out of fold)",
-            m.inputs.name(),
-            m.l2,
-            m.cue_boost,
-            m.cv_map,
-            m.cv_p_at_30,
-            m.match_threshold,
-            MATCH_RECALL * 100.0
-        );
-    }
+    let (file, progress) = (printer::file_name(&args.train), Bars::default());
+    let source = (file.as_str(), args.label.as_str());
+    let mut detector = detect::train(&rows, source, model.as_deref(), &options, &progress)?;
+    detector.command = crate::command_line();
+    crate::write_file(
+        &args.out,
+        &(serde_json::to_string_pretty(&detector)? + "\n"),
+    )?;
+    print!("{}", printer::training::detector_trained(&detector));
     println!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -212,43 +177,17 @@ pub fn eval(cli: &crate::Cli, args: &EvalArgs) -> Result<ExitCode> {
     let rows = detect::read_labelled(&args.tsv, Layout::Clef, Some(&args.label))?;
     let scorer = scorer(cli, &args.model)?;
     let positives = rows.iter().filter(|r| r.label == Some(true)).count();
-    let file = file_name(&args.tsv);
+    let file = printer::file_name(&args.tsv);
     println!("detector: {}", scorer.detector.trained_on);
     println!(
         "evaluated on {file} ({} texts, {positives} with {} = 1)",
         rows.len(),
         args.label
     );
-    for e in detect::evaluate(&scorer, &rows)? {
-        let m = &e.settings;
-        println!(
-            "{:<15} {:<15} L2 {:<6} train CV: MAP {:.4} P@30 {:.4}   {file}: MAP {:.4} P@30 {:.4}",
-            e.name,
-            m.inputs.name(),
-            m.l2,
-            m.cv_map,
-            m.cv_p_at_30,
-            e.map,
-            e.p_at_30
-        );
-        // What the desk's match threshold (chosen on train) does on this file.
-        println!(
-            "{:<15} match threshold {:.4}: keeps {} of {positives} check-worthy ({:.1}% recall), matches {} of {} texts ({:.1}% skipped)",
-            "",
-            m.match_threshold,
-            e.kept_worthy,
-            100.0 * e.kept_worthy as f64 / positives.max(1) as f64,
-            e.kept,
-            rows.len(),
-            100.0 * (rows.len() - e.kept) as f64 / rows.len().max(1) as f64
-        );
-    }
+    let evaluations = detect::evaluate(&scorer, &rows)?;
+    print!(
+        "{}",
+        printer::training::detector_evaluated(&evaluations, &file, rows.len(), positives)
+    );
     Ok(ExitCode::SUCCESS)
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map_or_else(
-        || p.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }

@@ -9,45 +9,25 @@ use claimdesk_core::{Actor, Diagnostic, ImportCounts};
 use claimdesk_engine::{Engine, Report};
 use claimdesk_ingest::{FactCheckFormat, ItemFormat};
 
-use crate::progress::spinner;
+use claimdesk_printer as printer;
 
-/// Most diagnostics printed; all of them are kept in the import log.
-const MAX_PRINTED: usize = 50;
+use crate::progress::spinner;
 
 fn read(file: &Path) -> Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
 }
 
 fn report_diagnostics(diagnostics: &[Diagnostic]) {
-    for d in diagnostics.iter().take(MAX_PRINTED) {
-        eprintln!("rejected: {d}");
-    }
-    if diagnostics.len() > MAX_PRINTED {
-        eprintln!(
-            "... and {} more rejected records (all listed in the import log)",
-            diagnostics.len() - MAX_PRINTED
-        );
-    }
+    eprint!("{}", printer::intake::rejected(diagnostics));
 }
 
 fn summary(verb: &str, file: &Path, format: &str, c: &ImportCounts) -> String {
-    format!(
-        "{verb} {} ({format}): {} added, {} updated, {} unchanged, {} aliases of earlier fact-checks, {} rejected",
-        file.display(),
-        c.added,
-        c.updated,
-        c.unchanged,
-        c.aliased,
-        c.rejected
-    )
+    printer::intake::summary(verb, &file.display().to_string(), format, c)
 }
 
+/// 1 when records were rejected (the good ones were kept), else 0.
 fn exit_code(c: &ImportCounts) -> ExitCode {
-    if c.rejected > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(u8::from(c.rejected > 0))
 }
 
 /// `claimdesk import FILE`.
@@ -60,29 +40,18 @@ pub async fn import(engine: &Engine, file: &Path, format: FactCheckFormat) -> Re
         .await?;
     pb.finish_and_clear();
     report_diagnostics(&done.diagnostics);
-    println!("{}", summary("imported", file, done.format, &done.counts));
+    print!("{}", summary("imported", file, done.format, &done.counts));
     Ok(exit_code(&done.counts))
 }
 
 /// `claimdesk ingest URL`: one fetch of a feed or article page through the guarded client,
 /// stored and matched like a file.
 pub async fn ingest_url(engine: &Engine, url: &str) -> Result<ExitCode> {
-    let client = claimdesk_ingest::fetch::GuardedClient::new(engine.config().fetch())?;
-    let fetched = client
-        .get(url, &claimdesk_ingest::fetch::Conditional::default())
-        .await?;
-    let (_, parsed) = claimdesk_ingest::feed::parse_document(
-        &fetched.url,
-        &fetched.body,
-        fetched.content_type.as_deref(),
-    );
-    report_diagnostics(&parsed.diagnostics);
-    let format = parsed.format;
-    let stored =
-        claimdesk_ingest::intake::store_items(engine.store(), url, parsed, Actor::Cli).await?;
-    println!(
+    let stored = engine.ingest_url(url, Actor::Cli).await?;
+    report_diagnostics(&stored.diagnostics);
+    print!(
         "{}",
-        summary("ingested", Path::new(url), format, &stored.counts)
+        summary("ingested", Path::new(url), stored.format, &stored.counts)
     );
     process(engine, &stored.changed).await?;
     Ok(exit_code(&stored.counts))
@@ -100,29 +69,18 @@ pub async fn ingest(engine: &Engine, file: &Path, format: ItemFormat) -> Result<
         Report::default()
     } else {
         crate::ranker(engine).await?;
-        let report = engine.process(&stored.changed, true).await?;
-        println!(
-            "{}",
-            summary("ingested", file, stored.format, &stored.counts)
-        );
+        engine.process(&stored.changed, true).await?
+    };
+    print!(
+        "{}",
+        summary("ingested", file, stored.format, &stored.counts)
+    );
+    if !stored.changed.is_empty() {
         let threshold = engine.pipeline().await?.threshold();
         print_report(&report, stored.changed.len(), threshold);
-        report
-    };
-    // Where the time went, for benchmarks (bench/ingest.sh reads this line).
-    eprintln!(
-        "timing: read, normalized and stored {} items in {:.2} s; scored and matched in {:.2} s; narratives and alerts in {:.2} s",
-        stored.counts.added + stored.counts.updated + stored.counts.unchanged,
-        stored.store_time.as_secs_f64(),
-        report.match_time.as_secs_f64(),
-        report.monitor_time.as_secs_f64()
-    );
-    if stored.changed.is_empty() {
-        println!(
-            "{}",
-            summary("ingested", file, stored.format, &stored.counts)
-        );
     }
+    // Where the time went, for benchmarks (bench/ingest.sh reads this line).
+    eprint!("{}", printer::intake::timing(&stored, &report));
     crate::watch::deliver_due_alerts(engine).await?;
     Ok(exit_code(&stored.counts))
 }
@@ -142,15 +100,6 @@ pub async fn process(engine: &Engine, ids: &[claimdesk_core::ItemId]) -> Result<
 
 /// The pipeline's report on stdout (alerts on stderr, as they come).
 pub fn print_report(report: &Report, changed: usize, threshold: f32) {
-    for a in &report.alerts {
-        eprintln!("alert: [{}] {}", a.rule, a.summary);
-    }
-    println!(
-        "{} of {changed} new or changed items have candidate fact-checks (top 5 stored with their explanations); \
-         {} scored below the check-worthiness threshold {threshold:.2} and were not matched",
-        report.matched, report.below_threshold
-    );
-    if !report.alerts.is_empty() {
-        println!("{} alerts raised (`claimdesk alerts`)", report.alerts.len());
-    }
+    eprint!("{}", printer::intake::alerts_raised(report));
+    print!("{}", printer::intake::report(report, changed, threshold));
 }

@@ -20,8 +20,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use claimdesk_engine::ingest::{FactCheckFormat, ItemFormat};
 use claimdesk_engine::{DataDir, Engine, EngineOptions, RankerOptions};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 /// mimalloc: the desk's requests allocate many small strings on two threads at once, where
 /// glibc's allocator spends a third of the queue page's time.
@@ -61,8 +62,8 @@ enum Command {
         /// The file to import.
         file: PathBuf,
         /// Its format; `auto` decides from the extension and the content.
-        #[arg(long, value_enum, default_value_t = FactCheckFormatArg::Auto)]
-        format: FactCheckFormatArg,
+        #[arg(long, default_value = "auto", value_parser = formats::<FactCheckFormat>(&FactCheckFormat::NAMES))]
+        format: FactCheckFormat,
     },
     /// Add posts and articles (JSON Lines, CSV, TSV; or a feed or article page by URL) and
     /// match them against the fact-checks.
@@ -70,8 +71,8 @@ enum Command {
         /// The file to ingest, or an http(s) URL of a feed or page (fetched once, guarded).
         file: PathBuf,
         /// Its format; `auto` decides from the extension and the content.
-        #[arg(long, value_enum, default_value_t = ItemFormatArg::Auto)]
-        format: ItemFormatArg,
+        #[arg(long, default_value = "auto", value_parser = formats::<ItemFormat>(&ItemFormat::NAMES))]
+        format: ItemFormat,
     },
     /// Rank the fact-checks that match a text, or every query of a file.
     Match(ranking::MatchArgs),
@@ -136,23 +137,13 @@ enum ConfigCommand {
     Show,
 }
 
-/// Formats of `import`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum FactCheckFormatArg {
-    Auto,
-    Claimreview,
-    Csv,
-    Tsv,
-    Clef,
-}
-
-/// Formats of `ingest`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ItemFormatArg {
-    Auto,
-    Jsonl,
-    Csv,
-    Tsv,
+/// A `--format` flag: one of `names`, parsed by the format's `FromStr`.
+fn formats<F>(names: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = F>
+where
+    F: std::str::FromStr<Err = String> + Clone + Send + Sync + 'static,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<F>())
 }
 
 fn main() -> ExitCode {
@@ -185,6 +176,38 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// This command line as typed (`claimdesk train-detector ...`), recorded in what it trains.
+pub(crate) fn command_line() -> String {
+    let args = std::iter::once("claimdesk".to_string()).chain(std::env::args().skip(1));
+    args.collect::<Vec<_>>().join(" ")
+}
+
+/// Writes `contents` to `path`, naming the file when it cannot.
+pub(crate) fn write_file(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// One line of standard input without its line end (asking with `prompt` on a terminal);
+/// an error naming `what` at the end of input.
+pub(crate) fn read_line(prompt: &str, what: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{prompt}: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    let n = stdin
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("cannot read the {what} from standard input"))?;
+    anyhow::ensure!(
+        n > 0,
+        "no {what} on standard input: pipe it in (one line), e.g. `printf '%s\\n' \"$VALUE\" | claimdesk ...`"
+    );
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Opens the data directory with the ranking chosen on the command line.
@@ -233,7 +256,6 @@ pub(crate) async fn ranker(engine: &Engine) -> anyhow::Result<Arc<claimdesk_engi
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    use claimdesk_ingest::{FactCheckFormat as F, ItemFormat as I};
     match &cli.command {
         Command::Init => {
             let created = DataDir::new(&cli.data).init()?;
@@ -252,39 +274,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file, format } => {
-            let format = match format {
-                FactCheckFormatArg::Auto => F::Auto,
-                FactCheckFormatArg::Claimreview => F::ClaimReview,
-                FactCheckFormatArg::Csv => F::Csv,
-                FactCheckFormatArg::Tsv => F::Tsv,
-                FactCheckFormatArg::Clef => F::Clef,
-            };
             let engine = open(&cli, &[], None).await?;
-            load::import(&engine, file, format).await
+            load::import(&engine, file, *format).await
         }
         Command::Ingest { file, format } => {
-            let format = match format {
-                ItemFormatArg::Auto => I::Auto,
-                ItemFormatArg::Jsonl => I::Jsonl,
-                ItemFormatArg::Csv => I::Csv,
-                ItemFormatArg::Tsv => I::Tsv,
-            };
             let engine = open(&cli, &[], None).await?;
             match file.to_str() {
                 Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
                     load::ingest_url(&engine, url).await
                 }
-                _ => load::ingest(&engine, file, format).await,
+                _ => load::ingest(&engine, file, *format).await,
             }
         }
         Command::Match(args) => {
-            let engine = open(&cli, &args.params, args.ranking()?).await?;
+            let engine = open(&cli, &args.params, args.ranking).await?;
             ranking::run_match(&engine, args).await
         }
         Command::Eval(args) => {
-            let verifier = args.verifier()?;
-            let engine =
-                open_with(&cli, &cli.data, &args.params, args.ranking()?, verifier).await?;
+            let engine = open_with(
+                &cli,
+                &cli.data,
+                &args.params,
+                args.ranking,
+                args.verifier.clone(),
+            )
+            .await?;
             ranking::run_eval(&engine, args).await
         }
         Command::Reindex => {

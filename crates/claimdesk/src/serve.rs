@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use claimdesk_engine::{Engine, jobs};
+use claimdesk_engine::Engine;
 use claimdesk_server::{AppState, ServerConfig};
 use clap::Args;
 
@@ -61,15 +61,7 @@ pub async fn serve_desk(
         .context("the listener has no address")?;
     eprintln!("matching with: {retrievers}");
     banner(addr);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let background = tokio::spawn(jobs::run_background(engine.clone(), stopped));
-    let served = claimdesk_server::serve(listener, state, async move {
-        shutdown_signal().await;
-        let _ = stop.send(true);
-    })
-    .await;
-    background.await.context("the background jobs stopped")??;
-    served.context("the server stopped with an error")
+    Ok(claimdesk_server::serve_desk(listener, state, shutdown_signal()).await?)
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).

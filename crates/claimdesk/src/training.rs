@@ -2,12 +2,11 @@
 //! it as JSON (the file `crates/match/src/reranker.json` ships with claimdesk; see
 //! `bench/train-reranker` for the command that made it).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use claimdesk_engine::Engine;
-use claimdesk_engine::matching::trec::parse_qrels;
 use claimdesk_engine::matching::verify::{Targets, TrainOptions};
 use claimdesk_engine::training;
 use clap::Args;
@@ -69,44 +68,29 @@ pub struct TrainArgs {
     verifier_dump: Option<PathBuf>,
 }
 
-fn write(path: &Path, contents: &str) -> Result<()> {
-    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
-}
-
 /// `claimdesk train-reranker`.
 pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
     let ranker = crate::ranker(engine).await?.current();
     let catalog = engine.catalog().await?;
     let matcher = ranker.matcher();
     let queries = read_queries(&args.queries)?;
-    let qrels_text = std::fs::read_to_string(&args.qrels)
-        .with_context(|| format!("cannot read {}", args.qrels.display()))?;
-    let qrels = parse_qrels(&qrels_text).with_context(|| args.qrels.display().to_string())?;
+    let qrels = claimdesk_engine::evaluation::read_qrels(&args.qrels)?;
     let judged = training::judged_queries(matcher, &catalog, &queries, &qrels)?;
     if let Some(path) = &args.dump {
-        write(path, &training::candidates_jsonl(&judged))?;
+        crate::write_file(path, &training::candidates_jsonl(&judged))?;
     }
     let source = args.queries.display().to_string();
     let mut trained = training::train_reranker(&judged, args.l2, args.precision, &source);
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let command = crate::command_line();
     trained.reranker.command = command.clone();
-    write(
+    crate::write_file(
         &args.out,
         &(serde_json::to_string_pretty(&trained.reranker)? + "\n"),
     )?;
-    println!(
-        "trained on {} queries, {} candidates: MAP@5 {:.4} on them",
-        judged.len(),
-        trained.rows,
-        trained.map
+    print!(
+        "{}",
+        claimdesk_printer::training::reranker_trained(&trained, judged.len())
     );
-    println!(
-        "candidates hold a relevant fact-check for {:.1}% of the queries",
-        trained.candidate_recall * 100.0
-    );
-    for (pair, t) in &trained.reranker.confident {
-        println!("confident threshold {pair}: {t:.3}");
-    }
     println!("wrote {}", args.out.display());
     let Some(out) = &args.verifier_out else {
         return Ok(ExitCode::SUCCESS);
@@ -130,19 +114,16 @@ pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
         &Bars::default(),
     );
     if let Some(path) = &args.verifier_dump {
-        write(path, &training::pools_jsonl(&runs, &trained.reranker))?;
+        crate::write_file(path, &training::pools_jsonl(&runs, &trained.reranker))?;
     }
     let (mut verifier, summary) =
         training::train_verifier(&runs, &conditions, &trained.reranker, &options, &source);
     verifier.command = command;
-    write(out, &(serde_json::to_string_pretty(&verifier)? + "\n"))?;
-    println!("verifier: {summary}");
-    for (pair, t) in &verifier.thresholds {
-        println!(
-            "verifier thresholds {pair}: confident {:.3}, suggest {:.3}",
-            t.confident, t.suggest
-        );
-    }
+    crate::write_file(out, &(serde_json::to_string_pretty(&verifier)? + "\n"))?;
+    print!(
+        "{}",
+        claimdesk_printer::training::verifier_trained(&verifier, &summary)
+    );
     println!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

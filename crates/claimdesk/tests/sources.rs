@@ -191,7 +191,7 @@ fn a_file_is_not_a_drop_folder() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("is a file, not a folder: to ingest one file use `claimdesk ingest"),
+            .contains("is a file, not a folder: a drop folder is watched for the files put into it (to read one file once, ingest it)"),
         "{}",
         run.stderr
     );

@@ -112,10 +112,12 @@ pub fn read_labelled(
 /// Trains a detector on labelled `rows` (each must carry its label): the cue regression
 /// always, and the embedding regression too when `model` is given (its progress reported
 /// as the stage "embedding training texts"). Settings are chosen by the cross-validation
-/// `options` describe; the caller fills in [`Detector::trained_on`] and
+/// `options` describe; [`Detector::trained_on`] names `source` (the file) and its
+/// `label` column with the counts and the cross-validation; the caller fills in
 /// [`Detector::command`].
 pub fn train(
     rows: &[LabelledText],
+    (source, label): (&str, &str),
     model: Option<&dyn Embedder>,
     options: &TrainOptions,
     progress: &dyn Progress,
@@ -145,7 +147,16 @@ pub fn train(
         });
     }
     let model_id = model.map_or("", |m| m.model_id());
-    Ok(Detector::train(&examples, model_id, options)?)
+    let mut detector = Detector::train(&examples, model_id, options)?;
+    let positives = examples.iter().filter(|e| e.label).count();
+    detector.trained_on = format!(
+        "{source} ({} texts, {positives} with {label} = 1); settings chosen by stratified {}-fold cross-validation repeated {} times (seed {})",
+        rows.len(),
+        options.folds,
+        options.repeats,
+        options.seed
+    );
+    Ok(detector)
 }
 
 /// How a detector ranks one labelled file, scored one way (with the model or cues only).

@@ -362,6 +362,55 @@ impl Engine {
         })
     }
 
+    /// Recomputes every narrative and burst from the stored items (they are derived
+    /// state), with the model when the ranker has it; returns how many items were read.
+    pub async fn rebuild_narratives(&self) -> Result<u64> {
+        let config = self.config();
+        let embedder = self.ranker().await?.current().matcher().embedder();
+        let (_, items) = self.inner.store.counts().await?;
+        let progress = self.progress();
+        progress.begin("narratives", items);
+        let mut last = 0;
+        let rebuilt = claimdesk_monitor::Monitor::rebuild(
+            &self.inner.store,
+            config.monitor(),
+            config.rating_scale().clone(),
+            embedder,
+            &mut |done| {
+                progress.advance(done.saturating_sub(last));
+                last = done;
+            },
+        )
+        .await;
+        progress.end();
+        Ok(rebuilt?.1)
+    }
+
+    /// Fetches one feed or article page at `url` through the guarded client (`[fetch]`
+    /// rules) and stores its items like a file's; run [`Engine::process`] on the changed
+    /// ones next.
+    pub async fn ingest_url(&self, url: &str, actor: Actor) -> Result<Ingested> {
+        let started = std::time::Instant::now();
+        let client = claimdesk_ingest::fetch::GuardedClient::new(self.config().fetch())?;
+        let conditional = claimdesk_ingest::fetch::Conditional::default();
+        let fetched = client.get(url, &conditional).await?;
+        let (_, parsed) = claimdesk_ingest::feed::parse_document(
+            &fetched.url,
+            &fetched.body,
+            fetched.content_type.as_deref(),
+        );
+        let (format, diagnostics) = (parsed.format, parsed.diagnostics.clone());
+        let stored =
+            claimdesk_ingest::intake::store_items(&self.inner.store, url, parsed, actor).await?;
+        Ok(Ingested {
+            format,
+            counts: stored.counts,
+            diagnostics,
+            changed: stored.changed,
+            store_time: started.elapsed(),
+        })
+    }
+
     /// Runs stored items through the pipeline (check-worthiness, matching, narratives,
     /// alerts); `progress` reports it.
     pub async fn process(&self, ids: &[ItemId], progress: bool) -> Result<Report> {

@@ -54,6 +54,14 @@ pub fn read_queries(path: &Path) -> Result<Vec<Query>> {
         .collect())
 }
 
+/// Reads TREC qrels (`qid iter docid relevance`); a malformed line is an error naming the
+/// file and the line.
+pub fn read_qrels(path: &Path) -> Result<Qrels> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    claimdesk_match::trec::parse_qrels(&text)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+}
+
 /// The ranked source ids of `matches`: each canonical fact-check followed by its aliases
 /// (same score), at most `top` in all.
 pub fn ranked_ids(matches: &[Match], catalog: &Catalog, top: usize) -> Vec<(String, f32)> {

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use claimdesk_core::{Checkpoint, CheckpointSigner};
+use claimdesk_core::{Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier};
 use claimdesk_ingest::fetch::GuardedClient;
 use claimdesk_ingest::poll::{PollReport, Poller};
 use claimdesk_monitor::webhook::{deliver_due, run_deliveries};
@@ -47,6 +47,33 @@ pub async fn checkpoint_audit(
     let checkpoint = signer.sign(seq, &hash, &at);
     store.save_audit_checkpoint(&checkpoint).await?;
     Ok(Some(checkpoint))
+}
+
+/// Checks the stored audit chain against a witness's copy of the checkpoints (`witnessed`,
+/// the JSON Lines `claimdesk audit checkpoints` exports), signed by `key`: names the first
+/// event that a rewrite changed before the last witnessed checkpoint.
+pub async fn verify_witness(
+    store: &impl AuditStore,
+    key: CheckpointKey,
+    witnessed: &str,
+) -> Result<WitnessReport> {
+    /// Events read per query.
+    const PAGE: i64 = 10_000;
+    let mut verifier = WitnessVerifier::new(key);
+    for line in witnessed.lines() {
+        verifier.add_line(line);
+    }
+    let head = store.audit_head().await?.map_or(0, |(seq, _)| seq);
+    let mut after = 0;
+    'pages: while after < head {
+        for (seq, hash) in store.audit_hashes(after, after + PAGE).await? {
+            if !verifier.push_stored(seq, &hash) {
+                break 'pages;
+            }
+        }
+        after += PAGE;
+    }
+    Ok(verifier.finish())
 }
 
 /// Signs checkpoints until `stop` turns true: after `[audit] checkpoint_every` events, and

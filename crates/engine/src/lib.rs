@@ -9,7 +9,7 @@
 //! Architecture invariant: the modules form layers, each importing only the ones listed
 //! before it in [`LAYERS`] (a test reads the sources and fails on an import that points up),
 //! so there is no import cycle: config → data, store and index → model and ranker →
-//! pipeline → look-back → engine → jobs.
+//! pipeline → look-back → engine → jobs and sources.
 //!
 //! Architecture invariant: nothing here knows HTTP, HTML or the command line; progress is
 //! reported through [`Progress`], and what users should read comes back as values
@@ -31,6 +31,7 @@ pub mod model;
 pub mod pipeline;
 pub mod progress;
 pub mod ranker;
+pub mod sources;
 pub mod training;
 
 pub use catalog::Catalog;
@@ -71,6 +72,7 @@ pub const LAYERS: &[&str] = &[
     "lookback",
     "engine",
     "jobs",
+    "sources",
 ];
 
 #[cfg(test)]

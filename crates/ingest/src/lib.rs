@@ -67,6 +67,51 @@ pub enum ItemFormat {
     Tsv,
 }
 
+impl FactCheckFormat {
+    /// Every format by the name commands take (`--format`).
+    pub const NAMES: [&'static str; 5] = ["auto", "claimreview", "csv", "tsv", "clef"];
+}
+
+impl std::str::FromStr for FactCheckFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "claimreview" => Ok(Self::ClaimReview),
+            "csv" => Ok(Self::Csv),
+            "tsv" => Ok(Self::Tsv),
+            "clef" => Ok(Self::Clef),
+            _ => Err(format!(
+                "`{s}` is not a format of fact-checks: {}",
+                Self::NAMES.join(", ")
+            )),
+        }
+    }
+}
+
+impl ItemFormat {
+    /// Every format by the name commands take (`--format`).
+    pub const NAMES: [&'static str; 4] = ["auto", "jsonl", "csv", "tsv"];
+}
+
+impl std::str::FromStr for ItemFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "jsonl" => Ok(Self::Jsonl),
+            "csv" => Ok(Self::Csv),
+            "tsv" => Ok(Self::Tsv),
+            _ => Err(format!(
+                "`{s}` is not a format of items: {}",
+                Self::NAMES.join(", ")
+            )),
+        }
+    }
+}
+
 /// A parsed record and the line it started on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record<T> {

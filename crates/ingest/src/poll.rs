@@ -91,6 +91,27 @@ pub fn timestamp_text(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A moment given as an RFC 3339 time, a date (midnight UTC), or a span back from `now`
+/// (`90m`, `24h`, `7d`, as [`parse_interval`] reads them): Unix seconds.
+pub fn parse_since(s: &str, now: Timestamp) -> Result<i64, String> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t.as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| format!("`{s}`: {e}"));
+    }
+    match parse_interval(s) {
+        Ok(span) => Ok(now.as_second().saturating_sub(span.as_secs() as i64)),
+        Err(e) => Err(format!(
+            "{e}; or give a time (2026-11-20T10:00:00Z) or a date (2026-11-20)"
+        )),
+    }
+}
+
 fn after(t: Timestamp, d: Duration) -> Timestamp {
     let d = d.min(Duration::from_secs(10 * 365 * 86_400));
     let span = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::ZERO);

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use claimdesk_core::{Actor, ItemId};
 use claimdesk_ingest::fetch::{AllowList, FetchConfig, GuardedClient, StaticResolver};
-use claimdesk_ingest::poll::{PollSettings, Poller, backoff, parse_interval, timestamp_text};
+use claimdesk_ingest::poll::{
+    PollSettings, Poller, backoff, parse_interval, parse_since, timestamp_text,
+};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{NewSource, PollOutcome, Source, SourceHealth, SourceKind, SqliteStore};
 use jiff::Timestamp;
@@ -348,5 +350,20 @@ fn intervals_and_backoff() {
     assert_eq!(
         backoff(Duration::from_secs(86_400), 1, cap),
         Duration::from_secs(86_400)
+    );
+}
+
+#[test]
+fn since_takes_a_time_a_date_or_a_span_back_from_now() {
+    let now: jiff::Timestamp = "2026-12-05T12:00:00Z".parse().unwrap();
+    let at = |s: &str| parse_since(s, now);
+    assert_eq!(at("2026-12-05T10:00:00Z"), Ok(now.as_second() - 7200));
+    assert_eq!(at("2026-12-05"), Ok(now.as_second() - 12 * 3600));
+    assert_eq!(at("90m"), Ok(now.as_second() - 5400));
+    assert_eq!(at("7d"), Ok(now.as_second() - 7 * 86_400));
+    let wrong = at("yesterday").unwrap_err();
+    assert!(
+        wrong.contains("yesterday") && wrong.contains("date"),
+        "{wrong}"
     );
 }

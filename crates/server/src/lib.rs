@@ -157,6 +157,43 @@ pub async fn serve(
     Ok(())
 }
 
+/// Why [`serve_desk`] stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The listener failed.
+    #[error("the server stopped with an error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A background job could not start or run.
+    #[error("the background jobs stopped: {0}")]
+    Jobs(#[from] claimdesk_engine::Error),
+    /// A background job panicked.
+    #[error("the background jobs stopped: {0}")]
+    Panicked(String),
+}
+
+/// Serves the desk as `claimdesk serve` runs it: `state` on `listener`, with the engine's
+/// background jobs beside it (following the store, polling sources, delivering webhooks,
+/// signing audit checkpoints), until `shutdown` resolves; then the requests in flight and
+/// the jobs' work in flight finish.
+pub async fn serve_desk(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let engine = state.engine().clone();
+    let background = tokio::spawn(claimdesk_engine::jobs::run_background(engine, stopped));
+    let served = serve(listener, state, async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    })
+    .await;
+    background
+        .await
+        .map_err(|e| ServeError::Panicked(e.to_string()))??;
+    Ok(served?)
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

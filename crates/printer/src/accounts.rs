@@ -1,0 +1,63 @@
+//! Users and API tokens.
+
+use std::fmt::Write as _;
+
+use claimdesk_engine::core::{AuditReport, User, WitnessReport};
+use claimdesk_engine::store::ApiToken;
+
+/// One line per user: name, role, state, display name.
+pub fn users(users: &[User]) -> String {
+    if users.is_empty() {
+        return "no users yet: add one with `claimdesk user add NAME --role admin`\n".into();
+    }
+    let mut out = String::new();
+    for u in users {
+        let state = if u.disabled { "disabled" } else { "active" };
+        let _ = writeln!(
+            out,
+            "{:<20} {:<9} {state:<9} {}",
+            u.username, u.role, u.display_name
+        );
+    }
+    out
+}
+
+/// One line per token of `username`: id, name, created, active or revoked.
+pub fn tokens(username: &str, tokens: &[ApiToken]) -> String {
+    if tokens.is_empty() {
+        return format!("{username} has no API tokens\n");
+    }
+    let mut out = String::new();
+    for t in tokens {
+        let state = t
+            .revoked_at
+            .as_ref()
+            .map_or_else(|| "active".to_string(), |at| format!("revoked {at}"));
+        let _ = writeln!(out, "{:<6} {:<24} {} {state}", t.id.0, t.name, t.created_at);
+    }
+    out
+}
+
+/// Whether the audit chain's hashes hold, and how many events it has.
+pub fn audit_chain(report: &AuditReport) -> String {
+    match &report.problem {
+        None => format!("audit chain intact: {} events\n", report.events),
+        Some(problem) => format!("audit chain broken: {problem}\n"),
+    }
+}
+
+/// What checking the chain against a witness's checkpoints found, naming the first bad
+/// sequence number.
+pub fn witness(report: &WitnessReport) -> String {
+    let mut out = format!(
+        "witnessed checkpoints: {} verified, covering events 1 to {}\n",
+        report.checkpoints, report.witnessed_to
+    );
+    for problem in &report.problems {
+        let _ = writeln!(out, "witness check failed: {problem}");
+    }
+    if let Some(seq) = report.first_bad_seq() {
+        let _ = writeln!(out, "first bad sequence number: {seq}");
+    }
+    out
+}
