@@ -12,6 +12,7 @@ pub mod audit;
 pub mod checkpoint;
 pub mod claims;
 pub mod desk;
+pub mod explanation;
 pub mod monitor;
 pub mod web;
 pub mod workflow;
@@ -26,6 +27,7 @@ pub use desk::{
     Actor, ApiTokenId, Case, CaseId, CaseNote, CaseStatus, DeskFactCheck, EvidenceLink, Permission,
     Role, StatusChange, UnknownName, User, UserId,
 };
+pub use explanation::{Explanation, FeatureEffect, MatchField, Signal, Strength, TermHit};
 pub use monitor::{
     Alert, AlertId, AlertRule, Burst, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember,
     WebhookId,

@@ -50,15 +50,15 @@ pub struct RankerOptions {
     pub verifier: Option<claimdesk_match::verify::Verifier>,
 }
 
-/// One ranked fact-check, its explanation in the JSON form stored with matches.
+/// One ranked fact-check with its explanation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedMatch {
     /// The canonical fact-check.
     pub fact_check: FactCheckId,
     /// The score (higher is better).
     pub score: f32,
-    /// Why it matched (`claimdesk_match::Explanation` as JSON).
-    pub explanation: serde_json::Value,
+    /// Why it matched.
+    pub explanation: claimdesk_core::Explanation,
 }
 
 /// A ranker as built at one store revision.
@@ -87,7 +87,7 @@ impl Ranker {
             .map(|m| RankedMatch {
                 fact_check: m.fact_check,
                 score: m.score,
-                explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
+                explanation: m.explanation,
             })
             .collect())
     }
@@ -95,10 +95,11 @@ impl Ranker {
 
 /// Ranked matches as the store keeps them, ranks from 1.
 pub fn stored_matches(ranked: &[claimdesk_match::Match]) -> Vec<StoredMatch> {
-    StoredMatch::ranked(ranked.iter().map(|m| {
-        let explanation = serde_json::to_value(&m.explanation).unwrap_or_default();
-        (m.fact_check, m.score, explanation)
-    }))
+    StoredMatch::ranked(
+        ranked
+            .iter()
+            .map(|m| (m.fact_check, m.score, m.explanation.clone())),
+    )
 }
 
 /// A canonical fact-check as the dense side sees it.

@@ -385,16 +385,16 @@ impl HybridMatcher {
         };
         let mut out = Vec::with_capacity(scored.len());
         for (rank, ((score, c), terms)) in scored.into_iter().zip(terms).enumerate() {
-            let mut retrievers = Vec::new();
+            let mut retrievers: Vec<std::borrow::Cow<'static, str>> = Vec::new();
             if c.lexical.rank.is_some() {
                 retrievers.push(if c.lexical.lexical > 0.0 {
-                    "lexical"
+                    "lexical".into()
                 } else {
-                    "near-duplicate"
+                    "near-duplicate".into()
                 });
             }
             if c.dense_rank.is_some() {
-                retrievers.push("dense");
+                retrievers.push("dense".into());
             }
             let fc_lang = self
                 .profiles
@@ -419,7 +419,7 @@ impl HybridMatcher {
                     .into_iter()
                     .take(5)
                     .map(|(name, value, effect)| FeatureEffect {
-                        name,
+                        name: name.into(),
                         value,
                         effect,
                     })

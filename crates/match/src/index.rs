@@ -37,48 +37,14 @@ pub enum IndexChange {
     Remove(FactCheckId),
 }
 
-/// The searchable fields, in the order the scorer weights them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchField {
-    /// The claim, exact form.
-    ClaimExact,
-    /// The headline, exact form.
-    HeadlineExact,
-    /// The claim, diacritics folded.
-    ClaimFolded,
-    /// The headline, diacritics folded.
-    HeadlineFolded,
-    /// Folded bigrams of claim and headline.
-    Bigrams,
-}
+pub use claimdesk_core::explanation::MatchField;
 
-impl MatchField {
-    /// Every field, in scoring order.
-    pub const ALL: [MatchField; 5] = [
-        MatchField::ClaimExact,
-        MatchField::HeadlineExact,
-        MatchField::ClaimFolded,
-        MatchField::HeadlineFolded,
-        MatchField::Bigrams,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            MatchField::ClaimExact => "claim_exact",
-            MatchField::HeadlineExact => "headline_exact",
-            MatchField::ClaimFolded => "claim_folded",
-            MatchField::HeadlineFolded => "headline_folded",
-            MatchField::Bigrams => "bigrams",
-        }
-    }
-
-    fn tokenizer(self) -> &'static str {
-        match self {
-            MatchField::ClaimExact | MatchField::HeadlineExact => "claimdesk_exact",
-            MatchField::ClaimFolded | MatchField::HeadlineFolded => "claimdesk_folded",
-            MatchField::Bigrams => "claimdesk_bigrams",
-        }
+/// The tantivy tokenizer that analyses `field`.
+fn tokenizer(field: MatchField) -> &'static str {
+    match field {
+        MatchField::ClaimExact | MatchField::HeadlineExact => "claimdesk_exact",
+        MatchField::ClaimFolded | MatchField::HeadlineFolded => "claimdesk_folded",
+        MatchField::Bigrams => "claimdesk_bigrams",
     }
 }
 
@@ -137,10 +103,10 @@ fn schema() -> (Schema, Fields) {
     let simhash = b.add_u64_field("simhash", FAST);
     let text = MatchField::ALL.map(|f| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer(f.tokenizer())
+            .set_tokenizer(tokenizer(f))
             .set_index_option(IndexRecordOption::WithFreqs);
         b.add_text_field(
-            f.name(),
+            f.as_str(),
             TextOptions::default().set_indexing_options(indexing),
         )
     });

@@ -83,6 +83,8 @@ impl MatchSettings {
     }
 }
 
+pub use claimdesk_core::explanation::{Explanation, FeatureEffect, TermHit};
+
 /// One ranked fact-check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
@@ -92,55 +94,6 @@ pub struct Match {
     pub score: f32,
     /// Why it matched.
     pub explanation: Explanation,
-}
-
-/// Why a fact-check matched: the score of each retriever and, when asked for, the terms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Explanation {
-    /// Sum of the weighted BM25 scores of all fields.
-    pub lexical: f32,
-    /// SimHash distance to the query when within the near-duplicate limit.
-    pub near_duplicate_distance: Option<u32>,
-    /// What the near-duplicate signal added to the score.
-    pub near_duplicate: f32,
-    /// The query terms found in the fact-check, by field, best contribution first (empty
-    /// unless explanations were requested).
-    pub terms: Vec<TermHit>,
-    /// Cosine similarity of the sentence embeddings, when dense retrieval ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cosine: Option<f32>,
-    /// The retrievers that proposed this fact-check (`lexical`, `near-duplicate`, `dense`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub retrievers: Vec<&'static str>,
-    /// The reranker's features that moved the score most, largest effect first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub features: Vec<FeatureEffect>,
-    /// True when this is the top match and the verifier's probability reaches the
-    /// calibrated "confident" threshold for the language pair: the desk may link it without
-    /// asking.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub confident: bool,
-    /// The match verifier's probability that this fact-check answers the text (the same at
-    /// any pool size), when the model ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub probability: Option<f32>,
-    /// Confident, a suggestion, or only the nearest fact-check, when the model ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub strength: Option<crate::verify::Strength>,
-    /// What the pair shows, in words an editor reads (the server translates the codes).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub signals: Vec<crate::verify::Signal>,
-}
-
-/// How one reranker feature moved a match's score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FeatureEffect {
-    /// The feature's name (`cosine`, `term_overlap`, ...).
-    pub name: &'static str,
-    /// Its value for this match.
-    pub value: f32,
-    /// What it added to the log-odds (negative: it argued against the match).
-    pub effect: f32,
 }
 
 /// A fact-check found (or checked) by the lexical retrievers, with the evidence fusion and the
@@ -159,17 +112,6 @@ pub struct LexicalCandidate {
     pub near_duplicate_distance: Option<u32>,
     /// Rank in the lexical list (0 = best), `None` for a candidate added from elsewhere.
     pub rank: Option<u32>,
-}
-
-/// One query term found in one field of a fact-check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TermHit {
-    /// The index term (`vaccin`, `điện`, `dien_bien`).
-    pub term: String,
-    /// The field it was found in.
-    pub field: MatchField,
-    /// Its weighted BM25 contribution.
-    pub score: f32,
 }
 
 /// A near-duplicate of the query: (global doc, SimHash distance, score boost).

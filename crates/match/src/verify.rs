@@ -65,28 +65,7 @@ pub type PairVector = [f32; NUM_PAIR_FEATURES];
 /// Language pairs with fewer training queries than this use the `*` thresholds.
 pub const MIN_PAIR_QUERIES: usize = 30;
 
-/// How strongly a ranked fact-check answers the post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Strength {
-    /// Nothing above the suggestion threshold: the nearest fact-check, not a match.
-    Nearest,
-    /// Above the suggestion threshold: worth a person's look.
-    Suggestion,
-    /// The top match, above the confident threshold: safe to link.
-    Confident,
-}
-
-impl Strength {
-    /// The stable name (`nearest`, `suggestion`, `confident`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Strength::Nearest => "nearest",
-            Strength::Suggestion => "suggestion",
-            Strength::Confident => "confident",
-        }
-    }
-}
+pub use claimdesk_core::explanation::{Signal, Strength};
 
 /// The two thresholds of one language pair, on the verifier's probability.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -174,51 +153,6 @@ impl Verifier {
             Strength::Suggestion
         } else {
             Strength::Nearest
-        }
-    }
-}
-
-/// One thing a (post, fact-check) pair shows, as an editor would say it; the server words it
-/// in the desk's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signal {
-    /// The meaning is close although the words differ ("says the same thing in other words").
-    SameMeaning,
-    /// Much of the wording is shared.
-    SameWords,
-    /// Nearly the same text, copied.
-    NearCopy,
-    /// The numbers in the post are the fact-check's.
-    SameNumbers,
-    /// Both give numbers, and none of them agree.
-    DifferentNumbers,
-    /// They name the same people, places or bodies.
-    SharedNames,
-    /// They give the same year.
-    SameYear,
-    /// They give different years.
-    DifferentYear,
-    /// The meaning is not close.
-    DifferentMeaning,
-    /// The post covers only part of the fact-check's claim.
-    PartialClaim,
-}
-
-impl Signal {
-    /// The stable code (`same_meaning`, `different_year`, …), used as the catalog key.
-    pub fn code(self) -> &'static str {
-        match self {
-            Signal::SameMeaning => "same_meaning",
-            Signal::SameWords => "same_words",
-            Signal::NearCopy => "near_copy",
-            Signal::SameNumbers => "same_numbers",
-            Signal::DifferentNumbers => "different_numbers",
-            Signal::SharedNames => "shared_names",
-            Signal::SameYear => "same_year",
-            Signal::DifferentYear => "different_year",
-            Signal::DifferentMeaning => "different_meaning",
-            Signal::PartialClaim => "partial_claim",
         }
     }
 }

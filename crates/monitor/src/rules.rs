@@ -87,14 +87,14 @@ pub fn false_match(
     let mut ranked: Vec<&StoredMatch> = matches.iter().collect();
     ranked.sort_by_key(|m| m.rank);
     for m in ranked {
-        let confident = m.explanation.get("confident") == Some(&serde_json::Value::Bool(true));
+        let confident = m.explanation.confident;
         // With the model, the match verifier has judged the match: only a confident top
         // match alerts (a high ranking score means only "the nearest fact-check"). Without
         // it, the lexical score must reach its threshold.
-        let verified = m.explanation.get("strength").is_some();
+        let verified = m.explanation.strength.is_some();
         let alerts = if verified {
             confident
-        } else if m.explanation.get("features").is_some() {
+        } else if !m.explanation.features.is_empty() {
             confident || m.score >= settings.false_match_min_score
         } else {
             confident || m.score >= settings.false_match_min_lexical

@@ -2,7 +2,7 @@
 //! alone is a narrative of one); a true-rated or unsure match does not; a fast-growing
 //! narrative alerts once; a narrative that alerted escalates at 10x, 100x, ... its size then.
 
-use claimdesk_core::{Actor, AlertRule, FactCheck, FactCheckId, Rating, StoredItem};
+use claimdesk_core::{Actor, AlertRule, Explanation, FactCheck, FactCheckId, Rating, StoredItem};
 use claimdesk_monitor::{AlertSettings, MonitorSettings};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{AlertFilter, ImportSource, NewFactCheck, SqliteStore, StoredMatch};
@@ -37,7 +37,9 @@ async fn match_all(s: &SqliteStore, items: &[StoredItem], fc: FactCheckId) {
             fact_check: fc,
             rank: 1,
             score: 0.95,
-            explanation: json!({"features": [], "confident": true}),
+            explanation: explain(
+                json!({"features": [{"name": "cosine", "value": 0.9, "effect": 1.0}], "confident": true}),
+            ),
         };
         s.save_matches(i.id, &[m]).await.unwrap();
     }
@@ -109,22 +111,35 @@ async fn a_confident_false_match_alerts_once() {
         ],
     )
     .await;
-    let m = |fc, score: f32, explanation| StoredMatch {
+    let m = |fc, score: f32, explanation: Explanation| StoredMatch {
         fact_check: fc,
         rank: 1,
         score,
         explanation,
     };
-    s.save_matches(items[0].id, &[m(fc_false, 0.93, json!({"features": []}))])
-        .await
-        .unwrap();
-    s.save_matches(items[1].id, &[m(fc_true, 0.99, json!({"confident": true}))])
-        .await
-        .unwrap();
+    s.save_matches(
+        items[0].id,
+        &[m(
+            fc_false,
+            0.93,
+            explain(json!({"features": [{"name": "cosine", "value": 0.9, "effect": 1.0}]})),
+        )],
+    )
+    .await
+    .unwrap();
+    s.save_matches(
+        items[1].id,
+        &[m(fc_true, 0.99, explain(json!({"confident": true})))],
+    )
+    .await
+    .unwrap();
     // Below the score threshold, but the reranker called it confident.
-    s.save_matches(items[2].id, &[m(fc_false, 0.4, json!({"confident": true}))])
-        .await
-        .unwrap();
+    s.save_matches(
+        items[2].id,
+        &[m(fc_false, 0.4, explain(json!({"confident": true})))],
+    )
+    .await
+    .unwrap();
 
     let mut mon = monitor(&s, MonitorSettings::default()).await;
     let seen = mon.observe(&s, &items).await.unwrap();
@@ -150,9 +165,16 @@ async fn a_confident_false_match_alerts_once() {
     assert!(a.summary.contains("rated False"), "{}", a.summary);
 
     // Observing again (and re-matching) raises nothing new: one alert per rule and subject.
-    s.save_matches(items[0].id, &[m(fc_false, 0.95, json!({"features": []}))])
-        .await
-        .unwrap();
+    s.save_matches(
+        items[0].id,
+        &[m(
+            fc_false,
+            0.95,
+            explain(json!({"features": [{"name": "cosine", "value": 0.9, "effect": 1.0}]})),
+        )],
+    )
+    .await
+    .unwrap();
     let again = mon.observe(&s, &items).await.unwrap();
     assert!(again.iter().all(|o| o.alerts.is_empty()));
     assert_eq!(s.alerts(&AlertFilter::default()).await.unwrap().len(), 2);
@@ -237,7 +259,7 @@ async fn lexical_matches_are_held_to_the_lexical_threshold() {
             fact_check: fc,
             rank: 1,
             score,
-            explanation: json!({"lexical": score}),
+            explanation: explain(json!({"lexical": score})),
         };
         s.save_matches(item.id, &[m]).await.unwrap();
     }
@@ -276,7 +298,7 @@ async fn a_verified_match_alerts_only_when_confident_whatever_its_ranking_score(
         ],
     )
     .await;
-    let m = |score: f32, explanation| StoredMatch {
+    let m = |score: f32, explanation: Explanation| StoredMatch {
         fact_check: fc,
         rank: 1,
         score,
@@ -287,7 +309,7 @@ async fn a_verified_match_alerts_only_when_confident_whatever_its_ranking_score(
         items[0].id,
         &[m(
             0.97,
-            json!({"features": [], "strength": "nearest", "probability": 0.02}),
+            explain(json!({"features": [{"name": "cosine", "value": 0.9, "effect": 1.0}], "strength": "nearest", "probability": 0.02})),
         )],
     )
     .await
@@ -296,7 +318,7 @@ async fn a_verified_match_alerts_only_when_confident_whatever_its_ranking_score(
         items[1].id,
         &[m(
             0.6,
-            json!({"features": [], "strength": "confident", "confident": true, "probability": 0.99}),
+            explain(json!({"features": [{"name": "cosine", "value": 0.9, "effect": 1.0}], "strength": "confident", "confident": true, "probability": 0.99})),
         )],
     )
     .await
@@ -402,4 +424,9 @@ async fn a_story_escalates_at_ten_and_a_hundred_times_its_first_alert() {
         }
     }
     assert_eq!(s.alerts(&AlertFilter::default()).await.unwrap().len(), 3);
+}
+
+/// An explanation as the matcher would store it, from its JSON.
+fn explain(json: serde_json::Value) -> Explanation {
+    serde_json::from_value(json).expect("an explanation")
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use claimdesk_core::{FactCheckId, StoredFactCheck, StoredItem};
+use claimdesk_core::{Explanation, FactCheckId, StoredFactCheck, StoredItem, Strength};
 use claimdesk_store::{FactCheckStore, StoredMatch};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -139,71 +139,6 @@ impl FactCheckView {
     }
 }
 
-/// A query term found in a fact-check.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct TermView {
-    /// The index term.
-    pub term: String,
-    /// The field (`claim_exact`, `headline_folded`, `bigrams`, ...).
-    pub field: String,
-    /// Its weighted BM25 contribution.
-    pub score: f32,
-}
-
-/// How one reranker feature moved the score.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct FeatureView {
-    /// The feature (`cosine`, `term_overlap`, ...).
-    pub name: String,
-    /// Its value.
-    pub value: f32,
-    /// What it added to the log-odds.
-    pub effect: f32,
-}
-
-/// Why a fact-check matched.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct Why {
-    /// The retrievers that proposed it (`lexical`, `near-duplicate`, `dense`).
-    pub retrievers: Vec<String>,
-    /// The lexical (BM25) score.
-    pub lexical: f32,
-    /// Cosine similarity of the sentence embeddings, when dense retrieval ran.
-    pub cosine: Option<f32>,
-    /// SimHash distance when the texts are near-duplicates.
-    pub near_duplicate_distance: Option<u32>,
-    /// The query terms found, best first.
-    pub terms: Vec<TermView>,
-    /// The reranker features that moved the score most.
-    pub features: Vec<FeatureView>,
-    /// The top match, and the match verifier calls it "confident": safe to link.
-    pub confident: bool,
-    /// The match verifier's probability that the fact-check answers the text (the same at
-    /// any desk size), when the semantic model ran.
-    pub probability: Option<f32>,
-    /// `confident`, `suggestion`, or `nearest` (the nearest fact-check, not a match), when
-    /// the semantic model ran.
-    pub strength: Option<String>,
-    /// What the pair shows, as codes (`same_meaning`, `same_numbers`, `different_year`, …),
-    /// strongest first.
-    pub signals: Vec<String>,
-}
-
-impl Why {
-    /// Reads a stored explanation; a malformed one explains nothing rather than failing.
-    fn from_json(value: serde_json::Value) -> Why {
-        serde_json::from_value(value).unwrap_or_default()
-    }
-
-    /// The match verifier found this is only the nearest fact-check, not a match.
-    pub fn is_nearest(&self) -> bool {
-        self.strength.as_deref() == Some("nearest")
-    }
-}
-
 /// The fact-check side of a match, short.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FactCheckSummary {
@@ -245,7 +180,7 @@ pub struct MatchView {
     /// The fact-check.
     pub fact_check: FactCheckSummary,
     /// Why it matched.
-    pub why: Why,
+    pub why: Explanation,
 }
 
 /// One match before its fact-check is looked up.
@@ -253,7 +188,7 @@ pub(crate) struct RawMatch {
     pub fact_check: FactCheckId,
     pub rank: u32,
     pub score: f32,
-    pub explanation: serde_json::Value,
+    pub explanation: Explanation,
 }
 
 impl From<StoredMatch> for RawMatch {
@@ -300,7 +235,7 @@ pub(crate) async fn resolve_each(
                 rank: m.rank,
                 score: m.score,
                 fact_check: fc.into(),
-                why: Why::from_json(m.explanation),
+                why: m.explanation,
             })
         })
         .collect())
@@ -464,10 +399,10 @@ pub enum MatchOutcome {
 impl MatchOutcome {
     /// The outcome of a ranked list.
     pub fn of(matches: &[MatchView]) -> MatchOutcome {
-        match matches.first().map(|m| m.why.strength.as_deref()) {
+        match matches.first().map(|m| m.why.strength) {
             None => MatchOutcome::NoMatch,
             Some(None) => MatchOutcome::Unverified,
-            Some(Some("nearest")) => MatchOutcome::NoMatch,
+            Some(Some(Strength::Nearest)) => MatchOutcome::NoMatch,
             Some(Some(_)) => MatchOutcome::Match,
         }
     }

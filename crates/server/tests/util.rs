@@ -178,13 +178,14 @@ pub async fn desk_with(config: ServerConfig) -> Desk {
         fact_check: FactCheckId(fc),
         rank: 1,
         score: 0.8,
-        explanation: json!({
+        explanation: serde_json::from_value(json!({
             "lexical": 4.25, "near_duplicate": 0.0, "near_duplicate_distance": null,
             "terms": [{"term": "lemon", "field": "claim_exact", "score": 2.5}],
             "retrievers": ["lexical", "near-duplicate"],
             "features": [{"name": "term_overlap", "value": 0.6, "effect": 1.25}],
             "confident": confident,
-        }),
+        }))
+        .expect("an explanation"),
     };
     store.save_matches(ids[0], &[m(1, true)]).await.unwrap();
     store.save_matches(ids[1], &[m(2, false)]).await.unwrap();

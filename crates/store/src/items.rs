@@ -1,7 +1,9 @@
 //! Items, their check-worthiness, their stored matches and the intake backlog: [`ItemStore`];
 //! what the desk reads of them: the queue of items with their top match, pages.
 
-use claimdesk_core::{CaseStatus, FactCheckId, ImportCounts, Item, ItemId, StoredItem};
+use claimdesk_core::{
+    CaseStatus, Explanation, FactCheckId, ImportCounts, Item, ItemId, StoredItem,
+};
 
 use crate::{ImportSource, Result};
 
@@ -23,15 +25,15 @@ pub struct StoredMatch {
     pub rank: u32,
     /// The fused score.
     pub score: f32,
-    /// The explanation, as JSON.
-    pub explanation: serde_json::Value,
+    /// Why it matched.
+    pub explanation: Explanation,
 }
 
 impl StoredMatch {
     /// A ranked list as the store keeps it: `(fact-check, score, explanation)` best first,
     /// numbered from rank 1.
     pub fn ranked(
-        list: impl IntoIterator<Item = (FactCheckId, f32, serde_json::Value)>,
+        list: impl IntoIterator<Item = (FactCheckId, f32, Explanation)>,
     ) -> Vec<StoredMatch> {
         list.into_iter()
             .zip(1..)

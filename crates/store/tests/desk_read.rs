@@ -1,12 +1,11 @@
 //! The desk's reads: queue filters and order, single lookups, fact-check search.
 
-use claimdesk_core::{FactCheck, FactCheckId, Item, ItemId};
+use claimdesk_core::{Explanation, FactCheck, FactCheckId, Item, ItemId};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     ImportSource, ItemFilter, MatchStatus, NewFactCheck, NewItem, PageRequest, SqliteStore,
     StoredMatch,
 };
-use serde_json::json;
 
 fn source() -> ImportSource<'static> {
     ImportSource {
@@ -76,10 +75,10 @@ async fn desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
         fact_check: FactCheckId(fc),
         rank: 1,
         score: 0.5,
-        explanation: if confident {
-            json!({"lexical": 1.0, "confident": true})
-        } else {
-            json!({"lexical": 1.0})
+        explanation: Explanation {
+            lexical: 1.0,
+            confident,
+            ..Explanation::default()
         },
     };
     s.save_matches(ids[0], &[stored(2, true)]).await.unwrap();

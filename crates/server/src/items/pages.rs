@@ -44,7 +44,12 @@ impl MatchCard {
             |prefix: &str, n: &str| t.lookup(&format!("{prefix}.{n}")).unwrap_or(n).to_string();
         MatchCard {
             nearest: m.why.is_nearest(),
-            signals: m.why.signals.iter().map(|s| name("signal", s)).collect(),
+            signals: m
+                .why
+                .signals
+                .iter()
+                .map(|s| name("signal", s.code()))
+                .collect(),
             // With the model, the verifier's probability is what a reader should weigh.
             score: format!("{:.3}", m.why.probability.unwrap_or(m.score)),
             lexical: format!("{:.2}", m.why.lexical),
@@ -64,7 +69,7 @@ impl MatchCard {
                 .map(|h| {
                     (
                         h.term.clone(),
-                        name("field", &h.field),
+                        name("field", h.field.as_str()),
                         format!("{:.2}", h.score),
                     )
                 })
@@ -75,7 +80,7 @@ impl MatchCard {
                 .iter()
                 .map(|f| {
                     (
-                        f.name.clone(),
+                        f.name.to_string(),
                         format!("{:.3}", f.value),
                         format!("{:+.2}", f.effect),
                     )

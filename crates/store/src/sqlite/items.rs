@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use claimdesk_core::{CaseStatus, FactCheckId, ImportCounts, ImportKind, Item, ItemId, StoredItem};
+use claimdesk_core::{
+    CaseStatus, Explanation, FactCheckId, ImportCounts, ImportKind, Item, ItemId, StoredItem,
+};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
 
@@ -114,10 +116,10 @@ macro_rules! queue_where {
                         WHERE item_id = i.id AND rank = 1)
                    WHEN 'confident' THEN EXISTS (SELECT 1 FROM matches
                         WHERE item_id = i.id AND rank = 1
-                          AND coalesce(json_extract(explanation, '$.confident'), 0) = 1)
+                          AND confident = 1)
                    WHEN 'review' THEN EXISTS (SELECT 1 FROM matches
                         WHERE item_id = i.id AND rank = 1
-                          AND coalesce(json_extract(explanation, '$.confident'), 0) = 0)
+                          AND confident = 0)
                    ELSE 1 END)
             AND (?7 IS NULL OR ?7 = (SELECT status FROM cases WHERE item_id = i.id
                                      ORDER BY updated_at DESC, id DESC LIMIT 1))
@@ -133,6 +135,17 @@ macro_rules! queue_order {
     };
 }
 
+/// A stored explanation; one that does not read as [`Explanation`] is a corrupt row.
+fn read_explanation(json: &str) -> Result<Explanation> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("match explanation: {e}")))
+}
+
+/// The JSON an explanation is stored as.
+fn explanation_json(explanation: &Explanation) -> String {
+    // An explanation holds only numbers, strings and lists: it always serializes.
+    serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into())
+}
+
 fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
     let Some(fact_check) = row.try_get::<Option<i64>, _>("factcheck_id")? else {
         return Ok(None);
@@ -142,8 +155,7 @@ fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
         fact_check: FactCheckId(fact_check),
         rank: row.try_get::<i64, _>("rank")? as u32,
         score: row.try_get::<f64, _>("score")? as f32,
-        explanation: serde_json::from_str(&explanation)
-            .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+        explanation: read_explanation(&explanation)?,
     }))
 }
 
@@ -277,7 +289,8 @@ impl ItemStore for SqliteStore {
                         m.fact_check.0,
                         m.rank,
                         f64::from(m.score),
-                        m.explanation.to_string()
+                        explanation_json(&m.explanation),
+                        m.explanation.confident
                     ])
                 })
             })
@@ -291,8 +304,9 @@ impl ItemStore for SqliteStore {
             .await?;
         if !rows.is_empty() {
             sqlx::query(
-                "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation)
-                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+                "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation, confident)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                        value ->> 5
                  FROM json_each(?)",
             )
             .bind(json_rows(rows))
@@ -316,8 +330,7 @@ impl ItemStore for SqliteStore {
                     fact_check: FactCheckId(fc),
                     rank: rank as u32,
                     score: score as f32,
-                    explanation: serde_json::from_str(&explanation)
-                        .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+                    explanation: read_explanation(&explanation)?,
                 })
             })
             .collect()
@@ -343,8 +356,7 @@ impl ItemStore for SqliteStore {
                 fact_check: FactCheckId(fc),
                 rank: rank as u32,
                 score: score as f32,
-                explanation: serde_json::from_str(&explanation)
-                    .map_err(|e| Error::Corrupt(format!("match explanation: {e}")))?,
+                explanation: read_explanation(&explanation)?,
             });
         }
         Ok(items
