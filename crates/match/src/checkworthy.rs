@@ -611,8 +611,8 @@ fn stratified_folds(labels: &[bool], folds: usize, seed: u64) -> Vec<usize> {
     out
 }
 
-/// Fits an L2-regularized logistic regression on standardized features with L-BFGS
-/// (deterministic: fixed start, sequential sums).
+/// Fits an L2-regularized logistic regression on standardized features with the crate's
+/// one solver ([`crate::logistic::minimize`]).
 /// The first `columns.1` columns are multiplied by `boost` after standardization; the first
 /// `columns.0` are cues held to their [`CUE_SIGNS`].
 fn fit(
@@ -675,9 +675,10 @@ fn fit(
 /// column whose weight comes out against its sign is dropped (its weight fixed at 0) and the
 /// rest refitted, until none is (an active-set method; deterministic).
 fn fit_signed(mut z: Vec<Vec<f64>>, y: &[f64], l2: f64, signed: usize) -> Vec<f64> {
+    let columns = z.first().map_or(1, Vec::len);
     let mut dropped = [false; NUM_CUES];
     loop {
-        let w = lbfgs(&z, y, l2);
+        let w = crate::logistic::minimize(&z, y, None, l2, columns);
         let wrong: Vec<usize> = (0..signed.min(NUM_CUES))
             .filter(|&i| !dropped[i] && f64::from(CUE_SIGNS[i]) * w[i] < 0.0)
             .collect();
@@ -691,110 +692,6 @@ fn fit_signed(mut z: Vec<Vec<f64>>, y: &[f64], l2: f64, signed: usize) -> Vec<f6
             }
         }
     }
-}
-
-/// Loss (summed log loss plus `l2`/2 ‖w‖², the intercept, last, unpenalized) and gradient.
-fn loss(z: &[Vec<f64>], y: &[f64], l2: f64, w: &[f64]) -> (f64, Vec<f64>) {
-    let d = w.len();
-    let mut g = vec![0f64; d];
-    let mut f = 0.0;
-    for (row, &t) in z.iter().zip(y) {
-        let s: f64 = row.iter().zip(w).map(|(a, b)| a * b).sum();
-        // log(1 + e^s) computed without overflow.
-        f += if s > 0.0 {
-            s + (-s).exp().ln_1p()
-        } else {
-            s.exp().ln_1p()
-        } - t * s;
-        let p = 1.0 / (1.0 + (-s).exp());
-        for (gi, a) in g.iter_mut().zip(row) {
-            *gi += (p - t) * a;
-        }
-    }
-    for i in 0..d - 1 {
-        f += 0.5 * l2 * w[i] * w[i];
-        g[i] += l2 * w[i];
-    }
-    (f, g)
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// Minimizes [`loss`] by L-BFGS (10 pairs) with a backtracking Armijo line search.
-fn lbfgs(z: &[Vec<f64>], y: &[f64], l2: f64) -> Vec<f64> {
-    const MEMORY: usize = 10;
-    const MAX_ITERATIONS: usize = 500;
-    let d = z.first().map_or(1, Vec::len);
-    let mut w = vec![0f64; d];
-    let (mut f, mut g) = loss(z, y, l2, &w);
-    let mut history: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::new();
-    for _ in 0..MAX_ITERATIONS {
-        let gnorm = dot(&g, &g).sqrt();
-        if gnorm < 1e-6 * (1.0 + f.abs()) {
-            break;
-        }
-        // Two-loop recursion: the direction -H g.
-        let mut q = g.clone();
-        let mut alphas = Vec::with_capacity(history.len());
-        for (s, t, rho) in history.iter().rev() {
-            let a = rho * dot(s, &q);
-            for (qi, ti) in q.iter_mut().zip(t) {
-                *qi -= a * ti;
-            }
-            alphas.push(a);
-        }
-        let gamma = history
-            .last()
-            .map_or(1.0 / gnorm.max(1e-12), |(s, t, _)| dot(s, t) / dot(t, t));
-        for qi in q.iter_mut() {
-            *qi *= gamma;
-        }
-        for ((s, t, rho), a) in history.iter().zip(alphas.iter().rev()) {
-            let b = rho * dot(t, &q);
-            for (qi, si) in q.iter_mut().zip(s) {
-                *qi += (a - b) * si;
-            }
-        }
-        let direction: Vec<f64> = q.iter().map(|v| -v).collect();
-        let slope = dot(&g, &direction);
-        if slope >= 0.0 {
-            history.clear();
-            continue;
-        }
-        let mut step = 1.0;
-        let (mut next_w, mut next_f, mut next_g);
-        loop {
-            next_w = w
-                .iter()
-                .zip(&direction)
-                .map(|(a, b)| a + step * b)
-                .collect::<Vec<_>>();
-            (next_f, next_g) = loss(z, y, l2, &next_w);
-            if next_f <= f + 1e-4 * step * slope || step < 1e-10 {
-                break;
-            }
-            step *= 0.5;
-        }
-        let s: Vec<f64> = next_w.iter().zip(&w).map(|(a, b)| a - b).collect();
-        let t: Vec<f64> = next_g.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let st = dot(&s, &t);
-        let improvement = f - next_f;
-        w = next_w;
-        g = next_g;
-        f = next_f;
-        if st > 1e-12 {
-            history.push((s, t, 1.0 / st));
-            if history.len() > MEMORY {
-                history.remove(0);
-            }
-        }
-        if improvement.abs() < 1e-12 * (1.0 + f.abs()) {
-            break;
-        }
-    }
-    w
 }
 
 #[cfg(test)]

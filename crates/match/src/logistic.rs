@@ -1,6 +1,7 @@
-//! One L2-regularized logistic regression on standardized features, fitted by Newton's
-//! method (deterministic: the same rows give the same model), shared by the reranker and the
-//! match verifier.
+//! The one L2-regularized logistic regression of the crate: [`minimize`] fits the weights
+//! on a standardized design matrix by L-BFGS (deterministic: fixed start, sequential sums;
+//! rows may carry weights). [`Logistic`] is the model the reranker and the match verifier
+//! keep; the check-worthiness detector fits its linear models with the same solver.
 
 use serde::{Deserialize, Serialize};
 
@@ -103,52 +104,18 @@ impl Logistic {
             .iter()
             .map(|v| if v.sqrt() > 1e-6 { v.sqrt() } else { 1.0 })
             .collect();
-        let d = dims + 1;
-        let data: Vec<(Vec<f64>, f64, f64)> = rows
+        let z: Vec<Vec<f64>> = rows
             .iter()
-            .enumerate()
-            .map(|(r, (x, y))| {
+            .map(|(x, _)| {
                 let mut v: Vec<f64> = (0..dims)
                     .map(|i| (x[i] as f64 - mean[i]) / scale[i])
                     .collect();
                 v.push(1.0);
-                (v, if *y { 1.0 } else { 0.0 }, wt(r))
+                v
             })
             .collect();
-        let mut w = vec![0f64; d];
-        for _ in 0..50 {
-            let mut grad = vec![0f64; d];
-            let mut hess = vec![vec![0f64; d]; d];
-            for (x, y, c) in &data {
-                let s: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
-                let p = 1.0 / (1.0 + (-s).exp());
-                let r = c * p * (1.0 - p);
-                for i in 0..d {
-                    grad[i] += c * (p - y) * x[i];
-                    for j in 0..=i {
-                        hess[i][j] += r * x[i] * x[j];
-                    }
-                }
-            }
-            for i in 0..d {
-                for j in 0..i {
-                    hess[j][i] = hess[i][j];
-                }
-                if i < dims {
-                    grad[i] += l2 * w[i];
-                    hess[i][i] += l2;
-                }
-                hess[i][i] += 1e-9;
-            }
-            let step = solve(hess, grad);
-            let size: f64 = step.iter().map(|s| s * s).sum::<f64>().sqrt();
-            for i in 0..d {
-                w[i] -= step[i];
-            }
-            if size < 1e-8 {
-                break;
-            }
-        }
+        let y: Vec<f64> = rows.iter().map(|(_, y)| f64::from(u8::from(*y))).collect();
+        let w = minimize(&z, &y, weight, l2, dims + 1);
         Logistic {
             features: features.iter().map(|s| s.to_string()).collect(),
             mean: mean.iter().map(|&v| v as f32).collect(),
@@ -159,40 +126,122 @@ impl Logistic {
     }
 }
 
-/// Solves `a · x = b` by Gaussian elimination with partial pivoting.
-#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
-    let n = b.len();
-    for col in 0..n {
-        let pivot = (col..n)
-            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
-            .unwrap_or(col);
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let p = a[col][col];
-        if p.abs() < 1e-300 {
-            continue;
+/// Weighted log loss plus `l2`/2 ‖w‖² (the intercept, last, unpenalized) and its gradient.
+fn loss(z: &[Vec<f64>], y: &[f64], weight: Option<&[f64]>, l2: f64, w: &[f64]) -> (f64, Vec<f64>) {
+    let d = w.len();
+    let mut g = vec![0f64; d];
+    let mut f = 0.0;
+    for (r, (row, &t)) in z.iter().zip(y).enumerate() {
+        let c = weight.map_or(1.0, |w| w[r]);
+        let s = dot(row, w);
+        // log(1 + e^s) computed without overflow.
+        let log1p_exp = if s > 0.0 {
+            s + (-s).exp().ln_1p()
+        } else {
+            s.exp().ln_1p()
+        };
+        f += c * (log1p_exp - t * s);
+        let p = 1.0 / (1.0 + (-s).exp());
+        for (gi, a) in g.iter_mut().zip(row) {
+            *gi += c * (p - t) * a;
         }
-        for row in col + 1..n {
-            let f = a[row][col] / p;
-            if f != 0.0 {
-                for k in col..n {
-                    a[row][k] -= f * a[col][k];
-                }
-                b[row] -= f * b[col];
+    }
+    for i in 0..d.saturating_sub(1) {
+        f += 0.5 * l2 * w[i] * w[i];
+        g[i] += l2 * w[i];
+    }
+    (f, g)
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The weights (intercept last) of the L2-regularized logistic regression of labels `y`
+/// (0 or 1) on the rows of `z` (standardized, with a last column of ones), each row weighted
+/// by `weight` (1 when `None`), `columns` of them (intercept included; all zero without
+/// rows): L-BFGS with 10 pairs and a backtracking Armijo line search, from zero.
+pub fn minimize(
+    z: &[Vec<f64>],
+    y: &[f64],
+    weight: Option<&[f64]>,
+    l2: f64,
+    columns: usize,
+) -> Vec<f64> {
+    const MEMORY: usize = 10;
+    const MAX_ITERATIONS: usize = 500;
+    let d = columns;
+    let mut w = vec![0f64; d];
+    let (mut f, mut g) = loss(z, y, weight, l2, &w);
+    let mut history: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::new();
+    for _ in 0..MAX_ITERATIONS {
+        let gnorm = dot(&g, &g).sqrt();
+        if gnorm < 1e-6 * (1.0 + f.abs()) {
+            break;
+        }
+        // Two-loop recursion: the direction -H g.
+        let mut q = g.clone();
+        let mut alphas = Vec::with_capacity(history.len());
+        for (s, t, rho) in history.iter().rev() {
+            let a = rho * dot(s, &q);
+            for (qi, ti) in q.iter_mut().zip(t) {
+                *qi -= a * ti;
+            }
+            alphas.push(a);
+        }
+        let gamma = history
+            .last()
+            .map_or(1.0 / gnorm.max(1e-12), |(s, t, _)| dot(s, t) / dot(t, t));
+        for qi in q.iter_mut() {
+            *qi *= gamma;
+        }
+        for ((s, t, rho), a) in history.iter().zip(alphas.iter().rev()) {
+            let b = rho * dot(t, &q);
+            for (qi, si) in q.iter_mut().zip(s) {
+                *qi += (a - b) * si;
             }
         }
+        let direction: Vec<f64> = q.iter().map(|v| -v).collect();
+        let slope = dot(&g, &direction);
+        if slope >= 0.0 {
+            if history.is_empty() {
+                break;
+            }
+            history.clear();
+            continue;
+        }
+        let mut step = 1.0;
+        let (mut next_w, mut next_f, mut next_g);
+        loop {
+            next_w = w
+                .iter()
+                .zip(&direction)
+                .map(|(a, b)| a + step * b)
+                .collect::<Vec<_>>();
+            (next_f, next_g) = loss(z, y, weight, l2, &next_w);
+            if next_f <= f + 1e-4 * step * slope || step < 1e-10 {
+                break;
+            }
+            step *= 0.5;
+        }
+        let s: Vec<f64> = next_w.iter().zip(&w).map(|(a, b)| a - b).collect();
+        let t: Vec<f64> = next_g.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let st = dot(&s, &t);
+        let improvement = f - next_f;
+        w = next_w;
+        g = next_g;
+        f = next_f;
+        if st > 1e-12 {
+            history.push((s, t, 1.0 / st));
+            if history.len() > MEMORY {
+                history.remove(0);
+            }
+        }
+        if improvement.abs() < 1e-12 * (1.0 + f.abs()) {
+            break;
+        }
     }
-    let mut x = vec![0f64; n];
-    for row in (0..n).rev() {
-        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
-        x[row] = if a[row][row].abs() < 1e-300 {
-            0.0
-        } else {
-            (b[row] - s) / a[row][row]
-        };
-    }
-    x
+    w
 }
 
 #[cfg(test)]
