@@ -78,6 +78,21 @@ print(len(rows), h.hexdigest(), keys)
 PY
 }
 
+# Processing: "pending check_worthiness narrative_members narrative_count_sum".
+processed() {
+  python3 - "$data/claimdesk.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+q = lambda sql: db.execute(sql).fetchone()[0] or 0
+crash = "SELECT id FROM items WHERE source = 'crash-test'"
+print(q("SELECT COUNT(*) FROM pending_items"),
+      q(f"SELECT COUNT(*) FROM item_check_worthiness WHERE item_id IN ({crash})"),
+      q(f"SELECT COUNT(*) FROM narrative_items WHERE item_id IN ({crash})"),
+      q("SELECT SUM(item_count) FROM narratives") - q(
+        "SELECT COUNT(*) FROM narrative_items WHERE item_id NOT IN (SELECT id FROM items WHERE source = 'crash-test')"))
+PY
+}
+
 count() {
   python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT COUNT(*) FROM items WHERE source = 'crash-test'\").fetchone()[0])" "$data/claimdesk.db" 2>/dev/null || echo 0
 }
@@ -100,11 +115,12 @@ for threshold in 1 $((items / 2)); do
   echo "crash: killed with $left of $files files still to read; stored so far: $(count)" >&2
 done
 
-# Restart until the folder is empty.
+# Restart (at least once: the kill may have left items stored but unprocessed) until the
+# folder is empty.
 for _ in $(seq 1 30); do
+  timeout 2700 "$bin" --data "$data" --lexical-only source poll --once >/dev/null 2>>"$work/restart.log"
   left=$(find "$drop" -maxdepth 1 -name '*.jsonl' | wc -l)
   [ "$left" -eq 0 ] && break
-  timeout 2700 "$bin" --data "$data" --lexical-only source poll --once >/dev/null
 done
 left=$(find "$drop" -maxdepth 1 -name '*.jsonl' | wc -l)
 
@@ -116,5 +132,11 @@ fail=0
 [ "$got_n" = "$want_n" ] || { echo "crash: FAILED: $got_n stored, $want_n dropped" >&2; fail=1; }
 [ "$got_keys" = "$want_n" ] || { echo "crash: FAILED: $got_keys distinct keys" >&2; fail=1; }
 [ "$got_hash" = "$want_hash" ] || { echo "crash: FAILED: content digest differs" >&2; fail=1; }
-[ "$fail" -eq 0 ] && echo "crash: ok: every post stored exactly once (count, keys and content digest match)" >&2
+read -r pending worthy members counted < <(processed)
+echo "crash: processing: $pending pending; check-worthiness of $worthy; $members in narratives (counted $counted)" >&2
+[ "$pending" = 0 ] || { echo "crash: FAILED: $pending items never processed" >&2; fail=1; }
+[ "$worthy" = "$want_n" ] || { echo "crash: FAILED: check-worthiness of $worthy, $want_n stored" >&2; fail=1; }
+[ "$members" = "$want_n" ] || { echo "crash: FAILED: $members posts in narratives, $want_n stored" >&2; fail=1; }
+[ "$counted" = "$want_n" ] || { echo "crash: FAILED: narratives count $counted posts, $want_n joined" >&2; fail=1; }
+[ "$fail" -eq 0 ] && echo "crash: ok: every post stored and processed exactly once (count, keys, content digest, check-worthiness, narratives)" >&2
 exit "$fail"

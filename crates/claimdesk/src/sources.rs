@@ -79,6 +79,11 @@ pub async fn run(cli: &crate::Cli, command: &SourceCommand) -> Result<ExitCode> 
         SourceCommand::Poll { once } => {
             let engine = crate::open(cli, &[], None).await?;
             let poller = jobs::poller(&engine)?;
+            // First what a stopped process stored but did not finish processing.
+            let backlog = engine.process_backlog().await?;
+            if backlog.scored > 0 {
+                eprintln!("processed {} items left unprocessed", backlog.scored);
+            }
             if *once {
                 let reports = poller.poll_all(Timestamp::now()).await?;
                 if reports.is_empty() {
