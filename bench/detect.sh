@@ -20,6 +20,7 @@ trap 'rm -rf "$work"' EXIT
 detector=()
 [ -n "${1:-}" ] && detector=(--detector "$1")
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m), $(nproc) cores; git $(git rev-parse --short HEAD)"
+"$bin" --data "$work/data" init >/dev/null
 "$bin" --data "$work/data" --model models/e5-small-q4.bin eval-detector "${detector[@]}" \
   --tsv "$clef/dev_v2.tsv"
 # The `detect --tsv` contract (id, text) on the same file, converted from the CLEF layout.

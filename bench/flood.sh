@@ -128,6 +128,7 @@ PY
 # run NAME -> "items monitor_s rss_kb" ; the store stays in $work/NAME
 run() {
   local name="$1" dir="$work/$1"
+  "$bin" --data "$dir" --lexical-only init >/dev/null
   "$bin" --data "$dir" --lexical-only import "$clef/verified_claims.docs.tsv" --format clef >/dev/null
   "$bin" --data "$dir" --lexical-only import "$work/false.jsonl" --format claimreview >/dev/null
   "${timer[@]}" "$bin" --data "$dir" --lexical-only ingest "$work/$name.jsonl" >"$work/$name.out" 2>"$work/$name.err" || {

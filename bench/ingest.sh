@@ -86,6 +86,7 @@ rate() { python3 -c "import sys; n,s=float(sys.argv[1]),float(sys.argv[2]); prin
 
 echo "bench: $lexical_n posts, lexical" >&2
 posts "$lexical_n" lexical
+"$bin" --data "$work/lexical" --lexical-only init >/dev/null
 "$bin" --data "$work/lexical" --lexical-only import "$clef/verified_claims.docs.tsv" --format clef >/dev/null
 read -r l_store l_match l_monitor l_total < <(run "$work/lexical" "$work/lexical.jsonl" --lexical-only)
 # Ingesting the same file again: every post is already stored, nothing is matched again.
@@ -107,6 +108,7 @@ if [ "$semantic_n" -gt 0 ] && [ -f models/e5-small-q4.bin ]; then
   posts "$semantic_n" semantic
   cache="${SERVE_BENCH_CACHE:-/var/tmp/claimdesk-bench-serve}"
   mkdir -p "$cache"
+  "$bin" --data "$cache" --lexical-only init >/dev/null
   "$bin" --data "$cache" --lexical-only import "$clef/verified_claims.docs.tsv" --format clef >/dev/null
   cp -r "$cache" "$work/semantic"
   read -r s_store s_match s_monitor s_total < <(run "$work/semantic" "$work/semantic.jsonl")

@@ -32,6 +32,7 @@ bin="$CARGO_TARGET_DIR/release/claimdesk"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+"$bin" --data "$work/data" init >/dev/null
 "$bin" --data "$work/data" import "$clef/verified_claims.docs.tsv" --format clef >/dev/null
 
 eval_split() {

@@ -32,6 +32,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd_() { "$bin" --data "$work/data" --model "$root/models/e5-small-q4.bin" "$@"; }
 
+cd_ init >/dev/null
 cd_ import "$clef/verified_claims.docs.tsv" --format clef >/dev/null
 cd_ import eval/crosslingual/factchecks_vi.tsv >/dev/null
 started=$(date +%s)

@@ -78,6 +78,7 @@ PY
 # Fill a data directory (idempotent: a cached one only gains what it lacks).
 fill() {
   local dir="$1"
+  timeout 900 "$bin" --data "$dir" --lexical-only init >&2
   timeout 900 "$bin" --data "$dir" --lexical-only import "$clef/verified_claims.docs.tsv" --format clef >&2
   timeout 900 "$bin" --data "$dir" --lexical-only ingest "$work/tweets.jsonl" >&2
   printf '%s\n' "bench-password-serve" | "$bin" --data "$dir" user add bench --role viewer >/dev/null 2>&1 || true

@@ -49,6 +49,7 @@ data="$work/data"
 cd_() { timeout 300 "$CLAIMDESK_BIN" --data "$data" --lexical-only "$@"; }
 
 log "data directory $data"
+cd_ init >&2
 python3 "$here/xss-data.py" "$here/xss-corpus.txt" "$work/xss-items.jsonl" "$work/xss-factchecks.csv" >&2
 cd_ import crates/claimdesk/sample/factchecks.jsonl >&2
 cd_ import "$work/xss-factchecks.csv" >&2
@@ -88,6 +89,7 @@ model="${CLAIMDESK_MODEL:-$root/models/e5-small-q4.bin}"
 [ -f "$model" ] || { log "model file $model missing: run scripts/fetch-model"; exit 2; }
 semantic="$work/semantic"
 cs_() { timeout 600 "$CLAIMDESK_BIN" --data "$semantic" --model "$model" "$@"; }
+cs_ init >&2
 cs_ import crates/claimdesk/sample/factchecks.jsonl >&2
 cs_ ingest crates/claimdesk/sample/posts.jsonl >&2
 printf '%s\n' '{"id": "rain", "text": "Hôm nay trời Sài Gòn mưa to, kẹt xe khắp nơi.", "source": "browser-test", "language": "vi"}' >"$work/rain.jsonl"

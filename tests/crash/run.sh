@@ -29,6 +29,7 @@ data="$work/data"
 drop="$work/drop"
 mkdir -p "$drop"
 
+"$bin" --data "$data" --lexical-only init >/dev/null
 "$bin" --data "$data" --lexical-only import crates/claimdesk/sample/factchecks.jsonl >/dev/null
 python3 - "$data/claimdesk.toml" <<'PY'
 import sys

@@ -256,6 +256,10 @@ pub(crate) async fn ranker(engine: &Engine) -> anyhow::Result<Arc<claimdesk_engi
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Only `init` creates a desk (`demo` makes its own): a mistyped --data is said.
+    if !matches!(cli.command, Command::Init | Command::Demo(_)) {
+        DataDir::new(&cli.data).require()?;
+    }
     match &cli.command {
         Command::Init => {
             let created = DataDir::new(&cli.data).init()?;
@@ -271,6 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 cli.data.display()
             );
+            print!("{}", claimdesk_printer::accounts::next_steps(&cli.data));
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file, format } => {

@@ -60,6 +60,7 @@ fn a_wrong_type_names_the_file_line_key_and_the_expected_type() {
 fn an_unreadable_config_is_an_error_not_the_defaults() {
     let desk = Desk::new();
     // A directory where the file should be: it exists and cannot be read as a file.
+    std::fs::remove_file(desk.data().join("claimdesk.toml")).unwrap();
     std::fs::create_dir_all(desk.data().join("claimdesk.toml")).unwrap();
     let run = desk.run(&["config", "check"]);
     assert_eq!(run.code, 2);

@@ -9,6 +9,7 @@ mod formats;
 mod live;
 mod matching;
 mod monitoring;
+mod newcomer;
 mod semantic;
 mod sources;
 mod util;

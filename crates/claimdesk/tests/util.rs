@@ -36,7 +36,15 @@ impl Run {
 }
 
 impl Desk {
+    /// A new desk, created by `claimdesk init` as a user creates one.
     pub fn new() -> Desk {
+        let desk = Desk::bare();
+        desk.run(&["--lexical-only", "init"]).ok();
+        desk
+    }
+
+    /// A temporary directory with no desk in it yet (`data()` does not exist).
+    pub fn bare() -> Desk {
         Desk {
             dir: tempfile::tempdir().expect("tempdir"),
         }

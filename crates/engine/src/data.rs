@@ -67,6 +67,24 @@ impl DataDir {
         ]
     }
 
+    /// Whether a desk lives here: its store file exists (`claimdesk init` creates it).
+    pub fn exists(&self) -> bool {
+        self.store_file().is_file()
+    }
+
+    /// Ok when a desk lives here, else [`Error::NoDesk`] naming the path looked at and
+    /// the command that creates one.
+    pub fn require(&self) -> Result<()> {
+        if self.exists() {
+            return Ok(());
+        }
+        Err(Error::NoDesk {
+            dir: self.root.clone(),
+            store_file: self.store_file(),
+            dir_exists: self.root.exists(),
+        })
+    }
+
     /// Creates the directory and its config when missing; true when it created the config.
     pub fn init(&self) -> Result<bool> {
         std::fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;

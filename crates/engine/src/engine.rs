@@ -314,6 +314,7 @@ impl Engine {
         format: FactCheckFormat,
         actor: Actor,
     ) -> Result<Imported> {
+        refuse_unreadable(name, bytes)?;
         let parsed = parse_fact_checks(name, bytes, format);
         let batch: Vec<NewFactCheck> = parsed
             .records
@@ -347,6 +348,7 @@ impl Engine {
         format: ItemFormat,
         actor: Actor,
     ) -> Result<Ingested> {
+        refuse_unreadable(name, bytes)?;
         let started = std::time::Instant::now();
         let parsed = parse_items(name, bytes, format);
         let format = parsed.format;
@@ -418,5 +420,18 @@ impl Engine {
             return Ok(Report::default());
         }
         self.pipeline().await?.process(ids, progress).await
+    }
+}
+
+/// A file of a kind claimdesk cannot read (a spreadsheet, a PDF, binary data) as the
+/// user's error, naming its kind, the formats that work and how to export CSV; nothing of
+/// it is stored.
+fn refuse_unreadable(name: &str, bytes: &[u8]) -> Result<()> {
+    match claimdesk_ingest::unreadable_kind(name, bytes) {
+        Some(kind) => Err(Error::Usage(format!(
+            "{name} is {kind}, not a format claimdesk reads; nothing was stored. {}",
+            claimdesk_ingest::READABLE_FORMATS
+        ))),
+        None => Ok(()),
     }
 }

@@ -26,6 +26,23 @@ pub enum Error {
     /// do instead).
     #[error("{0}")]
     Usage(String),
+    /// No desk at the data directory a command was given: only `claimdesk init` creates
+    /// one, so a mistyped `--data` is said, not turned into a new empty desk.
+    #[error(
+        "no desk at {dir}: the directory {what} (looked for {store_file}). Create one with \
+         `claimdesk --data {dir} init`, or point --data (or CLAIMDESK_DATA) at an existing one",
+        dir = dir.display(),
+        what = if *dir_exists { "holds no desk" } else { "does not exist" },
+        store_file = store_file.display()
+    )]
+    NoDesk {
+        /// The data directory looked at.
+        dir: PathBuf,
+        /// The store file that was not there.
+        store_file: PathBuf,
+        /// Whether the directory itself exists.
+        dir_exists: bool,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] claimdesk_store::Error),

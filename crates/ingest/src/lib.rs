@@ -181,8 +181,87 @@ fn extension(file: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// What `import` and `ingest` read, said when a file is of another kind.
+pub const READABLE_FORMATS: &str = "claimdesk reads ClaimReview JSON-LD (.json, .jsonl, \
+    .html), JSON Lines posts (.jsonl), CSV (.csv, comma- or semicolon-separated, with a header \
+    row) and TSV (.tsv) in UTF-8. From Excel, LibreOffice or Google Sheets, save the sheet as \
+    \"CSV UTF-8\" (File > Save As, or File > Download > CSV) and give claimdesk that file";
+
+/// The kind of a file claimdesk cannot read (a spreadsheet, a PDF, an archive, an image,
+/// other binary data), from its first bytes and its extension; `None` for text.
+pub fn unreadable_kind(file: &str, bytes: &[u8]) -> Option<&'static str> {
+    let ext = extension(file);
+    let kind = match bytes {
+        [0xD0, 0xCF, 0x11, 0xE0, ..] => match ext.as_str() {
+            "doc" => "a Word document (.doc)",
+            _ => "an Excel workbook (.xls)",
+        },
+        [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => match ext.as_str() {
+            "xlsx" | "xlsm" => "an Excel workbook (.xlsx)",
+            "ods" => "an OpenDocument spreadsheet (.ods)",
+            "numbers" => "a Numbers spreadsheet",
+            "docx" => "a Word document (.docx)",
+            "odt" => "an OpenDocument text (.odt)",
+            _ => "a ZIP archive (or a spreadsheet saved as one)",
+        },
+        [b'%', b'P', b'D', b'F', ..] => "a PDF document",
+        [0x1F, 0x8B, ..] => "a gzip archive",
+        [0x89, b'P', b'N', b'G', ..] => "a PNG image",
+        [0xFF, 0xD8, 0xFF, ..] => "a JPEG image",
+        [b'G', b'I', b'F', b'8', ..] => "a GIF image",
+        _ => match ext.as_str() {
+            "xlsx" | "xls" | "xlsm" | "ods" | "numbers" => "a spreadsheet file",
+            "pdf" => "a PDF document",
+            "doc" | "docx" | "odt" => "a word-processor document",
+            _ => {
+                // Text has no NUL bytes in its first kilobytes (UTF-16 text is the exception
+                // claimdesk does not read either, and its BOM says so).
+                let head = &bytes[..bytes.len().min(8192)];
+                let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+                if utf16 {
+                    "UTF-16 text (save it as UTF-8)"
+                } else if head.iter().filter(|&&b| b == 0).count() > head.len() / 64 {
+                    "binary data"
+                } else {
+                    return None;
+                }
+            }
+        },
+    };
+    Some(kind)
+}
+
+/// The whole-file diagnostic of a file claimdesk cannot read, if `bytes` is one.
+fn unreadable(file: &str, bytes: &[u8]) -> Option<Diagnostic> {
+    unreadable_kind(file, bytes).map(|kind| {
+        diag(
+            file,
+            0,
+            None,
+            format!("this is {kind}, not a format claimdesk reads: {READABLE_FORMATS}"),
+        )
+    })
+}
+
+/// The delimiter of a CSV file: `;` when its header row has more semicolons than commas
+/// (spreadsheets in locales with a decimal comma write so), else `,`.
+fn csv_delimiter(bytes: &[u8]) -> u8 {
+    let head = first_line(bytes);
+    let count = |d: u8| head.iter().filter(|&&b| b == d).count();
+    if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    }
+}
+
 /// Parses fact-checks from `bytes`, read from `file` (used in diagnostics).
 pub fn parse_fact_checks(file: &str, bytes: &[u8], format: FactCheckFormat) -> Parsed<FactCheck> {
+    if let Some(d) = unreadable(file, bytes) {
+        let mut parsed = Parsed::new("unreadable");
+        parsed.diagnostics.push(d);
+        return parsed;
+    }
     let bytes = strip_bom(bytes);
     let format = match format {
         FactCheckFormat::Auto => detect_fact_check_format(file, bytes),
@@ -190,7 +269,7 @@ pub fn parse_fact_checks(file: &str, bytes: &[u8], format: FactCheckFormat) -> P
     };
     let mut parsed = match format {
         FactCheckFormat::ClaimReview | FactCheckFormat::Auto => claimreview::parse(file, bytes),
-        FactCheckFormat::Csv => table::fact_checks(file, bytes, b',', false),
+        FactCheckFormat::Csv => table::fact_checks(file, bytes, csv_delimiter(bytes), false),
         FactCheckFormat::Tsv => table::fact_checks(file, bytes, b'\t', false),
         FactCheckFormat::Clef => table::fact_checks(file, bytes, b'\t', true),
     };
@@ -239,6 +318,11 @@ fn first_line(bytes: &[u8]) -> &[u8] {
 
 /// Parses posts and articles from `bytes`, read from `file` (used in diagnostics).
 pub fn parse_items(file: &str, bytes: &[u8], format: ItemFormat) -> Parsed<Item> {
+    if let Some(d) = unreadable(file, bytes) {
+        let mut parsed = Parsed::new("unreadable");
+        parsed.diagnostics.push(d);
+        return parsed;
+    }
     let bytes = strip_bom(bytes);
     let format = match format {
         ItemFormat::Auto => match extension(file).as_str() {
@@ -255,7 +339,7 @@ pub fn parse_items(file: &str, bytes: &[u8], format: ItemFormat) -> Parsed<Item>
     };
     let mut parsed = match format {
         ItemFormat::Jsonl | ItemFormat::Auto => json_items(file, bytes),
-        ItemFormat::Csv => table::items(file, bytes, b','),
+        ItemFormat::Csv => table::items(file, bytes, csv_delimiter(bytes)),
         ItemFormat::Tsv => table::items(file, bytes, b'\t'),
     };
     if first_non_space(bytes).is_none() {

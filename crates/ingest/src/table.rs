@@ -16,16 +16,22 @@ const ID: &[&str] = &[
     "external_id",
     "",
 ];
-const CLAIM: &[&str] = &["claim", "claimreviewed", "claim_reviewed", "vclaim"];
+const CLAIM: &[&str] = &["claim", "claim_reviewed", "vclaim", "statement"];
 const HEADLINE: &[&str] = &["headline", "title"];
-const RATING_LABEL: &[&str] = &["rating", "verdict", "alternatename", "rating_label"];
-const RATING_VALUE: &[&str] = &["rating_value", "ratingvalue"];
-const BEST: &[&str] = &["best_rating", "bestrating"];
-const WORST: &[&str] = &["worst_rating", "worstrating"];
-const URL: &[&str] = &["url", "link"];
+const RATING_LABEL: &[&str] = &[
+    "rating",
+    "verdict",
+    "alternate_name",
+    "rating_label",
+    "textual_rating",
+];
+const RATING_VALUE: &[&str] = &["rating_value"];
+const BEST: &[&str] = &["best_rating"];
+const WORST: &[&str] = &["worst_rating"];
+const URL: &[&str] = &["url", "link", "review_url"];
 const AUTHOR: &[&str] = &["author", "publisher"];
-const DATE: &[&str] = &["date_published", "datepublished", "date", "published_at"];
-const LANGUAGE: &[&str] = &["language", "inlanguage", "lang"];
+const DATE: &[&str] = &["date_published", "date", "published_at"];
+const LANGUAGE: &[&str] = &["language", "in_language", "lang"];
 const CLAIM_AUTHOR: &[&str] = &["claim_author", "claimant"];
 const CLAIM_DATE: &[&str] = &["claim_date"];
 const APPEARANCE: &[&str] = &["appearance", "appearances"];
@@ -33,16 +39,36 @@ const TEXT: &[&str] = &["text", "content", "body", "tweet_content"];
 const SOURCE: &[&str] = &["source"];
 
 struct Table {
+    /// The header names as written (for diagnostics).
     header: Vec<String>,
+    /// The same, as [`header_key`]s.
+    keys: Vec<String>,
+}
+
+/// A header name as it is compared: lowercase letters and digits only, so `Claim Reviewed`,
+/// `claimReviewed` and `claim_reviewed` are one name.
+fn header_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl Table {
+    fn new(header: Vec<String>) -> Table {
+        Table {
+            keys: header.iter().map(|h| header_key(h)).collect(),
+            header,
+        }
+    }
+
     fn col(&self, names: &[&str]) -> Option<usize> {
         // The unnamed column only counts as the id when it is the first.
         names.iter().find_map(|n| {
-            self.header
+            let n = header_key(n);
+            self.keys
                 .iter()
-                .position(|h| h == n)
+                .position(|h| *h == n)
                 .filter(|&i| !n.is_empty() || i == 0)
         })
     }
@@ -87,7 +113,7 @@ fn read<T>(
                     .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
                     .collect(),
             };
-            table = Some(Table { header });
+            table = Some(Table::new(header));
             continue;
         };
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {

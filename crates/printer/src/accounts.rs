@@ -22,6 +22,27 @@ pub fn users(users: &[User]) -> String {
     out
 }
 
+/// What to do after `init` on data directory `data`: add a user who can sign in, serve.
+pub fn next_steps(data: &std::path::Path) -> String {
+    let data = crate::shell_word(&data.display().to_string());
+    format!(
+        "next: add a user who can sign in (the password is read from standard input), then \
+         serve the desk:\n  claimdesk --data {data} user add NAME --role admin\n  \
+         claimdesk --data {data} serve\n"
+    )
+}
+
+/// The note `serve` prints when nobody can sign in to the desk at `data` (`users` of it,
+/// none enabled).
+pub fn nobody_can_sign_in(data: &std::path::Path, users: &[User]) -> String {
+    let data = crate::shell_word(&data.display().to_string());
+    let enabled = if users.is_empty() { "" } else { "enabled " };
+    format!(
+        "note: nobody can sign in: this desk has no {enabled}users. Add one (the password is \
+         read from standard input):\n  claimdesk --data {data} user add NAME --role admin\n"
+    )
+}
+
 /// One line per token of `username`: id, name, created, active or revoked.
 pub fn tokens(username: &str, tokens: &[ApiToken]) -> String {
     if tokens.is_empty() {

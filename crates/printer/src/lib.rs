@@ -39,6 +39,20 @@ pub fn interval(secs: u64) -> String {
     }
 }
 
+/// `word` as one shell word, to print a command a user can paste: as it is when plain,
+/// else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// A path's file name, or the whole path when it has none.
 pub fn file_name(p: &std::path::Path) -> String {
     p.file_name().map_or_else(
@@ -55,6 +69,16 @@ mod tests {
     fn excerpts_count_characters_not_bytes() {
         assert_eq!(excerpt("Hôm nay", 3), "Hôm…");
         assert_eq!(excerpt("Hôm", 3), "Hôm");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_they_need_it() {
+        assert_eq!(
+            shell_word("/tmp/claimdesk-demo-x1/data"),
+            "/tmp/claimdesk-demo-x1/data"
+        );
+        assert_eq!(shell_word("my desk"), "'my desk'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
 
     #[test]
