@@ -174,7 +174,10 @@ pub struct ItemFilter {
     pub published_from: Option<i64>,
     /// Only items published before this instant (Unix seconds).
     pub published_until: Option<i64>,
-    /// Only items whose text contains this (case-insensitive for ASCII letters).
+    /// Only items that have these words (the last may be the start of a word), from the
+    /// items' full-text index, normalized as matching normalizes text: case and the place
+    /// of Vietnamese tone marks do not matter, and text without accents finds text with
+    /// them (and the other way round). Items with the words as written come first.
     pub text: Option<String>,
     /// Only items whose case (the latest opened from the item) is in this status.
     pub case_status: Option<CaseStatus>,

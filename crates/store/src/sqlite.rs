@@ -72,10 +72,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             pool,
             policy: WorkflowPolicy::default(),
-        })
+        };
+        store.catch_up_search().await?;
+        Ok(store)
     }
 
     /// The same store with another workflow policy.

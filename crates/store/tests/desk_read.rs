@@ -248,3 +248,111 @@ async fn lookups_by_id_and_fact_check_search() {
     assert_eq!(facets.languages, ["en", "vi"]);
     assert_eq!(facets.sources, ["x", "y"]);
 }
+
+/// Items to search: Vietnamese with and without accents, in both tone-mark styles.
+async fn search_desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let (_, ids) = s
+        .save_items(
+            &[
+                // Oldest first, so the queue's newest-first order is the reverse.
+                item(
+                    "plain",
+                    "uong nuoc chanh nong moi sang",
+                    "vi",
+                    "x",
+                    Some("2026-01-01T00:00:00Z"),
+                ),
+                item(
+                    "accented",
+                    "Uống nước chanh nóng mỗi sáng chữa ung thư",
+                    "vi",
+                    "x",
+                    Some("2026-01-02T00:00:00Z"),
+                ),
+                item(
+                    "old-style",
+                    "Nhà máy thuỷ điện xả lũ",
+                    "vi",
+                    "x",
+                    Some("2026-01-03T00:00:00Z"),
+                ),
+                item(
+                    "other",
+                    "Lemon water every morning",
+                    "en",
+                    "x",
+                    Some("2026-01-04T00:00:00Z"),
+                ),
+            ],
+            source(),
+        )
+        .await
+        .unwrap();
+    (dir, s, ids)
+}
+
+fn words(text: &str) -> ItemFilter {
+    ItemFilter {
+        text: Some(text.into()),
+        ..ItemFilter::default()
+    }
+}
+
+#[tokio::test]
+async fn regression_queue_search_is_normalized_as_matching_is() {
+    let (_d, s, ids) = search_desk().await;
+    let [plain, accented, old_style, _] = [ids[0].0, ids[1].0, ids[2].0, ids[3].0];
+    // As written, in capitals, and without accents: the same items; the one with the words
+    // as written first, the accent-free one after it.
+    assert_eq!(queue_ids(&s, words("nước chanh")).await, [accented, plain]);
+    assert_eq!(queue_ids(&s, words("NƯỚC CHANH")).await, [accented, plain]);
+    // Typed without accents: the item written so first, the accented one after it.
+    assert_eq!(queue_ids(&s, words("nuoc chanh")).await, [plain, accented]);
+    // The other tone-mark style finds the item.
+    assert_eq!(queue_ids(&s, words("thủy điện")).await, [old_style]);
+    assert_eq!(queue_ids(&s, words("THUỶ")).await, [old_style]);
+    // Words anywhere, the last one as typed so far.
+    assert_eq!(queue_ids(&s, words("chanh uống")).await, [accented, plain]);
+    assert_eq!(queue_ids(&s, words("ung th")).await, [accented]);
+    // FTS5 syntax is only words.
+    assert_eq!(
+        queue_ids(&s, words("nước\" chanh* (")).await,
+        [accented, plain]
+    );
+    assert!(queue_ids(&s, words("?!")).await.is_empty());
+    assert!(queue_ids(&s, words("cà phê")).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_search_index_follows_changed_items_and_catches_up_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let s = SqliteStore::open(&path).await.unwrap();
+    let (_, ids) = s
+        .save_items(&[item("k", "cà phê sữa đá", "vi", "x", None)], source())
+        .await
+        .unwrap();
+    assert_eq!(queue_ids(&s, words("ca phe")).await, [ids[0].0]);
+    // Changed: the old words are gone from the index, the new ones are in it.
+    s.save_items(&[item("k", "trà đá vỉa hè", "vi", "x", None)], source())
+        .await
+        .unwrap();
+    assert!(queue_ids(&s, words("ca phe")).await.is_empty());
+    assert_eq!(queue_ids(&s, words("tra da")).await, [ids[0].0]);
+    drop(s);
+    // A store whose index lost its rows (as one from before the index) is indexed again
+    // when opened.
+    let mut conn =
+        sqlx::ConnectOptions::connect(&sqlx::sqlite::SqliteConnectOptions::new().filename(&path))
+            .await
+            .unwrap();
+    sqlx::query("DELETE FROM items_search")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let s = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(queue_ids(&s, words("vỉa hè")).await, [ids[0].0]);
+}

@@ -14,7 +14,7 @@ use sqlx::{FromRow, Row};
 use super::audit::{finish_import, log_import};
 use super::write::{Change, Rights};
 use super::{ITEM_CHUNK, SqliteStore, json_rows};
-use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry, contains_pattern};
+use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry};
 use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
 
 /// An `items` row.
@@ -97,18 +97,28 @@ impl SqliteStore {
     }
 }
 
-/// The queue's FROM and WHERE clauses; parameters ?1..?7 are the filter.
+/// The queue's FROM and WHERE clauses; parameters ?1..?8 are the filter. `?5`, the words
+/// searched for (an FTS5 query over the accent-free forms), is used only by the searching
+/// form `queue_where!(search)`: FTS5 refuses a NULL query even behind `?5 IS NULL OR`.
 ///
 /// Only the filters that are set touch `matches` and `cases` (each is a subquery behind
 /// `?N IS NULL OR`), so the unfiltered count reads nothing but `items`.
 macro_rules! queue_where {
     () => {
-        " FROM items i
-          WHERE (?1 IS NULL OR i.language = ?1)
+        queue_where!("1")
+    };
+    (search) => {
+        queue_where!("i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?5)")
+    };
+    ($search:literal) => {
+        concat!(
+            " FROM items i
+          WHERE ",
+            $search,
+            " AND (?1 IS NULL OR i.language = ?1)
             AND (?2 IS NULL OR i.source = ?2)
             AND (?3 IS NULL OR unixepoch(i.published_at) >= ?3)
             AND (?4 IS NULL OR unixepoch(i.published_at) < ?4)
-            AND (?5 IS NULL OR i.text LIKE ?5 ESCAPE '\\')
             AND (?6 IS NULL OR CASE ?6
                    WHEN 'matched' THEN EXISTS (SELECT 1 FROM matches
                         WHERE item_id = i.id AND rank = 1)
@@ -125,13 +135,20 @@ macro_rules! queue_where {
                                      ORDER BY updated_at DESC, id DESC LIMIT 1))
             AND (?8 IS NULL OR (SELECT score FROM item_check_worthiness
                                 WHERE item_id = i.id) >= ?8)"
+        )
     };
 }
 
 /// The queue's order, newest first; the index `items_queue_order` has these expressions.
+/// A search ranks the items that have the words as written (`?11`, over the exact forms)
+/// before those that have them only without accents.
 macro_rules! queue_order {
     () => {
         " ORDER BY unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC"
+    };
+    (search) => {
+        " ORDER BY i.id NOT IN (SELECT rowid FROM items_search WHERE items_search MATCH ?11),
+           unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC"
     };
 }
 
@@ -145,6 +162,96 @@ fn explanation_json(explanation: &Explanation) -> String {
     // An explanation holds only numbers, strings and lists: it always serializes.
     serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into())
 }
+
+/// The queue's page: one page of ids first (off the index), then their top match and
+/// latest case.
+macro_rules! queue_page {
+    ($($form:ident)?) => {
+        concat!(
+            "WITH page AS (SELECT i.id",
+            queue_where!($($form)?),
+            queue_order!($($form)?),
+            " LIMIT ?9 OFFSET ?10)
+             SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
+                    m.factcheck_id, m.rank, m.score, m.explanation,
+                    (SELECT status FROM cases WHERE item_id = i.id
+                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status,
+                    (SELECT score FROM item_check_worthiness WHERE item_id = i.id)
+                      AS check_worthiness,
+                    (SELECT NOT matched FROM item_check_worthiness WHERE item_id = i.id)
+                      AS below_threshold
+             FROM page JOIN items i ON i.id = page.id
+             LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1",
+            queue_order!($($form)?)
+        )
+    };
+}
+
+/// An item's text as the search index holds it: the exact form (as matching normalizes
+/// it: NFC, lowercase, canonical tone marks) and the accent-free one.
+fn search_forms(text: &str) -> (String, String) {
+    let exact = claimdesk_text::normalize(text);
+    let folded = claimdesk_text::fold_normalized(&exact);
+    (exact, folded)
+}
+
+/// The FTS5 queries of a queue search for `text`: every word over the exact forms, and
+/// over the accent-free forms (the last word as a prefix, for a word still being typed);
+/// `None` when `text` has no words. Words are letters and digits only, each quoted, so no
+/// input is read as FTS5 syntax.
+pub(crate) fn search_queries(text: &str) -> Option<(String, String)> {
+    let (exact, folded) = search_forms(text);
+    let query = |column: &str, text: &str| {
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let last = words.len().checked_sub(1)?;
+        let terms: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| format!("\"{w}\"{}", if i == last { "*" } else { "" }))
+            .collect();
+        Some(format!("{column} : ({})", terms.join(" ")))
+    };
+    Some((query("exact", &exact)?, query("folded", &folded)?))
+}
+
+/// Writes the search index's rows of `items` (id, text), replacing any they had.
+pub(crate) async fn index_items(
+    conn: &mut sqlx::SqliteConnection,
+    items: &[(i64, &str)],
+) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = items.iter().map(|(id, _)| *id).collect();
+    sqlx::query("DELETE FROM items_search WHERE rowid IN (SELECT value FROM json_each(?))")
+        .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
+        .execute(&mut *conn)
+        .await?;
+    let rows = json_rows(
+        items
+            .iter()
+            .map(|(id, text)| {
+                let (exact, folded) = search_forms(text);
+                serde_json::json!([id, exact, folded])
+            })
+            .collect(),
+    );
+    sqlx::query(
+        "INSERT INTO items_search (rowid, exact, folded)
+         SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+    )
+    .bind(rows)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Items indexed per transaction when the store catches up on items stored before the
+/// search index existed.
+const INDEX_BATCH: i64 = 2_000;
 
 fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
     let Some(fact_check) = row.try_get::<Option<i64>, _>("factcheck_id")? else {
@@ -170,6 +277,38 @@ fn item_from_row(row: &SqliteRow) -> Result<StoredItem> {
         language: row.try_get("language")?,
     }
     .into_item())
+}
+
+impl SqliteStore {
+    /// Indexes the items the search index lacks: those stored before it existed, all with
+    /// ids above the highest it holds (every item stored since is indexed in the
+    /// transaction that stores it). Each batch is one write transaction that reads where to
+    /// start inside it, so two processes opening the store at once do not index an item
+    /// twice.
+    pub(crate) async fn catch_up_search(&self) -> Result<u64> {
+        let mut done = 0u64;
+        loop {
+            let mut tx = self.write_tx().await?;
+            let last: i64 = sqlx::query_scalar(
+                "SELECT coalesce((SELECT rowid FROM items_search ORDER BY rowid DESC LIMIT 1), 0)",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let rows: Vec<(i64, String)> =
+                sqlx::query_as("SELECT id, text FROM items WHERE id > ? ORDER BY id LIMIT ?")
+                    .bind(last)
+                    .bind(INDEX_BATCH)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            let items: Vec<(i64, &str)> = rows.iter().map(|(id, t)| (*id, t.as_str())).collect();
+            index_items(&mut tx, &items).await?;
+            tx.commit().await?;
+            done += rows.len() as u64;
+        }
+    }
 }
 
 impl ItemStore for SqliteStore {
@@ -245,6 +384,14 @@ impl ItemStore for SqliteStore {
         }
         changed.sort_unstable_by_key(|(position, _)| *position);
         let changed: Vec<ItemId> = changed.into_iter().map(|(_, id)| id).collect();
+        // The search index follows in the same transaction.
+        let changed_ids: std::collections::HashSet<i64> = changed.iter().map(|i| i.0).collect();
+        let texts: Vec<(i64, &str)> = known
+            .values()
+            .filter(|(id, _)| changed_ids.contains(id))
+            .map(|(id, item)| (*id, item.text.as_str()))
+            .collect();
+        index_items(&mut tx, &texts).await?;
         // Pending until the pipeline has processed them (in this transaction, so no item is
         // stored without being pending).
         if !changed.is_empty() {
@@ -466,50 +613,54 @@ impl ItemStore for SqliteStore {
     }
 
     async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {
-        let pattern = filter.text.as_deref().map(contains_pattern);
+        let search = filter.text.as_deref().map(search_queries);
+        if let Some(None) = search {
+            // Words were asked for, but the text has none (only punctuation): nothing has them.
+            return Ok(Page {
+                entries: Vec::new(),
+                total: 0,
+            });
+        }
+        let (exact, folded) = search.flatten().unzip();
         let status = filter.status.map(|s| s.as_str());
         let case_status = filter.case_status.map(CaseStatus::as_str);
-        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", queue_where!()))
-            .bind(&filter.language)
-            .bind(&filter.source)
-            .bind(filter.published_from)
-            .bind(filter.published_until)
-            .bind(&pattern)
-            .bind(status)
-            .bind(case_status)
-            .bind(filter.min_check_worthiness.map(f64::from))
-            .fetch_one(&self.pool)
-            .await?;
-        // One page of ids first (off the index), then their top match and latest case.
-        let rows = sqlx::query(concat!(
-            "WITH page AS (SELECT i.id",
-            queue_where!(),
-            queue_order!(),
-            " LIMIT ?9 OFFSET ?10)
-             SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
-                    m.factcheck_id, m.rank, m.score, m.explanation,
-                    (SELECT status FROM cases WHERE item_id = i.id
-                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status,
-                    (SELECT score FROM item_check_worthiness WHERE item_id = i.id)
-                      AS check_worthiness,
-                    (SELECT NOT matched FROM item_check_worthiness WHERE item_id = i.id)
-                      AS below_threshold
-             FROM page JOIN items i ON i.id = page.id
-             LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1",
-            queue_order!()
-        ))
-        .bind(&filter.language)
-        .bind(&filter.source)
-        .bind(filter.published_from)
-        .bind(filter.published_until)
-        .bind(&pattern)
-        .bind(status)
-        .bind(case_status)
-        .bind(filter.min_check_worthiness.map(f64::from))
-        .bind(i64::from(page.limit))
-        .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
+        // The same filter's parameters ?1..?8 for each statement.
+        macro_rules! filtered {
+            ($sql:expr) => {
+                sqlx::query($sql)
+                    .bind(&filter.language)
+                    .bind(&filter.source)
+                    .bind(filter.published_from)
+                    .bind(filter.published_until)
+                    .bind(&folded)
+                    .bind(status)
+                    .bind(case_status)
+                    .bind(filter.min_check_worthiness.map(f64::from))
+            };
+        }
+        let searching = exact.is_some();
+        let count = if searching {
+            filtered!(concat!("SELECT COUNT(*)", queue_where!(search)))
+        } else {
+            filtered!(concat!("SELECT COUNT(*)", queue_where!()))
+        };
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
+        let limit = i64::from(page.limit);
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        let rows = if searching {
+            filtered!(queue_page!(search))
+                .bind(limit)
+                .bind(offset)
+                .bind(&exact)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            filtered!(queue_page!())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+        };
         let entries = rows
             .iter()
             .map(|row| {
