@@ -62,7 +62,7 @@ test('a new claim goes from triage to published, approved by a second person', a
   assert.equal(await status(ed), 'triage');
   await move(ed, 'verifying');
 
-  const form = ed.locator('form.verdict');
+  const form = ed.locator('form.verdict-form');
   await form.locator('textarea[name=claim]').fill(CLAIM);
   await form.locator('input[name=headline]').fill('Sea water does not cure diabetes');
   const options = await form.locator('select[name=rating] option').evaluateAll((os) => os.map((o) => o.value));

@@ -15,8 +15,8 @@ use claimdesk_core::Role;
 use claimdesk_store::TokenHash;
 use claimdesk_store::prelude::*;
 
-use crate::error::{ApiError, ErrorCode};
-use crate::error_page::error_response;
+use crate::error::{ApiError, ErrorCode, Reason};
+use crate::error_page::{error_response, error_response_for};
 use crate::extract::CurrentUser;
 use crate::route::{self, Access, Route};
 use crate::session::{CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, cookie, foreign_origin, same_token};
@@ -160,7 +160,21 @@ pub(crate) async fn guard(State(guard): State<Guard>, req: Request, next: Next) 
         Access::Admin => Role::Admin,
     };
     if who.user.role < least {
-        return refuse(&path, req.headers(), ErrorCode::Forbidden);
+        let (username, role) = (&who.user.username, who.user.role.as_str());
+        let error = ApiError::with_detail(
+            ErrorCode::Forbidden,
+            format!(
+                "{username} ({role}) may not do this: it needs the role {}",
+                least.as_str()
+            ),
+        )
+        .because(
+            Reason::new("reason.role_needed")
+                .text("username", username)
+                .key("role", format!("role.{role}"))
+                .key("needs", format!("role.{}", least.as_str())),
+        );
+        return error_response_for(&path, req.headers(), error);
     }
     req.extensions_mut().insert(who);
     next.run(req).await

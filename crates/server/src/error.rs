@@ -193,6 +193,72 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Detail appended to the code's message (a parser's complaint, the field at fault).
     pub detail: Option<String>,
+    /// The detail in words the catalogs translate, for pages in other languages than
+    /// English; `None` when the detail exists only in English (a parser's message).
+    pub reason: Option<Reason>,
+}
+
+/// A value of a [`Reason`]: text shown as it is, or a catalog key shown translated (a
+/// status or a role name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReasonArg {
+    /// Shown as it is (an id, a username).
+    Text(String),
+    /// A catalog key, shown in the page's language (`case_status.drafted`).
+    Key(String),
+}
+
+/// Why a request was refused, as a catalog message (`reason.*`) and its values, so a page
+/// says in its own language the same thing the API's `message` says in English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// The catalog key, e.g. `reason.no_draft_verdict`.
+    pub key: &'static str,
+    /// The values of its `{placeholders}`.
+    pub args: Vec<(&'static str, ReasonArg)>,
+}
+
+impl Reason {
+    /// A reason with no values.
+    pub fn new(key: &'static str) -> Reason {
+        Reason {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// The reason with `{name}` shown as `value`.
+    pub fn text(mut self, name: &'static str, value: impl ToString) -> Reason {
+        self.args.push((name, ReasonArg::Text(value.to_string())));
+        self
+    }
+
+    /// The reason with `{name}` shown as the catalog's message for `key`.
+    pub fn key(mut self, name: &'static str, key: impl Into<String>) -> Reason {
+        self.args.push((name, ReasonArg::Key(key.into())));
+        self
+    }
+
+    /// The reason in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let t = lang.messages();
+        let values: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(name, arg)| {
+                let value = match arg {
+                    ReasonArg::Text(s) => s.clone(),
+                    ReasonArg::Key(k) => t.get(k).to_string(),
+                };
+                (*name, value)
+            })
+            .collect();
+        let args: Vec<(&str, &dyn std::fmt::Display)> = values
+            .iter()
+            .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+            .collect();
+        t.with(self.key, &args)
+    }
 }
 
 /// The JSON body of every error.
@@ -213,7 +279,11 @@ pub struct ErrorBody {
 impl ApiError {
     /// An error with only its code's message.
     pub fn new(code: ErrorCode) -> ApiError {
-        ApiError { code, detail: None }
+        ApiError {
+            code,
+            detail: None,
+            reason: None,
+        }
     }
 
     /// An error with detail.
@@ -221,7 +291,26 @@ impl ApiError {
         ApiError {
             code,
             detail: Some(detail.into()),
+            reason: None,
         }
+    }
+
+    /// The error with its detail in translatable words too.
+    pub fn because(mut self, reason: Reason) -> ApiError {
+        self.reason = Some(reason);
+        self
+    }
+
+    /// What the caller did wrong, in `lang`: the translated reason, else the detail as it
+    /// is; nothing for internal errors (their detail is for the log).
+    pub fn reason_in(&self, lang: Lang) -> Option<String> {
+        if !self.detail_shown() {
+            return None;
+        }
+        self.reason
+            .as_ref()
+            .map(|r| r.render(lang))
+            .or_else(|| self.detail.clone())
     }
 
     /// Whether the client may read the detail: the caller's mistakes say what was wrong;
@@ -316,13 +405,67 @@ impl From<claimdesk_store::Error> for ApiError {
                 ErrorCode::Forbidden
             }
             E::Workflow(_) | E::DeskVerdict { .. } => ErrorCode::InvalidTransition,
-            E::UsernameTaken(_) | E::PasswordTooShort { .. } | E::Invalid(_) => {
-                ErrorCode::InvalidRequest
-            }
+            E::UsernameTaken(_)
+            | E::PasswordTooShort { .. }
+            | E::Invalid(_)
+            | E::NoDraftVerdict { .. } => ErrorCode::InvalidRequest,
             _ => ErrorCode::Internal,
         };
-        ApiError::with_detail(code, e.to_string())
+        let reason = store_reason(&e);
+        let error = ApiError::with_detail(code, e.to_string());
+        match reason {
+            Some(r) => error.because(r),
+            None => error,
+        }
     }
+}
+
+/// `fact-check`, `API token` as a catalog key's part: `fact_check`, `api_token`.
+fn key_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The store's refusal in translatable words, when it is one the catalogs know.
+fn store_reason(e: &claimdesk_store::Error) -> Option<Reason> {
+    use claimdesk_core::WorkflowError as W;
+    use claimdesk_store::Error as E;
+    let status = |s: &claimdesk_core::CaseStatus| format!("case_status.{}", s.as_str());
+    Some(match e {
+        E::NotFound { what, id } => Reason::new("reason.not_found")
+            .key("what", format!("reason.what_{}", key_part(what)))
+            .text("id", id),
+        E::Forbidden { username, role, .. } | E::ImportForbidden { username, role } => {
+            Reason::new("reason.forbidden")
+                .text("username", username)
+                .key("role", format!("role.{}", role.as_str()))
+        }
+        E::Disabled(username) => Reason::new("reason.disabled").text("username", username),
+        E::UsernameTaken(username) => {
+            Reason::new("reason.username_taken").text("username", username)
+        }
+        E::PasswordTooShort { min } => Reason::new("reason.password_too_short").text("min", min),
+        E::DeskVerdict { source_id, case } => Reason::new("reason.desk_verdict")
+            .text("source_id", source_id)
+            .text("case", case),
+        E::NoDraftVerdict { case, to } => Reason::new("reason.no_draft_verdict")
+            .text("case", case)
+            .key("to", status(to)),
+        E::Workflow(W::NotAllowed { from, to }) => Reason::new("reason.move_not_allowed")
+            .key("from", status(from))
+            .key("to", status(to)),
+        E::Workflow(W::ViewerCannotChange) => Reason::new("reason.viewer_cannot_change"),
+        E::Workflow(W::OnlyReviewerCanPublish) => Reason::new("reason.only_reviewer_publishes"),
+        E::Workflow(W::AuthorCannotApprove) => Reason::new("reason.author_cannot_approve"),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

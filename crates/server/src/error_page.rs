@@ -30,6 +30,17 @@ pub(crate) fn error_response(path: &str, headers: &HeaderMap, code: ErrorCode) -
     }
 }
 
+/// `error` in the form of `path`: the error page saying its reason (in the language
+/// `headers` ask for) for pages, the JSON body elsewhere.
+pub(crate) fn error_response_for(path: &str, headers: &HeaderMap, error: ApiError) -> Response {
+    if is_page_path(path) {
+        let lang = Lang::negotiate(headers);
+        error_page_because(lang, error.code, error.reason_in(lang))
+    } else {
+        error.into_response()
+    }
+}
+
 /// A failed page: rendered as the error page in the page's language.
 pub(crate) struct PageError {
     lang: Lang,
@@ -39,7 +50,8 @@ pub(crate) struct PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.error.log();
-        let mut r = error_page(self.lang, self.error.code).into_response();
+        let reason = self.error.reason_in(self.lang);
+        let mut r = error_page_because(self.lang, self.error.code, reason).into_response();
         *r.status_mut() = self.error.code.status();
         r
     }
@@ -64,10 +76,18 @@ struct ErrorTemplate {
     code: &'static str,
     /// The request's id, to quote when reporting the problem.
     request_id: String,
+    /// What exactly was wrong, as the API says it (in the page's language when the
+    /// catalogs know it).
+    reason: Option<String>,
 }
 
 /// The error page of `code` in `lang`.
 pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
+    error_page_because(lang, code, None)
+}
+
+/// The error page of `code` in `lang`, saying `reason`: what was wrong with the request.
+pub(crate) fn error_page_because(lang: Lang, code: ErrorCode, reason: Option<String>) -> Response {
     let t = lang.messages();
     let key = match code {
         ErrorCode::NotFound | ErrorCode::InvalidPath => "not_found",
@@ -75,6 +95,7 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
         ErrorCode::Forbidden | ErrorCode::Unauthorized => "forbidden",
         ErrorCode::CsrfFailed => "csrf",
         ErrorCode::InvalidTransition => "conflict",
+        ErrorCode::InvalidRequest if reason.is_some() => "invalid",
         _ => "bad_request",
     };
     let page = ErrorTemplate {
@@ -85,6 +106,7 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
             "forbidden" => "error_page.forbidden_title",
             "csrf" => "error_page.csrf_title",
             "conflict" => "error_page.conflict_title",
+            "invalid" => "error_page.invalid_title",
             _ => "error_page.bad_request_title",
         }),
         message: t.get(match key {
@@ -97,6 +119,7 @@ pub(crate) fn error_page(lang: Lang, code: ErrorCode) -> Response {
         }),
         code: code.as_str(),
         request_id: crate::request_id::current(),
+        reason,
     };
     render(code.status(), &page)
 }

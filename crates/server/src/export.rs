@@ -26,6 +26,7 @@ use claimdesk_store::prelude::*;
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
+use crate::public::published::with_public_url;
 use crate::state::AppState;
 
 /// Rows read from the store per chunk.
@@ -198,7 +199,7 @@ impl Source<StoredFactCheck> for FactChecks {
             .map(|fc| StoredFactCheck {
                 id: fc.id,
                 alias_of: fc.alias_of,
-                fact_check: fc.fact_check,
+                fact_check: with_public_url(&self.0, fc.id, fc.fact_check),
             })
             .collect())
     }

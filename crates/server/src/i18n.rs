@@ -1,7 +1,7 @@
 //! Message catalogs (`i18n/en.toml`, `i18n/vi.toml`, compiled in) and the choice of
 //! language: the `lang` cookie, else `Accept-Language`, else English.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 use std::sync::LazyLock;
 
@@ -125,10 +125,17 @@ impl Messages {
         self.lang
     }
 
-    /// The message for `key`; the key itself when the catalog lacks it (a test keeps every
-    /// key used present in both catalogs).
+    /// The message for `key`; the key itself when the catalog lacks it, which is recorded
+    /// ([`missing_keys`]) and logged: the tests render every page in every language and fail
+    /// on any key recorded.
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        self.entries.get(key).map_or(key, String::as_str)
+        match self.entries.get(key) {
+            Some(text) => text,
+            None => {
+                record_missing(self.lang, key);
+                key
+            }
+        }
     }
 
     /// The message for `key` with each `{name}` replaced by its value.
@@ -145,6 +152,30 @@ impl Messages {
     pub fn lookup(&self, key: &str) -> Option<&str> {
         self.entries.get(key).map(String::as_str)
     }
+}
+
+/// The keys asked of a catalog that lacks them, as `lang:key`.
+static MISSING: std::sync::Mutex<BTreeSet<String>> = std::sync::Mutex::new(BTreeSet::new());
+
+fn record_missing(lang: Lang, key: &str) {
+    let entry = format!("{}:{key}", lang.code());
+    let mut missing = MISSING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if missing.insert(entry) {
+        tracing::warn!(target: "server::i18n", lang = lang.code(), key, "untranslated message key");
+    }
+}
+
+/// Every `lang:key` a page asked a catalog for that the catalog lacks, since the process
+/// started (for tests: a page showing a key instead of words fails them).
+pub fn missing_keys() -> Vec<String> {
+    MISSING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .cloned()
+        .collect()
 }
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {

@@ -62,7 +62,19 @@ async fn the_alerts_page_lists_alerts_by_rule() {
             .contains("No alerts.")
     );
     let burst = d.get("/alerts?rule=burst").await;
-    assert!(burst.body.contains("copy-paste burst: 2") && !burst.body.contains("rated False"));
+    assert!(
+        burst.body.contains("2 near-identical posts") && !burst.body.contains("rated"),
+        "{}",
+        burst.body
+    );
+    // A false match says the claim and its rating, and shows the post's text (issue 16).
+    assert!(
+        a.body
+            .contains("Repeats a claim rated “False”: Hot lemon water cures cancer"),
+        "{}",
+        a.body
+    );
+    assert!(a.body.contains("Drink hot lemon water every morning"));
     assert_eq!(d.get("/alerts?rule=nonsense").await.status, 400);
     let vi = d.get_with("/alerts", "accept-language", "vi").await;
     assert!(vi.body.contains("Lặp lại một thông tin sai"));

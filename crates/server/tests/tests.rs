@@ -10,5 +10,6 @@ mod ops;
 mod pages;
 mod public;
 mod security;
+mod usability;
 mod util;
 mod workflow;

@@ -113,7 +113,7 @@ async fn a_case_goes_from_item_to_published_through_the_forms() {
     assert_eq!(a.status.as_u16(), 303);
     let page = d.get_as(&case, &reviewer).await;
     assert!(page.body.contains("data-status=\"published\""));
-    assert!(page.body.contains("case.transition"));
+    assert!(page.body.contains("moved the case"), "{}", page.body);
     assert!(page.body.contains("editor name"));
     assert!(page.body.contains("rel=\"noopener noreferrer nofollow\""));
     assert!(page.body.contains("Called the ministry"));

@@ -7,6 +7,18 @@ use claimdesk_core::{
 
 use crate::Result;
 
+/// What the source id of every desk-written verdict starts with.
+pub(crate) const VERDICT_SOURCE_PREFIX: &str = "claimdesk:case:";
+
+/// The case whose verdict a fact-check is, when `source_id` is one the desk gives its own
+/// verdicts (`claimdesk:case:N`); `None` for imported fact-checks.
+pub fn verdict_case(source_id: &str) -> Option<CaseId> {
+    source_id
+        .strip_prefix(VERDICT_SOURCE_PREFIX)
+        .and_then(|n| n.parse().ok())
+        .map(CaseId)
+}
+
 /// How strict the desk's workflow is, beyond [`claimdesk_core::transition`]'s table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkflowPolicy {

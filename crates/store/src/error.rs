@@ -77,6 +77,14 @@ pub enum Error {
     /// The workflow does not allow this move.
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
+    /// A case was to be marked drafted or published before its verdict was written.
+    #[error("case {case} has no draft verdict: write it before moving the case to {to}")]
+    NoDraftVerdict {
+        /// The case.
+        case: i64,
+        /// The status asked for.
+        to: claimdesk_core::CaseStatus,
+    },
     /// The request itself is not valid (empty claim, bad URL, wrong case status); the message
     /// says what to change.
     #[error("{0}")]

@@ -46,7 +46,9 @@ mod users;
 
 pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource, witnessed_checkpoints};
 pub use auth::{PasswordHash, Secret, TokenHash};
-pub use cases::{CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy};
+pub use cases::{
+    CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy, verdict_case,
+};
 pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};

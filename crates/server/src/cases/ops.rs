@@ -135,6 +135,14 @@ pub(crate) async fn case_detail(
             published: v.published,
         }
     });
+    // A verdict must exist before the case is marked drafted or published: those moves
+    // are not offered without one (the store would refuse them).
+    let moves: Vec<CaseStatus> = moves
+        .into_iter()
+        .filter(|to| {
+            verdict.is_some() || !matches!(to, CaseStatus::Drafted | CaseStatus::Published)
+        })
+        .collect();
     let audit = store
         .audit_events(&AuditFilter {
             subject: Some(format!("case:{}", case.id.0)),

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use claimdesk_core::{Actor, CaseId, CaseStatus, Role, UserId};
+use claimdesk_core::{Actor, CaseId, CaseStatus, ItemId, Role, UserId};
 use claimdesk_store::prelude::*;
 use serde::Deserialize;
 
@@ -126,8 +126,75 @@ pub(crate) struct AuditRow {
     pub at: String,
     pub actor: String,
     pub action: String,
-    pub before: String,
-    pub after: String,
+    /// What changed, field by field: (field's name, value before, value after).
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// A JSON value as a person reads it: text as it is, nothing as a dash, lists one item
+/// after another, anything else as compact JSON.
+fn readable(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => "—".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) if items.iter().all(|v| !v.is_object()) => items
+            .iter()
+            .map(|v| readable(Some(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The fields an audit event changed, from its before and after states (JSON text): each
+/// field whose value differs, named in the page's language when the catalog knows it.
+fn audit_changes(
+    chrome: &Chrome,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<(String, String, String)> {
+    use serde_json::Value;
+    let parse = |s: Option<&str>| {
+        s.map(|s| serde_json::from_str::<Value>(s).unwrap_or(Value::String(s.to_string())))
+    };
+    let (before, after) = (parse(before), parse(after));
+    let name = |key: &str| {
+        chrome
+            .t
+            .lookup(&format!("audit_field.{key}"))
+            .map_or_else(|| key.replace('_', " "), str::to_string)
+    };
+    match (&before, &after) {
+        (Some(Value::Object(_)) | None, Some(Value::Object(_)) | None) => {
+            let empty = serde_json::Map::new();
+            let b = before.as_ref().and_then(Value::as_object).unwrap_or(&empty);
+            let a = after.as_ref().and_then(Value::as_object).unwrap_or(&empty);
+            let mut keys: Vec<&String> = b.keys().collect();
+            keys.extend(a.keys().filter(|k| !b.contains_key(*k)));
+            keys.into_iter()
+                .filter(|k| b.get(*k) != a.get(*k))
+                .map(|k| {
+                    let shown = |v: Option<&Value>| {
+                        let text = readable(v);
+                        // A status by its name in the page's language.
+                        match k.as_str() {
+                            "status" => chrome
+                                .t
+                                .lookup(&format!("case_status.{text}"))
+                                .map_or(text, str::to_string),
+                            _ => text,
+                        }
+                    };
+                    (name(k), shown(b.get(k)), shown(a.get(k)))
+                })
+                .collect()
+        }
+        _ => vec![(
+            String::new(),
+            readable(before.as_ref()),
+            readable(after.as_ref()),
+        )],
+    }
 }
 
 /// Evidence as the page shows it: the URL as text, and a link only for http(s).
@@ -234,12 +301,27 @@ pub(crate) async fn case_page(
     let draft_headline = draft.and_then(|v| v.headline.clone()).unwrap_or_default();
     let draft_summary = draft.and_then(|v| v.summary.clone()).unwrap_or_default();
     let draft_evidence = draft.map(|v| v.evidence.join("\n")).unwrap_or_default();
+    // The verdict's language: the draft's, else the item's, else the page's.
+    let item_language = match detail.case.item {
+        Some(i) if draft.and_then(|v| v.language.as_deref()).is_none() => state
+            .store()
+            .item(ItemId(i))
+            .await
+            .map_err(|e| fail(&chrome)(e.into()))?
+            .and_then(|i| i.item.language),
+        _ => None,
+    };
+    let verdict_lang = draft
+        .and_then(|v| v.language.as_deref())
+        .or(item_language.as_deref())
+        .and_then(Lang::from_tag)
+        .unwrap_or(chrome.lang);
     let languages = Lang::ALL
         .into_iter()
         .map(|l| SelectOption {
             value: l.code().to_string(),
             label: chrome.language_name(l.code()).to_string(),
-            selected: l == chrome.lang,
+            selected: l == verdict_lang,
         })
         .collect();
     let page = CasePage {
@@ -296,9 +378,11 @@ pub(crate) async fn case_page(
             .map(|e| AuditRow {
                 at: chrome.date(&e.at),
                 actor: actor_name(&e.actor),
-                action: e.action,
-                before: e.before.unwrap_or_default(),
-                after: e.after.unwrap_or_default(),
+                changes: audit_changes(&chrome, e.before.as_deref(), e.after.as_deref()),
+                action: chrome
+                    .t
+                    .lookup(&format!("audit_action.{}", e.action))
+                    .map_or(e.action, str::to_string),
             })
             .collect(),
         ratings,

@@ -1,10 +1,11 @@
 //! Reading fact-checks, for the API and the pages alike.
 
-use claimdesk_core::FactCheckId;
+use claimdesk_core::{FactCheckId, StoredFactCheck};
 use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::params::SearchQuery;
+use crate::public::published::with_public_url;
 use crate::state::AppState;
 use crate::views::{FactCheckDetail, FactCheckList, FactCheckView, PageInfo};
 
@@ -19,7 +20,11 @@ pub(crate) async fn load_fact_checks(
         .search_fact_checks(text.as_deref(), paging.request())
         .await?;
     Ok(FactCheckList {
-        fact_checks: page.entries.into_iter().map(FactCheckView::from).collect(),
+        fact_checks: page
+            .entries
+            .into_iter()
+            .map(|f| FactCheckView::from(public_url(state, f)))
+            .collect(),
         paging: PageInfo {
             total: page.total,
             page: paging.number,
@@ -43,7 +48,16 @@ pub(crate) async fn load_fact_check(
         .ok_or_else(|| ApiError::with_detail(ErrorCode::NotFound, format!("fact-check {id}")))?;
     let aliases = state.store().aliases(FactCheckId(id)).await?;
     Ok(FactCheckDetail {
-        fact_check: fc.into(),
-        aliases: aliases.into_iter().map(FactCheckView::from).collect(),
+        fact_check: public_url(state, fc).into(),
+        aliases: aliases
+            .into_iter()
+            .map(|f| FactCheckView::from(public_url(state, f)))
+            .collect(),
     })
+}
+
+/// The stored fact-check with the URL it is read at ([`with_public_url`]).
+pub(crate) fn public_url(state: &AppState, mut f: StoredFactCheck) -> StoredFactCheck {
+    f.fact_check = with_public_url(state, f.id, f.fact_check);
+    f
 }

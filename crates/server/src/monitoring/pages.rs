@@ -174,10 +174,142 @@ pub(crate) async fn narrative_page(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// What the alerts' rows need from the store, each read once per page.
+#[derive(Default)]
+struct AlertTexts {
+    posts: std::collections::HashMap<(bool, i64), Option<String>>,
+    claims: std::collections::HashMap<i64, Option<(String, Option<String>)>>,
+}
+
+impl AlertTexts {
+    /// The text of item `id` (`narrative` false) or of narrative `id`'s first post.
+    async fn post(
+        &mut self,
+        state: &AppState,
+        narrative: bool,
+        id: i64,
+    ) -> Result<Option<String>, crate::error::ApiError> {
+        use claimdesk_store::prelude::*;
+        if let Some(text) = self.posts.get(&(narrative, id)) {
+            return Ok(text.clone());
+        }
+        let text = if narrative {
+            state
+                .store()
+                .narrative(claimdesk_core::NarrativeId(id), 0)
+                .await?
+                .map(|d| d.summary.representative_text)
+        } else {
+            state
+                .store()
+                .item(claimdesk_core::ItemId(id))
+                .await?
+                .map(|i| i.item.text)
+        };
+        let text = text.map(|t| excerpt(&t));
+        self.posts.insert((narrative, id), text.clone());
+        Ok(text)
+    }
+
+    /// The claim and rating of fact-check `id`.
+    async fn claim(
+        &mut self,
+        state: &AppState,
+        id: i64,
+    ) -> Result<Option<(String, Option<String>)>, crate::error::ApiError> {
+        use claimdesk_store::prelude::*;
+        if let Some(c) = self.claims.get(&id) {
+            return Ok(c.clone());
+        }
+        let fc = state
+            .store()
+            .fact_checks_by_id(&[claimdesk_core::FactCheckId(id)])
+            .await?
+            .into_iter()
+            .next()
+            .map(|f| {
+                let label = f.fact_check.rating.and_then(|r| r.label);
+                (f.fact_check.claim, label)
+            });
+        self.claims.insert(id, fc.clone());
+        Ok(fc)
+    }
+
+    /// The alert in the page's language, from its fields (the stored summary is the
+    /// English of the log and the webhooks): what happened, and the post it is about.
+    async fn describe(
+        &mut self,
+        state: &AppState,
+        chrome: &Chrome,
+        a: &AlertView,
+    ) -> Result<(String, Option<String>), crate::error::ApiError> {
+        let t = chrome.t;
+        let detail = |k: &str| a.details.get(k).and_then(serde_json::Value::as_f64);
+        let post = match (a.item, a.narrative) {
+            (Some(i), _) => self.post(state, false, i).await?,
+            (None, Some(n)) => self.post(state, true, n).await?,
+            _ => None,
+        };
+        let what = match a.rule.as_str() {
+            "false_match" => {
+                let fc = match a.fact_check {
+                    Some(f) => self.claim(state, f).await?,
+                    None => None,
+                };
+                match fc {
+                    Some((claim, label)) => {
+                        let rating = label
+                            .map(|l| crate::public::published::verdict_in(state, &l, chrome.lang))
+                            .unwrap_or_else(|| t.get("alert_text.false_rating").to_string());
+                        t.with(
+                            "alert_text.false_match",
+                            &[("rating", &rating), ("claim", &claim)],
+                        )
+                    }
+                    None => t.get("alert_rule.false_match").to_string(),
+                }
+            }
+            "burst" => {
+                let minutes = match (detail("window_start"), detail("window_end")) {
+                    (Some(s), Some(e)) => ((e - s) / 60.0).floor().max(0.0) as i64,
+                    _ => 0,
+                };
+                t.with(
+                    "alert_text.burst",
+                    &[
+                        ("items", &detail("items").unwrap_or(0.0)),
+                        ("sources", &detail("sources").unwrap_or(0.0)),
+                        ("minutes", &minutes),
+                    ],
+                )
+            }
+            "growth" => t.with(
+                "alert_text.growth",
+                &[(
+                    "rate",
+                    &format!("{:.1}", detail("items_per_hour").unwrap_or(0.0)),
+                )],
+            ),
+            "escalation" => t.with(
+                "alert_text.escalation",
+                &[
+                    ("multiple", &detail("multiple").unwrap_or(0.0)),
+                    ("base", &detail("first_alert_items").unwrap_or(0.0)),
+                ],
+            ),
+            other => t.get(&format!("alert_rule.{other}")).to_string(),
+        };
+        Ok((what, post))
+    }
+}
+
 /// An alert as a row, with where its subject is shown.
 struct AlertRow {
-    a: AlertView,
     rule_key: String,
+    /// What happened, in the page's language.
+    what: String,
+    /// The text of the post it is about (the item's, else the narrative's first post's).
+    post: Option<String>,
     created: String,
     link: Option<String>,
     /// The narrative's items, and first to last seen, in words, when the alert carries them.
@@ -211,10 +343,16 @@ pub(crate) async fn alerts_page(
             )
         })
         .collect();
-    let rows = list
-        .alerts
-        .into_iter()
-        .map(|a| AlertRow {
+    let mut texts = AlertTexts::default();
+    let mut rows = Vec::with_capacity(list.alerts.len());
+    for a in list.alerts {
+        let (what, post) = texts
+            .describe(&state, &chrome, &a)
+            .await
+            .map_err(fail(&chrome))?;
+        rows.push(AlertRow {
+            what,
+            post,
             rule_key: format!("alert_rule.{}", a.rule),
             created: chrome.date(&a.created_at),
             story: match (a.count, &a.first_seen, &a.last_seen) {
@@ -232,9 +370,8 @@ pub(crate) async fn alerts_page(
                 (None, Some(i)) => Some(format!("/items/{i}")),
                 _ => None,
             },
-            a,
-        })
-        .collect();
+        });
+    }
     let page = AlertsPage {
         rules,
         rows,

@@ -26,6 +26,25 @@ pub(crate) fn page_url(state: &AppState, id: FactCheckId) -> String {
     format!("{}/verdicts/{}", state.config().public_base(), id.0)
 }
 
+/// The fact-check with the address it is read at: its own URL, else, for a verdict the
+/// desk wrote and published, its public page (the address its page and JSON-LD give). A
+/// desk verdict's `date_published` is set when its case is published, so a draft keeps no
+/// URL.
+pub(crate) fn with_public_url(
+    state: &AppState,
+    id: FactCheckId,
+    mut fc: claimdesk_core::FactCheck,
+) -> claimdesk_core::FactCheck {
+    let blank = fc.url.as_deref().is_none_or(|u| u.trim().is_empty());
+    if blank
+        && fc.date_published.is_some()
+        && claimdesk_store::verdict_case(&fc.source_id).is_some()
+    {
+        fc.url = Some(page_url(state, id));
+    }
+    fc
+}
+
 /// A published fact-check, or `not_found` (for drafts too).
 pub(crate) async fn published(state: &AppState, id: i64) -> Result<DeskFactCheck, ApiError> {
     state

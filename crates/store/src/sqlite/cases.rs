@@ -20,17 +20,12 @@ type Tx = Change;
 
 /// The source id the desk gives the verdict of case `case`.
 pub(crate) fn verdict_source_id(case: CaseId) -> String {
-    format!("{VERDICT_SOURCE_PREFIX}{}", case.0)
+    format!("{}{}", crate::cases::VERDICT_SOURCE_PREFIX, case.0)
 }
-
-/// What the source id of every desk-written verdict starts with.
-const VERDICT_SOURCE_PREFIX: &str = "claimdesk:case:";
 
 /// The case whose verdict `source_id` names, when it is one of the desk's own source ids.
 pub(crate) fn case_of_source_id(source_id: &str) -> Option<i64> {
-    source_id
-        .strip_prefix(VERDICT_SOURCE_PREFIX)
-        .and_then(|n| n.parse().ok())
+    crate::cases::verdict_case(source_id).map(|c| c.0)
 }
 
 #[derive(sqlx::FromRow)]
@@ -297,10 +292,7 @@ pub(crate) async fn transition_case(
         return Err(WorkflowError::AuthorCannotApprove.into());
     }
     if draft.is_none() && matches!(to, CaseStatus::Drafted | CaseStatus::Published) {
-        return Err(Error::Invalid(format!(
-            "case {} has no draft verdict: write it before moving the case to {to}",
-            id.0
-        )));
+        return Err(Error::NoDraftVerdict { case: id.0, to });
     }
     let fact_check = if before.status == CaseStatus::MatchedExisting {
         // Unlinking: the case points at its own verdict again, if it has one.
