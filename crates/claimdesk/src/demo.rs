@@ -76,10 +76,7 @@ pub async fn run(cli: &crate::Cli, args: &DemoArgs) -> Result<ExitCode> {
             for (name, role, password) in &accounts {
                 println!("  {name:<9} role {:<9} password {password}", role.as_str());
             }
-            println!(
-                "data: {} (--data of other commands; deleted on exit)",
-                data.display()
-            );
+            println!("data: {} (deleted on exit)", data.display());
             println!("Ctrl-C to stop");
         })
         .await?;

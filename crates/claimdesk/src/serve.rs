@@ -6,9 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use claimdesk_engine::Engine;
-use claimdesk_printer::accounts;
 use claimdesk_server::{AppState, ServerConfig};
-use claimdesk_store::prelude::*;
 use clap::Args;
 
 /// Arguments of `claimdesk serve`.
@@ -95,10 +93,11 @@ pub async fn shutdown_signal() {
 pub async fn run(engine: &Engine, args: &ServeArgs) -> Result<ExitCode> {
     let config = server_config(engine, args.addr)?;
     let listener = listen(args.addr).await?;
-    let users = engine.store().users().await?;
-    if users.iter().all(|u| u.disabled) {
-        eprint!("{}", accounts::nobody_can_sign_in(engine.dir(), &users));
-    }
+    let users = claimdesk_store::UserStore::users(engine.store()).await?;
+    eprint!(
+        "{}",
+        claimdesk_printer::accounts::sign_in_note(engine.dir(), &users)
+    );
     serve_desk(engine, listener, config, |addr| {
         println!(
             "claimdesk desk: http://{addr}/  (API: http://{addr}/api/openapi.json; Ctrl-C stops)"

@@ -249,7 +249,8 @@ fn rechain(db: &Path, rewrite: impl FnOnce(&mut Vec<AuditEvent>)) {
 
 /// A copy of a desk's data directory (store and key), to tamper with one copy per test case.
 fn copy_of(desk: &Desk) -> Desk {
-    let copy = Desk::new();
+    // A bare directory: a desk of its own would leave its WAL beside the copied store.
+    let copy = Desk::bare();
     std::fs::create_dir_all(copy.data()).unwrap();
     for entry in std::fs::read_dir(desk.data()).unwrap() {
         let path = entry.unwrap().path();

@@ -32,9 +32,12 @@ pub fn next_steps(data: &std::path::Path) -> String {
     )
 }
 
-/// The note `serve` prints when nobody can sign in to the desk at `data` (`users` of it,
-/// none enabled).
-pub fn nobody_can_sign_in(data: &std::path::Path, users: &[User]) -> String {
+/// The note `serve` prints when nobody can sign in to the desk at `data` (none of its
+/// `users` is enabled); nothing when someone can.
+pub fn sign_in_note(data: &std::path::Path, users: &[User]) -> String {
+    if users.iter().any(|u| !u.disabled) {
+        return String::new();
+    }
     let data = crate::shell_word(&data.display().to_string());
     let enabled = if users.is_empty() { "" } else { "enabled " };
     format!(
