@@ -50,6 +50,13 @@ fn users_are_added_with_a_password_from_stdin() {
         "{}",
         run.stderr
     );
+    let run = desk.run_with_stdin(&["user", "add", "alice", "--role", "editor"], "password1\n");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("this password is too easy to guess"),
+        "{}",
+        run.stderr
+    );
     let run = desk.run_with_stdin(&["user", "add", "alice", "--role", "editor"], "");
     assert_eq!(run.code, 2);
     assert!(
@@ -57,7 +64,10 @@ fn users_are_added_with_a_password_from_stdin() {
         "{}",
         run.stderr
     );
-    let run = desk.run_with_stdin(&["user", "add", "alice", "--role", "boss"], "long enough\n");
+    let run = desk.run_with_stdin(
+        &["user", "add", "alice", "--role", "boss"],
+        "long enough, really\n",
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown role `boss`"), "{}", run.stderr);
 
@@ -78,7 +88,7 @@ fn users_are_added_with_a_password_from_stdin() {
     assert_eq!(out.trim(), "added alice (Alice Nguyễn) as editor");
     let run = desk.run_with_stdin(
         &["user", "add", "Alice", "--role", "viewer"],
-        "long enough\n",
+        "long enough, really\n",
     );
     assert_eq!(run.code, 2);
     assert!(

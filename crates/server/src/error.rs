@@ -407,6 +407,7 @@ impl From<claimdesk_store::Error> for ApiError {
             E::Workflow(_) | E::DeskVerdict { .. } => ErrorCode::InvalidTransition,
             E::UsernameTaken(_)
             | E::PasswordTooShort { .. }
+            | E::PasswordTooWeak { .. }
             | E::Invalid(_)
             | E::NoDraftVerdict { .. } => ErrorCode::InvalidRequest,
             _ => ErrorCode::Internal,

@@ -24,6 +24,10 @@ use crate::{Error, Result};
 /// Fewest characters (Unicode scalar values) a password may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// The least zxcvbn score a new password needs: 3, more than 10^8 guesses by its estimate
+/// (common words, names, dates, keyboard walks and l33t spellings count for little).
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
 /// An argon2id password hash in PHC string form.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PasswordHash(String);
@@ -47,12 +51,21 @@ impl fmt::Debug for PasswordHash {
 }
 
 /// Hashes a new password (argon2id, random salt). Refuses passwords shorter than
-/// [`MIN_PASSWORD_CHARS`] not counting white space (eight spaces are no password).
+/// [`MIN_PASSWORD_CHARS`] not counting white space (eight spaces are no password), and
+/// those zxcvbn scores below [`MIN_PASSWORD_SCORE`].
 pub fn hash_password(password: &str) -> Result<PasswordHash> {
     if password.chars().filter(|c| !c.is_whitespace()).count() < MIN_PASSWORD_CHARS {
         return Err(Error::PasswordTooShort {
             min: MIN_PASSWORD_CHARS,
         });
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[]);
+    if (estimate.score() as u8) < MIN_PASSWORD_SCORE {
+        let hint = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map_or(String::new(), |w| format!(": {w}"));
+        return Err(Error::PasswordTooWeak { hint });
     }
     let hash = Argon2::default()
         .hash_password(password.as_bytes())
@@ -141,8 +154,35 @@ mod tests {
     fn short_passwords_are_refused() {
         let e = hash_password("1234567").unwrap_err();
         assert_eq!(e.to_string(), "a password needs at least 8 characters");
-        // Characters, not bytes: eight Vietnamese letters are enough.
-        assert!(hash_password("mậtkhẩuơ").is_ok());
+        // Characters, not bytes: eight Vietnamese letters pass the length rule (then the
+        // guessability one decides).
+        assert!(!matches!(
+            hash_password("mậtkhẩuơ"),
+            Err(Error::PasswordTooShort { .. })
+        ));
+        assert!(hash_password("mậtkhẩu vững chắc").is_ok());
+    }
+
+    #[test]
+    fn regression_guessable_passwords_are_refused_with_the_reason() {
+        for weak in [
+            "password1",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou2026",
+            "claimdesk",
+        ] {
+            let e = hash_password(weak).unwrap_err();
+            assert!(matches!(e, Error::PasswordTooWeak { .. }), "{weak}: {e}");
+            assert!(e.to_string().contains("too easy to guess"), "{e}");
+        }
+        for strong in [
+            "correct horse battery",
+            "lemon-tide 42 quarry",
+            "editor-pw-1093218374",
+        ] {
+            assert!(hash_password(strong).is_ok(), "{strong}");
+        }
     }
 
     #[test]

@@ -37,6 +37,15 @@ pub enum Error {
         /// The minimum, in characters.
         min: usize,
     },
+    /// A new password is too easy to guess (zxcvbn's estimate below
+    /// [`crate::auth::MIN_PASSWORD_SCORE`]).
+    #[error(
+        "this password is too easy to guess{hint}: use a longer one, e.g. several unrelated words"
+    )]
+    PasswordTooWeak {
+        /// What makes it guessable, as ": …", or empty.
+        hint: String,
+    },
     /// The acting user's role does not allow this.
     #[error("{username} ({role}) may not {needs}")]
     Forbidden {

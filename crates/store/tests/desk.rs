@@ -74,7 +74,7 @@ async fn users_are_added_found_and_changed() {
                 username: "ADA".into(),
                 display_name: Some("Another".into()),
                 role: Role::Viewer,
-                password: hash_password("longenough").unwrap(),
+                password: hash_password("long enough here").unwrap(),
             },
             Actor::Cli,
         )
@@ -87,7 +87,7 @@ async fn users_are_added_found_and_changed() {
                 username: "has space".into(),
                 display_name: None,
                 role: Role::Viewer,
-                password: hash_password("longenough").unwrap(),
+                password: hash_password("long enough here").unwrap(),
             },
             Actor::Cli,
         )
@@ -110,17 +110,17 @@ async fn users_are_added_found_and_changed() {
     assert_eq!(e.to_string(), "ed (editor) may not manage users");
     s.set_password(
         ed.id,
-        &hash_password("new password").unwrap(),
+        &hash_password("a new pass phrase").unwrap(),
         Actor::User(ed.id),
     )
     .await
     .unwrap();
     let (_, hash) = s.user_credentials("ed").await.unwrap().unwrap();
-    assert!(verify_password(&hash, "new password"));
+    assert!(verify_password(&hash, "a new pass phrase"));
     assert!(
         s.set_password(
             admin.id,
-            &hash_password("hijacked!").unwrap(),
+            &hash_password("hijacked the desk!").unwrap(),
             Actor::User(ed.id)
         )
         .await
@@ -149,7 +149,7 @@ async fn users_are_added_found_and_changed() {
     let e = s
         .set_password(
             ed.id,
-            &hash_password("whatever1").unwrap(),
+            &hash_password("whatever it is, 1").unwrap(),
             Actor::User(ed.id),
         )
         .await
