@@ -453,6 +453,7 @@ fn store_reason(e: &claimdesk_store::Error) -> Option<Reason> {
             Reason::new("reason.username_taken").text("username", username)
         }
         E::PasswordTooShort { min } => Reason::new("reason.password_too_short").text("min", min),
+        E::PasswordTooWeak { .. } => Reason::new("reason.password_too_weak"),
         E::DeskVerdict { source_id, case } => Reason::new("reason.desk_verdict")
             .text("source_id", source_id)
             .text("case", case),
