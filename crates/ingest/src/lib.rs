@@ -405,12 +405,16 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
         "(record)",
         "expected a JSON object with at least `text`".to_string(),
     ))?;
-    let text_of = |names: &[&'static str]| -> Result<Option<String>, (&'static str, String)> {
+    // A number is taken for an id (partners' ids often are numbers), not for text, a URL or
+    // a date, where it can only be a mistake.
+    let field = |names: &[&'static str],
+                 numbers: bool|
+     -> Result<Option<String>, (&'static str, String)> {
         for name in names {
             match obj.get(*name) {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::String(s)) => return Ok(Some(s.clone())),
-                Some(serde_json::Value::Number(n)) => return Ok(Some(n.to_string())),
+                Some(serde_json::Value::Number(n)) if numbers => return Ok(Some(n.to_string())),
                 Some(other) => {
                     return Err((
                         name,
@@ -421,6 +425,7 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
         }
         Ok(None)
     };
+    let text_of = |names: &[&'static str]| field(names, false);
     let text = text_of(&["text", "content", "body"])?
         .filter(|t| !t.trim().is_empty())
         .ok_or((
@@ -429,7 +434,7 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
         ))?;
     check_text("text", &text)?;
     Ok(Item {
-        external_id: text_of(&["id", "external_id"])?,
+        external_id: field(&["id", "external_id"], true)?,
         text,
         url: text_of(&["url"])?,
         published_at: text_of(&["published_at", "date", "datePublished"])?,

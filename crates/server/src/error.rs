@@ -404,12 +404,13 @@ impl From<claimdesk_store::Error> for ApiError {
             E::Forbidden { .. } | E::ImportForbidden { .. } | E::Disabled(_) => {
                 ErrorCode::Forbidden
             }
-            E::Workflow(_) | E::DeskVerdict { .. } => ErrorCode::InvalidTransition,
+            E::Workflow(_) | E::DeskVerdict { .. } | E::NoDraftVerdict { .. } | E::Conflict(_) => {
+                ErrorCode::InvalidTransition
+            }
             E::UsernameTaken(_)
             | E::PasswordTooShort { .. }
             | E::PasswordTooWeak { .. }
-            | E::Invalid(_)
-            | E::NoDraftVerdict { .. } => ErrorCode::InvalidRequest,
+            | E::Invalid(_) => ErrorCode::InvalidRequest,
             _ => ErrorCode::Internal,
         };
         let reason = store_reason(&e);

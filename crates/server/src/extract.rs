@@ -53,13 +53,31 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// Query parameters whose value is free text, where a blank value is a value (no filter).
+const FREE_TEXT_PARAMETERS: [&str; 3] = ["q", "language", "source"];
+
 /// `Query` whose rejection is an [`ApiError`].
+///
+/// Unlike the pages (whose forms send every field, blank for "any"), the API refuses a blank
+/// value of a typed parameter (a number, a date, a name from a list): the document declares
+/// its type, which a blank value is not, so it is left out instead.
 pub(crate) struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let raw = parts.uri.query().unwrap_or("");
+        if let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+            && let Some((name, _)) = pairs.iter().find(|(name, value)| {
+                value.trim().is_empty() && !FREE_TEXT_PARAMETERS.contains(&name.as_str())
+            })
+        {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                format!("{name}: blank (leave the parameter out for any value)"),
+            ));
+        }
         let q: Result<Query<T>, QueryRejection> = Query::from_request_parts(parts, state).await;
         Ok(ApiQuery(q?.0))
     }

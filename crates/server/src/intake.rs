@@ -54,6 +54,75 @@ pub struct RejectedRecord {
     pub message: String,
 }
 
+/// One item of a `POST /api/items` body: the fields `claimdesk ingest` reads (it also takes
+/// `content` or `body` for `text`, `external_id` for `id`, `date` or `datePublished` for
+/// `published_at`, and `lang` for `language`). Describes the body in the OpenAPI document;
+/// the body itself is read by `claimdesk_ingest::parse_items`.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)] // Read by the ingest parser, not by serde: this type only describes it.
+pub struct ItemRequest {
+    /// The post's or article's text.
+    #[schema(min_length = 1)]
+    text: String,
+    /// The partner's id of the item (a number is kept as its text): with `source` it is the
+    /// item's key (posting it again updates it instead of adding another).
+    #[schema(schema_with = string_or_number)]
+    id: Option<String>,
+    /// Where the item was seen.
+    url: Option<String>,
+    /// When it was published (RFC 3339).
+    published_at: Option<String>,
+    /// The platform, feed or partner it comes from.
+    source: Option<String>,
+    /// Its language tag (`vi`, `en`); detected when absent.
+    language: Option<String>,
+}
+
+/// A string, a number, or null.
+fn string_or_number() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .build()
+}
+
+/// A `POST /api/items` JSON body: one item, or a non-empty array of items stored in one
+/// batch. Describes the body in the OpenAPI document, as [`ItemRequest`].
+pub struct ItemsRequest;
+
+impl utoipa::PartialSchema for ItemsRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{ArrayBuilder, OneOfBuilder, Ref};
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("ItemRequest"))
+            .item(
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name("ItemRequest"))
+                    .min_items(Some(1))
+                    .build(),
+            )
+            .description(Some("One item, or an array of items"))
+            .into()
+    }
+}
+
+impl ToSchema for ItemsRequest {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("ItemRequest".to_string(), ItemRequest::schema()));
+        <ItemRequest as ToSchema>::schemas(schemas);
+    }
+}
+
 /// The body as items: only JSON (an array, one object, or JSON Lines) is accepted.
 fn parse_body(
     headers: &HeaderMap,
@@ -90,8 +159,11 @@ fn parse_body(
 #[utoipa::path(
     post, path = "/api/items", tag = "items",
     request_body(
-        content = String, content_type = "application/json",
-        description = "Items as a JSON array, one JSON object, or JSON Lines (`application/x-ndjson`). Each item: `text` (required), `id` (the partner's id: with `source` it makes the item's key), `url`, `published_at` (RFC 3339), `source`, `language`."
+        content(
+            (ItemsRequest = "application/json"),
+            (String = "application/x-ndjson")
+        ),
+        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
     ),
     responses(
         (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`)", body = IntakeReport),

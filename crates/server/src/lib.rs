@@ -56,6 +56,7 @@ mod public;
 mod sources;
 
 // The application: the guard, the middleware, the route table and the router built from it.
+mod api_doc;
 mod auth;
 mod http;
 mod router;
@@ -94,6 +95,7 @@ pub const LAYERS: &[&str] = &[
     "route",
     // Plumbing.
     "session",
+    "api_doc",
     "extract",
     "params",
     "views",

@@ -17,6 +17,19 @@ pub(crate) const MAX_PER_PAGE: u32 = 100;
 /// Longest search text accepted.
 const MAX_SEARCH: usize = 200;
 
+/// The queue's `status` filter: its values and what each selects.
+const QUEUE_STATUSES: [(&str, MatchStatus); 4] = [
+    ("matched", MatchStatus::Matched),
+    ("unmatched", MatchStatus::Unmatched),
+    ("confident", MatchStatus::Confident),
+    ("review", MatchStatus::Review),
+];
+
+/// The schema of the queue's `status` filter: the values [`QueueQuery::parse`] takes.
+fn queue_status_schema() -> utoipa::openapi::Object {
+    crate::api_doc::names_schema(QUEUE_STATUSES.iter().map(|(name, _)| *name))
+}
+
 /// Filters of the queue. Empty values mean "any" (HTML forms send every field).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams, PartialEq, Eq)]
 #[into_params(parameter_in = Query)]
@@ -24,6 +37,7 @@ pub struct QueueQuery {
     /// `matched` (has candidates), `unmatched`, `confident` (top match is confident) or
     /// `review` (candidates, none confident).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(schema_with = queue_status_schema)]
     pub status: Option<String>,
     /// Language tag of the item (`vi`, `en`).
     #[serde(default, skip_serializing_if = "is_blank")]
@@ -33,24 +47,31 @@ pub struct QueueQuery {
     pub source: Option<String>,
     /// First day of publication (`YYYY-MM-DD`, in the desk's time zone).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<String>,
     /// Last day of publication (`YYYY-MM-DD`, inclusive, in the desk's time zone).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
-    /// Text the item contains.
+    /// Text the item contains (at most 200 characters).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Status of the item's case (`triage`, `verifying`, ... `published`).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(schema_with = crate::api_doc::case_status_schema)]
     pub case: Option<String>,
     /// Only items at least this check-worthy (0 to 1; e.g. `0.5`).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<f64>, minimum = 0.0, maximum = 1.0)]
     pub worthy: Option<String>,
     /// Page number, from 1.
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
     pub page: Option<String>,
     /// Entries per page, 1 to 100 (default 25).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
@@ -58,14 +79,17 @@ pub struct QueueQuery {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams, PartialEq, Eq)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Text the claim or the headline contains.
+    /// Text the claim or the headline contains (at most 200 characters).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page number, from 1.
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
     pub page: Option<String>,
     /// Entries per page, 1 to 100 (default 25).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
@@ -124,13 +148,14 @@ impl Paging {
 }
 
 fn search_text(v: &Option<String>) -> Result<Option<String>, ApiError> {
-    match value(v) {
-        Some(t) if t.chars().count() > MAX_SEARCH => Err(ApiError::with_detail(
+    // Counted before trimming: the limit is on what was sent.
+    if v.as_deref().is_some_and(|t| t.chars().count() > MAX_SEARCH) {
+        return Err(ApiError::with_detail(
             ErrorCode::InvalidQuery,
             format!("q: longer than {MAX_SEARCH} characters"),
-        )),
-        t => Ok(t.map(str::to_string)),
+        ));
     }
+    Ok(value(v).map(str::to_string))
 }
 
 fn date(param: &str, v: &Option<String>) -> Result<Option<Date>, ApiError> {
@@ -144,11 +169,13 @@ impl QueueQuery {
     pub(crate) fn parse(&self, tz: &TimeZone) -> Result<(ItemFilter, Paging), ApiError> {
         let status = match value(&self.status) {
             None => None,
-            Some("matched") => Some(MatchStatus::Matched),
-            Some("unmatched") => Some(MatchStatus::Unmatched),
-            Some("confident") => Some(MatchStatus::Confident),
-            Some("review") => Some(MatchStatus::Review),
-            Some(v) => return Err(bad("status", v)),
+            Some(v) => Some(
+                QUEUE_STATUSES
+                    .iter()
+                    .find(|(name, _)| *name == v)
+                    .map(|(_, s)| *s)
+                    .ok_or_else(|| bad("status", v))?,
+            ),
         };
         let from = date("from", &self.from)?;
         let to = date("to", &self.to)?;

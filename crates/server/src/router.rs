@@ -9,6 +9,7 @@ use axum::extract::Extension;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::api_doc::{self, ApiDoc};
 use crate::auth::{self, Guard};
 use crate::error_page;
 use crate::http;
@@ -16,24 +17,6 @@ use crate::ops::ApiDocument;
 use crate::route::{Handler, Kind};
 use crate::state::AppState;
 use crate::table::ROUTES;
-
-/// The document's description; the paths come from the route table.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "claimdesk",
-        description = "The desk's JSON API: the queue of items with their matches, the fact-checks, ranking of fact-checks for a text, the cases the desk works, and the narratives, copy-paste bursts and alerts the monitor found. Every route but this document needs a session cookie (changes then need the `X-CSRF-Token` header) or `Authorization: Bearer <API token>`. Errors are `{\"message\", \"code\", \"type\", \"request_id\"}` with a stable `code`; the request id is also the `x-request-id` response header and names the log lines with the detail of an internal error."
-    ),
-    tags(
-        (name = "items", description = "Posts and articles the desk watches"),
-        (name = "factchecks", description = "Published fact-checks"),
-        (name = "match", description = "Ranking fact-checks for a text"),
-        (name = "cases", description = "The desk's workflow: cases, links, notes, evidence, verdicts"),
-        (name = "narratives", description = "Narratives (items saying the same thing), copy-paste bursts and alerts; read-only"),
-        (name = "ops", description = "Health, metrics and this document")
-    )
-)]
-struct ApiDoc;
 
 /// The table's routes with their handlers, and the OpenAPI document of the API routes.
 fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -52,7 +35,9 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             }
         };
     }
-    router.split_for_parts()
+    let (router, mut doc) = router.split_for_parts();
+    api_doc::complete(&mut doc, ROUTES);
+    (router, doc)
 }
 
 static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| routes().1);
@@ -75,12 +60,8 @@ pub fn api_routes() -> Vec<(String, &'static str)> {
 /// The whole application: every route of the table, the guard, the fallback and every
 /// middleware.
 pub fn router(state: AppState) -> Router {
-    let json = OPENAPI
-        .to_json()
-        .unwrap_or_else(|e| {
-            tracing::error!(target: "server::http", error = %e, "the OpenAPI document does not serialize");
-            "{}".to_string()
-        });
+    // The document as this desk serves it: with the ratings its scale takes.
+    let json = api_doc::for_desk(&OPENAPI, &state.config().rating_scale).to_string();
     let app = routes()
         .0
         .fallback(error_page::not_found)

@@ -366,10 +366,12 @@ pub struct FactCheckDetail {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
-    /// The text (a post, a claim): 1 to 20,000 characters.
+    /// The text (a post, a claim): 1 to 20,000 characters, not all white space.
+    #[schema(min_length = 1, max_length = 20_000)]
     pub text: String,
     /// How many fact-checks, 1 to 50 (default 5).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 50)]
     pub top: Option<u32>,
 }
 

@@ -6,6 +6,7 @@ mod errors;
 mod exports;
 mod lookback;
 mod monitoring;
+mod openapi;
 mod ops;
 mod pages;
 mod public;

@@ -94,10 +94,15 @@ pub enum Error {
         /// The status asked for.
         to: claimdesk_core::CaseStatus,
     },
-    /// The request itself is not valid (empty claim, bad URL, wrong case status); the message
-    /// says what to change.
+    /// The request itself is not valid (empty claim, bad URL); the message says what to
+    /// change.
     #[error("{0}")]
     Invalid(String),
+    /// The request is well formed but the desk's state does not allow it now (a case in
+    /// another status, a verdict not yet written, a user who cannot take cases); the message
+    /// says why. The same request may succeed once the state changes.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl Error {

@@ -355,7 +355,7 @@ async fn a_case_goes_from_an_item_to_a_published_verdict() {
     );
     assert!(matches!(
         s.assign_case(id, Some(viewer.id), ed.id).await,
-        Err(Error::Invalid(_))
+        Err(Error::Conflict(_))
     ));
     let case = s.assign_case(id, Some(ed.id), ed.id).await.unwrap();
     assert_eq!(case.assignee, Some(ed.id));

@@ -104,8 +104,8 @@ pub(crate) async fn api_get_case(
         (status = 200, description = "The case moved", body = CaseView),
         (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such case (`not_found`)", body = ErrorBody),
-        (status = 409, description = "The workflow does not allow it (`invalid_transition`)", body = ErrorBody),
-        (status = 422, description = "Unknown status (`invalid_request`)", body = ErrorBody)
+        (status = 409, description = "The workflow does not allow it, or the case has no draft verdict yet (`invalid_transition`)", body = ErrorBody),
+        (status = 422, description = "Unknown status, or `matched_existing` (set by linking a fact-check) (`invalid_request`)", body = ErrorBody)
     )
 )]
 pub(crate) async fn api_transition(
@@ -127,7 +127,7 @@ pub(crate) async fn api_transition(
         (status = 200, description = "The case", body = CaseView),
         (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such case or user (`not_found`)", body = ErrorBody),
-        (status = 422, description = "The user cannot be assigned (`invalid_request`)", body = ErrorBody)
+        (status = 409, description = "The user cannot take cases: disabled, or a viewer (`invalid_transition`)", body = ErrorBody)
     )
 )]
 pub(crate) async fn api_assign(
@@ -189,7 +189,8 @@ pub(crate) async fn api_evidence(
         (status = 200, description = "The draft saved", body = VerdictSaved),
         (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such case (`not_found`)", body = ErrorBody),
-        (status = 422, description = "Empty claim, unknown rating, bad URL or wrong status (`invalid_request`)", body = ErrorBody)
+        (status = 409, description = "The case is not verifying, drafted or in review (`invalid_transition`)", body = ErrorBody),
+        (status = 422, description = "Empty claim, unknown rating, bad URL or language tag (`invalid_request`)", body = ErrorBody)
     )
 )]
 pub(crate) async fn api_verdict(

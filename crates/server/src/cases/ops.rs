@@ -122,7 +122,7 @@ pub(crate) async fn case_detail(
     let history = store.case_history(case.id).await?;
     let verdict = store.case_verdict(case.id).await?.map(|v| {
         let rating = v.fact_check.rating.unwrap_or_default();
-        VerdictView {
+        CaseVerdictView {
             fact_check: v.id.0,
             claim: v.fact_check.claim,
             headline: v.fact_check.headline,
@@ -287,7 +287,13 @@ pub(crate) async fn do_verdict(
     if claim.is_empty() {
         return Err(invalid("claim: empty"));
     }
-    let language = non_empty(req.language).unwrap_or_else(|| state.scale().language().into());
+    let language = match non_empty(req.language) {
+        Some(l) => {
+            validate::language("language", &l).map_err(checked)?;
+            l
+        }
+        None => state.scale().language().into(),
+    };
     let rating = state
         .scale()
         .rating_in(&req.rating, &language)

@@ -221,7 +221,7 @@ struct CasePage {
     ratings: Vec<SelectOption>,
     languages: Vec<SelectOption>,
     can_draft: bool,
-    verdict: Option<VerdictView>,
+    verdict: Option<CaseVerdictView>,
     /// The editor's starting text: the draft's, else the case's claim.
     draft_claim: String,
     draft_headline: String,

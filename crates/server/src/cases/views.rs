@@ -123,7 +123,7 @@ pub struct AuditView {
 
 /// The verdict the desk wrote for a case.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct VerdictView {
+pub struct CaseVerdictView {
     /// Its fact-check id.
     pub fact_check: i64,
     /// The claim reviewed.
@@ -152,7 +152,7 @@ pub struct CaseDetail {
     /// The case.
     pub case: CaseView,
     /// Its own verdict, draft or published.
-    pub verdict: Option<VerdictView>,
+    pub verdict: Option<CaseVerdictView>,
     /// The statuses the caller may move it to.
     pub next_statuses: Vec<String>,
     /// Its notes, oldest first.
@@ -170,8 +170,10 @@ pub struct CaseDetail {
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Only cases in this status.
+    #[param(schema_with = crate::api_doc::case_status_schema)]
     pub status: Option<String>,
     /// Only cases assigned to this user id.
+    #[param(value_type = Option<i64>)]
     pub assignee: Option<String>,
 }
 
@@ -179,7 +181,11 @@ impl CaseQuery {
     /// The store filter the parameters ask for.
     pub(crate) fn filter(&self) -> Result<CaseFilter, ApiError> {
         let status = non_empty(self.status.clone())
-            .map(|s| parse_status(&s))
+            .map(|s| {
+                s.parse::<CaseStatus>().map_err(|e| {
+                    ApiError::with_detail(ErrorCode::InvalidQuery, format!("status: {e}"))
+                })
+            })
             .transpose()?;
         let assignee = non_empty(self.assignee.clone())
             .map(|a| {
@@ -201,13 +207,16 @@ impl CaseQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LinkRequest {
     /// The published fact-check that answers the item.
+    #[serde(deserialize_with = "whole_number")]
     pub fact_check: i64,
 }
 
 /// `POST /api/cases/{id}/transition`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransitionRequest {
-    /// The status to move to, e.g. `verifying`.
+    /// The status to move to, e.g. `verifying` (`matched_existing` is set by linking a
+    /// fact-check: `POST /api/items/{id}/match`).
+    #[schema(schema_with = crate::api_doc::transition_status_schema)]
     pub to: String,
 }
 
@@ -215,6 +224,7 @@ pub struct TransitionRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignRequest {
     /// The user id to assign, or `null` to unassign.
+    #[serde(default, deserialize_with = "optional_whole_number")]
     pub assignee: Option<i64>,
 }
 
@@ -299,6 +309,31 @@ pub(crate) fn parse_status(s: &str) -> Result<CaseStatus, ApiError> {
     s.trim()
         .parse()
         .map_err(|e: claimdesk_core::UnknownName| invalid(e.to_string()))
+}
+
+/// A JSON number that is a whole number, written as an integer (`3`) or not (`3.0`): JSON
+/// Schema's `integer` takes both, so the server does.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Int(i64),
+        Float(f64),
+    }
+    match Number::deserialize(d)? {
+        Number::Int(n) => Ok(n),
+        Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        Number::Float(f) => Err(serde::de::Error::custom(format!(
+            "{f} is not a whole number"
+        ))),
+    }
+}
+
+/// [`whole_number`] or `null`.
+fn optional_whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole_number")] i64);
+    Ok(Option::<Whole>::deserialize(d)?.map(|w| w.0))
 }
 
 /// The trimmed value, `None` when blank.

@@ -101,7 +101,7 @@ struct NarrativePage {
     burst_summary: String,
     volume: Vec<VolumeRow>,
     /// The burst's evidence with times in the desk's zone.
-    evidence: Vec<(EvidenceView, String)>,
+    evidence: Vec<(BurstEvidenceView, String)>,
     /// The fact-checks with their item count in words.
     fact_checks: Vec<(NarrativeFactCheckView, String)>,
     /// The items with times in the desk's zone and how they joined (a catalog key).

@@ -10,6 +10,8 @@ use crate::time;
 
 /// Narratives listed per page.
 const LISTED: u32 = 100;
+/// Largest `min_items` taken (the document's `maximum`).
+const MAX_MIN_ITEMS: u32 = 1_000_000;
 
 fn rfc3339(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
@@ -17,7 +19,7 @@ fn rfc3339(secs: i64) -> String {
 
 /// One item of a burst's evidence.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct EvidenceView {
+pub struct BurstEvidenceView {
     /// The item's id.
     pub item: i64,
     /// When it appeared (RFC 3339, UTC): published, else ingested.
@@ -40,7 +42,7 @@ pub struct BurstView {
     /// Distinct sources among them.
     pub sources: u32,
     /// The items with their times and sources.
-    pub evidence: Vec<EvidenceView>,
+    pub evidence: Vec<BurstEvidenceView>,
 }
 
 impl From<Burst> for BurstView {
@@ -53,7 +55,7 @@ impl From<Burst> for BurstView {
             evidence: b
                 .evidence
                 .into_iter()
-                .map(|e| EvidenceView {
+                .map(|e| BurstEvidenceView {
                     item: e.item.0,
                     at: rfc3339(e.at),
                     source: e.source,
@@ -282,10 +284,13 @@ pub struct AlertList {
 #[into_params(parameter_in = Query)]
 pub struct NarrativesQuery {
     /// Only narratives seen on or after this day (`YYYY-MM-DD`, in the desk's time zone).
+    #[param(value_type = Option<String>, format = Date)]
     pub since: Option<String>,
-    /// Only narratives of at least this many items (default 2).
+    /// Only narratives of at least this many items (default 2; at most 1,000,000).
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub min_items: Option<u32>,
     /// Only narratives with a copy-paste burst (`true`).
+    #[param(value_type = Option<bool>)]
     pub bursts: Option<String>,
 }
 
@@ -319,9 +324,16 @@ impl NarrativesQuery {
                 ));
             }
         };
+        let min_items = self.min_items.unwrap_or(2);
+        if min_items > MAX_MIN_ITEMS {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                format!("min_items: {min_items} is more than {MAX_MIN_ITEMS}"),
+            ));
+        }
         Ok(NarrativeFilter {
             since,
-            min_items: self.min_items.unwrap_or(2).max(1),
+            min_items: min_items.max(1),
             bursts_only,
             limit: LISTED,
         })
@@ -333,6 +345,7 @@ impl NarrativesQuery {
 #[into_params(parameter_in = Query)]
 pub struct AlertsQuery {
     /// Only this rule: `false_match`, `burst`, `growth` or `escalation`.
+    #[param(schema_with = crate::api_doc::alert_rule_schema)]
     pub rule: Option<String>,
 }
 

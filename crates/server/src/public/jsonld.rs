@@ -3,7 +3,8 @@
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use claimdesk_publish::claim_review;
-use utoipa::OpenApi;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::public::published::{PUBLIC_MAX_AGE, page_url, published};
@@ -15,12 +16,110 @@ use crate::state::AppState;
 #[openapi(paths(jsonld_doc))]
 pub(crate) struct JsonLdDoc;
 
+/// schema.org `ClaimReview`, as `claimdesk_publish::claim_review` writes it. Describes the
+/// JSON-LD in the OpenAPI document (the JSON itself is built by the publish crate).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // Describes the document; the JSON is built by `claim_review`.
+pub(crate) struct ClaimReview {
+    /// `https://schema.org`.
+    #[serde(rename = "@context")]
+    context: String,
+    /// `ClaimReview`.
+    #[serde(rename = "@type")]
+    kind: String,
+    /// The fact-check's page.
+    url: Option<String>,
+    /// The claim that was checked.
+    #[serde(rename = "claimReviewed")]
+    claim_reviewed: String,
+    /// The verdict.
+    #[serde(rename = "reviewRating")]
+    review_rating: Option<ClaimReviewRating>,
+    /// Who published the fact-check.
+    author: Option<ClaimReviewParty>,
+    /// When it was published (ISO 8601).
+    #[serde(rename = "datePublished")]
+    date_published: Option<String>,
+    /// Its language tag.
+    #[serde(rename = "inLanguage")]
+    in_language: Option<String>,
+    /// Its headline.
+    headline: Option<String>,
+    /// The claim, where it appeared and who made it.
+    #[serde(rename = "itemReviewed")]
+    item_reviewed: ClaimReviewClaim,
+}
+
+/// A ClaimReview's `reviewRating` (schema.org `Rating`).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // Part of [`ClaimReview`].
+pub(crate) struct ClaimReviewRating {
+    /// `Rating`.
+    #[serde(rename = "@type")]
+    kind: String,
+    /// The rating on the desk's scale.
+    #[serde(rename = "ratingValue")]
+    rating_value: Option<f64>,
+    /// The value that means "true".
+    #[serde(rename = "bestRating")]
+    best_rating: Option<f64>,
+    /// The value that means "false".
+    #[serde(rename = "worstRating")]
+    worst_rating: Option<f64>,
+    /// The verdict in words.
+    #[serde(rename = "alternateName")]
+    alternate_name: Option<String>,
+}
+
+/// A person or organization (schema.org `Person` or `Organization`).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // Part of [`ClaimReview`].
+pub(crate) struct ClaimReviewParty {
+    /// `Person` or `Organization`.
+    #[serde(rename = "@type")]
+    kind: String,
+    /// The name.
+    name: String,
+    /// Their page.
+    url: Option<String>,
+}
+
+/// A ClaimReview's `itemReviewed` (schema.org `Claim`).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // Part of [`ClaimReview`].
+pub(crate) struct ClaimReviewClaim {
+    /// `Claim`.
+    #[serde(rename = "@type")]
+    kind: String,
+    /// Who made the claim.
+    author: Option<ClaimReviewParty>,
+    /// When the claim was made.
+    #[serde(rename = "datePublished")]
+    date_published: Option<String>,
+    /// Where the claim appeared.
+    appearance: Option<Vec<ClaimReviewWork>>,
+    /// Where it appeared first.
+    #[serde(rename = "firstAppearance")]
+    first_appearance: Option<ClaimReviewWork>,
+}
+
+/// A page where a claim appeared (schema.org `CreativeWork`).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // Part of [`ClaimReview`].
+pub(crate) struct ClaimReviewWork {
+    /// `CreativeWork`.
+    #[serde(rename = "@type")]
+    kind: String,
+    /// Its address.
+    url: String,
+}
+
 /// A published fact-check as schema.org ClaimReview JSON-LD.
 #[utoipa::path(
     get, path = "/api/factchecks/{id}.jsonld", tag = "factchecks",
     params(("id" = i64, Path, description = "The fact-check's id")),
     responses(
-        (status = 200, description = "The ClaimReview", content_type = "application/ld+json"),
+        (status = 200, description = "The ClaimReview", body = ClaimReview, content_type = "application/ld+json"),
         (status = 400, description = "The id is not a number (`invalid_path`)", body = crate::error::ErrorBody),
         (status = 404, description = "No such published fact-check (`not_found`)", body = crate::error::ErrorBody)
     )

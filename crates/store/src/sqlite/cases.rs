@@ -93,13 +93,13 @@ fn case_subject(id: CaseId) -> String {
 async fn check_assignee(c: &mut SqliteConnection, id: UserId) -> Result<()> {
     let user = existing_user(c, id).await?;
     if user.disabled {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Conflict(format!(
             "`{}` is disabled and cannot be assigned cases",
             user.username
         )));
     }
     if !user.role.can(Permission::EditCase) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Conflict(format!(
             "`{}` is a {} and cannot be assigned cases",
             user.username, user.role
         )));
@@ -375,7 +375,7 @@ pub(crate) async fn link_fact_check(
             });
         }
         Some(false) => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Conflict(format!(
                 "fact-check {} is an unpublished draft: link a published fact-check",
                 fact_check.0
             )));
@@ -673,7 +673,7 @@ pub(crate) async fn save_draft_fact_check(
         case.status,
         CaseStatus::Verifying | CaseStatus::Drafted | CaseStatus::InReview
     ) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Conflict(format!(
             "a verdict can be written while its case is verifying, drafted or in review; case \
              {} is {}",
             id.0, case.status
