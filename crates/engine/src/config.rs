@@ -13,7 +13,7 @@ use claimdesk_ingest::fetch::{AllowList, FetchConfig};
 use claimdesk_ingest::poll::PollSettings;
 use claimdesk_match::MatchSettings;
 use claimdesk_monitor::{AlertSettings, ClusterSettings, MonitorSettings, WebhookPolicy};
-use claimdesk_publish::RatingScale;
+use claimdesk_publish::{Publisher, RatingScale};
 use serde::{Deserialize, Serialize};
 
 /// The config file's name in the data directory.
@@ -76,6 +76,8 @@ pub struct Config {
     pub webhooks: WebhookPolicy,
     /// `[audit]`: signed checkpoints of the audit chain.
     pub audit: AuditSection,
+    /// `[publisher]`: who publishes the desk's verdicts (their ClaimReview's author).
+    pub publisher: Publisher,
     /// `[rating_scale]`: the desk's verdicts (default: the bilingual five-point scale).
     /// Kept as written; [`Config::rating_scale`] gives the checked scale.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -453,6 +455,17 @@ impl Config {
                 format!("`{url}` must start with http:// or https://"),
             ));
         }
+        for (key, v) in [("url", &self.publisher.url), ("logo", &self.publisher.logo)] {
+            if let Some(url) = v
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(bad(
+                    "publisher",
+                    key,
+                    format!("`{url}` must start with http:// or https://"),
+                ));
+            }
+        }
         if !(50..=60_000).contains(&self.index.poll_ms) {
             return Err(bad(
                 "index",
@@ -546,6 +559,9 @@ impl Config {
         full.model.reranker = Some(PathBuf::from("r"));
         full.audit.key = Some(PathBuf::from("k"));
         full.server.public_url = Some(String::new());
+        full.publisher.name = Some(String::new());
+        full.publisher.url = Some(String::new());
+        full.publisher.logo = Some(String::new());
         full.matching.confident_at_least = Some(1.0);
         full.matching.suggest_at_least = Some(1.0);
         full.rating_scale = Some(toml::Table::new());
@@ -675,6 +691,15 @@ pub const CONFIG_TEMPLATE: &str = "\
 [audit]
 # key = 'audit-key.ed25519'
 # checkpoint_every = 1000
+
+# [publisher]: who publishes the desk's verdicts, named as the author and publisher of their
+# ClaimReview (default: the desk's public address). bylines = true also names the
+# fact-checker who wrote each verdict.
+[publisher]
+# name = 'Example Fact Check'
+# url = 'https://factcheck.example'
+# logo = 'https://factcheck.example/logo.png'
+# bylines = false
 ";
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use claimdesk_core::{Actor, Diagnostic, ImportCounts, ItemId};
+use claimdesk_core::{Actor, Diagnostic, FactCheck, FactCheckId, ImportCounts, ItemId};
 use claimdesk_ingest::{
     FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
 };
@@ -316,27 +316,59 @@ impl Engine {
     ) -> Result<Imported> {
         refuse_unreadable(name, bytes)?;
         let parsed = parse_fact_checks(name, bytes, format);
-        let batch: Vec<NewFactCheck> = parsed
-            .records
-            .into_iter()
-            .map(|r| NewFactCheck {
+        let mut own = 0;
+        let mut batch: Vec<NewFactCheck> = Vec::with_capacity(parsed.records.len());
+        for r in parsed.records {
+            let public_url = self.inner.config.server.public_url.as_deref();
+            if self.own_verdict(&r.value, public_url).await?.is_some() {
+                // The desk's own published verdict read back (its page or `.jsonld`): it is
+                // here already, and importing it would publish it a second time.
+                own += 1;
+                continue;
+            }
+            batch.push(NewFactCheck {
                 duplicate_key: duplicate_key(&r.value),
                 fact_check: r.value,
-            })
-            .collect();
+            });
+        }
         let source = ImportSource {
             file: name,
             format: parsed.format,
             diagnostics: &parsed.diagnostics,
             actor,
         };
-        let counts = self.inner.store.save_fact_checks(&batch, source).await?;
+        let mut counts = self.inner.store.save_fact_checks(&batch, source).await?;
+        counts.unchanged += own;
         self.refresh().await?;
         Ok(Imported {
             format: parsed.format,
             counts,
             diagnostics: parsed.diagnostics,
         })
+    }
+
+    /// The desk's own published verdict that `fc` is a copy of, read back from its public
+    /// page or its `.jsonld`: its `url` is `/verdicts/{id}` or `/api/factchecks/{id}.jsonld`
+    /// (on `public_url`, the desk's public address, when it is known) and the verdict `id`
+    /// the desk wrote reviews the same claim. Importing such a copy would publish the
+    /// verdict twice.
+    pub async fn own_verdict(
+        &self,
+        fc: &FactCheck,
+        public_url: Option<&str>,
+    ) -> Result<Option<FactCheckId>> {
+        let Some(id) = fc
+            .url
+            .as_deref()
+            .and_then(|u| own_verdict_id(u, public_url))
+        else {
+            return Ok(None);
+        };
+        let Some(stored) = self.inner.store.fact_check(FactCheckId(id)).await? else {
+            return Ok(None);
+        };
+        let same_claim = stored.fact_check.claim.trim() == fc.claim.trim();
+        Ok((stored.case.is_some() && stored.published && same_claim).then_some(stored.id))
     }
 
     /// Stores items read from `bytes` (named `name`); run [`Engine::process`] on the
@@ -433,5 +465,71 @@ fn refuse_unreadable(name: &str, bytes: &[u8]) -> Result<()> {
             claimdesk_ingest::READABLE_FORMATS
         ))),
         None => Ok(()),
+    }
+}
+
+/// The verdict id of a URL of the desk's own public verdict: `…/verdicts/{id}` or
+/// `…/api/factchecks/{id}.jsonld` (query and fragment ignored), on the host of `public_url`
+/// when it is set.
+fn own_verdict_id(url: &str, public_url: Option<&str>) -> Option<i64> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if let Some(public) = public_url {
+        let public = public
+            .trim()
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let public_host = public.split('/').next().unwrap_or(public);
+        if !host.eq_ignore_ascii_case(public_host) {
+            return None;
+        }
+    }
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    let id = path
+        .strip_prefix("verdicts/")
+        .or_else(|| {
+            path.strip_prefix("api/factchecks/")
+                .and_then(|p| p.strip_suffix(".jsonld"))
+        })
+        .or_else(|| path.rsplit_once("/verdicts/").map(|(_, id)| id))?;
+    id.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+#[cfg(test)]
+mod own_verdict_tests {
+    use super::own_verdict_id;
+
+    #[test]
+    fn the_desks_verdict_urls_are_recognized() {
+        for (url, public, id) in [
+            ("https://desk.example/verdicts/7", None, Some(7)),
+            (
+                "http://127.0.0.1:8080/api/factchecks/12.jsonld",
+                None,
+                Some(12),
+            ),
+            (
+                "https://desk.example/verdicts/7?lang=vi#x",
+                Some("https://desk.example"),
+                Some(7),
+            ),
+            (
+                "https://other.example/verdicts/7",
+                Some("https://desk.example/"),
+                None,
+            ),
+            ("https://desk.example/verdicts/seven", None, None),
+            ("https://desk.example/factchecks/7", None, None),
+            ("ftp://desk.example/verdicts/7", None, None),
+        ] {
+            assert_eq!(own_verdict_id(url, public), id, "{url}");
+        }
     }
 }

@@ -243,6 +243,9 @@ fn fact_check(v: &Value) -> Result<FactCheck, FieldError> {
     if let Some(item) = item {
         urls(item.get("appearance"), &mut appearances);
         urls(item.get("firstAppearance"), &mut appearances);
+        // `firstAppearance` is usually one of the `appearance`s too: keep each URL once.
+        let mut seen = std::collections::HashSet::new();
+        appearances.retain(|u| seen.insert(u.clone()));
     }
     let url = string(v, "url")?;
     let headline = match string(v, "headline")? {

@@ -3,6 +3,8 @@
 //!
 //! - [`claim_review`] and [`claim_review_script`]: schema.org `ClaimReview` JSON-LD, and the
 //!   same as a `<script type="application/ld+json">` element that is safe to embed in HTML;
+//!   [`DeskReview`]: the markup of a verdict the desk wrote, by Google's rules, with the
+//!   desk's [`Publisher`] as its author;
 //! - [`RatingScale`]: the desk's verdict labels and their ClaimReview `ratingValue`s, read
 //!   from `claimdesk.toml`, with [`RatingScale::is_false`] for alerts;
 //! - [`write_rss`], [`write_atom`], [`write_json_feed`]: feeds of published verdicts
@@ -20,7 +22,9 @@ mod export;
 mod feed;
 mod scale;
 
-pub use claimreview::{claim_review, claim_review_script, script_safe_json};
+pub use claimreview::{
+    Appearance, DeskReview, Publisher, claim_review, claim_review_script, script_safe_json,
+};
 pub use export::{
     CSV_HEADER, CsvExport, FORMULA_TRIGGERS, JsonlExport, JsonlWriter, neutralize_formula,
     restore_formula,

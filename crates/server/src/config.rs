@@ -1,9 +1,9 @@
-//! How the server behaves ([`ServerConfig`]): limits, the time zone, the public address
-//! and the rating scale.
+//! How the server behaves ([`ServerConfig`]): limits, the time zone, the public address,
+//! the rating scale and the publisher.
 
 use std::time::Duration;
 
-use claimdesk_publish::RatingScale;
+use claimdesk_publish::{Publisher, RatingScale};
 
 use crate::time::{self, UnknownTimeZone};
 
@@ -35,6 +35,8 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// How long a session lasts after signing in.
     pub session_ttl: Duration,
+    /// Who publishes the desk's verdicts (`[publisher]`): their ClaimReview's author.
+    pub publisher: Publisher,
 }
 
 impl ServerConfig {
@@ -64,6 +66,7 @@ impl ServerConfig {
             link_base,
             public_url: config.server.public_url.clone(),
             rating_scale: config.rating_scale().clone(),
+            publisher: config.publisher.clone(),
             ..ServerConfig::with_time_zone(&config.server.time_zone)?
         })
     }
@@ -88,6 +91,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             public_url: None,
             session_ttl: Duration::from_secs(12 * 3600),
+            publisher: Publisher::default(),
         }
     }
 }

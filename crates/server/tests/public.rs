@@ -131,9 +131,14 @@ async fn a_published_verdict_has_a_public_page_with_claim_review() {
     assert_eq!(cr["@type"], "ClaimReview");
     assert_eq!(cr["claimReviewed"], "Hot lemon water cures cancer");
     assert_eq!(cr["reviewRating"]["ratingValue"], 1);
-    assert_eq!(cr["author"]["name"], "Sample Desk");
+    // The desk's verdict: authored by the desk (its host name, no `[publisher]` being
+    // configured), at its own page (issue 17, finding 3).
+    assert_eq!(
+        cr["author"],
+        serde_json::json!({"@type": "Organization", "name": "desk.example", "url": "https://desk.example"})
+    );
     assert!(cr["datePublished"].as_str().is_some_and(|d| !d.is_empty()));
-    assert_eq!(cr["url"], "https://factcheck.example/desk/1");
+    assert_eq!(cr["url"], format!("https://desk.example/verdicts/{}", id.0));
     for feed in [
         "application/rss+xml",
         "application/atom+xml",

@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod errors;
 mod exports;
+mod interop;
 mod lookback;
 mod monitoring;
 mod openapi;

@@ -27,6 +27,8 @@ pub struct Desk {
     pub _dir: tempfile::TempDir,
     pub app: Router,
     pub store: StoreHandle,
+    /// The engine the server runs on (shared), for what the CLI does beside it (imports).
+    pub engine: Engine,
     /// An admin's API token, sent by [`Desk::send`] when a request carries no credentials.
     pub admin_token: String,
 }
@@ -195,11 +197,12 @@ pub async fn desk_with(config: ServerConfig) -> Desk {
         .create_api_token(UserId(1), "tests", claimdesk_core::Actor::Cli)
         .await
         .unwrap();
-    let state = AppState::new(engine, config);
+    let state = AppState::new(engine.clone(), config);
     Desk {
         _dir: dir,
         app: claimdesk_server::router(state),
         store,
+        engine,
         admin_token: token.token.expose().to_string(),
     }
 }
@@ -224,11 +227,12 @@ pub async fn desk_over(dir: tempfile::TempDir, engine: Engine, config: ServerCon
         .create_api_token(admin.id, "tests", claimdesk_core::Actor::Cli)
         .await
         .unwrap();
-    let state = AppState::new(engine, config);
+    let state = AppState::new(engine.clone(), config);
     Desk {
         _dir: dir,
         app: claimdesk_server::router(state),
         store,
+        engine,
         admin_token: token.token.expose().to_string(),
     }
 }

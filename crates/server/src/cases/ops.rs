@@ -376,6 +376,19 @@ pub(crate) async fn add_fact_check(
     };
     // The importer's validation: what the API publishes, an import would have accepted.
     validate::fact_check(&new.fact_check).map_err(checked)?;
+    // The desk's own verdict sent back (its page's URL, the same claim): already published.
+    if state
+        .engine()
+        .own_verdict(&new.fact_check, state.config().public_url.as_deref())
+        .await
+        .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?
+        .is_some()
+    {
+        return Ok(FactCheckAdded {
+            source_id,
+            added: false,
+        });
+    }
     let counts = state
         .store()
         .save_fact_checks(

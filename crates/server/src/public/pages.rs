@@ -6,13 +6,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use claimdesk_core::DeskFactCheck;
-use claimdesk_publish::claim_review_script;
+use claimdesk_publish::script_safe_json;
 use claimdesk_store::prelude::*;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::error_page::{PageError, fail};
-use crate::public::published::{FeedLink, feed_links, page_url, public, published, verdict_in};
+use crate::public::published::{
+    FeedLink, desk_claim_review, feed_links, public, published, verdict_in,
+};
 use crate::render::{Chrome, render};
 use crate::state::AppState;
 use crate::views::web_link;
@@ -140,8 +142,8 @@ struct VerdictPage {
     chrome: Chrome,
     feeds: Vec<FeedLink>,
     card: VerdictCard,
-    /// The ClaimReview `<script>` element, escaped by `claim_review_script` so it can be
-    /// written as it is.
+    /// The ClaimReview `<script>` element (empty for a fact-check the desk did not write),
+    /// escaped by `script_safe_json` so it can be written as it is.
     json_ld: String,
 }
 
@@ -155,10 +157,22 @@ pub(crate) async fn verdict(
         .parse::<i64>()
         .map_err(|_| fail(&chrome)(ApiError::new(ErrorCode::NotFound)))?;
     let fc = published(&state, id).await.map_err(fail(&chrome))?;
+    let card = VerdictCard::new(&state, &chrome, &fc);
+    // The markup names the verdict as the page shows it, in the page's language.
+    let json_ld = desk_claim_review(&state, &fc, card.verdict.as_deref())
+        .await
+        .map_err(fail(&chrome))?
+        .map(|v| {
+            format!(
+                "<script type=\"application/ld+json\">{}</script>",
+                script_safe_json(&v)
+            )
+        })
+        .unwrap_or_default();
     let page = VerdictPage {
         feeds: feed_links(&state),
-        card: VerdictCard::new(&state, &chrome, &fc),
-        json_ld: claim_review_script(&fc.fact_check, &page_url(&state, fc.id)),
+        card,
+        json_ld,
         chrome,
     };
     Ok(public(render(StatusCode::OK, &page)))

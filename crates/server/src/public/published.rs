@@ -4,7 +4,7 @@
 use axum::http::header::{CACHE_CONTROL, HeaderValue};
 use axum::response::Response;
 use claimdesk_core::{DeskFactCheck, FactCheckId};
-use claimdesk_publish::FeedFormat;
+use claimdesk_publish::{Appearance, DeskReview, FeedFormat};
 use claimdesk_store::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
@@ -91,4 +91,53 @@ pub(crate) fn public(mut r: Response) -> Response {
             .insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_MAX_AGE));
     }
     r
+}
+
+/// The ClaimReview of a published fact-check, as its public page and `.jsonld` give it:
+/// only a verdict the desk wrote has one (an imported fact-check is another newsroom's:
+/// shown and cited, not marked up as ours), and only when it has a rating in words. The
+/// claim's appearances are its case's item; the author is the desk's publisher, and the
+/// fact-checker too when the desk has bylines. `label` is the verdict as the page shows it.
+pub(crate) async fn desk_claim_review(
+    state: &AppState,
+    fc: &DeskFactCheck,
+    label: Option<&str>,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    let Some(case_id) = fc.case else {
+        return Ok(None);
+    };
+    let store = state.store();
+    let case = store.case(case_id).await?;
+    let mut appearances = Vec::new();
+    if let Some(item) = case.as_ref().and_then(|c| c.item)
+        && let Some(stored) = store.item(item).await?
+        && let Some(url) = stored.item.url
+    {
+        appearances.push(Appearance {
+            url,
+            date_published: stored.item.published_at,
+        });
+    }
+    let byline = match fc.author_user {
+        Some(id) if state.config().publisher.bylines => store.user_by_id(id).await?.map(|u| {
+            if u.display_name.trim().is_empty() {
+                u.username
+            } else {
+                u.display_name
+            }
+        }),
+        _ => None,
+    };
+    let page = page_url(state, fc.id);
+    let review = DeskReview {
+        fact_check: &fc.fact_check,
+        page_url: &page,
+        desk_url: state.config().public_base(),
+        publisher: &state.config().publisher,
+        byline: byline.as_deref(),
+        appearances: &appearances,
+        rating_label: label,
+        date_modified: case.as_ref().map(|c| c.updated_at.as_str()),
+    };
+    Ok(review.claim_review())
 }

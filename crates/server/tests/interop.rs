@@ -1,0 +1,269 @@
+//! What integrators' tools read (issue 17, findings 3 to 5; issue 16, bug 9): the desk's
+//! ClaimReview by Google's rules, caching of the public pages and feeds, and the exports.
+
+use claimdesk_ingest::FactCheckFormat;
+use claimdesk_publish::Publisher;
+use claimdesk_server::ServerConfig;
+use serde_json::{Value, json};
+
+use crate::util::{Desk, desk_with};
+
+/// What Google's fact-check structured data documentation requires of a ClaimReview...
+const REQUIRED: [&str; 4] = [
+    "claimReviewed",
+    "reviewRating",
+    "reviewRating.alternateName",
+    "url",
+];
+/// ...and recommends (`itemReviewed.appearance` or `firstAppearance`: both are written).
+const RECOMMENDED: [&str; 13] = [
+    "author",
+    "author.name",
+    "author.url",
+    "datePublished",
+    "itemReviewed",
+    "itemReviewed.appearance",
+    "itemReviewed.appearance.url",
+    "itemReviewed.firstAppearance.url",
+    "itemReviewed.datePublished",
+    "reviewRating.ratingValue",
+    "reviewRating.bestRating",
+    "reviewRating.worstRating",
+    "publisher.name",
+];
+
+/// Whether `v` has a non-empty value at the dotted `path`; through an array, every
+/// element must have it.
+fn has(v: &Value, path: &str) -> bool {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let at = |v: &Value| -> bool {
+        match v.get(head) {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) if s.trim().is_empty() => false,
+            Some(Value::Array(a)) if a.is_empty() => false,
+            Some(next) => rest.is_none_or(|r| has(next, r)),
+        }
+    };
+    match v {
+        Value::Array(items) => !items.is_empty() && items.iter().all(at),
+        v => at(v),
+    }
+}
+
+/// The JSON-LD blocks of a page.
+fn json_ld(html: &str) -> Vec<Value> {
+    let open = "<script type=\"application/ld+json\">";
+    html.match_indices(open)
+        .map(|(i, _)| {
+            let rest = &html[i + open.len()..];
+            serde_json::from_str(&rest[..rest.find("</script>").unwrap()]).unwrap()
+        })
+        .collect()
+}
+
+fn publisher(bylines: bool) -> ServerConfig {
+    ServerConfig {
+        public_url: Some("https://desk.example".into()),
+        publisher: Publisher {
+            name: Some("Example Fact Check".into()),
+            url: Some("https://factcheck.example".into()),
+            logo: Some("https://factcheck.example/logo.png".into()),
+            bylines,
+        },
+        ..ServerConfig::default()
+    }
+}
+
+/// Item 1's case driven to a published verdict through the API: editor drafts, reviewer
+/// publishes. Returns the verdict's fact-check id.
+async fn publish_item_1(d: &Desk) -> i64 {
+    let editor = d.token_of(2).await;
+    let reviewer = d.token_of(3).await;
+    let case = d
+        .post_json_as("/api/items/1/case", &editor, json!({}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let step = |p: &'static str, body: Value, token: String| async move {
+        let a = d
+            .post_json_as(&format!("/api/cases/{case}/{p}"), &token, body)
+            .await;
+        assert_eq!(a.status, 200, "{p}: {}", a.body);
+        a.json()
+    };
+    step("transition", json!({"to": "verifying"}), editor.clone()).await;
+    let saved = step(
+        "verdict",
+        json!({
+            "claim": "Hot lemon water kills cancer cells",
+            "rating": "false",
+            "summary": "No study shows that lemon water kills cancer cells.",
+            "evidence": ["https://who.example/lemon"],
+            "language": "en"
+        }),
+        editor.clone(),
+    )
+    .await;
+    step("transition", json!({"to": "drafted"}), editor.clone()).await;
+    step("transition", json!({"to": "in_review"}), editor.clone()).await;
+    step("transition", json!({"to": "published"}), reviewer).await;
+    saved["fact_check"].as_i64().unwrap()
+}
+
+/// Issue 17, finding 3 and issue 16, bug 9: the desk's verdict named the drafting user as
+/// an `Organization`, and `itemReviewed` was a bare `Claim` though the item's URL and date
+/// were known.
+#[tokio::test]
+async fn a_desk_verdict_has_every_required_and_recommended_claim_review_field() {
+    let d = desk_with(publisher(false)).await;
+    let id = publish_item_1(&d).await;
+    let page = d.get_anon(&format!("/verdicts/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let blocks = json_ld(&page.body);
+    assert_eq!(blocks.len(), 1, "{}", page.body);
+    let cr = &blocks[0];
+    for field in REQUIRED.iter().chain(&RECOMMENDED) {
+        assert!(has(cr, field), "{field} missing: {cr:#}");
+    }
+    // The page's own address, on the desk's domain.
+    assert_eq!(cr["url"], format!("https://desk.example/verdicts/{id}"));
+    let organization = json!({
+        "@type": "Organization",
+        "name": "Example Fact Check",
+        "url": "https://factcheck.example",
+        "logo": {"@type": "ImageObject", "url": "https://factcheck.example/logo.png"}
+    });
+    assert_eq!(cr["author"], organization);
+    assert_eq!(cr["publisher"], organization);
+    let claim = &cr["itemReviewed"];
+    assert_eq!(claim["@type"], "Claim");
+    let post = json!({
+        "@type": "CreativeWork",
+        "url": "https://social.example/post/1",
+        "datePublished": "2026-01-09T06:42:00+07:00"
+    });
+    assert_eq!(claim["appearance"], json!([post.clone()]));
+    assert_eq!(claim["firstAppearance"], post);
+    assert_eq!(claim["datePublished"], "2026-01-09T06:42:00+07:00");
+    // The rating as the page shows it (the page and the markup agree).
+    let shown = cr["reviewRating"]["alternateName"].as_str().unwrap();
+    assert!(page.body.contains(&format!(">{shown}<")), "{shown}");
+    let vi = d
+        .get_with_anon(&format!("/verdicts/{id}"), "cookie", "lang=vi")
+        .await;
+    let vi_label = json_ld(&vi.body)[0]["reviewRating"]["alternateName"].clone();
+    assert_eq!(vi_label, "Sai sự thật", "the Vietnamese page's markup");
+    // The `.jsonld` is the same review, with the verdict's own label.
+    let jsonld = d
+        .get_anon(&format!("/api/factchecks/{id}.jsonld"))
+        .await
+        .json();
+    assert_eq!(jsonld["author"], organization);
+    assert_eq!(jsonld["itemReviewed"], cr["itemReviewed"]);
+}
+
+/// With `[publisher] bylines = true` the fact-checker is named too, as a `Person`.
+#[tokio::test]
+async fn bylines_name_the_fact_checker_beside_the_organization() {
+    let d = desk_with(publisher(true)).await;
+    let id = publish_item_1(&d).await;
+    let cr = &json_ld(&d.get_anon(&format!("/verdicts/{id}")).await.body)[0];
+    assert_eq!(cr["author"][0]["@type"], "Organization", "{cr:#}");
+    assert_eq!(cr["author"][0]["url"], "https://factcheck.example");
+    assert_eq!(
+        cr["author"][1],
+        json!({"@type": "Person", "name": "editor name"})
+    );
+    // Every author is named; the organization's page is its `url` (a person has none).
+    for field in REQUIRED.iter().chain(&RECOMMENDED) {
+        if *field != "author.url" {
+            assert!(has(cr, field), "{field} missing: {cr:#}");
+        }
+    }
+}
+
+/// Issue 17, finding 3: imported third-party fact-checks were re-published with ClaimReview
+/// markup of ours whose `url` is on another domain. They are shown and cited, unmarked.
+#[tokio::test]
+async fn an_imported_fact_check_is_cited_without_markup_of_ours() {
+    let d = desk_with(publisher(false)).await;
+    let page = d.get_anon("/verdicts/1").await;
+    assert_eq!(page.status, 200);
+    assert!(json_ld(&page.body).is_empty(), "{}", page.body);
+    assert!(!page.body.contains("application/ld+json"));
+    assert!(
+        page.body
+            .contains("href=\"https://factcheck.example/fc-lemon\""),
+        "cited: {}",
+        page.body
+    );
+    // Its data is still there as the original newsroom published it (its url, its author).
+    let data = d.get_anon("/api/factchecks/1.jsonld").await.json();
+    assert_eq!(data["url"], "https://factcheck.example/fc-lemon");
+    assert_eq!(data["author"]["name"], "Sample Desk");
+}
+
+async fn published_total(d: &Desk) -> u64 {
+    d.get("/api/factchecks").await.json()["paging"]["total"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Issue 17, finding 3: importing the desk's own page or `.jsonld` back into the same desk
+/// created a duplicate public fact-check.
+#[tokio::test]
+async fn importing_the_desks_own_verdict_back_changes_nothing() {
+    let d = desk_with(publisher(false)).await;
+    let id = publish_item_1(&d).await;
+    let before = published_total(&d).await;
+    let page = d.get_anon(&format!("/verdicts/{id}")).await.body;
+    let jsonld = d
+        .get_anon(&format!("/api/factchecks/{id}.jsonld"))
+        .await
+        .body;
+    for _ in 0..2 {
+        for (name, bytes) in [("verdict.html", &page), ("verdict.jsonld", &jsonld)] {
+            let imported = d
+                .engine
+                .import_fact_checks(
+                    name,
+                    bytes.as_bytes(),
+                    FactCheckFormat::Auto,
+                    claimdesk_core::Actor::Cli,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (imported.counts.added, imported.counts.unchanged),
+                (0, 1),
+                "{name}: {:?}",
+                imported.diagnostics
+            );
+        }
+    }
+    // And through the API.
+    let a = d
+        .post_json(
+            "/api/factchecks",
+            json!({"claim": "Hot lemon water kills cancer cells",
+                   "url": format!("https://desk.example/verdicts/{id}")})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(a.json()["added"], false, "{}", a.body);
+    assert_eq!(published_total(&d).await, before);
+    // Another desk's page at the same path is not ours: it is imported.
+    let other = d
+        .post_json(
+            "/api/factchecks",
+            json!({"claim": "Hot lemon water kills cancer cells",
+                   "url": format!("https://other.example/verdicts/{id}")})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(other.json()["added"], true, "{}", other.body);
+}
