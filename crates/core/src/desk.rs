@@ -367,6 +367,10 @@ pub struct DeskFactCheck {
     pub author_user: Option<UserId>,
     /// Imported fact-checks are published; desk-written ones once their case is.
     pub published: bool,
+    /// When the store last wrote it (RFC 3339, UTC): the time of the import that stored
+    /// it as it is; `None` for a desk-written verdict (its `date_published` is set when
+    /// its case is published).
+    pub recorded_at: Option<String>,
 }
 
 #[cfg(test)]

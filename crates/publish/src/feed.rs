@@ -54,6 +54,9 @@ pub struct FeedEntry {
     pub link: String,
     /// When the fact-check was published, as an ISO 8601 string.
     pub published: Option<String>,
+    /// When the desk last recorded it (ISO 8601): its date when it has no publication date,
+    /// and its Atom `updated` when later than that. An entry is never dated by another.
+    pub updated: Option<String>,
     /// Who wrote the fact-check.
     pub author: Option<String>,
     /// The verdict in words, written as the entry's category (JSON Feed: tag).
@@ -79,6 +82,7 @@ impl FeedEntry {
             },
             link: page_url.to_string(),
             published: nonempty(&fc.date_published).map(str::to_string),
+            updated: None,
             author: nonempty(&fc.author).map(str::to_string),
             verdict: verdict.map(str::to_string),
             language: nonempty(&fc.language).map(str::to_string),
@@ -87,6 +91,17 @@ impl FeedEntry {
 
     fn published_at(&self) -> Option<Timestamp> {
         self.published.as_deref().and_then(date::parse)
+    }
+
+    /// When it was published, else when it was recorded.
+    fn dated(&self) -> Option<Timestamp> {
+        self.published_at().or_else(|| self.updated_at())
+    }
+
+    /// When it last changed: the later of its publication and its recording.
+    fn updated_at(&self) -> Option<Timestamp> {
+        let recorded = self.updated.as_deref().and_then(date::parse);
+        self.published_at().max(recorded)
     }
 }
 
@@ -135,7 +150,7 @@ fn updated(info: &FeedInfo, entries: &[FeedEntry]) -> Option<Timestamp> {
     info.updated
         .as_deref()
         .and_then(date::parse)
-        .or_else(|| entries.iter().filter_map(FeedEntry::published_at).max())
+        .or_else(|| entries.iter().filter_map(FeedEntry::updated_at).max())
 }
 
 /// `s` without the characters XML 1.0 cannot carry, even escaped.
@@ -258,7 +273,7 @@ pub fn write_rss<W: Write>(w: W, info: &FeedInfo, entries: &[FeedEntry]) -> Resu
         }
         let permalink = if e.id == e.link { "true" } else { "false" };
         x.text("guid", &[("isPermaLink", permalink)], &e.id)?;
-        if let Some(d) = e.published_at().and_then(date::rfc822) {
+        if let Some(d) = e.dated().and_then(date::rfc822) {
             x.text("pubDate", &[], &d)?;
         }
         x.end("item")?;
@@ -271,8 +286,9 @@ pub fn write_rss<W: Write>(w: W, info: &FeedInfo, entries: &[FeedEntry]) -> Resu
 
 /// Writes an Atom 1.0 feed of `entries`, in the order given.
 ///
-/// An entry without a parseable date gets the feed's `updated` (Atom requires one on every
-/// entry); when nothing has a date, `updated` is left out.
+/// An entry's `updated` is its own last change (publication or recording, the later); only an
+/// entry with neither gets the feed's (Atom requires one on every entry); when nothing has a
+/// date, `updated` is left out.
 pub fn write_atom<W: Write>(w: W, info: &FeedInfo, entries: &[FeedEntry]) -> Result<()> {
     let feed_updated = updated(info, entries).map(date::rfc3339);
     let mut x = Xml::new(w)?;
@@ -316,7 +332,10 @@ pub fn write_atom<W: Write>(w: W, info: &FeedInfo, entries: &[FeedEntry]) -> Res
         if let Some(d) = &published {
             x.text("published", &[], d)?;
         }
-        if let Some(d) = published.as_ref().or(feed_updated.as_ref()) {
+        // Atom requires `updated` on every entry: its own last change; the feed's only for
+        // an entry with no date at all.
+        let updated = e.updated_at().map(date::rfc3339);
+        if let Some(d) = updated.as_ref().or(feed_updated.as_ref()) {
             x.text("updated", &[], d)?;
         }
         if let Some(author) = &e.author {
@@ -360,8 +379,11 @@ pub fn write_json_feed<W: Write>(mut w: W, info: &FeedInfo, entries: &[FeedEntry
             item.insert("url".into(), s(&e.link));
             item.insert("title".into(), s(&e.title));
             item.insert("content_text".into(), s(&e.summary));
-            if let Some(d) = e.published_at() {
+            if let Some(d) = e.dated() {
                 item.insert("date_published".into(), json!(date::rfc3339(d)));
+            }
+            if let Some(d) = e.updated_at() {
+                item.insert("date_modified".into(), json!(date::rfc3339(d)));
             }
             if let Some(author) = &e.author {
                 item.insert("authors".into(), json!([{ "name": s(author) }]));

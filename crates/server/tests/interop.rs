@@ -267,3 +267,97 @@ async fn importing_the_desks_own_verdict_back_changes_nothing() {
         .await;
     assert_eq!(other.json()["added"], true, "{}", other.body);
 }
+
+/// The `Vary` values of an answer, lower-cased.
+fn vary(a: &crate::util::Answer) -> String {
+    a.headers
+        .get_all("vary")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+        .to_ascii_lowercase()
+}
+
+/// Issue 17, finding 4: pages and feeds in the reader's language were cached as one;
+/// `If-Modified-Since` got 200; an undated fact-check had no `pubDate` and Atom's `updated`
+/// was borrowed from another entry.
+#[tokio::test]
+async fn public_pages_and_feeds_cache_per_language_and_by_date() {
+    let d = desk_with(publisher(false)).await;
+    let started = jiff::Timestamp::now();
+    let id = publish_item_1(&d).await;
+    // A fact-check without a date of its own.
+    let a = d
+        .post_json(
+            "/api/factchecks",
+            json!({"claim": "Onions absorb viruses", "url": "https://factcheck.example/onions",
+                   "rating": "false"})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    for path in [
+        "/verdicts".to_string(),
+        format!("/verdicts/{id}"),
+        "/feeds/verdicts.rss".to_string(),
+        "/feeds/verdicts.atom".to_string(),
+        "/feeds/verdicts.json".to_string(),
+    ] {
+        let a = d.get_anon(&path).await;
+        assert_eq!(a.status, 200, "{path}");
+        let v = vary(&a);
+        assert!(
+            v.contains("accept-language") && v.contains("cookie"),
+            "{path}: {v}"
+        );
+    }
+    for path in [
+        "/feeds/verdicts.rss",
+        "/feeds/verdicts.atom",
+        "/feeds/verdicts.json",
+    ] {
+        let a = d.get_anon(path).await;
+        let modified = a.header("last-modified").to_string();
+        let again = d.get_with_anon(path, "if-modified-since", &modified).await;
+        assert_eq!(again.status, 304, "{path}: {modified}");
+        assert!(again.body.is_empty());
+        let old = d
+            .get_with_anon(path, "if-modified-since", "Mon, 12 Jan 2026 00:00:00 GMT")
+            .await;
+        assert_eq!(old.status, 200, "{path}");
+        // Every entry is dated, each by its own dates.
+        let feed = feed_rs::parser::parse(a.body.as_bytes()).unwrap();
+        assert_eq!(feed.entries.len(), 5, "{path}");
+        for e in &feed.entries {
+            let date = e.published.or(e.updated);
+            assert!(date.is_some(), "{path}: {:?} is undated", e.title);
+        }
+        let onions = feed
+            .entries
+            .iter()
+            .find(|e| {
+                e.links
+                    .iter()
+                    .any(|l| l.href.ends_with(&format!("/verdicts/{}", id + 1)))
+            })
+            .unwrap_or_else(|| panic!("{path}: {:?}", feed.entries));
+        let dated = onions.published.or(onions.updated).unwrap();
+        assert!(
+            dated.timestamp() >= started.as_second() - 1,
+            "{path}: dated by when it was recorded, not by another entry: {dated}"
+        );
+        if path.ends_with("atom") {
+            let lemon = feed
+                .entries
+                .iter()
+                .find(|e| e.links.iter().any(|l| l.href.ends_with("/verdicts/1")))
+                .unwrap();
+            assert_eq!(
+                lemon.published.unwrap().to_rfc3339(),
+                "2026-01-12T00:00:00+00:00"
+            );
+            assert!(lemon.updated.unwrap() >= lemon.published.unwrap());
+        }
+    }
+}

@@ -4,7 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LAST_MODIFIED,
+    CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED,
 };
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::{DeskFactCheck, StoredFactCheck};
@@ -14,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Lang;
-use crate::public::published::{FEEDS, PUBLIC_MAX_AGE, page_url, verdict_in};
+use crate::public::published::{FEEDS, PUBLIC_MAX_AGE, page_url, vary_by_language, verdict_in};
 use crate::state::AppState;
 
 /// Verdicts in each feed.
@@ -44,8 +45,9 @@ pub(crate) async fn json_feed(
 }
 
 /// The feed `FEEDS[which]` of the latest published verdicts, with an `ETag` (the body's
-/// SHA-256) and `Last-Modified` (the newest verdict's date); `If-None-Match` with the
-/// current tag gets 304.
+/// SHA-256) and `Last-Modified` (the newest verdict's change); `If-None-Match` with the
+/// current tag gets 304, and so does `If-Modified-Since` at or after `Last-Modified` (when
+/// no `If-None-Match` is sent). The feed is in the reader's language: `Vary` says so.
 async fn feed(state: &AppState, lang: Lang, headers: &HeaderMap, which: usize) -> Response {
     let (path, format) = FEEDS[which];
     let found = match state.store().published_fact_checks(FEED_ENTRIES, 0).await {
@@ -67,7 +69,9 @@ async fn feed(state: &AppState, lang: Lang, headers: &HeaderMap, which: usize) -
             {
                 r.label = Some(verdict_in(state, label, lang));
             }
-            FeedEntry::from_fact_check(&stored, &page_url(state, fc.id))
+            let mut entry = FeedEntry::from_fact_check(&stored, &page_url(state, fc.id));
+            entry.updated = fc.recorded_at.clone();
+            entry
         })
         .collect();
     let info = FeedInfo {
@@ -84,7 +88,8 @@ async fn feed(state: &AppState, lang: Lang, headers: &HeaderMap, which: usize) -
         return ApiError::with_detail(ErrorCode::Internal, e.to_string()).into_response();
     }
     let etag = format!("\"{}\"", &hex(&Sha256::digest(&body))[..32]);
-    let mut out = if matches_etag(headers, &etag) {
+    let modified = last_modified(&found);
+    let mut out = if matches_etag(headers, &etag) || not_modified_since(headers, modified) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (
@@ -98,10 +103,14 @@ async fn feed(state: &AppState, lang: Lang, headers: &HeaderMap, which: usize) -
     };
     let h = out.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_MAX_AGE));
+    vary_by_language(h);
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(ETAG, v);
     }
-    if let Some(v) = last_modified(&found).and_then(|s| HeaderValue::from_str(&s).ok()) {
+    if let Some(v) = modified
+        .map(http_date)
+        .and_then(|s| HeaderValue::from_str(&s).ok())
+    {
         h.insert(LAST_MODIFIED, v);
     }
     out
@@ -122,14 +131,48 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == etag || t == "*")
 }
 
-/// The newest publication date among `found`, as an HTTP date.
-fn last_modified(found: &[DeskFactCheck]) -> Option<String> {
+/// The newest change among `found` (publication dates and the times the store recorded
+/// them), to the second: HTTP dates have no finer unit.
+fn last_modified(found: &[DeskFactCheck]) -> Option<jiff::Timestamp> {
     found
         .iter()
-        .filter_map(|fc| fc.fact_check.date_published.as_deref())
+        .flat_map(|fc| [&fc.fact_check.date_published, &fc.recorded_at])
+        .filter_map(|d| d.as_deref())
         .filter_map(parse_instant)
         .max()
-        .map(|ts| ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .and_then(|ts| jiff::Timestamp::from_second(ts.as_second()).ok())
+}
+
+/// `ts` as an HTTP date (`Mon, 12 Jan 2026 00:00:00 GMT`).
+fn http_date(ts: jiff::Timestamp) -> String {
+    ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Whether `If-Modified-Since` is at or after `modified` (RFC 9110 13.1.3): ignored when
+/// `If-None-Match` is sent, or when it is not an HTTP date.
+fn not_modified_since(headers: &HeaderMap, modified: Option<jiff::Timestamp>) -> bool {
+    if headers.contains_key(IF_NONE_MATCH) {
+        return false;
+    }
+    let Some(modified) = modified else {
+        return false;
+    };
+    headers
+        .get(IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_http_date)
+        .is_some_and(|since| since >= modified)
+}
+
+/// An HTTP date in its preferred form (`Mon, 12 Jan 2026 00:00:00 GMT`).
+fn parse_http_date(s: &str) -> Option<jiff::Timestamp> {
+    jiff::fmt::strtime::parse("%a, %d %b %Y %H:%M:%S GMT", s.trim())
+        .ok()?
+        .to_datetime()
+        .ok()?
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// A stored date: an RFC 3339 timestamp, else a plain date (its midnight, UTC).
@@ -158,10 +201,9 @@ mod tests {
     #[test]
     fn dates_and_timestamps_become_http_dates() {
         let ts = parse_instant("2026-01-12").unwrap();
-        assert_eq!(
-            ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-            "Mon, 12 Jan 2026 00:00:00 GMT"
-        );
+        assert_eq!(http_date(ts), "Mon, 12 Jan 2026 00:00:00 GMT");
+        assert_eq!(parse_http_date("Mon, 12 Jan 2026 00:00:00 GMT"), Some(ts));
+        assert_eq!(parse_http_date("yesterday"), None);
         assert!(parse_instant("2026-01-12T03:00:00+07:00").is_some());
         assert!(parse_instant("last week").is_none());
     }

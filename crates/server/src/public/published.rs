@@ -1,7 +1,7 @@
 //! What the public pages, feeds and JSON-LD share: which fact-checks are public, where
 //! their pages and feeds are, verdicts in the reader's language, and public caching.
 
-use axum::http::header::{CACHE_CONTROL, HeaderValue};
+use axum::http::header::{CACHE_CONTROL, HeaderMap, HeaderValue, VARY};
 use axum::response::Response;
 use claimdesk_core::{DeskFactCheck, FactCheckId};
 use claimdesk_publish::{Appearance, DeskReview, FeedFormat};
@@ -84,13 +84,22 @@ pub(crate) fn verdict_in(state: &AppState, label: &str, lang: Lang) -> String {
         .to_string()
 }
 
-/// Lets caches keep a successful public response a while (staff pages are `no-store`).
+/// Lets caches keep a successful public page a while (staff pages are `no-store`), one copy
+/// per language: the page is in the reader's language (see [`vary_by_language`]).
 pub(crate) fn public(mut r: Response) -> Response {
     if r.status().is_success() {
         r.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_MAX_AGE));
+        vary_by_language(r.headers_mut());
     }
     r
+}
+
+/// Says that the response depends on the reader's language, which comes from the language
+/// cookie, else `Accept-Language`: a shared cache must not serve one reader's language to
+/// another. Added to any `Vary` already there (compression adds `accept-encoding` later).
+pub(crate) fn vary_by_language(h: &mut HeaderMap) {
+    h.append(VARY, HeaderValue::from_static("accept-language, cookie"));
 }
 
 /// The ClaimReview of a published fact-check, as its public page and `.jsonld` give it:

@@ -624,7 +624,8 @@ pub(crate) async fn case_history(store: &SqliteStore, id: CaseId) -> Result<Vec<
 const DESK_FACTCHECK_COLUMNS: &str = "id, source_id, claim, headline, rating_value, \
      rating_best, rating_worst, rating_label, claim_author, claim_date, appearances, author, \
      date_published, url, language, alias_of, revision, summary, evidence, case_id, \
-     author_user, published";
+     author_user, published, \
+     (SELECT started_at FROM imports WHERE imports.id = factchecks.import_id) AS recorded_at";
 
 fn desk_fact_check_from_row(row: &SqliteRow) -> Result<DeskFactCheck> {
     let (stored, _) = fact_check_from_row(row)?;
@@ -639,6 +640,7 @@ fn desk_fact_check_from_row(row: &SqliteRow) -> Result<DeskFactCheck> {
         case: row.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
         author_user: row.try_get::<Option<i64>, _>("author_user")?.map(UserId),
         published: row.try_get("published")?,
+        recorded_at: row.try_get("recorded_at")?,
     })
 }
 
