@@ -18,8 +18,9 @@ use crate::claimreview::claim_review_object;
 ///
 /// `id` is the fact-check's source id (not the store's row id, which means nothing in
 /// another store); `rating` is the verdict label; `appearance` lists the claim's
-/// appearances separated by spaces.
-pub const CSV_HEADER: [&str; 14] = [
+/// appearances separated by spaces; `summary` and `evidence` (URLs separated by spaces) are
+/// those of a verdict the desk wrote, empty for imported fact-checks.
+pub const CSV_HEADER: [&str; 16] = [
     "id",
     "claim",
     "headline",
@@ -34,7 +35,23 @@ pub const CSV_HEADER: [&str; 14] = [
     "claim_author",
     "claim_date",
     "appearance",
+    "summary",
+    "evidence",
 ];
+
+/// What the desk wrote beside a verdict's ClaimReview fields: its explanation and the
+/// sources it rests on (empty for an imported fact-check).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerdictText<'a> {
+    /// The verdict explained in a few sentences.
+    pub summary: Option<&'a str>,
+    /// The sources it rests on (URLs).
+    pub evidence: &'a [String],
+}
+
+/// The byte order mark some spreadsheets (Excel) need to read a CSV file as UTF-8 rather
+/// than in the system's legacy code page.
+pub const UTF8_BOM: &str = "\u{FEFF}";
 
 /// What a spreadsheet reads a cell starting with as a formula (OWASP, "CSV Injection").
 pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -62,15 +79,31 @@ pub fn restore_formula(cell: &str) -> &str {
 
 /// Passes bytes through and leaves flushing to [`CsvExport::finish`]: the CSV writer is
 /// flushed after every row to hand the row on, and that must not flush a file per row.
-struct RowSink<W>(W);
+/// With `bom`, the first bytes handed on are preceded by [`UTF8_BOM`].
+struct RowSink<W> {
+    w: W,
+    bom: bool,
+}
+
+impl<W: Write> RowSink<W> {
+    fn mark(&mut self) -> io::Result<()> {
+        if self.bom {
+            self.w.write_all(UTF8_BOM.as_bytes())?;
+            self.bom = false;
+        }
+        Ok(())
+    }
+}
 
 impl<W: Write> Write for RowSink<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
+        self.mark()?;
+        self.w.write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0.write_all(buf)
+        self.mark()?;
+        self.w.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -96,10 +129,22 @@ pub struct CsvExport<W: Write> {
 impl<W: Write> CsvExport<W> {
     /// An export into `w`.
     pub fn new(w: W) -> Self {
+        CsvExport::starting(w, false)
+    }
+
+    /// An export into `w` that starts with [`UTF8_BOM`], for spreadsheets that need it to
+    /// read UTF-8 (Excel opens a CSV without it in the system's legacy code page). Use
+    /// [`CsvExport::new`] for programs: most CSV readers take the mark as part of the first
+    /// column's name.
+    pub fn with_byte_order_mark(w: W) -> Self {
+        CsvExport::starting(w, true)
+    }
+
+    fn starting(w: W, bom: bool) -> Self {
         CsvExport {
             csv: csv::WriterBuilder::new()
                 .buffer_capacity(4096)
-                .from_writer(RowSink(w)),
+                .from_writer(RowSink { w, bom }),
             header_written: false,
             rows: 0,
             record: Vec::with_capacity(CSV_HEADER.len()),
@@ -116,6 +161,11 @@ impl<W: Write> CsvExport<W> {
 
     /// Writes one fact-check.
     pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
+        self.write_verdict(stored, VerdictText::default())
+    }
+
+    /// Writes one fact-check with what the desk wrote beside it.
+    pub fn write_verdict(&mut self, stored: &StoredFactCheck, desk: VerdictText<'_>) -> Result<()> {
         self.header()?;
         let fc = &stored.fact_check;
         let cell = |s: &str| neutralize_formula(s).into_owned();
@@ -138,6 +188,8 @@ impl<W: Write> CsvExport<W> {
             text(&fc.claim_author),
             text(&fc.claim_date),
             cell(&fc.appearances.join(" ")),
+            desk.summary.map(cell).unwrap_or_default(),
+            cell(&desk.evidence.join(" ")),
         ]);
         self.csv.write_record(&self.record)?;
         self.csv.flush()?;
@@ -158,7 +210,7 @@ impl<W: Write> CsvExport<W> {
             .csv
             .into_inner()
             .map_err(|e| io::Error::new(e.error().kind(), e.error().to_string()))?
-            .0;
+            .w;
         w.flush()?;
         Ok(w)
     }
@@ -226,12 +278,24 @@ impl<W: Write> JsonlExport<W> {
 
     /// Writes one fact-check.
     pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
+        self.write_verdict(stored, VerdictText::default())
+    }
+
+    /// Writes one fact-check with what the desk wrote beside it: the summary as the
+    /// ClaimReview's `reviewBody`, the evidence as its `citation`s.
+    pub fn write_verdict(&mut self, stored: &StoredFactCheck, text: VerdictText<'_>) -> Result<()> {
         let mut v = claim_review_object(&stored.fact_check, None);
         if let Some(o) = v.as_object_mut() {
             o.insert(
                 "@id".into(),
                 serde_json::Value::String(stored.fact_check.source_id.clone()),
             );
+            if let Some(summary) = text.summary.filter(|s| !s.trim().is_empty()) {
+                o.insert("reviewBody".into(), serde_json::Value::from(summary));
+            }
+            if !text.evidence.is_empty() {
+                o.insert("citation".into(), serde_json::Value::from(text.evidence));
+            }
         }
         self.jsonl.write(&v)
     }

@@ -26,8 +26,8 @@ pub use claimreview::{
     Appearance, DeskReview, Publisher, claim_review, claim_review_script, script_safe_json,
 };
 pub use export::{
-    CSV_HEADER, CsvExport, FORMULA_TRIGGERS, JsonlExport, JsonlWriter, neutralize_formula,
-    restore_formula,
+    CSV_HEADER, CsvExport, FORMULA_TRIGGERS, JsonlExport, JsonlWriter, UTF8_BOM, VerdictText,
+    neutralize_formula, restore_formula,
 };
 pub use feed::{
     FeedEntry, FeedFormat, FeedInfo, write_atom, write_feed, write_json_feed, write_rss,

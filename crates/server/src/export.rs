@@ -16,16 +16,21 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use claimdesk_core::{Case, StoredFactCheck};
-use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter, neutralize_formula};
+use claimdesk_core::{Case, DeskFactCheck, StoredFactCheck};
+use claimdesk_publish::{
+    CsvExport, JsonlExport, JsonlWriter, UTF8_BOM, VerdictText, neutralize_formula,
+};
 use claimdesk_store::CaseFilter;
 use claimdesk_store::prelude::*;
 use futures_util::{StreamExt, stream};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::error::{ApiError, ErrorCode};
+use crate::error_page::{PageError, fail};
+use crate::render::Chrome;
 use crate::public::published::with_public_url;
 use crate::state::AppState;
 
@@ -66,18 +71,36 @@ trait RowWriter<T>: Send + 'static {
     fn end(self) -> claimdesk_publish::Result<()>;
 }
 
-impl RowWriter<StoredFactCheck> for CsvExport<Chunk> {
-    fn row(&mut self, row: &StoredFactCheck) -> claimdesk_publish::Result<()> {
-        self.write(row)
+/// A published fact-check as the exports write it: its ClaimReview fields, and the summary
+/// and evidence of a verdict the desk wrote.
+fn parts(fc: &DeskFactCheck) -> (StoredFactCheck, VerdictText<'_>) {
+    (
+        StoredFactCheck {
+            id: fc.id,
+            alias_of: fc.alias_of,
+            fact_check: fc.fact_check.clone(),
+        },
+        VerdictText {
+            summary: fc.summary.as_deref(),
+            evidence: &fc.evidence,
+        },
+    )
+}
+
+impl RowWriter<DeskFactCheck> for CsvExport<Chunk> {
+    fn row(&mut self, row: &DeskFactCheck) -> claimdesk_publish::Result<()> {
+        let (stored, text) = parts(row);
+        self.write_verdict(&stored, text)
     }
     fn end(self) -> claimdesk_publish::Result<()> {
         self.finish().map(drop)
     }
 }
 
-impl RowWriter<StoredFactCheck> for JsonlExport<Chunk> {
-    fn row(&mut self, row: &StoredFactCheck) -> claimdesk_publish::Result<()> {
-        self.write(row)
+impl RowWriter<DeskFactCheck> for JsonlExport<Chunk> {
+    fn row(&mut self, row: &DeskFactCheck) -> claimdesk_publish::Result<()> {
+        let (stored, text) = parts(row);
+        self.write_verdict(&stored, text)
     }
     fn end(self) -> claimdesk_publish::Result<()> {
         self.finish().map(drop)
@@ -191,15 +214,15 @@ trait Source<T>: Send + 'static {
 
 struct FactChecks(AppState);
 
-impl Source<StoredFactCheck> for FactChecks {
-    async fn page(&self, offset: u32) -> claimdesk_store::Result<Vec<StoredFactCheck>> {
+impl Source<DeskFactCheck> for FactChecks {
+    async fn page(&self, offset: u32) -> claimdesk_store::Result<Vec<DeskFactCheck>> {
         let rows = self.0.store().published_fact_checks(PAGE, offset).await?;
+        // A desk verdict's URL is its public page (issue 16, bug 8).
         Ok(rows
             .into_iter()
-            .map(|fc| StoredFactCheck {
-                id: fc.id,
-                alias_of: fc.alias_of,
-                fact_check: with_public_url(&self.0, fc.id, fc.fact_check),
+            .map(|mut fc| {
+                fc.fact_check = with_public_url(&self.0, fc.id, fc.fact_check);
+                fc
             })
             .collect())
     }
@@ -299,17 +322,48 @@ fn dated(state: &AppState, name: &str, ext: &str) -> String {
     format!("claimdesk-{name}-{today}.{ext}")
 }
 
-/// `GET /export/factchecks.csv`.
-pub(crate) async fn fact_checks_csv(State(state): State<AppState>) -> Response {
+/// The CSV exports' query: `?bom=1` starts the file with a UTF-8 byte order mark, which
+/// Excel needs to read UTF-8 (the desk's download buttons ask for it); without it (scripts,
+/// the default) the file starts with the header.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CsvQuery {
+    bom: Option<String>,
+}
+
+impl CsvQuery {
+    fn bom(&self, chrome: &Chrome) -> Result<bool, PageError> {
+        match self.bom.as_deref().map(str::trim) {
+            None | Some("" | "0" | "false") => Ok(false),
+            Some("1" | "true") => Ok(true),
+            Some(v) => Err(fail(chrome)(ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                format!("bom={v:?}: 1 or 0"),
+            ))),
+        }
+    }
+}
+
+/// `GET /export/factchecks.csv` (`?bom=1`: with a byte order mark, for Excel).
+pub(crate) async fn fact_checks_csv(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(q): Query<CsvQuery>,
+) -> Result<Response, PageError> {
+    let bom = q.bom(&chrome)?;
     let filename = dated(&state, "factchecks", "csv");
     let chunk = Chunk::default();
-    attachment(
+    let writer = if bom {
+        CsvExport::with_byte_order_mark(chunk.clone())
+    } else {
+        CsvExport::new(chunk.clone())
+    };
+    Ok(attachment(
         FactChecks(state),
-        CsvExport::new(chunk.clone()),
+        writer,
         chunk,
         "text/csv; charset=utf-8",
         &filename,
-    )
+    ))
 }
 
 /// `GET /export/factchecks.jsonl`.
@@ -325,21 +379,31 @@ pub(crate) async fn fact_checks_jsonl(State(state): State<AppState>) -> Response
     )
 }
 
-/// `GET /export/cases.csv`.
-pub(crate) async fn cases_csv(State(state): State<AppState>) -> Response {
+/// `GET /export/cases.csv` (`?bom=1`: with a byte order mark, for Excel).
+pub(crate) async fn cases_csv(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(q): Query<CsvQuery>,
+) -> Result<Response, PageError> {
+    let bom = q.bom(&chrome)?;
     let filename = dated(&state, "cases", "csv");
-    let chunk = Chunk::default();
+    let mut chunk = Chunk::default();
+    if bom {
+        chunk.write_all(UTF8_BOM.as_bytes()).map_err(|e| {
+            fail(&chrome)(ApiError::with_detail(ErrorCode::Internal, e.to_string()))
+        })?;
+    }
     let writer = CaseCsv {
         csv: csv::Writer::from_writer(chunk.clone()),
         header_written: false,
     };
-    attachment(
+    Ok(attachment(
         Cases(state),
         writer,
         chunk,
         "text/csv; charset=utf-8",
         &filename,
-    )
+    ))
 }
 
 /// `GET /export/cases.jsonl`.

@@ -361,3 +361,56 @@ async fn public_pages_and_feeds_cache_per_language_and_by_date() {
         }
     }
 }
+
+/// Issue 17, finding 5: CSV exports opened garbled in Excel (no BOM), and the verdicts'
+/// summary and evidence were not exported.
+#[tokio::test]
+async fn csv_exports_offer_a_bom_and_carry_summary_and_evidence() {
+    let d = desk_with(publisher(false)).await;
+    let id = publish_item_1(&d).await;
+    for path in ["/export/factchecks.csv", "/export/cases.csv"] {
+        let plain = d.get(path).await;
+        assert_eq!(plain.status, 200, "{path}");
+        assert!(plain.body.starts_with("id,"), "{path}: no BOM by default");
+        let excel = d.get(&format!("{path}?bom=1")).await;
+        assert!(
+            excel.body.starts_with("\u{feff}id,"),
+            "{path}: {:?}",
+            &excel.body[..10]
+        );
+        assert_eq!(&excel.body['\u{feff}'.len_utf8()..], plain.body, "{path}");
+        assert_eq!(d.get(&format!("{path}?bom=maybe")).await.status, 400);
+    }
+    let csv = d.get("/export/factchecks.csv").await.body;
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let verdict = rows
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r[col("claim")] == *"Hot lemon water kills cancer cells")
+        .expect("the desk's verdict");
+    assert_eq!(
+        &verdict[col("summary")],
+        "No study shows that lemon water kills cancer cells."
+    );
+    assert_eq!(&verdict[col("evidence")], "https://who.example/lemon");
+    let jsonl = d.get("/export/factchecks.jsonl").await.body;
+    let line: Value = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["claimReviewed"] == "Hot lemon water kills cancer cells")
+        .unwrap();
+    assert_eq!(
+        line["reviewBody"],
+        "No study shows that lemon water kills cancer cells."
+    );
+    assert_eq!(line["citation"], json!(["https://who.example/lemon"]));
+    // The download buttons ask for the BOM; the page links both files.
+    let page = d.get("/factchecks").await.body;
+    assert!(
+        page.contains("href=\"/export/factchecks.csv?bom=1\""),
+        "{page}"
+    );
+    let _ = id;
+}
