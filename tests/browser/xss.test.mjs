@@ -15,9 +15,10 @@ const TAGS = new Set(`html head meta title link script body header a nav ul li s
   form label input select option button div section ol blockquote dl dt dd code article details
   summary table caption thead tbody tr th td footer textarea`.split(/\s+/).filter(Boolean));
 const ATTRS = new Set(`action aria-current aria-label aria-live charset class content href hreflang
-  hx-boost hx-get hx-include hx-push-url hx-select hx-swap hx-target hx-trigger id lang maxlength
+  data-hx-boost data-hx-get data-hx-include data-hx-push-url data-hx-select data-hx-swap
+  data-hx-target data-hx-trigger id lang maxlength
   method name placeholder rel role scope src title type value selected defer open
-  autocomplete data-status data-to hx-headers required`.split(/\s+/).filter(Boolean));
+  autocomplete data-status data-to data-hx-headers required`.split(/\s+/).filter(Boolean));
 
 let browser;
 let page;
@@ -89,7 +90,7 @@ async function visit(url) {
       if (tag === 'script' && !dataBlock && !(el.getAttribute('src') || '').startsWith('/static/')) out.scripts.push(el.outerHTML.slice(0, 120));
       if (tag === 'meta' && !['charset', 'viewport', 'referrer', 'htmx-config'].some((k) => el.hasAttribute(k) || el.getAttribute('name') === k)) out.tags.push(el.outerHTML.slice(0, 120));
       for (const a of el.attributes) {
-        if (!attrs.includes(a.name) || a.name.startsWith('on') || a.name.startsWith('hx-on')) out.attrs.push(`${tag}[${a.name}=${a.value.slice(0, 60)}]`);
+        if (!attrs.includes(a.name) || a.name.startsWith('on') || a.name.startsWith('hx-on') || a.name.startsWith('data-hx-on')) out.attrs.push(`${tag}[${a.name}=${a.value.slice(0, 60)}]`);
         if (['href', 'src', 'action', 'formaction', 'data', 'background', 'srcdoc'].includes(a.name)) {
           const v = a.value.replace(/[\s\u0000-\u001f]+/g, '').toLowerCase();
           if (/^(javascript|vbscript|data):/.test(v) || v.startsWith('&#') || v.startsWith('%')) out.urls.push(`${tag}[${a.name}=${a.value.slice(0, 60)}]`);

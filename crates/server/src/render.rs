@@ -63,7 +63,7 @@ impl Chrome {
         }
     }
 
-    /// The `hx-headers` of the page's body: the CSRF token for htmx requests.
+    /// The `data-hx-headers` of the page's body: the CSRF token for htmx requests.
     pub fn hx_headers(&self) -> Option<String> {
         let csrf = &self.user.as_ref()?.csrf;
         (!csrf.is_empty()).then(|| serde_json::json!({ "X-CSRF-Token": csrf }).to_string())

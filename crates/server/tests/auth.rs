@@ -203,7 +203,7 @@ async fn signing_in_sets_a_strict_session_cookie_and_goes_to_next() {
     assert!(page.body.contains("action=\"/logout\""));
     assert!(
         page.body.contains(&format!(
-            "hx-headers=\"{{&#34;X-CSRF-Token&#34;:&#34;{}&#34;}}\"",
+            "data-hx-headers=\"{{&#34;X-CSRF-Token&#34;:&#34;{}&#34;}}\"",
             s.csrf
         )),
         "{}",
