@@ -413,6 +413,8 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
         for name in names {
             match obj.get(*name) {
                 None | Some(serde_json::Value::Null) => {}
+                // A blank value is no value: it would be an empty source or language.
+                Some(serde_json::Value::String(s)) if s.trim().is_empty() => {}
                 Some(serde_json::Value::String(s)) => return Ok(Some(s.clone())),
                 Some(serde_json::Value::Number(n)) if numbers => return Ok(Some(n.to_string())),
                 Some(other) => {

@@ -209,3 +209,58 @@ pub(crate) fn pager(
         ),
     }
 }
+
+/// The escaper of every HTML template (`askama.toml`): askama's HTML escaping, and each
+/// character an HTML document may not carry shown instead of written raw: a C0 control
+/// (but tab, line feed and carriage return) as its Control Pictures symbol (U+0007 as
+/// `␇`), DEL as `␡`, a C1 control or a noncharacter as `�`. Item texts, sources and
+/// titles come from feeds and partners and may hold any of them; the Nu HTML checker
+/// refuses a page with one (issue 17, finding 6).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HtmlVisible;
+
+impl askama::filters::Escaper for HtmlVisible {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, string: &str) -> std::fmt::Result {
+        let mut start = 0;
+        for (i, c) in string.char_indices() {
+            if let Some(shown) = visible(c) {
+                askama::filters::Html.write_escaped_str(&mut dest, &string[start..i])?;
+                dest.write_char(shown)?;
+                start = i + c.len_utf8();
+            }
+        }
+        askama::filters::Html.write_escaped_str(&mut dest, &string[start..])
+    }
+}
+
+/// The symbol shown for `c` when an HTML document may not carry it.
+fn visible(c: char) -> Option<char> {
+    let n = c as u32;
+    match c {
+        '\t' | '\n' | '\r' => None,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + n),
+        '\u{7f}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
+        _ if (0xfdd0..=0xfdef).contains(&n) || n & 0xfffe == 0xfffe => Some('\u{fffd}'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod escaper_tests {
+    use askama::filters::Escaper;
+
+    use super::HtmlVisible;
+
+    #[test]
+    fn control_characters_are_shown_and_markup_escaped() {
+        let mut out = String::new();
+        HtmlVisible
+            .write_escaped_str(&mut out, "a\u{7}b<\u{8f}>\t\u{ffff}\u{7f}&\u{0}")
+            .unwrap();
+        assert_eq!(
+            out,
+            "a\u{2407}b&#60;\u{fffd}&#62;\t\u{fffd}\u{2421}&#38;\u{2400}"
+        );
+    }
+}
