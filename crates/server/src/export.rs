@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::error_page::{PageError, fail};
-use crate::render::Chrome;
 use crate::public::published::with_public_url;
+use crate::render::Chrome;
 use crate::state::AppState;
 
 /// Rows read from the store per chunk.

@@ -115,13 +115,14 @@ async fn regression_mark_drafted_is_offered_only_with_a_verdict() {
             r#"{"to":"drafted"}"#,
         )
         .await;
-    api_answer.assert_error(422, "invalid_request");
+    // A workflow refusal, like every state refusal (issue 17: 2): 409 with the reason.
+    api_answer.assert_error(409, "invalid_transition");
     let message = api_answer.json()["message"].as_str().unwrap().to_string();
     assert!(message.contains("has no draft verdict"), "{message}");
     let a = d
         .post_form(&format!("{case}/transition"), &editor, &[("to", "drafted")])
         .await;
-    assert_eq!(a.status.as_u16(), 422);
+    assert_eq!(a.status.as_u16(), 409);
     assert!(
         a.body.contains(&format!(
             "case {id} has no draft verdict: write it before moving the case to “Drafted”"
