@@ -215,7 +215,8 @@ pub(crate) fn pager(
 /// (but tab, line feed and carriage return) as its Control Pictures symbol (U+0007 as
 /// `␇`), DEL as `␡`, a C1 control or a noncharacter as `�`. Item texts, sources and
 /// titles come from feeds and partners and may hold any of them; the Nu HTML checker
-/// refuses a page with one (issue 17, finding 6).
+/// refuses a page with one (issue 17, finding 6). Bidirectional controls and zero-width
+/// spaces are shown by their code point, `[U+202E]` (see `invisible_format`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HtmlVisible;
 
@@ -227,10 +228,32 @@ impl askama::filters::Escaper for HtmlVisible {
                 askama::filters::Html.write_escaped_str(&mut dest, &string[start..i])?;
                 dest.write_char(shown)?;
                 start = i + c.len_utf8();
+            } else if invisible_format(c) {
+                askama::filters::Html.write_escaped_str(&mut dest, &string[start..i])?;
+                write!(dest, "[U+{:04X}]", c as u32)?;
+                start = i + c.len_utf8();
             }
         }
         askama::filters::Html.write_escaped_str(&mut dest, &string[start..])
     }
+}
+
+/// Whether `c` is a format character that changes how the text around it reads while
+/// showing nothing itself: the bidirectional controls (U+202E turns "txt.exe" into what
+/// looks like "exe.txt") and the zero-width spaces. Pages show them as `[U+202E]` (issue
+/// 15, finding 7). The zero-width (non-)joiners are left alone: scripts and emoji need them.
+fn invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 /// The symbol shown for `c` when an HTML document may not carry it.
@@ -261,6 +284,21 @@ mod escaper_tests {
         assert_eq!(
             out,
             "a\u{2407}b&#60;\u{fffd}&#62;\t\u{fffd}\u{2421}&#38;\u{2400}"
+        );
+    }
+
+    #[test]
+    fn regression_bidi_controls_and_zero_width_spaces_are_shown() {
+        let mut out = String::new();
+        HtmlVisible
+            .write_escaped_str(
+                &mut out,
+                "invoice\u{202e}fdp.exe a\u{200b}b \u{2067}x\u{2069} 👨\u{200d}👩",
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "invoice[U+202E]fdp.exe a[U+200B]b [U+2067]x[U+2069] 👨\u{200d}👩"
         );
     }
 }
