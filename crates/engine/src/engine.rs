@@ -383,8 +383,19 @@ impl Engine {
         refuse_unreadable(name, bytes)?;
         let started = std::time::Instant::now();
         let parsed = parse_items(name, bytes, format);
-        let format = parsed.format;
-        let diagnostics = parsed.diagnostics.clone();
+        self.store_parsed(name, parsed, started, actor).await
+    }
+
+    /// Stores parsed items (named `name`), keeping the rejected records and the time taken
+    /// since `started`.
+    async fn store_parsed(
+        &self,
+        name: &str,
+        parsed: claimdesk_ingest::Parsed<claimdesk_core::Item>,
+        started: std::time::Instant,
+        actor: Actor,
+    ) -> Result<Ingested> {
+        let (format, diagnostics) = (parsed.format, parsed.diagnostics.clone());
         let stored =
             claimdesk_ingest::intake::store_items(&self.inner.store, name, parsed, actor).await?;
         Ok(Ingested {
@@ -433,16 +444,7 @@ impl Engine {
             &fetched.body,
             fetched.content_type.as_deref(),
         );
-        let (format, diagnostics) = (parsed.format, parsed.diagnostics.clone());
-        let stored =
-            claimdesk_ingest::intake::store_items(&self.inner.store, url, parsed, actor).await?;
-        Ok(Ingested {
-            format,
-            counts: stored.counts,
-            diagnostics,
-            changed: stored.changed,
-            store_time: started.elapsed(),
-        })
+        self.store_parsed(url, parsed, started, actor).await
     }
 
     /// Runs stored items through the pipeline (check-worthiness, matching, narratives,
