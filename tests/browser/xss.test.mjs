@@ -113,6 +113,10 @@ async function visit(url) {
   return res;
 }
 
+// The desk's escaper shows bidirectional controls and zero-width spaces by their code point
+// (crates/server/src/render.rs, `invisible_format`): what a page shows for a stored text.
+const shown = (s) => s.replace(/[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g,
+  (c) => `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
 const excerpt = (s) => { const c = Array.from(s); return c.length > 280 ? c.slice(0, 280).join('') + '…' : s; };
 
 test('the corpus is big enough to mean something', () => {
@@ -137,7 +141,7 @@ test('queue: every page, every hostile excerpt shown as text', async () => {
   for (const [i, item] of items) {
     const row = seen.get(`/items/${item.id}`);
     assert.ok(row, `payload ${i} (item ${item.id}) is on no queue page`);
-    assert.equal(row.text, excerpt(PAYLOADS[i]), `payload ${i}: the queue shows its text as text`);
+    assert.equal(row.text, shown(excerpt(PAYLOADS[i])), `payload ${i}: the queue shows its text as text`);
     assert.ok(row.visible, `payload ${i}: visible in the queue`);
   }
 });
@@ -147,14 +151,14 @@ test('every hostile item page shows the payload as text and runs nothing', async
   for (const [i, item] of items) {
     await visit(`${BASE}/items/${item.id}`);
     const quote = page.locator('blockquote.item-text');
-    assert.equal(await quote.textContent(), PAYLOADS[i], `item ${item.id} (payload ${i}): text`);
+    assert.equal(await quote.textContent(), shown(PAYLOADS[i]), `item ${item.id} (payload ${i}): text`);
     assert.ok(await quote.isVisible(), `item ${item.id}: text visible`);
     // Open every "why" section too: hidden content must be inert when shown.
     await page.locator('details.why').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
     const facts = await page.locator('dl.facts dd').allTextContents();
-    assert.ok(facts.includes(PAYLOADS[i]), `item ${item.id} (payload ${i}): source shown as text`);
+    assert.ok(facts.includes(shown(PAYLOADS[i])), `item ${item.id} (payload ${i}): source shown as text`);
     if (item.url) {
-      assert.equal(await page.locator('dd.url .raw').textContent(), item.url, `item ${item.id}: URL shown as text`);
+      assert.equal(await page.locator('dd.url .raw').textContent(), shown(item.url), `item ${item.id}: URL shown as text`);
     }
   }
 });
@@ -176,12 +180,12 @@ test('the fact-check list (every page) and every hostile fact-check page', async
     // The CSV importer trims fields; otherwise the payload is stored as it was.
     assert.equal(fc.claim, PAYLOADS[i].trim(), `fact-check ${fc.id} (payload ${i}) stored as given`);
     const h1 = page.locator('main h1');
-    assert.equal(await h1.textContent(), fc.headline, `fact-check ${fc.id} (payload ${i}): headline as text`);
+    assert.equal(await h1.textContent(), shown(fc.headline), `fact-check ${fc.id} (payload ${i}): headline as text`);
     assert.ok(await h1.isVisible(), `fact-check ${fc.id}: headline visible`);
     const facts = await page.locator('dl.facts dd').allTextContents();
-    assert.ok(facts.includes(fc.claim), `fact-check ${fc.id} (payload ${i}): claim as text`);
-    assert.ok(facts.includes(fc.author), `fact-check ${fc.id} (payload ${i}): author as text`);
-    if (fc.url) assert.equal(await page.locator('dd.url .raw').textContent(), fc.url, `fact-check ${fc.id}: URL as text`);
+    assert.ok(facts.includes(shown(fc.claim)), `fact-check ${fc.id} (payload ${i}): claim as text`);
+    assert.ok(facts.includes(shown(fc.author)), `fact-check ${fc.id} (payload ${i}): author as text`);
+    if (fc.url) assert.equal(await page.locator('dd.url .raw').textContent(), shown(fc.url), `fact-check ${fc.id}: URL as text`);
   }
 });
 
@@ -195,7 +199,7 @@ test('every hostile fact-check on its public page: text, no JSON-LD injected, it
     const res = await visit(`${BASE}/verdicts/${fc.id}`);
     assert.equal(res.status(), 200, `public page of fact-check ${fc.id} (payload ${i})`);
     const facts = await page.locator('dl.facts dd').allTextContents();
-    assert.ok(facts.includes(fc.claim), `verdict ${fc.id} (payload ${i}): claim as text`);
+    assert.ok(facts.includes(shown(fc.claim)), `verdict ${fc.id} (payload ${i}): claim as text`);
     const blocks = await page.locator('script[type="application/ld+json"]').allTextContents();
     assert.equal(blocks.length, 0, `verdict ${fc.id} (payload ${i}): imported, no markup of ours, none injected`);
     const ld = await page.request.get(`${BASE}/api/factchecks/${fc.id}.jsonld`);
