@@ -355,12 +355,9 @@ pub struct DeskFactCheck {
     pub id: FactCheckId,
     /// The canonical fact-check when this one repeats it (see `StoredFactCheck`).
     pub alias_of: Option<FactCheckId>,
-    /// The ClaimReview fields. `date_published` is set when the case is published.
+    /// The ClaimReview fields, with the summary (`review_body`) and evidence (`citations`).
+    /// `date_published` is set when the case is published.
     pub fact_check: FactCheck,
-    /// The verdict explained in a few sentences (desk-written only).
-    pub summary: Option<String>,
-    /// The sources the verdict rests on (desk-written only).
-    pub evidence: Vec<String>,
     /// The case it was written for (desk-written only).
     pub case: Option<CaseId>,
     /// The user who last wrote it (desk-written only).

@@ -107,6 +107,13 @@ pub struct FactCheck {
     pub url: Option<String>,
     /// Language tag of the fact-check (`inLanguage`), e.g. `vi` or `en`.
     pub language: Option<String>,
+    /// The verdict explained in a few sentences (`reviewBody`): what a desk's editor wrote,
+    /// or what an imported record carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_body: Option<String>,
+    /// The sources the verdict rests on, as http(s) URLs (`citation`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<String>,
 }
 
 /// A fact-check as the store holds it.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use claimdesk_core::{Actor, Diagnostic, FactCheck, FactCheckId, ImportCounts, ItemId};
 use claimdesk_ingest::{
-    FactCheckFormat, ItemFormat, duplicate_key, parse_fact_checks, parse_items,
+    FactCheckFormat, ItemFormat, duplicate_key, fallback_source_id, parse_fact_checks, parse_items,
 };
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ImportSource, NewFactCheck};
@@ -319,16 +319,28 @@ impl Engine {
         let mut own = 0;
         let mut batch: Vec<NewFactCheck> = Vec::with_capacity(parsed.records.len());
         for r in parsed.records {
+            let mut fc = r.value;
             let public_url = self.inner.config.server.public_url.as_deref();
-            if self.own_verdict(&r.value, public_url).await?.is_some() {
+            if self.own_verdict(&fc, public_url).await?.is_some() {
                 // The desk's own published verdict read back (its page or `.jsonld`): it is
                 // here already, and importing it would publish it a second time.
                 own += 1;
                 continue;
             }
+            if let Some(case) = claimdesk_store::verdict_case(&fc.source_id) {
+                let mine = self.inner.store.case_verdict(case).await?;
+                if mine.is_some_and(|v| v.published && v.fact_check == fc) {
+                    // This desk's export read back, unchanged.
+                    own += 1;
+                    continue;
+                }
+                // A verdict another desk wrote (its export names it by that desk's case):
+                // case ids mean nothing here, so it is keyed like a record without an id.
+                fc.source_id = fallback_source_id(&fc);
+            }
             batch.push(NewFactCheck {
-                duplicate_key: duplicate_key(&r.value),
-                fact_check: r.value,
+                duplicate_key: duplicate_key(&fc),
+                fact_check: fc,
             });
         }
         let source = ImportSource {

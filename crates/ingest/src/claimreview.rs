@@ -247,6 +247,10 @@ fn fact_check(v: &Value) -> Result<FactCheck, FieldError> {
         let mut seen = std::collections::HashSet::new();
         appearances.retain(|u| seen.insert(u.clone()));
     }
+    // `citation` may also name a book or a person: the web sources among them are kept.
+    let mut citations = Vec::new();
+    urls(v.get("citation"), &mut citations);
+    citations.retain(|u| crate::validate::web_url("citation", u).is_ok());
     let url = string(v, "url")?;
     let headline = match string(v, "headline")? {
         Some(h) => Some(h),
@@ -272,6 +276,8 @@ fn fact_check(v: &Value) -> Result<FactCheck, FieldError> {
         date_published: string(v, "datePublished")?,
         url,
         language: language(v.get("inLanguage")),
+        review_body: string(v, "reviewBody")?,
+        citations,
     })
 }
 

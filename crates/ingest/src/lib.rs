@@ -482,6 +482,12 @@ pub(crate) fn hashed_id(claim: &str) -> String {
     format!("sha:{}", claimdesk_text::duplicate_key(claim))
 }
 
+/// The source id a fact-check gets when the id it came with means nothing here: its URL,
+/// else a hash of its claim (what every parser uses when a record has no id).
+pub fn fallback_source_id(fc: &FactCheck) -> String {
+    fc.url.clone().unwrap_or_else(|| hashed_id(&fc.claim))
+}
+
 /// The key under which an item is stored once: `source` + external id when it has one, else
 /// a hash of its normalized text (so the same post from two exports is one item).
 pub fn item_key(item: &Item) -> String {

@@ -35,6 +35,8 @@ const LANGUAGE: &[&str] = &["language", "in_language", "lang"];
 const CLAIM_AUTHOR: &[&str] = &["claim_author", "claimant"];
 const CLAIM_DATE: &[&str] = &["claim_date"];
 const APPEARANCE: &[&str] = &["appearance", "appearances"];
+const SUMMARY: &[&str] = &["summary", "review_body"];
+const EVIDENCE: &[&str] = &["evidence", "citation", "citations"];
 const TEXT: &[&str] = &["text", "content", "body", "tweet_content"];
 const SOURCE: &[&str] = &["source"];
 
@@ -266,6 +268,10 @@ pub(crate) fn fact_checks(
             date_published: get(t, f, DATE),
             url,
             language: get(t, f, LANGUAGE),
+            review_body: get(t, f, SUMMARY),
+            citations: get(t, f, EVIDENCE)
+                .map(|e| e.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default(),
         })
     });
     header_problem_once(&mut parsed);

@@ -35,6 +35,7 @@ pub fn fact_check(fc: &FactCheck) -> Result<(), Invalid> {
         ("headline", &fc.headline),
         ("author", &fc.author),
         ("claim_author", &fc.claim_author),
+        ("summary", &fc.review_body),
     ] {
         if let Some(v) = value {
             text(field, v)?;
@@ -48,6 +49,9 @@ pub fn fact_check(fc: &FactCheck) -> Result<(), Invalid> {
     }
     for a in &fc.appearances {
         web_url("appearance", a)?;
+    }
+    for c in &fc.citations {
+        web_url("evidence", c)?;
     }
     if let Some(d) = &fc.date_published {
         date("date_published", d)?;

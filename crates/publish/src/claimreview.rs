@@ -69,6 +69,16 @@ pub(crate) fn claim_review_object(fc: &FactCheck, fallback_url: Option<&str>) ->
     insert_str(&mut o, "datePublished", &fc.date_published);
     insert_str(&mut o, "inLanguage", &fc.language);
     insert_str(&mut o, "headline", &fc.headline);
+    insert_str(&mut o, "reviewBody", &fc.review_body);
+    let citations: Vec<&str> = fc
+        .citations
+        .iter()
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if !citations.is_empty() {
+        o.insert("citation".into(), json!(citations));
+    }
 
     let mut claim = Map::new();
     claim.insert("@type".into(), json!("Claim"));

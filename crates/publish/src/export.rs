@@ -18,8 +18,8 @@ use crate::claimreview::claim_review_object;
 ///
 /// `id` is the fact-check's source id (not the store's row id, which means nothing in
 /// another store); `rating` is the verdict label; `appearance` lists the claim's
-/// appearances separated by spaces; `summary` and `evidence` (URLs separated by spaces) are
-/// those of a verdict the desk wrote, empty for imported fact-checks.
+/// appearances separated by spaces; `summary` is the verdict explained (`reviewBody`) and
+/// `evidence` its sources (`citation`, URLs separated by spaces).
 pub const CSV_HEADER: [&str; 16] = [
     "id",
     "claim",
@@ -38,16 +38,6 @@ pub const CSV_HEADER: [&str; 16] = [
     "summary",
     "evidence",
 ];
-
-/// What the desk wrote beside a verdict's ClaimReview fields: its explanation and the
-/// sources it rests on (empty for an imported fact-check).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VerdictText<'a> {
-    /// The verdict explained in a few sentences.
-    pub summary: Option<&'a str>,
-    /// The sources it rests on (URLs).
-    pub evidence: &'a [String],
-}
 
 /// The byte order mark some spreadsheets (Excel) need to read a CSV file as UTF-8 rather
 /// than in the system's legacy code page.
@@ -161,11 +151,6 @@ impl<W: Write> CsvExport<W> {
 
     /// Writes one fact-check.
     pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
-        self.write_verdict(stored, VerdictText::default())
-    }
-
-    /// Writes one fact-check with what the desk wrote beside it.
-    pub fn write_verdict(&mut self, stored: &StoredFactCheck, desk: VerdictText<'_>) -> Result<()> {
         self.header()?;
         let fc = &stored.fact_check;
         let cell = |s: &str| neutralize_formula(s).into_owned();
@@ -188,8 +173,8 @@ impl<W: Write> CsvExport<W> {
             text(&fc.claim_author),
             text(&fc.claim_date),
             cell(&fc.appearances.join(" ")),
-            desk.summary.map(cell).unwrap_or_default(),
-            cell(&desk.evidence.join(" ")),
+            text(&fc.review_body),
+            cell(&fc.citations.join(" ")),
         ]);
         self.csv.write_record(&self.record)?;
         self.csv.flush()?;
@@ -278,24 +263,12 @@ impl<W: Write> JsonlExport<W> {
 
     /// Writes one fact-check.
     pub fn write(&mut self, stored: &StoredFactCheck) -> Result<()> {
-        self.write_verdict(stored, VerdictText::default())
-    }
-
-    /// Writes one fact-check with what the desk wrote beside it: the summary as the
-    /// ClaimReview's `reviewBody`, the evidence as its `citation`s.
-    pub fn write_verdict(&mut self, stored: &StoredFactCheck, text: VerdictText<'_>) -> Result<()> {
         let mut v = claim_review_object(&stored.fact_check, None);
         if let Some(o) = v.as_object_mut() {
             o.insert(
                 "@id".into(),
                 serde_json::Value::String(stored.fact_check.source_id.clone()),
             );
-            if let Some(summary) = text.summary.filter(|s| !s.trim().is_empty()) {
-                o.insert("reviewBody".into(), serde_json::Value::from(summary));
-            }
-            if !text.evidence.is_empty() {
-                o.insert("citation".into(), serde_json::Value::from(text.evidence));
-            }
         }
         self.jsonl.write(&v)
     }

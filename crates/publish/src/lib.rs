@@ -26,7 +26,7 @@ pub use claimreview::{
     Appearance, DeskReview, Publisher, claim_review, claim_review_script, script_safe_json,
 };
 pub use export::{
-    CSV_HEADER, CsvExport, FORMULA_TRIGGERS, JsonlExport, JsonlWriter, UTF8_BOM, VerdictText,
+    CSV_HEADER, CsvExport, FORMULA_TRIGGERS, JsonlExport, JsonlWriter, UTF8_BOM,
     neutralize_formula, restore_formula,
 };
 pub use feed::{

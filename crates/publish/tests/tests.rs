@@ -33,6 +33,11 @@ pub fn full_fact_check() -> FactCheck {
         date_published: Some("2024-05-03T10:00:00Z".into()),
         url: Some("https://kiemchung.example/bai/1".into()),
         language: Some("vi".into()),
+        review_body: Some("Không có nghiên cứu nào cho thấy nước chanh \"nóng\" chữa ung thư;\nWHO nói rõ điều đó.".into()),
+        citations: vec![
+            "https://who.example/chanh".into(),
+            "https://benhvien.example/bai?a=1&b=2".into(),
+        ],
     }
 }
 

@@ -20,9 +20,7 @@ use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::{Case, DeskFactCheck, StoredFactCheck};
-use claimdesk_publish::{
-    CsvExport, JsonlExport, JsonlWriter, UTF8_BOM, VerdictText, neutralize_formula,
-};
+use claimdesk_publish::{CsvExport, JsonlExport, JsonlWriter, UTF8_BOM, neutralize_formula};
 use claimdesk_store::CaseFilter;
 use claimdesk_store::prelude::*;
 use futures_util::{StreamExt, stream};
@@ -71,26 +69,24 @@ trait RowWriter<T>: Send + 'static {
     fn end(self) -> claimdesk_publish::Result<()>;
 }
 
-/// A published fact-check as the exports write it: its ClaimReview fields, and the summary
-/// and evidence of a verdict the desk wrote.
-fn parts(fc: &DeskFactCheck) -> (StoredFactCheck, VerdictText<'_>) {
-    (
-        StoredFactCheck {
-            id: fc.id,
-            alias_of: fc.alias_of,
-            fact_check: fc.fact_check.clone(),
-        },
-        VerdictText {
-            summary: fc.summary.as_deref(),
-            evidence: &fc.evidence,
-        },
-    )
+/// A published fact-check as the exports write it: its ClaimReview fields, the summary and
+/// evidence among them. A verdict the desk wrote is named by its public page when it has one:
+/// its source id in the store (`claimdesk:case:N`) means nothing to another desk.
+fn stored(fc: &DeskFactCheck) -> StoredFactCheck {
+    let mut fact_check = fc.fact_check.clone();
+    if let (Some(_), Some(url)) = (fc.case, &fact_check.url) {
+        fact_check.source_id = url.clone();
+    }
+    StoredFactCheck {
+        id: fc.id,
+        alias_of: fc.alias_of,
+        fact_check,
+    }
 }
 
 impl RowWriter<DeskFactCheck> for CsvExport<Chunk> {
     fn row(&mut self, row: &DeskFactCheck) -> claimdesk_publish::Result<()> {
-        let (stored, text) = parts(row);
-        self.write_verdict(&stored, text)
+        self.write(&stored(row))
     }
     fn end(self) -> claimdesk_publish::Result<()> {
         self.finish().map(drop)
@@ -99,8 +95,7 @@ impl RowWriter<DeskFactCheck> for CsvExport<Chunk> {
 
 impl RowWriter<DeskFactCheck> for JsonlExport<Chunk> {
     fn row(&mut self, row: &DeskFactCheck) -> claimdesk_publish::Result<()> {
-        let (stored, text) = parts(row);
-        self.write_verdict(&stored, text)
+        self.write(&stored(row))
     }
     fn end(self) -> claimdesk_publish::Result<()> {
         self.finish().map(drop)

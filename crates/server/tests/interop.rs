@@ -414,3 +414,90 @@ async fn csv_exports_offer_a_bom_and_carry_summary_and_evidence() {
     );
     let _ = id;
 }
+
+/// Issue 17, finding 5: the round trip. A desk's exports, imported into another desk, bring
+/// back each verdict's summary and evidence, which that desk's public page then shows; with
+/// or without a public address (without one, the export names the verdict by its case,
+/// which the other desk must not take for its own case of that number). Read back into the
+/// same desk, the export changes nothing.
+#[tokio::test]
+async fn exports_imported_into_another_desk_keep_summary_and_evidence() {
+    use claimdesk_store::prelude::*;
+    let claim = "Hot lemon water kills cancer cells";
+    let summary = "No study shows that lemon water kills cancer cells.";
+    for config in [publisher(false), ServerConfig::default()] {
+        let named = config.public_url.is_some();
+        let d = desk_with(config).await;
+        publish_item_1(&d).await;
+        for (file, format) in [
+            ("/export/factchecks.csv", FactCheckFormat::Csv),
+            ("/export/factchecks.jsonl", FactCheckFormat::ClaimReview),
+        ] {
+            let what = format!("{file} (public address: {named})");
+            let export = d.get(file).await;
+            assert_eq!(export.status, 200, "{what}");
+            let dir = tempfile::tempdir().unwrap();
+            let other = crate::util::engine(&dir).await;
+            let counts = other
+                .import_fact_checks(
+                    file,
+                    export.body.as_bytes(),
+                    format,
+                    claimdesk_core::Actor::Cli,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"))
+                .counts;
+            assert!(counts.added > 0, "{what}: {counts:?}");
+            let fcs = other.store().fact_checks().await.unwrap();
+            let verdict = fcs
+                .iter()
+                .find(|f| f.fact_check.claim == claim)
+                .unwrap_or_else(|| panic!("{what}: the verdict was not imported"));
+            assert!(
+                claimdesk_store::verdict_case(&verdict.fact_check.source_id).is_none(),
+                "{what}: imported under a case id of the other desk: {}",
+                verdict.fact_check.source_id
+            );
+            assert_eq!(
+                verdict.fact_check.review_body.as_deref(),
+                Some(summary),
+                "{what}"
+            );
+            assert_eq!(
+                verdict.fact_check.citations,
+                ["https://who.example/lemon"],
+                "{what}"
+            );
+            // The other desk shows them on its public page of the imported fact-check.
+            let id = verdict.id.0;
+            let other = crate::util::desk_over(dir, other, ServerConfig::default()).await;
+            let page = other.get_anon(&format!("/verdicts/{id}")).await;
+            assert_eq!(page.status, 200, "{what}");
+            assert!(page.body.contains(summary), "{what}: {}", page.body);
+            assert!(
+                page.body.contains("href=\"https://who.example/lemon\""),
+                "{what}: {}",
+                page.body
+            );
+            if !named {
+                let again = d
+                    .engine
+                    .import_fact_checks(
+                        file,
+                        export.body.as_bytes(),
+                        format,
+                        claimdesk_core::Actor::Cli,
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{what}, read back: {e}"))
+                    .counts;
+                assert_eq!(
+                    (again.added, again.updated),
+                    (0, 0),
+                    "{what}, read back: {again:?}"
+                );
+            }
+        }
+    }
+}

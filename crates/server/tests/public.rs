@@ -58,13 +58,13 @@ pub async fn verdict(s: &impl Store, claim: &str, summary: &str, publish: bool) 
             author: Some("Sample Desk".into()),
             language: Some("en".into()),
             url: Some("https://factcheck.example/desk/1".into()),
+            review_body: Some(summary.into()),
+            citations: vec![
+                "https://evidence.example/study".into(),
+                "https://evidence.example/second".into(),
+            ],
             ..FactCheck::default()
         },
-        summary: Some(summary.into()),
-        evidence: vec![
-            "https://evidence.example/study".into(),
-            "https://evidence.example/second".into(),
-        ],
         duplicate_key: claim.to_lowercase(),
     };
     let id = s

@@ -88,13 +88,10 @@ pub struct NewEvidence {
 #[derive(Debug, Clone, Default)]
 pub struct DraftFactCheck {
     /// The ClaimReview fields: claim reviewed, rating, language, author (the organization),
-    /// headline, url. `source_id` and `date_published` are the store's: the source id is
+    /// headline, url, the summary (`review_body`) and the evidence URLs (`citations`).
+    /// `source_id` and `date_published` are the store's: the source id is
     /// `claimdesk:case:ID`, and the date is set when the case is published.
     pub fact_check: FactCheck,
-    /// The verdict explained in a few sentences.
-    pub summary: Option<String>,
-    /// The sources it rests on (URLs).
-    pub evidence: Vec<String>,
     /// `claimdesk_text::duplicate_key` of the claim, as for imports: once published, the
     /// verdict is grouped with fact-checks saying the same.
     pub duplicate_key: String,

@@ -37,7 +37,7 @@ macro_rules! factcheck_columns {
     () => {
         "id, source_id, claim, headline, rating_value, rating_best, rating_worst, rating_label, \
          claim_author, claim_date, appearances, author, date_published, url, language, \
-         alias_of, revision"
+         alias_of, revision, summary, evidence"
     };
 }
 
@@ -164,6 +164,9 @@ pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i
         date_published: row.try_get("date_published")?,
         url: row.try_get("url")?,
         language: row.try_get("language")?,
+        review_body: row.try_get("summary")?,
+        citations: serde_json::from_str(&row.try_get::<String, _>("evidence")?)
+            .map_err(|e| Error::Corrupt(format!("fact-check evidence: {e}")))?,
     };
     let alias_of: Option<i64> = row.try_get("alias_of")?;
     Ok((

@@ -54,10 +54,10 @@ fn draft(claim: &str) -> DraftFactCheck {
             }),
             author: Some("Test desk".into()),
             language: Some("en".into()),
+            review_body: Some("The study says the opposite.".into()),
+            citations: vec!["https://example.org/study".into()],
             ..FactCheck::default()
         },
-        summary: Some("The study says the opposite.".into()),
-        evidence: vec!["https://example.org/study".into()],
         duplicate_key: claim.to_lowercase(),
     }
 }
@@ -372,7 +372,7 @@ async fn a_case_goes_from_an_item_to_a_published_verdict() {
         fcheck.fact_check.source_id,
         format!("claimdesk:case:{}", id.0)
     );
-    assert_eq!(fcheck.evidence, ["https://example.org/study"]);
+    assert_eq!(fcheck.fact_check.citations, ["https://example.org/study"]);
     // Drafts are invisible to the index and to listings.
     assert!(s.fact_checks().await.unwrap().is_empty());
     assert!(s.published_fact_checks(10, 0).await.unwrap().is_empty());

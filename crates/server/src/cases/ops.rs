@@ -128,8 +128,8 @@ pub(crate) async fn case_detail(
             headline: v.fact_check.headline,
             rating: rating.label,
             rating_value: rating.value,
-            summary: v.summary,
-            evidence: v.evidence,
+            summary: v.fact_check.review_body,
+            evidence: v.fact_check.citations,
             author: v.fact_check.author,
             language: v.fact_check.language,
             published: v.published,
@@ -318,15 +318,12 @@ pub(crate) async fn do_verdict(
             rating: Some(rating),
             author: Some(user.display_name.clone()),
             language: Some(language),
+            review_body: non_empty(req.summary),
+            citations: evidence,
             ..FactCheck::default()
         },
-        summary: non_empty(req.summary),
-        evidence,
     };
     validate::fact_check(&draft.fact_check).map_err(checked)?;
-    if let Some(summary) = &draft.summary {
-        validate::text("summary", summary).map_err(checked)?;
-    }
     Ok(state
         .store()
         .save_draft_fact_check(CaseId(id), &draft, user.id)

@@ -51,7 +51,7 @@ impl VerdictCard {
             claim: f.claim.clone(),
             headline: nonempty(&f.headline),
             verdict: label.map(|l| verdict_in(state, l, chrome.lang)),
-            summary: nonempty(&fc.summary),
+            summary: nonempty(&f.review_body),
             author: nonempty(&f.author),
             published: f.date_published.as_deref().map(|d| chrome.date(d)),
             language_name: f
@@ -61,8 +61,8 @@ impl VerdictCard {
             language: nonempty(&f.language),
             url: nonempty(&f.url),
             link: f.url.as_deref().and_then(web_link).map(str::to_string),
-            evidence: fc
-                .evidence
+            evidence: f
+                .citations
                 .iter()
                 .map(|e| (e.clone(), web_link(e).map(str::to_string)))
                 .collect(),

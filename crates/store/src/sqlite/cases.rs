@@ -629,14 +629,10 @@ const DESK_FACTCHECK_COLUMNS: &str = "id, source_id, claim, headline, rating_val
 
 fn desk_fact_check_from_row(row: &SqliteRow) -> Result<DeskFactCheck> {
     let (stored, _) = fact_check_from_row(row)?;
-    let evidence: String = row.try_get("evidence")?;
     Ok(DeskFactCheck {
         id: stored.id,
         alias_of: stored.alias_of,
         fact_check: stored.fact_check,
-        summary: row.try_get("summary")?,
-        evidence: serde_json::from_str(&evidence)
-            .map_err(|e| Error::Corrupt(format!("fact-check evidence: {e}")))?,
         case: row.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
         author_user: row.try_get::<Option<i64>, _>("author_user")?.map(UserId),
         published: row.try_get("published")?,
@@ -687,12 +683,12 @@ pub(crate) async fn save_draft_fact_check(
             "a verdict needs the claim it reviews".into(),
         ));
     }
-    for url in &draft.evidence {
+    for url in &fc.citations {
         check_url(url)?;
     }
     let rating = fc.rating.clone().unwrap_or_default();
     let appearances = to_json(&fc.appearances)?;
-    let evidence = to_json(&draft.evidence)?;
+    let evidence = to_json(&fc.citations)?;
     let existing = own_draft(&mut tx, id).await?;
     let before = match existing {
         Some(fid) => load_fact_check(&mut tx, fid).await?,
@@ -728,7 +724,7 @@ pub(crate) async fn save_draft_fact_check(
     .bind(&fc.url)
     .bind(&fc.language)
     .bind(&draft.duplicate_key)
-    .bind(non_blank(&draft.summary))
+    .bind(non_blank(&fc.review_body))
     .bind(evidence)
     .bind(id.0)
     .bind(actor.0)

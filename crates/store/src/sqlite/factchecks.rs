@@ -79,11 +79,14 @@ impl FactCheckStore for SqliteStore {
             let rating = fc.rating.clone().unwrap_or_default();
             let appearances = serde_json::to_string(&fc.appearances)
                 .map_err(|e| Error::Corrupt(e.to_string()))?;
+            let citations =
+                serde_json::to_string(&fc.citations).map_err(|e| Error::Corrupt(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO factchecks (source_id, claim, headline, rating_value, rating_best,
                     rating_worst, rating_label, claim_author, claim_date, appearances, author,
-                    date_published, url, language, duplicate_key, revision, import_id)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    date_published, url, language, duplicate_key, revision, import_id,
+                    summary, evidence)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (source_id) DO UPDATE SET claim = excluded.claim,
                     headline = excluded.headline, rating_value = excluded.rating_value,
                     rating_best = excluded.rating_best, rating_worst = excluded.rating_worst,
@@ -92,7 +95,8 @@ impl FactCheckStore for SqliteStore {
                     author = excluded.author, date_published = excluded.date_published,
                     url = excluded.url, language = excluded.language,
                     duplicate_key = excluded.duplicate_key, revision = excluded.revision,
-                    import_id = excluded.import_id",
+                    import_id = excluded.import_id, summary = excluded.summary,
+                    evidence = excluded.evidence",
             )
             .bind(&fc.source_id)
             .bind(&fc.claim)
@@ -111,6 +115,8 @@ impl FactCheckStore for SqliteStore {
             .bind(&new.duplicate_key)
             .bind(revision)
             .bind(import_id)
+            .bind(&fc.review_body)
+            .bind(citations)
             .execute(&mut *tx)
             .await?;
             match old_key {
