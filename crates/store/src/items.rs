@@ -200,7 +200,7 @@ pub struct PageRequest {
 /// Most entries a filtered list counts: past it, [`Page::total`] says "at least this many"
 /// and [`Page::total_exact`] is false. Counting further would read every entry of a long
 /// list for one number.
-pub const COUNT_LIMIT: u64 = 10_000;
+pub const COUNT_LIMIT: u64 = 1_000;
 
 /// One window of a list, with the size of the whole list.
 #[derive(Debug, Clone, PartialEq)]

@@ -380,9 +380,12 @@ async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly
         .map(|k| item(&format!("k{k}"), &format!("post {k}"), "en", "busy", None))
         .collect();
     s.save_items(&batch, source()).await.unwrap();
-    s.save_items(&[item("other", "other post", "vi", "quiet", None)], source())
-        .await
-        .unwrap();
+    s.save_items(
+        &[item("other", "other post", "vi", "quiet", None)],
+        source(),
+    )
+    .await
+    .unwrap();
     let all = s.queue(&ItemFilter::default(), ALL).await.unwrap();
     assert_eq!((all.total, all.total_exact), (n as u64 + 1, true));
     let busy = ItemFilter {

@@ -471,6 +471,16 @@ impl SqliteStore {
             return Ok(None);
         };
         let summary = summary_from_row(&row)?;
+        if items_limit == 0 {
+            return Ok(Some(NarrativeDetail {
+                summary,
+                volume: Vec::new(),
+                languages: Vec::new(),
+                sources: Vec::new(),
+                fact_checks: Vec::new(),
+                items: Vec::new(),
+            }));
+        }
         let volume: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT at - (at % 3600) AS hour, COUNT(*) FROM narrative_items
              WHERE narrative_id = ? GROUP BY hour ORDER BY hour",
