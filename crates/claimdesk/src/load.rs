@@ -57,30 +57,23 @@ pub async fn ingest_url(engine: &Engine, url: &str) -> Result<ExitCode> {
     Ok(exit_code(&stored.counts))
 }
 
-/// `claimdesk ingest FILE`: stores the items, then matches each new or changed one.
+/// `claimdesk ingest FILE`: stores the items and matches each new or changed one, page by
+/// page (the engine keeps one page in memory).
 pub async fn ingest(engine: &Engine, file: &Path, format: ItemFormat) -> Result<ExitCode> {
-    let bytes = read(file)?;
-    let name = file.display().to_string();
-    let stored = engine
-        .store_items(&name, &bytes, format, Actor::Cli)
-        .await?;
+    crate::ranker(engine).await?;
+    let done = engine.ingest_file(file, format, Actor::Cli).await?;
+    let stored = &done.stored;
     report_diagnostics(&stored.diagnostics);
-    let report = if stored.changed.is_empty() {
-        Report::default()
-    } else {
-        crate::ranker(engine).await?;
-        engine.process(&stored.changed, true).await?
-    };
     print!(
         "{}",
         summary("ingested", file, stored.format, &stored.counts)
     );
-    if !stored.changed.is_empty() {
+    if done.changed > 0 {
         let threshold = engine.pipeline().await?.threshold();
-        print_report(&report, stored.changed.len(), threshold);
+        print_report(&done.report, done.changed as usize, threshold);
     }
     // Where the time went, for benchmarks (bench/ingest.sh reads this line).
-    eprint!("{}", printer::intake::timing(&stored, &report));
+    eprint!("{}", printer::intake::timing(stored, &done.report));
     crate::watch::deliver_due_alerts(engine).await?;
     Ok(exit_code(&stored.counts))
 }

@@ -106,6 +106,18 @@ pub struct Ingested {
     pub store_time: std::time::Duration,
 }
 
+/// What ingesting a file page by page did ([`Engine::ingest_file`]).
+#[derive(Debug)]
+pub struct IngestedFile {
+    /// The pages' storing together: their counts, rejected records and time (`changed`
+    /// is left empty: a file of millions of items would hold all their ids).
+    pub stored: Ingested,
+    /// How many items were added or changed.
+    pub changed: u64,
+    /// The pipeline's reports on the pages together.
+    pub report: Report,
+}
+
 impl Engine {
     /// Opens the data directory `dir` (creating it on first use), reads its config and
     /// brings the index up to the store.
@@ -396,6 +408,73 @@ impl Engine {
         let started = std::time::Instant::now();
         let parsed = parse_items(name, bytes, format);
         self.store_parsed(name, parsed, started, actor).await
+    }
+
+    /// Ingests the items file at `path` in bounded pages
+    /// ([`claimdesk_ingest::pages`]): each page is read, stored, run through the pipeline
+    /// (check-worthiness, matching, narratives, alerts) and released before the next, so
+    /// memory stays the same whatever the file's size. The progress bar counts the file's
+    /// bytes.
+    pub async fn ingest_file(
+        &self,
+        path: &Path,
+        format: ItemFormat,
+        actor: Actor,
+    ) -> Result<IngestedFile> {
+        let name = path.display().to_string();
+        let io = |e: std::io::Error| Error::Usage(format!("cannot read {name}: {e}"));
+        let mut pages =
+            claimdesk_ingest::pages::ItemPages::open(path, &name, format).map_err(io)?;
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let progress = self.progress();
+        progress.begin("ingest", size);
+        let mut done = IngestedFile {
+            stored: Ingested {
+                format: "jsonl",
+                counts: ImportCounts::default(),
+                diagnostics: Vec::new(),
+                changed: Vec::new(),
+                store_time: std::time::Duration::ZERO,
+            },
+            changed: 0,
+            report: Report::default(),
+        };
+        let mut first = true;
+        loop {
+            let started = std::time::Instant::now();
+            let Some(page) = pages.next_page().map_err(io)? else {
+                break;
+            };
+            if std::mem::replace(&mut first, false) {
+                refuse_unreadable(&name, &page.bytes)?;
+            }
+            let read = page.bytes.len() as u64;
+            drop(page.bytes);
+            let stored = self
+                .store_parsed(&name, page.parsed, started, actor)
+                .await?;
+            let report = self.process(&stored.changed, false).await?;
+            let (all, r) = (&mut done.stored, &mut done.report);
+            all.format = stored.format;
+            let (c, p) = (&mut all.counts, &stored.counts);
+            c.added += p.added;
+            c.updated += p.updated;
+            c.unchanged += p.unchanged;
+            c.aliased += p.aliased;
+            c.rejected += p.rejected;
+            all.diagnostics.extend(stored.diagnostics);
+            all.store_time += stored.store_time;
+            done.changed += stored.changed.len() as u64;
+            r.scored += report.scored;
+            r.matched += report.matched;
+            r.below_threshold += report.below_threshold;
+            r.alerts.extend(report.alerts);
+            r.match_time += report.match_time;
+            r.monitor_time += report.monitor_time;
+            progress.advance(read);
+        }
+        progress.end();
+        Ok(done)
     }
 
     /// Stores parsed items (named `name`), keeping the rejected records and the time taken

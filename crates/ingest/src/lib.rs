@@ -25,6 +25,7 @@ pub mod fetch;
 pub mod intake;
 mod json_scan;
 pub mod labelled;
+pub mod pages;
 pub mod poll;
 mod table;
 pub mod validate;

@@ -140,11 +140,6 @@ impl Paging {
             limit: self.per_page,
         }
     }
-
-    /// How many pages `total` entries fill (at least one).
-    pub(crate) fn pages(self, total: u64) -> u64 {
-        total.div_ceil(u64::from(self.per_page)).max(1)
-    }
 }
 
 fn search_text(v: &Option<String>) -> Result<Option<String>, ApiError> {

@@ -192,13 +192,15 @@ pub(crate) fn pager(
 ) -> Pager {
     let from = (info.page - 1) * u64::from(info.per_page) + 1;
     let to = from + shown as u64 - 1;
+    // A list counted only in part shows its count as "10000+".
+    let total = format!("{}{}", info.total, if info.total_exact { "" } else { "+" });
     Pager {
         summary: if shown == 0 {
-            t.with("pager.none", &[("total", &info.total)])
+            t.with("pager.none", &[("total", &total)])
         } else {
             t.with(
                 "pager.summary",
-                &[("from", &from), ("to", &to), ("total", &info.total)],
+                &[("from", &from), ("to", &to), ("total", &total)],
             )
         },
         prev: (info.page > 1).then(|| format!("{base}?{}", link(info.page - 1))),

@@ -271,14 +271,38 @@ pub struct QueueEntryView {
 /// Where a page of a list is in the whole list.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct PageInfo {
-    /// Entries in the whole list.
+    /// Entries in the whole list; when `total_exact` is false, the list has at least this
+    /// many (a filtered queue is counted up to 1,000, not to its end).
     pub total: u64,
+    /// False when counting stopped before the end of the list.
+    pub total_exact: bool,
     /// This page's number, from 1.
     pub page: u64,
     /// Entries per page.
     pub per_page: u32,
-    /// Number of pages (at least 1).
+    /// Number of pages (at least 1; at least this many when `total_exact` is false).
     pub pages: u64,
+}
+
+impl PageInfo {
+    /// Where `page` of `per_page` entries, `shown` of them on it, stands in a list of
+    /// `total` entries (`exact` false: at least `total`).
+    pub(crate) fn new(total: u64, exact: bool, page: u64, per_page: u32, shown: usize) -> Self {
+        let pages = total.div_ceil(u64::from(per_page)).max(1);
+        // A full page of a list counted only in part may have a next one.
+        let pages = if exact || shown < per_page as usize {
+            pages
+        } else {
+            pages.max(page + 1)
+        };
+        PageInfo {
+            total,
+            total_exact: exact,
+            page,
+            per_page,
+            pages,
+        }
+    }
 }
 
 /// A page of the queue.

@@ -26,7 +26,7 @@ async fn items_list_with_filters_and_paging() {
     let b = d.get("/api/items?per_page=2&page=2").await.json();
     assert_eq!(
         b["paging"],
-        json!({"total": 3, "page": 2, "per_page": 2, "pages": 2})
+        json!({"total": 3, "total_exact": true, "page": 2, "per_page": 2, "pages": 2})
     );
     assert_eq!(b["items"].as_array().unwrap().len(), 1);
 }

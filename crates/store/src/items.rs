@@ -72,7 +72,7 @@ pub trait ItemStore: Send + Sync {
     fn item_facets(&self) -> impl Future<Output = Result<ItemFacets>> + Send;
 
     /// The queue: items matching `filter`, newest publication first (undated last), each
-    /// with its top match.
+    /// with its top match. A filtered list is counted up to [`COUNT_LIMIT`].
     fn queue(
         &self,
         filter: &ItemFilter,
@@ -177,7 +177,10 @@ pub struct ItemFilter {
     /// Only items that have these words (the last may be the start of a word), from the
     /// items' full-text index, normalized as matching normalizes text: case and the place
     /// of Vietnamese tone marks do not matter, and text without accents finds text with
-    /// them (and the other way round). Items with the words as written come first.
+    /// them (and the other way round). Items with the words as written come first, each
+    /// group most recently stored first (not by publication time: the index keeps each
+    /// word's items in the order they were stored, so a common word's page is read without
+    /// sorting all its items).
     pub text: Option<String>,
     /// Only items whose case (the latest opened from the item) is in this status.
     pub case_status: Option<CaseStatus>,
@@ -194,13 +197,20 @@ pub struct PageRequest {
     pub limit: u32,
 }
 
+/// Most entries a filtered list counts: past it, [`Page::total`] says "at least this many"
+/// and [`Page::total_exact`] is false. Counting further would read every entry of a long
+/// list for one number.
+pub const COUNT_LIMIT: u64 = 1_000;
+
 /// One window of a list, with the size of the whole list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The entries of the window, in list order.
     pub entries: Vec<T>,
-    /// How many entries the whole list has.
+    /// How many entries the whole list has, or at least has when `total_exact` is false.
     pub total: u64,
+    /// False when counting stopped at [`COUNT_LIMIT`]: the list has more than `total`.
+    pub total_exact: bool,
 }
 
 /// An item of the queue with its best match, if any.
@@ -218,12 +228,20 @@ pub struct QueueEntry {
     pub below_threshold: bool,
 }
 
+/// The check-worthiness levels the queue reads off an index of their own (the desk's
+/// filter offers these); any other level walks the queue's order.
+pub const WORTHINESS_LEVELS: [f32; 3] = [0.3, 0.5, 0.7];
+
+/// Most sources [`ItemFacets::sources`] lists: a desk reading thousands of accounts offers
+/// the busiest in its filter (any source can still be asked for by name).
+pub const FACET_SOURCES: usize = 200;
+
 /// The distinct languages and sources of the stored items, for the queue's filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemFacets {
     /// Language tags, sorted.
     pub languages: Vec<String>,
-    /// Sources, sorted.
+    /// The [`FACET_SOURCES`] sources with the most items, sorted by name.
     pub sources: Vec<String>,
 }
 

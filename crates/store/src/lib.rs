@@ -53,8 +53,8 @@ pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
 pub use items::{
-    ItemFacets, ItemFilter, ItemStore, MatchStatus, NewItem, Page, PageRequest, QueueEntry,
-    StoredMatch,
+    COUNT_LIMIT, FACET_SOURCES, ItemFacets, ItemFilter, ItemStore, MatchStatus, NewItem, Page,
+    PageRequest, QueueEntry, StoredMatch, WORTHINESS_LEVELS,
 };
 pub use monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, MonitorStore,

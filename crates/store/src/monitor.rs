@@ -348,7 +348,8 @@ pub trait MonitorStore: Send + Sync {
     ) -> impl Future<Output = Result<Vec<NarrativeSummary>>> + Send;
 
     /// One narrative with its volume, languages, sources, fact-checks and first
-    /// `items_limit` items.
+    /// `items_limit` items; with `items_limit` 0, its summary alone (the rest empty:
+    /// reading them reads every member of a large narrative).
     fn narrative(
         &self,
         id: NarrativeId,

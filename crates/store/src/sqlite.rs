@@ -133,6 +133,9 @@ mod embeddings;
 mod factchecks;
 mod items;
 mod monitor;
+#[cfg(test)]
+mod plans;
+mod queue;
 mod sources;
 mod users;
 mod write;

@@ -356,3 +356,71 @@ async fn the_search_index_follows_changed_items_and_catches_up_on_open() {
     let s = SqliteStore::open(&path).await.unwrap();
     assert_eq!(queue_ids(&s, words("vỉa hè")).await, [ids[0].0]);
 }
+
+#[tokio::test]
+async fn search_pages_run_on_from_the_words_as_written_to_those_without_accents() {
+    let (_d, s, ids) = search_desk().await;
+    let [plain, accented] = [ids[0].0, ids[1].0];
+    let page = |offset| PageRequest { offset, limit: 1 };
+    let mut seen = Vec::new();
+    for offset in 0..3 {
+        let p = s.queue(&words("nuoc chanh"), page(offset)).await.unwrap();
+        assert_eq!((p.total, p.total_exact), (2, true));
+        seen.extend(p.entries.iter().map(|e| e.item.id.0));
+    }
+    assert_eq!(seen, [plain, accented]);
+}
+
+#[tokio::test]
+async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let n = claimdesk_store::COUNT_LIMIT as usize + 5;
+    let batch: Vec<NewItem> = (0..n)
+        .map(|k| item(&format!("k{k}"), &format!("post {k}"), "en", "busy", None))
+        .collect();
+    s.save_items(&batch, source()).await.unwrap();
+    s.save_items(
+        &[item("other", "other post", "vi", "quiet", None)],
+        source(),
+    )
+    .await
+    .unwrap();
+    let all = s.queue(&ItemFilter::default(), ALL).await.unwrap();
+    assert_eq!((all.total, all.total_exact), (n as u64 + 1, true));
+    let busy = ItemFilter {
+        source: Some("busy".into()),
+        ..ItemFilter::default()
+    };
+    let page = s.queue(&busy, ALL).await.unwrap();
+    assert_eq!(
+        (page.total, page.total_exact, page.entries.len()),
+        (claimdesk_store::COUNT_LIMIT, false, 100)
+    );
+    let quiet = ItemFilter {
+        language: Some("vi".into()),
+        ..ItemFilter::default()
+    };
+    let page = s.queue(&quiet, ALL).await.unwrap();
+    assert_eq!((page.total, page.total_exact), (1, true));
+}
+
+#[tokio::test]
+async fn the_facets_follow_items_that_change_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    s.save_items(&[item("k", "a post", "en", "first", None)], source())
+        .await
+        .unwrap();
+    s.save_items(&[item("k", "a post", "vi", "second", None)], source())
+        .await
+        .unwrap();
+    let facets = s.item_facets().await.unwrap();
+    assert_eq!(facets.sources, ["second"]);
+    assert_eq!(facets.languages, ["vi"]);
+    let moved = ItemFilter {
+        source: Some("second".into()),
+        ..ItemFilter::default()
+    };
+    assert_eq!(s.queue(&moved, ALL).await.unwrap().entries.len(), 1);
+}

@@ -19,18 +19,20 @@ pub(crate) async fn load_fact_checks(
         .store()
         .search_fact_checks(text.as_deref(), paging.request())
         .await?;
+    let shown = page.entries.len();
     Ok(FactCheckList {
         fact_checks: page
             .entries
             .into_iter()
             .map(|f| FactCheckView::from(public_url(state, f)))
             .collect(),
-        paging: PageInfo {
-            total: page.total,
-            page: paging.number,
-            per_page: paging.per_page,
-            pages: paging.pages(page.total),
-        },
+        paging: PageInfo::new(
+            page.total,
+            page.total_exact,
+            paging.number,
+            paging.per_page,
+            shown,
+        ),
     })
 }
 

@@ -21,6 +21,7 @@ pub(crate) async fn load_queue(state: &AppState, q: &QueueQuery) -> Result<ItemL
         .filter_map(|e| e.top.clone().map(RawMatch::from))
         .collect();
     let mut resolved = resolve_each(state.store(), wanted).await?.into_iter();
+    let shown = page.entries.len();
     let items = page
         .entries
         .into_iter()
@@ -34,12 +35,13 @@ pub(crate) async fn load_queue(state: &AppState, q: &QueueQuery) -> Result<ItemL
         .collect();
     Ok(ItemList {
         items,
-        paging: PageInfo {
-            total: page.total,
-            page: paging.number,
-            per_page: paging.per_page,
-            pages: paging.pages(page.total),
-        },
+        paging: PageInfo::new(
+            page.total,
+            page.total_exact,
+            paging.number,
+            paging.per_page,
+            shown,
+        ),
     })
 }
 

@@ -168,7 +168,14 @@ pub(crate) async fn queue(
             (l, label)
         })
         .collect();
-    let sources = facets.sources.into_iter().map(|s| (s.clone(), s)).collect();
+    let mut sources: Vec<(String, String)> =
+        facets.sources.into_iter().map(|s| (s.clone(), s)).collect();
+    // The facets list the busiest sources; the one asked for stays chosen.
+    if let Some(s) = q.source.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        && !sources.iter().any(|(v, _)| v == s)
+    {
+        sources.push((s.to_string(), s.to_string()));
+    }
     let pager = pager(t, &list.paging, list.items.len(), "/", |p| q.with_page(p));
     let rows = list
         .items

@@ -190,7 +190,7 @@ impl FactCheckStore for SqliteStore {
 
     async fn counts(&self) -> Result<(u64, u64)> {
         let (f, i): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM factchecks WHERE published = 1), (SELECT COUNT(*) FROM items)",
+            "SELECT (SELECT COUNT(*) FROM factchecks WHERE published = 1), (SELECT value FROM counters WHERE name = 'items')",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -255,6 +255,7 @@ impl FactCheckStore for SqliteStore {
         Ok(Page {
             entries,
             total: total as u64,
+            total_exact: true,
         })
     }
 }

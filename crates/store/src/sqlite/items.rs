@@ -1,12 +1,11 @@
 //! [`ItemStore`] for SQLite: items, check-worthiness, matches, the queue and the backlog.
 //!
-//! Filters are bound as parameters of one static statement (`?N IS NULL OR ...`), so no SQL
-//! text is ever assembled from input.
+//! The queue itself is read in `queue` (off `item_queue`, migration 0014).
 
 use std::collections::HashMap;
 
 use claimdesk_core::{
-    CaseStatus, Explanation, FactCheckId, ImportCounts, ImportKind, Item, ItemId, StoredItem,
+    Explanation, FactCheckId, ImportCounts, ImportKind, Item, ItemId, StoredItem,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
@@ -97,61 +96,6 @@ impl SqliteStore {
     }
 }
 
-/// The queue's FROM and WHERE clauses; parameters ?1..?8 are the filter. `?5`, the words
-/// searched for (an FTS5 query over the accent-free forms), is used only by the searching
-/// form `queue_where!(search)`: FTS5 refuses a NULL query even behind `?5 IS NULL OR`.
-///
-/// Only the filters that are set touch `matches` and `cases` (each is a subquery behind
-/// `?N IS NULL OR`), so the unfiltered count reads nothing but `items`.
-macro_rules! queue_where {
-    () => {
-        queue_where!("1")
-    };
-    (search) => {
-        queue_where!("i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?5)")
-    };
-    ($search:literal) => {
-        concat!(
-            " FROM items i
-          WHERE ",
-            $search,
-            " AND (?1 IS NULL OR i.language = ?1)
-            AND (?2 IS NULL OR i.source = ?2)
-            AND (?3 IS NULL OR unixepoch(i.published_at) >= ?3)
-            AND (?4 IS NULL OR unixepoch(i.published_at) < ?4)
-            AND (?6 IS NULL OR CASE ?6
-                   WHEN 'matched' THEN EXISTS (SELECT 1 FROM matches
-                        WHERE item_id = i.id AND rank = 1)
-                   WHEN 'unmatched' THEN NOT EXISTS (SELECT 1 FROM matches
-                        WHERE item_id = i.id AND rank = 1)
-                   WHEN 'confident' THEN EXISTS (SELECT 1 FROM matches
-                        WHERE item_id = i.id AND rank = 1
-                          AND confident = 1)
-                   WHEN 'review' THEN EXISTS (SELECT 1 FROM matches
-                        WHERE item_id = i.id AND rank = 1
-                          AND confident = 0)
-                   ELSE 1 END)
-            AND (?7 IS NULL OR ?7 = (SELECT status FROM cases WHERE item_id = i.id
-                                     ORDER BY updated_at DESC, id DESC LIMIT 1))
-            AND (?8 IS NULL OR (SELECT score FROM item_check_worthiness
-                                WHERE item_id = i.id) >= ?8)"
-        )
-    };
-}
-
-/// The queue's order, newest first; the index `items_queue_order` has these expressions.
-/// A search ranks the items that have the words as written (`?11`, over the exact forms)
-/// before those that have them only without accents.
-macro_rules! queue_order {
-    () => {
-        " ORDER BY unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC"
-    };
-    (search) => {
-        " ORDER BY i.id NOT IN (SELECT rowid FROM items_search WHERE items_search MATCH ?11),
-           unixepoch(i.published_at) IS NULL, unixepoch(i.published_at) DESC, i.id DESC"
-    };
-}
-
 /// A stored explanation; one that does not read as [`Explanation`] is a corrupt row.
 fn read_explanation(json: &str) -> Result<Explanation> {
     serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("match explanation: {e}")))
@@ -161,30 +105,6 @@ fn read_explanation(json: &str) -> Result<Explanation> {
 fn explanation_json(explanation: &Explanation) -> String {
     // An explanation holds only numbers, strings and lists: it always serializes.
     serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into())
-}
-
-/// The queue's page: one page of ids first (off the index), then their top match and
-/// latest case.
-macro_rules! queue_page {
-    ($($form:ident)?) => {
-        concat!(
-            "WITH page AS (SELECT i.id",
-            queue_where!($($form)?),
-            queue_order!($($form)?),
-            " LIMIT ?9 OFFSET ?10)
-             SELECT i.id, i.external_id, i.text, i.url, i.published_at, i.source, i.language,
-                    m.factcheck_id, m.rank, m.score, m.explanation,
-                    (SELECT status FROM cases WHERE item_id = i.id
-                     ORDER BY updated_at DESC, id DESC LIMIT 1) AS case_status,
-                    (SELECT score FROM item_check_worthiness WHERE item_id = i.id)
-                      AS check_worthiness,
-                    (SELECT NOT matched FROM item_check_worthiness WHERE item_id = i.id)
-                      AS below_threshold
-             FROM page JOIN items i ON i.id = page.id
-             LEFT JOIN matches m ON m.item_id = i.id AND m.rank = 1",
-            queue_order!($($form)?)
-        )
-    };
 }
 
 /// An item's text as the search index holds it: the exact form (as matching normalizes
@@ -253,7 +173,7 @@ pub(crate) async fn index_items(
 /// search index existed.
 const INDEX_BATCH: i64 = 2_000;
 
-fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
+pub(crate) fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
     let Some(fact_check) = row.try_get::<Option<i64>, _>("factcheck_id")? else {
         return Ok(None);
     };
@@ -266,7 +186,7 @@ fn match_from_row(row: &SqliteRow) -> Result<Option<StoredMatch>> {
     }))
 }
 
-fn item_from_row(row: &SqliteRow) -> Result<StoredItem> {
+pub(crate) fn item_from_row(row: &SqliteRow) -> Result<StoredItem> {
     Ok(ItemRow {
         id: row.try_get("id")?,
         external_id: row.try_get("external_id")?,
@@ -613,80 +533,7 @@ impl ItemStore for SqliteStore {
     }
 
     async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {
-        let search = filter.text.as_deref().map(search_queries);
-        if let Some(None) = search {
-            // Words were asked for, but the text has none (only punctuation): nothing has them.
-            return Ok(Page {
-                entries: Vec::new(),
-                total: 0,
-            });
-        }
-        let (exact, folded) = search.flatten().unzip();
-        let status = filter.status.map(|s| s.as_str());
-        let case_status = filter.case_status.map(CaseStatus::as_str);
-        // The same filter's parameters ?1..?8 for each statement.
-        macro_rules! filtered {
-            ($sql:expr) => {
-                sqlx::query($sql)
-                    .bind(&filter.language)
-                    .bind(&filter.source)
-                    .bind(filter.published_from)
-                    .bind(filter.published_until)
-                    .bind(&folded)
-                    .bind(status)
-                    .bind(case_status)
-                    .bind(filter.min_check_worthiness.map(f64::from))
-            };
-        }
-        let searching = exact.is_some();
-        let count = if searching {
-            filtered!(concat!("SELECT COUNT(*)", queue_where!(search)))
-        } else {
-            filtered!(concat!("SELECT COUNT(*)", queue_where!()))
-        };
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
-        let limit = i64::from(page.limit);
-        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-        let rows = if searching {
-            filtered!(queue_page!(search))
-                .bind(limit)
-                .bind(offset)
-                .bind(&exact)
-                .fetch_all(&self.pool)
-                .await?
-        } else {
-            filtered!(queue_page!())
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.pool)
-                .await?
-        };
-        let entries = rows
-            .iter()
-            .map(|row| {
-                Ok(QueueEntry {
-                    item: item_from_row(row)?,
-                    top: match_from_row(row)?,
-                    case_status: row
-                        .try_get::<Option<String>, _>("case_status")?
-                        .map(|s| {
-                            s.parse()
-                                .map_err(|e| Error::Corrupt(format!("case status: {e}")))
-                        })
-                        .transpose()?,
-                    check_worthiness: row
-                        .try_get::<Option<f64>, _>("check_worthiness")?
-                        .map(|s| s as f32),
-                    below_threshold: row
-                        .try_get::<Option<bool>, _>("below_threshold")?
-                        .unwrap_or(false),
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            entries,
-            total: total as u64,
-        })
+        self.read_queue(filter, page).await
     }
 
     async fn item(&self, id: ItemId) -> Result<Option<StoredItem>> {
@@ -701,16 +548,20 @@ impl ItemStore for SqliteStore {
     }
 
     async fn item_facets(&self) -> Result<ItemFacets> {
+        // From the summary the triggers of migration 0014 keep, not from the items.
         let languages = sqlx::query_scalar(
-            "SELECT DISTINCT language FROM items WHERE language IS NOT NULL ORDER BY language",
+            "SELECT value FROM item_facets WHERE facet = 'language' AND items > 0 ORDER BY value",
         )
         .fetch_all(&self.pool)
         .await?;
-        let sources = sqlx::query_scalar(
-            "SELECT DISTINCT source FROM items WHERE source IS NOT NULL ORDER BY source",
+        let mut sources: Vec<String> = sqlx::query_scalar(
+            "SELECT value FROM item_facets WHERE facet = 'source' AND items > 0
+             ORDER BY items DESC, value LIMIT ?",
         )
+        .bind(crate::FACET_SOURCES as i64)
         .fetch_all(&self.pool)
         .await?;
+        sources.sort();
         Ok(ItemFacets { languages, sources })
     }
 }

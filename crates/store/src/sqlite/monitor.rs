@@ -50,13 +50,30 @@ macro_rules! summary_select {
     () => {
         "SELECT n.id, n.representative_text, n.representative_item, n.first_seen, n.last_seen,
                 n.item_count,
-                (SELECT COUNT(DISTINCT i.source) FROM narrative_items ni JOIN items i
-                   ON i.id = ni.item_id WHERE ni.narrative_id = n.id) AS sources,
+                n.source_count AS sources,
                 b.window_start, b.window_end, b.items AS burst_items,
                 b.sources AS burst_sources, b.evidence
          FROM narratives n LEFT JOIN narrative_bursts b ON b.narrative_id = n.id "
     };
 }
+
+/// The narratives of at least two items (the desk's default list), by last growth, off
+/// the partial index of such narratives: the literal `item_count >= 2` is what lets the
+/// planner use it, so the single-item narratives most items start are never read.
+pub(crate) const NARRATIVES_GROWN: &str = concat!(
+    summary_select!(),
+    "WHERE n.item_count >= 2 AND (?1 IS NULL OR n.last_seen >= ?1)
+       AND n.item_count >= ?2 AND (?3 = 0 OR b.narrative_id IS NOT NULL)
+     ORDER BY n.last_seen DESC, n.id DESC LIMIT ?4"
+);
+
+/// Every narrative, by last growth.
+pub(crate) const NARRATIVES_ALL: &str = concat!(
+    summary_select!(),
+    "WHERE (?1 IS NULL OR n.last_seen >= ?1) AND n.item_count >= ?2
+       AND (?3 = 0 OR b.narrative_id IS NOT NULL)
+     ORDER BY n.last_seen DESC, n.id DESC LIMIT ?4"
+);
 
 fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<NarrativeSummary> {
     let evidence: Option<String> = row.try_get("evidence")?;
@@ -98,7 +115,7 @@ struct AlertRow {
     last_seen: Option<i64>,
 }
 
-const ALERT_COLUMNS: &str = "id, rule, subject, item_id, narrative_id, factcheck_id, summary, \
+pub(crate) const ALERT_COLUMNS: &str = "id, rule, subject, item_id, narrative_id, factcheck_id, summary, \
      details, created_at, narrative_items, first_seen, last_seen";
 
 fn parse_rule(rule: &str) -> Result<AlertRule> {
@@ -425,18 +442,18 @@ impl SqliteStore {
         &self,
         filter: &NarrativeFilter,
     ) -> Result<Vec<NarrativeSummary>> {
-        let rows = sqlx::query(concat!(
-            summary_select!(),
-            "WHERE (?1 IS NULL OR n.last_seen >= ?1) AND n.item_count >= ?2
-               AND (?3 = 0 OR b.narrative_id IS NOT NULL)
-             ORDER BY n.last_seen DESC, n.id DESC LIMIT ?4"
-        ))
-        .bind(filter.since)
-        .bind(i64::from(filter.min_items))
-        .bind(i64::from(filter.bursts_only))
-        .bind(i64::from(filter.limit))
-        .fetch_all(self.pool())
-        .await?;
+        let sql = if filter.min_items >= 2 {
+            NARRATIVES_GROWN
+        } else {
+            NARRATIVES_ALL
+        };
+        let rows = sqlx::query(sql)
+            .bind(filter.since)
+            .bind(i64::from(filter.min_items))
+            .bind(i64::from(filter.bursts_only))
+            .bind(i64::from(filter.limit))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(summary_from_row).collect()
     }
 
@@ -454,6 +471,16 @@ impl SqliteStore {
             return Ok(None);
         };
         let summary = summary_from_row(&row)?;
+        if items_limit == 0 {
+            return Ok(Some(NarrativeDetail {
+                summary,
+                volume: Vec::new(),
+                languages: Vec::new(),
+                sources: Vec::new(),
+                fact_checks: Vec::new(),
+                items: Vec::new(),
+            }));
+        }
         let volume: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT at - (at % 3600) AS hour, COUNT(*) FROM narrative_items
              WHERE narrative_id = ? GROUP BY hour ORDER BY hour",
@@ -480,7 +507,17 @@ impl SqliteStore {
                 .collect()
         };
         let languages = to_tally(tally("language").await?);
-        let sources = to_tally(tally("source").await?);
+        // Sources from the summary the trigger of migration 0014 keeps (a flood has
+        // hundreds of thousands of items but a few thousand sources).
+        let sources = to_tally(
+            sqlx::query_as(
+                "SELECT source, items FROM narrative_sources WHERE narrative_id = ?
+                 ORDER BY items DESC, source LIMIT 100",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?,
+        );
         let fact_checks: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
             "SELECT f.id, f.claim, f.rating_label, COUNT(*) AS n
              FROM narrative_items ni JOIN matches m ON m.item_id = ni.item_id AND m.rank = 1
@@ -537,7 +574,12 @@ impl SqliteStore {
 
     pub(crate) async fn write_clear_narratives(&self) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        for table in ["narrative_bursts", "narrative_items", "narratives"] {
+        for table in [
+            "narrative_bursts",
+            "narrative_sources",
+            "narrative_items",
+            "narratives",
+        ] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *tx)
                 .await?;
@@ -591,9 +633,14 @@ impl SqliteStore {
     }
 
     pub(crate) async fn read_alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        // One rule reads the index by rule and id (migration 0014), all rules the ids.
+        let filter_sql = if filter.rule.is_some() {
+            "rule = ?1"
+        } else {
+            "?1 IS NULL"
+        };
         let rows: Vec<AlertRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts WHERE (?1 IS NULL OR rule = ?1)
-             ORDER BY id DESC LIMIT ?2"
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE {filter_sql} ORDER BY id DESC LIMIT ?2"
         )))
         .bind(filter.rule.map(AlertRule::as_str))
         .bind(i64::from(filter.limit))
