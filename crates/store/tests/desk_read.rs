@@ -213,6 +213,12 @@ async fn check_worthiness_is_kept_shown_in_the_queue_and_filtered_on() {
     };
     assert_eq!(queue_ids(&s, at_least(0.5)).await, [b.0]);
     assert_eq!(queue_ids(&s, at_least(0.25)).await, [b.0, a.0]);
+    // Between the levels the desk offers, and above them: read from the level below, and
+    // the threshold itself still holds.
+    assert_eq!(queue_ids(&s, at_least(0.3)).await, [b.0, a.0]);
+    assert_eq!(queue_ids(&s, at_least(0.35)).await, [b.0]);
+    assert_eq!(queue_ids(&s, at_least(0.85)).await, [b.0]);
+    assert!(queue_ids(&s, at_least(0.95)).await.is_empty());
     let page = s.queue(&at_least(0.25), ALL).await.unwrap();
     assert_eq!(page.total, 2);
 }

@@ -13,7 +13,7 @@ use super::queue::{
     Bind, ENTRIES, Statement, count_statement, page_statement, search_count_statement,
     search_page_statement,
 };
-use crate::items::{ItemFilter, MatchStatus};
+use crate::items::{ItemFilter, MatchStatus, WORTHINESS_LEVELS};
 
 /// Tables with a row per item (or more): a plan may only SEARCH them.
 const PER_ITEM: [&str; 7] = [
@@ -83,8 +83,9 @@ fn filters() -> Vec<ItemFilter> {
         Some(MatchStatus::Review),
     ];
     let mut all = Vec::new();
-    // No threshold, one the desk offers (an index of its own), and any other.
-    let worthiness = [None, Some(0.5), Some(0.9)];
+    // No threshold, one the desk offers (an index of its own), one above every level (read
+    // from the highest level's index), and one below them all.
+    let worthiness = [None, Some(0.5), Some(0.9), Some(0.1)];
     for status in statuses {
         for min_check_worthiness in worthiness {
             for bits in 0u32..32 {
@@ -106,13 +107,14 @@ fn filters() -> Vec<ItemFilter> {
 }
 
 /// Whether the filter narrows by a column with an index of its own (not only by dates
-/// or check-worthiness, which walk the queue's order).
+/// or a check-worthiness below every level, which walk the queue's order).
 fn indexed(f: &ItemFilter) -> bool {
     f.case_status.is_some()
         || f.source.is_some()
         || f.status.is_some()
         || f.language.is_some()
-        || f.min_check_worthiness == Some(0.5)
+        || f.min_check_worthiness
+            .is_some_and(|m| m >= WORTHINESS_LEVELS[0])
 }
 
 #[tokio::test]

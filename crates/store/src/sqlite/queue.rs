@@ -130,10 +130,12 @@ impl Driver {
     }
 }
 
-/// The position in [`WORTHINESS_LEVELS`] of the filter's check-worthiness, if it is one.
+/// The position in [`WORTHINESS_LEVELS`] of the highest level at or below the filter's
+/// check-worthiness: that level's partial index holds every item the filter keeps (a filter
+/// above the highest level walks it and drops the rest). `None` below the lowest level.
 fn level(f: &ItemFilter) -> Option<usize> {
     let min = f.min_check_worthiness?;
-    WORTHINESS_LEVELS.iter().position(|l| *l == min)
+    WORTHINESS_LEVELS.iter().rposition(|l| *l <= min)
 }
 
 /// Appends ` AND <condition>` for every filter of `f` that is set, except the words.
@@ -168,7 +170,8 @@ fn conditions(st: &mut Statement, f: &ItemFilter) {
             .bind(Bind::Int(until))
             .bind(Bind::Int(UNDATED));
     }
-    match level(f) {
+    let level = level(f);
+    match level {
         // Literals, so the partial index of the level applies.
         Some(0) => {
             st.push(" AND q.worthiness >= 0.3");
@@ -179,12 +182,13 @@ fn conditions(st: &mut Statement, f: &ItemFilter) {
         Some(_) => {
             st.push(" AND q.worthiness >= 0.7");
         }
-        None => {
-            if let Some(min) = f.min_check_worthiness {
-                st.push(" AND q.worthiness >= ?")
-                    .bind(Bind::Real(f64::from(min)));
-            }
-        }
+        None => {}
+    }
+    if let Some(min) = f.min_check_worthiness
+        && level.is_none_or(|k| WORTHINESS_LEVELS[k] != min)
+    {
+        st.push(" AND q.worthiness >= ?")
+            .bind(Bind::Real(f64::from(min)));
     }
 }
 
