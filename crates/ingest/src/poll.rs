@@ -66,7 +66,8 @@ pub fn backoff(interval: Duration, failures: u32, max: Duration) -> Duration {
     interval.saturating_mul(factor).min(max.max(interval))
 }
 
-/// Parses an interval: `90s`, `15m`, `2h`, `1d`, or plain seconds.
+/// Parses an interval: `90s`, `15m`, `2h`, `1d`. A number without its unit is refused (is
+/// `5` five seconds, or the five minutes its writer meant?).
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
@@ -74,7 +75,12 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not an interval: write 90s, 15m, 2h or 1d"))?;
     let secs = match unit.trim() {
-        "" | "s" => n,
+        "" => {
+            return Err(format!(
+                "`{s}` has no unit: write {n}s, {n}m, {n}h or {n}d (seconds, minutes, hours, days)"
+            ));
+        }
+        "s" => n,
         "m" | "min" => n.saturating_mul(60),
         "h" => n.saturating_mul(3600),
         "d" => n.saturating_mul(86_400),
