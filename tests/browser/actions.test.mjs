@@ -1,7 +1,7 @@
 // Acting from the desk instead of the command line (issue 16, frictions), in a real browser:
 // an editor acknowledges an alert and dismisses another with a reason, opens a case from a
 // narrative and finds its posts attached; an admin adds a drop folder on /sources (a refused
-// location says why, in Vietnamese too) and stops watching it.
+// location says why), pauses and resumes it, and stops watching it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -111,6 +111,18 @@ test('an admin adds a drop folder on /sources, a refusal says why, and stops wat
   assert.match(await ad.locator('p.notice').textContent(), /Source \d+ added/);
   // No sideways scrolling on the phone with the forms on the page.
   assert.ok(await ad.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+
+  // Paused, then resumed.
+  await Promise.all([
+    ad.waitForURL((u) => u.searchParams.has('paused')),
+    row.locator('form.pause-source button').click(),
+  ]);
+  assert.match(await row.locator('td.health').textContent(), /Paused\./);
+  await Promise.all([
+    ad.waitForURL((u) => u.searchParams.has('resumed')),
+    row.locator('form.resume-source button').click(),
+  ]);
+  assert.doesNotMatch(await row.locator('td.health').textContent(), /Paused\./);
 
   await Promise.all([
     ad.waitForURL((u) => u.searchParams.has('removed')),

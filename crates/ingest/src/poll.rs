@@ -162,11 +162,11 @@ impl<S: Store> Poller<S> {
         Ok(reports)
     }
 
-    /// Polls every source now, due or not.
+    /// Polls every source now, due or not (paused ones excepted).
     pub async fn poll_all(&self, now: Timestamp) -> claimdesk_store::Result<Vec<PollReport>> {
         let all = self.store.sources().await?;
         let mut reports = Vec::with_capacity(all.len());
-        for source in &all {
+        for source in all.iter().filter(|s| !s.paused) {
             reports.push(self.poll(source, now).await?);
         }
         Ok(reports)
@@ -371,6 +371,7 @@ impl<S: Store> Poller<S> {
         let now = Timestamp::now();
         sources
             .iter()
+            .filter(|s| !s.paused)
             .filter_map(|s| s.next_poll_at.parse::<Timestamp>().ok())
             .map(|t| {
                 let secs = t.as_second().saturating_sub(now.as_second());

@@ -36,6 +36,10 @@ pub(crate) struct SourceRow {
     pub next_poll: String,
     /// The remove button's name for screen readers ("Stop watching source 3").
     pub remove_label: String,
+    /// Paused: not polled until resumed.
+    pub paused: bool,
+    /// The pause or resume button's name for screen readers.
+    pub pause_label: String,
 }
 
 #[derive(Template)]
@@ -58,6 +62,10 @@ pub(crate) struct SourcesQuery {
     unresolved: Option<String>,
     /// The id of the source just removed.
     removed: Option<i64>,
+    /// The id of the source just paused.
+    paused: Option<i64>,
+    /// The id of the source just resumed.
+    resumed: Option<i64>,
 }
 
 impl SourcesQuery {
@@ -72,8 +80,13 @@ impl SourcesQuery {
             }
             return Some(notice);
         }
-        self.removed
-            .map(|id| t.with("sources.removed", &[("id", &id)]))
+        let done = [
+            ("sources.removed", self.removed),
+            ("sources.paused", self.paused),
+            ("sources.resumed", self.resumed),
+        ];
+        done.into_iter()
+            .find_map(|(key, id)| id.map(|id| t.with(key, &[("id", &id)])))
     }
 }
 
@@ -143,6 +156,15 @@ pub(crate) async fn sources_page(
                 items: s.items_seen,
                 next_poll: chrome.date(&s.next_poll_at),
                 remove_label: t.with("sources.remove_label", &[("id", &s.id.0)]),
+                pause_label: t.with(
+                    if s.paused {
+                        "sources.resume_label"
+                    } else {
+                        "sources.pause_label"
+                    },
+                    &[("id", &s.id.0)],
+                ),
+                paused: s.paused,
             }
         })
         .collect();
@@ -229,6 +251,43 @@ pub(crate) async fn add_source(
         "added={}{unresolved}",
         added.source.id.0
     )))
+}
+
+/// `POST /sources/{id}/pause` (admins): the source is kept but not polled until resumed.
+pub(crate) async fn pause_source(
+    state: State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    id: ApiPath<i64>,
+) -> Result<Response, PageError> {
+    set_paused(state, chrome, who, id, true).await
+}
+
+/// `POST /sources/{id}/resume` (admins): a paused source is polled again.
+pub(crate) async fn resume_source(
+    state: State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    id: ApiPath<i64>,
+) -> Result<Response, PageError> {
+    set_paused(state, chrome, who, id, false).await
+}
+
+async fn set_paused(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    paused: bool,
+) -> Result<Response, PageError> {
+    let chrome = chrome.section("sources");
+    state
+        .store()
+        .set_source_paused(SourceId(id), paused, Actor::User(who.user.id))
+        .await
+        .map_err(|e| fail(&chrome)(ApiError::from(e)))?;
+    let done = if paused { "paused" } else { "resumed" };
+    Ok(see_sources(&format!("{done}={id}")))
 }
 
 /// `POST /sources/{id}/remove` (admins): stops watching a source; its items stay.

@@ -87,6 +87,8 @@ pub const ROUTES: &[Route] = &[
     page(GET, "/cases/{id}", SignedIn, || get(case_pages::case_page)),
     page(GET, "/sources", SignedIn, || get(sources::sources_page)),
     page(POST, "/sources", Admin, || post(sources::add_source)),
+    page(POST, "/sources/{id}/pause", Admin, || post(sources::pause_source)),
+    page(POST, "/sources/{id}/resume", Admin, || post(sources::resume_source)),
     page(POST, "/sources/{id}/remove", Admin, || post(sources::remove_source)),
     page(POST, "/cases/{id}/transition", Change, || post(case_pages::page_transition)),
     page(POST, "/cases/{id}/assign", Change, || post(case_pages::page_assign)),

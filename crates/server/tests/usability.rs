@@ -491,6 +491,24 @@ async fn admins_add_and_remove_sources_from_the_web() {
     }
     assert_eq!(d.store.sources().await.unwrap().len(), 1);
 
+    // Paused, then resumed: not polled meanwhile, said on the page.
+    assert_eq!(
+        d.post_form("/sources/1/pause", &editor, &[]).await.status,
+        403
+    );
+    let a = d.post_form("/sources/1/pause", &admin, &[]).await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    assert_eq!(a.header("location"), "/sources?paused=1");
+    assert!(d.store.sources().await.unwrap()[0].paused);
+    let page = d.get_as("/sources?paused=1", &admin).await.body;
+    assert!(
+        page.contains("Source 1 paused") && page.contains("action=\"/sources/1/resume\""),
+        "{page}"
+    );
+    let a = d.post_form("/sources/1/resume", &admin, &[]).await;
+    assert_eq!(a.header("location"), "/sources?resumed=1");
+    assert!(!d.store.sources().await.unwrap()[0].paused);
+
     let refused = d.post_form("/sources/1/remove", &editor, &[]).await;
     assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
     let a = d.post_form("/sources/1/remove", &admin, &[]).await;
@@ -514,7 +532,12 @@ async fn admins_add_and_remove_sources_from_the_web() {
         .collect();
     assert_eq!(
         done,
-        [("source.add", "user:1"), ("source.remove", "user:1")]
+        [
+            ("source.add", "user:1"),
+            ("source.pause", "user:1"),
+            ("source.resume", "user:1"),
+            ("source.remove", "user:1")
+        ]
     );
 }
 
