@@ -648,7 +648,8 @@ fn line_of(text: &str, table: &str, key: &str) -> usize {
 /// The file `init` writes: every table commented, with its defaults.
 pub const CONFIG_TEMPLATE: &str = "\
 # claimdesk configuration. Every table the desk reads is below with its keys commented at
-# their defaults: uncomment a line to change it. What each allows: docs/config.md.
+# their defaults: uncomment a line (and its table's header, when that is commented too) to
+# change it. What each allows: docs/config.md.
 # `claimdesk config check` validates this file; `claimdesk config show` prints the values
 # in force.
 
@@ -671,7 +672,7 @@ pub const CONFIG_TEMPLATE: &str = "\
 # [model] path: the semantic model (scripts/fetch-model fetches it; default
 # models/e5-small-q4.bin here, else in the working directory; without it matching is
 # lexical). reranker: a file `claimdesk train-reranker` wrote, instead of the built-in one.
-[model]
+# [model]
 # path = 'models/e5-small-q4.bin'
 # reranker = 'reranker.json'
 
@@ -679,7 +680,7 @@ pub const CONFIG_TEMPLATE: &str = "\
 # are stored and scored but not matched. Default 0: every item is matched and the score
 # orders the queue. 'trained' uses the detector's own (English-trained; it skips most
 # Vietnamese posts).
-[detection]
+# [detection]
 # threshold = 0
 
 # [fetch] governs every outgoing request (feeds). Loopback, private, link-local and other
@@ -698,13 +699,13 @@ pub const CONFIG_TEMPLATE: &str = "\
 # [server] time_zone: dates are shown and read in it. public_url: where the desk is reached
 # (absolute links, Secure cookies with https, the origin changes must come from); default:
 # the request's Host.
-[server]
+# [server]
 # time_zone = 'Asia/Ho_Chi_Minh'
 # public_url = 'https://desk.example'
 
 # [index] poll_ms: how often a running desk reads the store's fact-check revision (50 to
 # 60000).
-[index]
+# [index]
 # poll_ms = 500
 
 # [lookback] days: when a fact-check is added or changed, the items stored in the last
@@ -714,7 +715,7 @@ pub const CONFIG_TEMPLATE: &str = "\
 
 # [narratives] how items group into narratives, and what a copy-paste burst is: at least
 # burst_items near-identical items from burst_sources sources within burst_minutes.
-[narratives]
+# [narratives]
 # max_distance = 7
 # min_jaccard = 0.5
 # min_cosine = 0.92
@@ -723,7 +724,7 @@ pub const CONFIG_TEMPLATE: &str = "\
 # burst_minutes = 30
 
 # [alerts] when a false-rated match and a fast-growing narrative alert.
-[alerts]
+# [alerts]
 # false_match_min_score = 0.8
 # false_match_min_lexical = 20.0
 # false_rating_max = 0.25
@@ -731,7 +732,7 @@ pub const CONFIG_TEMPLATE: &str = "\
 # growth_window_hours = 3
 
 # [webhooks] delivery of alerts to the endpoints `claimdesk webhook add` registers.
-[webhooks]
+# [webhooks]
 # max_attempts = 6
 # backoff_seconds = 30
 # timeout_seconds = 10
@@ -792,7 +793,8 @@ mod tests {
                 continue;
             };
             assert!(
-                CONFIG_TEMPLATE.contains(&format!("\n[{table}]\n")),
+                CONFIG_TEMPLATE.contains(&format!("\n[{table}]\n"))
+                    || CONFIG_TEMPLATE.contains(&format!("\n# [{table}]\n")),
                 "the template has no [{table}]"
             );
             assert!(
@@ -802,6 +804,14 @@ mod tests {
             keys += 1;
         }
         assert!(keys > 40, "documented keys: {keys}");
+        // Tables whose header is commented can still be appended whole, as people and
+        // scripts do (`cat >> claimdesk.toml`).
+        let appended = format!(
+            "{CONFIG_TEMPLATE}\n[detection]\nthreshold = 0.2\n[narratives]\nburst_items = 5\n\
+             [alerts]\ngrowth_window_hours = 2\n[webhooks]\nmax_attempts = 2\n\
+             [index]\npoll_ms = 100\n[server]\ntime_zone = 'UTC'\n[model]\n"
+        );
+        parse(&appended).expect("the template with tables appended");
     }
 
     #[test]
