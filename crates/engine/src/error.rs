@@ -98,8 +98,21 @@ pub enum Refusal {
         /// The parser's reason.
         reason: String,
     },
-    /// A web address the fetch guard refuses (an internal address, another scheme, no
-    /// host); `detail` is the guard's message, which says how `[fetch] allow` opens it.
+    /// A web address whose host is, spells or resolves to an internal address; `detail` is
+    /// the guard's message, which says how `[fetch] allow` opens it.
+    #[error("{detail}")]
+    Internal {
+        /// The URL as given.
+        location: String,
+        /// Its host, normalized.
+        host: String,
+        /// The refused address.
+        addr: String,
+        /// The guard's message.
+        detail: String,
+    },
+    /// A web address the fetch guard refuses otherwise (another scheme, no host, not a
+    /// URL); `detail` is the guard's message.
     #[error("{detail}")]
     Guarded {
         /// The URL as given.

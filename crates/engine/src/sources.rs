@@ -59,19 +59,23 @@ pub async fn add(
                     })?
                     .to_string()
             }
-            Err(
-                e @ (FetchError::InvalidUrl { .. }
-                | FetchError::Scheme { .. }
-                | FetchError::NoHost { .. }
-                | FetchError::Blocked { .. }),
-            ) => {
-                return Err(Refusal::Guarded {
-                    location: location.to_string(),
-                    detail: e.to_string(),
-                }
-                .into());
+            Err(e) => {
+                let detail = e.to_string();
+                let location = location.to_string();
+                return Err(match e {
+                    FetchError::Blocked { host, addr, .. } => Refusal::Internal {
+                        location,
+                        host,
+                        addr: addr.to_string(),
+                        detail,
+                    }
+                    .into(),
+                    FetchError::InvalidUrl { .. }
+                    | FetchError::Scheme { .. }
+                    | FetchError::NoHost { .. } => Refusal::Guarded { location, detail }.into(),
+                    e => e.into(),
+                });
             }
-            Err(e) => return Err(e.into()),
         };
         (SourceKind::Feed, url)
     } else {

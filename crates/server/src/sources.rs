@@ -201,6 +201,15 @@ fn refused(e: claimdesk_engine::Error) -> ApiError {
                 Refusal::BadUrl { location, reason } => Reason::new("reason.source_bad_url")
                     .text("location", location)
                     .text("reason", reason),
+                Refusal::Internal {
+                    location,
+                    host,
+                    addr,
+                    ..
+                } => Reason::new("reason.source_internal")
+                    .text("location", location)
+                    .text("host", host)
+                    .text("addr", addr),
                 Refusal::Guarded { location, detail } => Reason::new("reason.source_guarded")
                     .text("location", location)
                     .text("detail", detail),

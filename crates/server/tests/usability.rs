@@ -461,8 +461,8 @@ async fn admins_add_and_remove_sources_from_the_web() {
         (
             "http://127.0.0.1/feed",
             "15m",
-            "http://127.0.0.1/feed cannot be watched: refused",
-            "Không thể theo dõi http://127.0.0.1/feed",
+            "http://127.0.0.1/feed cannot be watched: its host 127.0.0.1 is or resolves to the internal address 127.0.0.1",
+            "máy chủ 127.0.0.1 là hoặc trỏ tới địa chỉ nội bộ 127.0.0.1",
         ),
         (
             folder.to_str().unwrap(),
