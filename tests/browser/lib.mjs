@@ -11,15 +11,20 @@ export const USERS = {
   editor: process.env.CLAIMDESK_EDITOR_PASSWORD,
   reviewer: process.env.CLAIMDESK_REVIEWER_PASSWORD,
   viewer: process.env.CLAIMDESK_VIEWER_PASSWORD,
+  admin: process.env.CLAIMDESK_ADMIN_PASSWORD,
 };
 
-/** A fresh Chromium profile (persistent context in a temp dir); close() removes it. */
-export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
+/**
+ * A fresh Chromium profile (persistent context in a temp dir); close() removes it. `locale`
+ * is the browser's own language (date inputs, number formats), `en-US` unless given.
+ */
+export async function launch({ viewport = { width: 1280, height: 800 }, locale = 'en-US' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'claimdesk-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport,
+    locale,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',

@@ -5,6 +5,7 @@
 #
 #   bash tests/browser/run.sh                  # builds the debug binary first
 #   CLAIMDESK_BIN=path/to/claimdesk bash tests/browser/run.sh
+#   bash tests/browser/run.sh pages workflow   # only pages.test.mjs and workflow.test.mjs
 #
 # Needs node (>= 18), `npm ci` in tests/browser, chromium and python3. Every wait is bounded;
 # the server is always stopped.
@@ -50,11 +51,31 @@ cd_() { timeout 300 "$CLAIMDESK_BIN" --data "$data" --lexical-only "$@"; }
 
 log "data directory $data"
 cd_ init >&2
+# The desk's publisher, named on the public pages and in their ClaimReview.
+sed -i "s/^# name = 'Example Fact Check'/name = 'Example Fact Check'/" "$data/claimdesk.toml"
 python3 "$here/xss-data.py" "$here/xss-corpus.txt" "$work/xss-items.jsonl" "$work/xss-factchecks.csv" >&2
 cd_ import crates/claimdesk/sample/factchecks.jsonl >&2
 cd_ import "$work/xss-factchecks.csv" >&2
 cd_ ingest crates/claimdesk/sample/posts.jsonl >&2
 cd_ ingest "$work/xss-items.jsonl" >&2
+# A copy-paste burst: the bank-OTP rumour pasted 24 times by 12 accounts in 24 minutes, for
+# the narrative page's burst evidence (and its screenshot).
+python3 - "$work/burst.jsonl" <<'PY' >&2
+import json, sys
+endings = ["", " Chia sẻ ngay!", " Cẩn thận nhé mọi người.", " Ai chưa làm thì làm luôn đi."]
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    for i in range(24):
+        out.write(json.dumps({
+            "id": f"burst-{i}",
+            "text": "Ngân hàng đang gửi tin nhắn yêu cầu khách hàng cung cấp mã OTP qua đường link "
+                    "để cập nhật thông tin, nếu không tài khoản sẽ bị khóa sau 24 giờ." + endings[i % 4],
+            "url": f"https://social.example/group-{i % 12}/post/{9000 + i}",
+            "published_at": f"2025-12-05T20:{10 + i:02d}:00+07:00",
+            "source": f"group-{i % 12}.social.example",
+            "language": "vi",
+        }, ensure_ascii=False) + "\n")
+PY
+cd_ ingest "$work/burst.jsonl" >&2
 
 # Users: the passwords exist only for this run and reach the CLI on stdin.
 export CLAIMDESK_EDITOR_PASSWORD="editor-pw-$RANDOM$RANDOM"
@@ -63,6 +84,12 @@ export CLAIMDESK_VIEWER_PASSWORD="viewer-pw-$RANDOM$RANDOM"
 printf '%s\n' "$CLAIMDESK_EDITOR_PASSWORD" | cd_ user add editor --role editor >&2
 printf '%s\n' "$CLAIMDESK_REVIEWER_PASSWORD" | cd_ user add reviewer --role reviewer >&2
 printf '%s\n' "$CLAIMDESK_VIEWER_PASSWORD" | cd_ user add viewer --role viewer >&2
+export CLAIMDESK_ADMIN_PASSWORD="admin-pw-$RANDOM$RANDOM"
+printf '%s\n' "$CLAIMDESK_ADMIN_PASSWORD" | cd_ user add admin --role admin >&2
+# A watched drop folder with a long path, for /sources on a phone.
+export CLAIMDESK_DROP="$work/drop-folder-for-posts-exported-by-the-monitoring-partners"
+mkdir -p "$CLAIMDESK_DROP"
+cd_ source add "$CLAIMDESK_DROP" --interval 1h >&2
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 export CLAIMDESK_URL="http://127.0.0.1:$port"
@@ -105,7 +132,13 @@ wait_healthy "$semantic_pid" "$CLAIMDESK_SEMANTIC_URL" "$work/semantic.log"
 export CLAIMDESK_XSS_CORPUS="$here/xss-corpus.txt"
 export CLAIMDESK_SCREENSHOTS="${CLAIMDESK_SCREENSHOTS:-$root/docs/screenshots}"
 status=0
-(cd "$here" && timeout 900 node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs) || status=$?
+(
+  cd "$here"
+  files=()
+  for name in "$@"; do files+=("./${name%.test.mjs}.test.mjs"); done
+  [ "${#files[@]}" -gt 0 ] || files=(./*.test.mjs)
+  timeout 900 node --test --test-concurrency=1 --test-timeout=300000 "${files[@]}"
+) || status=$?
 if [ "$status" -ne 0 ]; then
   log "tests failed ($status); the server's log (last 40 lines):"
   tail -n 40 "$work/server.log" >&2

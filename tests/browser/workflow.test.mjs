@@ -61,6 +61,12 @@ test('a new claim goes from triage to published, approved by a second person', a
   const caseUrl = ed.url();
   assert.equal(await status(ed), 'triage');
   await move(ed, 'verifying');
+  // One evidence input, the case's: the verdict cites it.
+  const ev = ed.locator('form.evidence-form');
+  await ev.locator('input[name=url]').fill('https://evidence.example/diabetes-review');
+  await Promise.all([ed.waitForLoadState('load'), ev.locator('button[type=submit]').click()]);
+  await ed.waitForSelector('ul.evidence li');
+  assert.equal(await ed.locator('textarea[name=evidence]').count(), 0, 'no second evidence box');
 
   const form = ed.locator('form.verdict-form');
   await form.locator('textarea[name=claim]').fill(CLAIM);
@@ -69,7 +75,6 @@ test('a new claim goes from triage to published, approved by a second person', a
   assert.ok(options.length >= 5, `the rating scale offers its verdicts: ${options}`);
   await form.locator('select[name=rating]').selectOption(options[0]);
   await form.locator('textarea[name=summary]').fill('No study shows it; drinking sea water dehydrates.');
-  await form.locator('textarea[name=evidence]').fill('https://evidence.example/diabetes-review');
   await form.locator('select[name=language]').selectOption('en');
   await Promise.all([ed.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
   await ed.goto(caseUrl);

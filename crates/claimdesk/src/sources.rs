@@ -22,9 +22,9 @@ pub enum SourceCommand {
     Add {
         /// An http(s) URL, or a folder path.
         location: String,
-        /// Time between polls: 90s, 15m, 2h, 1d.
-        #[arg(long, default_value = "15m")]
-        interval: String,
+        /// Time between polls: 90s, 15m, 2h, 1d (default: 15m for a feed, 1m for a folder).
+        #[arg(long, value_parser = parse_interval)]
+        interval: Option<std::time::Duration>,
     },
     /// List the sources and their health.
     List,
@@ -53,8 +53,7 @@ pub async fn run(cli: &crate::Cli, command: &SourceCommand) -> Result<ExitCode> 
     match command {
         SourceCommand::Add { location, interval } => {
             let engine = crate::open(cli, &[], None).await?;
-            let every = parse_interval(interval).map_err(|e| anyhow::anyhow!("--interval {e}"))?;
-            let added = sources::add(&engine, location, every, Actor::Cli).await?;
+            let added = sources::add(&engine, location, *interval, Actor::Cli).await?;
             if let Some(warning) = &added.warning {
                 eprintln!("warning: {warning}");
             }

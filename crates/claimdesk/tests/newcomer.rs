@@ -191,3 +191,19 @@ fn regression_semicolon_csv_and_common_header_spellings_import() {
         Some("https://fc.example/1")
     );
 }
+
+/// Posts given to `import` (issue 16, frictions): one line says they look like posts and
+/// names `claimdesk ingest`, not one line a post.
+#[test]
+fn posts_imported_as_fact_checks_are_said_once() {
+    let desk = Desk::new();
+    let posts = concat!(env!("CARGO_MANIFEST_DIR"), "/sample/posts.jsonl");
+    let run = desk.run(&["--lexical-only", "import", posts]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(all.matches("look like posts").count(), 1, "{all}");
+    assert!(
+        all.contains("(24 records)") && all.contains("use `claimdesk ingest`"),
+        "{all}"
+    );
+    assert!(!all.contains("expected a ClaimReview"), "{all}");
+}

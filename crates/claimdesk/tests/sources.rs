@@ -88,6 +88,24 @@ fn a_bad_allow_entry_is_reported_with_the_file() {
 }
 
 #[test]
+fn an_interval_without_its_unit_is_refused() {
+    let desk = Desk::new();
+    let drop = desk.dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    let run = desk.run(&["source", "add", drop.to_str().unwrap(), "--interval", "5"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("--interval")
+            && run
+                .stderr
+                .contains("`5` has no unit: write 5s, 5m, 5h or 5d"),
+        "{}",
+        run.stderr
+    );
+    assert!(desk.run(&["source", "list"]).ok().starts_with("no sources"));
+}
+
+#[test]
 fn a_drop_folder_is_polled_and_its_files_moved() {
     let desk = Desk::new();
     configure(&desk, "[sources]\nfolder_settle_secs = 0\n");

@@ -647,25 +647,41 @@ fn line_of(text: &str, table: &str, key: &str) -> usize {
 
 /// The file `init` writes: every table commented, with its defaults.
 pub const CONFIG_TEMPLATE: &str = "\
-# claimdesk configuration. Every key, its default and what it allows: docs/config.md.
+# claimdesk configuration. Every table the desk reads is below with its keys commented at
+# their defaults: uncomment a line (and its table's header, when that is commented too) to
+# change it. What each allows: docs/config.md.
 # `claimdesk config check` validates this file; `claimdesk config show` prints the values
 # in force.
-#
-# [model] path = 'models/e5-small-q4.bin' points at the semantic model (scripts/fetch-model
-# fetches it; without it matching is lexical); reranker = 'FILE' replaces the built-in reranker.
-#
-# [match] overrides ranking settings; the defaults were chosen on the CLEF 2020 Task 2 train
-# split (see bench/README.md). Names: k1, b, w_claim_exact, w_headline_exact,
-# w_claim_folded, w_headline_folded, w_bigrams, near_dup_max_distance, near_dup_boost.
+
+# [match] ranking settings; the defaults were chosen on the CLEF 2020 Task 2 train split
+# (see bench/README.md). confident_at_least and suggest_at_least (0 to 1, with the model)
+# raise the match verifier's thresholds, never lower them.
 [match]
 # k1 = 0.6
+# b = 0.75
+# w_claim_exact = 1.0
+# w_headline_exact = 0.5
+# w_claim_folded = 1.0
+# w_headline_folded = 0.5
+# w_bigrams = 0.25
+# near_dup_max_distance = 8
+# near_dup_boost = 1.0
+# confident_at_least = 0.9
+# suggest_at_least = 0.5
+
+# [model] path: the semantic model (scripts/fetch-model fetches it; default
+# models/e5-small-q4.bin here, else in the working directory; without it matching is
+# lexical). reranker: a file `claimdesk train-reranker` wrote, instead of the built-in one.
+# [model]
+# path = 'models/e5-small-q4.bin'
+# reranker = 'reranker.json'
 
 # [detection] threshold: items whose best sentence scores below it (check-worthiness, 0 to 1)
 # are stored and scored but not matched. Default 0: every item is matched and the score
 # orders the queue. 'trained' uses the detector's own (English-trained; it skips most
-# Vietnamese posts). Example:
+# Vietnamese posts).
 # [detection]
-# threshold = 0.2
+# threshold = 0
 
 # [fetch] governs every outgoing request (feeds). Loopback, private, link-local and other
 # internal addresses are refused; `allow` opens named hosts or CIDR blocks on purpose, on
@@ -680,10 +696,46 @@ pub const CONFIG_TEMPLATE: &str = "\
 [sources]
 # folder_settle_secs = 5
 
+# [server] time_zone: dates are shown and read in it. public_url: where the desk is reached
+# (absolute links, Secure cookies with https, the origin changes must come from); default:
+# the request's Host.
+# [server]
+# time_zone = 'Asia/Ho_Chi_Minh'
+# public_url = 'https://desk.example'
+
+# [index] poll_ms: how often a running desk reads the store's fact-check revision (50 to
+# 60000).
+# [index]
+# poll_ms = 500
+
 # [lookback] days: when a fact-check is added or changed, the items stored in the last
 # `days` days are matched against it again (0: never).
 [lookback]
 # days = 30
+
+# [narratives] how items group into narratives, and what a copy-paste burst is: at least
+# burst_items near-identical items from burst_sources sources within burst_minutes.
+# [narratives]
+# max_distance = 7
+# min_jaccard = 0.5
+# min_cosine = 0.92
+# burst_items = 20
+# burst_sources = 10
+# burst_minutes = 30
+
+# [alerts] when a false-rated match and a fast-growing narrative alert.
+# [alerts]
+# false_match_min_score = 0.8
+# false_match_min_lexical = 20.0
+# false_rating_max = 0.25
+# growth_items_per_hour = 50.0
+# growth_window_hours = 3
+
+# [webhooks] delivery of alerts to the endpoints `claimdesk webhook add` registers.
+# [webhooks]
+# max_attempts = 6
+# backoff_seconds = 30
+# timeout_seconds = 10
 
 # [audit] key: the file of the key that signs the audit chain's checkpoints (default
 # audit-key.ed25519 here, made by `claimdesk init`; keep a copy off this machine).
@@ -700,6 +752,15 @@ pub const CONFIG_TEMPLATE: &str = "\
 # url = 'https://factcheck.example'
 # logo = 'https://factcheck.example/logo.png'
 # bylines = false
+
+# [rating_scale]: the desk's verdicts, their labels per language and ratingValues (default:
+# the bilingual five-point scale; see crates/publish/src/scale.rs). Example:
+# [rating_scale]
+# language = 'vi'
+# [[rating_scale.verdict]]
+# key = 'false'
+# value = 1
+# labels = { en = 'False', vi = 'Sai sự thật' }
 ";
 
 #[cfg(test)]
@@ -714,6 +775,43 @@ mod tests {
     fn empty_is_default() {
         assert_eq!(parse("").unwrap(), Config::default());
         assert_eq!(parse(CONFIG_TEMPLATE).unwrap(), Config::default());
+    }
+
+    /// The file `init` writes names every key docs/config.md documents, under its table
+    /// (issue 16): `[table]` and a commented `# key = ` line.
+    #[test]
+    fn the_template_holds_every_documented_key() {
+        let docs = include_str!("../../../docs/config.md");
+        let mut keys = 0;
+        for row in docs.lines().filter(|l| l.starts_with("| `")) {
+            let name = row[3..].split('`').next().unwrap_or_default();
+            let Some((table, key)) = name.split_once('.') else {
+                assert!(
+                    CONFIG_TEMPLATE.contains(&format!("# [{name}]")),
+                    "the template has no [{name}]"
+                );
+                continue;
+            };
+            assert!(
+                CONFIG_TEMPLATE.contains(&format!("\n[{table}]\n"))
+                    || CONFIG_TEMPLATE.contains(&format!("\n# [{table}]\n")),
+                "the template has no [{table}]"
+            );
+            assert!(
+                CONFIG_TEMPLATE.contains(&format!("\n# {key} = ")),
+                "the template has no `{key}` under [{table}]"
+            );
+            keys += 1;
+        }
+        assert!(keys > 40, "documented keys: {keys}");
+        // Tables whose header is commented can still be appended whole, as people and
+        // scripts do (`cat >> claimdesk.toml`).
+        let appended = format!(
+            "{CONFIG_TEMPLATE}\n[detection]\nthreshold = 0.2\n[narratives]\nburst_items = 5\n\
+             [alerts]\ngrowth_window_hours = 2\n[webhooks]\nmax_attempts = 2\n\
+             [index]\npoll_ms = 100\n[server]\ntime_zone = 'UTC'\n[model]\n"
+        );
+        parse(&appended).expect("the template with tables appended");
     }
 
     #[test]

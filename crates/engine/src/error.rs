@@ -55,6 +55,10 @@ pub enum Error {
     /// The monitor (narratives, alerts) failed.
     #[error(transparent)]
     Monitor(#[from] claimdesk_monitor::Error),
+    /// A location that cannot be watched as a source (the same words from the CLI and the
+    /// web desk).
+    #[error(transparent)]
+    Source(#[from] Refusal),
     /// An outgoing request failed or was refused.
     #[error(transparent)]
     Fetch(#[from] claimdesk_ingest::fetch::FetchError),
@@ -71,6 +75,51 @@ impl Error {
             source,
         }
     }
+}
+
+/// Why a location cannot be watched: the user's mistake, said the same way from the command
+/// line and the web desk (which shows it in its own language, by variant).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Neither an http(s) URL nor an existing folder.
+    #[error("`{0}` is neither an http(s) URL nor an existing folder")]
+    NotUrlOrFolder(String),
+    /// An existing file, not a folder.
+    #[error(
+        "{0} is a file, not a folder: a drop folder is watched for the files put into it (to \
+         read one file once, ingest it)"
+    )]
+    File(String),
+    /// A URL that does not parse.
+    #[error("`{location}`: {reason}")]
+    BadUrl {
+        /// The location as given.
+        location: String,
+        /// The parser's reason.
+        reason: String,
+    },
+    /// A web address whose host is, spells or resolves to an internal address; `detail` is
+    /// the guard's message, which says how `[fetch] allow` opens it.
+    #[error("{detail}")]
+    Internal {
+        /// The URL as given.
+        location: String,
+        /// Its host, normalized.
+        host: String,
+        /// The refused address.
+        addr: String,
+        /// The guard's message.
+        detail: String,
+    },
+    /// A web address the fetch guard refuses otherwise (another scheme, no host, not a
+    /// URL); `detail` is the guard's message.
+    #[error("{detail}")]
+    Guarded {
+        /// The URL as given.
+        location: String,
+        /// The guard's message.
+        detail: String,
+    },
 }
 
 /// The engine's result type.

@@ -15,6 +15,8 @@ use claimdesk_store::{NewSource, Source, SourceId, SourceKind};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 
+pub use crate::error::Refusal;
+
 /// A source just added, and what the caller should tell the user about it.
 #[derive(Debug, Clone)]
 pub struct AddedSource {
@@ -25,13 +27,21 @@ pub struct AddedSource {
     pub warning: Option<String>,
 }
 
-/// Watches `location` (an http(s) URL of a feed or page, or a folder path) every `every`.
-/// A URL whose host is, spells or resolves to an internal address is refused unless
-/// `[fetch] allow` opens it; one that does not resolve now is kept with a warning.
+/// How often a feed is polled unless the caller says: a feed changes a few times an hour.
+pub const FEED_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// How often a drop folder is looked at unless the caller says: a file put there is read
+/// within a minute (looking costs one directory listing).
+pub const FOLDER_EVERY: Duration = Duration::from_secs(60);
+
+/// Watches `location` (an http(s) URL of a feed or page, or a folder path) every `every`
+/// ([`FEED_EVERY`] or [`FOLDER_EVERY`] when `None`). A URL whose host is, spells or resolves
+/// to an internal address is refused unless `[fetch] allow` opens it; one that does not
+/// resolve now is kept with a warning.
 pub async fn add(
     engine: &Engine,
     location: &str,
-    every: Duration,
+    every: Option<Duration>,
     actor: Actor,
 ) -> Result<AddedSource> {
     let location = location.trim();
@@ -43,27 +53,43 @@ pub async fn add(
             Err(e @ FetchError::Resolve { .. }) => {
                 warning = Some(format!("{e}; it is checked again at every poll"));
                 url::Url::parse(location)
-                    .map_err(|e| Error::Usage(format!("`{location}`: {e}")))?
+                    .map_err(|e| Refusal::BadUrl {
+                        location: location.to_string(),
+                        reason: e.to_string(),
+                    })?
                     .to_string()
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                let detail = e.to_string();
+                let location = location.to_string();
+                return Err(match e {
+                    FetchError::Blocked { host, addr, .. } => Refusal::Internal {
+                        location,
+                        host,
+                        addr: addr.to_string(),
+                        detail,
+                    }
+                    .into(),
+                    FetchError::InvalidUrl { .. }
+                    | FetchError::Scheme { .. }
+                    | FetchError::NoHost { .. } => Refusal::Guarded { location, detail }.into(),
+                    e => e.into(),
+                });
+            }
         };
         (SourceKind::Feed, url)
     } else {
-        let path = std::fs::canonicalize(location).map_err(|_| {
-            Error::Usage(format!(
-                "`{location}` is neither an http(s) URL nor an existing folder"
-            ))
-        })?;
+        let path = std::fs::canonicalize(location)
+            .map_err(|_| Refusal::NotUrlOrFolder(location.to_string()))?;
         if !path.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is a file, not a folder: a drop folder is watched for the files put into \
-                 it (to read one file once, ingest it)",
-                path.display()
-            )));
+            return Err(Refusal::File(path.display().to_string()).into());
         }
         (SourceKind::Folder, path.display().to_string())
     };
+    let every = every.unwrap_or(match kind {
+        SourceKind::Feed => FEED_EVERY,
+        SourceKind::Folder => FOLDER_EVERY,
+    });
     let new = NewSource {
         kind,
         location,

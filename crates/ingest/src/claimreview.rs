@@ -113,6 +113,8 @@ fn collect(
                     Ok(fc) => out.push(Record { line, value: fc }),
                     Err((field, msg)) => diagnostics.push(diag(file, line, Some(field), msg)),
                 }
+            } else if strict && obj.get("@type").is_none() && obj.contains_key("text") {
+                diagnostics.push(diag(file, line, None, LOOKS_LIKE_A_POST));
             } else if strict {
                 diagnostics.push(diag(
                     file,
@@ -135,6 +137,11 @@ fn collect(
         _ => {}
     }
 }
+
+/// Said of a record with a `text` and no `@type`: a post given to `import`. The printer says
+/// a run of the same message once, so a file of posts gets one line, not one per post.
+pub(crate) const LOOKS_LIKE_A_POST: &str =
+    "these look like posts (a `text`, no ClaimReview), not fact-checks: use `claimdesk ingest`";
 
 fn is_claim_review(v: &Value) -> bool {
     let is = |t: &Value| {

@@ -66,7 +66,8 @@ pub fn backoff(interval: Duration, failures: u32, max: Duration) -> Duration {
     interval.saturating_mul(factor).min(max.max(interval))
 }
 
-/// Parses an interval: `90s`, `15m`, `2h`, `1d`, or plain seconds.
+/// Parses an interval: `90s`, `15m`, `2h`, `1d`. A number without its unit is refused (is
+/// `5` five seconds, or the five minutes its writer meant?).
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
@@ -74,7 +75,12 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not an interval: write 90s, 15m, 2h or 1d"))?;
     let secs = match unit.trim() {
-        "" | "s" => n,
+        "" => {
+            return Err(format!(
+                "`{s}` has no unit: write {n}s, {n}m, {n}h or {n}d (seconds, minutes, hours, days)"
+            ));
+        }
+        "s" => n,
         "m" | "min" => n.saturating_mul(60),
         "h" => n.saturating_mul(3600),
         "d" => n.saturating_mul(86_400),
@@ -156,11 +162,11 @@ impl<S: Store> Poller<S> {
         Ok(reports)
     }
 
-    /// Polls every source now, due or not.
+    /// Polls every source now, due or not (paused ones excepted).
     pub async fn poll_all(&self, now: Timestamp) -> claimdesk_store::Result<Vec<PollReport>> {
         let all = self.store.sources().await?;
         let mut reports = Vec::with_capacity(all.len());
-        for source in &all {
+        for source in all.iter().filter(|s| !s.paused) {
             reports.push(self.poll(source, now).await?);
         }
         Ok(reports)
@@ -365,6 +371,7 @@ impl<S: Store> Poller<S> {
         let now = Timestamp::now();
         sources
             .iter()
+            .filter(|s| !s.paused)
             .filter_map(|s| s.next_poll_at.parse::<Timestamp>().ok())
             .map(|t| {
                 let secs = t.as_second().saturating_sub(now.as_second());

@@ -337,10 +337,13 @@ async fn poll_due_polls_only_what_is_due() {
 fn intervals_and_backoff() {
     assert_eq!(parse_interval("15m"), Ok(Duration::from_secs(900)));
     assert_eq!(parse_interval("2h"), Ok(Duration::from_secs(7200)));
-    assert_eq!(parse_interval("90"), Ok(Duration::from_secs(90)));
+    assert_eq!(parse_interval("90s"), Ok(Duration::from_secs(90)));
     assert!(parse_interval("0s").is_err());
     assert!(parse_interval("soon").is_err());
     assert!(parse_interval("5y").is_err());
+    // A bare number is refused, not read as seconds (issue 16): the message shows the units.
+    let bare = parse_interval("5").unwrap_err();
+    assert!(bare.contains("no unit") && bare.contains("5m"), "{bare}");
     let i = Duration::from_secs(900);
     let cap = Duration::from_secs(6 * 3600);
     assert_eq!(backoff(i, 0, cap), i);

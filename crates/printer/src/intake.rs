@@ -17,17 +17,49 @@ pub fn summary(verb: &str, file: &str, format: &str, c: &ImportCounts) -> String
 }
 
 /// The first [`MAX_LISTED`] rejected records, one per line, and how many more there were.
+/// A run of records of the same file refused for the same reason (a file of posts given to
+/// `import`) is one line, with its first and last lines and its count.
 pub fn rejected(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for d in diagnostics.iter().take(MAX_LISTED) {
-        let _ = writeln!(out, "rejected: {d}");
-    }
-    if diagnostics.len() > MAX_LISTED {
-        let _ = writeln!(
-            out,
-            "... and {} more rejected records (all listed in the import log)",
-            diagnostics.len() - MAX_LISTED
-        );
+    let mut listed = 0;
+    let mut rest = diagnostics;
+    while let Some(first) = rest.first() {
+        let same = rest
+            .iter()
+            .take_while(|d| {
+                d.file == first.file && d.field == first.field && d.message == first.message
+            })
+            .count();
+        let run = &rest[..same];
+        rest = &rest[same..];
+        if listed == MAX_LISTED {
+            let left = run.len() + rest.len();
+            let _ = writeln!(
+                out,
+                "... and {left} more rejected records (all listed in the import log)"
+            );
+            break;
+        }
+        listed += 1;
+        match run {
+            [one] => {
+                let _ = writeln!(out, "rejected: {one}");
+            }
+            [first, .., last] => {
+                let mut shown = first.clone();
+                shown.line = 0;
+                let shown = shown.to_string();
+                let (file, said) = shown.split_at(first.file.len());
+                let _ = writeln!(
+                    out,
+                    "rejected: {file}:{}-{} ({} records){said}",
+                    first.line,
+                    last.line,
+                    run.len()
+                );
+            }
+            [] => {}
+        }
     }
     out
 }
@@ -69,4 +101,46 @@ pub fn timing(stored: &Ingested, report: &Report) -> String {
         report.match_time.as_secs_f64(),
         report.monitor_time.as_secs_f64()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(line: u64) -> Diagnostic {
+        Diagnostic {
+            file: "posts.jsonl".into(),
+            line,
+            field: None,
+            message: "these look like posts: use `claimdesk ingest`".into(),
+        }
+    }
+
+    /// A file of posts given to `import` is said once, not once a post (issue 16).
+    #[test]
+    fn a_run_of_the_same_refusal_is_one_line() {
+        let mut all: Vec<Diagnostic> = (1..=24).map(post).collect();
+        all.push(Diagnostic {
+            file: "posts.jsonl".into(),
+            line: 25,
+            field: Some("url".into()),
+            message: "not a web address".into(),
+        });
+        assert_eq!(
+            rejected(&all),
+            "rejected: posts.jsonl:1-24 (24 records): these look like posts: use `claimdesk ingest`\n\
+             rejected: posts.jsonl:25: field `url`: not a web address\n"
+        );
+        let many: Vec<Diagnostic> = (1..=60)
+            .map(|l| Diagnostic {
+                message: format!("bad {l}"),
+                ..post(l)
+            })
+            .collect();
+        let text = rejected(&many);
+        assert_eq!(text.lines().count(), MAX_LISTED + 1);
+        assert!(
+            text.ends_with("... and 10 more rejected records (all listed in the import log)\n")
+        );
+    }
 }

@@ -16,11 +16,12 @@ pub fn sources(sources: &[Source]) -> String {
     for s in sources {
         let _ = writeln!(
             out,
-            "{}\t{}\tevery {}\t{}\n\t{}; items read: {}; next poll {}",
+            "{}\t{}\tevery {}\t{}\n\t{}{}; items read: {}; next poll {}",
             s.id,
             s.kind,
             interval(s.interval_secs),
             s.location,
+            if s.paused { "paused; " } else { "" },
             s.health(),
             s.items_seen,
             s.next_poll_at

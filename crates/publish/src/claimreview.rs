@@ -119,6 +119,17 @@ pub struct Publisher {
     pub bylines: bool,
 }
 
+impl Publisher {
+    /// The organization's name: `name`, else the host name of its URL (`url`, else the
+    /// desk's public address `desk_url`).
+    pub fn name_at(&self, desk_url: &str) -> String {
+        let url = present(&self.url).unwrap_or(desk_url.trim_end_matches('/'));
+        present(&self.name)
+            .map(str::to_string)
+            .unwrap_or_else(|| host_of(url).to_string())
+    }
+}
+
 /// Where the claim a desk verdict reviews was seen: the address and date of an item of its
 /// case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,9 +220,7 @@ impl DeskReview<'_> {
     fn organization(&self) -> Value {
         let desk_url = self.desk_url.trim_end_matches('/');
         let url = present(&self.publisher.url).unwrap_or(desk_url);
-        let name = present(&self.publisher.name)
-            .map(str::to_string)
-            .unwrap_or_else(|| host_of(url).to_string());
+        let name = self.publisher.name_at(desk_url);
         let mut org = Map::new();
         org.insert("@type".into(), json!("Organization"));
         org.insert("name".into(), json!(name.trim()));

@@ -39,6 +39,20 @@ async fn every_listed_route_is_served_and_guarded() {
     // Case 1 exists, so every `{id}` names a record.
     let a = d.post_form("/items/1/case", &editor, &[]).await;
     assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    // So does source 1 (alerts and narratives come with the desk).
+    use claimdesk_store::prelude::*;
+    d.store
+        .add_source(
+            &claimdesk_store::NewSource {
+                kind: claimdesk_store::SourceKind::Feed,
+                location: "https://bao.example/rss".into(),
+                interval_secs: 900,
+                first_poll_at: "2026-12-01T12:00:00Z".into(),
+            },
+            claimdesk_core::Actor::Cli,
+        )
+        .await
+        .unwrap();
     let admin = format!("Bearer {}", d.admin_token);
     for r in ROUTES {
         let uri = concrete(r.path);

@@ -501,3 +501,28 @@ async fn exports_imported_into_another_desk_keep_summary_and_evidence() {
         }
     }
 }
+
+/// The public page as a reader sees it (issue 16, frictions): the byline is the
+/// `[publisher]`'s (with the fact-checker's name when the desk has bylines), and the footer
+/// names the feeds for people, in the page's language.
+#[tokio::test]
+async fn the_public_page_names_the_publisher_and_its_feeds_for_people() {
+    let d = desk_with(publisher(false)).await;
+    let id = publish_item_1(&d).await;
+    let page = d.get_anon(&format!("/verdicts/{id}")).await.body;
+    assert!(page.contains("<dd>Example Fact Check</dd>"), "{page}");
+    for name in [">RSS feed</a>", ">Atom feed</a>", ">JSON Feed</a>"] {
+        assert!(page.contains(name), "{name}: {page}");
+    }
+    assert!(!page.contains("(application/rss+xml)"), "{page}");
+    let vi = d
+        .get_with_anon(&format!("/verdicts/{id}"), "cookie", "lang=vi")
+        .await
+        .body;
+    assert!(vi.contains(">Nguồn tin RSS</a>"), "{vi}");
+
+    let d = desk_with(publisher(true)).await;
+    let id = publish_item_1(&d).await;
+    let page = d.get_anon(&format!("/verdicts/{id}")).await.body;
+    assert!(page.contains("<dd>Example Fact Check · "), "{page}");
+}

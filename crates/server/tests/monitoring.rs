@@ -109,3 +109,161 @@ async fn the_api_returns_narratives_and_alerts() {
     assert_eq!(burst["alerts"][0]["count"], 2);
     assert_eq!(burst["alerts"][0]["first_seen"], "2026-01-08T23:42:00Z");
 }
+
+/// Alerts you can act on (issue 16): acknowledged, dismissed with a reason (none: refused),
+/// each audited under the user; a viewer cannot; the API lists the decisions.
+#[tokio::test]
+async fn an_alert_is_acknowledged_or_dismissed_with_a_reason() {
+    use claimdesk_store::AuditFilter;
+    use claimdesk_store::prelude::*;
+    let d = desk().await;
+    let editor = d.login("editor").await;
+    let viewer = d.login("viewer").await;
+    let page = d.get_as("/alerts", &editor).await;
+    assert!(
+        page.body.contains("action=\"/alerts/1/acknowledge\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("action=\"/narratives/1/case\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("action=\"/items/1/case\""),
+        "{}",
+        page.body
+    );
+    let seen = d.get_as("/alerts", &viewer).await;
+    assert!(!seen.body.contains("/acknowledge\""), "{}", seen.body);
+    assert_eq!(
+        d.post_form("/alerts/1/acknowledge", &viewer, &[])
+            .await
+            .status,
+        403
+    );
+
+    let a = d.post_form("/alerts/1/acknowledge", &editor, &[]).await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    assert_eq!(a.header("location"), "/alerts#alert-1");
+    let page = d.get_as("/alerts", &editor).await;
+    assert!(
+        page.body.contains("Acknowledged by editor, "),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("action=\"/alerts/1/acknowledge\""));
+
+    let a = d
+        .post_form("/alerts/2/dismiss", &editor, &[("reason", "  ")])
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(a.body.contains("a dismissal needs a reason"), "{}", a.body);
+    let a = d
+        .post_form(
+            "/alerts/2/dismiss",
+            &editor,
+            &[("reason", "A recipe site quoting the rumour to debunk it")],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let vi = d.get_with("/alerts", "accept-language", "vi").await;
+    assert!(vi.status == 200);
+    let page = d.get_as("/alerts", &editor).await;
+    assert!(
+        page.body
+            .contains(": A recipe site quoting the rumour to debunk it"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("class=\"entry dismissed\" id=\"alert-2\"")
+    );
+    assert_eq!(
+        d.post_form("/alerts/99/dismiss", &editor, &[("reason", "x")])
+            .await
+            .status,
+        404
+    );
+
+    let api = d.get("/api/alerts").await.json();
+    let by_id = |id: i64| {
+        api["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id(1)["decision"], "acknowledged");
+    assert_eq!(by_id(2)["decision"], "dismissed");
+    assert_eq!(
+        by_id(2)["dismissed_because"],
+        "A recipe site quoting the rumour to debunk it"
+    );
+    let events = d
+        .store
+        .audit_events(&AuditFilter {
+            subject: Some("alert:2".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.action != "alert.raise")
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(actions, [("alert.dismiss", "user:2")]);
+}
+
+/// A case opened from a narrative starts from its first post with the narrative's posts
+/// attached: a note naming them all, their web addresses as evidence; asked again, the
+/// same case.
+#[tokio::test]
+async fn a_case_opened_from_a_narrative_has_its_posts_attached() {
+    let d = desk().await;
+    let editor = d.login("editor").await;
+    let page = d.get_as("/narratives/1", &editor).await;
+    assert!(
+        page.body.contains("action=\"/narratives/1/case\""),
+        "{}",
+        page.body
+    );
+    let a = d.post_form("/narratives/1/case", &editor, &[]).await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let case = a.header("location").to_string();
+    let id: i64 = case.trim_start_matches("/cases/").parse().unwrap();
+    let detail = d.get(&format!("/api/cases/{id}")).await.json();
+    assert_eq!(detail["case"]["item"], 1, "{detail}");
+    let note = detail["notes"][0]["text"].as_str().unwrap();
+    assert_eq!(
+        note,
+        "Opened from narrative 1 (2 posts): /items/1, /items/2"
+    );
+    let urls: Vec<&str> = detail["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert!(!urls.is_empty(), "{detail}");
+    assert!(urls.iter().all(|u| u.starts_with("https://")), "{urls:?}");
+    let again = d.post_form("/narratives/1/case", &editor, &[]).await;
+    assert_eq!(again.header("location"), case);
+    let detail = d.get(&format!("/api/cases/{id}")).await.json();
+    assert_eq!(
+        detail["notes"].as_array().unwrap().len(),
+        1,
+        "attached once"
+    );
+    assert_eq!(
+        d.post_form("/narratives/99/case", &editor, &[])
+            .await
+            .status,
+        404
+    );
+}

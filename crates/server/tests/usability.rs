@@ -394,3 +394,222 @@ async fn regression_every_page_speaks_vietnamese_through_the_catalog() {
     let missing = claimdesk_server::i18n::missing_keys();
     assert!(missing.is_empty(), "untranslated keys: {missing:?}");
 }
+
+/// Monitoring from the web (issue 16, frictions): an admin adds and removes sources on
+/// `/sources` with the CLI's checks, each change audited under their name; refusals say why
+/// in the page's language; editors are not offered the forms and are refused.
+#[tokio::test]
+async fn admins_add_and_remove_sources_from_the_web() {
+    use claimdesk_store::AuditFilter;
+    use claimdesk_store::prelude::*;
+    let d = desk().await;
+    let admin = d.login("admin").await;
+    let editor = d.login("editor").await;
+    let drop = tempfile::tempdir().unwrap();
+    let folder = std::fs::canonicalize(drop.path()).unwrap();
+
+    let page = d.get_as("/sources", &editor).await;
+    assert!(!page.body.contains("action=\"/sources\""), "{}", page.body);
+    let refused = d
+        .post_form(
+            "/sources",
+            &editor,
+            &[("location", folder.to_str().unwrap()), ("interval", "1h")],
+        )
+        .await;
+    assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
+
+    let page = d.get_as("/sources", &admin).await;
+    assert!(page.body.contains("action=\"/sources\""), "{}", page.body);
+    let a = d
+        .post_form(
+            "/sources",
+            &admin,
+            &[("location", folder.to_str().unwrap()), ("interval", "1h")],
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    assert_eq!(a.header("location"), "/sources?added=1");
+    let page = d.get_as("/sources?added=1", &admin).await;
+    assert!(page.body.contains("Source 1 added"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "<td class=\"location\">{}</td><td>1h</td>",
+            folder.display()
+        )),
+        "{}",
+        page.body
+    );
+    let sources = d.store.sources().await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].interval_secs, 3600);
+
+    // The CLI's refusals, with the reason in the page's language.
+    for (location, interval, en, vi) in [
+        (
+            folder.to_str().unwrap(),
+            "5",
+            "“5” is not an interval",
+            "“5” không phải chu kỳ hợp lệ",
+        ),
+        (
+            "/no/such/folder",
+            "15m",
+            "is neither an http(s) address nor an existing folder",
+            "không phải địa chỉ http(s)",
+        ),
+        (
+            "http://127.0.0.1/feed",
+            "15m",
+            "http://127.0.0.1/feed cannot be watched: its host 127.0.0.1 is or resolves to the internal address 127.0.0.1",
+            "máy chủ 127.0.0.1 là hoặc trỏ tới địa chỉ nội bộ 127.0.0.1",
+        ),
+        (
+            folder.to_str().unwrap(),
+            "15m",
+            "is already source 1",
+            "is already source 1",
+        ),
+    ] {
+        let a = d
+            .post_form(
+                "/sources",
+                &admin,
+                &[("location", location), ("interval", interval)],
+            )
+            .await;
+        assert_eq!(a.status.as_u16(), 422, "{location} {interval}: {}", a.body);
+        assert!(a.body.contains(en), "{location}: {}", a.body);
+        let a = d
+            .post_form(
+                "/sources",
+                &speaking(&admin, "vi"),
+                &[("location", location), ("interval", interval)],
+            )
+            .await;
+        assert!(a.body.contains(vi), "{location}: {}", a.body);
+    }
+    assert_eq!(d.store.sources().await.unwrap().len(), 1);
+
+    // Paused, then resumed: not polled meanwhile, said on the page.
+    assert_eq!(
+        d.post_form("/sources/1/pause", &editor, &[]).await.status,
+        403
+    );
+    let a = d.post_form("/sources/1/pause", &admin, &[]).await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    assert_eq!(a.header("location"), "/sources?paused=1");
+    assert!(d.store.sources().await.unwrap()[0].paused);
+    let page = d.get_as("/sources?paused=1", &admin).await.body;
+    assert!(
+        page.contains("Source 1 paused") && page.contains("action=\"/sources/1/resume\""),
+        "{page}"
+    );
+    let a = d.post_form("/sources/1/resume", &admin, &[]).await;
+    assert_eq!(a.header("location"), "/sources?resumed=1");
+    assert!(!d.store.sources().await.unwrap()[0].paused);
+
+    let refused = d.post_form("/sources/1/remove", &editor, &[]).await;
+    assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
+    let a = d.post_form("/sources/1/remove", &admin, &[]).await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    assert_eq!(a.header("location"), "/sources?removed=1");
+    assert!(d.store.sources().await.unwrap().is_empty());
+    let a = d.post_form("/sources/1/remove", &admin, &[]).await;
+    assert_eq!(a.status.as_u16(), 404, "{}", a.body);
+
+    let events = d
+        .store
+        .audit_events(&AuditFilter {
+            subject: Some("source:1".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let done: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            ("source.add", "user:1"),
+            ("source.pause", "user:1"),
+            ("source.resume", "user:1"),
+            ("source.remove", "user:1")
+        ]
+    );
+}
+
+/// The case page (issue 16, frictions): the linked fact-check by its claim and rating; one
+/// evidence input, whose links the verdict cites; the verdict's edits and publication in
+/// the case's history; no "a verdict can be drafted" hint once the case is closed.
+#[tokio::test]
+async fn the_case_page_names_its_fact_check_and_keeps_the_verdicts_history() {
+    let d = desk().await;
+    let editor = d.login("editor").await;
+    let reviewer = d.login("reviewer").await;
+
+    let a = d
+        .post_form("/items/1/link", &editor, &[("fact_check", "1")])
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    let linked = d.get_as(a.header("location"), &editor).await.body;
+    assert!(
+        linked.contains("<dd class=\"linked\"><a href=\"/factchecks/1\">Hot lemon water cures cancer</a> <span class=\"verdict\">False</span></dd>"),
+        "{linked}"
+    );
+    assert!(!linked.contains("A verdict can be drafted"), "{linked}");
+
+    let case = verifying_case(&d, &editor, 2).await;
+    let page = d.get_as(&case, &editor).await.body;
+    assert!(
+        !page.contains("name=\"evidence\""),
+        "one evidence input: {page}"
+    );
+    let a = d
+        .post_form(
+            &format!("{case}/evidence"),
+            &editor,
+            &[("url", "https://who.example/report"), ("title", "WHO")],
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 303);
+    let a = d
+        .post_form(
+            &format!("{case}/verdict"),
+            &editor,
+            &[
+                ("claim", "Vaccines cause infertility"),
+                ("rating", "false"),
+                ("summary", "No study shows it."),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    let id = case.trim_start_matches("/cases/");
+    let detail = d.get(&format!("/api/cases/{id}")).await.json();
+    assert_eq!(
+        detail["verdict"]["evidence"],
+        serde_json::json!(["https://who.example/report"])
+    );
+    for to in ["drafted", "in_review"] {
+        let a = d
+            .post_form(&format!("{case}/transition"), &editor, &[("to", to)])
+            .await;
+        assert_eq!(a.status.as_u16(), 303, "{to}: {}", a.body);
+    }
+    let a = d
+        .post_form(
+            &format!("{case}/transition"),
+            &reviewer,
+            &[("to", "published")],
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    let page = d.get_as(&case, &editor).await.body;
+    assert!(page.contains("<td>saved the verdict</td>"), "{page}");
+    assert!(page.contains("<td>published the verdict</td>"), "{page}");
+    assert!(!page.contains("A verdict can be drafted"), "{page}");
+}

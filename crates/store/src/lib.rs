@@ -57,9 +57,10 @@ pub use items::{
     PageRequest, QueueEntry, StoredMatch, WORTHINESS_LEVELS,
 };
 pub use monitor::{
-    AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, MonitorStore,
-    NarrativeAlert, NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter,
-    NarrativeIndex, NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
+    AlertDecision, AlertFilter, AlertState, Assigned, Delivery, DeliveryAttempt, DueDelivery,
+    HourlyVolume, MonitorStore, NarrativeAlert, NarrativeAssignment, NarrativeDetail,
+    NarrativeFactCheck, NarrativeFilter, NarrativeIndex, NarrativeItem, NarrativeSummary, NewAlert,
+    NextAttempt, Tally, Webhook,
 };
 pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,

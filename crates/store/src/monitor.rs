@@ -2,8 +2,8 @@
 //! webhook endpoints and their delivery log. The SQL is in `sqlite/monitor.rs`.
 
 use claimdesk_core::{
-    Actor, Alert, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount, NarrativeId,
-    NarrativeMember, WebhookId,
+    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount,
+    NarrativeId, NarrativeMember, UserId, WebhookId,
 };
 
 use crate::Result;
@@ -224,6 +224,44 @@ impl Default for AlertFilter {
     }
 }
 
+/// What the desk decided about an alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertDecision {
+    /// Seen and being handled.
+    Acknowledged,
+    /// Not worth acting on, and why.
+    Dismissed {
+        /// Why (required, at most [`AlertDecision::MAX_REASON`] characters).
+        reason: String,
+    },
+}
+
+impl AlertDecision {
+    /// The longest reason kept, in characters.
+    pub const MAX_REASON: usize = 2_000;
+
+    /// `acknowledged` or `dismissed`, as stored and audited.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AlertDecision::Acknowledged => "acknowledged",
+            AlertDecision::Dismissed { .. } => "dismissed",
+        }
+    }
+}
+
+/// An alert's decision, who made it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertState {
+    /// The alert.
+    pub alert: AlertId,
+    /// What was decided.
+    pub decision: AlertDecision,
+    /// The user who decided (`None`: the CLI).
+    pub by: Option<UserId>,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+}
+
 /// A webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Webhook {
@@ -365,6 +403,22 @@ pub trait MonitorStore: Send + Sync {
 
     /// Alerts matching `filter`, newest first.
     fn alerts(&self, filter: &AlertFilter) -> impl Future<Output = Result<Vec<Alert>>> + Send;
+
+    /// Records what the desk decided about an alert (`alert.acknowledge` or
+    /// `alert.dismiss`; `EditCase`), replacing an earlier decision. A dismissal needs a
+    /// reason.
+    fn decide_alert(
+        &self,
+        alert: AlertId,
+        decision: &AlertDecision,
+        actor: Actor,
+    ) -> impl Future<Output = Result<AlertState>> + Send;
+
+    /// The decisions about these alerts (alerts without one are left out).
+    fn alert_states(
+        &self,
+        alerts: &[AlertId],
+    ) -> impl Future<Output = Result<Vec<AlertState>>> + Send;
 
     /// Adds a webhook endpoint (`webhook.add`; `ManageUsers`). Alerts raised from now on
     /// are sent to it.

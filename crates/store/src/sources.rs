@@ -131,6 +131,8 @@ pub struct Source {
     pub items_seen: u64,
     /// When it was added.
     pub created_at: String,
+    /// Paused: kept, not polled until resumed.
+    pub paused: bool,
 }
 
 /// How a source is doing, as `source list` and the desk show it.
@@ -238,6 +240,15 @@ pub trait SourceStore: Send + Sync {
         actor: Actor,
     ) -> impl Future<Output = Result<Source>> + Send;
 
+    /// Pauses a source (`source.pause`) or resumes it (`source.resume`); a paused source is
+    /// not due and not polled. Asking for the state it is in changes nothing.
+    fn set_source_paused(
+        &self,
+        id: SourceId,
+        paused: bool,
+        actor: Actor,
+    ) -> impl Future<Output = Result<Source>> + Send;
+
     /// Stops watching a source (`source.remove`); the items it brought stay.
     fn remove_source(
         &self,
@@ -254,7 +265,8 @@ pub trait SourceStore: Send + Sync {
     /// The source watching this URL or folder.
     fn source_at(&self, location: &str) -> impl Future<Output = Result<Option<Source>>> + Send;
 
-    /// Sources whose next poll is at or before `now` (RFC 3339), the longest waiting first.
+    /// Sources not paused whose next poll is at or before `now` (RFC 3339), the longest
+    /// waiting first.
     fn due_sources(&self, now: &str) -> impl Future<Output = Result<Vec<Source>>> + Send;
 
     /// Records what a poll found: validators, next poll time, the run of failures.

@@ -127,6 +127,7 @@ impl SqliteStore {
 }
 
 // After the macro above, which the queries of every role use.
+mod alert_decisions;
 mod audit;
 mod cases;
 mod embeddings;

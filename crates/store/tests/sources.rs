@@ -207,3 +207,45 @@ async fn polls_record_validators_failures_and_recovery() {
         Some("2026-12-01T13:45:00Z")
     );
 }
+
+/// A paused source (issue 16: monitoring from the web) is kept but never due; resuming makes
+/// it due again; each change is one audit event, asking again for the same state is none.
+#[tokio::test]
+async fn a_paused_source_is_not_due_until_resumed() {
+    let (_d, s) = store().await;
+    let a = s
+        .add_source(&feed("https://a.example/rss"), Actor::Cli)
+        .await
+        .unwrap();
+    let later = "2026-12-02T00:00:00Z";
+    assert_eq!(s.due_sources(later).await.unwrap().len(), 1);
+    let paused = s.set_source_paused(a.id, true, Actor::Cli).await.unwrap();
+    assert!(paused.paused);
+    assert!(s.due_sources(later).await.unwrap().is_empty());
+    assert!(s.source(a.id).await.unwrap().unwrap().paused);
+    assert!(
+        s.set_source_paused(a.id, true, Actor::Cli)
+            .await
+            .unwrap()
+            .paused
+    );
+    let resumed = s.set_source_paused(a.id, false, Actor::Cli).await.unwrap();
+    assert!(!resumed.paused);
+    assert_eq!(s.due_sources(later).await.unwrap().len(), 1);
+    let actions: Vec<String> = s
+        .audit_events(&AuditFilter {
+            subject: Some(format!("source:{}", a.id)),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["source.add", "source.pause", "source.resume"]);
+    assert!(matches!(
+        s.set_source_paused(claimdesk_store::SourceId(99), true, Actor::Cli)
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+}

@@ -48,6 +48,64 @@ pub(crate) async fn item_case(state: &AppState, item: i64, user: &User) -> Resul
     Ok(state.store().create_case(&new, user.id).await?)
 }
 
+/// Posts of a narrative attached to the case opened from it, at most.
+const NARRATIVE_EVIDENCE: usize = 50;
+
+/// The case of a narrative: its first post's case, opened when it has none, with the
+/// narrative's posts attached (their web addresses as evidence, at most
+/// [`NARRATIVE_EVIDENCE`], and a note `note(n, ids)` naming every post shown). A case the
+/// post already had is returned as it is.
+pub(crate) async fn narrative_case(
+    state: &AppState,
+    narrative: i64,
+    user: &User,
+    note: impl FnOnce(usize, &str) -> String,
+) -> Result<Case, ApiError> {
+    let detail = state
+        .store()
+        .narrative(claimdesk_core::NarrativeId(narrative), 200)
+        .await?
+        .ok_or_else(|| {
+            ApiError::with_detail(ErrorCode::NotFound, format!("narrative {narrative}"))
+        })?;
+    let first = detail.summary.representative_item;
+    if let Some(case) = item_case_status(state, first.0).await? {
+        return Ok(case);
+    }
+    let case = item_case(state, first.0, user).await?;
+    let mut attached = 0;
+    for member in &detail.items {
+        if attached == NARRATIVE_EVIDENCE {
+            break;
+        }
+        let Some(item) = state.store().item(member.item).await? else {
+            continue;
+        };
+        let Some(url) = item.item.url.as_deref().and_then(web_link) else {
+            continue;
+        };
+        let title: String = member.text.chars().take(120).collect();
+        let evidence = NewEvidence {
+            url: url.to_string(),
+            title: Some(title),
+            note: member.source.clone(),
+        };
+        state
+            .store()
+            .add_evidence(case.id, &evidence, user.id)
+            .await?;
+        attached += 1;
+    }
+    let ids: Vec<String> = detail
+        .items
+        .iter()
+        .map(|i| format!("/items/{}", i.item.0))
+        .collect();
+    let text = note(detail.summary.items as usize, &ids.join(", "));
+    state.store().add_note(case.id, &text, user.id).await?;
+    Ok(case)
+}
+
 /// Links an item to a fact-check: its case (opened if need be) moves to `matched_existing`.
 pub(crate) async fn link_item(
     state: &AppState,
@@ -143,13 +201,26 @@ pub(crate) async fn case_detail(
             verdict.is_some() || !matches!(to, CaseStatus::Drafted | CaseStatus::Published)
         })
         .collect();
-    let audit = store
+    let mut audit = store
         .audit_events(&AuditFilter {
             subject: Some(format!("case:{}", case.id.0)),
             after: 0,
             limit: AUDIT_SHOWN,
         })
         .await?;
+    // The verdict's edits and its publication are the case's history too.
+    if let Some(v) = &verdict {
+        audit.extend(
+            store
+                .audit_events(&AuditFilter {
+                    subject: Some(format!("factcheck:{}", v.fact_check)),
+                    after: 0,
+                    limit: AUDIT_SHOWN,
+                })
+                .await?,
+        );
+        audit.sort_by_key(|e| e.seq);
+    }
     Ok(CaseDetail {
         next_statuses: moves.iter().map(|s| s.as_str().to_string()).collect(),
         verdict,

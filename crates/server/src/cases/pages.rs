@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use claimdesk_core::{Actor, CaseId, CaseStatus, ItemId, Role, UserId};
+use claimdesk_core::{Actor, CaseId, CaseStatus, FactCheckId, ItemId, Role, UserId};
 use claimdesk_store::prelude::*;
 use serde::Deserialize;
 
@@ -226,7 +226,10 @@ struct CasePage {
     draft_claim: String,
     draft_headline: String,
     draft_summary: String,
-    draft_evidence: String,
+    /// The fact-check the case is linked to: its id, claim and rating in the page's language.
+    linked: Option<(i64, String, Option<String>)>,
+    /// Whether to say when a verdict can be drafted: not once the case is closed.
+    draft_hint: bool,
 }
 
 /// `GET /cases/{id}`: a case with everything the desk does to it.
@@ -300,7 +303,23 @@ pub(crate) async fn case_page(
     let draft_claim = draft.map_or_else(|| detail.case.claim.clone(), |v| v.claim.clone());
     let draft_headline = draft.and_then(|v| v.headline.clone()).unwrap_or_default();
     let draft_summary = draft.and_then(|v| v.summary.clone()).unwrap_or_default();
-    let draft_evidence = draft.map(|v| v.evidence.join("\n")).unwrap_or_default();
+    let linked = match detail.case.fact_check {
+        Some(f) => state
+            .store()
+            .fact_checks_by_id(&[FactCheckId(f)])
+            .await
+            .map_err(|e| fail(&chrome)(e.into()))?
+            .into_iter()
+            .next()
+            .map(|fc| {
+                let rating =
+                    fc.fact_check.rating.and_then(|r| r.label).map(|label| {
+                        crate::public::published::verdict_in(&state, &label, chrome.lang)
+                    });
+                (f, fc.fact_check.claim, rating)
+            }),
+        None => None,
+    };
     // The verdict's language: the draft's, else the item's, else the page's.
     let item_language = match detail.case.item {
         Some(i) if draft.and_then(|v| v.language.as_deref()).is_none() => state
@@ -390,7 +409,8 @@ pub(crate) async fn case_page(
         draft_claim,
         draft_headline,
         draft_summary,
-        draft_evidence,
+        linked,
+        draft_hint: status == CaseStatus::Triage,
         verdict: detail.verdict,
         case: detail.case,
         chrome,
@@ -509,16 +529,24 @@ pub(crate) async fn page_verdict(
     ApiPath(id): ApiPath<i64>,
     Form(f): Form<VerdictForm>,
 ) -> Result<Response, PageError> {
+    // The page has one evidence input, the case's: the verdict cites the case's evidence
+    // unless the form sends its own list.
+    let evidence = match f.evidence {
+        Some(lines) => lines.lines().map(str::to_string).collect(),
+        None => state
+            .store()
+            .evidence(CaseId(id))
+            .await
+            .map_err(|e| fail(&chrome)(e.into()))?
+            .into_iter()
+            .map(|e| e.url)
+            .collect(),
+    };
     let req = VerdictRequest {
         claim: f.claim,
         rating: f.rating,
         summary: f.summary,
-        evidence: f
-            .evidence
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect(),
+        evidence,
         language: f.language,
         headline: f.headline,
     };

@@ -46,9 +46,18 @@ pub(crate) async fn fact_checks(
     let rows = list
         .fact_checks
         .into_iter()
-        .map(|fc| FactCheckRow {
-            published: fc.date_published.as_deref().map(|d| chrome.date(d)),
-            fc,
+        .map(|mut fc| {
+            // The rating in the page's language when the desk's scale knows it.
+            if let Some(v) = fc.verdict.as_mut() {
+                v.label = v
+                    .label
+                    .take()
+                    .map(|l| crate::public::published::verdict_in(&state, &l, chrome.lang));
+            }
+            FactCheckRow {
+                published: fc.date_published.as_deref().map(|d| chrome.date(d)),
+                fc,
+            }
         })
         .collect();
     let page = FactChecksPage {

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use claimdesk_store::prelude::*;
+use claimdesk_text::{Analysis, Form};
 
 use crate::cases::ops::item_case_status;
 use crate::cases::pages::status_options;
@@ -33,13 +34,56 @@ pub(crate) struct MatchCard {
     pub lexical: String,
     pub cosine: Option<String>,
     pub retrievers: String,
-    pub terms: Vec<(String, String, String)>,
+    /// Words in common: as the post writes them, the index's term when it differs (the
+    /// accent-free or stemmed form), the field and the contribution.
+    pub terms: Vec<(String, Option<String>, String, String)>,
     pub features: Vec<(String, String, String)>,
     pub link: Option<String>,
 }
 
+/// The words of the post that an index term stands for, as the post writes them (in the
+/// normalized, lowercase form, accents kept): `nước chanh` for the accent-free bigram
+/// `nuoc_chanh`. `None` when no word of the post gives the term.
+fn as_written(post: &Analysis, term: &str) -> Option<String> {
+    let gives = |w: &claimdesk_text::Word, t: &str| {
+        [Form::Exact, Form::Folded]
+            .into_iter()
+            .any(|f| claimdesk_text::term(w, f).as_deref() == Some(t))
+    };
+    let mut found: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !found.contains(&s) {
+            found.push(s);
+        }
+    };
+    match term.split_once('_') {
+        Some((a, b)) => {
+            for pair in post.words.windows(2) {
+                if gives(&pair[0], a) && gives(&pair[1], b) {
+                    push(format!("{} {}", pair[0].text, pair[1].text));
+                }
+            }
+        }
+        None => {
+            for w in post.words.iter().filter(|w| gives(w, term)) {
+                push(w.text.clone());
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+/// The match with its fact-check's rating in `lang` when the desk's scale knows it.
+fn in_lang(state: &AppState, lang: crate::i18n::Lang, mut m: MatchView) -> MatchView {
+    m.fact_check.verdict = m
+        .fact_check
+        .verdict
+        .map(|v| crate::public::published::verdict_in(state, &v, lang));
+    m
+}
+
 impl MatchCard {
-    fn new(t: &Messages, m: MatchView) -> MatchCard {
+    fn new(t: &Messages, m: MatchView, post: &Analysis) -> MatchCard {
         let name =
             |prefix: &str, n: &str| t.lookup(&format!("{prefix}.{n}")).unwrap_or(n).to_string();
         MatchCard {
@@ -67,8 +111,14 @@ impl MatchCard {
                 .iter()
                 .take(TERMS_SHOWN)
                 .map(|h| {
+                    let written = as_written(post, &h.term);
+                    let index = match &written {
+                        Some(w) if *w == h.term.replace('_', " ") => None,
+                        _ => Some(h.term.clone()),
+                    };
                     (
-                        h.term.clone(),
+                        written.unwrap_or_else(|| h.term.replace('_', " ")),
+                        index,
                         name("field", h.field.as_str()),
                         format!("{:.2}", h.score),
                     )
@@ -186,7 +236,10 @@ pub(crate) async fn queue(
             published: e.item.published_at.as_deref().map(|d| chrome.date(d)),
             language: e.item.language,
             source: e.item.source,
-            top: e.top_match.map(|m| MatchCard::new(t, m)),
+            // The queue shows no words in common: no analysis of the post.
+            top: e
+                .top_match
+                .map(|m| MatchCard::new(t, in_lang(&state, chrome.lang, m), &Analysis::default())),
             case_status: e
                 .case_status
                 .map(|s| t.get(&format!("case_status.{s}")).to_string()),
@@ -249,9 +302,10 @@ pub(crate) async fn item(
         .into_iter()
         .map(|s| (s.text.clone(), format!("{:.2}", s.score)))
         .collect();
+    let post = Analysis::new(&detail.item.text);
     let cards = std::mem::take(&mut detail.matches)
         .into_iter()
-        .map(|m| MatchCard::new(chrome.t, m))
+        .map(|m| MatchCard::new(chrome.t, in_lang(&state, chrome.lang, m), &post))
         .collect();
     let case = item_case_status(&state, id)
         .await
@@ -278,4 +332,26 @@ pub(crate) async fn item(
         chrome,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "Words in common" shows the post's words, not only the index's accent-free forms
+    /// (issue 16).
+    #[test]
+    fn index_terms_are_shown_as_the_post_writes_them() {
+        let post = Analysis::new("Mn ơi uống NƯỚC CHANH nóng mỗi sáng, nước chanh diệt tế bào");
+        assert_eq!(as_written(&post, "nuoc").as_deref(), Some("nước"));
+        assert_eq!(
+            as_written(&post, "nuoc_chanh").as_deref(),
+            Some("nước chanh")
+        );
+        assert_eq!(as_written(&post, "nước").as_deref(), Some("nước"));
+        assert_eq!(as_written(&post, "te_bao").as_deref(), Some("tế bào"));
+        assert_eq!(as_written(&post, "ung_thu"), None);
+        let english = Analysis::new("Hot lemons cure everything");
+        assert_eq!(as_written(&english, "lemon").as_deref(), Some("lemons"));
+    }
 }

@@ -41,7 +41,25 @@ pub(crate) async fn load_narrative(
 /// The alerts `q` asks for.
 pub(crate) async fn load_alerts(state: &AppState, q: &AlertsQuery) -> Result<AlertList, ApiError> {
     let alerts = state.store().alerts(&q.filter()?).await?;
+    let ids: Vec<_> = alerts.iter().map(|a| a.id).collect();
+    let mut states: std::collections::HashMap<i64, claimdesk_store::AlertState> = state
+        .store()
+        .alert_states(&ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.alert.0, s))
+        .collect();
     Ok(AlertList {
-        alerts: alerts.into_iter().map(AlertView::from).collect(),
+        alerts: alerts
+            .into_iter()
+            .map(|a| {
+                let decided = states.remove(&a.id.0);
+                let view = AlertView::from(a);
+                match decided {
+                    Some(s) => view.decided(s),
+                    None => view,
+                }
+            })
+            .collect(),
     })
 }

@@ -2,12 +2,20 @@
 //! fact-checks, the burst's evidence) and alerts.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use claimdesk_core::AlertRule;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use claimdesk_core::{Actor, AlertId, AlertRule, Role};
+use claimdesk_store::AlertDecision;
+use claimdesk_store::prelude::*;
+use serde::Deserialize;
 
+use crate::cases::ops::narrative_case;
+use crate::error::{ApiError, ErrorCode};
 use crate::error_page::{PageError, fail, page_id};
+use crate::extract::{ApiPath, CurrentUser};
 use crate::monitoring::load::{load_alerts, load_narrative, load_narratives};
 use crate::monitoring::views::*;
 use crate::render::{Chrome, render};
@@ -106,6 +114,8 @@ struct NarrativePage {
     fact_checks: Vec<(NarrativeFactCheckView, String)>,
     /// The items with times in the desk's zone and how they joined (a catalog key).
     items: Vec<(NarrativeItemView, String, String)>,
+    /// Whether the reader may open a case (editors and above).
+    act: bool,
 }
 
 /// `GET /narratives/{id}`.
@@ -149,10 +159,13 @@ pub(crate) async fn narrative_page(
         .fact_checks
         .iter()
         .map(|f| {
-            (
-                f.clone(),
-                chrome.t.with("narratives.items", &[("n", &f.items)]),
-            )
+            let mut f = f.clone();
+            // The rating in the page's language when the desk's scale knows it.
+            f.rating_label = f
+                .rating_label
+                .map(|l| crate::public::published::verdict_in(&state, &l, chrome.lang));
+            let items = chrome.t.with("narratives.items", &[("n", &f.items)]);
+            (f, items)
         })
         .collect();
     let burst_summary = d.narrative.burst.as_ref().map_or(String::new(), |b| {
@@ -162,6 +175,7 @@ pub(crate) async fn narrative_page(
         )
     });
     let page = NarrativePage {
+        act: chrome.user.as_ref().is_some_and(|u| u.role >= Role::Editor),
         counts: counts(&chrome, &d.narrative),
         burst_summary,
         volume,
@@ -305,7 +319,14 @@ impl AlertTexts {
 
 /// An alert as a row, with where its subject is shown.
 struct AlertRow {
+    id: i64,
     rule_key: String,
+    /// What the desk decided, in words ("Acknowledged by editor, DATE"); none yet: `None`.
+    decided: Option<String>,
+    /// Whether it was dismissed (shown quieter).
+    dismissed: bool,
+    /// Where "Open a case" posts: the narrative's or the item's case.
+    case_action: Option<String>,
     /// What happened, in the page's language.
     what: String,
     /// The text of the post it is about (the item's, else the narrative's first post's).
@@ -322,6 +343,8 @@ struct AlertsPage {
     chrome: Chrome,
     rules: Vec<(&'static str, String, bool)>,
     rows: Vec<AlertRow>,
+    /// Whether the reader may act on alerts (editors and above).
+    act: bool,
 }
 
 /// `GET /alerts`.
@@ -345,12 +368,56 @@ pub(crate) async fn alerts_page(
         .collect();
     let mut texts = AlertTexts::default();
     let mut rows = Vec::with_capacity(list.alerts.len());
+    let mut names = std::collections::HashMap::new();
     for a in list.alerts {
         let (what, post) = texts
             .describe(&state, &chrome, &a)
             .await
             .map_err(fail(&chrome))?;
+        let decided = match (&a.decision, &a.decided_at) {
+            (Some(decision), Some(at)) => {
+                let by = match a.decided_by {
+                    Some(id) => match names.get(&id) {
+                        Some(name) => String::clone(name),
+                        None => {
+                            let user = state
+                                .store()
+                                .user_by_id(claimdesk_core::UserId(id))
+                                .await
+                                .map_err(|e| fail(&chrome)(ApiError::from(e)))?;
+                            let name = user.map(|u| u.username).unwrap_or_default();
+                            names.insert(id, name.clone());
+                            name
+                        }
+                    },
+                    None => "cli".to_string(),
+                };
+                let at = chrome.date(at);
+                Some(match decision.as_str() {
+                    "dismissed" => chrome.t.with(
+                        "alerts.dismissed_by",
+                        &[
+                            ("by", &by),
+                            ("at", &at),
+                            ("reason", &a.dismissed_because.clone().unwrap_or_default()),
+                        ],
+                    ),
+                    _ => chrome
+                        .t
+                        .with("alerts.acknowledged_by", &[("by", &by), ("at", &at)]),
+                })
+            }
+            _ => None,
+        };
         rows.push(AlertRow {
+            id: a.id,
+            dismissed: a.decision.as_deref() == Some("dismissed"),
+            decided,
+            case_action: match (a.narrative, a.item) {
+                (Some(n), _) => Some(format!("/narratives/{n}/case")),
+                (None, Some(i)) => Some(format!("/items/{i}/case")),
+                _ => None,
+            },
             what,
             post,
             rule_key: format!("alert_rule.{}", a.rule),
@@ -372,10 +439,99 @@ pub(crate) async fn alerts_page(
             },
         });
     }
+    let act = chrome.user.as_ref().is_some_and(|u| u.role >= Role::Editor);
     let page = AlertsPage {
         rules,
         rows,
+        act,
         chrome,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Back to the alert on the alerts page.
+fn see_alert(id: i64) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/alerts#alert-{id}"))],
+    )
+        .into_response()
+}
+
+/// `POST /alerts/{id}/acknowledge`: the alert is seen and being handled.
+pub(crate) async fn acknowledge_alert(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, PageError> {
+    let chrome = chrome.section("alerts");
+    state
+        .store()
+        .decide_alert(
+            AlertId(id),
+            &AlertDecision::Acknowledged,
+            Actor::User(who.user.id),
+        )
+        .await
+        .map_err(|e| fail(&chrome)(ApiError::from(e)))?;
+    Ok(see_alert(id))
+}
+
+/// The dismissal form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DismissForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /alerts/{id}/dismiss`: the alert is not worth acting on, and why.
+pub(crate) async fn dismiss_alert(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    Form(f): Form<DismissForm>,
+) -> Result<Response, PageError> {
+    let chrome = chrome.section("alerts");
+    if f.reason.trim().is_empty() {
+        return Err(fail(&chrome)(
+            ApiError::with_detail(ErrorCode::InvalidRequest, "a dismissal needs a reason")
+                .because(crate::error::Reason::new("reason.dismiss_needs_reason")),
+        ));
+    }
+    state
+        .store()
+        .decide_alert(
+            AlertId(id),
+            &AlertDecision::Dismissed { reason: f.reason },
+            Actor::User(who.user.id),
+        )
+        .await
+        .map_err(|e| fail(&chrome)(ApiError::from(e)))?;
+    Ok(see_alert(id))
+}
+
+/// `POST /narratives/{id}/case`: the narrative's case (its first post's), opened with the
+/// narrative's posts attached when it has none.
+pub(crate) async fn open_narrative_case(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, PageError> {
+    let t = chrome.t;
+    let case = narrative_case(&state, id, &who.user, |n, items| {
+        t.with(
+            "narrative.case_note",
+            &[("id", &id), ("n", &n), ("items", &items)],
+        )
+    })
+    .await
+    .map_err(fail(&chrome))?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/cases/{}", case.id.0))],
+    )
+        .into_response())
 }

@@ -251,6 +251,31 @@ pub struct AlertView {
     pub details: serde_json::Value,
     /// When it was raised (RFC 3339, UTC).
     pub created_at: String,
+    /// What the desk decided about it: `acknowledged` or `dismissed` (none yet: absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// Why it was dismissed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed_because: Option<String>,
+    /// The user who decided (absent when the CLI did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<i64>,
+    /// When it was decided (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
+}
+
+impl AlertView {
+    /// The alert with the desk's decision about it.
+    pub(crate) fn decided(mut self, state: claimdesk_store::AlertState) -> AlertView {
+        if let claimdesk_store::AlertDecision::Dismissed { reason } = &state.decision {
+            self.dismissed_because = Some(reason.clone());
+        }
+        self.decision = Some(state.decision.as_str().to_string());
+        self.decided_by = state.by.map(|u| u.0);
+        self.decided_at = Some(state.at);
+        self
+    }
 }
 
 impl From<Alert> for AlertView {
@@ -268,6 +293,10 @@ impl From<Alert> for AlertView {
             summary: a.summary,
             details: a.details,
             created_at: a.created_at,
+            decision: None,
+            dismissed_because: None,
+            decided_by: None,
+            decided_at: None,
         }
     }
 }

@@ -52,7 +52,19 @@ impl VerdictCard {
             headline: nonempty(&f.headline),
             verdict: label.map(|l| verdict_in(state, l, chrome.lang)),
             summary: nonempty(&f.review_body),
-            author: nonempty(&f.author),
+            // The desk's own verdicts are the publisher's ([publisher]), with the
+            // fact-checker's byline when the desk has bylines; others keep their author.
+            author: match fc.case {
+                Some(_) => {
+                    let publisher = &state.config().publisher;
+                    let name = publisher.name_at(state.config().public_base());
+                    match nonempty(&f.author) {
+                        Some(by) if publisher.bylines => Some(format!("{name} · {by}")),
+                        _ => Some(name),
+                    }
+                }
+                None => nonempty(&f.author),
+            },
             published: f.date_published.as_deref().map(|d| chrome.date(d)),
             language_name: f
                 .language

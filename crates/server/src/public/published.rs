@@ -59,6 +59,8 @@ pub(crate) async fn published(state: &AppState, id: i64) -> Result<DeskFactCheck
 pub(crate) struct FeedLink {
     pub href: String,
     pub media_type: &'static str,
+    /// Its name for people, a catalog key ("RSS feed").
+    pub name_key: &'static str,
 }
 
 /// The `<link rel="alternate">`s to the feeds.
@@ -68,6 +70,11 @@ pub(crate) fn feed_links(state: &AppState) -> Vec<FeedLink> {
         .map(|(path, format)| FeedLink {
             href: format!("{}{path}", state.config().public_base()),
             media_type: format.media_type(),
+            name_key: match format {
+                FeedFormat::Rss => "public.feed_rss",
+                FeedFormat::Atom => "public.feed_atom",
+                FeedFormat::JsonFeed => "public.feed_json",
+            },
         })
         .collect()
 }

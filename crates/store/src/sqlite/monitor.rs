@@ -897,6 +897,19 @@ impl MonitorStore for SqliteStore {
         self.read_alerts(filter).await
     }
 
+    async fn decide_alert(
+        &self,
+        alert: AlertId,
+        decision: &crate::AlertDecision,
+        actor: Actor,
+    ) -> Result<crate::AlertState> {
+        self.write_decide_alert(alert, decision, actor).await
+    }
+
+    async fn alert_states(&self, alerts: &[AlertId]) -> Result<Vec<crate::AlertState>> {
+        self.read_alert_states(alerts).await
+    }
+
     async fn add_webhook(&self, url: &str, secret: &str, actor: Actor) -> Result<crate::Webhook> {
         self.write_add_webhook(url, secret, actor).await
     }

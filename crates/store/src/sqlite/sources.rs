@@ -26,6 +26,7 @@ struct SourceRow {
     last_outcome: Option<String>,
     items_seen: i64,
     created_at: String,
+    paused: bool,
 }
 
 /// The columns [`SourceRow`] reads, as a literal so statements stay static SQL.
@@ -33,7 +34,7 @@ macro_rules! source_columns {
     () => {
         "id, kind, location, interval_secs, etag, last_modified, next_poll_at, \
          consecutive_failures, failing_since, last_error, last_polled_at, last_success_at, \
-         last_outcome, items_seen, created_at"
+         last_outcome, items_seen, created_at, paused"
     };
 }
 
@@ -57,6 +58,7 @@ impl SourceRow {
             last_outcome: crate::sources::outcome_from_db(self.last_outcome),
             items_seen: self.items_seen.max(0) as u64,
             created_at: self.created_at,
+            paused: self.paused,
         })
     }
 }
@@ -111,6 +113,54 @@ impl SqliteStore {
         .await?;
         tx.commit().await?;
         Ok(source)
+    }
+
+    pub(crate) async fn write_source_paused(
+        &self,
+        id: SourceId,
+        paused: bool,
+        actor: Actor,
+    ) -> Result<Source> {
+        let mut tx = Change::begin(self, actor, Rights::Needs(Permission::EditCase, None)).await?;
+        let row: Option<SourceRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let source = row
+            .ok_or_else(|| Error::NotFound {
+                what: "source",
+                id: id.to_string(),
+            })?
+            .into_source()?;
+        if source.paused == paused {
+            // Nothing to change: the transaction is dropped, so rolled back.
+            return Ok(source);
+        }
+        let row: SourceRow = sqlx::query_as(concat!(
+            "UPDATE sources SET paused = ? WHERE id = ? RETURNING ",
+            source_columns!()
+        ))
+        .bind(paused)
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.audit(
+            if paused {
+                "source.pause"
+            } else {
+                "source.resume"
+            },
+            &format!("source:{id}"),
+            Some(json!({ "paused": source.paused })),
+            Some(json!({ "paused": paused })),
+        )
+        .await?;
+        tx.commit().await?;
+        row.into_source()
     }
 
     pub(crate) async fn delete_source(&self, id: SourceId, actor: Actor) -> Result<Source> {
@@ -178,7 +228,7 @@ impl SqliteStore {
         let rows: Vec<SourceRow> = sqlx::query_as(concat!(
             "SELECT ",
             source_columns!(),
-            " FROM sources WHERE unixepoch(next_poll_at) <= unixepoch(?)
+            " FROM sources WHERE paused = 0 AND unixepoch(next_poll_at) <= unixepoch(?)
              ORDER BY next_poll_at, id"
         ))
         .bind(now)
@@ -232,6 +282,10 @@ use crate::SourceStore;
 impl SourceStore for SqliteStore {
     async fn add_source(&self, new: &NewSource, actor: Actor) -> Result<Source> {
         self.insert_source(new, actor).await
+    }
+
+    async fn set_source_paused(&self, id: SourceId, paused: bool, actor: Actor) -> Result<Source> {
+        self.write_source_paused(id, paused, actor).await
     }
 
     async fn remove_source(&self, id: SourceId, actor: Actor) -> Result<Source> {
