@@ -14,6 +14,7 @@
 //! | [`AuditStore`] | the audit trail and the import log |
 //! | [`SourceStore`] | watched feeds and drop folders, their poll state |
 //! | [`MonitorStore`] | narratives, bursts, alerts, webhooks and their delivery log |
+//! | [`StatsStore`] | the desk's figures: counters per hour and the work read from cases |
 //!
 //! [`Store`] is all of them, for callers that need everything; a function that needs one
 //! role asks for that trait. Callers are generic over the traits (the methods return
@@ -42,6 +43,7 @@ mod items;
 mod monitor;
 pub mod sources;
 mod sqlite;
+pub mod stats;
 mod users;
 
 pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource, witnessed_checkpoints};
@@ -65,6 +67,7 @@ pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,
 };
 pub use sqlite::SqliteStore;
+pub use stats::{Metric, Period, StatsStore};
 pub use users::{ApiToken, NewApiToken, NewSession, NewUser, Session, UserStore};
 
 /// Every role at once, for callers that need the whole store (the engine holds one).
@@ -78,6 +81,7 @@ pub trait Store:
     + AuditStore
     + SourceStore
     + MonitorStore
+    + StatsStore
 {
 }
 
@@ -90,6 +94,7 @@ impl<T> Store for T where
         + AuditStore
         + SourceStore
         + MonitorStore
+        + StatsStore
 {
 }
 
@@ -98,6 +103,6 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         AuditStore, CaseStore, EmbeddingStore, FactCheckStore, ItemStore, MonitorStore,
-        SourceStore, Store, UserStore,
+        SourceStore, StatsStore, Store, UserStore,
     };
 }
