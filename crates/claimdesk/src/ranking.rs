@@ -180,11 +180,7 @@ pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
     }
     let e = evaluation::evaluate(&queries, &ranked, &qrels, args.k);
     if args.json {
-        let mut v = serde_json::to_value(&e)?;
-        v["threads"] = json!(1);
-        v["retrievers"] = json!(matcher.retrievers());
-        v["ranking"] = json!(matcher.ranking());
-        v["settings"] = json!(engine.config().match_settings());
+        let v = evaluation::json_report(&e, matcher, engine.config())?;
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!(

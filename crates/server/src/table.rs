@@ -15,8 +15,8 @@ use crate::route::Access::{Admin, Change, Public, SignedIn};
 use crate::route::{Access, Handler, Kind, Route};
 use crate::state::AppState;
 use crate::{
-    assets, export, factchecks, intake, items, language, login, matching, monitoring, ops, public,
-    sources,
+    assets, dashboard, digests, export, factchecks, intake, items, language, login, matching,
+    monitoring, ops, public, sources,
 };
 
 const GET: &str = "GET";
@@ -94,6 +94,8 @@ pub const ROUTES: &[Route] = &[
     page(GET, "/narratives", SignedIn, || get(monitoring::pages::narratives_page)),
     page(GET, "/narratives/{id}", SignedIn, || get(monitoring::pages::narrative_page)),
     page(GET, "/alerts", SignedIn, || get(monitoring::pages::alerts_page)),
+    page(GET, "/dashboard", Change, || get(dashboard::dashboard_page)),
+    page(GET, "/digests", Change, || get(digests::digests_page)),
     page(GET, "/lang/{code}", Public, || get(language::switch_language)),
     page(GET, "/login", Public, || get(login::login_form)),
     page(POST, "/login", Public, || post(login::login)),
@@ -112,6 +114,10 @@ pub const ROUTES: &[Route] = &[
     download("/export/factchecks.jsonl", || get(export::fact_checks_jsonl)),
     download("/export/cases.csv", || get(export::cases_csv)),
     download("/export/cases.jsonl", || get(export::cases_jsonl)),
+    route(GET, "/dashboard/{figure}", Change, Kind::Download,
+        Handler::Plain(|| get(dashboard::figure_download))),
+    route(GET, "/digests/{digest}", Change, Kind::Download,
+        Handler::Plain(|| get(digests::digest_file))),
     // Assets.
     asset(assets::CSS_ROUTE, || get(assets::css)),
     asset(assets::HTMX_PATH, || get(assets::htmx)),
@@ -134,6 +140,7 @@ pub const ROUTES: &[Route] = &[
     api(GET, "/api/narratives", SignedIn, || routes!(monitoring::api::api_narratives)),
     api(GET, "/api/narratives/{id}", SignedIn, || routes!(monitoring::api::api_narrative)),
     api(GET, "/api/alerts", SignedIn, || routes!(monitoring::api::api_alerts)),
+    api(GET, "/api/stats", Change, || routes!(dashboard::api_stats)),
     api(POST, "/api/match", SignedIn, || routes!(matching::match_text)),
     api(GET, "/api/openapi.json", Public, || routes!(ops::openapi_json)),
     served_by("/api/factchecks/{id}.jsonld", Public, "/api/factchecks/{id}"),

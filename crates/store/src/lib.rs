@@ -14,6 +14,7 @@
 //! | [`AuditStore`] | the audit trail and the import log |
 //! | [`SourceStore`] | watched feeds and drop folders, their poll state |
 //! | [`MonitorStore`] | narratives, bursts, alerts, webhooks and their delivery log |
+//! | [`DigestStore`] | the log of scheduled digests mailed |
 //! | [`StatsStore`] | the desk's figures: counters per hour and the work read from cases |
 //!
 //! [`Store`] is all of them, for callers that need everything; a function that needs one
@@ -36,6 +37,7 @@
 mod audit;
 pub mod auth;
 mod cases;
+pub mod digests;
 mod embeddings;
 mod error;
 mod factchecks;
@@ -51,6 +53,7 @@ pub use auth::{PasswordHash, Secret, TokenHash};
 pub use cases::{
     CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy, verdict_case,
 };
+pub use digests::{DigestAttempt, DigestStore};
 pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
@@ -82,6 +85,7 @@ pub trait Store:
     + SourceStore
     + MonitorStore
     + StatsStore
+    + DigestStore
 {
 }
 
@@ -95,6 +99,7 @@ impl<T> Store for T where
         + SourceStore
         + MonitorStore
         + StatsStore
+        + DigestStore
 {
 }
 
@@ -102,7 +107,7 @@ impl<T> Store for T where
 /// `use claimdesk_store::prelude::*;`. (A generic `S: Store` has them without it.)
 pub mod prelude {
     pub use crate::{
-        AuditStore, CaseStore, EmbeddingStore, FactCheckStore, ItemStore, MonitorStore,
-        SourceStore, StatsStore, Store, UserStore,
+        AuditStore, CaseStore, DigestStore, EmbeddingStore, FactCheckStore, ItemStore,
+        MonitorStore, SourceStore, StatsStore, Store, UserStore,
     };
 }

@@ -145,6 +145,7 @@ impl SqliteStore {
 // After the macro above, which the queries of every role use.
 mod audit;
 mod cases;
+mod digests;
 mod embeddings;
 mod factchecks;
 mod items;
