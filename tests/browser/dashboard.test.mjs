@@ -12,7 +12,7 @@ let browser;
 let page;
 const violations = [];
 before(async () => {
-  browser = await launch({ viewport: { width: 1280, height: 900 } });
+  browser = await launch({ viewport: { width: 1280, height: 1500 } });
   page = await browser.context.newPage();
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   await signIn(page, 'editor', USERS.editor);

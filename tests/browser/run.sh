@@ -105,7 +105,7 @@ wait_healthy "$semantic_pid" "$CLAIMDESK_SEMANTIC_URL" "$work/semantic.log"
 export CLAIMDESK_XSS_CORPUS="$here/xss-corpus.txt"
 export CLAIMDESK_SCREENSHOTS="${CLAIMDESK_SCREENSHOTS:-$root/docs/screenshots}"
 status=0
-(cd "$here" && timeout 900 node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs) || status=$?
+(cd "$here" && timeout 900 node --test --test-concurrency=1 --test-timeout=300000 ${BROWSER_TESTS:-./*.test.mjs}) || status=$?
 if [ "$status" -ne 0 ]; then
   log "tests failed ($status); the server's log (last 40 lines):"
   tail -n 40 "$work/server.log" >&2
