@@ -176,7 +176,7 @@ pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
     let ranked =
         evaluation::rank_all(matcher, &queries, &catalog, args.k.max(1), &Bars::default())?;
     if let Some(out) = &args.run_out {
-        crate::write_file(out, &evaluation::run_file(&queries, &ranked.rankings))?;
+        crate::write_file(out, evaluation::run_file(&queries, &ranked.rankings))?;
     }
     let e = evaluation::evaluate(&queries, &ranked, &qrels, args.k);
     if args.json {
