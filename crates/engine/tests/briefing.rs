@@ -599,6 +599,11 @@ async fn dashboard_year_of_a_million_items() {
         .filter(|&i| (i as i64 * 7919) % year < year - 7 * 3600)
         .count();
     assert_eq!(b.intake.items as usize, expected);
+    let by_language: u64 = b.intake.by_language.iter().map(|c| c.count).sum();
+    assert_eq!(
+        by_language as usize, expected,
+        "the rollups agree with the hours"
+    );
     assert_eq!(b.work.cases_opened, 5000);
     let mut times = Vec::new();
     for _ in 0..50 {

@@ -217,9 +217,37 @@ async fn counters_follow_every_change_and_agree_with_a_rebuild() {
     );
     assert!(s.open_cases().await.unwrap().is_empty());
 
+    // Over months: whole months and days from the rollups, the edges from the hours; the
+    // same totals as the hours alone.
+    let spring = Period {
+        from: unix("2026-02-10T17:00:00Z"),
+        to: unix("2026-04-20T05:00:00Z"),
+    };
+    let by_source = s
+        .stat_keys(Metric::ItemsBySource, spring, 10)
+        .await
+        .unwrap();
+    let mut expected: Vec<(String, i64)> = Vec::new();
+    for r in s.stat_rows().await.unwrap() {
+        if r.metric == "items_source" && r.hour >= spring.from && r.hour < spring.to {
+            match expected.iter_mut().find(|(k, _)| *k == r.key) {
+                Some((_, n)) => *n += r.value,
+                None => expected.push((r.key.clone(), r.value)),
+            }
+        }
+    }
+    expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert_eq!(by_source, expected);
+    assert_eq!(by_source, [("web".to_string(), 3), ("zalo".to_string(), 1)]);
+
     let kept = s.stat_rows().await.unwrap();
     assert!(kept.len() > 10, "{kept:?}");
     let written = s.rebuild_stats().await.unwrap();
     assert_eq!(written as usize, kept.len());
     assert_eq!(s.stat_rows().await.unwrap(), kept);
+    assert_eq!(
+        s.stat_keys(Metric::ItemsBySource, spring, 10).await.unwrap(),
+        by_source,
+        "the rollups are rebuilt too"
+    );
 }

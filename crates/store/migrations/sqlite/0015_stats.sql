@@ -32,6 +32,43 @@ CREATE TABLE stats_hourly (
     PRIMARY KEY (metric, hour, key)
 ) WITHOUT ROWID;
 
+-- stats_rollup: the same counts per UTC day (level 'd') and UTC month ('m'), kept from
+-- stats_hourly by its triggers, so a breakdown over a year (items by source, the fact-checks
+-- matched most) sums a few thousand rows: whole months and days inside the period from
+-- here, its ragged edges from the hours (StatsStore::stat_keys). `start` is the day's or the
+-- month's first second.
+CREATE TABLE stats_rollup (
+    level  TEXT    NOT NULL CHECK (level IN ('d', 'm')),
+    metric TEXT    NOT NULL,
+    start  INTEGER NOT NULL,
+    key    TEXT    NOT NULL,
+    value  INTEGER NOT NULL,
+    PRIMARY KEY (level, metric, start, key)
+) WITHOUT ROWID;
+
+CREATE TRIGGER stats_rollup_insert AFTER INSERT ON stats_hourly
+BEGIN
+    INSERT INTO stats_rollup (level, metric, start, key, value)
+    VALUES ('d', new.metric, new.hour / 86400 * 86400, new.key, new.value),
+           ('m', new.metric, unixepoch(strftime('%Y-%m-01', new.hour, 'unixepoch')), new.key,
+            new.value)
+    ON CONFLICT DO UPDATE SET value = value + excluded.value;
+END;
+CREATE TRIGGER stats_rollup_update AFTER UPDATE OF value ON stats_hourly
+BEGIN
+    UPDATE stats_rollup SET value = value + new.value - old.value
+    WHERE metric = new.metric AND key = new.key
+      AND ((level = 'd' AND start = new.hour / 86400 * 86400)
+        OR (level = 'm' AND start = unixepoch(strftime('%Y-%m-01', new.hour, 'unixepoch'))));
+END;
+CREATE TRIGGER stats_rollup_delete AFTER DELETE ON stats_hourly
+BEGIN
+    UPDATE stats_rollup SET value = value - old.value
+    WHERE metric = old.metric AND key = old.key
+      AND ((level = 'd' AND start = old.hour / 86400 * 86400)
+        OR (level = 'm' AND start = unixepoch(strftime('%Y-%m-01', old.hour, 'unixepoch'))));
+END;
+
 CREATE VIEW item_stat_hour AS
 SELECT i.id AS item_id,
        coalesce(unixepoch(i.published_at), unixepoch(imp.started_at), 0) / 3600 * 3600 AS hour

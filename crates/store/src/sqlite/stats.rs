@@ -40,12 +40,26 @@ impl StatsStore for SqliteStore {
         period: Period,
         limit: u32,
     ) -> Result<Vec<(String, i64)>> {
+        let s = Spans::of(period);
         Ok(sqlx::query_as(
-            "SELECT key, SUM(value) AS total FROM stats_hourly
-             WHERE metric = ? AND hour >= ? AND hour < ?
-             GROUP BY key HAVING total != 0 ORDER BY total DESC, key LIMIT ?",
+            "SELECT key, SUM(value) AS total FROM (
+                 SELECT key, value FROM stats_rollup
+                 WHERE level = 'm' AND metric = ?1 AND start >= ?4 AND start < ?5
+                 UNION ALL
+                 SELECT key, value FROM stats_rollup
+                 WHERE level = 'd' AND metric = ?1
+                   AND ((start >= ?2 AND start < ?4) OR (start >= ?5 AND start < ?3))
+                 UNION ALL
+                 SELECT key, value FROM stats_hourly
+                 WHERE metric = ?1
+                   AND ((hour >= ?6 AND hour < ?2) OR (hour >= ?3 AND hour < ?7)))
+             GROUP BY key HAVING total != 0 ORDER BY total DESC, key LIMIT ?8",
         )
         .bind(metric.as_str())
+        .bind(s.days.0)
+        .bind(s.days.1)
+        .bind(s.months.0)
+        .bind(s.months.1)
         .bind(period.from)
         .bind(period.to)
         .bind(i64::from(limit))
@@ -73,7 +87,11 @@ impl StatsStore for SqliteStore {
 
     async fn rebuild_stats(&self) -> Result<u64> {
         let mut tx = self.write_tx().await?;
+        // The rollups follow the hours by trigger: emptied here, refilled by the inserts.
         sqlx::query("DELETE FROM stats_hourly")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM stats_rollup")
             .execute(&mut *tx)
             .await?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(REBUILD))
@@ -195,6 +213,57 @@ impl StatsStore for SqliteStore {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(growth).collect())
+    }
+}
+
+/// A period cut into whole UTC months and days inside it and its edges: `days` is the
+/// whole days `[d0, d1)` (the hours outside them, before `d0` and from `d1`, are the edges),
+/// `months` the whole months `[m0, m1)` within those days (the days outside them are read
+/// from the daily rollup). An empty range is `(x, x)`.
+struct Spans {
+    days: (i64, i64),
+    months: (i64, i64),
+}
+
+impl Spans {
+    fn of(p: Period) -> Spans {
+        const DAY: i64 = 86_400;
+        let d0 = p.from.div_euclid(DAY) * DAY + if p.from.rem_euclid(DAY) == 0 { 0 } else { DAY };
+        let d1 = p.to.div_euclid(DAY) * DAY;
+        if d0 >= d1 {
+            // No whole day: the hours cover it all.
+            return Spans {
+                days: (p.to, p.to),
+                months: (p.to, p.to),
+            };
+        }
+        let month_start = |t: i64| -> Option<(i64, i64)> {
+            let d = jiff::Timestamp::from_second(t)
+                .ok()?
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date();
+            let first = d.first_of_month();
+            let start = |d: jiff::civil::Date| {
+                d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .ok()
+                    .map(|z| z.timestamp().as_second())
+            };
+            Some((
+                start(first)?,
+                start(first.checked_add(jiff::Span::new().months(1)).ok()?)?,
+            ))
+        };
+        let months = match (month_start(d0), month_start(d1)) {
+            (Some((a, next)), Some((b, _))) => {
+                let m0 = if a == d0 { a } else { next };
+                if m0 < b { (m0, b) } else { (d1, d1) }
+            }
+            _ => (d1, d1),
+        };
+        Spans {
+            days: (d0, d1),
+            months,
+        }
     }
 }
 
