@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-use claimdesk_core::{Actor, ApiTokenId, CheckpointKey, CheckpointSigner, Role, User};
+use anyhow::{Context, Result};
+use claimdesk_core::{Actor, ApiTokenId, CheckpointKey, Role, User};
 use claimdesk_engine::Config;
 use claimdesk_engine::jobs::{checkpoint_audit, verify_witness};
 use claimdesk_store::auth::hash_password;
@@ -222,7 +222,7 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
             if let Some(file) = checkpoints {
                 let key = match key {
                     Some(key) => key,
-                    None => desk_key(&dir, &config)?.public(),
+                    None => dir.existing_audit_signer(&config)?.public(),
                 };
                 let witnessed = std::fs::read_to_string(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
@@ -242,10 +242,8 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Checkpoints { out } => {
-            let mut text = String::new();
-            for line in witnessed_checkpoints(&store).await? {
-                text += &(serde_json::to_string(&line)? + "\n");
-            }
+            let lines = witnessed_checkpoints(&store).await?;
+            let text = claimdesk_printer::accounts::checkpoint_lines(&lines);
             match out {
                 Some(path) => crate::write_file(&path, &text)?,
                 None => print!("{text}"),
@@ -263,16 +261,4 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
 fn read_key(path: &str) -> Result<CheckpointKey> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
     CheckpointKey::from_hex(&text).with_context(|| path.to_string())
-}
-
-/// The desk's own key, which must exist already: a new one would verify nothing.
-fn desk_key(dir: &DataDir, config: &Config) -> Result<CheckpointSigner> {
-    let path = dir.audit_key_file(config);
-    if !path.exists() {
-        bail!(
-            "{}: no audit key here; give the desk's public key with --key FILE",
-            path.display()
-        );
-    }
-    Ok(dir.audit_signer(config)?)
 }

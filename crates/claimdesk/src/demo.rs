@@ -7,14 +7,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use claimdesk_core::{Actor, ItemId, Role};
+use claimdesk_core::{ItemId, Role};
 use claimdesk_ingest::{FactCheckFormat, ItemFormat};
-use claimdesk_store::NewUser;
-use claimdesk_store::auth::{Secret, hash_password};
 use claimdesk_store::prelude::*;
 use clap::Args;
-
-use claimdesk_engine::Engine;
 
 use crate::load;
 use crate::ranking::render_matches;
@@ -66,7 +62,10 @@ pub async fn run(cli: &crate::Cli, args: &DemoArgs) -> Result<ExitCode> {
     load::import(&engine, &fc_path, FactCheckFormat::ClaimReview).await?;
     load::ingest(&engine, &posts_path, ItemFormat::Jsonl).await?;
     if let Some(listener) = listener {
-        let accounts = add_accounts(&engine).await?;
+        let accounts = engine
+            .add_demo_accounts(&ACCOUNTS)
+            .await
+            .context("cannot add the demo accounts")?;
         let config = serve::server_config(&engine, args.addr)?;
         serve::serve_desk(&engine, listener, config, |addr| {
             println!("\nclaimdesk demo desk: http://{addr}/");
@@ -100,27 +99,4 @@ pub async fn run(cli: &crate::Cli, args: &DemoArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Adds the demo accounts, each with a fresh random password: (username, role, password).
-async fn add_accounts(engine: &Engine) -> Result<Vec<(&'static str, Role, String)>> {
-    let mut out = Vec::new();
-    for (username, role) in ACCOUNTS {
-        let secret = Secret::generate().context("cannot make a demo password")?;
-        // 20 hex characters: 80 random bits, short enough to type.
-        let password = secret.expose()[..20].to_string();
-        let new = NewUser {
-            username: username.to_string(),
-            display_name: None,
-            role,
-            password: hash_password(&password)?,
-        };
-        engine
-            .store()
-            .add_user(&new, Actor::Cli)
-            .await
-            .with_context(|| format!("cannot add the demo account {username}"))?;
-        out.push((username, role, password));
-    }
-    Ok(out)
 }

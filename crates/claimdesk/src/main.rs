@@ -5,6 +5,7 @@
 //! the audit chain is broken, 2 an error stopped the command.
 
 mod accounts;
+mod briefing;
 mod demo;
 mod detection;
 mod load;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use claimdesk_engine::ingest::{FactCheckFormat, ItemFormat};
+use claimdesk_engine::store::StatsStore;
 use claimdesk_engine::{DataDir, Engine, EngineOptions, RankerOptions};
 use clap::{Parser, Subcommand};
 
@@ -123,6 +125,11 @@ enum Command {
     /// Endpoints that receive alerts as signed JSON, and their delivery log.
     #[command(subcommand)]
     Webhook(watch::WebhookCommand),
+    /// The dashboard's counters: `rebuild` recomputes them from the records.
+    #[command(subcommand)]
+    Stats(briefing::StatsCommand),
+    /// A weekly or monthly digest (HTML, Markdown or JSON; Vietnamese or English).
+    Digest(briefing::DigestArgs),
     /// The data directory's config file (every key: docs/config.md).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -185,7 +192,7 @@ pub(crate) fn command_line() -> String {
 }
 
 /// Writes `contents` to `path`, naming the file when it cannot.
-pub(crate) fn write_file(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+pub(crate) fn write_file(path: &std::path::Path, contents: impl AsRef<[u8]>) -> anyhow::Result<()> {
     std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -352,17 +359,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Alerts(args) => watch::alerts(&cli.data, args).await,
         Command::Webhook(command) => watch::webhook(&cli.data, command.clone()).await,
+        Command::Stats(briefing::StatsCommand::Rebuild) => {
+            let rows = open(&cli, &[], None).await?.store().rebuild_stats().await?;
+            println!("rebuilt the dashboard's counters: {rows} rows");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Digest(args) => briefing::digest(&open(&cli, &[], None).await?, args).await,
         Command::Config(command) => {
-            let data = DataDir::new(&cli.data);
             let config = claimdesk_engine::Config::load(&cli.data)?;
             match command {
-                ConfigCommand::Check if data.config_file().exists() => {
-                    println!("{}: valid", data.config_file().display())
-                }
-                ConfigCommand::Check => println!(
-                    "{}: no such file; the defaults apply (`claimdesk init` writes one)",
-                    data.config_file().display()
-                ),
+                ConfigCommand::Check => println!("{}", DataDir::new(&cli.data).config_status()),
                 ConfigCommand::Show => print!("{}", config.show()),
             }
             Ok(ExitCode::SUCCESS)

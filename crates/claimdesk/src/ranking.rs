@@ -176,15 +176,11 @@ pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
     let ranked =
         evaluation::rank_all(matcher, &queries, &catalog, args.k.max(1), &Bars::default())?;
     if let Some(out) = &args.run_out {
-        crate::write_file(out, &evaluation::run_file(&queries, &ranked.rankings))?;
+        crate::write_file(out, evaluation::run_file(&queries, &ranked.rankings))?;
     }
     let e = evaluation::evaluate(&queries, &ranked, &qrels, args.k);
     if args.json {
-        let mut v = serde_json::to_value(&e)?;
-        v["threads"] = json!(1);
-        v["retrievers"] = json!(matcher.retrievers());
-        v["ranking"] = json!(matcher.ranking());
-        v["settings"] = json!(engine.config().match_settings());
+        let v = evaluation::json_report(&e, matcher, engine.config())?;
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!(

@@ -77,7 +77,7 @@ pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
     let qrels = claimdesk_engine::evaluation::read_qrels(&args.qrels)?;
     let judged = training::judged_queries(matcher, &catalog, &queries, &qrels)?;
     if let Some(path) = &args.dump {
-        crate::write_file(path, &training::candidates_jsonl(&judged))?;
+        crate::write_file(path, training::candidates_jsonl(&judged))?;
     }
     let source = args.queries.display().to_string();
     let mut trained = training::train_reranker(&judged, args.l2, args.precision, &source);
@@ -114,7 +114,7 @@ pub async fn run(engine: &Engine, args: &TrainArgs) -> Result<ExitCode> {
         &Bars::default(),
     );
     if let Some(path) = &args.verifier_dump {
-        crate::write_file(path, &training::pools_jsonl(&runs, &trained.reranker))?;
+        crate::write_file(path, training::pools_jsonl(&runs, &trained.reranker))?;
     }
     let (mut verifier, summary) =
         training::train_verifier(&runs, &conditions, &trained.reranker, &options, &source);

@@ -78,6 +78,8 @@ pub struct Config {
     pub audit: AuditSection,
     /// `[publisher]`: who publishes the desk's verdicts (their ClaimReview's author).
     pub publisher: Publisher,
+    /// `[digest]`: how weekly and monthly digests are made.
+    pub digest: DigestSection,
     /// `[rating_scale]`: the desk's verdicts (default: the bilingual five-point scale).
     /// Kept as written; [`Config::rating_scale`] gives the checked scale.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -314,6 +316,69 @@ impl Default for AuditSection {
     }
 }
 
+/// `[digest]`: making digests, and mailing them on a schedule from `serve`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DigestSection {
+    /// The headless Chromium that prints a digest to PDF (`claimdesk digest --format pdf`,
+    /// the attachment of a mailed digest); a name is looked up in `PATH`.
+    pub chromium: PathBuf,
+    /// Which digests `serve` mails: `weekly` (the past week, on Mondays), `monthly` (the
+    /// past month, on the 1st). Empty: none.
+    pub schedule: Vec<String>,
+    /// The local time they are sent at, `HH:MM`.
+    pub send_at: String,
+    /// The time zone of the periods and of `send_at` (default: `[server] time_zone`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// The language of mailed digests: `vi` or `en`.
+    pub language: String,
+    /// Who receives them (e-mail addresses).
+    pub recipients: Vec<String>,
+    /// The sender's address.
+    pub from: String,
+    /// The SMTP server.
+    pub smtp_host: String,
+    /// Its port (587 for STARTTLS, 465 for TLS).
+    pub smtp_port: u16,
+    /// `starttls`, `tls`, or `none` (plain text: only to a server on this machine).
+    pub smtp_security: String,
+    /// The SMTP user name, if the server asks for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_user: Option<String>,
+    /// Its password (a secret: `config show` masks it, logs never carry it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_password: Option<String>,
+    /// Attach the digest as a PDF (printed by `chromium`).
+    pub attach_pdf: bool,
+    /// Attempts per digest before giving up.
+    pub attempts: u32,
+    /// Seconds before the first retry; each next one waits twice as long.
+    pub retry_secs: u64,
+}
+
+impl Default for DigestSection {
+    fn default() -> Self {
+        DigestSection {
+            chromium: PathBuf::from("chromium"),
+            schedule: Vec::new(),
+            send_at: "08:00".into(),
+            time_zone: None,
+            language: "vi".into(),
+            recipients: Vec::new(),
+            from: String::new(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_user: None,
+            smtp_password: None,
+            attach_pdf: true,
+            attempts: 5,
+            retry_secs: 60,
+        }
+    }
+}
+
 /// `[lookback]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -455,6 +520,88 @@ impl Config {
                 format!("`{url}` must start with http:// or https://"),
             ));
         }
+        let d = &self.digest;
+        if let Some(kind) = d
+            .schedule
+            .iter()
+            .find(|k| !matches!(k.as_str(), "weekly" | "monthly"))
+        {
+            return Err(bad(
+                "digest",
+                "schedule",
+                format!("{kind:?}: expected 'weekly' or 'monthly'"),
+            ));
+        }
+        if !matches!(d.language.as_str(), "vi" | "en") {
+            return Err(bad(
+                "digest",
+                "language",
+                format!("{:?}: expected 'vi' or 'en'", d.language),
+            ));
+        }
+        let valid_time =
+            d.send_at.len() == 5 && jiff::civil::Time::strptime("%H:%M", &d.send_at).is_ok();
+        if !valid_time {
+            return Err(bad(
+                "digest",
+                "send_at",
+                format!("{:?}: expected HH:MM, e.g. '08:00'", d.send_at),
+            ));
+        }
+        if let Some(zone) = &d.time_zone
+            && jiff::tz::TimeZone::get(zone).is_err()
+        {
+            return Err(bad(
+                "digest",
+                "time_zone",
+                format!(
+                    "unknown time zone `{zone}` (expected an IANA name such as Asia/Ho_Chi_Minh)"
+                ),
+            ));
+        }
+        let loopback = matches!(d.smtp_host.as_str(), "127.0.0.1" | "::1" | "localhost");
+        match d.smtp_security.as_str() {
+            "starttls" | "tls" => {}
+            "none" if loopback || d.smtp_host.is_empty() => {}
+            "none" => {
+                return Err(bad(
+                    "digest",
+                    "smtp_security",
+                    format!(
+                        "'none' sends the password and the digest in clear: only to a server on this machine (127.0.0.1, ::1, localhost), not {:?}",
+                        d.smtp_host
+                    ),
+                ));
+            }
+            other => {
+                return Err(bad(
+                    "digest",
+                    "smtp_security",
+                    format!("{other:?}: expected 'starttls', 'tls' or 'none'"),
+                ));
+            }
+        }
+        if !d.schedule.is_empty() {
+            for (key, value) in [("smtp_host", &d.smtp_host), ("from", &d.from)] {
+                if value.trim().is_empty() {
+                    return Err(bad(
+                        "digest",
+                        key,
+                        "needed to mail the scheduled digests".into(),
+                    ));
+                }
+            }
+            if d.recipients.is_empty() {
+                return Err(bad(
+                    "digest",
+                    "recipients",
+                    "needed to mail the scheduled digests: at least one address".into(),
+                ));
+            }
+        }
+        if d.attempts == 0 {
+            return Err(bad("digest", "attempts", "must be at least 1".into()));
+        }
         for (key, v) in [("url", &self.publisher.url), ("logo", &self.publisher.logo)] {
             if let Some(url) = v
                 && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -558,6 +705,9 @@ impl Config {
         full.model.path = Some(PathBuf::from("m"));
         full.model.reranker = Some(PathBuf::from("r"));
         full.audit.key = Some(PathBuf::from("k"));
+        full.digest.time_zone = Some(String::new());
+        full.digest.smtp_user = Some(String::new());
+        full.digest.smtp_password = Some(String::new());
         full.server.public_url = Some(String::new());
         full.publisher.name = Some(String::new());
         full.publisher.url = Some(String::new());
@@ -761,6 +911,26 @@ pub const CONFIG_TEMPLATE: &str = "\
 # key = 'false'
 # value = 1
 # labels = { en = 'False', vi = 'Sai sự thật' }
+# [digest]: digests. chromium prints them to PDF (Debian's chromium). serve mails the
+# schedule's digests (weekly: the past week on Mondays; monthly: the past month on the 1st)
+# at send_at in time_zone (default [server] time_zone), HTML in the body and the PDF
+# attached, over SMTP with STARTTLS (587) or TLS (465); failures are retried with backoff.
+[digest]
+# chromium = 'chromium'
+# schedule = ['weekly', 'monthly']
+# send_at = '08:00'
+# time_zone = 'Asia/Ho_Chi_Minh'
+# language = 'vi'
+# recipients = ['editor@example.org']
+# from = 'desk@example.org'
+# smtp_host = 'smtp.example.org'
+# smtp_port = 587
+# smtp_security = 'starttls'
+# smtp_user = 'desk@example.org'
+# smtp_password = '...'
+# attach_pdf = true
+# attempts = 5
+# retry_secs = 60
 ";
 
 #[cfg(test)]

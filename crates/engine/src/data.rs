@@ -96,6 +96,19 @@ impl DataDir {
         Ok(true)
     }
 
+    /// What `claimdesk config check` says of a config that loaded: the file is valid, or
+    /// there is none and the defaults apply.
+    pub fn config_status(&self) -> String {
+        let file = self.config_file();
+        match file.exists() {
+            true => format!("{}: valid", file.display()),
+            false => format!(
+                "{}: no such file; the defaults apply (`claimdesk init` writes one)",
+                file.display()
+            ),
+        }
+    }
+
     /// The file of the key that signs audit checkpoints: `[audit] key` (relative to the
     /// data directory), else [`AUDIT_KEY_FILE`] here.
     pub fn audit_key_file(&self, config: &Config) -> PathBuf {
@@ -103,6 +116,19 @@ impl DataDir {
             Some(path) => self.root.join(path),
             None => self.root.join(AUDIT_KEY_FILE),
         }
+    }
+
+    /// The desk's own audit key, which must exist already (verifying checkpoints with a key
+    /// made now would verify nothing): a usage error naming the file otherwise.
+    pub fn existing_audit_signer(&self, config: &Config) -> Result<CheckpointSigner> {
+        let path = self.audit_key_file(config);
+        if !path.exists() {
+            return Err(crate::Error::Usage(format!(
+                "{}: no audit key here; give the desk's public key with --key FILE",
+                path.display()
+            )));
+        }
+        self.audit_signer(config)
     }
 
     /// The key that signs audit checkpoints, created (32 random bytes from the OS, written

@@ -498,6 +498,28 @@ impl Engine {
         })
     }
 
+    /// Adds desk accounts for a demo, each with a fresh random password of 20 hex
+    /// characters (80 random bits, short enough to type): (username, role, password).
+    pub async fn add_demo_accounts(
+        &self,
+        accounts: &[(&'static str, claimdesk_core::Role)],
+    ) -> Result<Vec<(&'static str, claimdesk_core::Role, String)>> {
+        let mut out = Vec::new();
+        for &(username, role) in accounts {
+            let secret = claimdesk_store::auth::Secret::generate()?;
+            let password = secret.expose()[..20].to_string();
+            let new = claimdesk_store::NewUser {
+                username: username.to_string(),
+                display_name: None,
+                role,
+                password: claimdesk_store::auth::hash_password(&password)?,
+            };
+            self.store().add_user(&new, Actor::Cli).await?;
+            out.push((username, role, password));
+        }
+        Ok(out)
+    }
+
     /// Recomputes every narrative and burst from the stored items (they are derived
     /// state), with the model when the ranker has it; returns how many items were read.
     pub async fn rebuild_narratives(&self) -> Result<u64> {

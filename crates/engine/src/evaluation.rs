@@ -166,6 +166,21 @@ pub struct Evaluation {
     pub queries_per_second: f64,
 }
 
+/// `e` as `claimdesk eval --json` prints it: the measures with how they were made (one
+/// thread, the retrievers, the ranking and the match settings in force).
+pub fn json_report(
+    e: &Evaluation,
+    matcher: &HybridMatcher,
+    settings: &crate::config::Config,
+) -> Result<serde_json::Value> {
+    let mut v = serde_json::to_value(e).map_err(|e| Error::Internal(e.to_string()))?;
+    v["threads"] = serde_json::json!(1);
+    v["retrievers"] = serde_json::json!(matcher.retrievers());
+    v["ranking"] = serde_json::json!(matcher.ranking());
+    v["settings"] = serde_json::json!(settings.match_settings());
+    Ok(v)
+}
+
 /// Measures `ranked` (the queries ranked at least `k` deep) against `qrels` at cutoff `k`.
 pub fn evaluate(queries: &[Query], ranked: &Ranked, qrels: &Qrels, k: usize) -> Evaluation {
     let judged: HashSet<&String> = qrels.keys().collect();

@@ -1,6 +1,6 @@
 //! The work a running desk does besides answering requests: following the store (the live
 //! index and the look-back), polling the sources through the pipeline, delivering alerts to
-//! webhooks, and signing checkpoints of the audit chain. Each loop stops when told to, after the work in flight.
+//! webhooks, mailing the scheduled digests, and signing checkpoints of the audit chain. Each loop stops when told to, after the work in flight.
 //!
 //! Layer 5 (the top): imports `engine` and the modules below it.
 
@@ -74,6 +74,26 @@ pub async fn verify_witness(
         after += PAGE;
     }
     Ok(verifier.finish())
+}
+
+/// Mails the scheduled digests (`[digest] schedule`) until `stop` turns true: looks every
+/// [`crate::mail::DIGEST_POLL`] whether one is due or a retry has come.
+async fn mail_digests(engine: Engine, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = crate::mail::deliver_due_digests(
+            engine.store(),
+            engine.config(),
+            jiff::Timestamp::now(),
+        )
+        .await
+        {
+            tracing::error!(target: "publish::digest", error = %e, "cannot mail the digests");
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(crate::mail::DIGEST_POLL) => {}
+        }
+    }
 }
 
 /// Signs checkpoints until `stop` turns true: after `[audit] checkpoint_every` events, and
@@ -185,6 +205,8 @@ pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Resu
     }
     let signer = engine.data().audit_signer(engine.config())?;
     let checkpoints = tokio::spawn(sign_checkpoints(engine.clone(), signer, stop.clone()));
+    let digests = (!engine.config().digest.schedule.is_empty())
+        .then(|| tokio::spawn(mail_digests(engine.clone(), stop.clone())));
     let transport = webhook_client(engine.config())?;
     let policy = engine.config().webhooks.clone();
     let follow = tokio::spawn(follow_store(engine.clone(), stop.clone()));
@@ -218,6 +240,9 @@ pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Resu
     let _ = follow.await;
     let _ = deliveries.await;
     let _ = checkpoints.await;
+    if let Some(digests) = digests {
+        let _ = digests.await;
+    }
     Ok(())
 }
 

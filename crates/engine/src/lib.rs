@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod briefing;
 pub mod catalog;
 pub mod config;
 pub mod data;
@@ -27,6 +28,7 @@ pub mod evaluation;
 pub mod index;
 pub mod jobs;
 pub mod lookback;
+pub mod mail;
 pub mod model;
 pub mod pipeline;
 pub mod progress;
@@ -62,6 +64,8 @@ pub const LAYERS: &[&str] = &[
     "error",
     "data",
     "catalog",
+    "briefing",
+    "mail",
     "model",
     "index",
     "ranker",

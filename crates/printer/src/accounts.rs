@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use claimdesk_engine::core::{AuditReport, User, WitnessReport};
+use claimdesk_engine::core::{AuditReport, User, WitnessReport, WitnessedCheckpoint};
 use claimdesk_engine::store::ApiToken;
 
 /// One line per user: name, role, state, display name.
@@ -68,6 +68,15 @@ pub fn audit_chain(report: &AuditReport) -> String {
         None => format!("audit chain intact: {} events\n", report.events),
         Some(problem) => format!("audit chain broken: {problem}\n"),
     }
+}
+
+/// The exported checkpoints as JSON Lines, one line each, as witnesses copy them.
+pub fn checkpoint_lines(lines: &[WitnessedCheckpoint]) -> String {
+    lines
+        .iter()
+        .filter_map(|l| serde_json::to_string(l).ok())
+        .map(|l| l + "\n")
+        .collect()
 }
 
 /// What checking the chain against a witness's checkpoints found, naming the first bad

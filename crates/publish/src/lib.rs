@@ -10,12 +10,14 @@
 //! - [`write_rss`], [`write_atom`], [`write_json_feed`]: feeds of published verdicts
 //!   (RSS 2.0, Atom 1.0, JSON Feed 1.1) built from [`FeedInfo`] and [`FeedEntry`]s;
 //! - [`CsvExport`], [`JsonlExport`] and [`JsonlWriter`]: streaming exports that
-//!   `claimdesk import` reads back.
+//!   `claimdesk import` reads back;
+//! - [`briefing`]: the desk's figures over a period, their SVG charts and CSV.
 //!
 //! Nothing here does I/O of its own: every writer takes a caller's [`std::io::Write`].
 
 #![warn(missing_docs)]
 
+pub mod briefing;
 mod claimreview;
 mod date;
 mod export;

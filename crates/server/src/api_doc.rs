@@ -40,6 +40,7 @@ pub(crate) const COOKIE_SCHEME: &str = "sessionCookie";
         (name = "match", description = "Ranking fact-checks for a text"),
         (name = "cases", description = "The desk's workflow: cases, links, notes, evidence, verdicts"),
         (name = "narratives", description = "Narratives (items saying the same thing), copy-paste bursts and alerts; read-only"),
+        (name = "stats", description = "The desk's figures over a period (the dashboard's), editors and above; read-only"),
         (name = "ops", description = "Health, metrics and this document")
     )
 )]

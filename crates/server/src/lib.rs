@@ -43,6 +43,8 @@ mod views;
 
 // Features: handlers, split into API, pages and views where a feature has several.
 mod cases;
+mod dashboard;
+mod digests;
 mod export;
 mod factchecks;
 mod intake;
@@ -109,6 +111,8 @@ pub const LAYERS: &[&str] = &[
     "matching",
     "intake",
     "sources",
+    "dashboard",
+    "digests",
     "public::published",
     "public::jsonld",
     "public::pages",

@@ -15,8 +15,8 @@ use crate::route::Access::{Admin, Change, Public, SignedIn};
 use crate::route::{Access, Handler, Kind, Route};
 use crate::state::AppState;
 use crate::{
-    assets, export, factchecks, intake, items, language, login, matching, monitoring, ops, public,
-    sources,
+    assets, dashboard, digests, export, factchecks, intake, items, language, login, matching,
+    monitoring, ops, public, sources,
 };
 
 const GET: &str = "GET";
@@ -101,6 +101,8 @@ pub const ROUTES: &[Route] = &[
     page(POST, "/alerts/{id}/acknowledge", Change, || post(monitoring::pages::acknowledge_alert)),
     page(POST, "/alerts/{id}/dismiss", Change, || post(monitoring::pages::dismiss_alert)),
     page(POST, "/narratives/{id}/case", Change, || post(monitoring::pages::open_narrative_case)),
+    page(GET, "/dashboard", Change, || get(dashboard::dashboard_page)),
+    page(GET, "/digests", Change, || get(digests::digests_page)),
     page(GET, "/lang/{code}", Public, || get(language::switch_language)),
     page(GET, "/login", Public, || get(login::login_form)),
     page(POST, "/login", Public, || post(login::login)),
@@ -119,6 +121,10 @@ pub const ROUTES: &[Route] = &[
     download("/export/factchecks.jsonl", || get(export::fact_checks_jsonl)),
     download("/export/cases.csv", || get(export::cases_csv)),
     download("/export/cases.jsonl", || get(export::cases_jsonl)),
+    route(GET, "/dashboard/{figure}", Change, Kind::Download,
+        Handler::Plain(|| get(dashboard::figure_download))),
+    route(GET, "/digests/{digest}", Change, Kind::Download,
+        Handler::Plain(|| get(digests::digest_file))),
     // Assets.
     asset(assets::CSS_ROUTE, || get(assets::css)),
     asset(assets::HTMX_PATH, || get(assets::htmx)),
@@ -141,6 +147,7 @@ pub const ROUTES: &[Route] = &[
     api(GET, "/api/narratives", SignedIn, || routes!(monitoring::api::api_narratives)),
     api(GET, "/api/narratives/{id}", SignedIn, || routes!(monitoring::api::api_narrative)),
     api(GET, "/api/alerts", SignedIn, || routes!(monitoring::api::api_alerts)),
+    api(GET, "/api/stats", Change, || routes!(dashboard::api_stats)),
     api(POST, "/api/match", SignedIn, || routes!(matching::match_text)),
     api(GET, "/api/openapi.json", Public, || routes!(ops::openapi_json)),
     served_by("/api/factchecks/{id}.jsonld", Public, "/api/factchecks/{id}"),

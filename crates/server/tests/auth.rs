@@ -10,7 +10,10 @@ use crate::util::{Desk, PASSWORD, desk, desk_with, set_cookie_header};
 
 /// A route's path with its parameters filled in (ids of records the desk has).
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "1").replace("{code}", "vi")
+    path.replace("{id}", "1")
+        .replace("{code}", "vi")
+        .replace("{figure}", "items_over_time.csv")
+        .replace("{digest}", "week-2026-03-02.en.md")
 }
 
 fn is_api(path: &str) -> bool {

@@ -14,6 +14,8 @@
 //! | [`AuditStore`] | the audit trail and the import log |
 //! | [`SourceStore`] | watched feeds and drop folders, their poll state |
 //! | [`MonitorStore`] | narratives, bursts, alerts, webhooks and their delivery log |
+//! | [`DigestStore`] | the log of scheduled digests mailed |
+//! | [`StatsStore`] | the desk's figures: counters per hour and the work read from cases |
 //!
 //! [`Store`] is all of them, for callers that need everything; a function that needs one
 //! role asks for that trait. Callers are generic over the traits (the methods return
@@ -35,6 +37,7 @@
 mod audit;
 pub mod auth;
 mod cases;
+pub mod digests;
 mod embeddings;
 mod error;
 mod factchecks;
@@ -42,6 +45,7 @@ mod items;
 mod monitor;
 pub mod sources;
 mod sqlite;
+pub mod stats;
 mod users;
 
 pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource, witnessed_checkpoints};
@@ -49,6 +53,7 @@ pub use auth::{PasswordHash, Secret, TokenHash};
 pub use cases::{
     CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy, verdict_case,
 };
+pub use digests::{DigestAttempt, DigestStore};
 pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
@@ -66,6 +71,7 @@ pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,
 };
 pub use sqlite::SqliteStore;
+pub use stats::{Metric, Period, StatsStore};
 pub use users::{ApiToken, NewApiToken, NewSession, NewUser, Session, UserStore};
 
 /// Every role at once, for callers that need the whole store (the engine holds one).
@@ -79,6 +85,8 @@ pub trait Store:
     + AuditStore
     + SourceStore
     + MonitorStore
+    + StatsStore
+    + DigestStore
 {
 }
 
@@ -91,6 +99,8 @@ impl<T> Store for T where
         + AuditStore
         + SourceStore
         + MonitorStore
+        + StatsStore
+        + DigestStore
 {
 }
 
@@ -98,7 +108,7 @@ impl<T> Store for T where
 /// `use claimdesk_store::prelude::*;`. (A generic `S: Store` has them without it.)
 pub mod prelude {
     pub use crate::{
-        AuditStore, CaseStore, EmbeddingStore, FactCheckStore, ItemStore, MonitorStore,
-        SourceStore, Store, UserStore,
+        AuditStore, CaseStore, DigestStore, EmbeddingStore, FactCheckStore, ItemStore,
+        MonitorStore, SourceStore, StatsStore, Store, UserStore,
     };
 }

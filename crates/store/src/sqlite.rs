@@ -30,6 +30,8 @@ const CACHE_KIB: u32 = 8 << 10;
 pub struct SqliteStore {
     pool: SqlitePool,
     policy: WorkflowPolicy,
+    /// A fixed time for every change, when set (shared by the store's clones).
+    clock: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// The columns [`fact_check_from_row`] reads, as a literal so statements stay static SQL.
@@ -75,6 +77,7 @@ impl SqliteStore {
         let store = SqliteStore {
             pool,
             policy: WorkflowPolicy::default(),
+            clock: Default::default(),
         };
         store.catch_up_search().await?;
         Ok(store)
@@ -84,6 +87,19 @@ impl SqliteStore {
     pub fn with_policy(mut self, policy: WorkflowPolicy) -> SqliteStore {
         self.policy = policy;
         self
+    }
+
+    /// Fixes the time every later change records (`at`: RFC 3339 in UTC with milliseconds,
+    /// `2026-03-02T23:30:00.000Z`), for tests and fixtures that replay a known history;
+    /// `None` goes back to the system clock. Clones of this store share the setting.
+    pub fn set_clock(&self, at: Option<&str>) {
+        let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        *clock = at.map(str::to_string);
+    }
+
+    /// The fixed time of [`set_clock`](Self::set_clock), if any.
+    pub(crate) fn fixed_time(&self) -> Option<String> {
+        self.clock.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
@@ -130,6 +146,7 @@ impl SqliteStore {
 mod alert_decisions;
 mod audit;
 mod cases;
+mod digests;
 mod embeddings;
 mod factchecks;
 mod items;
@@ -138,6 +155,7 @@ mod monitor;
 mod plans;
 mod queue;
 mod sources;
+mod stats;
 mod users;
 mod write;
 

@@ -5,6 +5,7 @@ mod desk;
 mod desk_read;
 mod migrations;
 mod sources;
+mod stats;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::prelude::*;

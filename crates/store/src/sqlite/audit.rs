@@ -205,14 +205,16 @@ pub(super) async fn log_import(
     let diagnostics =
         serde_json::to_string(source.diagnostics).map_err(|e| Error::Corrupt(e.to_string()))?;
     let id = sqlx::query(
-        "INSERT INTO imports (kind, file, format, added, updated, unchanged, aliased, rejected, diagnostics)
-         VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?) RETURNING id",
+        "INSERT INTO imports (kind, file, format, added, updated, unchanged, aliased, rejected, diagnostics,
+            started_at)
+         VALUES (?, ?, ?, 0, 0, 0, 0, ?, ?, ?) RETURNING id",
     )
     .bind(kind.as_str())
     .bind(source.file)
     .bind(source.format)
     .bind(source.diagnostics.len() as i64)
     .bind(diagnostics)
+    .bind(tx.at().to_string())
     .fetch_one(&mut **tx)
     .await?
     .get(0);

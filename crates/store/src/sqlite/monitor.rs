@@ -593,8 +593,8 @@ impl SqliteStore {
         let details = a.details.to_string();
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO alerts (rule, subject, item_id, narrative_id, factcheck_id, summary, details,
-                narrative_items, first_seen, last_seen)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING RETURNING id",
+                narrative_items, first_seen, last_seen, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING RETURNING id",
         )
         .bind(a.rule.as_str())
         .bind(&a.subject)
@@ -606,6 +606,7 @@ impl SqliteStore {
         .bind(a.count.map(|c| i64::from(c.items)))
         .bind(a.count.map(|c| c.first_seen))
         .bind(a.count.map(|c| c.last_seen))
+        .bind(tx.at().to_string())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {

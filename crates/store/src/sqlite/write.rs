@@ -64,7 +64,10 @@ impl Change {
                 }
             }
         }
-        let at = now(&mut tx).await?;
+        let at = match store.fixed_time() {
+            Some(at) => at,
+            None => now(&mut tx).await?,
+        };
         Ok(Change {
             tx,
             actor,
