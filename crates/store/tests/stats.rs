@@ -246,7 +246,9 @@ async fn counters_follow_every_change_and_agree_with_a_rebuild() {
     assert_eq!(written as usize, kept.len());
     assert_eq!(s.stat_rows().await.unwrap(), kept);
     assert_eq!(
-        s.stat_keys(Metric::ItemsBySource, spring, 10).await.unwrap(),
+        s.stat_keys(Metric::ItemsBySource, spring, 10)
+            .await
+            .unwrap(),
         by_source,
         "the rollups are rebuilt too"
     );
