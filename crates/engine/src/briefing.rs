@@ -209,8 +209,10 @@ impl BriefingRequest {
 struct Buckets {
     kind: Bucket,
     labels: Vec<String>,
-    tz: TimeZone,
-    first: Date,
+    /// The first second of each bar (the first bar's is the period's start).
+    starts: Vec<i64>,
+    /// The first second after the last bar.
+    end: i64,
 }
 
 impl Buckets {
@@ -222,11 +224,13 @@ impl Buckets {
             Bucket::Month
         };
         let mut labels = Vec::new();
+        let mut starts = Vec::new();
         let mut d = match kind {
             Bucket::Day => req.from,
             Bucket::Month => req.from.first_of_month(),
         };
         while d <= req.to {
+            starts.push(req.start_of(d.max(req.from)));
             match kind {
                 Bucket::Day => {
                     labels.push(d.to_string());
@@ -247,25 +251,18 @@ impl Buckets {
         Buckets {
             kind,
             labels,
-            tz: req.time_zone.clone(),
-            first: req.from,
+            starts,
+            end: req.period().to,
         }
     }
 
     /// The bar of the UTC hour starting at `hour` (Unix seconds).
     fn index(&self, hour: i64) -> Option<usize> {
-        let day = Timestamp::from_second(hour)
-            .ok()?
-            .to_zoned_datetime(self.tz.clone())
-            .date();
-        let i = match self.kind {
-            Bucket::Day => (day - self.first).get_days(),
-            Bucket::Month => {
-                (i32::from(day.year()) - i32::from(self.first.year())) * 12 + i32::from(day.month())
-                    - i32::from(self.first.month())
-            }
-        };
-        usize::try_from(i).ok().filter(|&i| i < self.labels.len())
+        if hour >= self.end || self.starts.first().is_none_or(|&s| hour < s) {
+            return None;
+        }
+        // The bars' starts are in order: the last one at or before the hour.
+        Some(self.starts.partition_point(|&s| s <= hour) - 1)
     }
 
     fn fold(&self, hours: &[(i64, i64)]) -> Vec<u64> {
