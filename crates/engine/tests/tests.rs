@@ -3,3 +3,4 @@
 mod backlog;
 mod fuzz_corpus;
 mod live;
+mod watch;
