@@ -841,8 +841,9 @@ pub const CONFIG_TEMPLATE: &str = "\
 # max_body_bytes = 10485760
 # timeout_secs = 30
 
-# [sources] folder_settle_secs: a file dropped into a watched folder is read once it has not
-# changed for this long (names ending .part or .tmp are never read).
+# [sources] folder_settle_secs: at a folder's periodic poll, a dropped file is read once it has
+# not changed for this long (names ending .part or .tmp are never read); between polls the
+# folder is watched, and a file read a second after its last write.
 [sources]
 # folder_settle_secs = 5
 

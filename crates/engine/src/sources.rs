@@ -30,8 +30,10 @@ pub struct AddedSource {
 /// How often a feed is polled unless the caller says: a feed changes a few times an hour.
 pub const FEED_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// How often a drop folder is looked at unless the caller says: a file put there is read
-/// within a minute (looking costs one directory listing).
+/// How often a drop folder is polled unless the caller says: the fallback, for a running
+/// poller also watches the folder and reads a file about a second after its last write;
+/// without the watch, a file put there is read within a minute (looking costs one
+/// directory listing).
 pub const FOLDER_EVERY: Duration = Duration::from_secs(60);
 
 /// Watches `location` (an http(s) URL of a feed or page, or a folder path) every `every`

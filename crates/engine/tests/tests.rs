@@ -5,3 +5,4 @@ mod briefing;
 mod digest_mail;
 mod fuzz_corpus;
 mod live;
+mod watch;

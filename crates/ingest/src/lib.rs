@@ -29,6 +29,7 @@ pub mod pages;
 pub mod poll;
 mod table;
 pub mod validate;
+pub mod watch;
 
 use std::collections::HashMap;
 

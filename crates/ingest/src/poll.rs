@@ -5,18 +5,27 @@
 //! Schedule: a healthy source is polled every `interval`; after the n-th failure in a row
 //! the next try waits `interval × 2^n`, at most [`PollSettings::max_backoff`] (but never
 //! less than the interval). A 304 Not Modified is a healthy poll.
+//!
+//! Drop folders are also watched while [`Poller::run`] runs (see [`crate::watch`]): a folder
+//! where an item file was created or written is looked at once no event came for
+//! [`PollSettings::watch_quiet`], through the same folder poll, so a file is read about a
+//! second after its last write. The periodic poll stays as the fallback, and is the only
+//! path for a folder that cannot be watched.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use claimdesk_core::{Actor, ItemId};
-use claimdesk_store::{PollOutcome, PollRecord, Source, SourceKind, Store};
+use claimdesk_store::{PollOutcome, PollRecord, Source, SourceId, SourceKind, Store};
 use jiff::Timestamp;
+use tokio::time::Instant;
 
 use crate::feed::parse_document;
 use crate::fetch::{Conditional, GuardedClient};
 use crate::intake::store_items;
+use crate::watch::FolderWatcher;
 use crate::{ItemFormat, parse_items};
 
 /// How the poller treats sources.
@@ -28,14 +37,24 @@ pub struct PollSettings {
     pub folder_settle: Duration,
     /// The longest wait after failures.
     pub max_backoff: Duration,
+    /// Whether [`Poller::run`] watches drop folders for new files (polling stays the
+    /// fallback either way).
+    pub watch_folders: bool,
+    /// How long a watched folder must be quiet (no event) before it is looked at; a file
+    /// is then read when it has not been modified for this long (the watcher saw its
+    /// writes, so it stands in for [`PollSettings::folder_settle`]).
+    pub watch_quiet: Duration,
 }
 
 impl Default for PollSettings {
-    /// 5 seconds of quiet for dropped files; backoff at most 6 hours.
+    /// 5 seconds of quiet for dropped files (1 second when the folder is watched); backoff
+    /// at most 6 hours.
     fn default() -> Self {
         PollSettings {
             folder_settle: Duration::from_secs(5),
             max_backoff: Duration::from_secs(6 * 3600),
+            watch_folders: true,
+            watch_quiet: Duration::from_secs(1),
         }
     }
 }
@@ -179,9 +198,20 @@ impl<S: Store> Poller<S> {
         source: &Source,
         now: Timestamp,
     ) -> claimdesk_store::Result<PollReport> {
+        self.poll_settled(source, now, self.settings.folder_settle)
+            .await
+    }
+
+    /// [`Poller::poll`], a folder's files read once unmodified for `settle`.
+    async fn poll_settled(
+        &self,
+        source: &Source,
+        now: Timestamp,
+        settle: Duration,
+    ) -> claimdesk_store::Result<PollReport> {
         let found = match source.kind {
             SourceKind::Feed => self.poll_feed(source).await,
-            SourceKind::Folder => self.poll_folder(source, now).await,
+            SourceKind::Folder => self.poll_folder(source, now, settle).await,
         };
         let interval = Duration::from_secs(source.interval_secs);
         let (found, error) = match found {
@@ -272,10 +302,16 @@ impl<S: Store> Poller<S> {
         })
     }
 
-    async fn poll_folder(&self, source: &Source, now: Timestamp) -> Result<Found, PollError> {
+    async fn poll_folder(
+        &self,
+        source: &Source,
+        now: Timestamp,
+        settle: Duration,
+    ) -> Result<Found, PollError> {
         let dir = Path::new(&source.location);
-        let files =
-            finished_files(dir, self.settings.folder_settle, now).map_err(PollError::Source)?;
+        let files = finished_files(dir, settle, now)
+            .map_err(PollError::Source)?
+            .0;
         let mut found = Found {
             outcome: PollOutcome::NotModified,
             etag: None,
@@ -333,17 +369,59 @@ impl<S: Store> Poller<S> {
     /// before the next (the backpressure: a slow consumer, matching what came in, holds
     /// the polling back rather than letting work pile up). Sources added while it runs are
     /// picked up within a minute.
+    ///
+    /// Drop folders are watched too (unless [`PollSettings::watch_folders`] is off): a
+    /// folder where an item file was written is polled once it has been quiet for
+    /// [`PollSettings::watch_quiet`]. Watched and periodic polls run one at a time, here,
+    /// so a file is never read by two polls at once.
     pub async fn run<F, Fut>(&self, shutdown: impl Future<Output = ()>, mut on_report: F)
     where
         F: FnMut(PollReport) -> Fut,
         Fut: Future<Output = ()>,
     {
         tokio::pin!(shutdown);
+        let mut watcher = self.folder_watcher();
+        // Watched folders with news, and when they will have been quiet long enough.
+        let mut quiet_at: HashMap<SourceId, Instant> = HashMap::new();
+        let mut next_due = Instant::now();
         loop {
-            let now = Timestamp::now();
-            let polled = tokio::select! {
-                r = self.poll_due(now) => r,
-                () = &mut shutdown => return,
+            let now = Instant::now();
+            let quiet = quiet_at
+                .iter()
+                .find(|(_, at)| **at <= now)
+                .map(|(id, _)| *id);
+            let polled = if now >= next_due {
+                // Watching before polling: a file dropped after the poll is seen.
+                if let Some(w) = watcher.as_mut() {
+                    self.watch_folders(w).await;
+                }
+                let polled = tokio::select! {
+                    r = self.poll_due(Timestamp::now()) => r,
+                    () = &mut shutdown => return,
+                };
+                next_due = Instant::now() + self.until_next_due().await;
+                polled
+            } else if let Some(id) = quiet {
+                quiet_at.remove(&id);
+                let polled = tokio::select! {
+                    r = self.poll_watched(id) => r,
+                    () = &mut shutdown => return,
+                };
+                if matches!(&polled, Ok((_, settling)) if *settling > 0) {
+                    // A file written just before the quiet ended: look again.
+                    quiet_at.insert(id, Instant::now() + self.settings.watch_quiet);
+                }
+                polled.map(|(reports, _)| reports)
+            } else {
+                let wake = quiet_at.values().copied().fold(next_due, Instant::min);
+                tokio::select! {
+                    () = tokio::time::sleep_until(wake) => {}
+                    id = changed(&mut watcher) => {
+                        quiet_at.insert(id, Instant::now() + self.settings.watch_quiet);
+                    }
+                    () = &mut shutdown => return,
+                }
+                continue;
             };
             match polled {
                 Ok(reports) => {
@@ -355,12 +433,60 @@ impl<S: Store> Poller<S> {
                     tracing::error!(target: "ingest::poll", error = %e, "cannot poll the sources")
                 }
             }
-            let wait = self.until_next_due().await;
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = &mut shutdown => return,
+        }
+    }
+
+    /// The watcher of drop folders, when wanted and when the system gives one (if not, the
+    /// log says the folders are polled only).
+    fn folder_watcher(&self) -> Option<FolderWatcher> {
+        if !self.settings.watch_folders {
+            return None;
+        }
+        match FolderWatcher::new(is_candidate) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::warn!(target: "ingest::watch", error = %e, "cannot watch drop folders for new files: they are polled at their interval only");
+                None
             }
         }
+    }
+
+    /// Watches the folders of the sources that are not paused (and no others).
+    async fn watch_folders(&self, watcher: &mut FolderWatcher) {
+        let Ok(sources) = self.store.sources().await else {
+            return;
+        };
+        let folders: Vec<(SourceId, PathBuf)> = sources
+            .into_iter()
+            .filter(|s| s.kind == SourceKind::Folder && !s.paused)
+            .map(|s| (s.id, PathBuf::from(s.location)))
+            .collect();
+        for e in watcher.watch_only(&folders) {
+            tracing::warn!(target: "ingest::watch", error = %e, "the folder is polled at its interval only");
+        }
+    }
+
+    /// Polls a watched folder that saw news (unless it was paused or removed since), its
+    /// files read once unmodified for [`PollSettings::watch_quiet`]. Also says how many
+    /// item files were too fresh to read.
+    async fn poll_watched(
+        &self,
+        id: SourceId,
+    ) -> claimdesk_store::Result<(Vec<PollReport>, usize)> {
+        let Some(source) = self.store.source(id).await? else {
+            return Ok((Vec::new(), 0));
+        };
+        if source.paused || source.kind != SourceKind::Folder {
+            return Ok((Vec::new(), 0));
+        }
+        let now = Timestamp::now();
+        let report = self
+            .poll_settled(&source, now, self.settings.watch_quiet)
+            .await?;
+        let settling = finished_files(Path::new(&source.location), self.settings.watch_quiet, now)
+            .map_or(0, |(_, settling)| settling);
+        tracing::debug!(target: "ingest::watch", source = id.0, items = report.items, settling, "looked at a watched folder");
+        Ok((vec![report], settling))
     }
 
     async fn until_next_due(&self) -> Duration {
@@ -380,6 +506,14 @@ impl<S: Store> Poller<S> {
             .min()
             .unwrap_or(longest)
             .min(longest)
+    }
+}
+
+/// The next watched folder with news; never, without a watcher.
+async fn changed(watcher: &mut Option<FolderWatcher>) -> SourceId {
+    match watcher {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -411,42 +545,51 @@ fn is_feed_file(path: &Path) -> bool {
         .is_some_and(|e| ["rss", "atom", "xml"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// Whether a drop folder reads a file of this name: a known extension, not a temporary name.
+fn is_candidate(name: &str) -> bool {
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !is_partial(name) && ITEM_EXTENSIONS.contains(&ext.as_str())
+}
+
 /// The finished item files in `dir`, by name: known extensions, not temporary names, and
-/// not modified within `settle` of `now`.
-fn finished_files(dir: &Path, settle: Duration, now: Timestamp) -> Result<Vec<PathBuf>, String> {
+/// not modified within `settle` of `now`; and how many item files were left because they
+/// were modified within `settle` (not counting modification times ahead of `now`).
+fn finished_files(
+    dir: &Path,
+    settle: Duration,
+    now: Timestamp,
+) -> Result<(Vec<PathBuf>, usize), String> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?;
     let now = SystemTime::try_from(now).unwrap_or(SystemTime::UNIX_EPOCH);
     let mut files = Vec::new();
+    let mut settling = 0;
     for entry in entries.flatten() {
         let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if is_partial(name) || !ITEM_EXTENSIONS.contains(&ext.as_str()) {
+        if !is_candidate(name) {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
         if !meta.is_file() {
             continue;
         }
-        let settled = meta
-            .modified()
-            .ok()
-            // A modification time ahead of `now` (clock skew) counts as just written.
-            .map(|m| now.duration_since(m).unwrap_or(Duration::ZERO))
-            .is_some_and(|age| age >= settle);
-        if settled {
-            files.push(path);
+        // A modification time ahead of `now` (clock skew) counts as just written.
+        let age = meta.modified().ok().map(|m| now.duration_since(m));
+        match age {
+            Some(Ok(age)) if age >= settle => files.push(path),
+            Some(Ok(_)) => settling += 1,
+            _ => {}
         }
     }
     files.sort();
-    Ok(files)
+    Ok((files, settling))
 }
 
 /// Moves `file` into `dir/sub/`, renaming it `name.1.ext`, ... when the name is taken.

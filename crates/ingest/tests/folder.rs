@@ -203,3 +203,84 @@ async fn regression_feeds_dropped_in_a_folder_are_ingested() {
     assert!(drop.join("done/feed.atom").exists());
     assert_eq!(store.items(ItemId(0), 100).await.unwrap().len(), 3);
 }
+
+/// Runs a poller over a fresh folder source polled hourly, drops a file into it after the
+/// first poll, and says how many items are stored within `wait`.
+async fn stored_while_running(settings: PollSettings, wait: Duration) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    let client =
+        GuardedClient::with_resolver(FetchConfig::default(), Arc::new(StaticResolver::new()))
+            .unwrap();
+    let poller = Poller::new(store.clone(), client, settings);
+    let source = store
+        .add_source(
+            &NewSource {
+                kind: SourceKind::Folder,
+                location: dir.path().canonicalize().unwrap().display().to_string(),
+                interval_secs: 3600,
+                first_poll_at: timestamp_text(Timestamp::now()),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        poller
+            .run(
+                async {
+                    let _ = stopped.await;
+                },
+                |_| async {},
+            )
+            .await;
+    });
+    let start = std::time::Instant::now();
+    while store
+        .source(source.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_polled_at
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "no first poll");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    std::fs::write(
+        dir.path().join("a.jsonl"),
+        "{\"id\": \"p1\", \"source\": \"partner\", \"text\": \"Bridge closed forever\"}\n",
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let mut stored = 0;
+    while start.elapsed() < wait && stored == 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stored = store.items(ItemId(0), 100).await.unwrap().len();
+    }
+    let _ = stop.send(());
+    running.await.unwrap();
+    stored
+}
+
+#[tokio::test]
+async fn a_running_poller_reads_a_file_dropped_into_a_watched_folder_before_the_next_poll() {
+    let watched = PollSettings::default();
+    assert_eq!(
+        stored_while_running(watched, Duration::from_secs(20)).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn without_the_watch_a_dropped_file_waits_for_the_next_poll() {
+    let polled_only = PollSettings {
+        watch_folders: false,
+        ..PollSettings::default()
+    };
+    assert_eq!(
+        stored_while_running(polled_only, Duration::from_secs(3)).await,
+        0
+    );
+}
