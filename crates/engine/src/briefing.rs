@@ -41,16 +41,24 @@ pub enum PeriodKind {
     Month,
 }
 
+impl PeriodKind {
+    /// Every kind with the name users give it (`period=` in the API, `--period` in the CLI).
+    pub const NAMES: [(&'static str, PeriodKind); 3] = [
+        ("day", PeriodKind::Day),
+        ("week", PeriodKind::Week),
+        ("month", PeriodKind::Month),
+    ];
+}
+
 impl FromStr for PeriodKind {
     type Err = BriefingError;
 
     fn from_str(s: &str) -> std::result::Result<PeriodKind, BriefingError> {
-        match s {
-            "day" => Ok(PeriodKind::Day),
-            "week" => Ok(PeriodKind::Week),
-            "month" => Ok(PeriodKind::Month),
-            other => Err(BriefingError::UnknownPeriod(other.to_string())),
-        }
+        PeriodKind::NAMES
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|(_, kind)| *kind)
+            .ok_or_else(|| BriefingError::UnknownPeriod(s.to_string()))
     }
 }
 

@@ -31,13 +31,22 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub(crate) struct StatsQuery {
     /// The first day, `YYYY-MM-DD` in the desk's time zone (with `to`).
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<String>,
     /// The last day, inclusive (with `from`).
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
     /// `day`, `week` (Monday to Sunday) or `month`, containing `date`; `week` by default.
+    #[param(schema_with = period_schema)]
     pub period: Option<String>,
     /// A day in the period, `YYYY-MM-DD`; today by default.
+    #[param(value_type = Option<String>, format = Date)]
     pub date: Option<String>,
+}
+
+/// The schema of `period`: the kinds [`PeriodKind`] names.
+fn period_schema() -> utoipa::openapi::Object {
+    crate::api_doc::names_schema(PeriodKind::NAMES.iter().map(|(name, _)| *name))
 }
 
 /// The desk's figures over a period (see `claimdesk_publish::briefing::Briefing`: intake,
@@ -120,7 +129,7 @@ async fn load(state: &AppState, q: &StatsQuery, role: Role) -> Result<Briefing, 
     get, path = "/api/stats", tag = "stats", params(StatsQuery),
     responses(
         (status = 200, description = "The figures", body = StatsView),
-        (status = 400, description = "A date or the period is not valid (`invalid_query`)", body = crate::error::ErrorBody)
+        (status = 400, description = "A date or the period is not valid, or breaks a rule across the parameters: `from` without `to` (or the reverse), `from` after `to`, more than ten years (`invalid_query`, naming the rule)", body = crate::error::ErrorBody)
     )
 )]
 pub(crate) async fn api_stats(
