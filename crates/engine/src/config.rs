@@ -76,6 +76,8 @@ pub struct Config {
     pub webhooks: WebhookPolicy,
     /// `[audit]`: signed checkpoints of the audit chain.
     pub audit: AuditSection,
+    /// `[store]`: where the desk's records live.
+    pub store: StoreSection,
     /// `[publisher]`: who publishes the desk's verdicts (their ClaimReview's author).
     pub publisher: Publisher,
     /// `[digest]`: how weekly and monthly digests are made.
@@ -292,6 +294,19 @@ impl IndexSection {
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.poll_ms)
     }
+}
+
+/// `[store]`: the database. Without a URL the desk's records live in `claimdesk.db` in the
+/// data directory (SQLite); a `postgres://` URL puts them in that PostgreSQL database, which
+/// several desk processes may share. `--database-url` and `CLAIMDESK_DATABASE_URL` set the
+/// same thing for one run and take precedence.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSection {
+    /// The database URL, `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (a secret: `config
+    /// show` masks its password).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// `[audit]`.
@@ -705,6 +720,7 @@ impl Config {
         full.model.path = Some(PathBuf::from("m"));
         full.model.reranker = Some(PathBuf::from("r"));
         full.audit.key = Some(PathBuf::from("k"));
+        full.store.url = Some(String::new());
         full.digest.time_zone = Some(String::new());
         full.digest.smtp_user = Some(String::new());
         full.digest.smtp_password = Some(String::new());
@@ -894,6 +910,11 @@ pub const CONFIG_TEMPLATE: &str = "\
 [audit]
 # key = 'audit-key.ed25519'
 # checkpoint_every = 1000
+
+# [store] url: the database (default: claimdesk.db here, SQLite). A PostgreSQL URL puts the
+# desk's records there instead; --database-url and CLAIMDESK_DATABASE_URL override it.
+# [store]
+# url = 'postgres://claimdesk:PASSWORD@localhost:5432/claimdesk'
 
 # [publisher]: who publishes the desk's verdicts, named as the author and publisher of their
 # ClaimReview (default: the desk's public address). bylines = true also names the

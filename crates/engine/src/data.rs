@@ -6,17 +6,20 @@
 use std::path::{Path, PathBuf};
 
 use claimdesk_core::CheckpointSigner;
-use claimdesk_store::SqliteStore;
+use claimdesk_store::AnyStore;
 
 use crate::config::{CONFIG_FILE, CONFIG_TEMPLATE, Config};
 use crate::error::{Error, Result};
 
-/// The store an [`Engine`](crate::Engine) opens, the one place outside `claimdesk-store` that
-/// names a backend. Everything else uses it through the store's role traits
-/// (`claimdesk_store::prelude`), so a second backend (PostgreSQL, chosen by the config) turns
-/// this into a choice without touching its callers; the architecture tests keep
+/// The store an [`Engine`](crate::Engine) opens: SQLite or PostgreSQL, chosen when it is
+/// opened ([`DataDir::database_url`]). Callers use it through the store's role traits
+/// (`claimdesk_store::prelude`) and never name a backend; the architecture tests keep
 /// `SqliteStore` out of every other caller's source.
-pub type StoreHandle = SqliteStore;
+pub type StoreHandle = AnyStore;
+
+/// The environment variable that names the database for one run (as `--database-url`
+/// does), over `[store] url`.
+pub const DATABASE_URL_ENV: &str = "CLAIMDESK_DATABASE_URL";
 
 /// The model file's name.
 pub const MODEL_FILE: &str = "e5-small-q4.bin";
@@ -67,9 +70,23 @@ impl DataDir {
         ]
     }
 
-    /// Whether a desk lives here: its store file exists (`claimdesk init` creates it).
+    /// Whether a desk lives here: its store file exists (`claimdesk init` creates it), or
+    /// its records live in a database named by URL and the directory exists.
     pub fn exists(&self) -> bool {
         self.store_file().is_file()
+            || (self.root.is_dir() && matches!(self.database_url(), Ok(Some(_))))
+    }
+
+    /// The database the desk's records live in, when not the SQLite file here: the
+    /// `CLAIMDESK_DATABASE_URL` environment variable (which `--database-url` sets), else
+    /// `[store] url` in the config; `None` for the SQLite file.
+    pub fn database_url(&self) -> Result<Option<String>> {
+        if let Ok(url) = std::env::var(DATABASE_URL_ENV)
+            && !url.trim().is_empty()
+        {
+            return Ok(Some(url.trim().to_string()));
+        }
+        Ok(Config::load(&self.root)?.store.url.filter(|u| !u.trim().is_empty()))
     }
 
     /// Ok when a desk lives here, else [`Error::NoDesk`] naming the path looked at and
@@ -153,10 +170,14 @@ impl DataDir {
         Ok(signer)
     }
 
-    /// Opens the store (creating the directory and the database on first use).
+    /// Opens the store (creating the directory and the database on first use): the
+    /// database of [`database_url`](Self::database_url), else the SQLite file here.
     pub async fn open_store(&self) -> Result<StoreHandle> {
         self.init()?;
-        Ok(SqliteStore::open(&self.store_file()).await?)
+        match self.database_url()? {
+            Some(url) => Ok(AnyStore::open(&url).await?),
+            None => Ok(AnyStore::open_file(&self.store_file()).await?),
+        }
     }
 }
 

@@ -98,6 +98,59 @@ pub enum Error {
     /// change.
     #[error("{0}")]
     Invalid(String),
+    /// The database server could not be reached (wrong host or port, server down, network).
+    #[error(
+        "cannot reach the database at {url}: {detail}; check that PostgreSQL is running there \
+         and the host and port are right"
+    )]
+    Unreachable {
+        /// The URL, without its password.
+        url: String,
+        /// What the driver said.
+        detail: String,
+    },
+    /// The server refused the user, its password, or the database named.
+    #[error(
+        "the database at {url} refused the connection: {detail}; check the user name, the \
+         password and the database name in the URL (and that the database exists)"
+    )]
+    AccessDenied {
+        /// The URL, without its password.
+        url: String,
+        /// What the server said.
+        detail: String,
+    },
+    /// The database was written by a newer claimdesk: this one does not know its schema.
+    #[error(
+        "the database's schema is at version {found}, newer than this claimdesk knows \
+         ({known}): upgrade claimdesk, or point it at another database"
+    )]
+    SchemaTooNew {
+        /// The newest migration the database has.
+        found: i64,
+        /// The newest this build has.
+        known: i64,
+    },
+    /// A migration the database has is not the one this build has under that version.
+    #[error(
+        "the database's schema does not match this claimdesk's at version {version}: {detail}; \
+         restore the database from a backup or use a claimdesk of the version that wrote it"
+    )]
+    SchemaMismatch {
+        /// The migration's version.
+        version: i64,
+        /// What differs.
+        detail: String,
+    },
+    /// The database holds tables but no claimdesk schema: it belongs to something else.
+    #[error(
+        "the database already holds {tables} tables and none of claimdesk's: give claimdesk \
+         an empty database (createdb claimdesk) or a schema of its own"
+    )]
+    ForeignSchema {
+        /// How many tables it holds.
+        tables: i64,
+    },
     /// The request is well formed but the desk's state does not allow it now (a case in
     /// another status, a verdict not yet written, a user who cannot take cases); the message
     /// says why. The same request may succeed once the state changes.
@@ -111,7 +164,15 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            Error::Database(_) | Error::Migration(_) | Error::Corrupt(_) | Error::Crypto(_)
+            Error::Database(_)
+                | Error::Migration(_)
+                | Error::Corrupt(_)
+                | Error::Crypto(_)
+                | Error::Unreachable { .. }
+                | Error::AccessDenied { .. }
+                | Error::SchemaTooNew { .. }
+                | Error::SchemaMismatch { .. }
+                | Error::ForeignSchema { .. }
         )
     }
 }
@@ -162,5 +223,43 @@ impl From<sqlx::Error> for Error {
 impl From<sqlx::migrate::MigrateError> for Error {
     fn from(e: sqlx::migrate::MigrateError) -> Error {
         Error::Migration(DatabaseError::new(e))
+    }
+}
+
+/// `url` with its password replaced by `***`, to be shown and logged.
+pub(crate) fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((user, host)) => {
+                let user = user.split_once(':').map_or(user, |(u, _)| u);
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// What a failure to connect to `url` means for the user: the server out of reach, or the
+/// server refusing who asked; anything else stays a database error.
+pub(crate) fn connect_error(url: &str, e: sqlx::Error) -> Error {
+    let url = redact_url(url);
+    match &e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
+            Error::Unreachable {
+                url,
+                detail: e.to_string(),
+            }
+        }
+        sqlx::Error::Database(db)
+            // invalid_authorization_specification, invalid_password, invalid_catalog_name
+            if matches!(db.code().as_deref(), Some("28000" | "28P01" | "3D000")) =>
+        {
+            Error::AccessDenied {
+                url,
+                detail: db.message().to_string(),
+            }
+        }
+        _ => Error::Database(DatabaseError::new(e)),
     }
 }

@@ -34,6 +34,7 @@
 
 #![warn(missing_docs)]
 
+mod any;
 mod audit;
 pub mod auth;
 mod cases;
@@ -43,11 +44,13 @@ mod error;
 mod factchecks;
 mod items;
 mod monitor;
+mod postgres;
 pub mod sources;
 mod sqlite;
 pub mod stats;
 mod users;
 
+pub use any::AnyStore;
 pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource, witnessed_checkpoints};
 pub use auth::{PasswordHash, Secret, TokenHash};
 pub use cases::{
@@ -70,6 +73,7 @@ pub use monitor::{
 pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,
 };
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use stats::{Metric, Period, StatsStore};
 pub use users::{ApiToken, NewApiToken, NewSession, NewUser, Session, UserStore};

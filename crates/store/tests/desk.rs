@@ -7,6 +7,7 @@ use claimdesk_core::{
     Actor, AuditProblem, CaseStatus, FactCheck, Item, Rating, Role, User, UserId, WorkflowError,
 };
 use claimdesk_store::auth::{hash_password, verify_password};
+use claimdesk_store::AnyStore;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, NewItem, NewUser,
@@ -16,7 +17,7 @@ use sqlx::Connection;
 
 use crate::{fc, source, store};
 
-async fn add(s: &SqliteStore, name: &str, role: Role) -> User {
+async fn add(s: &AnyStore, name: &str, role: Role) -> User {
     s.add_user(
         &NewUser {
             username: name.into(),
@@ -30,7 +31,7 @@ async fn add(s: &SqliteStore, name: &str, role: Role) -> User {
     .unwrap()
 }
 
-async fn actions(s: &SqliteStore) -> Vec<String> {
+async fn actions(s: &AnyStore) -> Vec<String> {
     s.audit_events(&AuditFilter {
         limit: 1000,
         ..AuditFilter::default()
@@ -62,9 +63,7 @@ fn draft(claim: &str) -> DraftFactCheck {
     }
 }
 
-#[tokio::test]
-async fn users_are_added_found_and_changed() {
-    let (_d, s) = store().await;
+async fn users_are_added_found_and_changed(s: AnyStore) {
     let admin = add(&s, "ada", Role::Admin).await;
     assert_eq!(admin.display_name, "ada");
     assert!(!admin.disabled);
@@ -222,9 +221,7 @@ async fn sessions_keep_only_the_token_hash_and_end() {
     ));
 }
 
-#[tokio::test]
-async fn api_tokens_work_until_revoked() {
-    let (_d, s) = store().await;
+async fn api_tokens_work_until_revoked(s: AnyStore) {
     let admin = add(&s, "root", Role::Admin).await;
     let ed = add(&s, "ed", Role::Editor).await;
     let other = add(&s, "vi", Role::Viewer).await;
@@ -258,9 +255,7 @@ async fn api_tokens_work_until_revoked() {
     assert_eq!(&a[3..], ["token.create", "token.revoke"]);
 }
 
-#[tokio::test]
-async fn a_case_goes_from_an_item_to_a_published_verdict() {
-    let (_d, s) = store().await;
+async fn a_case_goes_from_an_item_to_a_published_verdict(s: AnyStore) {
     let ed = add(&s, "ed", Role::Editor).await;
     let rev = add(&s, "rita", Role::Reviewer).await;
     let rev2 = add(&s, "rob", Role::Reviewer).await;
@@ -461,12 +456,8 @@ async fn a_case_goes_from_an_item_to_a_published_verdict() {
     assert!(s.verify_audit().await.unwrap().is_intact());
 }
 
-#[tokio::test]
-async fn one_person_desks_may_approve_their_own_verdicts() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(&dir.path().join("t.db"))
-        .await
-        .unwrap()
+async fn one_person_desks_may_approve_their_own_verdicts(s: AnyStore) {
+    let s = s
         .with_policy(WorkflowPolicy {
             require_other_reviewer: false,
         });
@@ -496,9 +487,7 @@ async fn one_person_desks_may_approve_their_own_verdicts() {
     }
 }
 
-#[tokio::test]
-async fn linking_to_an_existing_fact_check_and_unlinking() {
-    let (_d, s) = store().await;
+async fn linking_to_an_existing_fact_check_and_unlinking(s: AnyStore) {
     let ed = add(&s, "ed", Role::Editor).await;
     s.save_fact_checks(&[fc("fc1", "Garlic cures flu", "garlic")], source())
         .await
@@ -550,9 +539,7 @@ async fn linking_to_an_existing_fact_check_and_unlinking() {
     assert!(listed[0].published && listed[0].case.is_none());
 }
 
-#[tokio::test]
-async fn imports_and_ingests_are_audited_with_their_counts() {
-    let (_d, s) = store().await;
+async fn imports_and_ingests_are_audited_with_their_counts(s: AnyStore) {
     s.save_fact_checks(&[fc("1", "a", "ka"), fc("2", "b", "kb")], source())
         .await
         .unwrap();
@@ -659,9 +646,7 @@ async fn the_audit_chain_detects_edits_and_deletions() {
 /// the command line) import; an import never changes a desk-written verdict nor takes the
 /// source ids the desk gives its own; every change an import makes to a fact-check's
 /// content is an audit event with its before and after.
-#[tokio::test]
-async fn regression_imports_cannot_bypass_review() {
-    let (_d, s) = store().await;
+async fn regression_imports_cannot_bypass_review(s: AnyStore) {
     let admin = add(&s, "ada", Role::Admin).await;
     let ed = add(&s, "ed", Role::Editor).await;
     let rita = add(&s, "rita", Role::Reviewer).await;
@@ -796,9 +781,7 @@ async fn regression_imports_cannot_bypass_review() {
 
 /// Issue 15, finding 7: the second-reviewer rule looked only at the last person who saved the
 /// verdict; a reviewer who wrote it could approve it once a colleague re-saved it unchanged.
-#[tokio::test]
-async fn regression_no_author_of_a_verdict_approves_it() {
-    let (_d, s) = store().await;
+async fn regression_no_author_of_a_verdict_approves_it(s: AnyStore) {
     let ed = add(&s, "ed", Role::Editor).await;
     let rita = add(&s, "rita", Role::Reviewer).await;
     let rob = add(&s, "rob", Role::Reviewer).await;
@@ -844,9 +827,7 @@ async fn regression_no_author_of_a_verdict_approves_it() {
 
 /// Issue 15, finding 7: API tokens outlived a password change and a disable/enable, and a
 /// password of eight spaces was accepted.
-#[tokio::test]
-async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_are_refused() {
-    let (_d, s) = store().await;
+async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_are_refused(s: AnyStore) {
     let ed = add(&s, "ed", Role::Editor).await;
     let live = |t: &claimdesk_store::NewApiToken| TokenHash::of(t.token.expose());
     let t = s
@@ -880,9 +861,7 @@ async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_ar
 
 /// Issue 15, finding 6: checkpoints are stored once per head and exported with the chain
 /// hashes since the one before.
-#[tokio::test]
-async fn audit_checkpoints_are_stored_and_witnessed_with_their_hashes() {
-    let (_dir, s) = store().await;
+async fn audit_checkpoints_are_stored_and_witnessed_with_their_hashes(s: AnyStore) {
     assert_eq!(s.audit_head().await.unwrap(), None);
     let signer = claimdesk_core::CheckpointSigner::from_seed([1; 32]);
     for name in ["a1", "a2", "a3"] {
@@ -918,3 +897,16 @@ async fn audit_checkpoints_are_stored_and_witnessed_with_their_hashes() {
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.witnessed_to, 5);
 }
+
+conformance!(
+    users_are_added_found_and_changed,
+    api_tokens_work_until_revoked,
+    a_case_goes_from_an_item_to_a_published_verdict,
+    one_person_desks_may_approve_their_own_verdicts,
+    linking_to_an_existing_fact_check_and_unlinking,
+    imports_and_ingests_are_audited_with_their_counts,
+    regression_imports_cannot_bypass_review,
+    regression_no_author_of_a_verdict_approves_it,
+    regression_credentials_changes_revoke_api_tokens_and_blank_passwords_are_refused,
+    audit_checkpoints_are_stored_and_witnessed_with_their_hashes,
+);

@@ -1,6 +1,7 @@
 //! The desk's reads: queue filters and order, single lookups, fact-check search.
 
 use claimdesk_core::{Explanation, FactCheck, FactCheckId, Item, ItemId};
+use claimdesk_store::AnyStore;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     ImportSource, ItemFilter, MatchStatus, NewFactCheck, NewItem, PageRequest, SqliteStore,
@@ -35,9 +36,7 @@ const ALL: PageRequest = PageRequest {
 };
 
 /// Three items: a confident match (a), a suggestion (b), an undated unmatched one (c).
-async fn desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+async fn desk(s: AnyStore) -> (AnyStore, Vec<ItemId>) {
     let fcs = ["Vaccines cause 50% of illness", "Lemon water cures cancer"].map(|c| NewFactCheck {
         fact_check: FactCheck {
             source_id: c.into(),
@@ -83,18 +82,17 @@ async fn desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
     };
     s.save_matches(ids[0], &[stored(2, true)]).await.unwrap();
     s.save_matches(ids[1], &[stored(1, false)]).await.unwrap();
-    (dir, s, ids)
+    (s, ids)
 }
 
-async fn queue_ids(s: &SqliteStore, filter: ItemFilter) -> Vec<i64> {
+async fn queue_ids(s: &AnyStore, filter: ItemFilter) -> Vec<i64> {
     let page = s.queue(&filter, ALL).await.unwrap();
     assert_eq!(page.total as usize, page.entries.len());
     page.entries.iter().map(|e| e.item.id.0).collect()
 }
 
-#[tokio::test]
-async fn the_queue_is_newest_first_with_undated_items_last() {
-    let (_d, s, ids) = desk().await;
+async fn the_queue_is_newest_first_with_undated_items_last(s: AnyStore) {
+    let (s, ids) = desk(s).await;
     let page = s.queue(&ItemFilter::default(), ALL).await.unwrap();
     let got: Vec<_> = page.entries.iter().map(|e| e.item.id).collect();
     assert_eq!(got, vec![ids[1], ids[0], ids[2]]);
@@ -116,9 +114,8 @@ async fn the_queue_is_newest_first_with_undated_items_last() {
     assert_eq!((second.total, second.entries[0].item.id), (3, ids[0]));
 }
 
-#[tokio::test]
-async fn queue_filters_combine() {
-    let (_d, s, ids) = desk().await;
+async fn queue_filters_combine(s: AnyStore) {
+    let (s, ids) = desk(s).await;
     let [a, b, c] = [ids[0].0, ids[1].0, ids[2].0];
     let by_status = |status| ItemFilter {
         status: Some(status),
@@ -158,10 +155,9 @@ async fn queue_filters_combine() {
     assert_eq!(queue_ids(&s, f).await, [b]);
 }
 
-#[tokio::test]
-async fn check_worthiness_is_kept_shown_in_the_queue_and_filtered_on() {
+async fn check_worthiness_is_kept_shown_in_the_queue_and_filtered_on(s: AnyStore) {
     use claimdesk_core::{CheckWorthiness, ScoredSentence};
-    let (_d, s, ids) = desk().await;
+    let (s, ids) = desk(s).await;
     let [a, b, c] = [ids[0], ids[1], ids[2]];
     let scored = |score: f32, matched| CheckWorthiness {
         score,
@@ -223,9 +219,8 @@ async fn check_worthiness_is_kept_shown_in_the_queue_and_filtered_on() {
     assert_eq!(page.total, 2);
 }
 
-#[tokio::test]
-async fn lookups_by_id_and_fact_check_search() {
-    let (_d, s, ids) = desk().await;
+async fn lookups_by_id_and_fact_check_search(s: AnyStore) {
+    let (s, ids) = desk(s).await;
     assert_eq!(
         s.item(ids[1]).await.unwrap().unwrap().item.text,
         "Vắc-xin gây bệnh"
@@ -256,9 +251,7 @@ async fn lookups_by_id_and_fact_check_search() {
 }
 
 /// Items to search: Vietnamese with and without accents, in both tone-mark styles.
-async fn search_desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+async fn search_desk(s: AnyStore) -> (AnyStore, Vec<ItemId>) {
     let (_, ids) = s
         .save_items(
             &[
@@ -296,7 +289,7 @@ async fn search_desk() -> (tempfile::TempDir, SqliteStore, Vec<ItemId>) {
         )
         .await
         .unwrap();
-    (dir, s, ids)
+    (s, ids)
 }
 
 fn words(text: &str) -> ItemFilter {
@@ -306,9 +299,8 @@ fn words(text: &str) -> ItemFilter {
     }
 }
 
-#[tokio::test]
-async fn regression_queue_search_is_normalized_as_matching_is() {
-    let (_d, s, ids) = search_desk().await;
+async fn regression_queue_search_is_normalized_as_matching_is(s: AnyStore) {
+    let (s, ids) = search_desk(s).await;
     let [plain, accented, old_style, _] = [ids[0].0, ids[1].0, ids[2].0, ids[3].0];
     // As written, in capitals, and without accents: the same items; the one with the words
     // as written first, the accent-free one after it.
@@ -363,9 +355,8 @@ async fn the_search_index_follows_changed_items_and_catches_up_on_open() {
     assert_eq!(queue_ids(&s, words("vỉa hè")).await, [ids[0].0]);
 }
 
-#[tokio::test]
-async fn search_pages_run_on_from_the_words_as_written_to_those_without_accents() {
-    let (_d, s, ids) = search_desk().await;
+async fn search_pages_run_on_from_the_words_as_written_to_those_without_accents(s: AnyStore) {
+    let (s, ids) = search_desk(s).await;
     let [plain, accented] = [ids[0].0, ids[1].0];
     let page = |offset| PageRequest { offset, limit: 1 };
     let mut seen = Vec::new();
@@ -377,10 +368,7 @@ async fn search_pages_run_on_from_the_words_as_written_to_those_without_accents(
     assert_eq!(seen, [plain, accented]);
 }
 
-#[tokio::test]
-async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly(s: AnyStore) {
     let n = claimdesk_store::COUNT_LIMIT as usize + 5;
     let batch: Vec<NewItem> = (0..n)
         .map(|k| item(&format!("k{k}"), &format!("post {k}"), "en", "busy", None))
@@ -411,10 +399,7 @@ async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly
     assert_eq!((page.total, page.total_exact), (1, true));
 }
 
-#[tokio::test]
-async fn the_facets_follow_items_that_change_source() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+async fn the_facets_follow_items_that_change_source(s: AnyStore) {
     s.save_items(&[item("k", "a post", "en", "first", None)], source())
         .await
         .unwrap();
@@ -430,3 +415,14 @@ async fn the_facets_follow_items_that_change_source() {
     };
     assert_eq!(s.queue(&moved, ALL).await.unwrap().entries.len(), 1);
 }
+
+conformance!(
+    check_worthiness_is_kept_shown_in_the_queue_and_filtered_on,
+    the_queue_is_newest_first_with_undated_items_last,
+    queue_filters_combine,
+    lookups_by_id_and_fact_check_search,
+    regression_queue_search_is_normalized_as_matching_is,
+    search_pages_run_on_from_the_words_as_written_to_those_without_accents,
+    a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly,
+    the_facets_follow_items_that_change_source,
+);

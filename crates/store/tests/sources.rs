@@ -3,6 +3,7 @@
 
 use claimdesk_core::{Actor, Role};
 use claimdesk_store::auth::hash_password;
+use claimdesk_store::AnyStore;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, Error, NewSource, NewUser, PollOutcome, PollRecord, SourceHealth, SourceKind,
@@ -31,9 +32,7 @@ fn poll(at: &str, outcome: PollOutcome, next: &str, error: Option<&str>) -> Poll
     }
 }
 
-#[tokio::test]
-async fn sources_are_added_once_listed_and_removed_with_audit_events() {
-    let (_d, s) = store().await;
+async fn sources_are_added_once_listed_and_removed_with_audit_events(s: AnyStore) {
     let a = s
         .add_source(&feed("https://a.example/rss"), Actor::Cli)
         .await
@@ -84,9 +83,7 @@ async fn sources_are_added_once_listed_and_removed_with_audit_events() {
     assert!(s.verify_audit().await.unwrap().is_intact());
 }
 
-#[tokio::test]
-async fn a_viewer_may_not_add_sources() {
-    let (_d, s) = store().await;
+async fn a_viewer_may_not_add_sources(s: AnyStore) {
     let viewer = s
         .add_user(
             &NewUser {
@@ -105,9 +102,7 @@ async fn a_viewer_may_not_add_sources() {
     assert!(matches!(r, Err(Error::Forbidden { .. })), "{r:?}");
 }
 
-#[tokio::test]
-async fn polls_record_validators_failures_and_recovery() {
-    let (_d, s) = store().await;
+async fn polls_record_validators_failures_and_recovery(s: AnyStore) {
     let src = s
         .add_source(&feed("https://a.example/rss"), Actor::Cli)
         .await
@@ -210,9 +205,7 @@ async fn polls_record_validators_failures_and_recovery() {
 
 /// A paused source (issue 16: monitoring from the web) is kept but never due; resuming makes
 /// it due again; each change is one audit event, asking again for the same state is none.
-#[tokio::test]
-async fn a_paused_source_is_not_due_until_resumed() {
-    let (_d, s) = store().await;
+async fn a_paused_source_is_not_due_until_resumed(s: AnyStore) {
     let a = s
         .add_source(&feed("https://a.example/rss"), Actor::Cli)
         .await
@@ -249,3 +242,10 @@ async fn a_paused_source_is_not_due_until_resumed() {
         Err(Error::NotFound { .. })
     ));
 }
+
+conformance!(
+    sources_are_added_once_listed_and_removed_with_audit_events,
+    a_viewer_may_not_add_sources,
+    polls_record_validators_failures_and_recovery,
+    a_paused_source_is_not_due_until_resumed,
+);

@@ -5,6 +5,7 @@ use claimdesk_core::{
     Actor, CaseStatus, CheckWorthiness, Explanation, FactCheckId, Item, Rating, Role, User,
 };
 use claimdesk_store::auth::hash_password;
+use claimdesk_store::AnyStore;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     DraftFactCheck, Metric, NewCase, NewItem, NewUser, Period, SqliteStore, StoredMatch,
@@ -51,7 +52,7 @@ fn worthiness(matched: bool) -> CheckWorthiness {
     }
 }
 
-async fn add(s: &SqliteStore, name: &str, role: Role) -> User {
+async fn add(s: &AnyStore, name: &str, role: Role) -> User {
     s.add_user(
         &NewUser {
             username: name.into(),
@@ -80,9 +81,7 @@ fn draft(claim: &str, label: &str) -> DraftFactCheck {
     }
 }
 
-#[tokio::test]
-async fn counters_follow_every_change_and_agree_with_a_rebuild() {
-    let (_d, s) = store().await;
+async fn counters_follow_every_change_and_agree_with_a_rebuild(s: AnyStore) {
     s.set_clock(Some("2026-03-01T08:00:00.000Z"));
     s.save_fact_checks(
         &[fc("f1", "claim one", "k1"), fc("f2", "claim two", "k2")],
@@ -253,3 +252,7 @@ async fn counters_follow_every_change_and_agree_with_a_rebuild() {
         "the rollups are rebuilt too"
     );
 }
+
+conformance!(
+    counters_follow_every_change_and_agree_with_a_rebuild,
+);

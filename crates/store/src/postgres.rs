@@ -1,0 +1,218 @@
+//! PostgreSQL: the same role traits as [`SqliteStore`](crate::SqliteStore), on a server
+//! several processes can share. The schema mirrors SQLite's table for table (its own
+//! migrations under `migrations/postgres/`); the differences are listed at the top of
+//! `0001_init.sql`. Writes are serialized as SQLite's are: every write transaction first
+//! takes one transaction-level advisory lock ([`WRITE_LOCK`]), so a change's reads (the audit
+//! chain's head, a case's status) are still true when it commits, whichever process writes.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use claimdesk_core::{FactCheck, FactCheckId, Rating, StoredFactCheck};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, PgPool, Postgres, Row, Transaction};
+
+use crate::{Error, Result, WorkflowPolicy};
+
+/// Rows as JSON text, for statements that take many rows as one `json_array_elements`
+/// parameter.
+fn json_rows(rows: Vec<serde_json::Value>) -> String {
+    serde_json::Value::Array(rows).to_string()
+}
+
+/// Connections per process.
+const CONNECTIONS: u32 = 8;
+/// How long opening the store waits for the server before it reports it unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Items looked up and inserted per statement by `save_items`.
+const ITEM_CHUNK: usize = 500;
+/// The advisory lock every write transaction holds until it commits (`pg_advisory_xact_lock`;
+/// the number is "claimdes" in ASCII), so writers go one at a time as on SQLite.
+pub(crate) const WRITE_LOCK: i64 = 0x636c_6169_6d64_6573;
+
+/// The PostgreSQL implementation of every role trait ([`Store`](crate::Store)).
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    policy: WorkflowPolicy,
+    /// A fixed time for every change, when set (shared by the store's clones).
+    clock: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+/// The columns [`fact_check_from_row`] reads, as a literal so statements stay static SQL.
+macro_rules! factcheck_columns {
+    () => {
+        "id, source_id, claim, headline, rating_value, rating_best, rating_worst, rating_label, \
+         claim_author, claim_date, appearances, author, date_published, url, language, \
+         alias_of, revision, summary, evidence"
+    };
+}
+
+/// The connection options of `url`, or why it is not a PostgreSQL URL.
+fn options(url: &str) -> Result<PgConnectOptions> {
+    PgConnectOptions::from_str(url).map_err(|e| {
+        Error::Invalid(format!(
+            "`{}` is not a PostgreSQL URL ({e}): write \
+             postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+            crate::error::redact_url(url)
+        ))
+    })
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`),
+    /// checks that its schema is claimdesk's at a version this build knows, and brings it up
+    /// to date. An unreachable server, refused credentials, a database of another program or
+    /// one written by a newer claimdesk are each their own [`Error`], saying what to do.
+    pub async fn open(url: &str) -> Result<PgStore> {
+        Self::connect(url, options(url)?).await
+    }
+
+    /// Opens the store in the schema `schema` of the database at `url` (which must exist:
+    /// `CREATE SCHEMA`), so one database can hold several desks, or each test a desk of its
+    /// own. See [`open`](Self::open).
+    pub async fn open_schema(url: &str, schema: &str) -> Result<PgStore> {
+        let options = options(url)?.options([("search_path", schema)]);
+        Self::connect(url, options).await
+    }
+
+    async fn connect(url: &str, options: PgConnectOptions) -> Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(CONNECTIONS)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| crate::error::connect_error(url, e))?;
+        schema::migrate(&pool).await?;
+        Ok(PgStore {
+            pool,
+            policy: WorkflowPolicy::default(),
+            clock: Default::default(),
+        })
+    }
+
+    /// The same store with another workflow policy.
+    pub fn with_policy(mut self, policy: WorkflowPolicy) -> PgStore {
+        self.policy = policy;
+        self
+    }
+
+    /// Fixes the time every later change records (see
+    /// [`SqliteStore::set_clock`](crate::SqliteStore::set_clock)); `None` goes back to the
+    /// server's clock. Clones of this store share the setting.
+    pub fn set_clock(&self, at: Option<&str>) {
+        let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        *clock = at.map(str::to_string);
+    }
+
+    /// Closes the connections (waits for those in use to come back).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The fixed time of [`set_clock`](Self::set_clock), if any.
+    pub(crate) fn fixed_time(&self) -> Option<String> {
+        self.clock.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A write transaction holding [`WRITE_LOCK`], so the audit chain's head read at its
+    /// start is still the head when it commits, even with other processes writing.
+    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Re-derives the canonical entry of a duplicate group: the lowest id is canonical, the
+    /// others point at it. Rows whose `alias_of` changes take the new revision. Unpublished
+    /// desk drafts take no part until they are published.
+    async fn regroup(tx: &mut PgConnection, key: &str, revision: i64) -> Result<()> {
+        let ids: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, alias_of FROM factchecks WHERE duplicate_key = $1 AND published
+             ORDER BY id",
+        )
+        .bind(key)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(&(canonical, _)) = ids.first() else {
+            return Ok(());
+        };
+        for (id, alias_of) in ids {
+            let want = (id != canonical).then_some(canonical);
+            if alias_of != want {
+                sqlx::query("UPDATE factchecks SET alias_of = $1, revision = $2 WHERE id = $3")
+                    .bind(want)
+                    .bind(revision)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+// After the macro above, which the queries of every role use.
+mod alert_decisions;
+mod audit;
+mod cases;
+mod digests;
+mod embeddings;
+mod factchecks;
+mod items;
+mod monitor;
+mod queue;
+mod schema;
+mod sources;
+mod stats;
+mod users;
+mod write;
+
+/// A fact-check as the audit trail records it.
+fn fact_check_json(fc: &FactCheck) -> Result<serde_json::Value> {
+    serde_json::to_value(fc).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+pub(crate) fn fact_check_from_row(row: &PgRow) -> Result<(StoredFactCheck, i64)> {
+    let appearances: String = row.try_get("appearances")?;
+    let appearances: Vec<String> = serde_json::from_str(&appearances)
+        .map_err(|e| Error::Corrupt(format!("appearances: {e}")))?;
+    let rating = Rating {
+        value: row.try_get("rating_value")?,
+        best: row.try_get("rating_best")?,
+        worst: row.try_get("rating_worst")?,
+        label: row.try_get("rating_label")?,
+    };
+    let fc = FactCheck {
+        source_id: row.try_get("source_id")?,
+        claim: row.try_get("claim")?,
+        headline: row.try_get("headline")?,
+        rating: (!rating.is_empty()).then_some(rating),
+        claim_author: row.try_get("claim_author")?,
+        claim_date: row.try_get("claim_date")?,
+        appearances,
+        author: row.try_get("author")?,
+        date_published: row.try_get("date_published")?,
+        url: row.try_get("url")?,
+        language: row.try_get("language")?,
+        review_body: row.try_get("summary")?,
+        citations: serde_json::from_str(&row.try_get::<String, _>("evidence")?)
+            .map_err(|e| Error::Corrupt(format!("fact-check evidence: {e}")))?,
+    };
+    let alias_of: Option<i64> = row.try_get("alias_of")?;
+    Ok((
+        StoredFactCheck {
+            id: FactCheckId(row.try_get("id")?),
+            alias_of: alias_of.map(FactCheckId),
+            fact_check: fc,
+        },
+        row.try_get("revision")?,
+    ))
+}

@@ -1,0 +1,283 @@
+//! The counters (kept by the triggers of `0001_init.sql`, as SQLite's migration `0017_stats`
+//! keeps them) and the work figures read from the desk's tables, on PostgreSQL.
+
+use claimdesk_core::CaseStatus;
+
+use super::PgStore;
+use crate::stats::{
+    EditorWork, GROWTH_CANDIDATES, Metric, NarrativeGrowth, OpenCase, Period, PublishedCase,
+    StatRow, StatsStore,
+};
+use crate::{Error, Result};
+
+/// The statements that compute every counter from the records (the same as the end of the
+/// migration that created them).
+const REBUILD: &str = include_str!("stats_rebuild.sql");
+
+/// Statuses a case leaves the backlog in.
+const DONE: [CaseStatus; 3] = [
+    CaseStatus::Published,
+    CaseStatus::MatchedExisting,
+    CaseStatus::NotCheckable,
+];
+
+impl StatsStore for PgStore {
+    async fn stat_hours(&self, metric: Metric, period: Period) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT hour, SUM(value)::bigint FROM stats_hourly
+             WHERE metric = $1 AND hour >= $2 AND hour < $3
+             GROUP BY hour HAVING SUM(value) != 0 ORDER BY hour",
+        )
+        .bind(metric.as_str())
+        .bind(period.from)
+        .bind(period.to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    async fn stat_keys(
+        &self,
+        metric: Metric,
+        period: Period,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>> {
+        let s = Spans::of(period);
+        Ok(sqlx::query_as(
+            "SELECT key, SUM(value)::bigint AS total FROM (
+                 SELECT key, value FROM stats_rollup
+                 WHERE level = 'm' AND metric = $1 AND start >= $4 AND start < $5
+                 UNION ALL
+                 SELECT key, value FROM stats_rollup
+                 WHERE level = 'd' AND metric = $1
+                   AND ((start >= $2 AND start < $4) OR (start >= $5 AND start < $3))
+                 UNION ALL
+                 SELECT key, value FROM stats_hourly
+                 WHERE metric = $1
+                   AND ((hour >= $6 AND hour < $2) OR (hour >= $3 AND hour < $7))) AS parts
+             GROUP BY key HAVING SUM(value) != 0 ORDER BY total DESC, key LIMIT $8",
+        )
+        .bind(metric.as_str())
+        .bind(s.days.0)
+        .bind(s.days.1)
+        .bind(s.months.0)
+        .bind(s.months.1)
+        .bind(period.from)
+        .bind(period.to)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    async fn stat_rows(&self) -> Result<Vec<StatRow>> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT metric, key, hour, value FROM stats_hourly WHERE value != 0
+             ORDER BY metric, key, hour",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(metric, key, hour, value)| StatRow {
+                metric,
+                key,
+                hour,
+                value,
+            })
+            .collect())
+    }
+
+    async fn rebuild_stats(&self) -> Result<u64> {
+        let mut tx = self.write_tx().await?;
+        // The rollups follow the hours by trigger: emptied here, refilled by the inserts.
+        sqlx::query("DELETE FROM stats_hourly")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM stats_rollup")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(REBUILD))
+            .execute(&mut *tx)
+            .await?;
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_hourly")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(rows.max(0) as u64)
+    }
+
+    async fn published_cases(&self, period: Period) -> Result<Vec<PublishedCase>> {
+        // The last publication of each case in the period (a case reopened and published
+        // again counts once, at its last), from when it was opened.
+        Ok(sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT c.id, unixepoch(c.created_at), MAX(unixepoch(t.at))
+             FROM case_transitions t
+             JOIN cases c ON c.id = t.case_id
+             WHERE t.to_status = 'published'
+               AND t.at >= rfc3339(to_timestamp($1))
+               AND t.at < rfc3339(to_timestamp($2))
+             GROUP BY c.id ORDER BY c.id",
+        )
+        .bind(period.from)
+        .bind(period.to)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|(case_id, opened_at, published_at)| PublishedCase {
+            case_id,
+            opened_at,
+            published_at,
+        })
+        .collect())
+    }
+
+    async fn open_cases(&self) -> Result<Vec<OpenCase>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, unixepoch(created_at) FROM cases
+             WHERE status NOT IN ($1, $2, $3) ORDER BY id",
+        )
+        .bind(DONE[0].as_str())
+        .bind(DONE[1].as_str())
+        .bind(DONE[2].as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(status, opened_at)| {
+                let status = status
+                    .parse::<CaseStatus>()
+                    .map_err(|_| Error::Corrupt(format!("case status `{status}`")))?;
+                Ok(OpenCase { status, opened_at })
+            })
+            .collect()
+    }
+
+    async fn editor_work(&self, period: Period) -> Result<Vec<EditorWork>> {
+        let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT u.username, u.display_name,
+                    COUNT(*) FILTER (WHERE t.from_status IS NULL),
+                    COUNT(*) FILTER (WHERE t.from_status IS NOT NULL),
+                    COUNT(*) FILTER (WHERE t.to_status = 'published')
+             FROM case_transitions t JOIN users u ON u.id = t.actor
+             WHERE t.at >= rfc3339(to_timestamp($1))
+               AND t.at < rfc3339(to_timestamp($2))
+             GROUP BY u.id ORDER BY COUNT(*) DESC, u.username",
+        )
+        .bind(period.from)
+        .bind(period.to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(username, display_name, opened, moves, published)| EditorWork {
+                    username,
+                    display_name,
+                    cases_opened: opened.max(0) as u64,
+                    moves: moves.max(0) as u64,
+                    published: published.max(0) as u64,
+                },
+            )
+            .collect())
+    }
+
+    async fn new_narratives(&self, period: Period, limit: u32) -> Result<Vec<NarrativeGrowth>> {
+        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT n.id, n.representative_text, n.first_seen, n.item_count,
+                    (SELECT COUNT(*) FROM narrative_items ni
+                     WHERE ni.narrative_id = n.id AND ni.at >= $1 AND ni.at < $2)
+             FROM narratives n
+             WHERE n.last_seen >= $1 AND n.item_count >= 2
+               AND n.first_seen >= $1 AND n.first_seen < $2
+             ORDER BY n.item_count DESC, n.id LIMIT $3",
+        )
+        .bind(period.from)
+        .bind(period.to)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(growth).collect())
+    }
+
+    async fn growing_narratives(&self, period: Period, limit: u32) -> Result<Vec<NarrativeGrowth>> {
+        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT * FROM (
+                 SELECT id, representative_text, first_seen, item_count,
+                        (SELECT COUNT(*) FROM narrative_items ni
+                         WHERE ni.narrative_id = c.id AND ni.at >= $1 AND ni.at < $2) AS grown
+                 FROM (SELECT * FROM narratives n
+                       WHERE n.last_seen >= $1 AND n.item_count >= 2 AND n.first_seen < $2
+                       ORDER BY n.item_count DESC, n.id LIMIT $4) c) AS g
+             WHERE grown > 0
+             ORDER BY grown DESC, id LIMIT $3",
+        )
+        .bind(period.from)
+        .bind(period.to)
+        .bind(i64::from(limit))
+        .bind(i64::from(GROWTH_CANDIDATES))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(growth).collect())
+    }
+}
+
+/// A period cut into whole UTC months and days inside it and its edges: `days` is the
+/// whole days `[d0, d1)` (the hours outside them, before `d0` and from `d1`, are the edges),
+/// `months` the whole months `[m0, m1)` within those days (the days outside them are read
+/// from the daily rollup). An empty range is `(x, x)`.
+struct Spans {
+    days: (i64, i64),
+    months: (i64, i64),
+}
+
+impl Spans {
+    fn of(p: Period) -> Spans {
+        const DAY: i64 = 86_400;
+        let d0 = p.from.div_euclid(DAY) * DAY + if p.from.rem_euclid(DAY) == 0 { 0 } else { DAY };
+        let d1 = p.to.div_euclid(DAY) * DAY;
+        if d0 >= d1 {
+            // No whole day: the hours cover it all.
+            return Spans {
+                days: (p.to, p.to),
+                months: (p.to, p.to),
+            };
+        }
+        let month_start = |t: i64| -> Option<(i64, i64)> {
+            let d = jiff::Timestamp::from_second(t)
+                .ok()?
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date();
+            let first = d.first_of_month();
+            let start = |d: jiff::civil::Date| {
+                d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .ok()
+                    .map(|z| z.timestamp().as_second())
+            };
+            Some((
+                start(first)?,
+                start(first.checked_add(jiff::Span::new().months(1)).ok()?)?,
+            ))
+        };
+        let months = match (month_start(d0), month_start(d1)) {
+            (Some((a, next)), Some((b, _))) => {
+                let m0 = if a == d0 { a } else { next };
+                if m0 < b { (m0, b) } else { (d1, d1) }
+            }
+            _ => (d1, d1),
+        };
+        Spans {
+            days: (d0, d1),
+            months,
+        }
+    }
+}
+
+fn growth(
+    (id, text, first_seen, item_count, in_period): (i64, String, i64, i64, i64),
+) -> NarrativeGrowth {
+    NarrativeGrowth {
+        id,
+        text,
+        first_seen,
+        item_count: item_count.max(0) as u64,
+        items_in_period: in_period.max(0) as u64,
+    }
+}
