@@ -11,13 +11,13 @@ use claimdesk_store::AnyStore;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, NewItem, NewUser,
-    SqliteStore, TokenHash, WorkflowPolicy,
+    TokenHash, WorkflowPolicy,
 };
 use sqlx::Connection;
 
 use crate::{fc, source, store};
 
-async fn add(s: &AnyStore, name: &str, role: Role) -> User {
+async fn add(s: &impl Store, name: &str, role: Role) -> User {
     s.add_user(
         &NewUser {
             username: name.into(),
@@ -31,7 +31,7 @@ async fn add(s: &AnyStore, name: &str, role: Role) -> User {
     .unwrap()
 }
 
-async fn actions(s: &AnyStore) -> Vec<String> {
+async fn actions(s: &impl Store) -> Vec<String> {
     s.audit_events(&AuditFilter {
         limit: 1000,
         ..AuditFilter::default()

@@ -85,7 +85,7 @@ async fn desk(s: AnyStore) -> (AnyStore, Vec<ItemId>) {
     (s, ids)
 }
 
-async fn queue_ids(s: &AnyStore, filter: ItemFilter) -> Vec<i64> {
+async fn queue_ids(s: &impl Store, filter: ItemFilter) -> Vec<i64> {
     let page = s.queue(&filter, ALL).await.unwrap();
     assert_eq!(page.total as usize, page.entries.len());
     page.entries.iter().map(|e| e.item.id.0).collect()

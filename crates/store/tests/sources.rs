@@ -9,7 +9,6 @@ use claimdesk_store::{
     AuditFilter, Error, NewSource, NewUser, PollOutcome, PollRecord, SourceHealth, SourceKind,
 };
 
-use crate::store;
 
 fn feed(url: &str) -> NewSource {
     NewSource {

@@ -8,10 +8,10 @@ use claimdesk_store::auth::hash_password;
 use claimdesk_store::AnyStore;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
-    DraftFactCheck, Metric, NewCase, NewItem, NewUser, Period, SqliteStore, StoredMatch,
+    DraftFactCheck, Metric, NewCase, NewItem, NewUser, Period, StoredMatch,
 };
 
-use crate::{fc, source, store};
+use crate::{fc, source};
 
 /// Unix seconds of a UTC time written `2026-03-02T23:30:00Z`.
 fn unix(at: &str) -> i64 {
@@ -52,7 +52,7 @@ fn worthiness(matched: bool) -> CheckWorthiness {
     }
 }
 
-async fn add(s: &AnyStore, name: &str, role: Role) -> User {
+async fn add(s: &impl Store, name: &str, role: Role) -> User {
     s.add_user(
         &NewUser {
             username: name.into(),

@@ -7,7 +7,7 @@
 //! fresh PostgreSQL schema when `CLAIMDESK_TEST_DATABASE_URL` names a database
 //! (`scripts/test-postgres` starts one); without it the PostgreSQL runs say so once and
 //! pass. The tests that open the SQLite file itself (tampering with it, old versions) stay
-//! SQLite's; `postgres` holds PostgreSQL's own (bad URLs, schema versions).
+//! SQLite's; `pg_open` holds PostgreSQL's own (bad URLs, schema versions).
 
 use std::io::Write;
 use std::sync::Once;
@@ -45,7 +45,8 @@ macro_rules! conformance {
 mod desk;
 mod desk_read;
 mod migrations;
-mod postgres;
+mod pg_open;
+mod roles;
 mod sources;
 mod stats;
 
@@ -129,3 +130,95 @@ pub async fn pg_store() -> Option<AnyStore> {
     let (url, schema) = pg_schema().await?;
     Some(PgStore::open_schema(&url, &schema).await.unwrap().into())
 }
+
+async fn saving_twice_changes_nothing_and_keeps_the_revision(s: AnyStore) {
+    let batch = [fc("1", "a", "ka"), fc("2", "b", "kb")];
+    let c = s.save_fact_checks(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.unchanged), (2, 0));
+    let rev = s.revision().await.unwrap();
+    let c = s.save_fact_checks(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.unchanged), (0, 2));
+    assert_eq!(s.revision().await.unwrap(), rev);
+    assert!(s.fact_checks_since(rev).await.unwrap().is_empty());
+    assert_eq!(s.imports().await.unwrap().len(), 2);
+}
+
+async fn the_earliest_of_a_duplicate_group_is_canonical(s: AnyStore) {
+    s.save_fact_checks(&[fc("1", "x", "same"), fc("2", "x!", "same")], source())
+        .await
+        .unwrap();
+    let all = s.fact_checks().await.unwrap();
+    assert_eq!(all[0].alias_of, None);
+    assert_eq!(all[1].alias_of, Some(all[0].id));
+    // The canonical one changes its text: the alias is promoted, and both are reported as
+    // changed so the index follows.
+    let rev = s.revision().await.unwrap();
+    let c = s
+        .save_fact_checks(&[fc("1", "something else", "other")], source())
+        .await
+        .unwrap();
+    assert_eq!(c.updated, 1);
+    let changed = s.fact_checks_since(rev).await.unwrap();
+    assert_eq!(changed.len(), 2);
+    assert!(changed.iter().all(|c| c.fact_check.alias_of.is_none()));
+}
+
+async fn items_are_keyed_and_updated(s: AnyStore) {
+    let item = |text: &str| NewItem {
+        item: Item {
+            external_id: Some("p1".into()),
+            text: text.into(),
+            ..Item::default()
+        },
+        key: "id::p1".into(),
+    };
+    let (c, ids) = s.save_items(&[item("first")], source()).await.unwrap();
+    assert_eq!((c.added, ids.len()), (1, 1));
+    let (c, ids) = s.save_items(&[item("first")], source()).await.unwrap();
+    assert_eq!((c.unchanged, ids.len()), (1, 0));
+    let (c, _) = s.save_items(&[item("edited")], source()).await.unwrap();
+    assert_eq!(c.updated, 1);
+    let items = s.items(ItemId(0), 10).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].item.text, "edited");
+}
+
+async fn a_large_batch_with_repeated_keys_is_stored_once_per_key_in_order(s: AnyStore) {
+    let item = |key: &str, text: &str| NewItem {
+        item: Item {
+            text: text.into(),
+            source: Some("feed".into()),
+            ..Item::default()
+        },
+        key: key.into(),
+    };
+    // Over one chunk of the bulk insert; key k7 three times (same, then edited), k1200 twice.
+    let mut batch: Vec<NewItem> = (0..1300)
+        .map(|i| item(&format!("k{i}"), &format!("post {i}")))
+        .collect();
+    batch.insert(10, item("k7", "post 7"));
+    batch.insert(20, item("k7", "post 7, edited"));
+    batch.push(item("k1200", "post 1200"));
+    let (c, changed) = s.save_items(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.updated, c.unchanged), (1300, 1, 2));
+    // One id per change, in the order sent: k0..k9, k10..k18, the edit of k7, k19...
+    assert_eq!(changed.len(), 1301);
+    assert_eq!(changed[..10], (1..=10).map(ItemId).collect::<Vec<_>>()[..]);
+    assert_eq!(changed[10], ItemId(11));
+    assert_eq!(changed[19], ItemId(8));
+    assert_eq!(changed[20], ItemId(20));
+    let stored = s.items(ItemId(0), 2000).await.unwrap();
+    assert_eq!(stored.len(), 1300);
+    assert_eq!(stored[7].item.text, "post 7, edited");
+    assert_eq!(stored[1299].item.text, "post 1299");
+    // The same batch again: only k7 changes (back to "post 7", then edited again).
+    let (c, changed) = s.save_items(&batch, source()).await.unwrap();
+    assert_eq!((c.added, c.updated, changed.len()), (0, 2, 2));
+}
+
+conformance!(
+    saving_twice_changes_nothing_and_keeps_the_revision,
+    the_earliest_of_a_duplicate_group_is_canonical,
+    items_are_keyed_and_updated,
+    a_large_batch_with_repeated_keys_is_stored_once_per_key_in_order,
+);

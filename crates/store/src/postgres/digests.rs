@@ -55,7 +55,7 @@ impl DigestStore for PgStore {
 
     async fn digest_attempts(&self, kind: &str, period_from: &str) -> Result<Vec<DigestAttempt>> {
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT kind, period_from, period_to, language, recipients, attempt, sent::bigint, error,
+            "SELECT kind, period_from, period_to, language, recipients, attempt, sent::int::bigint, error,
                     at
              FROM digest_deliveries WHERE kind = $1 AND period_from = $2 ORDER BY attempt, id",
         )
@@ -68,7 +68,7 @@ impl DigestStore for PgStore {
 
     async fn recent_digest_attempts(&self, limit: u32) -> Result<Vec<DigestAttempt>> {
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT kind, period_from, period_to, language, recipients, attempt, sent::bigint, error,
+            "SELECT kind, period_from, period_to, language, recipients, attempt, sent::int::bigint, error,
                     at
              FROM digest_deliveries ORDER BY id DESC LIMIT $1",
         )
