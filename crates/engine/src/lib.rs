@@ -38,7 +38,7 @@ pub mod training;
 
 pub use catalog::Catalog;
 pub use config::{CONFIG_FILE, Config, ConfigError};
-pub use data::{DATABASE_URL_ENV, DataDir, MODEL_FILE, StoreHandle};
+pub use data::{DATABASE_URL_ENV, DataDir, MODEL_FILE, StoreHandle, use_database_url};
 pub use engine::{Engine, EngineOptions, Imported, Ingested, IngestedFile};
 pub use error::{Error, Result};
 pub use lookback::LookBack;

@@ -5,11 +5,35 @@
 use std::path::Path;
 use std::time::Duration;
 
-use claimdesk_core::*;
+use claimdesk_core::{
+    Actor, Alert, AlertId, ApiTokenId, AuditEvent, AuditReport, Burst, Case, CaseId, CaseNote,
+    CaseStatus, Checkpoint, DeskFactCheck, EvidenceLink, FactCheckId, ImportCounts, ItemId,
+    NarrativeId, NarrativeMember, Role, StatusChange, StoredFactCheck, StoredItem, User, UserId,
+    WebhookId,
+};
 
-use crate::sources::{NewSource, PollRecord, Source, SourceId};
-use crate::stats::{EditorWork, NarrativeGrowth, OpenCase, PublishedCase, StatRow};
-use crate::*;
+use crate::audit::{AuditFilter, AuditStore, ImportRecord, ImportSource};
+use crate::auth::{PasswordHash, TokenHash};
+use crate::cases::{CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy};
+use crate::digests::{DigestAttempt, DigestStore};
+use crate::embeddings::EmbeddingStore;
+use crate::error::{Error, Result};
+use crate::factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
+use crate::items::{
+    ItemFacets, ItemFilter, ItemStore, NewItem, Page, PageRequest, QueueEntry, StoredMatch,
+};
+use crate::monitor::{
+    AlertDecision, AlertFilter, AlertState, Assigned, Delivery, DeliveryAttempt, DueDelivery,
+    MonitorStore, NarrativeAssignment, NarrativeDetail, NarrativeFilter, NarrativeIndex,
+    NarrativeSummary, NewAlert, Webhook,
+};
+use crate::postgres::PgStore;
+use crate::sources::{NewSource, PollRecord, Source, SourceId, SourceStore};
+use crate::sqlite::SqliteStore;
+use crate::stats::{
+    EditorWork, Metric, NarrativeGrowth, OpenCase, Period, PublishedCase, StatRow, StatsStore,
+};
+use crate::users::{ApiToken, NewApiToken, NewSession, NewUser, Session, UserStore};
 
 /// Calls the same method on whichever backend `self` holds.
 macro_rules! dispatch {
@@ -22,7 +46,7 @@ macro_rules! dispatch {
 }
 
 /// A store on either backend. [`AnyStore::open`] picks it from a URL; everything else goes
-/// through the role traits ([`Store`]).
+/// through the role traits ([`Store`](crate::Store)).
 #[derive(Debug, Clone)]
 pub enum AnyStore {
     /// The embedded default: one SQLite file.
@@ -89,7 +113,11 @@ impl From<PgStore> for AnyStore {
 }
 
 impl FactCheckStore for AnyStore {
-    async fn save_fact_checks(&self, batch: &[NewFactCheck], source: ImportSource<'_>) -> Result<ImportCounts> {
+    async fn save_fact_checks(
+        &self,
+        batch: &[NewFactCheck],
+        source: ImportSource<'_>,
+    ) -> Result<ImportCounts> {
         dispatch!(self, s => s.save_fact_checks(batch, source).await)
     }
 
@@ -113,7 +141,11 @@ impl FactCheckStore for AnyStore {
         dispatch!(self, s => s.aliases(id).await)
     }
 
-    async fn search_fact_checks(&self, text: Option<&str>, page: PageRequest) -> Result<Page<StoredFactCheck>> {
+    async fn search_fact_checks(
+        &self,
+        text: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<StoredFactCheck>> {
         dispatch!(self, s => s.search_fact_checks(text, page).await)
     }
 
@@ -133,7 +165,11 @@ impl EmbeddingStore for AnyStore {
 }
 
 impl ItemStore for AnyStore {
-    async fn save_items(&self, batch: &[NewItem], source: ImportSource<'_>) -> Result<(ImportCounts, Vec<ItemId>)> {
+    async fn save_items(
+        &self,
+        batch: &[NewItem],
+        source: ImportSource<'_>,
+    ) -> Result<(ImportCounts, Vec<ItemId>)> {
         dispatch!(self, s => s.save_items(batch, source).await)
     }
 
@@ -173,11 +209,17 @@ impl ItemStore for AnyStore {
         dispatch!(self, s => s.items_matched_to(fact_checks).await)
     }
 
-    async fn save_check_worthiness(&self, batch: &[(ItemId, claimdesk_core::CheckWorthiness)]) -> Result<()> {
+    async fn save_check_worthiness(
+        &self,
+        batch: &[(ItemId, claimdesk_core::CheckWorthiness)],
+    ) -> Result<()> {
         dispatch!(self, s => s.save_check_worthiness(batch).await)
     }
 
-    async fn check_worthiness(&self, item: ItemId) -> Result<Option<claimdesk_core::CheckWorthiness>> {
+    async fn check_worthiness(
+        &self,
+        item: ItemId,
+    ) -> Result<Option<claimdesk_core::CheckWorthiness>> {
         dispatch!(self, s => s.check_worthiness(item).await)
     }
 
@@ -199,7 +241,12 @@ impl UserStore for AnyStore {
         dispatch!(self, s => s.add_user(new, actor).await)
     }
 
-    async fn set_password(&self, user: UserId, password: &PasswordHash, actor: Actor) -> Result<()> {
+    async fn set_password(
+        &self,
+        user: UserId,
+        password: &PasswordHash,
+        actor: Actor,
+    ) -> Result<()> {
         dispatch!(self, s => s.set_password(user, password, actor).await)
     }
 
@@ -239,7 +286,12 @@ impl UserStore for AnyStore {
         dispatch!(self, s => s.delete_session(token).await)
     }
 
-    async fn create_api_token(&self, user: UserId, name: &str, actor: Actor) -> Result<NewApiToken> {
+    async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        actor: Actor,
+    ) -> Result<NewApiToken> {
         dispatch!(self, s => s.create_api_token(user, name, actor).await)
     }
 
@@ -277,11 +329,21 @@ impl CaseStore for AnyStore {
         dispatch!(self, s => s.transition_case(case, to, actor).await)
     }
 
-    async fn link_fact_check(&self, case: CaseId, fact_check: FactCheckId, actor: UserId) -> Result<Case> {
+    async fn link_fact_check(
+        &self,
+        case: CaseId,
+        fact_check: FactCheckId,
+        actor: UserId,
+    ) -> Result<Case> {
         dispatch!(self, s => s.link_fact_check(case, fact_check, actor).await)
     }
 
-    async fn assign_case(&self, case: CaseId, assignee: Option<UserId>, actor: UserId) -> Result<Case> {
+    async fn assign_case(
+        &self,
+        case: CaseId,
+        assignee: Option<UserId>,
+        actor: UserId,
+    ) -> Result<Case> {
         dispatch!(self, s => s.assign_case(case, assignee, actor).await)
     }
 
@@ -293,7 +355,12 @@ impl CaseStore for AnyStore {
         dispatch!(self, s => s.notes(case).await)
     }
 
-    async fn add_evidence(&self, case: CaseId, evidence: &NewEvidence, actor: UserId) -> Result<EvidenceLink> {
+    async fn add_evidence(
+        &self,
+        case: CaseId,
+        evidence: &NewEvidence,
+        actor: UserId,
+    ) -> Result<EvidenceLink> {
         dispatch!(self, s => s.add_evidence(case, evidence, actor).await)
     }
 
@@ -305,7 +372,12 @@ impl CaseStore for AnyStore {
         dispatch!(self, s => s.case_history(case).await)
     }
 
-    async fn save_draft_fact_check(&self, case: CaseId, draft: &DraftFactCheck, actor: UserId) -> Result<FactCheckId> {
+    async fn save_draft_fact_check(
+        &self,
+        case: CaseId,
+        draft: &DraftFactCheck,
+        actor: UserId,
+    ) -> Result<FactCheckId> {
         dispatch!(self, s => s.save_draft_fact_check(case, draft, actor).await)
     }
 
@@ -403,7 +475,12 @@ impl MonitorStore for AnyStore {
         dispatch!(self, s => s.narrative_members(id).await)
     }
 
-    async fn narrative_members_between(&self, id: NarrativeId, from: i64, to: i64) -> Result<Vec<NarrativeMember>> {
+    async fn narrative_members_between(
+        &self,
+        id: NarrativeId,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<NarrativeMember>> {
         dispatch!(self, s => s.narrative_members_between(id, from, to).await)
     }
 
@@ -415,7 +492,11 @@ impl MonitorStore for AnyStore {
         dispatch!(self, s => s.narratives(filter).await)
     }
 
-    async fn narrative(&self, id: NarrativeId, items_limit: u32) -> Result<Option<NarrativeDetail>> {
+    async fn narrative(
+        &self,
+        id: NarrativeId,
+        items_limit: u32,
+    ) -> Result<Option<NarrativeDetail>> {
         dispatch!(self, s => s.narrative(id, items_limit).await)
     }
 
@@ -431,7 +512,12 @@ impl MonitorStore for AnyStore {
         dispatch!(self, s => s.alerts(filter).await)
     }
 
-    async fn decide_alert(&self, alert: AlertId, decision: &AlertDecision, actor: Actor) -> Result<AlertState> {
+    async fn decide_alert(
+        &self,
+        alert: AlertId,
+        decision: &AlertDecision,
+        actor: Actor,
+    ) -> Result<AlertState> {
         dispatch!(self, s => s.decide_alert(alert, decision, actor).await)
     }
 
@@ -483,7 +569,12 @@ impl StatsStore for AnyStore {
         dispatch!(self, s => s.stat_hours(metric, period).await)
     }
 
-    async fn stat_keys(&self, metric: Metric, period: Period, limit: u32) -> Result<Vec<(String, i64)>> {
+    async fn stat_keys(
+        &self,
+        metric: Metric,
+        period: Period,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>> {
         dispatch!(self, s => s.stat_keys(metric, period, limit).await)
     }
 
@@ -515,4 +606,3 @@ impl StatsStore for AnyStore {
         dispatch!(self, s => s.growing_narratives(period, limit).await)
     }
 }
-

@@ -21,14 +21,16 @@
 //! role asks for that trait. Callers are generic over the traits (the methods return
 //! `impl Future + Send`, so there are no trait objects); they never name a backend.
 //! [`SqliteStore`] is the embedded default (one file in the data directory, migrations
-//! compiled in), one file per role under `sqlite/`; a PostgreSQL implementation of the same
-//! traits follows with the same SQL shapes. Only this crate speaks SQL. [`auth`] hashes
-//! passwords and makes tokens.
+//! compiled in), one file per role under `sqlite/`; [`PgStore`] implements the same traits
+//! on PostgreSQL with the same SQL shapes, one file per role under `postgres/`, its own
+//! migrations under `migrations/postgres/`. [`AnyStore`] holds either, chosen by URL, and
+//! implements every trait by delegation: it is what a desk opens. Only this crate speaks
+//! SQL. [`auth`] hashes passwords and makes tokens.
 //!
 //! Architecture invariants: everything else (the lexical index, caches) is derived from what
 //! this store holds and carries the store revision it reflects. Every data change appends
-//! its [`AuditEvent`](claimdesk_core::AuditEvent) in the same transaction as the change (in
-//! SQLite, through one helper: begin, authorize, write, append, commit); the workflow rules
+//! its [`AuditEvent`](claimdesk_core::AuditEvent) in the same transaction as the change
+//! (through one helper per backend: begin, authorize, write, append, commit); the workflow rules
 //! of [`claimdesk_core::workflow`] and the role permissions are checked here, whichever front
 //! end asks.
 
@@ -70,10 +72,10 @@ pub use monitor::{
     NarrativeFactCheck, NarrativeFilter, NarrativeIndex, NarrativeItem, NarrativeSummary, NewAlert,
     NextAttempt, Tally, Webhook,
 };
+pub use postgres::PgStore;
 pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,
 };
-pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use stats::{Metric, Period, StatsStore};
 pub use users::{ApiToken, NewApiToken, NewSession, NewUser, Session, UserStore};

@@ -6,8 +6,8 @@ use std::time::Duration;
 use claimdesk_core::{
     Actor, AuditProblem, CaseStatus, FactCheck, Item, Rating, Role, User, UserId, WorkflowError,
 };
-use claimdesk_store::auth::{hash_password, verify_password};
 use claimdesk_store::AnyStore;
+use claimdesk_store::auth::{hash_password, verify_password};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, NewItem, NewUser,
@@ -457,10 +457,9 @@ async fn a_case_goes_from_an_item_to_a_published_verdict(s: AnyStore) {
 }
 
 async fn one_person_desks_may_approve_their_own_verdicts(s: AnyStore) {
-    let s = s
-        .with_policy(WorkflowPolicy {
-            require_other_reviewer: false,
-        });
+    let s = s.with_policy(WorkflowPolicy {
+        require_other_reviewer: false,
+    });
     let me = add(&s, "solo", Role::Reviewer).await;
     let case = s
         .create_case(
@@ -827,7 +826,9 @@ async fn regression_no_author_of_a_verdict_approves_it(s: AnyStore) {
 
 /// Issue 15, finding 7: API tokens outlived a password change and a disable/enable, and a
 /// password of eight spaces was accepted.
-async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_are_refused(s: AnyStore) {
+async fn regression_credentials_changes_revoke_api_tokens_and_blank_passwords_are_refused(
+    s: AnyStore,
+) {
     let ed = add(&s, "ed", Role::Editor).await;
     let live = |t: &claimdesk_store::NewApiToken| TokenHash::of(t.token.expose());
     let t = s

@@ -15,7 +15,10 @@ async fn an_unreachable_server_is_said_with_what_to_check() {
     assert!(matches!(e, Error::Unreachable { .. }), "{e:?}");
     let message = e.to_string();
     assert!(message.contains("127.0.0.1:1"), "{message}");
-    assert!(message.contains("check that PostgreSQL is running"), "{message}");
+    assert!(
+        message.contains("check that PostgreSQL is running"),
+        "{message}"
+    );
     // The password is never shown.
     assert!(!message.contains("secret"), "{message}");
     assert!(!e.is_user_error());
@@ -40,7 +43,10 @@ async fn a_wrong_password_is_said_with_what_to_check() {
     let wrong = format!("{scheme}://{user}:not-the-password@{place}");
     let e = PgStore::open(&wrong).await.unwrap_err();
     assert!(matches!(e, Error::AccessDenied { .. }), "{e:?}");
-    assert!(e.to_string().contains("check the user name, the password"), "{e}");
+    assert!(
+        e.to_string().contains("check the user name, the password"),
+        "{e}"
+    );
     assert!(!e.to_string().contains("not-the-password"), "{e}");
     let (server, _) = url.rsplit_once('/').unwrap();
     let e = PgStore::open(&format!("{server}/no_such_database"))
@@ -94,11 +100,17 @@ async fn a_schema_that_differs_or_did_not_finish_migrating_is_refused() {
     // An older or edited copy of migration 1 (its checksum differs).
     run(&db, "UPDATE _sqlx_migrations SET checksum = '\\x00'").await;
     let e = open(&db).await.unwrap_err();
-    assert!(matches!(e, Error::SchemaMismatch { version: 1, .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::SchemaMismatch { version: 1, .. }),
+        "{e:?}"
+    );
     // A migration that started and failed.
     run(&db, "UPDATE _sqlx_migrations SET success = false").await;
     let e = open(&db).await.unwrap_err();
-    assert!(matches!(e, Error::SchemaMismatch { version: 1, .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::SchemaMismatch { version: 1, .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("did not finish"), "{e}");
 }
 
@@ -127,4 +139,16 @@ async fn opening_twice_migrates_once_and_keeps_the_data() {
     let again = open(&db).await.unwrap();
     assert_eq!(again.fact_checks().await.unwrap().len(), 1);
     assert!(again.verify_audit().await.unwrap().problem.is_none());
+}
+
+#[tokio::test]
+async fn a_schema_that_does_not_exist_is_said() {
+    let Some(url) = test_database_url() else {
+        return;
+    };
+    let e = PgStore::open_schema(&url, "no_such_schema")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+    assert!(e.to_string().contains("CREATE SCHEMA"), "{e}");
 }

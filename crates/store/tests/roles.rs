@@ -49,7 +49,9 @@ async fn embeddings_are_kept_by_model_and_text_hash(s: AnyStore) {
         .await
         .unwrap();
     // Saving a vector again keeps the first.
-    s.save_embeddings("m1", &[(1, vec![9.0, 9.0])]).await.unwrap();
+    s.save_embeddings("m1", &[(1, vec![9.0, 9.0])])
+        .await
+        .unwrap();
     let mut got = s.embeddings("m1", &[1, big, 3]).await.unwrap();
     got.sort_by_key(|(h, _)| *h);
     assert_eq!(got, [(1, vec![0.5, -1.0]), (big, vec![2.0, 0.25])]);
@@ -60,8 +62,18 @@ async fn matches_are_replaced_per_item_and_found_by_fact_check(s: AnyStore) {
     s.save_fact_checks(&[fc("1", "a", "ka"), fc("2", "b", "kb")], source())
         .await
         .unwrap();
-    let fcs: Vec<FactCheckId> = s.fact_checks().await.unwrap().iter().map(|f| f.id).collect();
-    let ids = items(&s, &[("i1", "x", None), ("i2", "y", Some("2026-01-02T00:00:00Z"))]).await;
+    let fcs: Vec<FactCheckId> = s
+        .fact_checks()
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    let ids = items(
+        &s,
+        &[("i1", "x", None), ("i2", "y", Some("2026-01-02T00:00:00Z"))],
+    )
+    .await;
     assert_eq!(s.counts().await.unwrap(), (2, 2));
     // Both items wait for the pipeline until marked processed.
     assert_eq!(s.pending_items(10).await.unwrap(), ids);
@@ -71,7 +83,10 @@ async fn matches_are_replaced_per_item_and_found_by_fact_check(s: AnyStore) {
     assert_eq!(s.first_item_since(i64::MAX / 2).await.unwrap(), None);
 
     s.save_matches_of(&[
-        (ids[0], vec![matched(fcs[0], 1, true), matched(fcs[1], 2, false)]),
+        (
+            ids[0],
+            vec![matched(fcs[0], 1, true), matched(fcs[1], 2, false)],
+        ),
         (ids[1], vec![matched(fcs[1], 1, false)]),
     ])
     .await
@@ -143,7 +158,12 @@ async fn narratives_bursts_alerts_and_webhooks(s: AnyStore) {
         }
     );
     // Assigning an item again changes nothing.
-    assert!(!s.assign_narrative(&assign(ids[2], None)).await.unwrap().added);
+    assert!(
+        !s.assign_narrative(&assign(ids[2], None))
+            .await
+            .unwrap()
+            .added
+    );
 
     let index = s.narrative_index().await.unwrap();
     assert_eq!(index.members.len(), 3);
@@ -194,10 +214,14 @@ async fn narratives_bursts_alerts_and_webhooks(s: AnyStore) {
     assert_eq!(s.growing_narratives(march, 5).await.unwrap().len(), 1);
 
     let hook = s
-        .add_webhook("https://hooks.example/desk", "a-secret-of-16-chars", Actor::Cli)
+        .add_webhook(
+            "https://hooks.example/desk",
+            "a-secret-of-16-chars",
+            Actor::Cli,
+        )
         .await
         .unwrap();
-    assert_eq!(s.webhooks().await.unwrap(), [hook.clone()]);
+    assert_eq!(s.webhooks().await.unwrap(), std::slice::from_ref(&hook));
     let alert = NewAlert {
         rule: AlertRule::Burst,
         subject: format!("narrative:{}", n.0),
@@ -215,7 +239,10 @@ async fn narratives_bursts_alerts_and_webhooks(s: AnyStore) {
         rule: Some(AlertRule::Burst),
         ..AlertFilter::default()
     };
-    assert_eq!(s.alerts(&burst_alerts).await.unwrap(), [raised.clone()]);
+    assert_eq!(
+        s.alerts(&burst_alerts).await.unwrap(),
+        std::slice::from_ref(&raised)
+    );
     assert_eq!(s.alerts(&AlertFilter::default()).await.unwrap().len(), 1);
     assert_eq!(s.narrative_index().await.unwrap().alerts.len(), 1);
 
@@ -232,7 +259,10 @@ async fn narratives_bursts_alerts_and_webhooks(s: AnyStore) {
     assert_eq!(s.alert_states(&[raised.id]).await.unwrap(), [state]);
 
     // The alert waits in the webhook's outbox until delivered.
-    let due = s.due_deliveries("9999-01-01T00:00:00.000Z", 10).await.unwrap();
+    let due = s
+        .due_deliveries("9999-01-01T00:00:00.000Z", 10)
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].alert.id, due[0].attempts), (raised.id, 0));
     s.record_delivery(&DeliveryAttempt {
@@ -265,7 +295,9 @@ async fn narratives_bursts_alerts_and_webhooks(s: AnyStore) {
     .unwrap();
     let log = s.deliveries(Some(hook.id), 10).await.unwrap();
     assert_eq!(
-        log.iter().map(|d| (d.attempt, d.status)).collect::<Vec<_>>(),
+        log.iter()
+            .map(|d| (d.attempt, d.status))
+            .collect::<Vec<_>>(),
         [(2, Some(200)), (1, Some(500))]
     );
     assert!(
@@ -278,7 +310,12 @@ async fn narratives_bursts_alerts_and_webhooks(s: AnyStore) {
     assert!(s.webhooks().await.unwrap().is_empty());
 
     s.clear_narratives().await.unwrap();
-    assert!(s.narratives(&NarrativeFilter::default()).await.unwrap().is_empty());
+    assert!(
+        s.narratives(&NarrativeFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(s.narrative_index().await.unwrap().members.is_empty());
 }
 
@@ -300,7 +337,12 @@ async fn digest_attempts_are_logged_per_period(s: AnyStore) {
         s.digest_attempts("weekly", "2026-03-02").await.unwrap(),
         [attempt(1, false), attempt(2, true)]
     );
-    assert!(s.digest_attempts("monthly", "2026-03-02").await.unwrap().is_empty());
+    assert!(
+        s.digest_attempts("monthly", "2026-03-02")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         s.recent_digest_attempts(1).await.unwrap(),
         [attempt(2, true)]

@@ -2,13 +2,12 @@
 //! does to the polling state.
 
 use claimdesk_core::{Actor, Role};
-use claimdesk_store::auth::hash_password;
 use claimdesk_store::AnyStore;
+use claimdesk_store::auth::hash_password;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
     AuditFilter, Error, NewSource, NewUser, PollOutcome, PollRecord, SourceHealth, SourceKind,
 };
-
 
 fn feed(url: &str) -> NewSource {
     NewSource {

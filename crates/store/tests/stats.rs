@@ -4,12 +4,10 @@
 use claimdesk_core::{
     Actor, CaseStatus, CheckWorthiness, Explanation, FactCheckId, Item, Rating, Role, User,
 };
-use claimdesk_store::auth::hash_password;
 use claimdesk_store::AnyStore;
+use claimdesk_store::auth::hash_password;
 use claimdesk_store::prelude::*;
-use claimdesk_store::{
-    DraftFactCheck, Metric, NewCase, NewItem, NewUser, Period, StoredMatch,
-};
+use claimdesk_store::{DraftFactCheck, Metric, NewCase, NewItem, NewUser, Period, StoredMatch};
 
 use crate::{fc, source};
 
@@ -253,6 +251,4 @@ async fn counters_follow_every_change_and_agree_with_a_rebuild(s: AnyStore) {
     );
 }
 
-conformance!(
-    counters_follow_every_change_and_agree_with_a_rebuild,
-);
+conformance!(counters_follow_every_change_and_agree_with_a_rebuild,);

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::write::{Change, Rights};
 use crate::monitor::{AlertDecision, AlertState};
-use crate::{Error, Result, PgStore};
+use crate::{Error, PgStore, Result};
 
 /// A stored decision row: alert, decision, reason, user, time.
 type DecisionRow = (i64, String, Option<String>, Option<i64>, String);

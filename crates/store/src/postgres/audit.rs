@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use super::write::Change;
 
-use crate::{AuditFilter, Error, ImportSource, Result, PgStore};
+use crate::{AuditFilter, Error, ImportSource, PgStore, Result};
 use crate::{AuditStore, ImportRecord};
 
 /// Events read per query while verifying.
@@ -59,10 +59,7 @@ impl From<AuditRow> for AuditEvent {
     }
 }
 
-pub(crate) async fn audit_events(
-    store: &PgStore,
-    filter: &AuditFilter,
-) -> Result<Vec<AuditEvent>> {
+pub(crate) async fn audit_events(store: &PgStore, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT seq, at, actor, action, subject, before, after, prev_hash, hash
          FROM audit_events WHERE seq > $1 AND ($2 IS NULL OR subject = $2)

@@ -7,13 +7,13 @@ use claimdesk_core::{
 };
 use serde_json::{Value, json};
 use sqlx::postgres::PgRow;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 
 use super::fact_check_from_row;
 use super::write::existing_user;
 use super::write::{Change, Rights};
 use crate::CaseStore;
-use crate::{CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, Result, PgStore};
+use crate::{CaseFilter, DraftFactCheck, Error, NewCase, NewEvidence, PgStore, Result};
 
 /// The change a case's helpers write into.
 type Tx = Change;
@@ -732,13 +732,15 @@ pub(crate) async fn save_draft_fact_check(
     .fetch_one(&mut *tx)
     .await?;
     let at = tx.at().to_string();
-    sqlx::query("UPDATE cases SET factcheck_id = $1, drafted_by = $2, updated_at = $3 WHERE id = $4")
-        .bind(fid)
-        .bind(actor.0)
-        .bind(&at)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE cases SET factcheck_id = $1, drafted_by = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(fid)
+    .bind(actor.0)
+    .bind(&at)
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
     let after = load_fact_check(&mut tx, fid).await?;
     let as_json = |f: &DeskFactCheck| serde_json::to_value(f).unwrap_or(Value::Null);
     tx.audit(
@@ -768,19 +770,13 @@ pub(crate) async fn published_fact_checks(
     rows.iter().map(desk_fact_check_from_row).collect()
 }
 
-pub(crate) async fn fact_check(
-    store: &PgStore,
-    id: FactCheckId,
-) -> Result<Option<DeskFactCheck>> {
+pub(crate) async fn fact_check(store: &PgStore, id: FactCheckId) -> Result<Option<DeskFactCheck>> {
     let mut c = store.pool().acquire().await?;
     load_fact_check(&mut c, id.0).await
 }
 
 /// A case's own (desk-written) verdict, draft or published.
-pub(crate) async fn case_verdict(
-    store: &PgStore,
-    case: CaseId,
-) -> Result<Option<DeskFactCheck>> {
+pub(crate) async fn case_verdict(store: &PgStore, case: CaseId) -> Result<Option<DeskFactCheck>> {
     let mut c = store.pool().acquire().await?;
     match own_draft(&mut c, case).await? {
         Some(id) => load_fact_check(&mut c, id).await,

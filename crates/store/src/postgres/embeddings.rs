@@ -29,6 +29,7 @@ impl EmbeddingStore for PgStore {
     }
 
     async fn save_embeddings(&self, model: &str, vectors: &[(u64, Vec<f32>)]) -> Result<()> {
+        // Concurrent savers of the same vector: the first wins, the others change nothing.
         let mut tx = self.pool.begin().await?;
         for (hash, vector) in vectors {
             let blob: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();

@@ -175,9 +175,9 @@ pub(crate) async fn index_items(
         "DELETE FROM items_search
          WHERE item_id IN (SELECT value::bigint FROM json_array_elements_text($1::json))",
     )
-        .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
-        .execute(&mut *conn)
-        .await?;
+    .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
+    .execute(&mut *conn)
+    .await?;
     let rows = json_rows(
         items
             .iter()
@@ -360,16 +360,16 @@ impl ItemStore for PgStore {
                 })
             })
             .collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "DELETE FROM matches
              WHERE item_id IN (SELECT value::bigint FROM json_array_elements_text($1::json))",
         )
-            .bind(json_rows(
-                items.into_iter().map(serde_json::Value::from).collect(),
-            ))
-            .execute(&mut *tx)
-            .await?;
+        .bind(json_rows(
+            items.into_iter().map(serde_json::Value::from).collect(),
+        ))
+        .execute(&mut *tx)
+        .await?;
         if !rows.is_empty() {
             sqlx::query(
                 "INSERT INTO matches (item_id, factcheck_id, rank, score, explanation, confident)
@@ -467,7 +467,7 @@ impl ItemStore for PgStore {
                 cw.matched
             ]));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO item_check_worthiness (item_id, score, sentences, scorer, matched)
              SELECT (value ->> 0)::bigint, (value ->> 1)::float8, value ->> 2, value ->> 3,
@@ -533,9 +533,9 @@ impl ItemStore for PgStore {
             "DELETE FROM pending_items
              WHERE item_id IN (SELECT value::bigint FROM json_array_elements_text($1::json))",
         )
-            .bind(ids)
-            .execute(&self.pool)
-            .await?;
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use claimdesk_core::{
     NarrativeId, NarrativeMember, Permission, WebhookId,
 };
 use serde_json::json;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 
 use super::write::{Change, Rights};
 use crate::monitor::{
@@ -14,7 +14,7 @@ use crate::monitor::{
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
     NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
 };
-use crate::{Error, Result, PgStore};
+use crate::{Error, PgStore, Result};
 
 /// Longest webhook secret and URL accepted.
 const MAX_WEBHOOK_FIELD: usize = 2048;
@@ -283,11 +283,12 @@ async fn assign_in(
         id: a.item.0.to_string(),
     })?;
     if let (Some(narrative), Some(at)) = (existing, existing_at) {
-        let (items, first_seen, last_seen): (i64, i64, i64) =
-            sqlx::query_as("SELECT item_count, first_seen, last_seen FROM narratives WHERE id = $1")
-                .bind(narrative)
-                .fetch_one(&mut **tx)
-                .await?;
+        let (items, first_seen, last_seen): (i64, i64, i64) = sqlx::query_as(
+            "SELECT item_count, first_seen, last_seen FROM narratives WHERE id = $1",
+        )
+        .bind(narrative)
+        .fetch_one(&mut **tx)
+        .await?;
         return Ok(Assigned {
             narrative: NarrativeId(narrative),
             added: false,

@@ -331,8 +331,12 @@ impl PgStore {
             let before = if ids.is_empty() && page.offset > 0 {
                 // The page starts past the exact hits: how many there are (fewer than
                 // the offset, so counting stops by itself).
-                self.count(&search_count_statement(Words::Exact(&exact), filter, page.offset))
-                    .await?
+                self.count(&search_count_statement(
+                    Words::Exact(&exact),
+                    filter,
+                    page.offset,
+                ))
+                .await?
             } else {
                 page.offset + ids.len() as u64
             };

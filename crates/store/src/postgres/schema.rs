@@ -1,6 +1,9 @@
 //! The schema's version on PostgreSQL: which migrations the database has, checked before any
 //! is applied, so a database of another program or one a newer claimdesk wrote is refused
-//! with an error that says so, rather than written to.
+//! with an error that says so, rather than written to. A database at an older version (a
+//! prefix of this build's migrations) is brought up to date, as SQLite's file is; sqlx
+//! holds an advisory lock while it migrates, so two processes opening a new database at
+//! once migrate it once.
 
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -13,6 +16,16 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// Checks the database's schema version and applies the migrations it lacks.
 pub(super) async fn migrate(pool: &PgPool) -> Result<()> {
     let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let schema: Option<String> = sqlx::query_scalar("SELECT current_schema()")
+        .fetch_one(pool)
+        .await?;
+    if schema.is_none() {
+        return Err(Error::Invalid(
+            "the database has no schema to hold claimdesk's tables (its search_path names none \
+             that exists): create it (CREATE SCHEMA) or connect with the default search_path"
+                .into(),
+        ));
+    }
     let has_log: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables
                         WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations')",
@@ -53,9 +66,7 @@ pub(super) async fn migrate(pool: &PgPool) -> Result<()> {
             version,
             detail: "the migration applied there differs from this build's".into(),
         },
-        sqlx::migrate::MigrateError::VersionMissing(found) => {
-            Error::SchemaTooNew { found, known }
-        }
+        sqlx::migrate::MigrateError::VersionMissing(found) => Error::SchemaTooNew { found, known },
         e => e.into(),
     })
 }

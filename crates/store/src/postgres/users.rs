@@ -5,12 +5,12 @@ use std::time::Duration;
 use claimdesk_core::{Actor, ApiTokenId, Permission, Role, User, UserId};
 use serde_json::{Value, json};
 use sqlx::postgres::PgRow;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 
 use super::write::{Change, Rights, USER_COLUMNS, UserRow, active_user, existing_user, load_user};
 use crate::UserStore;
 use crate::auth::{PasswordHash, Secret, TokenHash};
-use crate::{ApiToken, Error, NewApiToken, NewSession, NewUser, Result, Session, PgStore};
+use crate::{ApiToken, Error, NewApiToken, NewSession, NewUser, PgStore, Result, Session};
 
 /// Revokes every live API token of `user` (a new password, a disabled account).
 async fn revoke_tokens_of(c: &mut PgConnection, user: UserId, at: &str) -> Result<u64> {
@@ -75,10 +75,11 @@ fn user_subject(id: UserId) -> String {
 pub(crate) async fn add_user(store: &PgStore, new: &NewUser, actor: Actor) -> Result<User> {
     let mut tx = Change::begin(store, actor, Rights::Needs(Permission::ManageUsers, None)).await?;
     check_username(&new.username)?;
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower($1)")
-        .bind(&new.username)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower($1)")
+            .bind(&new.username)
+            .fetch_optional(&mut *tx)
+            .await?;
     if taken.is_some() {
         return Err(Error::UsernameTaken(new.username.clone()));
     }
@@ -295,9 +296,7 @@ pub(crate) async fn create_session(
         .unwrap_or(i64::MAX)
         .min(10 * 365 * 86400);
     let expires_at: String =
-        sqlx::query_scalar(
-            "SELECT rfc3339($1::timestamptz + make_interval(secs => $2::float8))",
-        )
+        sqlx::query_scalar("SELECT rfc3339($1::timestamptz + make_interval(secs => $2::float8))")
             .bind(&at)
             .bind(seconds)
             .fetch_one(&mut *tx)
@@ -333,10 +332,7 @@ pub(crate) async fn create_session(
     })
 }
 
-pub(crate) async fn session_user(
-    store: &PgStore,
-    token: &TokenHash,
-) -> Result<Option<Session>> {
+pub(crate) async fn session_user(store: &PgStore, token: &TokenHash) -> Result<Option<Session>> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.disabled, s.csrf_token, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
@@ -430,11 +426,7 @@ pub(crate) async fn api_token_user(store: &PgStore, token: &TokenHash) -> Result
     row.map(UserRow::into_user).transpose()
 }
 
-pub(crate) async fn revoke_api_token(
-    store: &PgStore,
-    id: ApiTokenId,
-    actor: Actor,
-) -> Result<()> {
+pub(crate) async fn revoke_api_token(store: &PgStore, id: ApiTokenId, actor: Actor) -> Result<()> {
     let mut tx = Change::begin(store, actor, Rights::Active).await?;
     let row: Option<(i64, String, Option<String>)> =
         sqlx::query_as("SELECT user_id, name, revoked_at FROM api_tokens WHERE id = $1")

@@ -10,7 +10,7 @@ use std::ops::{Deref, DerefMut};
 use claimdesk_core::audit::GENESIS_HASH;
 use claimdesk_core::{Actor, AuditEvent, Permission, Role, User, UserId};
 use serde_json::Value;
-use sqlx::{Postgres, PgConnection, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::PgStore;
 use crate::{Error, Result};
@@ -160,11 +160,9 @@ impl DerefMut for Change {
 
 /// The current time as stored: RFC 3339, UTC, milliseconds.
 pub(super) async fn now(c: &mut PgConnection) -> Result<String> {
-    Ok(
-        sqlx::query_scalar("SELECT rfc3339(clock_timestamp())")
-            .fetch_one(c)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT rfc3339(clock_timestamp())")
+        .fetch_one(c)
+        .await?)
 }
 
 fn json_text(v: &Value) -> String {
@@ -249,11 +247,12 @@ impl UserRow {
 pub(super) const USER_COLUMNS: &str = "id, username, display_name, role, disabled";
 
 pub(super) async fn load_user(c: &mut PgConnection, id: UserId) -> Result<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as("SELECT id, username, display_name, role, disabled FROM users WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(c)
-            .await?;
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT id, username, display_name, role, disabled FROM users WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(c)
+    .await?;
     row.map(UserRow::into_user).transpose()
 }
 
