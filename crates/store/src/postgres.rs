@@ -68,12 +68,22 @@ impl PgStore {
         Self::connect(url, options(url)?).await
     }
 
-    /// Opens the store in the schema `schema` of the database at `url` (which must exist:
-    /// `CREATE SCHEMA`), so one database can hold several desks, or each test a desk of its
-    /// own. See [`open`](Self::open).
+    /// Opens the store in the schema `schema` of the database at `url`, creating the schema
+    /// when it does not exist, so one database can hold several desks (or each test a desk
+    /// of its own). See [`open`](Self::open).
     pub async fn open_schema(url: &str, schema: &str) -> Result<PgStore> {
-        let options = options(url)?.options([("search_path", schema)]);
-        Self::connect(url, options).await
+        let options = options(url)?;
+        let mut c = sqlx::ConnectOptions::connect(&options)
+            .await
+            .map_err(|e| crate::error::connect_error(url, e))?;
+        let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {quoted}"
+        )))
+        .execute(&mut c)
+        .await?;
+        sqlx::Connection::close(c).await?;
+        Self::connect(url, options.options([("search_path", quoted.as_str())])).await
     }
 
     async fn connect(url: &str, options: PgConnectOptions) -> Result<PgStore> {
