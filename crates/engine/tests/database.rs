@@ -53,7 +53,11 @@ async fn a_desk_on_postgres_imports_ingests_matches_and_audits() {
         return;
     };
     // A schema of its own (created by the store), named in the URL's options.
-    let schema = format!("engine_{}", std::process::id());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let schema = format!("engine_{}_{nanos}", std::process::id());
     claimdesk_engine::store::PgStore::open_schema(&base, &schema)
         .await
         .unwrap();
@@ -80,10 +84,26 @@ async fn a_desk_on_postgres_imports_ingests_matches_and_audits() {
         .unwrap();
     let report = engine.process_backlog().await.unwrap();
     assert_eq!((report.scored, report.matched), (2, 1));
-    assert_eq!(engine.store().matches(stored.changed[0]).await.unwrap().len(), 1);
+    assert_eq!(
+        engine
+            .store()
+            .matches(stored.changed[0])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let ranked = engine.rank("does bleach cure flu", 3).await.unwrap();
     assert_eq!(ranked.len(), 1);
-    assert!(engine.store().verify_audit().await.unwrap().problem.is_none());
+    assert!(
+        engine
+            .store()
+            .verify_audit()
+            .await
+            .unwrap()
+            .problem
+            .is_none()
+    );
     // No SQLite file was made beside the config.
     assert!(!dir.path().join("claimdesk.db").exists());
     // A second process on the same database sees the same desk.

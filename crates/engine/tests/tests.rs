@@ -1,8 +1,8 @@
 //! The engine over temporary data directories: the live ranker, the look-back, the backlog.
 
 mod backlog;
-mod database;
 mod briefing;
+mod database;
 mod digest_mail;
 mod fuzz_corpus;
 mod live;

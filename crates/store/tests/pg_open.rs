@@ -146,11 +146,9 @@ async fn a_schema_that_does_not_exist_is_said() {
     let Some(url) = test_database_url() else {
         return;
     };
-    let e = PgStore::open(&format!(
-        "{url}?options=-c%20search_path%3Dno_such_schema"
-    ))
-    .await
-    .unwrap_err();
+    let e = PgStore::open(&format!("{url}?options=-c%20search_path%3Dno_such_schema"))
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)), "{e:?}");
     assert!(e.to_string().contains("CREATE SCHEMA"), "{e}");
 }
