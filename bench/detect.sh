@@ -12,9 +12,9 @@ shared="$root/../shared"
 [ -d "$shared/data" ] || shared="/work/shared"
 clef="${CLEF1_DIR:-$shared/data/clef2020-task1}"
 [ -f models/e5-small-q4.bin ] || scripts/fetch-model
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/claimdesk-target}"
-cargo build --release -p claimdesk --quiet
-bin="$CARGO_TARGET_DIR/release/claimdesk"
+source "$root/bench/binary.sh"
+bench_build -p claimdesk
+bin="$bench_dir/claimdesk"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 detector=()

@@ -29,9 +29,9 @@ if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
 fi
 [ -f "$model" ] || scripts/fetch-model "$(dirname "$model")"
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/claimdesk-target}"
-cargo build --release -p claimdesk-embed --example throughput --quiet
-bin="$CARGO_TARGET_DIR/release/examples/throughput"
+source "$root/bench/binary.sh"
+bench_build -p claimdesk-embed --example throughput
+bin="$bench_dir/examples/throughput"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -32,10 +32,10 @@ if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
   echo "bench: CLEF data not found at $clef (set CLEF_DIR); skipping the flood benchmark" >&2
   exit 0
 fi
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/claimdesk-target}"
+source "$root/bench/binary.sh"
 if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  timeout 3600 cargo build --release -p claimdesk --quiet
-  CLAIMDESK_RELEASE_BIN="$CARGO_TARGET_DIR/release/claimdesk"
+  bench_build -p claimdesk
+  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
 fi
 bin="$CLAIMDESK_RELEASE_BIN"
 timer=()

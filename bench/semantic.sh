@@ -25,9 +25,9 @@ if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
   exit 0
 fi
 [ -f models/e5-small-q4.bin ] || scripts/fetch-model
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/claimdesk-target}"
-cargo build --release -p claimdesk --quiet
-bin="$CARGO_TARGET_DIR/release/claimdesk"
+source "$root/bench/binary.sh"
+bench_build -p claimdesk
+bin="$bench_dir/claimdesk"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd_() { "$bin" --data "$work/data" --model "$root/models/e5-small-q4.bin" "$@"; }

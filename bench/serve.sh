@@ -34,10 +34,10 @@ if ! command -v wrk >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >&2
 fi
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/claimdesk-target}"
+source "$root/bench/binary.sh"
 if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  timeout 3600 cargo build --release -p claimdesk --quiet
-  CLAIMDESK_RELEASE_BIN="$CARGO_TARGET_DIR/release/claimdesk"
+  bench_build -p claimdesk
+  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
 fi
 bin="$CLAIMDESK_RELEASE_BIN"
 

@@ -213,7 +213,7 @@ impl BriefingRequest {
     }
 }
 
-/// The bars of the charts over time: labels and the local day → bar lookup.
+/// The bars of the charts over time: their labels and where each starts.
 struct Buckets {
     kind: Bucket,
     labels: Vec<String>,
@@ -264,23 +264,14 @@ impl Buckets {
         }
     }
 
-    /// The bar of the UTC hour starting at `hour` (Unix seconds).
-    fn index(&self, hour: i64) -> Option<usize> {
-        if hour >= self.end || self.starts.first().is_none_or(|&s| hour < s) {
-            return None;
-        }
-        // The bars' starts are in order: the last one at or before the hour.
-        Some(self.starts.partition_point(|&s| s <= hour) - 1)
-    }
-
-    fn fold(&self, hours: &[(i64, i64)]) -> Vec<u64> {
-        let mut out = vec![0u64; self.labels.len()];
-        for &(hour, value) in hours {
-            if let Some(i) = self.index(hour) {
-                out[i] = out[i].saturating_add_signed(value);
-            }
-        }
-        out
+    /// The bars as periods: each from its start to the next one's, the last to the end.
+    fn periods(&self) -> Vec<Period> {
+        let ends = self.starts.iter().skip(1).copied().chain([self.end]);
+        self.starts
+            .iter()
+            .zip(ends)
+            .map(|(&from, to)| Period { from, to })
+            .collect()
     }
 }
 
@@ -304,14 +295,24 @@ where
 {
     let period = req.period();
     let buckets = Buckets::new(req);
+    let bars = buckets.periods();
     let series = async |metric| -> Result<Vec<u64>> {
-        Ok(buckets.fold(&store.stat_hours(metric, period).await?))
+        Ok(store
+            .stat_series(metric, &bars)
+            .await?
+            .into_iter()
+            .map(|v| v.max(0) as u64)
+            .collect())
+    };
+    let sum = async |metric| -> Result<u64> {
+        let whole = store.stat_series(metric, &[period]).await?;
+        Ok(whole.first().map_or(0, |&v| v.max(0) as u64))
     };
     let items_over_time = series(Metric::Items).await?;
     let items = total(&items_over_time);
-    let check_worthy = total(&series(Metric::CheckWorthy).await?);
-    let confident = total(&series(Metric::MatchConfident).await?);
-    let suggestion = total(&series(Metric::MatchSuggestion).await?);
+    let check_worthy = sum(Metric::CheckWorthy).await?;
+    let confident = sum(Metric::MatchConfident).await?;
+    let suggestion = sum(Metric::MatchSuggestion).await?;
 
     let mut top_fact_checks = Vec::new();
     for (key, n) in store
@@ -365,7 +366,7 @@ where
     };
     let alerts_by_rule = counts(store.stat_keys(Metric::Alerts, period, 20).await?);
     let narratives = Narratives {
-        new: total(&series(Metric::Narratives).await?),
+        new: sum(Metric::Narratives).await?,
         newest: store
             .new_narratives(period, LIST_LIMIT)
             .await?
@@ -755,8 +756,12 @@ mod tests {
         assert_eq!(p.to, at("2026-03-03T17:00:00Z"));
         let b = Buckets::new(&req);
         assert_eq!(b.labels, ["2026-03-02", "2026-03-03"]);
-        assert_eq!(b.index(at("2026-03-02T23:00:00Z")), Some(1));
-        assert_eq!(b.index(at("2026-03-02T16:00:00Z")), Some(0));
-        assert_eq!(b.fold(&[(at("2026-03-02T23:00:00Z"), 2)]), [0, 2]);
+        // 23:00 UTC on 2 March is in the second bar (3 March in Hanoi), 16:00 in the first.
+        let bars = b.periods();
+        assert_eq!(bars[0].from, p.from);
+        assert_eq!(bars[0].to, at("2026-03-02T17:00:00Z"));
+        assert_eq!(bars[1].to, p.to);
+        assert!(bars[1].from <= at("2026-03-02T23:00:00Z"));
+        assert!(bars[0].to > at("2026-03-02T16:00:00Z"));
     }
 }

@@ -237,6 +237,46 @@ async fn counters_follow_every_change_and_agree_with_a_rebuild(s: AnyStore) {
     assert_eq!(by_source, expected);
     assert_eq!(by_source, [("web".to_string(), 3), ("zalo".to_string(), 1)]);
 
+    // Chart bars (local months at UTC+7, an hour, an empty bar, one bar over it all): each bar's sum from the rollups and edges equals the hours' sum.
+    let bars = [
+        Period {
+            from: spring.from,
+            to: unix("2026-02-28T17:00:00Z"),
+        },
+        Period {
+            from: unix("2026-02-28T17:00:00Z"),
+            to: unix("2026-03-31T17:00:00Z"),
+        },
+        Period {
+            from: unix("2026-03-31T17:00:00Z"),
+            to: spring.to,
+        },
+        Period {
+            from: unix("2026-03-03T01:00:00Z"),
+            to: unix("2026-03-03T02:00:00Z"),
+        },
+        Period {
+            from: spring.to,
+            to: spring.to,
+        },
+        spring,
+    ];
+    let rows = s.stat_rows().await.unwrap();
+    let expected: Vec<i64> = bars
+        .iter()
+        .map(|b| {
+            rows.iter()
+                .filter(|r| r.metric == "items" && r.hour >= b.from && r.hour < b.to)
+                .map(|r| r.value)
+                .sum()
+        })
+        .collect();
+    let series = s.stat_series(Metric::Items, &bars).await.unwrap();
+    assert_eq!(series, expected);
+    // Every item is in March: the local month's bar and the whole period hold all four,
+    // the hour bar the two posted at 01:10 and 01:50 UTC on 3 March.
+    assert_eq!(series, [0, 4, 0, 2, 0, 4]);
+
     let kept = s.stat_rows().await.unwrap();
     assert!(kept.len() > 10, "{kept:?}");
     let written = s.rebuild_stats().await.unwrap();
