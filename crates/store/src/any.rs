@@ -569,6 +569,10 @@ impl StatsStore for AnyStore {
         dispatch!(self, s => s.stat_hours(metric, period).await)
     }
 
+    async fn stat_series(&self, metric: Metric, bars: &[Period]) -> Result<Vec<i64>> {
+        dispatch!(self, s => s.stat_series(metric, bars).await)
+    }
+
     async fn stat_keys(
         &self,
         metric: Metric,
