@@ -84,8 +84,12 @@ if [ "$mode" = "--ingest" ]; then
     rm -f "$work/items.jsonl"
     seconds_taken=$(python3 -c "print(f'{$ended - $started:.1f}')")
     peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/ingest.err")
-    printf '%s %s %s %s\n' "$size" "$seconds_taken" "$peak" "$(grep '^timing:' "$work/ingest.err" | tail -n 1)" \
-      >>"$work/ingest-results"
+    narratives="?"
+    if command -v sqlite3 >/dev/null; then
+      narratives=$(sqlite3 "$desk/claimdesk.db" 'SELECT count(*) FROM narratives')
+    fi
+    printf '%s %s %s %s %s\n' "$size" "$seconds_taken" "$peak" "$narratives" \
+      "$(grep '^timing:' "$work/ingest.err" | tail -n 1)" >>"$work/ingest-results"
     echo "bench: $size items in $seconds_taken s, peak RSS $((peak / 1024)) MB" >&2
     rm -rf "$desk"
   done
@@ -95,14 +99,14 @@ if [ "$mode" = "--ingest" ]; then
     echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
     echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min at the end)"
     echo "binary: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)); --lexical-only, 10,375 CLEF 2020 claims, bench/scale_items.py (seed 2026)"
-    while read -r size secs peak timing; do
-      echo "ingest $size items: $secs s whole, $(python3 -c "print(round($size / $secs))") items/s, peak RSS $((peak / 1024)) MB"
+    while read -r size secs peak narratives timing; do
+      echo "ingest $size items: $secs s whole, $(python3 -c "print(round($size / $secs))") items/s, peak RSS $((peak / 1024)) MB, $narratives narratives"
       echo "  $timing"
     done <"$work/ingest-results"
     python3 - "$work/ingest-results" <<'PY'
 import sys
-rows = [l.split(maxsplit=3) for l in open(sys.argv[1])]
-(bn, bs, bp, _), (n, s, p, _) = rows
+rows = [l.split(maxsplit=4) for l in open(sys.argv[1])]
+(bn, bs, bp, _, _), (n, s, p, _, _) = rows
 ratio = (int(n) / float(s)) / (int(bn) / float(bs))
 print(f"items/s {n} vs {bn}: {ratio:.2f}x (goal >= 0.80: {'met' if ratio >= 0.8 else 'NOT met'}); "
       f"peak RSS {int(p) // 1024} MB (goal <= 400 MB: {'met' if int(p) <= 400 * 1024 else 'NOT met'})")
