@@ -34,7 +34,10 @@
 //! bands and all [`MINHASH_BANDS`] bands find it (`> 0.9999` at 0.5), and SimHash finds
 //! copies within [`ClusterSettings::max_distance`] bits that the store finds only when
 //! their MinHash is close too. Only the narratives an item of the batch actually joins
-//! come back ([`Clusterer::joined_by_any`]): a shared band alone brings nothing back.
+//! come back ([`Clusterer::joined_by_any`]): a shared band alone brings nothing back. The
+//! store keeps the four newest narratives under each key (a key many narratives share is
+//! common wording; reading it costs the same however large the store grows), so an old
+//! narrative is not found again by a key four newer narratives took over.
 //! Below the cap nothing leaves memory and the store's keys are never read.
 
 use std::collections::HashMap;

@@ -31,6 +31,10 @@ use crate::signal::{BurstRule, detect_burst};
 /// Items read from the store per batch while rebuilding.
 const REBUILD_BATCH: u32 = 500;
 
+/// Narratives the store keeps under one lookup key (the newest): see
+/// [`claimdesk_store::MonitorStore::file_narrative_keys`].
+const KEY_NARRATIVES: u32 = 4;
+
 /// Each escalation is this many times the size of the one before (10×, 100×, ...).
 const ESCALATION_FACTOR: u64 = 10;
 
@@ -240,7 +244,7 @@ impl Monitor {
                     .map(move |k| (k, a.narrative))
             })
             .collect();
-        store.file_narrative_keys(&keys).await?;
+        store.file_narrative_keys(&keys, KEY_NARRATIVES).await?;
         // 3. The checks: each narrative that grew (burst, growth), then each item's matches.
         let mut found: HashMap<usize, Vec<Found>> = HashMap::new();
         let mut grew: Vec<(NarrativeId, Vec<usize>)> = Vec::new();

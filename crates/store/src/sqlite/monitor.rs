@@ -289,7 +289,11 @@ impl SqliteStore {
         Ok(ids.into_iter().map(NarrativeId).collect())
     }
 
-    pub(crate) async fn write_narrative_keys(&self, keys: &[(u64, NarrativeId)]) -> Result<()> {
+    pub(crate) async fn write_narrative_keys(
+        &self,
+        keys: &[(u64, NarrativeId)],
+        per_key: u32,
+    ) -> Result<()> {
         if keys.is_empty() {
             return Ok(());
         }
@@ -299,7 +303,22 @@ impl SqliteStore {
             "INSERT OR IGNORE INTO narrative_keys (key, narrative_id)
              SELECT value ->> 0, value ->> 1 FROM json_each(?)",
         )
-        .bind(pairs)
+        .bind(&pairs)
+        .execute(&mut *tx)
+        .await?;
+        // Each key keeps its `per_key` newest narratives: reading a key costs the same
+        // however many narratives ever shared it.
+        sqlx::query(
+            "DELETE FROM narrative_keys WHERE (key, narrative_id) IN (
+                 SELECT key, narrative_id FROM (
+                     SELECT key, narrative_id,
+                            row_number() OVER (PARTITION BY key ORDER BY narrative_id DESC) AS r
+                     FROM narrative_keys
+                     WHERE key IN (SELECT DISTINCT value ->> 0 FROM json_each(?1)))
+                 WHERE r > ?2)",
+        )
+        .bind(&pairs)
+        .bind(i64::from(per_key))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -935,8 +954,8 @@ impl MonitorStore for SqliteStore {
         self.read_recent_narratives(limit).await
     }
 
-    async fn file_narrative_keys(&self, keys: &[(u64, NarrativeId)]) -> Result<()> {
-        self.write_narrative_keys(keys).await
+    async fn file_narrative_keys(&self, keys: &[(u64, NarrativeId)], per_key: u32) -> Result<()> {
+        self.write_narrative_keys(keys, per_key).await
     }
 
     async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
