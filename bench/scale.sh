@@ -5,6 +5,11 @@
 #   bash bench/scale.sh                 N = 20,000 (CI-sized smoke of the whole path)
 #   SCALE_N=300000 bash bench/scale.sh  by hand; SCALE_N=3000000 for a year of a busy desk
 #   bash bench/scale.sh --record        saves the result block as bench/results/<date>-scale.txt
+#   SCALE_N=1000000 bash bench/scale.sh --ingest
+#                                       ingest only, in constant memory: SCALE_BASE_N items
+#                                       (default 100,000) then SCALE_N, each into a fresh desk
+#                                       under GNU time; peak RSS and items/s of each and their
+#                                       ratio (goals: RSS <= 400 MB, items/s within 20%)
 #
 # Steps: generate N tweet-like items (bench/scale_items.py: English and Vietnamese, 5,000
 # accounts, dates over 2026) into SCALE_DATA (default /var/tmp/cd-scale-data; the data
@@ -19,7 +24,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 mode="${1:-full}"
-case "$mode" in full|--record) ;; *) echo "usage: bench/scale.sh [--record]" >&2; exit 2;; esac
+case "$mode" in full|--record|--ingest) ;; *) echo "usage: bench/scale.sh [--record|--ingest]" >&2; exit 2;; esac
 shared="$root/../shared"
 [ -d "$shared/data" ] || shared="/work/shared"
 clef2="${CLEF_DIR:-$shared/data/clef2020-task2}"
@@ -61,6 +66,55 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+if [ "$mode" = "--ingest" ]; then
+  base_n="${SCALE_BASE_N:-100000}"
+  : >"$work/ingest-results"
+  for size in "$base_n" "$n"; do
+    desk="$work/desk-$size"
+    echo "bench: generating $size items" >&2
+    python3 bench/scale_items.py "$size" "$clef1" "$clef2" eval/crosslingual >"$work/items.jsonl"
+    "$bin" --data "$desk" --lexical-only init >&2
+    "$bin" --data "$desk" --lexical-only import "$clef2/verified_claims.docs.tsv" --format clef >/dev/null
+    echo "bench: ingesting $size items" >&2
+    started=$(date +%s.%N)
+    /usr/bin/time -v "$bin" --data "$desk" --lexical-only ingest "$work/items.jsonl" \
+      >"$work/ingest.out" 2>"$work/ingest.err"
+    ended=$(date +%s.%N)
+    rm -f "$work/items.jsonl"
+    seconds_taken=$(python3 -c "print(f'{$ended - $started:.1f}')")
+    peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/ingest.err")
+    narratives="?"
+    if command -v sqlite3 >/dev/null; then
+      narratives=$(sqlite3 "$desk/claimdesk.db" 'SELECT count(*) FROM narratives')
+    fi
+    printf '%s %s %s %s %s\n' "$size" "$seconds_taken" "$peak" "$narratives" \
+      "$(grep '^timing:' "$work/ingest.err" | tail -n 1)" >>"$work/ingest-results"
+    echo "bench: $size items in $seconds_taken s, peak RSS $((peak / 1024)) MB" >&2
+    rm -rf "$desk"
+  done
+  cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  block="$(
+    echo "claimdesk ingest in constant memory, $base_n and $n items ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
+    echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min at the end)"
+    echo "binary: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)); --lexical-only, 10,375 CLEF 2020 claims, bench/scale_items.py (seed 2026)"
+    while read -r size secs peak narratives timing; do
+      echo "ingest $size items: $secs s whole, $(python3 -c "print(round($size / $secs))") items/s, peak RSS $((peak / 1024)) MB, $narratives narratives"
+      echo "  $timing"
+    done <"$work/ingest-results"
+    python3 - "$work/ingest-results" <<'PY'
+import sys
+rows = [l.split(maxsplit=4) for l in open(sys.argv[1])]
+(bn, bs, bp, _, _), (n, s, p, _, _) = rows
+ratio = (int(n) / float(s)) / (int(bn) / float(bs))
+print(f"items/s {n} vs {bn}: {ratio:.2f}x (goal >= 0.80: {'met' if ratio >= 0.8 else 'NOT met'}); "
+      f"peak RSS {int(p) // 1024} MB (goal <= 400 MB: {'met' if int(p) <= 400 * 1024 else 'NOT met'})")
+PY
+  )"
+  printf '%s\n' "$block"
+  exit 0
+fi
 
 echo "bench: generating $n items" >&2
 python3 bench/scale_items.py "$n" "$clef1" "$clef2" eval/crosslingual >"$work/items.jsonl"

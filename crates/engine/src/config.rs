@@ -881,7 +881,8 @@ pub const CONFIG_TEMPLATE: &str = "\
 # days = 30
 
 # [narratives] how items group into narratives, and what a copy-paste burst is: at least
-# burst_items near-identical items from burst_sources sources within burst_minutes.
+# burst_items near-identical items from burst_sources sources within burst_minutes;
+# resident_narratives: how many narratives are held in memory (older ones wait in the store).
 # [narratives]
 # max_distance = 7
 # min_jaccard = 0.5
@@ -889,6 +890,7 @@ pub const CONFIG_TEMPLATE: &str = "\
 # burst_items = 20
 # burst_sources = 10
 # burst_minutes = 30
+# resident_narratives = 20000
 
 # [alerts] when a false-rated match and a fast-growing narrative alert.
 # [alerts]

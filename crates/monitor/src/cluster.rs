@@ -21,6 +21,24 @@
 //! copy-paste flood of a hundred thousand posts is a few dozen fingerprints here: placing an
 //! item looks at a bounded number of candidates whatever the narrative's size, and memory
 //! grows with the number of narratives, not with their members.
+//!
+//! Nor does it grow with the number of narratives: the clusterer holds the narratives that
+//! grew most recently, at most [`ClusterSettings::resident_narratives`] after each batch
+//! ([`Clusterer::evict`] lets the others go). Each representative also files its narrative
+//! in the store under its [`lookup_keys`]: its exact fingerprint and [`STORED_BANDS`] of its
+//! MinHash bands. A later item whose keys find a narrative that left memory brings it back
+//! ([`Clusterer::resume`]) before it is placed, so it joins the old narrative as it would
+//! have had the narrative never left. From the store, a copy is found when its normalized
+//! text gives the same fingerprint, and otherwise with probability `1 - (1 - J²)^16` at
+//! Jaccard similarity `J` (0.990 at the 0.5 threshold, 0.99998 at 0.7); in memory, SimHash
+//! bands and all [`MINHASH_BANDS`] bands find it (`> 0.9999` at 0.5), and SimHash finds
+//! copies within [`ClusterSettings::max_distance`] bits that the store finds only when
+//! their MinHash is close too. Only the narratives an item of the batch actually joins
+//! come back ([`Clusterer::joined_by_any`]): a shared band alone brings nothing back. The
+//! store keeps the four newest narratives under each key (a key many narratives share is
+//! common wording; reading it costs the same however large the store grows), so an old
+//! narrative is not found again by a key four newer narratives took over.
+//! Below the cap nothing leaves memory and the store's keys are never read.
 
 use std::collections::HashMap;
 
@@ -32,6 +50,35 @@ use crate::settings::ClusterSettings;
 
 /// MinHash bands of two positions each.
 pub const MINHASH_BANDS: usize = MINHASH_SIZE / 2;
+
+/// MinHash bands (the first ones) under which a representative files its narrative in the
+/// store, besides its fingerprint: see [`lookup_keys`].
+pub const STORED_BANDS: usize = 16;
+
+/// The keys under which the store files a representative's narrative, and under which an
+/// item looks for narratives that left memory: its SimHash fingerprint, and its first
+/// [`STORED_BANDS`] MinHash bands, each mixed with its position so the keys of different
+/// kinds and bands do not meet.
+pub fn lookup_keys(fingerprint: Option<Fingerprint>, minhash: Option<&MinHash>) -> Vec<u64> {
+    let mut out = Vec::with_capacity(1 + STORED_BANDS);
+    if let Some(fp) = fingerprint {
+        out.push(mix(fp.0, 0));
+    }
+    if let Some(mh) = minhash {
+        for band in 0..STORED_BANDS {
+            out.push(mix(minhash_band(mh, band), band as u64 + 1));
+        }
+    }
+    out
+}
+
+/// splitmix64 of `value` with `tag` folded in.
+fn mix(value: u64, tag: u64) -> u64 {
+    let mut z = value ^ tag.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// The most representatives (fingerprints and signatures) kept per narrative. The store's
 /// migration `0008` keeps as many of each older narrative's first members.
@@ -71,7 +118,8 @@ pub struct Recorded {
 }
 
 /// The in-memory state of online clustering: the representatives' fingerprints by band, and
-/// every narrative's centroid. Rebuilt from the store with [`Clusterer::from_index`].
+/// the centroids, of the narratives held in memory (the most recently grown; see the
+/// module's documentation). Rebuilt from the store with [`Clusterer::from_index`].
 #[derive(Debug, Clone)]
 pub struct Clusterer {
     settings: ClusterSettings,
@@ -88,6 +136,11 @@ pub struct Clusterer {
     /// Representatives kept per narrative.
     representatives: HashMap<NarrativeId, u32>,
     centroids: HashMap<NarrativeId, (Vec<f32>, u32)>,
+    /// The narratives held, with the clock of the batch that last recorded into them or
+    /// brought them back.
+    resident: HashMap<NarrativeId, u64>,
+    /// Counts [`Clusterer::mark`]s (one per batch).
+    clock: u64,
 }
 
 impl Clusterer {
@@ -112,25 +165,166 @@ impl Clusterer {
             signatures: Vec::new(),
             representatives: HashMap::new(),
             centroids: HashMap::new(),
+            resident: HashMap::new(),
+            clock: 0,
         }
     }
 
     /// A clusterer resuming from what the store holds: its representative members.
     pub fn from_index(settings: ClusterSettings, index: &NarrativeIndex) -> Clusterer {
         let mut c = Clusterer::new(settings);
+        c.resume(index);
+        c
+    }
+
+    /// Brings narratives back into memory from their [`NarrativeIndex`] (read again from
+    /// the store after [`Clusterer::evict`] let them go): their representatives, in the
+    /// index's order, and their centroids. A narrative already held is left as it is.
+    pub fn resume(&mut self, index: &NarrativeIndex) {
+        let clock = self.clock;
+        let held: std::collections::HashSet<NarrativeId> = index
+            .members
+            .iter()
+            .map(|m| m.0)
+            .chain(index.centroids.iter().map(|c| c.0))
+            .filter(|n| self.resident.contains_key(n))
+            .collect();
         for (narrative, fp, mh) in &index.members {
+            if held.contains(narrative) {
+                continue;
+            }
             if let Some(fp) = fp {
-                c.add_fingerprint(*narrative, Fingerprint(*fp));
+                self.add_fingerprint(*narrative, Fingerprint(*fp));
             }
             if let Some(mh) = mh.as_deref().and_then(MinHash::from_bytes) {
-                c.add_minhash(*narrative, mh);
+                self.add_minhash(*narrative, mh);
             }
-            *c.representatives.entry(*narrative).or_default() += 1;
+            *self.representatives.entry(*narrative).or_default() += 1;
+            self.resident.insert(*narrative, clock);
         }
         for (narrative, centroid, n) in &index.centroids {
-            c.centroids.insert(*narrative, (centroid.clone(), *n));
+            if held.contains(narrative) {
+                continue;
+            }
+            self.centroids.insert(*narrative, (centroid.clone(), *n));
+            self.resident.insert(*narrative, clock);
         }
-        c
+    }
+
+    /// The narratives of `index` (read back from the store, not held in memory) that an
+    /// item with one of these fingerprints and signatures would join: one of their
+    /// representatives shares a lookup key with the item and is within
+    /// [`ClusterSettings::max_distance`] bits of it or at [`ClusterSettings::min_jaccard`]
+    /// or more. In id order.
+    pub fn joined_by_any(
+        &self,
+        index: &NarrativeIndex,
+        prints: &[(Option<Fingerprint>, Option<MinHash>)],
+    ) -> Vec<NarrativeId> {
+        let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, (fp, mh)) in prints.iter().enumerate() {
+            for key in lookup_keys(*fp, mh.as_ref()) {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
+        let mut out: Vec<NarrativeId> = Vec::new();
+        let mut found: std::collections::HashSet<NarrativeId> = Default::default();
+        for (narrative, fp, mh) in &index.members {
+            if found.contains(narrative) || self.holds(*narrative) {
+                continue;
+            }
+            let fp = fp.map(Fingerprint);
+            let mh = mh.as_deref().and_then(MinHash::from_bytes);
+            let joins = lookup_keys(fp, mh.as_ref()).into_iter().any(|key| {
+                by_key.get(&key).is_some_and(|items| {
+                    items.iter().any(|&i| {
+                        let (ifp, imh) = &prints[i];
+                        let near = matches!((ifp, fp), (Some(a), Some(b))
+                            if a.distance(b) <= self.settings.max_distance);
+                        let similar = matches!((imh, &mh), (Some(a), Some(b))
+                            if a.similarity(b) >= self.settings.min_jaccard);
+                        near || similar
+                    })
+                })
+            });
+            if joins {
+                found.insert(*narrative);
+                out.push(*narrative);
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether `narrative` is held in memory.
+    pub fn holds(&self, narrative: NarrativeId) -> bool {
+        self.resident.contains_key(&narrative)
+    }
+
+    /// Drops what memory holds of these narratives (a narrative known only by an item
+    /// observed again, which [`Clusterer::move_record`] put in it: the rest of it is in the
+    /// store, and [`Clusterer::resume`] brings it back whole). Their representatives leave
+    /// the buckets at the next [`Clusterer::evict`] that lets narratives go.
+    pub fn forget(&mut self, narratives: &[NarrativeId]) {
+        for n in narratives {
+            self.resident.remove(n);
+            self.representatives.remove(n);
+            self.centroids.remove(n);
+        }
+    }
+
+    /// How many narratives are held in memory.
+    pub fn narratives(&self) -> usize {
+        self.resident.len()
+    }
+
+    /// Lets the narratives that grew least recently leave memory when more than `cap` are
+    /// held: down to three quarters of `cap` (so that the work of letting go, which goes
+    /// over every representative held, is done once per quarter of `cap` new narratives).
+    /// Returns the narratives that left, in id order; [`Clusterer::resume`] brings them
+    /// back.
+    pub fn evict(&mut self, cap: usize) -> Vec<NarrativeId> {
+        if self.resident.len() <= cap {
+            return Vec::new();
+        }
+        let keep = cap - cap / 4;
+        let mut by_age: Vec<(u64, NarrativeId)> = self
+            .resident
+            .iter()
+            .map(|(n, clock)| (*clock, *n))
+            .collect();
+        by_age.sort_unstable();
+        let mut gone: Vec<NarrativeId> = by_age[..by_age.len() - keep]
+            .iter()
+            .map(|(_, n)| *n)
+            .collect();
+        gone.sort_unstable();
+        for n in &gone {
+            self.resident.remove(n);
+            self.representatives.remove(n);
+            self.centroids.remove(n);
+        }
+        // The buckets hold positions: rebuilt over the members that stay, in their order.
+        let members = std::mem::take(&mut self.members);
+        let signatures = std::mem::take(&mut self.signatures);
+        self.buckets = vec![HashMap::new(); self.bands.len()];
+        self.minhash_buckets = vec![HashMap::new(); MINHASH_BANDS];
+        for (fp, n) in members {
+            if self.resident.contains_key(&n) {
+                self.add_fingerprint(n, Fingerprint(fp));
+            }
+        }
+        for (mh, n) in signatures {
+            if self.resident.contains_key(&n) {
+                self.add_minhash(n, mh);
+            }
+        }
+        self.members.shrink_to_fit();
+        self.signatures.shrink_to_fit();
+        self.representatives.shrink_to_fit();
+        self.centroids.shrink_to_fit();
+        self.resident.shrink_to_fit();
+        gone
     }
 
     /// The settings in force.
@@ -278,6 +472,7 @@ impl Clusterer {
         if representative {
             *self.representatives.entry(narrative).or_default() += 1;
         }
+        self.resident.insert(narrative, self.clock);
         if let Some(e) = embedding {
             let entry = self
                 .centroids
@@ -315,8 +510,10 @@ impl Clusterer {
         self.signatures.push((mh, narrative));
     }
 
-    /// Where the members recorded from now on begin, for [`Clusterer::rename_since`].
-    pub fn mark(&self) -> Mark {
+    /// Where the members recorded from now on begin, for [`Clusterer::rename_since`]; also
+    /// starts a batch, for the age of the narratives it records into.
+    pub fn mark(&mut self) -> Mark {
+        self.clock += 1;
         Mark {
             members: self.members.len(),
             signatures: self.signatures.len(),
@@ -351,6 +548,18 @@ impl Clusterer {
             let count = self.representatives.remove(&from).unwrap_or(0);
             let to = rename(from).unwrap_or(from);
             *self.representatives.entry(to).or_default() += count;
+        }
+        let renamed: Vec<NarrativeId> = self
+            .resident
+            .keys()
+            .copied()
+            .filter(|n| rename(*n).is_some())
+            .collect();
+        for from in renamed {
+            let clock = self.resident.remove(&from).unwrap_or(self.clock);
+            let to = rename(from).unwrap_or(from);
+            let at = self.resident.entry(to).or_insert(clock);
+            *at = (*at).max(clock);
         }
         let moved: Vec<NarrativeId> = self
             .centroids
@@ -388,6 +597,9 @@ impl Clusterer {
         }
         if let Some(p) = recorded.signature {
             self.signatures[p].1 = narrative;
+        }
+        if recorded.member.is_some() || recorded.signature.is_some() {
+            self.resident.insert(narrative, self.clock);
         }
     }
 

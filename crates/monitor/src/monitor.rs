@@ -4,6 +4,12 @@
 //! few representatives per narrative, a burst or growth check reads only the narrative's items
 //! around the new ones' times (and stops once the narrative has alerted), and what the monitor
 //! remembers of narratives that alerted is one small entry each.
+//!
+//! Nor does memory grow with the number of narratives: the monitor holds at most
+//! [`ClusterSettings::resident_narratives`](crate::ClusterSettings::resident_narratives)
+//! after each batch, the most recently grown; what it remembers of the others (their
+//! representatives, centroid, burst and alerts) waits in the store, found again by the
+//! lookup keys each representative files ([`crate::cluster::lookup_keys`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,16 +20,20 @@ use claimdesk_core::{
 use claimdesk_embed::{Embedder, TextKind, embedding_text};
 use claimdesk_publish::RatingScale;
 use claimdesk_store::{Assigned, NarrativeAssignment, NarrativeIndex, NewAlert, Store};
-use claimdesk_text::{fingerprint, minhash};
+use claimdesk_text::{Fingerprint, MinHash, fingerprint, minhash};
 
 use crate::Result;
-use crate::cluster::{Clusterer, Placement};
+use crate::cluster::{Clusterer, Placement, lookup_keys};
 use crate::rules;
 use crate::settings::MonitorSettings;
 use crate::signal::{BurstRule, detect_burst};
 
 /// Items read from the store per batch while rebuilding.
 const REBUILD_BATCH: u32 = 500;
+
+/// Narratives the store keeps under one lookup key (the newest): see
+/// [`claimdesk_store::MonitorStore::file_narrative_keys`].
+const KEY_NARRATIVES: u32 = 4;
 
 /// Each escalation is this many times the size of the one before (10×, 100×, ...).
 const ESCALATION_FACTOR: u64 = 10;
@@ -85,6 +95,9 @@ pub struct Monitor {
     bursting: HashSet<NarrativeId>,
     /// Narratives that alerted.
     stories: HashMap<NarrativeId, Story>,
+    /// Whether memory holds every narrative of the store: nothing has left it, so the
+    /// store's lookup keys need not be read.
+    complete: bool,
 }
 
 impl Monitor {
@@ -96,11 +109,21 @@ impl Monitor {
         scale: RatingScale,
         embedder: Option<Arc<dyn Embedder>>,
     ) -> Result<Monitor> {
-        let index = store.narrative_index().await?;
+        let cap = settings.narratives.resident_narratives;
+        let recent = store.recent_narratives(cap.saturating_add(1)).await?;
+        // A store of more narratives than memory holds: the most recently seen, and the
+        // others when a copy of them comes in.
+        let complete = recent.len() <= cap as usize;
+        let index = if complete {
+            store.narrative_index().await?
+        } else {
+            store.narrative_index_of(&recent[..cap as usize]).await?
+        };
         Ok(Monitor {
             clusterer: Clusterer::from_index(settings.narratives.clone(), &index),
             bursting: index.bursts.iter().copied().collect(),
             stories: stories(&index),
+            complete,
             settings,
             scale,
             embedder,
@@ -137,6 +160,14 @@ impl Monitor {
             }
             None => vec![None; items.len()],
         };
+        let prints: Vec<(Option<Fingerprint>, Option<MinHash>)> = items
+            .iter()
+            .map(|i| (fingerprint(&i.item.text), minhash(&i.item.text)))
+            .collect();
+        // 0. The narratives that left memory and that these items may join, back.
+        if !self.complete {
+            self.bring_back(store, &prints).await?;
+        }
         // 1. Placed in memory, in order, so a copy joins an earlier item of the same batch;
         //    a narrative the batch starts has a provisional (negative) id until the store
         //    numbers it.
@@ -144,10 +175,11 @@ impl Monitor {
         let mut batch = Vec::with_capacity(items.len());
         let mut recorded = Vec::with_capacity(items.len());
         let mut seeds: HashMap<NarrativeId, usize> = HashMap::new();
-        for (i, (item, embedding)) in items.iter().zip(embeddings).enumerate() {
-            let fp = fingerprint(&item.item.text);
-            let mh = minhash(&item.item.text);
-            let placement = self.clusterer.place(fp, mh.as_ref(), embedding.as_deref());
+        for (i, ((item, embedding), (fp, mh))) in
+            items.iter().zip(embeddings).zip(&prints).enumerate()
+        {
+            let (fp, mh) = (*fp, mh.as_ref());
+            let placement = self.clusterer.place(fp, mh, embedding.as_deref());
             let (narrative, joins_earlier, joined_by, recorded_in) = match placement {
                 Placement::Join { narrative, by, .. } => match seeds.get(&narrative) {
                     Some(&k) => (None, Some(k), by, narrative),
@@ -163,7 +195,7 @@ impl Monitor {
             recorded.push(self.clusterer.record(
                 recorded_in,
                 fp,
-                mh.as_ref(),
+                mh,
                 embedding.as_deref(),
                 representative,
             ));
@@ -172,14 +204,22 @@ impl Monitor {
                 narrative,
                 joined_by,
                 fingerprint: fp.map(|f| f.0),
-                minhash: mh.as_ref().map(|m| m.to_bytes()),
+                minhash: mh.map(|m| m.to_bytes()),
                 embedding,
                 joins_earlier,
                 representative,
             });
         }
-        // 2. Stored in one transaction; the provisional ids renamed to the store's.
+        // 2. Stored in one transaction; the provisional ids renamed to the store's; the new
+        //    representatives' narratives filed under their lookup keys.
         let assigned = store.assign_narratives(&batch).await?;
+        // Items observed again, in narratives memory does not hold: what the batch recorded
+        // of those narratives is not the whole of them.
+        let partial: Vec<NarrativeId> = assigned
+            .iter()
+            .filter(|a| !a.added && !self.clusterer.holds(a.narrative))
+            .map(|a| a.narrative)
+            .collect();
         let numbered: HashMap<NarrativeId, NarrativeId> = seeds
             .iter()
             .map(|(p, &k)| (*p, assigned[k].narrative))
@@ -192,6 +232,19 @@ impl Monitor {
                 self.clusterer.move_record(*r, a.narrative);
             }
         }
+        self.clusterer.forget(&partial);
+        let keys: Vec<(u64, NarrativeId)> = assigned
+            .iter()
+            .zip(&batch)
+            .zip(&prints)
+            .filter(|((a, b), _)| a.added && b.representative)
+            .flat_map(|((a, _), (fp, mh))| {
+                lookup_keys(*fp, mh.as_ref())
+                    .into_iter()
+                    .map(move |k| (k, a.narrative))
+            })
+            .collect();
+        store.file_narrative_keys(&keys, KEY_NARRATIVES).await?;
         // 3. The checks: each narrative that grew (burst, growth), then each item's matches.
         let mut found: HashMap<usize, Vec<Found>> = HashMap::new();
         let mut grew: Vec<(NarrativeId, Vec<usize>)> = Vec::new();
@@ -273,7 +326,60 @@ impl Monitor {
                 alerts,
             });
         }
+        // 5. The narratives that grew least recently leave memory when it holds too many.
+        let gone = self
+            .clusterer
+            .evict(self.settings.narratives.resident_narratives as usize);
+        if !gone.is_empty() {
+            self.complete = false;
+            for n in &gone {
+                self.bursting.remove(n);
+                self.stories.remove(n);
+            }
+            self.bursting.shrink_to_fit();
+            self.stories.shrink_to_fit();
+        }
         Ok(out)
+    }
+
+    /// Brings back into memory the narratives that left it and that items with these
+    /// fingerprints may join: those the store files under the items' lookup keys, with
+    /// their representatives, centroid, burst and alerts.
+    async fn bring_back<S: Store>(
+        &mut self,
+        store: &S,
+        prints: &[(Option<Fingerprint>, Option<MinHash>)],
+    ) -> Result<()> {
+        let keys: Vec<u64> = prints
+            .iter()
+            .flat_map(|(fp, mh)| lookup_keys(*fp, mh.as_ref()))
+            .collect();
+        let mut away = store.narratives_by_keys(&keys).await?;
+        away.retain(|n| !self.clusterer.holds(*n));
+        if away.is_empty() {
+            return Ok(());
+        }
+        let index = store.narrative_index_of(&away).await?;
+        // Most narratives found by a key share a band with an item and no more: only those
+        // an item joins come back.
+        let joined = self.clusterer.joined_by_any(&index, prints);
+        if joined.is_empty() {
+            return Ok(());
+        }
+        let index = store.narrative_index_of(&joined).await?;
+        self.clusterer.resume(&index);
+        self.bursting.extend(index.bursts.iter().copied());
+        for (n, story) in stories(&index) {
+            self.stories.entry(n).or_insert(story);
+        }
+        Ok(())
+    }
+
+    /// How many narratives the monitor holds in memory now (at most
+    /// [`ClusterSettings::resident_narratives`](crate::ClusterSettings::resident_narratives)
+    /// between batches).
+    pub fn narratives_held(&self) -> usize {
+        self.clusterer.narratives()
     }
 
     fn story(&mut self, narrative: NarrativeId) -> &mut Story {

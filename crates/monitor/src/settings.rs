@@ -8,6 +8,7 @@
 //! burst_items = 20        # N: a burst is >= N near-identical items
 //! burst_sources = 10      # M: from >= M distinct sources
 //! burst_minutes = 30      # T: within T minutes (by published_at, else ingest time)
+//! resident_narratives = 20000  # narratives held in memory; older ones wait in the store
 //!
 //! [alerts]
 //! false_match_min_score = 0.8   # a false-rated match alerts at this reranker probability
@@ -56,6 +57,11 @@ pub struct ClusterSettings {
     pub burst_sources: u32,
     /// T: ...within this many minutes.
     pub burst_minutes: u32,
+    /// The most narratives the monitor holds in memory after a batch: those that grew
+    /// least recently leave it and come back from the store when a copy of them comes in
+    /// (see [`crate::cluster`]). What the monitor holds grows with this, not with the
+    /// number of items or narratives.
+    pub resident_narratives: u32,
 }
 
 impl Default for ClusterSettings {
@@ -67,6 +73,7 @@ impl Default for ClusterSettings {
             burst_items: 20,
             burst_sources: 10,
             burst_minutes: 30,
+            resident_narratives: 20_000,
         }
     }
 }
@@ -184,6 +191,7 @@ impl MonitorSettings {
             ("burst_items", n.burst_items),
             ("burst_sources", n.burst_sources),
             ("burst_minutes", n.burst_minutes),
+            ("resident_narratives", n.resident_narratives),
         ] {
             if v == 0 {
                 return err(

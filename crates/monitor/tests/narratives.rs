@@ -414,3 +414,148 @@ async fn a_flood_of_edited_copies_is_one_narrative_held_by_a_few_representatives
     let summary = &s.narratives(&NarrativeFilter::default()).await.unwrap()[0];
     assert_eq!(summary.items, 3000);
 }
+
+/// A flood of the claim, then `distinct` unrelated stories a day later, then the claim back
+/// a week later (copies and an edited copy): (items, index of the claim's return).
+fn a_story_that_comes_back(distinct: usize) -> (Vec<claimdesk_store::NewItem>, usize) {
+    let mut rng = Rng(0xbac4);
+    let start = 1_795_168_800;
+    let mut new = Vec::new();
+    for i in 0..200 {
+        new.push(item(
+            &format!("f{i}"),
+            CLAIM,
+            &format!("acct{}", i % 40),
+            Some(&rfc3339(start + i)),
+        ));
+    }
+    for i in 0..distinct {
+        let words: Vec<String> = (0..12 + rng.below(20)).map(|_| word(&mut rng)).collect();
+        new.push(item(
+            &format!("o{i}"),
+            &words.join(" "),
+            &format!("src{}", rng.below(500)),
+            Some(&rfc3339(start + 86_400 + i as i64 * 60)),
+        ));
+    }
+    let back = new.len();
+    for i in 0..20 {
+        new.push(item(
+            &format!("b{i}"),
+            CLAIM,
+            &format!("late{i}"),
+            Some(&rfc3339(start + 7 * 86_400 + i)),
+        ));
+    }
+    new.push(item(
+        "edited",
+        &format!("CHIA SẺ GẤP!! {CLAIM} #share"),
+        "late-edit",
+        Some(&rfc3339(start + 7 * 86_400 + 30)),
+    ));
+    (new, back)
+}
+
+/// Every item's narrative and every alert's (rule, subject), observing in chunks of 100;
+/// `each` is called with the monitor after each chunk.
+async fn observe_all(
+    s: &claimdesk_store::SqliteStore,
+    m: &mut Monitor,
+    items: &[claimdesk_core::StoredItem],
+    each: &mut dyn FnMut(&Monitor, usize),
+) -> (Vec<claimdesk_core::NarrativeId>, Vec<(AlertRule, String)>) {
+    let (mut narratives, mut alerts) = (Vec::new(), Vec::new());
+    let mut done = 0;
+    for chunk in items.chunks(100) {
+        for o in m.observe(s, chunk).await.unwrap() {
+            narratives.push(o.narrative);
+            alerts.extend(o.alerts.into_iter().map(|a| (a.rule, a.subject)));
+        }
+        done += chunk.len();
+        each(m, done);
+    }
+    (narratives, alerts)
+}
+
+#[tokio::test]
+async fn memory_holds_at_most_its_cap_of_narratives_and_a_story_that_left_it_comes_back_to_its_narrative()
+ {
+    const CAP: u32 = 50;
+    let bounded = MonitorSettings {
+        narratives: ClusterSettings {
+            resident_narratives: CAP,
+            ..ClusterSettings::default()
+        },
+        ..MonitorSettings::default()
+    };
+    let (new, back) = a_story_that_comes_back(1000);
+
+    // The same items through a monitor that holds every narrative.
+    let (_d0, whole) = store().await;
+    let items = save(&whole, &new).await;
+    let mut m = monitor(&whole, MonitorSettings::default()).await;
+    let expected = observe_all(&whole, &mut m, &items, &mut |_, _| {}).await;
+    assert_eq!(m.narratives_held(), 1001, "a flood and 1,000 stories");
+
+    let (_d, s) = store().await;
+    let items = save(&s, &new).await;
+    let mut m = monitor(&s, bounded.clone()).await;
+    // Both stores number narratives in the order they start.
+    let claim = expected.0[0];
+    let mut most = 0;
+    let mut left = false;
+    let (narratives, alerts) = observe_all(&s, &mut m, &items, &mut |m, done| {
+        most = most.max(m.narratives_held());
+        if done == back {
+            left = !m.clusterer().holds(claim);
+        }
+    })
+    .await;
+    assert!(most <= CAP as usize, "{most} narratives held, cap {CAP}");
+    assert!(
+        left,
+        "the flood's narrative left memory during the 1,000 stories"
+    );
+    assert!(m.clusterer().holds(claim), "and came back with its copies");
+    // The same narratives and alerts as with every narrative in memory: the copies a week
+    // later (and the edited one) join the flood's narrative, which raises no second burst
+    // or growth alert.
+    assert_eq!(narratives, expected.0);
+    assert_eq!(alerts, expected.1);
+    let rules: Vec<AlertRule> = alerts.iter().map(|a| a.0).collect();
+    assert_eq!(
+        rules,
+        [AlertRule::Burst, AlertRule::Growth, AlertRule::Escalation]
+    );
+    assert!(narratives[back..].iter().all(|n| *n == claim));
+    let detail = s.narrative(claim, 0).await.unwrap().unwrap();
+    assert_eq!(detail.summary.items, 221);
+    let bursts = s
+        .alerts(&AlertFilter {
+            rule: Some(AlertRule::Burst),
+            ..AlertFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(bursts.len(), 1);
+
+    // A restart holds the most recently seen narratives only, and an old story posted
+    // again finds its narrative in the store.
+    let mut restarted = monitor(&s, bounded).await;
+    assert!(restarted.narratives_held() <= CAP as usize);
+    let oldest = narratives[200];
+    assert!(!restarted.clusterer().holds(oldest));
+    let again = save(
+        &s,
+        &[item(
+            "o0-again",
+            &new[200].item.text,
+            "someone-else",
+            Some(&rfc3339(1_795_168_800 + 30 * 86_400)),
+        )],
+    )
+    .await;
+    let o = restarted.observe(&s, &again).await.unwrap();
+    assert_eq!(o[0].narrative, oldest);
+    assert!(o[0].added);
+}

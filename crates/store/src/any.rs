@@ -463,6 +463,22 @@ impl MonitorStore for AnyStore {
         dispatch!(self, s => s.narrative_index().await)
     }
 
+    async fn narrative_index_of(&self, ids: &[NarrativeId]) -> Result<NarrativeIndex> {
+        dispatch!(self, s => s.narrative_index_of(ids).await)
+    }
+
+    async fn recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
+        dispatch!(self, s => s.recent_narratives(limit).await)
+    }
+
+    async fn file_narrative_keys(&self, keys: &[(u64, NarrativeId)], per_key: u32) -> Result<()> {
+        dispatch!(self, s => s.file_narrative_keys(keys, per_key).await)
+    }
+
+    async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+        dispatch!(self, s => s.narratives_by_keys(keys).await)
+    }
+
     async fn assign_narrative(&self, assignment: &NarrativeAssignment) -> Result<Assigned> {
         dispatch!(self, s => s.assign_narrative(assignment).await)
     }

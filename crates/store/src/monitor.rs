@@ -342,6 +342,38 @@ pub trait MonitorStore: Send + Sync {
     /// from.
     fn narrative_index(&self) -> impl Future<Output = Result<NarrativeIndex>> + Send;
 
+    /// [`MonitorStore::narrative_index`] of these narratives alone: what the monitor reads
+    /// to bring narratives back into memory (its members in item order, as there).
+    fn narrative_index_of(
+        &self,
+        ids: &[NarrativeId],
+    ) -> impl Future<Output = Result<NarrativeIndex>> + Send;
+
+    /// The ids of at most `limit` narratives, most recently seen first (by their latest
+    /// item's time): those a monitor opening on a large store holds in memory.
+    fn recent_narratives(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<NarrativeId>>> + Send;
+
+    /// Files narratives under lookup keys (opaque to the store: the monitor derives them
+    /// from a representative's fingerprints), so that [`MonitorStore::narratives_by_keys`]
+    /// finds a narrative after it left the monitor's memory. A key keeps at most `per_key`
+    /// narratives, those of highest id (the newest): a key many narratives share is common
+    /// wording, and reading it must not cost more as the store grows. Filing a pair twice
+    /// changes nothing; [`MonitorStore::clear_narratives`] removes every key.
+    fn file_narrative_keys(
+        &self,
+        keys: &[(u64, NarrativeId)],
+        per_key: u32,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The narratives filed under any of `keys`, in id order, each once.
+    fn narratives_by_keys(
+        &self,
+        keys: &[u64],
+    ) -> impl Future<Output = Result<Vec<NarrativeId>>> + Send;
+
     /// Puts an item into a narrative (or a new one). Idempotent: an item already in a
     /// narrative stays where it is and nothing is counted twice.
     fn assign_narrative(
@@ -394,7 +426,7 @@ pub trait MonitorStore: Send + Sync {
         items_limit: u32,
     ) -> impl Future<Output = Result<Option<NarrativeDetail>>> + Send;
 
-    /// Deletes every narrative and burst (alerts stay), before a rebuild.
+    /// Deletes every narrative, burst and narrative key (alerts stay), before a rebuild.
     fn clear_narratives(&self) -> impl Future<Output = Result<()>> + Send;
 
     /// Raises an alert (`alert.raise`, by the system) and queues it for every webhook.

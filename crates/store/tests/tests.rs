@@ -216,9 +216,84 @@ async fn a_large_batch_with_repeated_keys_is_stored_once_per_key_in_order(s: Any
     assert_eq!((c.added, c.updated, changed.len()), (0, 2, 2));
 }
 
+async fn narratives_filed_under_keys_are_found_by_any_of_them_and_read_back_alone(s: AnyStore) {
+    use claimdesk_core::{JoinedBy, NarrativeId};
+    use claimdesk_store::NarrativeAssignment;
+    let item = |key: &str, at: &str| NewItem {
+        item: Item {
+            text: format!("post {key}"),
+            source: Some("feed".into()),
+            published_at: Some(at.into()),
+            ..Item::default()
+        },
+        key: key.into(),
+    };
+    let (_, ids) = s
+        .save_items(
+            &[
+                item("a", "2026-11-20T10:00:00Z"),
+                item("b", "2026-11-21T10:00:00Z"),
+                item("c", "2026-11-22T10:00:00Z"),
+            ],
+            source(),
+        )
+        .await
+        .unwrap();
+    let assign = |i: usize, narrative: Option<NarrativeId>, fp: u64| NarrativeAssignment {
+        item: ids[i],
+        narrative,
+        joined_by: if narrative.is_some() {
+            JoinedBy::Fingerprint
+        } else {
+            JoinedBy::Seed
+        },
+        fingerprint: Some(fp),
+        minhash: None,
+        embedding: None,
+        joins_earlier: None,
+        representative: true,
+    };
+    let first = s.assign_narrative(&assign(0, None, 1)).await.unwrap();
+    let second = s.assign_narrative(&assign(1, None, 2)).await.unwrap();
+    s.assign_narrative(&assign(2, Some(first.narrative), 3))
+        .await
+        .unwrap();
+    let (one, two) = (first.narrative, second.narrative);
+    let keys = [(10, one), (11, one), (11, two), (u64::MAX, two)];
+    s.file_narrative_keys(&keys, 4).await.unwrap();
+    // Filing again changes nothing.
+    s.file_narrative_keys(&keys, 4).await.unwrap();
+    assert_eq!(s.narratives_by_keys(&[11]).await.unwrap(), [one, two]);
+    assert_eq!(
+        s.narratives_by_keys(&[10, 11, 10]).await.unwrap(),
+        [one, two]
+    );
+    assert_eq!(s.narratives_by_keys(&[u64::MAX]).await.unwrap(), [two]);
+    assert!(s.narratives_by_keys(&[12]).await.unwrap().is_empty());
+    assert!(s.narratives_by_keys(&[]).await.unwrap().is_empty());
+    // A key keeps its newest narratives only.
+    s.file_narrative_keys(&[(11, one), (11, two)], 1)
+        .await
+        .unwrap();
+    assert_eq!(s.narratives_by_keys(&[11]).await.unwrap(), [two]);
+    assert_eq!(s.narratives_by_keys(&[10]).await.unwrap(), [one]);
+    // One narrative's index: its representatives in item order, nothing of the other.
+    let index = s.narrative_index_of(&[one]).await.unwrap();
+    let members: Vec<_> = index.members.iter().map(|m| (m.0, m.1)).collect();
+    assert_eq!(members, [(one, Some(1)), (one, Some(3))]);
+    assert!(s.narrative_index_of(&[]).await.unwrap().members.is_empty());
+    // Most recently seen first: the first narrative's latest item is the 22nd.
+    assert_eq!(s.recent_narratives(5).await.unwrap(), [one, two]);
+    assert_eq!(s.recent_narratives(1).await.unwrap(), [one]);
+    // A rebuild starts from no key.
+    s.clear_narratives().await.unwrap();
+    assert!(s.narratives_by_keys(&[10, 11]).await.unwrap().is_empty());
+}
+
 conformance!(
     saving_twice_changes_nothing_and_keeps_the_revision,
     the_earliest_of_a_duplicate_group_is_canonical,
     items_are_keyed_and_updated,
     a_large_batch_with_repeated_keys_is_stored_once_per_key_in_order,
+    narratives_filed_under_keys_are_found_by_any_of_them_and_read_back_alone,
 );

@@ -184,27 +184,43 @@ fn check_webhook(url: &str, secret: &str) -> Result<()> {
 }
 
 impl PgStore {
-    pub(crate) async fn read_narrative_index(&self) -> Result<NarrativeIndex> {
+    /// The index of every narrative (`only` = `None`) or of the narratives in `only`.
+    pub(crate) async fn read_narrative_index(
+        &self,
+        only: Option<&[NarrativeId]>,
+    ) -> Result<NarrativeIndex> {
+        // `$1` is the array of the narratives wanted, or NULL for all of them.
+        let wanted: Option<Vec<i64>> = only.map(|ids| ids.iter().map(|n| n.0).collect());
         let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
             "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-             WHERE representative ORDER BY item_id",
+             WHERE representative AND ($1::bigint[] IS NULL OR narrative_id = ANY($1))
+             ORDER BY item_id",
         )
+        .bind(&wanted)
         .fetch_all(self.pool())
         .await?;
-        let bursts: Vec<i64> =
-            sqlx::query_scalar("SELECT narrative_id FROM narrative_bursts ORDER BY narrative_id")
-                .fetch_all(self.pool())
-                .await?;
+        let bursts: Vec<i64> = sqlx::query_scalar(
+            "SELECT narrative_id FROM narrative_bursts
+             WHERE $1::bigint[] IS NULL OR narrative_id = ANY($1) ORDER BY narrative_id",
+        )
+        .bind(&wanted)
+        .fetch_all(self.pool())
+        .await?;
         let alerts: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
             "SELECT narrative_id, rule, subject, narrative_items FROM alerts
-             WHERE narrative_id IS NOT NULL ORDER BY id",
+             WHERE narrative_id IS NOT NULL
+               AND ($1::bigint[] IS NULL OR narrative_id = ANY($1))
+             ORDER BY id",
         )
+        .bind(&wanted)
         .fetch_all(self.pool())
         .await?;
         let centroids: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
             "SELECT id, centroid, centroid_count FROM narratives
-             WHERE centroid IS NOT NULL ORDER BY id",
+             WHERE centroid IS NOT NULL AND ($1::bigint[] IS NULL OR id = ANY($1))
+             ORDER BY id",
         )
+        .bind(&wanted)
         .fetch_all(self.pool())
         .await?;
         Ok(NarrativeIndex {
@@ -229,6 +245,69 @@ impl PgStore {
                 })
                 .collect::<Result<_>>()?,
         })
+    }
+
+    pub(crate) async fn read_recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM narratives ORDER BY last_seen DESC, id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(NarrativeId).collect())
+    }
+
+    pub(crate) async fn write_narrative_keys(
+        &self,
+        keys: &[(u64, NarrativeId)],
+        per_key: u32,
+    ) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let key_column: Vec<i64> = keys.iter().map(|(k, _)| *k as i64).collect();
+        let narrative_column: Vec<i64> = keys.iter().map(|(_, n)| n.0).collect();
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO narrative_keys (key, narrative_id)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[])
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&key_column)
+        .bind(&narrative_column)
+        .execute(&mut *tx)
+        .await?;
+        // Each key keeps its `per_key` newest narratives: reading a key costs the same
+        // however many narratives ever shared it.
+        sqlx::query(
+            "DELETE FROM narrative_keys WHERE (key, narrative_id) IN (
+                 SELECT key, narrative_id FROM (
+                     SELECT key, narrative_id,
+                            row_number() OVER (PARTITION BY key ORDER BY narrative_id DESC) AS r
+                     FROM narrative_keys WHERE key = ANY($1)) ranked
+                 WHERE r > $2)",
+        )
+        .bind(&key_column)
+        .bind(i64::from(per_key))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn read_narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<i64> = keys.iter().map(|k| *k as i64).collect();
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT narrative_id FROM narrative_keys WHERE key = ANY($1)
+             ORDER BY narrative_id",
+        )
+        .bind(keys)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(NarrativeId).collect())
     }
 
     pub(crate) async fn write_assign_narratives(
@@ -577,6 +656,7 @@ impl PgStore {
     pub(crate) async fn write_clear_narratives(&self) -> Result<()> {
         let mut tx = self.write_tx().await?;
         for table in [
+            "narrative_keys",
             "narrative_bursts",
             "narrative_sources",
             "narrative_items",
@@ -832,7 +912,26 @@ use crate::MonitorStore;
 
 impl MonitorStore for PgStore {
     async fn narrative_index(&self) -> Result<crate::NarrativeIndex> {
-        self.read_narrative_index().await
+        self.read_narrative_index(None).await
+    }
+
+    async fn narrative_index_of(&self, ids: &[NarrativeId]) -> Result<crate::NarrativeIndex> {
+        if ids.is_empty() {
+            return Ok(crate::NarrativeIndex::default());
+        }
+        self.read_narrative_index(Some(ids)).await
+    }
+
+    async fn recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
+        self.read_recent_narratives(limit).await
+    }
+
+    async fn file_narrative_keys(&self, keys: &[(u64, NarrativeId)], per_key: u32) -> Result<()> {
+        self.write_narrative_keys(keys, per_key).await
+    }
+
+    async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+        self.read_narratives_by_keys(keys).await
     }
 
     async fn assign_narrative(&self, a: &crate::NarrativeAssignment) -> Result<crate::Assigned> {

@@ -31,6 +31,19 @@ fn blob_vector(b: &[u8]) -> Vec<f32> {
         .collect()
 }
 
+/// A JSON array of already-encoded values (numbers, arrays of numbers), for `json_each`.
+fn json_array(values: impl Iterator<Item = String>) -> String {
+    let mut out = String::from("[");
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&v);
+    }
+    out.push(']');
+    out
+}
+
 fn joined_by(s: &str) -> Result<JoinedBy> {
     s.parse()
         .map_err(|e: claimdesk_core::UnknownName| Error::Corrupt(e.to_string()))
@@ -184,27 +197,62 @@ fn check_webhook(url: &str, secret: &str) -> Result<()> {
 }
 
 impl SqliteStore {
-    pub(crate) async fn read_narrative_index(&self) -> Result<NarrativeIndex> {
-        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
-            "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-             WHERE representative = 1 ORDER BY item_id",
+    /// The index of every narrative (`only` = `None`) or of the narratives in `only`.
+    pub(crate) async fn read_narrative_index(
+        &self,
+        only: Option<&[NarrativeId]>,
+    ) -> Result<NarrativeIndex> {
+        // `?1` is a JSON array of the narratives wanted, or NULL for all of them.
+        let wanted = only.map(|ids| json_array(ids.iter().map(|n| n.0.to_string())));
+        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = if wanted.is_some() {
+            sqlx::query_as(
+                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+                 WHERE representative = 1
+                   AND narrative_id IN (SELECT value FROM json_each(?1))
+                 ORDER BY item_id",
+            )
+            .bind(&wanted)
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            sqlx::query_as(
+                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+                 WHERE representative = 1 ORDER BY item_id",
+            )
+            .fetch_all(self.pool())
+            .await?
+        };
+        let bursts: Vec<i64> = sqlx::query_scalar(
+            "SELECT narrative_id FROM narrative_bursts
+             WHERE ?1 IS NULL OR narrative_id IN (SELECT value FROM json_each(?1))
+             ORDER BY narrative_id",
         )
+        .bind(&wanted)
         .fetch_all(self.pool())
         .await?;
-        let bursts: Vec<i64> =
-            sqlx::query_scalar("SELECT narrative_id FROM narrative_bursts ORDER BY narrative_id")
-                .fetch_all(self.pool())
-                .await?;
-        let alerts: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT narrative_id, rule, subject, narrative_items FROM alerts
-             WHERE narrative_id IS NOT NULL ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let alerts: Vec<(i64, String, String, Option<i64>)> = if wanted.is_some() {
+            sqlx::query_as(
+                "SELECT narrative_id, rule, subject, narrative_items FROM alerts
+                 WHERE narrative_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+            )
+            .bind(&wanted)
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            sqlx::query_as(
+                "SELECT narrative_id, rule, subject, narrative_items FROM alerts
+                 WHERE narrative_id IS NOT NULL ORDER BY id",
+            )
+            .fetch_all(self.pool())
+            .await?
+        };
         let centroids: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
             "SELECT id, centroid, centroid_count FROM narratives
-             WHERE centroid IS NOT NULL ORDER BY id",
+             WHERE centroid IS NOT NULL
+               AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))
+             ORDER BY id",
         )
+        .bind(&wanted)
         .fetch_all(self.pool())
         .await?;
         Ok(NarrativeIndex {
@@ -229,6 +277,67 @@ impl SqliteStore {
                 })
                 .collect::<Result<_>>()?,
         })
+    }
+
+    pub(crate) async fn read_recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM narratives ORDER BY last_seen DESC, id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(NarrativeId).collect())
+    }
+
+    pub(crate) async fn write_narrative_keys(
+        &self,
+        keys: &[(u64, NarrativeId)],
+        per_key: u32,
+    ) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let pairs = json_array(keys.iter().map(|(k, n)| format!("[{},{}]", *k as i64, n.0)));
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO narrative_keys (key, narrative_id)
+             SELECT value ->> 0, value ->> 1 FROM json_each(?)",
+        )
+        .bind(&pairs)
+        .execute(&mut *tx)
+        .await?;
+        // Each key keeps its `per_key` newest narratives: reading a key costs the same
+        // however many narratives ever shared it.
+        sqlx::query(
+            "DELETE FROM narrative_keys WHERE (key, narrative_id) IN (
+                 SELECT key, narrative_id FROM (
+                     SELECT key, narrative_id,
+                            row_number() OVER (PARTITION BY key ORDER BY narrative_id DESC) AS r
+                     FROM narrative_keys
+                     WHERE key IN (SELECT DISTINCT value ->> 0 FROM json_each(?1)))
+                 WHERE r > ?2)",
+        )
+        .bind(&pairs)
+        .bind(i64::from(per_key))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn read_narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = json_array(keys.iter().map(|k| (*k as i64).to_string()));
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT narrative_id FROM narrative_keys
+             WHERE key IN (SELECT value FROM json_each(?)) ORDER BY narrative_id",
+        )
+        .bind(keys)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(NarrativeId).collect())
     }
 
     pub(crate) async fn write_assign_narratives(
@@ -575,6 +684,7 @@ impl SqliteStore {
     pub(crate) async fn write_clear_narratives(&self) -> Result<()> {
         let mut tx = self.write_tx().await?;
         for table in [
+            "narrative_keys",
             "narrative_bursts",
             "narrative_sources",
             "narrative_items",
@@ -830,7 +940,26 @@ use crate::MonitorStore;
 
 impl MonitorStore for SqliteStore {
     async fn narrative_index(&self) -> Result<crate::NarrativeIndex> {
-        self.read_narrative_index().await
+        self.read_narrative_index(None).await
+    }
+
+    async fn narrative_index_of(&self, ids: &[NarrativeId]) -> Result<crate::NarrativeIndex> {
+        if ids.is_empty() {
+            return Ok(crate::NarrativeIndex::default());
+        }
+        self.read_narrative_index(Some(ids)).await
+    }
+
+    async fn recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
+        self.read_recent_narratives(limit).await
+    }
+
+    async fn file_narrative_keys(&self, keys: &[(u64, NarrativeId)], per_key: u32) -> Result<()> {
+        self.write_narrative_keys(keys, per_key).await
+    }
+
+    async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+        self.read_narratives_by_keys(keys).await
     }
 
     async fn assign_narrative(&self, a: &crate::NarrativeAssignment) -> Result<crate::Assigned> {
