@@ -5,8 +5,8 @@ use claimdesk_core::CaseStatus;
 
 use super::PgStore;
 use crate::stats::{
-    EditorWork, GROWTH_CANDIDATES, Metric, NarrativeGrowth, OpenCase, Period, PublishedCase,
-    StatRow, StatsStore,
+    EditorWork, GROWTH_CANDIDATES, Metric, NarrativeGrowth, OpenCase, Period, PublishedCase, Spans,
+    StatRow, StatsStore, growth,
 };
 use crate::{Error, Result};
 
@@ -260,68 +260,5 @@ impl StatsStore for PgStore {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(growth).collect())
-    }
-}
-
-/// A period cut into whole UTC months and days inside it and its edges: `days` is the
-/// whole days `[d0, d1)` (the hours outside them, before `d0` and from `d1`, are the edges),
-/// `months` the whole months `[m0, m1)` within those days (the days outside them are read
-/// from the daily rollup). An empty range is `(x, x)`.
-struct Spans {
-    days: (i64, i64),
-    months: (i64, i64),
-}
-
-impl Spans {
-    fn of(p: Period) -> Spans {
-        const DAY: i64 = 86_400;
-        let d0 = p.from.div_euclid(DAY) * DAY + if p.from.rem_euclid(DAY) == 0 { 0 } else { DAY };
-        let d1 = p.to.div_euclid(DAY) * DAY;
-        if d0 >= d1 {
-            // No whole day: the hours cover it all.
-            return Spans {
-                days: (p.to, p.to),
-                months: (p.to, p.to),
-            };
-        }
-        let month_start = |t: i64| -> Option<(i64, i64)> {
-            let d = jiff::Timestamp::from_second(t)
-                .ok()?
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .date();
-            let first = d.first_of_month();
-            let start = |d: jiff::civil::Date| {
-                d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                    .ok()
-                    .map(|z| z.timestamp().as_second())
-            };
-            Some((
-                start(first)?,
-                start(first.checked_add(jiff::Span::new().months(1)).ok()?)?,
-            ))
-        };
-        let months = match (month_start(d0), month_start(d1)) {
-            (Some((a, next)), Some((b, _))) => {
-                let m0 = if a == d0 { a } else { next };
-                if m0 < b { (m0, b) } else { (d1, d1) }
-            }
-            _ => (d1, d1),
-        };
-        Spans {
-            days: (d0, d1),
-            months,
-        }
-    }
-}
-
-fn growth(
-    (id, text, first_seen, item_count, in_period): (i64, String, i64, i64, i64),
-) -> NarrativeGrowth {
-    NarrativeGrowth {
-        id,
-        text,
-        first_seen,
-        item_count: item_count.max(0) as u64,
-        items_in_period: in_period.max(0) as u64,
     }
 }
