@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A TREC run file written by `claimdesk match --queries` from queries with awkward ids
-# (spaces, a tab, a no-break space, a line break, an empty one), read by pytrec_eval (PyPI
+# (spaces, a tab, a no-break space, a line break), read by pytrec_eval (PyPI
 # `pytrec-eval-terrier`): every line has its six columns, the ids come back as the run file
 # spells them (white space percent-encoded), and pytrec_eval evaluates the run against qrels
 # written the same way.
@@ -39,7 +39,10 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     for qid, text in queries:
         f.write(json.dumps({"id": qid, "text": text}, ensure_ascii=False) + "\n")
 PY
-cd_ match --queries "$work/queries.jsonl" --run-out "$work/run.txt" --top 3 >/dev/null
+cd_ match --queries "$work/queries.jsonl" --run-out "$work/run.txt" --top 3 >/dev/null 2>"$work/match.err"
+grep -q "4 id(s) .* written percent-encoded" "$work/match.err" || {
+  log "match did not say which ids it wrote encoded:"; cat "$work/match.err" >&2; exit 1
+}
 python3 - "$work/run.txt" <<'PY'
 import sys
 import pytrec_eval

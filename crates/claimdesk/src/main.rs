@@ -134,6 +134,13 @@ enum Command {
     Stats(briefing::StatsCommand),
     /// A weekly or monthly digest (HTML, Markdown or JSON; Vietnamese or English).
     Digest(briefing::DigestArgs),
+    /// Move this desk's records from its SQLite file into an empty PostgreSQL database, in
+    /// one transaction (the file is only read).
+    Migrate {
+        /// The database: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+        #[arg(long)]
+        to: String,
+    },
     /// The data directory's config file (every key: docs/config.md).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -278,14 +285,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let engine = open(&cli, &[], None).await?;
             // The key that signs audit checkpoints, outside the database (mode 0600).
             engine.data().audit_signer(engine.config())?;
-            println!(
-                "{} {}",
-                if created {
-                    "created"
-                } else {
-                    "already set up:"
-                },
-                cli.data.display()
+            print!(
+                "{}",
+                claimdesk_printer::accounts::initialized(created, &cli.data)
             );
             print!("{}", claimdesk_printer::accounts::next_steps(&cli.data));
             Ok(ExitCode::SUCCESS)
@@ -297,7 +299,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest { file, format } => {
             let engine = open(&cli, &[], None).await?;
             match file.to_str() {
-                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url) if claimdesk_engine::core::web_url(url).is_some() => {
                     load::ingest_url(&engine, url).await
                 }
                 _ => load::ingest(&engine, file, *format).await,
@@ -319,8 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ranking::run_eval(&engine, args).await
         }
         Command::Reindex => {
-            let engine = open(&cli, &[], None).await?;
-            let (n, len) = engine.reindex().await?;
+            let (n, len) = open(&cli, &[], None).await?.reindex().await?;
             println!("reindexed {n} fact-checks ({len} canonical in the index)");
             Ok(ExitCode::SUCCESS)
         }
@@ -370,6 +371,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Digest(args) => briefing::digest(&open(&cli, &[], None).await?, args).await,
+        Command::Migrate { to } => {
+            let report = DataDir::new(&cli.data).migrate_to(to).await?;
+            print!(
+                "{}",
+                claimdesk_printer::accounts::migrated(&report, &cli.data)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Config(command) => {
             let config = claimdesk_engine::Config::load(&cli.data)?;
             match command {

@@ -138,19 +138,24 @@ pub async fn run_match(engine: &Engine, args: &MatchArgs) -> Result<ExitCode> {
         results = ranked.rankings;
         total += ranked.seconds;
     }
-    let run = evaluation::run_file(&queries, &results);
+    let run = run_file(&queries, &results)?;
     match &args.run_out {
         Some(out) => crate::write_file(out, &run)?,
         None => print!("{run}"),
     }
-    eprintln!(
-        "retrievers: {}\nqueries={} seconds={:.3} qps={:.1} threads=1",
-        matcher.retrievers().join(", "),
-        queries.len() * args.repeat.max(1),
-        total,
-        (queries.len() * args.repeat.max(1)) as f64 / total.max(1e-9)
+    let n = queries.len() * args.repeat.max(1);
+    eprint!(
+        "{}",
+        printer::matches::speed(&matcher.retrievers(), n, total)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The run file of `rankings`, saying on standard error which ids it wrote encoded.
+fn run_file(queries: &[evaluation::Query], rankings: &[Vec<(String, f32)>]) -> Result<String> {
+    let run = evaluation::run_file(queries, rankings)?;
+    eprint!("{}", run.note());
+    Ok(run.text)
 }
 
 /// A signal in English words, from the catalog the web desk words them with.
@@ -176,7 +181,7 @@ pub async fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
     let ranked =
         evaluation::rank_all(matcher, &queries, &catalog, args.k.max(1), &Bars::default())?;
     if let Some(out) = &args.run_out {
-        crate::write_file(out, evaluation::run_file(&queries, &ranked.rankings))?;
+        crate::write_file(out, run_file(&queries, &ranked.rankings)?)?;
     }
     let e = evaluation::evaluate(&queries, &ranked, &qrels, args.k);
     if args.json {

@@ -60,33 +60,30 @@ pub async fn serve_desk(
         .local_addr()
         .context("the listener has no address")?;
     eprintln!("matching with: {retrievers}");
+    let shutdown = shutdown_signal();
     banner(addr);
-    Ok(claimdesk_server::serve_desk(listener, state, shutdown_signal()).await?)
+    Ok(claimdesk_server::serve_desk(listener, state, shutdown).await?)
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix). The handlers
+/// are installed when this is called, not when first awaited: a stop asked for as soon as
+/// the banner says the desk is up still stops it cleanly.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        tokio::select! {
+            Some(_) = async { term.as_mut()?.recv().await } => {},
+            Some(_) = async { int.as_mut()?.recv().await } => {},
+            else => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("stopping: finishing the requests in flight");
     }
-    eprintln!("stopping: finishing the requests in flight");
 }
 
 /// `claimdesk serve`.

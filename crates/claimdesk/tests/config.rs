@@ -71,3 +71,23 @@ fn an_unreadable_config_is_an_error_not_the_defaults() {
         run.stderr
     );
 }
+
+#[test]
+fn malformed_toml_names_the_file_and_line_and_is_not_taken_for_defaults() {
+    let desk = Desk::new();
+    write_config(&desk, "[match]\nk1 = 0.5\n\n[lookback\ndays = 7\n");
+    for args in [&["config", "check"][..], &["reindex"][..]] {
+        let run = desk.run(args);
+        assert_eq!(
+            run.code, 2,
+            "{args:?} accepted a broken config: {}",
+            run.stdout
+        );
+        assert!(
+            run.stderr.contains("claimdesk.toml:4"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("valid"), "{}", run.stderr);
+    }
+}

@@ -99,6 +99,40 @@ fn with_the_model_a_statistic_outscores_a_greeting() {
 }
 
 #[test]
+fn lexical_only_keeps_the_model_out_of_detect_even_when_it_is_given() {
+    let desk = Desk::new();
+    let file = desk.file("posts.tsv", POSTS);
+    let model = crate::semantic::model();
+    let run = desk.run(&[
+        "--model",
+        &model,
+        "--lexical-only",
+        "detect",
+        "--tsv",
+        &file,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("check-worthiness: hand-written cues only"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("multilingual-e5-small"),
+        "{}",
+        run.stderr
+    );
+    // Scores are still given, one per row, from the cues.
+    assert_eq!(
+        scores(&run.stdout).len(),
+        POSTS.lines().count() - 1,
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn malformed_rows_are_errors_with_file_and_line() {
     let desk = Desk::new();
     let cases = [

@@ -527,12 +527,12 @@ impl Config {
             ));
         }
         if let Some(url) = &self.server.public_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
+            && claimdesk_core::web_url(url).is_none()
         {
             return Err(bad(
                 "server",
                 "public_url",
-                format!("`{url}` must start with http:// or https://"),
+                format!("`{url}` must be an http:// or https:// address with a host"),
             ));
         }
         let d = &self.digest;
@@ -619,12 +619,12 @@ impl Config {
         }
         for (key, v) in [("url", &self.publisher.url), ("logo", &self.publisher.logo)] {
             if let Some(url) = v
-                && !(url.starts_with("http://") || url.starts_with("https://"))
+                && claimdesk_core::web_url(url).is_none()
             {
                 return Err(bad(
                     "publisher",
                     key,
-                    format!("`{url}` must start with http:// or https://"),
+                    format!("`{url}` must be an http:// or https:// address with a host"),
                 ));
             }
         }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use claimdesk_core::CheckpointSigner;
-use claimdesk_store::AnyStore;
+use claimdesk_store::{AnyStore, CopyReport, PgStore, SqliteStore};
 
 use crate::config::{CONFIG_FILE, CONFIG_TEMPLATE, Config};
 use crate::error::{Error, Result};
@@ -185,6 +185,32 @@ impl DataDir {
         let signer = CheckpointSigner::from_seed(seed);
         write_private(&path, format!("{}\n", signer.to_hex()).as_bytes())?;
         Ok(signer)
+    }
+
+    /// Moves this directory's desk (the SQLite file `claimdesk.db`) into the empty
+    /// PostgreSQL database at `url`, in one transaction ([`PgStore::copy_from`]). The file is
+    /// only read; the directory keeps the config, the model and the audit key, and serves
+    /// the copied desk once `[store] url` (or `--database-url`) names the database.
+    pub async fn migrate_to(&self, url: &str) -> Result<CopyReport> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(Error::Usage(
+                "`migrate --to` takes a PostgreSQL URL: postgres://USER:PASSWORD@HOST:PORT/DB"
+                    .into(),
+            ));
+        }
+        let file = self.store_file();
+        if !file.is_file() {
+            return Err(Error::Usage(format!(
+                "{} holds no SQLite desk ({} is missing): `migrate` moves the embedded store",
+                self.root.display(),
+                file.display()
+            )));
+        }
+        let from = SqliteStore::open(&file).await?;
+        let to = PgStore::open(url).await?;
+        let copied = to.copy_from(&from).await;
+        to.close().await;
+        Ok(copied?)
     }
 
     /// Opens the store (creating the directory and the database on first use): the

@@ -20,6 +20,7 @@ use crate::config::{Config, MatchSection};
 use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
 use crate::index::LexicalIndex;
+use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
 use crate::pipeline::{Pipeline, Report};
 use crate::progress::{Progress, Silent};
@@ -78,6 +79,7 @@ struct Inner {
     index: Mutex<Option<LexicalIndex>>,
     ranker: OnceCell<Arc<LiveRanker>>,
     pipeline: OnceCell<Arc<Pipeline>>,
+    leadership: Arc<Leadership>,
 }
 
 /// What importing a file of fact-checks did.
@@ -153,6 +155,7 @@ impl Engine {
                 index: Mutex::new(Some(index)),
                 ranker: OnceCell::new(),
                 pipeline: OnceCell::new(),
+                leadership: Arc::default(),
             }),
         })
     }
@@ -213,10 +216,13 @@ impl Engine {
             .pipeline
             .get_or_try_init(|| async {
                 let ranker = self.ranker().await?;
+                // Leading or not, before the monitor is loaded (see `Pipeline::monitor`).
+                self.inner.leadership.check(&self.inner.store).await?;
                 let pipeline = Pipeline::open(
                     self.inner.store.clone(),
                     &self.inner.config,
                     ranker,
+                    Arc::clone(&self.inner.leadership),
                     Arc::clone(&self.inner.options.progress),
                 )
                 .await?;
@@ -224,6 +230,18 @@ impl Engine {
             })
             .await
             .cloned()
+    }
+
+    /// Whether this process leads (see [`Leadership`]): on SQLite always once the pipeline
+    /// runs; on PostgreSQL, the one process of those sharing the database that holds the lead.
+    pub fn leads(&self) -> bool {
+        self.inner.leadership.held()
+    }
+
+    /// Checks the lead, taking it when no other process holds it; returns whether this
+    /// process leads now.
+    pub async fn check_lead(&self) -> Result<bool> {
+        self.inner.leadership.check(&self.inner.store).await
     }
 
     /// The store revision the ranker serves (`None` before it is built).
@@ -259,8 +277,9 @@ impl Engine {
             return Ok(None);
         };
         let days = self.inner.config.lookback.days;
+        // One process looks back (the leader): the others only follow the index.
         let looked = match self.inner.pipeline.get() {
-            Some(pipeline) if days > 0 && !refreshed.changed.is_empty() => {
+            Some(pipeline) if days > 0 && !refreshed.changed.is_empty() && self.leads() => {
                 let since = jiff::Timestamp::now().as_second() - i64::from(days) * 86_400;
                 Some(
                     look_back(
@@ -286,13 +305,18 @@ impl Engine {
         look_back(&self.inner.store, &pipeline, &[], window, true).await
     }
 
-    /// Processes the items stored but never through the pipeline (a process that stopped
-    /// mid-pipeline left them): the backlog pass a serving desk runs as it starts.
+    /// Processes the items stored but never through the pipeline: those a process that
+    /// stopped mid-pipeline left (taken over once their lease ran out), and, when this process
+    /// leads, those other processes matched and left for the narratives. The pass a serving
+    /// desk runs as it starts and then now and then.
     pub async fn process_backlog(&self) -> Result<Report> {
         let mut total = Report::default();
         loop {
-            let ids = self.inner.store.pending_items(BACKLOG_PAGE).await?;
+            let ids = self.inner.store.claim_pending(BACKLOG_PAGE).await?;
             if ids.is_empty() {
+                total
+                    .alerts
+                    .extend(self.pipeline().await?.place_pending().await?);
                 return Ok(total);
             }
             let r = self.process(&ids, false).await?;

@@ -117,9 +117,41 @@ pub fn rank_all(
     Ok(out)
 }
 
-/// The TREC run file (`qid Q0 docid rank score claimdesk`) of `rankings`.
-pub fn run_file(queries: &[Query], rankings: &[Vec<(String, f32)>]) -> String {
+/// A TREC run file and the ids it had to write differently from how they were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFile {
+    /// The file: `qid Q0 docid rank score claimdesk` lines.
+    pub text: String,
+    /// `(id, as written)` for every id percent-encoded ([`claimdesk_match::trec::run_id`]).
+    pub encoded: Vec<(String, String)>,
+}
+
+impl RunFile {
+    /// What a reader of the file must know, one line (empty when every id was written as
+    /// given): qrels must spell the encoded ids the same way.
+    pub fn note(&self) -> String {
+        match self.encoded.first() {
+            None => String::new(),
+            Some((id, written)) => format!(
+                "note: {} id(s) held white space or control characters or were empty and are \
+                 written percent-encoded in the run file (e.g. {id:?} as `{written}`); spell \
+                 them so in qrels\n",
+                self.encoded.len()
+            ),
+        }
+    }
+}
+
+/// The TREC run file (`qid Q0 docid rank score claimdesk`) of `rankings`. Ids that cannot be
+/// a run file's column as given are percent-encoded and listed; two ids that would be
+/// written alike are refused ([`Error::Usage`]), since no reader could tell them apart.
+pub fn run_file(queries: &[Query], rankings: &[Vec<(String, f32)>]) -> Result<RunFile> {
     let mut out = String::new();
+    let mut encoded = Vec::new();
+    let qids = queries.iter().map(|q| q.id.as_str());
+    let docids = rankings.iter().flatten().map(|(d, _)| d.as_str());
+    check_column(qids, &mut encoded)?;
+    check_column(docids, &mut encoded)?;
     for (q, ranked) in queries.iter().zip(rankings) {
         let lines = ranked.iter().enumerate().map(|(i, (doc, score))| RunLine {
             qid: &q.id,
@@ -129,7 +161,35 @@ pub fn run_file(queries: &[Query], rankings: &[Vec<(String, f32)>]) -> String {
         });
         write_run_lines(&mut out, lines, "claimdesk");
     }
-    out
+    Ok(RunFile { text: out, encoded })
+}
+
+/// Checks that the ids of one run file column stay apart once written, and lists those
+/// written differently.
+fn check_column<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    encoded: &mut Vec<(String, String)>,
+) -> Result<()> {
+    let mut written: std::collections::HashMap<String, &str> = Default::default();
+    for id in ids {
+        let column = claimdesk_match::trec::run_id(id);
+        match written.get(column.as_ref()) {
+            Some(other) if *other != id => {
+                return Err(Error::Usage(format!(
+                    "ids {other:?} and {id:?} would both be written as `{column}` in the run \
+                     file; rename one of them"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                if column != id {
+                    encoded.push((id.to_string(), column.to_string()));
+                }
+                written.insert(column.into_owned(), id);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The confident top matches of the judged queries.
@@ -284,4 +344,56 @@ pub fn absent_table(
         out.push_str(&absence::curve(&reports, curve));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queries(ids: &[&str]) -> Vec<Query> {
+        ids.iter()
+            .map(|id| Query {
+                id: id.to_string(),
+                text: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn encoded_ids_are_listed_and_said_once() {
+        let q = queries(&["q 1", "plain"]);
+        let ranked = vec![
+            vec![("doc\tA".to_string(), 1.0)],
+            vec![("d".to_string(), 0.5)],
+        ];
+        let run = run_file(&q, &ranked).unwrap();
+        assert_eq!(
+            run.text,
+            "q%201 Q0 doc%09A 1 1.0000 claimdesk\nplain Q0 d 1 0.5000 claimdesk\n"
+        );
+        assert_eq!(
+            run.encoded,
+            [
+                ("q 1".to_string(), "q%201".to_string()),
+                ("doc\tA".to_string(), "doc%09A".to_string())
+            ]
+        );
+        assert!(run.note().contains("2 id(s)"), "{}", run.note());
+        let plain = run_file(&queries(&["a"]), &[vec![]]).unwrap();
+        assert_eq!(plain.note(), "");
+    }
+
+    /// Issue 17: `a%20b` as given and `a b` encoded were written alike, and so were an
+    /// empty id and `-`; a reader could not tell them apart.
+    #[test]
+    fn ids_written_alike_are_refused() {
+        for ids in [["a%20b", "a b"], ["", "-"]] {
+            let ranked = vec![vec![], vec![]];
+            let e = run_file(&queries(&ids), &ranked).unwrap_err().to_string();
+            assert!(e.contains("would both be written as"), "{e}");
+        }
+        // The same id in two columns is no clash.
+        let ranked = vec![vec![("a b".to_string(), 1.0)], vec![]];
+        assert!(run_file(&queries(&["a%20b", "x"]), &ranked).is_ok());
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use claimdesk_core::{Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier};
 use claimdesk_ingest::fetch::GuardedClient;
 use claimdesk_ingest::poll::{PollReport, Poller};
-use claimdesk_monitor::webhook::{deliver_due, run_deliveries};
+use claimdesk_monitor::webhook::deliver_due;
 use claimdesk_store::DeliveryAttempt;
 use claimdesk_store::prelude::*;
 use tokio::sync::watch;
@@ -19,6 +19,9 @@ use crate::data::StoreHandle;
 use crate::engine::Engine;
 use crate::error::Result;
 
+/// How often a running desk checks the lead and looks for intake left behind (items whose
+/// lease ran out; when it leads, items waiting for their narrative).
+pub const LEAD_POLL: Duration = Duration::from_secs(2);
 /// How often a running desk looks for alert deliveries that are due.
 pub const WEBHOOK_POLL: Duration = Duration::from_secs(10);
 
@@ -80,7 +83,9 @@ pub async fn verify_witness(
 /// [`crate::mail::DIGEST_POLL`] whether one is due or a retry has come.
 async fn mail_digests(engine: Engine, mut stop: watch::Receiver<bool>) {
     loop {
-        if let Err(e) = crate::mail::deliver_due_digests(
+        if !engine.leads() {
+            // Another process mails them.
+        } else if let Err(e) = crate::mail::deliver_due_digests(
             engine.store(),
             engine.config(),
             jiff::Timestamp::now(),
@@ -108,7 +113,12 @@ pub async fn sign_checkpoints(
     loop {
         let hourly = hour.elapsed() >= CHECKPOINT_HOURLY;
         let min_events = if hourly { 1 } else { every };
-        match checkpoint_audit(engine.store(), &signer, min_events).await {
+        // One process signs (the leader): two could sign the same head twice.
+        let signed = match engine.leads() {
+            true => checkpoint_audit(engine.store(), &signer, min_events).await,
+            false => Ok(None),
+        };
+        match signed {
             Ok(Some(c)) => {
                 tracing::info!(target: "desk::audit", seq = c.seq, "signed an audit checkpoint")
             }
@@ -160,10 +170,19 @@ pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle>> {
     ))
 }
 
-/// Follows the store's fact-check revision every `[index] poll_ms` until `stop` turns
-/// true: each change reaches the ranker (and the recent items) without a restart.
+/// Follows the store's fact-check revision until `stop` turns true: each change reaches
+/// the ranker (and the recent items) without a restart. Woken at once when the database
+/// announces a change (PostgreSQL), and in any case every `[index] poll_ms`, so a missed
+/// announcement costs at most that.
 pub async fn follow_store(engine: Engine, mut stop: watch::Receiver<bool>) {
     let every = engine.config().index.poll_interval();
+    let mut listener = match engine.store().revision_listener().await {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!(target: "match::live", error = %e, "cannot listen for revisions; polling only");
+            None
+        }
+    };
     loop {
         match engine.refresh().await {
             Ok(Some((refreshed, looked))) => tracing::info!(
@@ -178,31 +197,87 @@ pub async fn follow_store(engine: Engine, mut stop: watch::Receiver<bool>) {
                 tracing::error!(target: "match::live", error = %e, "cannot follow the store")
             }
         }
+        let woken = async {
+            match listener.as_mut() {
+                Some(l) => l.changed().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             () = tokio::time::sleep(every) => {}
+            r = woken => {
+                if let Err(e) = r {
+                    tracing::warn!(target: "match::live", error = %e, "revision announcements interrupted");
+                    tokio::time::sleep(every).await;
+                }
+            }
             _ = stop.changed() => return,
         }
     }
 }
 
-/// Everything a serving desk runs beside the server, until `stop` turns true: the store
-/// follower, the source poller (its items through the pipeline), webhook deliveries and
-/// audit checkpoints.
-pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Result<()> {
-    let poller = poller(&engine)?;
-    // Items a stopped process left stored but unprocessed go through the pipeline first.
-    match engine.process_backlog().await {
-        Ok(r) if r.scored > 0 => tracing::info!(
-            target: "ingest::backlog",
-            items = r.scored,
-            matched = r.matched,
-            "processed the backlog"
-        ),
-        Ok(_) => {}
-        Err(e) => {
-            tracing::error!(target: "ingest::backlog", error = %e, "cannot process the backlog")
+/// Checks the lead and works through intake left behind, every [`LEAD_POLL`] until `stop`
+/// turns true: items another process took and left (their lease ran out) are scored and
+/// matched here; when this process leads, items matched elsewhere are placed in narratives.
+pub async fn lead_and_catch_up(engine: Engine, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = engine.check_lead().await {
+            tracing::error!(target: "desk::lead", error = %e, "cannot check the lead");
+        }
+        match engine.process_backlog().await {
+            Ok(r) if r.scored > 0 => tracing::info!(
+                target: "ingest::backlog",
+                items = r.scored,
+                matched = r.matched,
+                "processed the backlog"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(target: "ingest::backlog", error = %e, "cannot process the backlog")
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(LEAD_POLL) => {}
+            _ = stop.changed() => return,
         }
     }
+}
+
+/// Resolves once this process no longer leads (or `stop` turns true).
+async fn lead_lost(engine: &Engine, stop: &mut watch::Receiver<bool>) {
+    while engine.leads() && !*stop.borrow() {
+        tokio::select! {
+            () = tokio::time::sleep(LEAD_POLL) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Resolves once this process leads; `false` when `stop` turned true first.
+async fn lead_taken(engine: &Engine, stop: &mut watch::Receiver<bool>) -> bool {
+    while !engine.leads() {
+        if *stop.borrow() {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(LEAD_POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    !*stop.borrow()
+}
+
+/// Everything a serving desk runs beside the server, until `stop` turns true: the lead and
+/// the intake left behind, the store follower, and, while this process leads, the source
+/// poller (its items through the pipeline), webhook deliveries, digests and audit
+/// checkpoints.
+pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Result<()> {
+    let poller = poller(&engine)?;
+    // The lead first, and the backlog a stopped process left.
+    if let Err(e) = engine.check_lead().await {
+        tracing::error!(target: "desk::lead", error = %e, "cannot check the lead");
+    }
+    let catch_up = tokio::spawn(lead_and_catch_up(engine.clone(), stop.clone()));
     let signer = engine.data().audit_signer(engine.config())?;
     let checkpoints = tokio::spawn(sign_checkpoints(engine.clone(), signer, stop.clone()));
     let digests = (!engine.config().digest.schedule.is_empty())
@@ -210,33 +285,51 @@ pub async fn run_background(engine: Engine, stop: watch::Receiver<bool>) -> Resu
     let transport = webhook_client(engine.config())?;
     let policy = engine.config().webhooks.clone();
     let follow = tokio::spawn(follow_store(engine.clone(), stop.clone()));
-    let store = engine.store().clone();
+    let delivering = engine.clone();
     let mut delivery_stop = stop.clone();
     let deliveries = tokio::spawn(async move {
-        run_deliveries(&store, &transport, &policy, WEBHOOK_POLL, async move {
-            let _ = delivery_stop.changed().await;
-        })
-        .await;
+        loop {
+            if delivering.leads()
+                && let Err(e) = deliver_due(
+                    delivering.store(),
+                    &transport,
+                    &policy,
+                    jiff::Timestamp::now(),
+                )
+                .await
+            {
+                tracing::warn!(target: "monitor::webhook", error = %e, "delivering alerts failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(WEBHOOK_POLL) => {}
+                _ = delivery_stop.changed() => return,
+            }
+        }
     });
+    // The sources are polled by the leader alone, from when it takes the lead until it
+    // loses it.
     let mut poll_stop = stop;
-    poller
-        .run(
-            async move {
-                let _ = poll_stop.changed().await;
-            },
-            |report: PollReport| {
-                let engine = engine.clone();
-                async move {
-                    if report.changed.is_empty() {
-                        return;
+    while lead_taken(&engine, &mut poll_stop).await {
+        let mut lost_stop = poll_stop.clone();
+        let lost = engine.clone();
+        poller
+            .run(
+                async move { lead_lost(&lost, &mut lost_stop).await },
+                |report: PollReport| {
+                    let engine = engine.clone();
+                    async move {
+                        if report.changed.is_empty() {
+                            return;
+                        }
+                        if let Err(e) = engine.process(&report.changed, false).await {
+                            tracing::error!(target: "ingest::poll", error = %e, "cannot process polled items");
+                        }
                     }
-                    if let Err(e) = engine.process(&report.changed, false).await {
-                        tracing::error!(target: "ingest::poll", error = %e, "cannot process polled items");
-                    }
-                }
-            },
-        )
-        .await;
+                },
+            )
+            .await;
+    }
+    let _ = catch_up.await;
     let _ = follow.await;
     let _ = deliveries.await;
     let _ = checkpoints.await;

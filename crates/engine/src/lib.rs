@@ -27,6 +27,7 @@ pub mod error;
 pub mod evaluation;
 pub mod index;
 pub mod jobs;
+pub mod lead;
 pub mod lookback;
 pub mod mail;
 pub mod model;
@@ -63,6 +64,7 @@ pub const LAYERS: &[&str] = &[
     "progress",
     "error",
     "data",
+    "lead",
     "catalog",
     "briefing",
     "mail",

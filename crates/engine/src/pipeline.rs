@@ -7,6 +7,13 @@
 //! Scoring and matching run in three stages on bounded channels (read a page of items →
 //! score and rank it on every core → store it), so a slow stage holds back the one before
 //! it and memory stays bounded whatever the number of items.
+//!
+//! Several processes may share a database: any of them scores and matches the items it
+//! stores (and takes over items another process took and left, see
+//! `ItemStore::claim_pending`), but only the process that leads ([`Leadership`]) places items
+//! in narratives and runs the alert rules, since the monitor keeps narratives in memory.
+//! Items matched elsewhere wait (stage 1) until the leader places them
+//! ([`Pipeline::place_pending`]).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -19,9 +26,13 @@ use claimdesk_monitor::Monitor;
 use claimdesk_store::StoredMatch;
 use claimdesk_store::prelude::*;
 
+use claimdesk_monitor::MonitorSettings;
+use claimdesk_publish::RatingScale;
+
 use crate::config::Config;
 use crate::data::StoreHandle;
 use crate::error::{Error, Result};
+use crate::lead::Leadership;
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, STORED_MATCHES, stored_matches};
 
@@ -57,7 +68,13 @@ pub struct Pipeline {
     detector: Arc<Detector>,
     /// `[detection] threshold`: `None` for the detector's own (`"trained"`).
     threshold: Option<f32>,
-    monitor: tokio::sync::Mutex<Monitor>,
+    /// The monitor, with the [`Leadership::taken`] count it was loaded at: when this
+    /// process has taken the lead again since, another process may have changed the
+    /// narratives, and the monitor is loaded again from the store before its next use.
+    monitor: tokio::sync::Mutex<(u64, Monitor)>,
+    /// What the monitor is loaded again with.
+    monitor_settings: (MonitorSettings, RatingScale),
+    leadership: Arc<Leadership>,
     progress: Arc<dyn Progress>,
 }
 
@@ -69,6 +86,7 @@ impl Pipeline {
         store: StoreHandle,
         config: &Config,
         ranker: Arc<LiveRanker>,
+        leadership: Arc<Leadership>,
         progress: Arc<dyn Progress>,
     ) -> Result<Pipeline> {
         let detector = Detector::builtin()?;
@@ -85,7 +103,9 @@ impl Pipeline {
             ranker,
             detector: Arc::new(detector),
             threshold: config.detection.threshold.value(),
-            monitor: tokio::sync::Mutex::new(monitor),
+            monitor: tokio::sync::Mutex::new((leadership.taken(), monitor)),
+            monitor_settings: (config.monitor(), config.rating_scale().clone()),
+            leadership,
             progress,
         })
     }
@@ -120,10 +140,18 @@ impl Pipeline {
         } else {
             &Silent
         };
+        if !self.leadership.held() {
+            // Another process places them in narratives.
+            self.store.finish_matching(ids).await?;
+            return Ok(report);
+        }
         pb.begin("narratives", items.len() as u64);
-        let mut monitor = self.monitor.lock().await;
+        // Matched under the monitor's lock, so the leader's pass over pending items
+        // (`place_pending`) cannot take these before they are placed here.
+        let mut monitor = self.monitor().await?;
+        self.store.finish_matching(ids).await?;
         for chunk in items.chunks(MONITOR_BATCH) {
-            for o in monitor.observe(&self.store, chunk).await? {
+            for o in monitor.1.observe(&self.store, chunk).await? {
                 report.alerts.extend(o.alerts);
             }
             pb.advance(chunk.len() as u64);
@@ -133,6 +161,43 @@ impl Pipeline {
         // Done: a restart from here on does not process them again.
         self.store.mark_processed(ids).await?;
         Ok(report)
+    }
+
+    /// Places in narratives the items other processes scored and matched (or that this one
+    /// matched while another led), when this process leads; returns the alerts raised.
+    pub async fn place_pending(&self) -> Result<Vec<Alert>> {
+        let mut alerts = Vec::new();
+        if !self.leadership.held() {
+            return Ok(alerts);
+        }
+        let mut monitor = self.monitor().await?;
+        loop {
+            let ids = self.store.pending_narratives(PAGE).await?;
+            if ids.is_empty() {
+                return Ok(alerts);
+            }
+            let items = read_items(&self.store, &ids).await?;
+            for chunk in items.chunks(MONITOR_BATCH) {
+                for o in monitor.1.observe(&self.store, chunk).await? {
+                    alerts.extend(o.alerts);
+                }
+            }
+            self.store.mark_processed(&ids).await?;
+        }
+    }
+
+    /// The monitor, loaded again from the store when this process took the lead since it
+    /// was last loaded.
+    async fn monitor(&self) -> Result<tokio::sync::MutexGuard<'_, (u64, Monitor)>> {
+        let mut guard = self.monitor.lock().await;
+        let taken = self.leadership.taken();
+        if guard.0 != taken {
+            let embedder = self.ranker.current().matcher().embedder();
+            let (settings, scale) = self.monitor_settings.clone();
+            guard.1 = Monitor::open(&self.store, settings, scale, embedder).await?;
+            guard.0 = taken;
+        }
+        Ok(guard)
     }
 
     /// The first two stages; returns the items in id order for the monitor.
@@ -209,6 +274,21 @@ impl Pipeline {
         pb.end();
         Ok(items)
     }
+}
+
+/// The items `ids` (in id order; those no longer stored left out), read page by page.
+async fn read_items(store: &StoreHandle, ids: &[ItemId]) -> Result<Vec<StoredItem>> {
+    let wanted: HashSet<ItemId> = ids.iter().copied().collect();
+    let last = ids.iter().map(|i| i.0).max().unwrap_or(0);
+    let mut after = ItemId(ids.iter().map(|i| i.0).min().unwrap_or(1) - 1);
+    let mut out = Vec::with_capacity(ids.len());
+    while after.0 < last && out.len() < wanted.len() {
+        let items = store.items(after, PAGE).await?;
+        let Some(end) = items.last() else { break };
+        after = end.id;
+        out.extend(items.into_iter().filter(|i| wanted.contains(&i.id)));
+    }
+    Ok(out)
 }
 
 /// One page scored sentence by sentence, and its check-worthy items ranked (the others get

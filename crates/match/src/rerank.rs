@@ -124,9 +124,9 @@ impl Reranker {
             .unwrap_or(f32::INFINITY)
     }
 
-    /// Fits L2-regularized logistic regression by Newton's method (deterministic), then picks
-    /// per language pair the lowest threshold whose top-1 precision on the training queries is
-    /// at least `precision`.
+    /// Fits L2-regularized logistic regression ([`crate::logistic::minimize`], deterministic),
+    /// then picks per language pair the lowest threshold whose top-1 precision on the training
+    /// queries is at least `precision`.
     pub fn train(queries: &[TrainingQuery], l2: f64, precision: f64) -> Reranker {
         let rows: Vec<(&[f32], bool)> = queries
             .iter()

@@ -22,6 +22,43 @@ pub fn users(users: &[User]) -> String {
     out
 }
 
+/// The line `init` prints: the directory `data`, `created` or found already set up.
+pub fn initialized(created: bool, data: &std::path::Path) -> String {
+    let what = if created {
+        "created"
+    } else {
+        "already set up:"
+    };
+    format!("{what} {}\n", data.display())
+}
+
+/// What `migrate` copied into the database at `url` (its password left out), table by
+/// table, and how to serve the desk from there.
+pub fn migrated(report: &claimdesk_engine::store::CopyReport, data: &std::path::Path) -> String {
+    let mut out = String::from("copied into PostgreSQL, in one transaction:\n");
+    for (table, rows) in &report.tables {
+        if *rows > 0 {
+            out.push_str(&format!("  {table:<24} {rows:>10}\n"));
+        }
+    }
+    let empty: Vec<&str> = (report.tables.iter())
+        .filter(|(_, n)| *n == 0)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    if !empty.is_empty() {
+        out.push_str(&format!("  (empty: {})\n", empty.join(", ")));
+    }
+    let data = crate::shell_word(&data.display().to_string());
+    out.push_str(&format!(
+        "the move is audit event {}; check the chain there, then serve from the database \
+         (set `[store] url` in the config to keep it):\n  \
+         claimdesk --data {data} --database-url URL audit verify\n  \
+         claimdesk --data {data} --database-url URL serve\n",
+        report.audit_seq
+    ));
+    out
+}
+
 /// What to do after `init` on data directory `data`: add a user who can sign in, serve.
 pub fn next_steps(data: &std::path::Path) -> String {
     let data = crate::shell_word(&data.display().to_string());

@@ -166,3 +166,13 @@ pub fn evaluation(e: &Evaluation, k: usize, retrievers: &[String]) -> String {
     );
     out
 }
+
+/// The speed line of `match --queries`: the retrievers used, `queries` ranked in `seconds`
+/// on one thread.
+pub fn speed(retrievers: &[String], queries: usize, seconds: f64) -> String {
+    format!(
+        "retrievers: {}\nqueries={queries} seconds={seconds:.3} qps={:.1} threads=1\n",
+        retrievers.join(", "),
+        queries as f64 / seconds.max(1e-9)
+    )
+}

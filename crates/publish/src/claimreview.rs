@@ -243,7 +243,7 @@ impl DeskReview<'_> {
             .chain(fc.appearances.iter().map(|u| (u.as_str(), None)));
         for (url, date) in listed {
             let url = url.trim();
-            if is_web_url(url) && !seen.iter().any(|(u, _)| *u == url) {
+            if claimdesk_core::web_url(url).is_some() && !seen.iter().any(|(u, _)| *u == url) {
                 seen.push((url, date.map(str::trim).filter(|d| !d.is_empty())));
             }
         }
@@ -283,12 +283,6 @@ impl DeskReview<'_> {
         }
         Value::Object(claim)
     }
-}
-
-/// Whether `url` is an absolute `http` or `https` address.
-fn is_web_url(url: &str) -> bool {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")) && url.len() > 8
 }
 
 /// The host of an `http(s)` URL (the whole text when it has none).

@@ -411,6 +411,7 @@ impl From<claimdesk_store::Error> for ApiError {
             | E::PasswordTooShort { .. }
             | E::PasswordTooWeak { .. }
             | E::Invalid(_) => ErrorCode::InvalidRequest,
+            E::Unavailable(_) | E::Unreachable { .. } => ErrorCode::StoreUnavailable,
             _ => ErrorCode::Internal,
         };
         let reason = store_reason(&e);

@@ -1,7 +1,8 @@
 //! Looking back: a verdict published at the desk answers the items stored before it.
 
-use claimdesk_core::ItemId;
+use claimdesk_core::{AlertRule, ItemId};
 use claimdesk_server::ServerConfig;
+use claimdesk_store::AlertFilter;
 use claimdesk_store::prelude::*;
 use serde_json::json;
 
@@ -14,6 +15,14 @@ const UNRELATED: usize = 40;
 #[tokio::test]
 async fn a_published_verdict_becomes_the_match_of_the_500_stored_items_repeating_it() {
     let dir = tempfile::tempdir().unwrap();
+    // A desk of one fact-check ranks lexically with small BM25 scores: the false-match rule
+    // takes them at this desk's scale.
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(
+        dir.path().join("data/claimdesk.toml"),
+        "[alerts]\nfalse_match_min_lexical = 0.5\n",
+    )
+    .unwrap();
     let engine = engine(&dir).await;
     let d = desk_over(dir, engine.clone(), ServerConfig::default()).await;
     let say = [
@@ -77,6 +86,31 @@ async fn a_published_verdict_becomes_the_match_of_the_500_stored_items_repeating
     for (id, m) in ids.iter().zip(&matches).skip(REPEATS) {
         assert!(m.is_empty(), "unrelated item {id:?} was touched: {m:?}");
     }
+    // One alert, on the story the repeats tell, naming its narrative: not one per item.
+    let alerts = engine
+        .store()
+        .alerts(&AlertFilter {
+            rule: Some(AlertRule::FalseMatch),
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(alerts[0].fact_check, Some(fc), "{:?}", alerts[0]);
+    let narrative = alerts[0].narrative.expect("the alert names its narrative");
+    let story = engine
+        .store()
+        .narrative(narrative, 1_000)
+        .await
+        .unwrap()
+        .expect("the alert's narrative is stored");
+    assert!(story.summary.items >= 2, "{:?}", story.summary);
+    let repeats: std::collections::HashSet<ItemId> = ids[..REPEATS].iter().copied().collect();
+    assert!(
+        story.items.iter().all(|i| repeats.contains(&i.item)),
+        "only repeats in the alert's narrative: {:?}",
+        story.items
+    );
     // The queue shows the match.
     let q = d.get(&format!("/api/items/{}", ids[0].0)).await.json();
     assert_eq!(q["matches"][0]["fact_check"]["id"], fc.0, "{q}");

@@ -613,3 +613,65 @@ async fn the_case_page_names_its_fact_check_and_keeps_the_verdicts_history() {
     assert!(page.contains("<td>published the verdict</td>"), "{page}");
     assert!(!page.contains("A verdict can be drafted"), "{page}");
 }
+
+#[tokio::test]
+async fn regression_vietnamese_marks_are_drawn_by_fonts_that_have_them_and_the_audit_reads_as_fields()
+ {
+    let d = desk().await;
+    let editor = d.login("editor").await;
+    let case = verifying_case(&d, &editor, 2).await;
+    let a = d
+        .post_form(
+            &format!("{case}/verdict"),
+            &editor,
+            &[
+                ("claim", "KHẨN: nguồn tin nói vắc-xin gây vô sinh"),
+                ("rating", "false"),
+                ("summary", "Không có nghiên cứu nào cho thấy điều đó."),
+                ("language", "vi"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 303, "{}", a.body);
+    let page = d.get_as(&case, &editor).await.body;
+    // The verdict's audit event reads as fields with their values, not as raw JSON.
+    let saved = page
+        .split("<tr class=\"audit-event\">")
+        .find(|row| row.contains("<td>saved the verdict</td>"))
+        .unwrap_or_else(|| panic!("no audit row for the saved verdict: {page}"));
+    let saved = saved.split("</tr>").next().unwrap();
+    assert!(saved.contains("<dl class=\"changes\">"), "{saved}");
+    assert!(
+        saved.contains("<dt>claim</dt><dd>KHẨN: nguồn tin nói vắc-xin gây vô sinh</dd>"),
+        "{saved}"
+    );
+    for raw in ["{&quot;", "{\"", "&quot;:"] {
+        assert!(
+            !saved.contains(raw),
+            "raw JSON ({raw}) in the audit row: {saved}"
+        );
+    }
+    // Text boxes take the page's font (browsers default them to the system monospace), and
+    // both font stacks lead with families that draw Vietnamese stacked marks in place.
+    let css = d.get("/static/desk.css").await.body;
+    assert!(
+        css.contains("input, select, textarea, button { font-family: inherit; }"),
+        "{css}"
+    );
+    for (var, covers) in [
+        ("--sans:", ["\"Noto Sans\"", "\"DejaVu Sans\""]),
+        ("--mono:", ["\"Noto Sans Mono\"", "\"DejaVu Sans Mono\""]),
+    ] {
+        let stack = css
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(var))
+            .unwrap_or_else(|| panic!("no {var} in the stylesheet"));
+        let first = stack.trim().split(',').next().unwrap().trim();
+        assert!(
+            covers.contains(&first),
+            "{var} starts with {first}, which may lack Vietnamese marks"
+        );
+    }
+    let root = css.split('}').next().unwrap();
+    assert!(root.contains("font-family: var(--sans)"), "{root}");
+}

@@ -94,6 +94,21 @@ impl AnyStore {
         }
     }
 
+    /// A listener woken when another process changes the fact-check revision (on SQLite,
+    /// one that never wakes: the file is polled).
+    pub async fn revision_listener(&self) -> Result<crate::RevisionListener> {
+        match self {
+            AnyStore::Sqlite(_) => Ok(crate::RevisionListener { listener: None }),
+            AnyStore::Postgres(s) => s.revision_listener().await,
+        }
+    }
+
+    /// Sets how long intake a process took stays its own (see
+    /// [`SqliteStore::set_intake_lease`]).
+    pub fn set_intake_lease(&self, lease: std::time::Duration) {
+        dispatch!(self, s => s.set_intake_lease(lease))
+    }
+
     /// Fixes the time every later change records (see [`SqliteStore::set_clock`]).
     pub fn set_clock(&self, at: Option<&str>) {
         dispatch!(self, s => s.set_clock(at))
@@ -229,6 +244,18 @@ impl ItemStore for AnyStore {
 
     async fn pending_items(&self, limit: u32) -> Result<Vec<ItemId>> {
         dispatch!(self, s => s.pending_items(limit).await)
+    }
+
+    async fn claim_pending(&self, limit: u32) -> Result<Vec<ItemId>> {
+        dispatch!(self, s => s.claim_pending(limit).await)
+    }
+
+    async fn finish_matching(&self, items: &[ItemId]) -> Result<()> {
+        dispatch!(self, s => s.finish_matching(items).await)
+    }
+
+    async fn pending_narratives(&self, limit: u32) -> Result<Vec<ItemId>> {
+        dispatch!(self, s => s.pending_narratives(limit).await)
     }
 
     async fn mark_processed(&self, items: &[ItemId]) -> Result<()> {
@@ -624,5 +651,11 @@ impl StatsStore for AnyStore {
 
     async fn growing_narratives(&self, period: Period, limit: u32) -> Result<Vec<NarrativeGrowth>> {
         dispatch!(self, s => s.growing_narratives(period, limit).await)
+    }
+}
+
+impl crate::LeadStore for AnyStore {
+    async fn try_lead(&self) -> Result<Option<crate::Lead>> {
+        dispatch!(self, s => s.try_lead().await)
     }
 }

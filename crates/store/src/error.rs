@@ -109,6 +109,11 @@ pub enum Error {
         /// What the driver said.
         detail: String,
     },
+    /// The database stopped answering while in use: the connection was lost, the server is
+    /// shutting down or restarting, or no connection came free in time. Nothing of the
+    /// change that met it was written; it can be tried again once the database is back.
+    #[error("the database does not answer ({0}); try again when it is back")]
+    Unavailable(DatabaseError),
     /// The server refused the user, its password, or the database named.
     #[error(
         "the database at {url} refused the connection: {detail}; check the user name, the \
@@ -169,6 +174,7 @@ impl Error {
                 | Error::Corrupt(_)
                 | Error::Crypto(_)
                 | Error::Unreachable { .. }
+                | Error::Unavailable(_)
                 | Error::AccessDenied { .. }
                 | Error::SchemaTooNew { .. }
                 | Error::SchemaMismatch { .. }
@@ -215,7 +221,29 @@ impl std::error::Error for DatabaseError {
 #[doc(hidden)]
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Error {
-        Error::Database(DatabaseError::new(e))
+        if is_unavailable(&e) {
+            Error::Unavailable(DatabaseError::new(e))
+        } else {
+            Error::Database(DatabaseError::new(e))
+        }
+    }
+}
+
+/// Whether `e` says the database is out of reach rather than that a statement failed:
+/// the connection's I/O, a pool that found no live connection, or PostgreSQL's connection
+/// exceptions (class 08) and shutdown codes (57P01 admin shutdown, 57P02 crash shutdown,
+/// 57P03 cannot connect now).
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 

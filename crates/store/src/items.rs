@@ -131,7 +131,30 @@ pub trait ItemStore: Send + Sync {
 
     /// Records that the pipeline has processed `items`.
     fn mark_processed(&self, items: &[ItemId]) -> impl Future<Output = Result<()>> + Send;
+
+    /// Takes up to `limit` items waiting to be scored and matched that no live process
+    /// holds (never taken, or taken more than a lease ago), in id order, and holds them for
+    /// [`INTAKE_LEASE_MS`]: the backlog a process works through without doing another's work.
+    /// Processes may call it at the same time; none gets an item another holds. The process
+    /// that stores an item holds it from the start. On SQLite, whose file is one process's
+    /// desk, every waiting item is taken: a process that finds items waiting at its start is
+    /// the one that left them.
+    fn claim_pending(&self, limit: u32) -> impl Future<Output = Result<Vec<ItemId>>> + Send;
+
+    /// Records that `items` are scored and matched: they wait, held by nobody, for the
+    /// process that places items in narratives.
+    fn finish_matching(&self, items: &[ItemId]) -> impl Future<Output = Result<()>> + Send;
+
+    /// Up to `limit` items scored and matched but not yet placed in a narrative, in id
+    /// order. An item a narrative already holds (placed by a process that stopped before it
+    /// said so) is done with: it is left out and no longer pending.
+    fn pending_narratives(&self, limit: u32) -> impl Future<Output = Result<Vec<ItemId>>> + Send;
 }
+
+/// How long a process holds the items it took to score and match before another may take
+/// them over, in milliseconds: long enough for a page of items on a loaded machine, short
+/// enough that a dead process's items wait little.
+pub const INTAKE_LEASE_MS: i64 = 30_000;
 
 // What the desk reads: the queue and pages.
 

@@ -45,6 +45,7 @@ mod embeddings;
 mod error;
 mod factchecks;
 mod items;
+mod lead;
 mod monitor;
 mod postgres;
 pub mod sources;
@@ -63,9 +64,10 @@ pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
 pub use items::{
-    COUNT_LIMIT, FACET_SOURCES, ItemFacets, ItemFilter, ItemStore, MatchStatus, NewItem, Page,
-    PageRequest, QueueEntry, StoredMatch, WORTHINESS_LEVELS,
+    COUNT_LIMIT, FACET_SOURCES, INTAKE_LEASE_MS, ItemFacets, ItemFilter, ItemStore, MatchStatus,
+    NewItem, Page, PageRequest, QueueEntry, StoredMatch, WORTHINESS_LEVELS,
 };
+pub use lead::{Lead, LeadStore, RevisionListener};
 pub use monitor::{
     AlertDecision, AlertFilter, AlertState, Assigned, Delivery, DeliveryAttempt, DueDelivery,
     HourlyVolume, MonitorStore, NarrativeAlert, NarrativeAssignment, NarrativeDetail,
@@ -73,6 +75,7 @@ pub use monitor::{
     NextAttempt, Tally, Webhook,
 };
 pub use postgres::PgStore;
+pub use postgres::transfer::CopyReport;
 pub use sources::{
     NewSource, PollOutcome, PollRecord, Source, SourceHealth, SourceId, SourceKind, SourceStore,
 };
@@ -93,6 +96,7 @@ pub trait Store:
     + MonitorStore
     + StatsStore
     + DigestStore
+    + LeadStore
 {
 }
 
@@ -107,6 +111,7 @@ impl<T> Store for T where
         + MonitorStore
         + StatsStore
         + DigestStore
+        + LeadStore
 {
 }
 
@@ -114,7 +119,7 @@ impl<T> Store for T where
 /// `use claimdesk_store::prelude::*;`. (A generic `S: Store` has them without it.)
 pub mod prelude {
     pub use crate::{
-        AuditStore, CaseStore, DigestStore, EmbeddingStore, FactCheckStore, ItemStore,
+        AuditStore, CaseStore, DigestStore, EmbeddingStore, FactCheckStore, ItemStore, LeadStore,
         MonitorStore, SourceStore, StatsStore, Store, UserStore,
     };
 }

@@ -37,6 +37,9 @@ pub struct PgStore {
     policy: WorkflowPolicy,
     /// A fixed time for every change, when set (shared by the store's clones).
     clock: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// How long intake taken by a process stays its own, in milliseconds (shared by the
+    /// store's clones; [`INTAKE_LEASE_MS`](crate::INTAKE_LEASE_MS) unless set).
+    lease_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// The columns [`fact_check_from_row`] reads, as a literal so statements stay static SQL.
@@ -98,6 +101,7 @@ impl PgStore {
             pool,
             policy: WorkflowPolicy::default(),
             clock: Default::default(),
+            lease_ms: std::sync::Arc::new(crate::INTAKE_LEASE_MS.into()),
         })
     }
 
@@ -113,6 +117,20 @@ impl PgStore {
     pub fn set_clock(&self, at: Option<&str>) {
         let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
         *clock = at.map(str::to_string);
+    }
+
+    /// Sets how long intake a process took stays its own before another process may take
+    /// it over ([`ItemStore::claim_pending`](crate::ItemStore::claim_pending)); clones share
+    /// it. For tests and for desks that know their pages take longer.
+    pub fn set_intake_lease(&self, lease: std::time::Duration) {
+        let ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        self.lease_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The intake lease in milliseconds.
+    pub(crate) fn lease_ms(&self) -> i64 {
+        self.lease_ms.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Closes the connections (waits for those in use to come back).
@@ -182,6 +200,7 @@ mod queue;
 mod schema;
 mod sources;
 mod stats;
+pub(crate) mod transfer;
 mod users;
 mod write;
 
@@ -225,4 +244,37 @@ pub(crate) fn fact_check_from_row(row: &PgRow) -> Result<(StoredFactCheck, i64)>
         },
         row.try_get("revision")?,
     ))
+}
+
+/// The lead's session advisory lock: this pair of keys ("lead" in ASCII and the schema's
+/// hash), so desks in different schemas of one database each have their own.
+const LEAD_LOCK_CLASS: i32 = 0x6c65_6164;
+
+impl crate::LeadStore for PgStore {
+    /// A connection of its own, taken out of the pool, holds the session lock; dropping the
+    /// [`Lead`](crate::Lead) closes it and the server lets the lock go.
+    async fn try_lead(&self) -> Result<Option<crate::Lead>> {
+        let mut conn = self.pool.acquire().await?.detach();
+        let held: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))")
+                .bind(LEAD_LOCK_CLASS)
+                .fetch_one(&mut conn)
+                .await?;
+        if !held {
+            sqlx::Connection::close(conn).await.ok();
+            return Ok(None);
+        }
+        Ok(Some(crate::Lead {
+            held: crate::lead::Held::Postgres(conn),
+        }))
+    }
+}
+
+impl PgStore {
+    /// A listener woken when any process changes the fact-check revision.
+    pub async fn revision_listener(&self) -> Result<crate::RevisionListener> {
+        let mut l = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        l.listen(crate::RevisionListener::CHANNEL).await?;
+        Ok(crate::RevisionListener { listener: Some(l) })
+    }
 }

@@ -32,6 +32,9 @@ pub struct SqliteStore {
     policy: WorkflowPolicy,
     /// A fixed time for every change, when set (shared by the store's clones).
     clock: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// How long intake taken by a process stays its own, in milliseconds (shared by the
+    /// store's clones; [`INTAKE_LEASE_MS`](crate::INTAKE_LEASE_MS) unless set).
+    lease_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// The columns [`fact_check_from_row`] reads, as a literal so statements stay static SQL.
@@ -78,6 +81,7 @@ impl SqliteStore {
             pool,
             policy: WorkflowPolicy::default(),
             clock: Default::default(),
+            lease_ms: std::sync::Arc::new(crate::INTAKE_LEASE_MS.into()),
         };
         store.catch_up_search().await?;
         Ok(store)
@@ -100,6 +104,20 @@ impl SqliteStore {
     /// The fixed time of [`set_clock`](Self::set_clock), if any.
     pub(crate) fn fixed_time(&self) -> Option<String> {
         self.clock.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sets how long intake a process took stays its own before another process may take
+    /// it over ([`ItemStore::claim_pending`](crate::ItemStore::claim_pending)); clones share
+    /// it. For tests and for desks that know their pages take longer.
+    pub fn set_intake_lease(&self, lease: std::time::Duration) {
+        let ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        self.lease_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The intake lease in milliseconds.
+    pub(crate) fn lease_ms(&self) -> i64 {
+        self.lease_ms.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
@@ -199,4 +217,13 @@ pub(crate) fn fact_check_from_row(row: &SqliteRow) -> Result<(StoredFactCheck, i
         },
         row.try_get("revision")?,
     ))
+}
+
+impl crate::LeadStore for SqliteStore {
+    /// Always: one SQLite file is one process's desk.
+    async fn try_lead(&self) -> Result<Option<crate::Lead>> {
+        Ok(Some(crate::Lead {
+            held: crate::lead::Held::Local,
+        }))
+    }
 }

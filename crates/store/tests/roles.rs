@@ -349,9 +349,92 @@ async fn digest_attempts_are_logged_per_period(s: AnyStore) {
     );
 }
 
+/// Intake shared by processes: what a process stores it holds; another takes it only once
+/// the lease ran out, and two takers never get the same item; matched items wait for the
+/// narratives, and one a narrative already holds is done with.
+async fn intake_is_leased_then_left_for_the_narratives(s: AnyStore) {
+    use std::time::Duration;
+    if s.backend() == "sqlite" {
+        // One process per file: what waits at a start was left by this desk.
+        let ids = items(
+            &s,
+            &[("l1", "a", None), ("l2", "a", None), ("l3", "b", None)],
+        )
+        .await;
+        assert_eq!(s.claim_pending(2).await.unwrap(), ids[..2]);
+        s.finish_matching(&ids[..2]).await.unwrap();
+        assert_eq!(s.claim_pending(10).await.unwrap(), ids[2..]);
+        s.finish_matching(&ids[2..]).await.unwrap();
+        assert!(s.claim_pending(10).await.unwrap().is_empty());
+        assert_eq!(s.pending_narratives(10).await.unwrap(), ids);
+        s.mark_processed(&ids).await.unwrap();
+        assert!(s.pending_items(10).await.unwrap().is_empty());
+        return;
+    }
+    // Held by the process that stored it.
+    let held = items(&s, &[("h1", "a", None)]).await;
+    assert!(s.claim_pending(10).await.unwrap().is_empty());
+    // Stored by a process whose lease ran out at once: another takes them over, in order,
+    // and holds them in its turn.
+    s.set_intake_lease(Duration::ZERO);
+    let ids = items(
+        &s,
+        &[("l1", "a", None), ("l2", "a", None), ("l3", "b", None)],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    s.set_intake_lease(Duration::from_secs(60));
+    assert_eq!(s.claim_pending(2).await.unwrap(), ids[..2]);
+    assert_eq!(s.claim_pending(10).await.unwrap(), ids[2..]);
+    assert!(s.claim_pending(10).await.unwrap().is_empty());
+    // Matched: they wait for the process that places items in narratives.
+    s.finish_matching(&ids).await.unwrap();
+    assert_eq!(s.pending_narratives(10).await.unwrap(), ids);
+    assert!(s.claim_pending(10).await.unwrap().is_empty());
+    // One placed by a process that stopped before saying so is done with.
+    s.assign_narratives(&[NarrativeAssignment {
+        item: ids[0],
+        narrative: None,
+        joined_by: JoinedBy::Seed,
+        fingerprint: None,
+        minhash: None,
+        embedding: None,
+        joins_earlier: None,
+        representative: true,
+    }])
+    .await
+    .unwrap();
+    assert_eq!(s.pending_narratives(10).await.unwrap(), ids[1..]);
+    s.mark_processed(&ids[1..]).await.unwrap();
+    assert_eq!(s.pending_items(10).await.unwrap(), held);
+}
+
+/// One process leads at a time; the lead passes on when its holder lets go.
+async fn one_process_leads_at_a_time(s: AnyStore) {
+    let mut lead = s.try_lead().await.unwrap().expect("nobody leads yet");
+    assert!(lead.holds().await);
+    if s.backend() == "postgres" {
+        // Another connection (another process) does not get it while it is held.
+        assert!(s.try_lead().await.unwrap().is_none());
+    }
+    drop(lead);
+    // Let go: the server ends the holder's session, then the next asker leads.
+    let mut next = None;
+    for _ in 0..100 {
+        next = s.try_lead().await.unwrap();
+        if next.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(next.is_some(), "the lead did not pass on");
+}
+
 conformance!(
     embeddings_are_kept_by_model_and_text_hash,
     matches_are_replaced_per_item_and_found_by_fact_check,
     narratives_bursts_alerts_and_webhooks,
     digest_attempts_are_logged_per_period,
+    intake_is_leased_then_left_for_the_narratives,
+    one_process_leads_at_a_time,
 );

@@ -49,6 +49,7 @@ mod pg_open;
 mod roles;
 mod sources;
 mod stats;
+mod transfer;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::prelude::*;

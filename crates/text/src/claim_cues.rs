@@ -503,8 +503,7 @@ impl ClaimCues {
         let mut sentence_start = true;
         for raw in text.split_whitespace() {
             word_count += 1;
-            let lower = raw.to_lowercase();
-            if lower.starts_with("http") || lower.starts_with("www.") || lower.contains(".com/") {
+            if crate::links::is_link(raw) {
                 links += 1;
                 continue;
             }

@@ -149,7 +149,7 @@ fn escape(s: &str) -> String {
 
 /// Only http(s) links are linked.
 fn safe_link(url: &str) -> Option<&str> {
-    (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
+    claimdesk_core::web_url(url)
 }
 
 impl Digest {

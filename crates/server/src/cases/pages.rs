@@ -157,12 +157,23 @@ fn audit_changes(
     let parse = |s: Option<&str>| {
         s.map(|s| serde_json::from_str::<Value>(s).unwrap_or(Value::String(s.to_string())))
     };
-    let (before, after) = (parse(before), parse(after));
+    // Nested records (a verdict's fact-check, its rating) as one field per value.
+    let flat = |v: Option<Value>| match v {
+        Some(Value::Object(m)) => {
+            let mut out = serde_json::Map::new();
+            flatten("", &Value::Object(m), &mut out);
+            Some(Value::Object(out))
+        }
+        other => other,
+    };
+    let (before, after) = (flat(parse(before)), flat(parse(after)));
     let name = |key: &str| {
+        // `fact_check.rating.label` reads as "rating label": the record is the event's.
+        let parts: Vec<&str> = key.split('.').filter(|p| *p != "fact_check").collect();
         chrome
             .t
-            .lookup(&format!("audit_field.{key}"))
-            .map_or_else(|| key.replace('_', " "), str::to_string)
+            .lookup(&format!("audit_field.{}", parts.join("_")))
+            .map_or_else(|| parts.join(" ").replace('_', " "), str::to_string)
     };
     match (&before, &after) {
         (Some(Value::Object(_)) | None, Some(Value::Object(_)) | None) => {
@@ -194,6 +205,29 @@ fn audit_changes(
             readable(before.as_ref()),
             readable(after.as_ref()),
         )],
+    }
+}
+
+/// `value`'s leaves into `out`, keyed by their dotted path under `prefix` (an empty object
+/// is a leaf).
+fn flatten(
+    prefix: &str,
+    value: &serde_json::Value,
+    out: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    match value {
+        serde_json::Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let key = match prefix {
+                    "" => k.clone(),
+                    _ => format!("{prefix}.{k}"),
+                };
+                flatten(&key, v, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string(), value.clone());
+        }
     }
 }
 

@@ -312,12 +312,15 @@ impl ItemStore for PgStore {
         // stored without being pending).
         if !changed.is_empty() {
             let ids: Vec<i64> = changed.iter().map(|i| i.0).collect();
+            // Held by this process from the start (see `claim_pending`).
             sqlx::query(
-                "INSERT INTO pending_items (item_id)
-                 SELECT value::bigint FROM json_array_elements_text($1::json)
-                 ON CONFLICT (item_id) DO NOTHING",
+                "INSERT INTO pending_items (item_id, stage, lease_until)
+                 SELECT DISTINCT value::bigint, 0, now_ms() + $2
+                 FROM json_array_elements_text($1::json)
+                 ON CONFLICT (item_id) DO UPDATE SET stage = 0, lease_until = excluded.lease_until",
             )
             .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
+            .bind(self.lease_ms())
             .execute(&mut *tx)
             .await?;
         }
@@ -537,6 +540,57 @@ impl ItemStore for PgStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn claim_pending(&self, limit: u32) -> Result<Vec<ItemId>> {
+        // SKIP LOCKED: processes taking items at the same time each get others.
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "UPDATE pending_items SET lease_until = now_ms() + $1
+             WHERE item_id IN (
+                 SELECT item_id FROM pending_items
+                 WHERE stage = 0 AND (lease_until IS NULL OR lease_until < now_ms())
+                 ORDER BY item_id LIMIT $2
+                 FOR UPDATE SKIP LOCKED)
+             RETURNING item_id",
+        )
+        .bind(self.lease_ms())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut ids: Vec<ItemId> = rows.into_iter().map(ItemId).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn finish_matching(&self, items: &[ItemId]) -> Result<()> {
+        let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "UPDATE pending_items SET stage = 1, lease_until = NULL
+             WHERE item_id IN (SELECT value::bigint FROM json_array_elements_text($1::json))",
+        )
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn pending_narratives(&self, limit: u32) -> Result<Vec<ItemId>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM pending_items p USING narrative_items n
+             WHERE p.stage = 1 AND n.item_id = p.item_id",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT item_id FROM pending_items WHERE stage = 1 ORDER BY item_id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(ItemId).collect())
     }
 
     async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {

@@ -316,9 +316,14 @@ impl ItemStore for SqliteStore {
         // stored without being pending).
         if !changed.is_empty() {
             let ids: Vec<i64> = changed.iter().map(|i| i.0).collect();
+            // Held by this process from the start (see `claim_pending`).
             sqlx::query(
-                "INSERT OR IGNORE INTO pending_items (item_id) SELECT value FROM json_each(?)",
+                "INSERT INTO pending_items (item_id, stage, lease_until)
+                 SELECT value, 0, CAST(unixepoch('now', 'subsec') * 1000 AS INTEGER) + ?
+                 FROM json_each(?) WHERE true
+                 ON CONFLICT (item_id) DO UPDATE SET stage = 0, lease_until = excluded.lease_until",
             )
+            .bind(self.lease_ms())
             .bind(serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?)
             .execute(&mut *tx)
             .await?;
@@ -530,6 +535,58 @@ impl ItemStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn claim_pending(&self, limit: u32) -> Result<Vec<ItemId>> {
+        let mut tx = self.write_tx().await?;
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "UPDATE pending_items
+             SET lease_until = CAST(unixepoch('now', 'subsec') * 1000 AS INTEGER) + ?
+             WHERE item_id IN (
+                 SELECT item_id FROM pending_items WHERE stage = 0
+                 ORDER BY item_id LIMIT ?)
+             RETURNING item_id",
+        )
+        .bind(self.lease_ms())
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut ids: Vec<ItemId> = rows.into_iter().map(ItemId).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn finish_matching(&self, items: &[ItemId]) -> Result<()> {
+        let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "UPDATE pending_items SET stage = 1, lease_until = NULL
+             WHERE item_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn pending_narratives(&self, limit: u32) -> Result<Vec<ItemId>> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "DELETE FROM pending_items WHERE stage = 1
+             AND item_id IN (SELECT n.item_id FROM narrative_items n
+                             JOIN pending_items p ON p.item_id = n.item_id AND p.stage = 1)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT item_id FROM pending_items WHERE stage = 1 ORDER BY item_id LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(ItemId).collect())
     }
 
     async fn queue(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<QueueEntry>> {
