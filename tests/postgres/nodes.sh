@@ -67,14 +67,6 @@ PY
 receiver_pid=$!
 
 # Three data directories on the one database (each node its own index), sharing the audit key.
-cd_() { timeout 300 "$CLAIMDESK_BIN" --data "$work/a" --database-url "$db" --lexical-only "$@"; }
-cd_ init >&2
-cd_ import crates/claimdesk/sample/factchecks.jsonl >&2
-printf 'admin-pw-%s-%s\n' "$RANDOM" "$RANDOM" | cd_ user add admin --role admin >&2
-printf 'editor-pw-%s-%s\n' "$RANDOM" "$RANDOM" | cd_ user add editor --role editor >&2
-token="$(cd_ token create editor nodes 2>/dev/null)"
-admin="$(cd_ token create admin nodes 2>/dev/null)"
-printf 'a-webhook-secret-of-the-test\n' | cd_ webhook add "http://127.0.0.1:$receiver_port/hook" >&2
 for n in a b c; do
   mkdir -p "$work/$n"
   cat >"$work/$n/claimdesk.toml" <<TOML
@@ -91,11 +83,19 @@ allow = ["127.0.0.1:$receiver_port"]
 timeout_seconds = 5
 TOML
 done
+cd_() { timeout 300 "$CLAIMDESK_BIN" --data "$work/a" --database-url "$db" --lexical-only "$@"; }
+cd_ init >&2
+cd_ import crates/claimdesk/sample/factchecks.jsonl >&2
+printf 'admin-pw-%s-%s\n' "$RANDOM" "$RANDOM" | cd_ user add admin --role admin >&2
+printf 'editor-pw-%s-%s\n' "$RANDOM" "$RANDOM" | cd_ user add editor --role editor >&2
+token="$(cd_ token create editor nodes 2>/dev/null)"
+admin="$(cd_ token create admin nodes 2>/dev/null)"
+printf 'a-webhook-secret-of-the-test\n' | cd_ webhook add "http://127.0.0.1:$receiver_port/hook" >&2
 
 start() {
   local n="$1"
   [ -n "${port[$n]:-}" ] || port[$n]="$(free_port)"
-  "$CLAIMDESK_BIN" --data "$work/$n" --lexical-only serve --addr "127.0.0.1:${port[$n]}" \
+  RUST_LOG=warn,desk::lead=info "$CLAIMDESK_BIN" --data "$work/$n" --lexical-only serve --addr "127.0.0.1:${port[$n]}" \
     >>"$work/$n.log" 2>&1 &
   pid[$n]=$!
   for _ in $(seq 1 600); do
@@ -107,11 +107,14 @@ start() {
 }
 for n in a b c; do start "$n"; done
 log "three nodes on $db: a=${port[a]} b=${port[b]} c=${port[c]}"
+# The node that took the lead last (each node logs it).
 leader() {
+  local n t best="" latest=""
   for n in a b c; do
-    grep -q 'took the lead' "$work/$n.log" 2>/dev/null && last="$n"
+    t="$(grep -h 'took the lead' "$work/$n.log" 2>/dev/null | tail -n 1 | cut -c1-27)"
+    if [ -n "$t" ] && [[ "$t" > "$latest" ]]; then latest="$t"; best="$n"; fi
   done
-  echo "${last:-a}"
+  echo "${best:-a}"
 }
 
 # The posts: repeats of the sample's claims (narratives, matches, alerts) among unrelated ones.
