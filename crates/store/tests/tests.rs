@@ -49,6 +49,7 @@ mod pg_open;
 mod roles;
 mod sources;
 mod stats;
+mod withdrawal;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::prelude::*;
