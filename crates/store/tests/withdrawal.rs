@@ -150,9 +150,10 @@ async fn a_withdrawn_fact_check_is_kept_but_leaves_matching_and_the_lists(s: Any
         serde_json::from_str(withdraw[0].before.as_deref().unwrap()).unwrap();
     let after: serde_json::Value =
         serde_json::from_str(withdraw[0].after.as_deref().unwrap()).unwrap();
-    assert!(before.get("withdrawn").is_none(), "{before}");
+    assert_eq!(before["withdrawn_at"], serde_json::Value::Null, "{before}");
     assert_eq!(before["alias_of"], serde_json::Value::Null);
-    assert_eq!(after["withdrawn"]["reason"], "The publisher retracted it.");
+    assert_eq!(after["withdrawn_at"], w.at.as_str(), "{after}");
+    assert_eq!(after["withdrawn_reason"], "The publisher retracted it.");
     assert!(s.verify_audit().await.unwrap().is_intact());
 
     // A case may not be linked to it any more.

@@ -3,6 +3,7 @@
 use claimdesk_core::{
     Actor, FactCheckId, ImportCounts, ImportKind, Permission, StoredFactCheck, Withdrawal,
 };
+use serde_json::json;
 use sqlx::Row;
 
 use super::audit::{finish_import, log_import};
@@ -249,23 +250,33 @@ impl FactCheckStore for SqliteStore {
         .await?;
         let key: String = row.try_get("duplicate_key")?;
         Self::regroup(&mut tx, &key, revision).await?;
-        let after = StoredFactCheck {
-            alias_of: None,
-            withdrawn: Some(Withdrawal {
-                at,
-                reason: reason.to_string(),
-            }),
-            ..before.clone()
+        let w = Withdrawal {
+            at,
+            reason: reason.to_string(),
         };
+        // What changed, field by field (the fact-check's text stays as it was).
         tx.audit(
             "factcheck.withdraw",
             &format!("factcheck:{}", id.0),
-            Some(stored_json(&before)?),
-            Some(stored_json(&after)?),
+            Some(json!({
+                "alias_of": before.alias_of.map(|a| a.0),
+                "withdrawn_at": null,
+                "withdrawn_reason": null,
+            })),
+            Some(json!({
+                "alias_of": null,
+                "withdrawn_at": &w.at,
+                "withdrawn_reason": &w.reason,
+                "revision": revision,
+            })),
         )
         .await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(StoredFactCheck {
+            alias_of: None,
+            withdrawn: Some(w),
+            ..before
+        })
     }
 
     async fn counts(&self) -> Result<(u64, u64)> {
@@ -340,7 +351,3 @@ impl FactCheckStore for SqliteStore {
     }
 }
 
-/// A stored fact-check as the audit trail records a withdrawal (before and after).
-fn stored_json(fc: &StoredFactCheck) -> Result<serde_json::Value> {
-    serde_json::to_value(fc).map_err(|e| Error::Corrupt(e.to_string()))
-}
