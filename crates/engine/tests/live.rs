@@ -164,15 +164,24 @@ async fn a_withdrawn_fact_check_leaves_the_items_matched_to_it_for_what_matches_
         .await
         .unwrap();
     let (refreshed, looked) = engine.refresh().await.unwrap().expect("the store moved");
-    assert_eq!(refreshed.changed.len(), 2, "the withdrawn one and its alias");
+    assert_eq!(
+        refreshed.changed.len(),
+        2,
+        "the withdrawn one and its alias"
+    );
     assert_eq!(looked.expect("looked back").rematched, vec![item]);
     let now = engine.store().matches(item).await.unwrap();
     assert!(now.iter().all(|m| m.fact_check != withdrawn), "{now:?}");
     let catalog = engine.catalog().await.unwrap();
-    let ids: Vec<String> = now.iter().map(|m| catalog.source_id(m.fact_check)).collect();
+    let ids: Vec<String> = now
+        .iter()
+        .map(|m| catalog.source_id(m.fact_check))
+        .collect();
     assert_eq!(ids, [OTHER]);
     assert_eq!(
-        top(&engine, "drinking bleach cures the flu").await.as_deref(),
+        top(&engine, "drinking bleach cures the flu")
+            .await
+            .as_deref(),
         Some(OTHER)
     );
 

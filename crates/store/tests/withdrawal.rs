@@ -121,7 +121,11 @@ async fn a_withdrawn_fact_check_is_kept_but_leaves_matching_and_the_lists(s: Any
 
     // Re-importing it changes its text but not its withdrawal.
     s.save_fact_checks(
-        &[fc("https://fc.example/a", "Bleach cures flu, edited", "bleach")],
+        &[fc(
+            "https://fc.example/a",
+            "Bleach cures flu, edited",
+            "bleach",
+        )],
         source(),
     )
     .await
@@ -212,7 +216,11 @@ async fn a_desk_verdict_is_withdrawn_once_published_and_not_as_a_draft(s: AnySto
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Conflict(_)), "{e}");
-    for to in [CaseStatus::Drafted, CaseStatus::InReview, CaseStatus::Published] {
+    for to in [
+        CaseStatus::Drafted,
+        CaseStatus::InReview,
+        CaseStatus::Published,
+    ] {
         s.transition_case(case.id, to, admin.id).await.unwrap();
     }
     assert_eq!(s.published_fact_checks(10, 0).await.unwrap().len(), 1);

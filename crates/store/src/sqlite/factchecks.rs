@@ -350,4 +350,3 @@ impl FactCheckStore for SqliteStore {
         })
     }
 }
-
