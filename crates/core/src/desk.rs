@@ -78,6 +78,9 @@ pub enum Permission {
     Publish,
     /// Add users, change their roles, disable them, reset passwords, revoke any token.
     ManageUsers,
+    /// Withdraw a published fact-check (it leaves matching and the public lists; its page
+    /// says it was withdrawn, when and why).
+    WithdrawFactCheck,
 }
 
 impl Role {
@@ -90,7 +93,7 @@ impl Role {
             Permission::View => Role::Viewer,
             Permission::EditCase | Permission::EditFactCheck => Role::Editor,
             Permission::Publish => Role::Reviewer,
-            Permission::ManageUsers => Role::Admin,
+            Permission::ManageUsers | Permission::WithdrawFactCheck => Role::Admin,
         }
     }
 
@@ -139,6 +142,7 @@ impl fmt::Display for Permission {
             Permission::EditFactCheck => "edit verdicts",
             Permission::Publish => "publish",
             Permission::ManageUsers => "manage users",
+            Permission::WithdrawFactCheck => "withdraw fact-checks",
         })
     }
 }
@@ -368,6 +372,9 @@ pub struct DeskFactCheck {
     /// it as it is; `None` for a desk-written verdict (its `date_published` is set when
     /// its case is published).
     pub recorded_at: Option<String>,
+    /// When and why it was withdrawn, if it was (see `StoredFactCheck::withdrawn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<crate::Withdrawal>,
 }
 
 #[cfg(test)]

@@ -127,6 +127,20 @@ pub struct StoredFactCheck {
     pub alias_of: Option<FactCheckId>,
     /// The fact-check itself.
     pub fact_check: FactCheck,
+    /// When and why it was withdrawn, if it was. A withdrawn fact-check is kept (its page
+    /// and the audit trail stay) but no longer matched, listed or marked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// A fact-check's withdrawal: the desk, or the publisher of an imported fact-check,
+/// retracted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Why, in the words of whoever withdrew it.
+    pub reason: String,
 }
 
 /// A post or article the desk watches.

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use claimdesk_core::{Actor, Diagnostic, FactCheck, FactCheckId, ImportCounts, ItemId};
+use claimdesk_core::{
+    Actor, Diagnostic, FactCheck, FactCheckId, ImportCounts, ItemId, StoredFactCheck,
+};
 use claimdesk_ingest::{
     FactCheckFormat, ItemFormat, duplicate_key, fallback_source_id, parse_fact_checks, parse_items,
 };
@@ -393,6 +395,24 @@ impl Engine {
             counts,
             diagnostics: parsed.diagnostics,
         })
+    }
+
+    /// Withdraws a published fact-check (admins only, with a reason: see
+    /// [`FactCheckStore::withdraw_fact_check`]) and follows the store at once: the index
+    /// and the ranker drop it, and the items matched to it are matched again.
+    pub async fn withdraw_fact_check(
+        &self,
+        id: FactCheckId,
+        actor: Actor,
+        reason: &str,
+    ) -> Result<StoredFactCheck> {
+        let withdrawn = self
+            .inner
+            .store
+            .withdraw_fact_check(id, actor, reason)
+            .await?;
+        self.refresh().await?;
+        Ok(withdrawn)
     }
 
     /// The desk's own published verdict that `fc` is a copy of, read back from its public

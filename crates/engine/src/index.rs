@@ -112,9 +112,10 @@ fn open_index(data: &DataDir) -> Result<MatchIndex> {
 }
 
 /// What the index does with a changed fact-check: an alias leaves it (its canonical
-/// fact-check stands for it), anything else is indexed as it now reads.
+/// fact-check stands for it), so does a withdrawn one; anything else is indexed as it now
+/// reads.
 pub fn index_change(fc: StoredFactCheck) -> IndexChange {
-    if fc.alias_of.is_some() {
+    if fc.alias_of.is_some() || fc.withdrawn.is_some() {
         IndexChange::Remove(fc.id)
     } else {
         IndexChange::Upsert(IndexDoc {

@@ -1,5 +1,6 @@
 //! Looking back: when fact-checks are added, corrected or published, the items already
-//! stored are matched against them, so a verdict answers the posts that came before it.
+//! stored are matched against them, so a verdict answers the posts that came before it;
+//! when one is withdrawn, the items matched to it are matched again without it.
 //!
 //! The changed fact-checks are put in a small index of their own and every item of the
 //! window is run against it as a query (cheap: a few postings); the items it finds, and
@@ -62,7 +63,8 @@ pub async fn look_back(
         store.items_matched_to(&ids).await?
     };
     let probe = Probe::new(changed)?;
-    // Only aliases changed: the items matched to them are all there is to redo.
+    // Only aliases changed, or fact-checks were withdrawn: the items matched to them are
+    // all there is to redo.
     let scan = changed.is_empty() || probe.is_some();
     if let Some(first) = first.filter(|_| scan) {
         let mut after = ItemId(first.0 - 1);
@@ -105,7 +107,7 @@ impl Probe {
     fn new(changed: &[StoredFactCheck]) -> Result<Option<Probe>> {
         let docs: Vec<_> = changed
             .iter()
-            .filter(|f| f.alias_of.is_none())
+            .filter(|f| f.alias_of.is_none() && f.withdrawn.is_none())
             .cloned()
             .map(index_change)
             .collect();

@@ -284,7 +284,7 @@ impl Parts {
     ) -> Result<Option<(usize, usize)>> {
         let mut touched = Vec::new();
         for f in changed {
-            if f.alias_of.is_some() {
+            if f.alias_of.is_some() || f.withdrawn.is_some() {
                 self.facts.remove(&f.id);
                 continue;
             }

@@ -3,6 +3,7 @@
 
 use claimdesk_engine::core::Actor;
 use claimdesk_engine::ingest::{FactCheckFormat, ItemFormat};
+use claimdesk_engine::store::StoredMatch;
 use claimdesk_engine::store::prelude::*;
 use claimdesk_engine::{Engine, EngineOptions};
 
@@ -113,4 +114,88 @@ async fn a_corrected_fact_check_updates_the_items_matched_to_it() {
     let (_, looked) = engine.refresh().await.unwrap().expect("the store moved");
     assert_eq!(looked.expect("looked back").rematched, vec![item]);
     assert!(engine.store().matches(item).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_withdrawn_fact_check_leaves_the_items_matched_to_it_for_what_matches_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    // Two newsrooms checked the same claim: the later one is an alias of the first.
+    const OTHER: &str = "https://other.example/bleach";
+    let reviews = [
+        review(BLEACH, "Drinking bleach cures the flu"),
+        review(OTHER, "Drinking bleach cures the flu!"),
+        review("https://fc.example/moon", "The moon is made of cheese"),
+    ]
+    .join("\n");
+    engine
+        .import_fact_checks("a", reviews.as_bytes(), FactCheckFormat::Auto, Actor::Cli)
+        .await
+        .unwrap();
+    let stored = engine
+        .store_items(
+            "posts",
+            br#"{"id": "p", "source": "s", "text": "drinking bleach cures the flu, share"}"#,
+            ItemFormat::Jsonl,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    engine.process(&stored.changed, false).await.unwrap();
+    let item = stored.changed[0];
+    let catalog = engine.catalog().await.unwrap();
+    let source_ids = |m: Vec<StoredMatch>| -> Vec<String> {
+        m.iter().map(|m| catalog.source_id(m.fact_check)).collect()
+    };
+    let first = engine.store().matches(item).await.unwrap();
+    assert_eq!(source_ids(first.clone()), [BLEACH]);
+    let withdrawn = first[0].fact_check;
+
+    // The first is withdrawn (by another process, as the server would): the item loses it
+    // and is matched to what stands now, the other newsroom's check of the same claim.
+    let other = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    other
+        .store()
+        .withdraw_fact_check(withdrawn, Actor::Cli, "The publisher retracted it.")
+        .await
+        .unwrap();
+    let (refreshed, looked) = engine.refresh().await.unwrap().expect("the store moved");
+    assert_eq!(
+        refreshed.changed.len(),
+        2,
+        "the withdrawn one and its alias"
+    );
+    assert_eq!(looked.expect("looked back").rematched, vec![item]);
+    let now = engine.store().matches(item).await.unwrap();
+    assert!(now.iter().all(|m| m.fact_check != withdrawn), "{now:?}");
+    let catalog = engine.catalog().await.unwrap();
+    let ids: Vec<String> = now
+        .iter()
+        .map(|m| catalog.source_id(m.fact_check))
+        .collect();
+    assert_eq!(ids, [OTHER]);
+    assert_eq!(
+        top(&engine, "drinking bleach cures the flu")
+            .await
+            .as_deref(),
+        Some(OTHER)
+    );
+
+    // The engine's own withdrawal follows at once: nothing answers the item any more.
+    engine
+        .withdraw_fact_check(now[0].fact_check, Actor::Cli, "Retracted as well.")
+        .await
+        .unwrap();
+    assert!(engine.store().matches(item).await.unwrap().is_empty());
+    assert_eq!(top(&engine, "drinking bleach cures the flu").await, None);
+    // A withdrawn fact-check stays withdrawn, with its reason.
+    let again = engine
+        .withdraw_fact_check(withdrawn, Actor::Cli, "again")
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("was withdrawn at"), "{again}");
 }

@@ -47,5 +47,6 @@ pub fn stored(id: i64, fact_check: FactCheck) -> StoredFactCheck {
         id: FactCheckId(id),
         alias_of: None,
         fact_check,
+        withdrawn: None,
     }
 }

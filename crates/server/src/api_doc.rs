@@ -153,6 +153,7 @@ fn field_rules() -> Vec<(&'static str, &'static str, String)> {
         ("NewFactCheckRequest", "rating", text_pattern()),
         ("NewFactCheckRequest", "author", text_pattern()),
         ("NewFactCheckRequest", "language", language_pattern()),
+        ("WithdrawRequest", "reason", non_blank_pattern()),
     ]
 }
 

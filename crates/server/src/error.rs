@@ -75,13 +75,15 @@ pub enum ErrorCode {
     TooManyRequests,
     /// The case workflow does not allow this move (the message says why).
     InvalidTransition,
+    /// The fact-check was withdrawn: it has no ClaimReview any more.
+    Withdrawn,
     /// An unexpected failure inside the server.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, in table order.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidJson,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
@@ -97,6 +99,7 @@ impl ErrorCode {
         ErrorCode::CsrfFailed,
         ErrorCode::TooManyRequests,
         ErrorCode::InvalidTransition,
+        ErrorCode::Withdrawn,
         ErrorCode::Internal,
     ];
 
@@ -147,6 +150,7 @@ impl ErrorCode {
             ErrorCode::InvalidTransition => {
                 ("invalid_transition", StatusCode::CONFLICT, InvalidRequest)
             }
+            ErrorCode::Withdrawn => ("withdrawn", StatusCode::GONE, InvalidRequest),
             ErrorCode::Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR, Internal),
         }
     }
@@ -180,6 +184,7 @@ impl ErrorCode {
             StatusCode::FORBIDDEN => ErrorCode::Forbidden,
             StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyRequests,
             StatusCode::CONFLICT => ErrorCode::InvalidTransition,
+            StatusCode::GONE => ErrorCode::Withdrawn,
             s if s.is_server_error() => ErrorCode::Internal,
             _ => ErrorCode::InvalidRequest,
         }
@@ -404,10 +409,13 @@ impl From<claimdesk_store::Error> for ApiError {
             E::Forbidden { .. } | E::ImportForbidden { .. } | E::Disabled(_) => {
                 ErrorCode::Forbidden
             }
-            E::Workflow(_) | E::DeskVerdict { .. } | E::NoDraftVerdict { .. } | E::Conflict(_) => {
-                ErrorCode::InvalidTransition
-            }
-            E::UsernameTaken(_)
+            E::Workflow(_)
+            | E::DeskVerdict { .. }
+            | E::NoDraftVerdict { .. }
+            | E::Conflict(_)
+            | E::AlreadyWithdrawn { .. } => ErrorCode::InvalidTransition,
+            E::NoWithdrawalReason
+            | E::UsernameTaken(_)
             | E::PasswordTooShort { .. }
             | E::PasswordTooWeak { .. }
             | E::Invalid(_) => ErrorCode::InvalidRequest,
@@ -465,6 +473,10 @@ fn store_reason(e: &claimdesk_store::Error) -> Option<Reason> {
         E::Workflow(W::NotAllowed { from, to }) => Reason::new("reason.move_not_allowed")
             .key("from", status(from))
             .key("to", status(to)),
+        E::NoWithdrawalReason => Reason::new("reason.withdrawal_needs_reason"),
+        E::AlreadyWithdrawn { id, at } => Reason::new("reason.already_withdrawn")
+            .text("id", id)
+            .text("at", at),
         E::Workflow(W::ViewerCannotChange) => Reason::new("reason.viewer_cannot_change"),
         E::Workflow(W::OnlyReviewerCanPublish) => Reason::new("reason.only_reviewer_publishes"),
         E::Workflow(W::AuthorCannotApprove) => Reason::new("reason.author_cannot_approve"),
@@ -522,6 +534,7 @@ mod tests {
         csrf_failed: CsrfFailed => "csrf_failed", 403, "auth";
         too_many_requests: TooManyRequests => "too_many_requests", 429, "auth";
         invalid_transition: InvalidTransition => "invalid_transition", 409, "invalid_request";
+        withdrawn: Withdrawn => "withdrawn", 410, "invalid_request";
         internal: Internal => "internal", 500, "internal";
     }
 

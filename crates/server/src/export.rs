@@ -81,6 +81,7 @@ fn stored(fc: &DeskFactCheck) -> StoredFactCheck {
         id: fc.id,
         alias_of: fc.alias_of,
         fact_check,
+        withdrawn: fc.withdrawn.clone(),
     }
 }
 

@@ -99,6 +99,26 @@ pub struct FactCheckView {
     pub language: Option<String>,
     /// The canonical fact-check this one repeats, if it is an alias.
     pub alias_of: Option<i64>,
+    /// When and why it was withdrawn; absent while it stands. A withdrawn fact-check is
+    /// no longer matched, listed publicly or marked up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<WithdrawalView>,
+}
+
+/// `POST /api/factchecks/{id}/withdraw`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WithdrawRequest {
+    /// Why it is withdrawn (required; its public page shows it).
+    pub reason: String,
+}
+
+/// A fact-check's withdrawal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WithdrawalView {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Why.
+    pub reason: String,
 }
 
 impl From<StoredFactCheck> for FactCheckView {
@@ -123,6 +143,10 @@ impl From<StoredFactCheck> for FactCheckView {
             url: f.url,
             language: f.language,
             alias_of: s.alias_of.map(|a| a.0),
+            withdrawn: s.withdrawn.map(|w| WithdrawalView {
+                at: w.at,
+                reason: w.reason,
+            }),
         }
     }
 }

@@ -15,4 +15,5 @@ mod public;
 mod security;
 mod usability;
 mod util;
+mod withdrawal;
 mod workflow;

@@ -164,6 +164,15 @@ impl FactCheckStore for AnyStore {
         dispatch!(self, s => s.search_fact_checks(text, page).await)
     }
 
+    async fn withdraw_fact_check(
+        &self,
+        id: FactCheckId,
+        actor: Actor,
+        reason: &str,
+    ) -> Result<StoredFactCheck> {
+        dispatch!(self, s => s.withdraw_fact_check(id, actor, reason).await)
+    }
+
     async fn counts(&self) -> Result<(u64, u64)> {
         dispatch!(self, s => s.counts().await)
     }

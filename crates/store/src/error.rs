@@ -94,6 +94,19 @@ pub enum Error {
         /// The status asked for.
         to: claimdesk_core::CaseStatus,
     },
+    /// A fact-check was to be withdrawn without a reason: its public page says why it was
+    /// withdrawn, so the reason is required.
+    #[error("say why the fact-check is withdrawn: its public page shows the reason")]
+    NoWithdrawalReason,
+    /// The fact-check was withdrawn already (a withdrawal is final), so it cannot be
+    /// withdrawn again or linked to a case.
+    #[error("fact-check {id} was withdrawn at {at}")]
+    AlreadyWithdrawn {
+        /// The fact-check.
+        id: i64,
+        /// When it was withdrawn.
+        at: String,
+    },
     /// The request itself is not valid (empty claim, bad URL); the message says what to
     /// change.
     #[error("{0}")]

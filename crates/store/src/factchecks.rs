@@ -1,6 +1,6 @@
 //! Fact-checks and the revision the index follows: [`FactCheckStore`].
 
-use claimdesk_core::{FactCheck, FactCheckId, ImportCounts, StoredFactCheck};
+use claimdesk_core::{Actor, FactCheck, FactCheckId, ImportCounts, StoredFactCheck};
 
 use crate::{ImportSource, Page, PageRequest, Result};
 
@@ -37,13 +37,15 @@ pub trait FactCheckStore: Send + Sync {
     /// The current fact-check revision (0 for an empty store).
     fn revision(&self) -> impl Future<Output = Result<i64>> + Send;
 
-    /// Every fact-check changed after `revision`, in id order.
+    /// Every fact-check changed after `revision`, in id order. Withdrawn ones are among
+    /// them (with `withdrawn` set) so that what follows the store removes them; unpublished
+    /// drafts are not.
     fn fact_checks_since(
         &self,
         revision: i64,
     ) -> impl Future<Output = Result<Vec<FactCheckChange>>> + Send;
 
-    /// Every fact-check, in id order.
+    /// Every fact-check in force (published, not withdrawn), in id order.
     fn fact_checks(&self) -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
 
     /// The fact-checks with these ids (unknown ids are left out), in id order.
@@ -52,7 +54,8 @@ pub trait FactCheckStore: Send + Sync {
         ids: &[FactCheckId],
     ) -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
 
-    /// The aliases of a canonical fact-check, in id order.
+    /// The aliases of a canonical fact-check, in id order (withdrawn ones are no one's
+    /// alias).
     fn aliases(&self, id: FactCheckId)
     -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
 
@@ -64,6 +67,23 @@ pub trait FactCheckStore: Send + Sync {
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<StoredFactCheck>>> + Send;
 
-    /// Number of fact-checks (canonical and aliases) and items stored.
+    /// Withdraws a published fact-check (admins only): it is kept, with when and why
+    /// (`reason`, required) it was withdrawn, but leaves matching, duplicate groups (an
+    /// alias of it becomes canonical), public lists and feeds. It takes the next revision,
+    /// so the index removes it and the items matched to it are matched again; the audit
+    /// event `factcheck.withdraw` records it. Refused with [`Error::NoWithdrawalReason`]
+    /// for a blank reason, [`Error::AlreadyWithdrawn`] the second time, `NotFound` for an
+    /// unknown id and `Conflict` for an unpublished draft. Returns the fact-check withdrawn.
+    ///
+    /// [`Error::NoWithdrawalReason`]: crate::Error::NoWithdrawalReason
+    /// [`Error::AlreadyWithdrawn`]: crate::Error::AlreadyWithdrawn
+    fn withdraw_fact_check(
+        &self,
+        id: FactCheckId,
+        actor: Actor,
+        reason: &str,
+    ) -> impl Future<Output = Result<StoredFactCheck>> + Send;
+
+    /// Number of fact-checks in force (canonical and aliases) and items stored.
     fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
 }

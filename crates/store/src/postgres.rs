@@ -8,7 +8,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use claimdesk_core::{FactCheck, FactCheckId, Rating, StoredFactCheck};
+use claimdesk_core::{FactCheck, FactCheckId, Rating, StoredFactCheck, Withdrawal};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres, Row, Transaction};
 
@@ -47,7 +47,7 @@ macro_rules! factcheck_columns {
     () => {
         "id, source_id, claim, headline, rating_value, rating_best, rating_worst, rating_label, \
          claim_author, claim_date, appearances, author, date_published, url, language, \
-         alias_of, revision, summary, evidence"
+         alias_of, revision, summary, evidence, withdrawn_at, withdrawn_reason"
     };
 }
 
@@ -160,10 +160,12 @@ impl PgStore {
 
     /// Re-derives the canonical entry of a duplicate group: the lowest id is canonical, the
     /// others point at it. Rows whose `alias_of` changes take the new revision. Unpublished
-    /// desk drafts take no part until they are published.
+    /// desk drafts take no part until they are published, withdrawn fact-checks no more
+    /// (the next one of the group stands in for a withdrawn canonical one).
     async fn regroup(tx: &mut PgConnection, key: &str, revision: i64) -> Result<()> {
         let ids: Vec<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, alias_of FROM factchecks WHERE duplicate_key = $1 AND published
+             AND withdrawn_at IS NULL
              ORDER BY id",
         )
         .bind(key)
@@ -236,11 +238,22 @@ pub(crate) fn fact_check_from_row(row: &PgRow) -> Result<(StoredFactCheck, i64)>
             .map_err(|e| Error::Corrupt(format!("fact-check evidence: {e}")))?,
     };
     let alias_of: Option<i64> = row.try_get("alias_of")?;
+    let withdrawn_at: Option<String> = row.try_get("withdrawn_at")?;
+    let withdrawn = match withdrawn_at {
+        Some(at) => Some(Withdrawal {
+            at,
+            reason: row
+                .try_get::<Option<String>, _>("withdrawn_reason")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
     Ok((
         StoredFactCheck {
             id: FactCheckId(row.try_get("id")?),
             alias_of: alias_of.map(FactCheckId),
             fact_check: fc,
+            withdrawn,
         },
         row.try_get("revision")?,
     ))

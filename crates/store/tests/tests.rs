@@ -50,6 +50,7 @@ mod roles;
 mod sources;
 mod stats;
 mod transfer;
+mod withdrawal;
 
 use claimdesk_core::{Actor, FactCheck, Item, ItemId};
 use claimdesk_store::prelude::*;

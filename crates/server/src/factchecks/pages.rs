@@ -1,12 +1,19 @@
 //! The fact-check pages (`/factchecks`, `/factchecks/{id}`): the list with search and a
-//! fact-check with its aliases.
+//! fact-check with its aliases; admins withdraw one there (`POST /factchecks/{id}/withdraw`).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use claimdesk_core::{Actor, FactCheckId, Role};
+use claimdesk_store::prelude::*;
+use serde::Deserialize;
 
+use crate::error::ApiError;
 use crate::error_page::{PageError, fail, page_id};
+use crate::extract::{ApiPath, CurrentUser};
 use crate::factchecks::load::{load_fact_check, load_fact_checks};
 use crate::params::{QueueQuery, SearchQuery};
 use crate::render::{Chrome, Pager, pager, render};
@@ -79,6 +86,10 @@ struct FactCheckPage {
     claim_date: Option<String>,
     /// Appearances with their link when they are web addresses.
     appearances: Vec<(String, Option<String>)>,
+    /// That it was withdrawn and when (a sentence), and why.
+    withdrawn: Option<(String, String)>,
+    /// Whether the reader may withdraw it (admins, while it stands and is not a draft's).
+    may_withdraw: bool,
 }
 
 /// `GET /factchecks/{id}`: a fact-check with its aliases.
@@ -100,8 +111,44 @@ pub(crate) async fn fact_check(
             .iter()
             .map(|a| (a.clone(), web_link(a).map(str::to_string)))
             .collect(),
+        withdrawn: fc.withdrawn.as_ref().map(|w| {
+            let date = chrome.date(&w.at);
+            let on = chrome.t.with("factcheck.withdrawn_on", &[("date", &date)]);
+            (on, w.reason.clone())
+        }),
+        may_withdraw: fc.withdrawn.is_none()
+            && chrome.user.as_ref().is_some_and(|u| u.role >= Role::Admin),
         detail,
         chrome,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The withdrawal form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WithdrawForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /factchecks/{id}/withdraw`: an admin withdraws the fact-check, saying why; back
+/// to its page, which says so.
+pub(crate) async fn withdraw_fact_check(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    who: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    let chrome = chrome.section("factchecks");
+    state
+        .store()
+        .withdraw_fact_check(FactCheckId(id), Actor::User(who.user.id), &f.reason)
+        .await
+        .map_err(|e| fail(&chrome)(ApiError::from(e)))?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/factchecks/{id}"))],
+    )
+        .into_response())
 }

@@ -63,6 +63,7 @@ async fn feed(state: &AppState, lang: Lang, headers: &HeaderMap, which: usize) -
                 id: fc.id,
                 alias_of: fc.alias_of,
                 fact_check: fc.fact_check.clone(),
+                withdrawn: None,
             };
             if let Some(r) = stored.fact_check.rating.as_mut()
                 && let Some(label) = r.label.as_deref()

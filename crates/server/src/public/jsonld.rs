@@ -121,7 +121,8 @@ pub(crate) struct ClaimReviewWork {
     responses(
         (status = 200, description = "The ClaimReview", body = ClaimReview, content_type = "application/ld+json"),
         (status = 400, description = "The id is not a number (`invalid_path`)", body = crate::error::ErrorBody),
-        (status = 404, description = "No such published fact-check (`not_found`)", body = crate::error::ErrorBody)
+        (status = 404, description = "No such published fact-check (`not_found`)", body = crate::error::ErrorBody),
+        (status = 410, description = "The fact-check was withdrawn: no ClaimReview for it (`withdrawn`)", body = crate::error::ErrorBody)
     )
 )]
 #[allow(dead_code)] // Describes the route only; `fact_check_jsonld` answers it.
@@ -137,6 +138,14 @@ pub(crate) async fn fact_check_jsonld(state: &AppState, raw_id: &str) -> Respons
         Ok(fc) => fc,
         Err(e) => return e.into_response(),
     };
+    if let Some(w) = &fc.withdrawn {
+        // No markup for a withdrawn verdict: search engines and partners drop it.
+        return ApiError::with_detail(
+            ErrorCode::Withdrawn,
+            format!("fact-check {id} was withdrawn at {}: {}", w.at, w.reason),
+        )
+        .into_response();
+    }
     // The desk's own verdict as its page marks it up; another newsroom's fact-check as it
     // was imported (its own `url` and author: cited, not claimed as ours).
     let doc = match desk_claim_review(state, &fc, None).await {

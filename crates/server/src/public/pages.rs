@@ -39,6 +39,8 @@ pub(crate) struct VerdictCard {
     pub link: Option<String>,
     /// Evidence: the URL as text and, when it is `http`/`https`, the link.
     pub evidence: Vec<(String, Option<String>)>,
+    /// That it was withdrawn and when (a sentence), and why.
+    pub withdrawn: Option<(String, String)>,
 }
 
 impl VerdictCard {
@@ -78,6 +80,11 @@ impl VerdictCard {
                 .iter()
                 .map(|e| (e.clone(), web_link(e).map(str::to_string)))
                 .collect(),
+            withdrawn: fc.withdrawn.as_ref().map(|w| {
+                let date = chrome.date(&w.at);
+                let on = chrome.t.with("public.withdrawn_on", &[("date", &date)]);
+                (on, w.reason.clone())
+            }),
         }
     }
 }
@@ -159,7 +166,8 @@ struct VerdictPage {
     json_ld: String,
 }
 
-/// `GET /verdicts/{id}`: a published verdict (a draft's id is a 404).
+/// `GET /verdicts/{id}`: a published verdict (a draft's id is a 404); a withdrawn one
+/// says when and why, without its ClaimReview.
 pub(crate) async fn verdict(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -170,10 +178,15 @@ pub(crate) async fn verdict(
         .map_err(|_| fail(&chrome)(ApiError::new(ErrorCode::NotFound)))?;
     let fc = published(&state, id).await.map_err(fail(&chrome))?;
     let card = VerdictCard::new(&state, &chrome, &fc);
-    // The markup names the verdict as the page shows it, in the page's language.
-    let json_ld = desk_claim_review(&state, &fc, card.verdict.as_deref())
-        .await
-        .map_err(fail(&chrome))?
+    // The markup names the verdict as the page shows it, in the page's language; a
+    // withdrawn verdict is marked up no more (its page stays, saying so).
+    let review = match fc.withdrawn {
+        Some(_) => None,
+        None => desk_claim_review(&state, &fc, card.verdict.as_deref())
+            .await
+            .map_err(fail(&chrome))?,
+    };
+    let json_ld = review
         .map(|v| {
             format!(
                 "<script type=\"application/ld+json\">{}</script>",

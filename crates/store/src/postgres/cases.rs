@@ -362,25 +362,31 @@ pub(crate) async fn link_fact_check(
 ) -> Result<Case> {
     let (mut tx, user) = Change::by_user(store, actor, Rights::Active).await?;
     let before = load_case(&mut tx, id).await?;
-    let published: Option<bool> =
-        sqlx::query_scalar("SELECT published FROM factchecks WHERE id = $1")
+    let found: Option<(bool, Option<String>)> =
+        sqlx::query_as("SELECT published, withdrawn_at FROM factchecks WHERE id = $1")
             .bind(fact_check.0)
             .fetch_optional(&mut *tx)
             .await?;
-    match published {
+    match found {
         None => {
             return Err(Error::NotFound {
                 what: "fact-check",
                 id: fact_check.0.to_string(),
             });
         }
-        Some(false) => {
+        Some((false, _)) => {
             return Err(Error::Conflict(format!(
                 "fact-check {} is an unpublished draft: link a published fact-check",
                 fact_check.0
             )));
         }
-        Some(true) => {}
+        Some((true, Some(at))) => {
+            return Err(Error::AlreadyWithdrawn {
+                id: fact_check.0,
+                at,
+            });
+        }
+        Some((true, None)) => {}
     }
     let (after, _) = move_case(
         &mut tx,
@@ -624,7 +630,7 @@ pub(crate) async fn case_history(store: &PgStore, id: CaseId) -> Result<Vec<Stat
 const DESK_FACTCHECK_COLUMNS: &str = "id, source_id, claim, headline, rating_value, \
      rating_best, rating_worst, rating_label, claim_author, claim_date, appearances, author, \
      date_published, url, language, alias_of, revision, summary, evidence, case_id, \
-     author_user, published, \
+     author_user, published, withdrawn_at, withdrawn_reason, \
      (SELECT started_at FROM imports WHERE imports.id = factchecks.import_id) AS recorded_at";
 
 fn desk_fact_check_from_row(row: &PgRow) -> Result<DeskFactCheck> {
@@ -637,6 +643,7 @@ fn desk_fact_check_from_row(row: &PgRow) -> Result<DeskFactCheck> {
         author_user: row.try_get::<Option<i64>, _>("author_user")?.map(UserId),
         published: row.try_get("published")?,
         recorded_at: row.try_get("recorded_at")?,
+        withdrawn: stored.withdrawn,
     })
 }
 
@@ -760,7 +767,7 @@ pub(crate) async fn published_fact_checks(
     offset: u32,
 ) -> Result<Vec<DeskFactCheck>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {DESK_FACTCHECK_COLUMNS} FROM factchecks WHERE published
+        "SELECT {DESK_FACTCHECK_COLUMNS} FROM factchecks WHERE published AND withdrawn_at IS NULL
          ORDER BY date_published IS NULL, date_published DESC, id DESC LIMIT $1 OFFSET $2"
     )))
     .bind(i64::from(limit))

@@ -1,6 +1,9 @@
 //! [`FactCheckStore`] for SQLite: imports of fact-checks, duplicate groups, revisions.
 
-use claimdesk_core::{FactCheckId, ImportCounts, ImportKind, StoredFactCheck};
+use claimdesk_core::{
+    Actor, FactCheckId, ImportCounts, ImportKind, Permission, StoredFactCheck, Withdrawal,
+};
+use serde_json::json;
 use sqlx::Row;
 
 use super::audit::{finish_import, log_import};
@@ -185,12 +188,100 @@ impl FactCheckStore for SqliteStore {
             .await?
             .into_iter()
             .map(|c| c.fact_check)
+            .filter(|f| f.withdrawn.is_none())
             .collect())
+    }
+
+    async fn withdraw_fact_check(
+        &self,
+        id: FactCheckId,
+        actor: Actor,
+        reason: &str,
+    ) -> Result<StoredFactCheck> {
+        let mut tx = Change::begin(
+            self,
+            actor,
+            Rights::Needs(Permission::WithdrawFactCheck, None),
+        )
+        .await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::NoWithdrawalReason);
+        }
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            factcheck_columns!(),
+            ", duplicate_key, published FROM factchecks WHERE id = ?1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: "fact-check",
+            id: id.0.to_string(),
+        })?;
+        let (before, _) = fact_check_from_row(&row)?;
+        if !row.try_get::<bool, _>("published")? {
+            return Err(Error::Conflict(format!(
+                "fact-check {} is an unpublished draft: only a published fact-check is withdrawn",
+                id.0
+            )));
+        }
+        if let Some(w) = before.withdrawn {
+            return Err(Error::AlreadyWithdrawn { id: id.0, at: w.at });
+        }
+        let revision: i64 = sqlx::query_scalar(
+            "UPDATE counters SET value = value + 1 WHERE name = 'factcheck_revision' RETURNING value",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let at = tx.at().to_string();
+        // No longer anyone's alias: a withdrawn fact-check leaves its duplicate group, and
+        // the group is formed again without it.
+        sqlx::query(
+            "UPDATE factchecks SET withdrawn_at = ?1, withdrawn_reason = ?2, alias_of = NULL,
+                revision = ?3 WHERE id = ?4",
+        )
+        .bind(&at)
+        .bind(reason)
+        .bind(revision)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let key: String = row.try_get("duplicate_key")?;
+        Self::regroup(&mut tx, &key, revision).await?;
+        let w = Withdrawal {
+            at,
+            reason: reason.to_string(),
+        };
+        // What changed, field by field (the fact-check's text stays as it was).
+        tx.audit(
+            "factcheck.withdraw",
+            &format!("factcheck:{}", id.0),
+            Some(json!({
+                "alias_of": before.alias_of.map(|a| a.0),
+                "withdrawn_at": null,
+                "withdrawn_reason": null,
+            })),
+            Some(json!({
+                "alias_of": null,
+                "withdrawn_at": &w.at,
+                "withdrawn_reason": &w.reason,
+                "revision": revision,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StoredFactCheck {
+            alias_of: None,
+            withdrawn: Some(w),
+            ..before
+        })
     }
 
     async fn counts(&self) -> Result<(u64, u64)> {
         let (f, i): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM factchecks WHERE published = 1), (SELECT value FROM counters WHERE name = 'items')",
+            "SELECT (SELECT COUNT(*) FROM factchecks WHERE published = 1 AND withdrawn_at IS NULL), (SELECT value FROM counters WHERE name = 'items')",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -217,7 +308,7 @@ impl FactCheckStore for SqliteStore {
         let rows = sqlx::query(concat!(
             "SELECT ",
             factcheck_columns!(),
-            " FROM factchecks WHERE alias_of = ? ORDER BY id"
+            " FROM factchecks WHERE alias_of = ? AND withdrawn_at IS NULL ORDER BY id"
         ))
         .bind(id.0)
         .fetch_all(&self.pool)
