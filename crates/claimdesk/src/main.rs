@@ -330,16 +330,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let engine = open(&cli, &[], None).await?;
             ranker(&engine).await?;
             let done = engine.rematch(since).await?;
-            load::print_report(
-                &done.report,
-                done.rematched.len(),
-                engine.pipeline().await?.threshold(),
-            );
-            println!(
-                "rematched {} of {} stored items",
-                done.rematched.len(),
-                done.scanned
-            );
+            let (n, threshold) = (done.rematched.len(), engine.pipeline().await?.threshold());
+            load::print_report(&done.report, n, threshold);
+            println!("rematched {n} of {} stored items", done.scanned);
             watch::deliver_due_alerts(&engine).await?;
             Ok(ExitCode::SUCCESS)
         }
