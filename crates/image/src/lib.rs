@@ -23,6 +23,8 @@ mod error;
 pub mod files;
 pub mod ocr;
 pub mod pdq;
+#[cfg(feature = "render")]
+pub mod render;
 
 pub use decode::{Decoded, Format, Limits, decode};
 pub use error::{ImageError, Result};
