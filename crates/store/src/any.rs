@@ -19,6 +19,7 @@ use crate::digests::{DigestAttempt, DigestStore};
 use crate::embeddings::EmbeddingStore;
 use crate::error::{Error, Result};
 use crate::factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
+use crate::images::{ImageStore, ItemImage, NewItemImage, StoredImage};
 use crate::items::{
     ItemFacets, ItemFilter, ItemStore, NewItem, Page, PageRequest, QueueEntry, StoredMatch,
 };
@@ -613,6 +614,36 @@ impl DigestStore for AnyStore {
 
     async fn recent_digest_attempts(&self, limit: u32) -> Result<Vec<DigestAttempt>> {
         dispatch!(self, s => s.recent_digest_attempts(limit).await)
+    }
+}
+
+impl ImageStore for AnyStore {
+    async fn save_image(&self, image: &StoredImage) -> Result<()> {
+        dispatch!(self, s => s.save_image(image).await)
+    }
+
+    async fn image(&self, sha256: &str) -> Result<Option<StoredImage>> {
+        dispatch!(self, s => s.image(sha256).await)
+    }
+
+    async fn set_item_images(&self, item: ItemId, images: &[NewItemImage]) -> Result<()> {
+        dispatch!(self, s => s.set_item_images(item, images).await)
+    }
+
+    async fn item_images(&self, item: ItemId) -> Result<Vec<ItemImage>> {
+        dispatch!(self, s => s.item_images(item).await)
+    }
+
+    async fn add_fact_check_image(&self, fact_check: FactCheckId, sha256: &str) -> Result<()> {
+        dispatch!(self, s => s.add_fact_check_image(fact_check, sha256).await)
+    }
+
+    async fn fact_check_images(&self, fact_check: FactCheckId) -> Result<Vec<StoredImage>> {
+        dispatch!(self, s => s.fact_check_images(fact_check).await)
+    }
+
+    async fn fact_check_image_hashes(&self) -> Result<Vec<(FactCheckId, String, String)>> {
+        dispatch!(self, s => s.fact_check_image_hashes().await)
     }
 }
 

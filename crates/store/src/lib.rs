@@ -15,6 +15,7 @@
 //! | [`SourceStore`] | watched feeds and drop folders, their poll state |
 //! | [`MonitorStore`] | narratives, bursts, alerts, webhooks and their delivery log |
 //! | [`DigestStore`] | the log of scheduled digests mailed |
+//! | [`ImageStore`] | images on items and fact-checks: hashes, text read, links |
 //! | [`StatsStore`] | the desk's figures: counters per hour and the work read from cases |
 //!
 //! [`Store`] is all of them, for callers that need everything; a function that needs one
@@ -44,6 +45,7 @@ pub mod digests;
 mod embeddings;
 mod error;
 mod factchecks;
+pub mod images;
 mod items;
 mod lead;
 mod monitor;
@@ -63,6 +65,7 @@ pub use digests::{DigestAttempt, DigestStore};
 pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
+pub use images::{ImageStore, ItemImage, NewItemImage, StoredImage};
 pub use items::{
     COUNT_LIMIT, FACET_SOURCES, INTAKE_LEASE_MS, ItemFacets, ItemFilter, ItemStore, MatchStatus,
     NewItem, Page, PageRequest, QueueEntry, StoredMatch, WORTHINESS_LEVELS,
@@ -97,6 +100,7 @@ pub trait Store:
     + StatsStore
     + DigestStore
     + LeadStore
+    + ImageStore
 {
 }
 
@@ -112,6 +116,7 @@ impl<T> Store for T where
         + StatsStore
         + DigestStore
         + LeadStore
+        + ImageStore
 {
 }
 
@@ -119,7 +124,7 @@ impl<T> Store for T where
 /// `use claimdesk_store::prelude::*;`. (A generic `S: Store` has them without it.)
 pub mod prelude {
     pub use crate::{
-        AuditStore, CaseStore, DigestStore, EmbeddingStore, FactCheckStore, ItemStore, LeadStore,
-        MonitorStore, SourceStore, StatsStore, Store, UserStore,
+        AuditStore, CaseStore, DigestStore, EmbeddingStore, FactCheckStore, ImageStore, ItemStore,
+        LeadStore, MonitorStore, SourceStore, StatsStore, Store, UserStore,
     };
 }

@@ -196,6 +196,7 @@ mod cases;
 mod digests;
 mod embeddings;
 mod factchecks;
+mod images;
 mod items;
 mod monitor;
 mod queue;

@@ -169,6 +169,7 @@ mod cases;
 mod digests;
 mod embeddings;
 mod factchecks;
+mod images;
 mod items;
 mod monitor;
 #[cfg(test)]

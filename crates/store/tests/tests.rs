@@ -44,6 +44,7 @@ macro_rules! conformance {
 
 mod desk;
 mod desk_read;
+mod images;
 mod migrations;
 mod pg_open;
 mod roles;

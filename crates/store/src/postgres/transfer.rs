@@ -70,6 +70,9 @@ const RECORDS: &[&str] = &[
     "item_check_worthiness",
     "pending_items",
     "digest_deliveries",
+    "images",
+    "item_images",
+    "factcheck_images",
 ];
 
 /// Tables derived from the records, rebuilt on PostgreSQL as the records arrive (triggers,

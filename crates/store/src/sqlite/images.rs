@@ -1,0 +1,122 @@
+//! Images on items and fact-checks (migration `0020_images`).
+
+use claimdesk_core::{FactCheckId, ItemId};
+
+use super::SqliteStore;
+use crate::Result;
+use crate::images::{
+    ImageRow, ImageStore, ItemImage, ItemImageRow, NewItemImage, StoredImage, image_from_row,
+    item_image_from_row,
+};
+
+impl ImageStore for SqliteStore {
+    async fn save_image(&self, i: &StoredImage) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO images (sha256, format, width, height, bytes, pdq, pdq_quality,
+                ocr_text, ocr_note)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (sha256) DO UPDATE SET ocr_text = excluded.ocr_text,
+                ocr_note = excluded.ocr_note
+             WHERE images.ocr_text IS NULL AND excluded.ocr_text IS NOT NULL",
+        )
+        .bind(&i.sha256)
+        .bind(&i.format)
+        .bind(i64::from(i.width))
+        .bind(i64::from(i.height))
+        .bind(i64::try_from(i.bytes).unwrap_or(i64::MAX))
+        .bind(&i.pdq)
+        .bind(i.pdq_quality.map(i64::from))
+        .bind(&i.ocr_text)
+        .bind(&i.ocr_note)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn image(&self, sha256: &str) -> Result<Option<StoredImage>> {
+        let row: Option<ImageRow> = sqlx::query_as(
+            "SELECT sha256, format, width, height, bytes, pdq, pdq_quality, ocr_text, ocr_note
+             FROM images WHERE sha256 = ?",
+        )
+        .bind(sha256)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(image_from_row))
+    }
+
+    async fn set_item_images(&self, item: ItemId, images: &[NewItemImage]) -> Result<()> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM item_images WHERE item_id = ?")
+            .bind(item.0)
+            .execute(&mut *tx)
+            .await?;
+        for i in images {
+            sqlx::query(
+                "INSERT INTO item_images (item_id, position, sha256, name, note, refused)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(item.0)
+            .bind(i64::from(i.position))
+            .bind(&i.sha256)
+            .bind(&i.name)
+            .bind(&i.note)
+            .bind(&i.refused)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn item_images(&self, item: ItemId) -> Result<Vec<ItemImage>> {
+        let rows: Vec<ItemImageRow> = sqlx::query_as(
+            "SELECT ii.position, ii.name, ii.note, ii.refused, i.sha256, i.format, i.width,
+                    i.height, i.bytes, i.pdq, i.pdq_quality, i.ocr_text, i.ocr_note
+             FROM item_images ii LEFT JOIN images i ON i.sha256 = ii.sha256
+             WHERE ii.item_id = ? ORDER BY ii.position",
+        )
+        .bind(item.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(item_image_from_row).collect())
+    }
+
+    async fn add_fact_check_image(&self, fact_check: FactCheckId, sha256: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO factcheck_images (factcheck_id, sha256) VALUES (?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(fact_check.0)
+        .bind(sha256)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn fact_check_images(&self, fact_check: FactCheckId) -> Result<Vec<StoredImage>> {
+        let rows: Vec<ImageRow> = sqlx::query_as(
+            "SELECT i.sha256, i.format, i.width, i.height, i.bytes, i.pdq, i.pdq_quality,
+                    i.ocr_text, i.ocr_note
+             FROM factcheck_images f JOIN images i ON i.sha256 = f.sha256
+             WHERE f.factcheck_id = ? ORDER BY i.sha256",
+        )
+        .bind(fact_check.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(image_from_row).collect())
+    }
+
+    async fn fact_check_image_hashes(&self) -> Result<Vec<(FactCheckId, String, String)>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT f.factcheck_id, i.sha256, i.pdq
+             FROM factcheck_images f JOIN images i ON i.sha256 = f.sha256
+             WHERE i.pdq IS NOT NULL ORDER BY f.factcheck_id, i.sha256",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(f, sha, pdq)| (FactCheckId(f), sha, pdq))
+            .collect())
+    }
+}

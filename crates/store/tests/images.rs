@@ -1,0 +1,130 @@
+//! Images on items and fact-checks (issue 20): recorded once by SHA-256, linked in order,
+//! refused ones kept with their reason, fact-check hashes listed for the index.
+
+use claimdesk_core::{FactCheckId, Item};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{AnyStore, NewItem, NewItemImage, StoredImage};
+
+use crate::{fc, source};
+
+fn image(sha: char, pdq: Option<char>, text: Option<&str>) -> StoredImage {
+    StoredImage {
+        sha256: sha.to_string().repeat(64),
+        format: "png".into(),
+        width: 640,
+        height: 480,
+        bytes: 12_345,
+        pdq: pdq.map(|c| c.to_string().repeat(64)),
+        pdq_quality: pdq.map(|_| 88),
+        ocr_text: text.map(str::to_string),
+        ocr_note: text.is_none().then(|| "not read".to_string()),
+    }
+}
+
+async fn images_are_recorded_once_and_linked_to_items_in_order(s: AnyStore) {
+    let item = NewItem {
+        item: Item {
+            text: "Xem ảnh này".into(),
+            source: Some("zalo".into()),
+            ..Item::default()
+        },
+        key: "k1".into(),
+    };
+    let (_, ids) = s.save_items(&[item], source()).await.unwrap();
+    let id = ids[0];
+    let a = image('a', Some('f'), None);
+    s.save_image(&a).await.unwrap();
+    // A second save keeps the first row but fills in text read since.
+    let mut again = image('a', Some('0'), Some("Bộ Y tế khuyến cáo"));
+    again.width = 1;
+    s.save_image(&again).await.unwrap();
+    let got = s.image(&a.sha256).await.unwrap().unwrap();
+    assert_eq!(got.width, 640);
+    assert_eq!(got.pdq, a.pdq);
+    assert_eq!(got.ocr_text.as_deref(), Some("Bộ Y tế khuyến cáo"));
+    // ...and text never goes back to unread.
+    s.save_image(&a).await.unwrap();
+    let got = s.image(&a.sha256).await.unwrap().unwrap();
+    assert_eq!(got.ocr_text.as_deref(), Some("Bộ Y tế khuyến cáo"));
+    assert_eq!(s.image(&"9".repeat(64)).await.unwrap(), None);
+
+    let links = [
+        NewItemImage {
+            position: 0,
+            name: Some("shot.png".into()),
+            sha256: Some(a.sha256.clone()),
+            note: None,
+            refused: None,
+        },
+        NewItemImage {
+            position: 1,
+            name: Some("evil.svg".into()),
+            sha256: None,
+            note: None,
+            refused: Some("SVG is not accepted as an image".into()),
+        },
+        NewItemImage {
+            position: 2,
+            name: None,
+            sha256: Some(a.sha256.clone()),
+            note: Some("named as PNG but JPEG".into()),
+            refused: None,
+        },
+    ];
+    s.set_item_images(id, &links).await.unwrap();
+    let got = s.item_images(id).await.unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0].name.as_deref(), Some("shot.png"));
+    assert_eq!(
+        got[0].image.as_ref().unwrap().ocr_text.as_deref(),
+        Some("Bộ Y tế khuyến cáo")
+    );
+    assert_eq!(got[1].image, None);
+    assert_eq!(
+        got[1].refused.as_deref(),
+        Some("SVG is not accepted as an image")
+    );
+    assert_eq!(got[2].position, 2);
+    assert_eq!(got[2].note.as_deref(), Some("named as PNG but JPEG"));
+    // Setting again replaces.
+    s.set_item_images(id, &links[..1]).await.unwrap();
+    assert_eq!(s.item_images(id).await.unwrap().len(), 1);
+}
+
+async fn fact_check_images_are_listed_with_their_hashes(s: AnyStore) {
+    s.save_fact_checks(
+        &[
+            fc("fc-1", "Chanh nóng chữa ung thư", "k1"),
+            fc("fc-2", "Other", "k2"),
+        ],
+        source(),
+    )
+    .await
+    .unwrap();
+    let ids: Vec<FactCheckId> = s
+        .fact_checks()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let (one, two) = (ids[0], ids[1]);
+    s.save_image(&image('b', Some('1'), None)).await.unwrap();
+    s.save_image(&image('c', None, None)).await.unwrap();
+    s.add_fact_check_image(one, &"b".repeat(64)).await.unwrap();
+    s.add_fact_check_image(one, &"b".repeat(64)).await.unwrap();
+    s.add_fact_check_image(two, &"c".repeat(64)).await.unwrap();
+    let on_one = s.fact_check_images(one).await.unwrap();
+    assert_eq!(on_one.len(), 1);
+    assert_eq!(on_one[0].sha256, "b".repeat(64));
+    // Only hashed images reach the index.
+    assert_eq!(
+        s.fact_check_image_hashes().await.unwrap(),
+        [(one, "b".repeat(64), "1".repeat(64))]
+    );
+}
+
+conformance!(
+    images_are_recorded_once_and_linked_to_items_in_order,
+    fact_check_images_are_listed_with_their_hashes,
+);
