@@ -103,16 +103,17 @@ fi
 
 # Deterministic checks (never a wall-clock limit: the machines are noisy).
 read -r _ diff rss n ref_n < <(grep '^CHECK' <<<"$summary")
-python3 - "$diff" "$rss" "$n" "$ref_n" <<'PY'
+python3 - "$diff" "$rss" "$n" "$ref_n" "$((300 + bench_rss_slack_mb))" <<'PY'
 import sys
 diff, rss, n, ref_n = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+ceiling = int(sys.argv[5])
 problems = []
 if n != ref_n:
     problems.append(f"{n} vectors against the reference's {ref_n}")
 if diff > 1e-5:
     problems.append(f"vectors differ from the reference by {diff:.2e} (> 1e-5)")
-if rss > 300:
-    problems.append(f"peak RSS {rss} MB is over 300 MB")
+if rss > ceiling:
+    problems.append(f"peak RSS {rss} MB is over {ceiling} MB")
 if problems:
     sys.exit("bench: " + "; ".join(problems))
 PY

@@ -88,14 +88,14 @@ if [ "$mode" = "--record" ]; then
 fi
 
 # Deterministic checks (never a wall-clock limit: the machines are noisy).
-python3 - "$dev_map" "${rss_kb:-0}" <<'PY'
+python3 - "$dev_map" "${rss_kb:-0}" "$((150 + bench_rss_slack_mb))" <<'PY'
 import sys
-dev_map, rss_kb = float(sys.argv[1]), int(sys.argv[2] or 0)
+dev_map, rss_kb, ceiling_mb = float(sys.argv[1]), int(sys.argv[2] or 0), int(sys.argv[3])
 problems = []
 if dev_map < 0.76:
     problems.append(f"dev MAP@5 {dev_map:.4f} is below 0.76")
-if rss_kb > 150 * 1024:
-    problems.append(f"peak RSS {rss_kb} kB is over 150 MB")
+if rss_kb > ceiling_mb * 1024:
+    problems.append(f"peak RSS {rss_kb} kB is over {ceiling_mb} MB")
 if problems:
     sys.exit("bench: " + "; ".join(problems))
 PY
