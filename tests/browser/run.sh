@@ -76,6 +76,10 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
         }, ensure_ascii=False) + "\n")
 PY
 cd_ ingest "$work/burst.jsonl" >&2
+# A fact-check of its own for the withdrawal test (withdrawing a sample one would change
+# what the other tests match).
+printf '%s\n' '{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://factcheck.example/vi/tram-phat-song-5g-lay-virus", "headline": "Trạm phát sóng 5G không lây virus", "claimReviewed": "Trạm phát sóng 5G làm lây lan virus trong khu dân cư.", "datePublished": "2026-02-03", "inLanguage": "vi", "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": "Sai sự thật"}}' >"$work/withdraw.jsonl"
+cd_ import "$work/withdraw.jsonl" >&2
 
 # Users: the passwords exist only for this run and reach the CLI on stdin.
 export CLAIMDESK_EDITOR_PASSWORD="editor-pw-$RANDOM$RANDOM"
