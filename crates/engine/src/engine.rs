@@ -21,6 +21,7 @@ use crate::catalog::Catalog;
 use crate::config::{Config, MatchSection};
 use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
+use crate::images::{ImageDesk, ImageUpload, ReadImage};
 use crate::index::LexicalIndex;
 use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
@@ -82,6 +83,8 @@ struct Inner {
     ranker: OnceCell<Arc<LiveRanker>>,
     pipeline: OnceCell<Arc<Pipeline>>,
     leadership: Arc<Leadership>,
+    /// The images' files, limits and OCR, set up on first use (it looks for Tesseract).
+    images: std::sync::OnceLock<ImageDesk>,
 }
 
 /// What importing a file of fact-checks did.
@@ -108,6 +111,19 @@ pub struct Ingested {
     pub changed: Vec<ItemId>,
     /// Storing took this long.
     pub store_time: std::time::Duration,
+}
+
+/// What storing an item sent with images did ([`Engine::add_item_with_images`]).
+#[derive(Debug)]
+pub struct ItemWithImages {
+    /// Added, updated or unchanged (one item).
+    pub counts: ImportCounts,
+    /// The item, when added or changed.
+    pub changed: Vec<ItemId>,
+    /// Each image sent: kept with what was read from it, or refused with why.
+    pub images: Vec<ReadImage>,
+    /// The pipeline's report on the item.
+    pub report: Report,
 }
 
 /// What ingesting a file page by page did ([`Engine::ingest_file`]).
@@ -158,6 +174,7 @@ impl Engine {
                 ranker: OnceCell::new(),
                 pipeline: OnceCell::new(),
                 leadership: Arc::default(),
+                images: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -602,6 +619,101 @@ impl Engine {
             fetched.content_type.as_deref(),
         );
         self.store_parsed(url, parsed, started, actor).await
+    }
+
+    /// The desk's images (files, limits, OCR), set up on first use.
+    pub fn images(&self) -> &ImageDesk {
+        self.inner
+            .images
+            .get_or_init(|| ImageDesk::open(&self.inner.data))
+    }
+
+    /// Stores an item sent with images: each image is decoded, kept under the data
+    /// directory, hashed and read ([`ImageDesk::read`]); the text read joins the item's text
+    /// (after it, a paragraph per image) so the pipeline sees it; the item is stored, its
+    /// images recorded on it, and it goes through the pipeline. A refused image is recorded
+    /// with its reason and the item's own text is kept; an item with no text of its own and
+    /// none read is refused with the images' reasons.
+    pub async fn add_item_with_images(
+        &self,
+        mut item: claimdesk_core::Item,
+        uploads: Vec<ImageUpload>,
+        actor: Actor,
+    ) -> Result<ItemWithImages> {
+        let images = self.images().read(self.store(), uploads).await?;
+        if let Some(read) = ImageDesk::text_read(&images) {
+            let own = item.text.trim_end();
+            item.text = if own.trim().is_empty() {
+                read
+            } else {
+                format!("{own}\n\n{read}")
+            };
+        }
+        if item.text.trim().is_empty() {
+            let why: Vec<String> = images
+                .iter()
+                .map(|r| match (&r.link.refused, &r.image) {
+                    (Some(refused), _) => refused.clone(),
+                    (None, Some(i)) => i
+                        .ocr_note
+                        .clone()
+                        .unwrap_or_else(|| "no text was read from the image".into()),
+                    (None, None) => "the image was not kept".into(),
+                })
+                .collect();
+            return Err(Error::Usage(format!(
+                "the item has no text and none was read from its images{}{}",
+                if why.is_empty() { "" } else { ": " },
+                why.join("; ")
+            )));
+        }
+        let batch = [claimdesk_ingest::intake::new_item(item)];
+        let (counts, changed) = self
+            .store()
+            .save_items(
+                &batch,
+                ImportSource {
+                    file: "POST /api/items",
+                    format: "multipart",
+                    diagnostics: &[],
+                    actor,
+                },
+            )
+            .await?;
+        let links: Vec<_> = images.iter().map(|r| r.link.clone()).collect();
+        for id in &changed {
+            self.store().set_item_images(*id, &links).await?;
+        }
+        let report = self.process(&changed, false).await?;
+        Ok(ItemWithImages {
+            counts,
+            changed,
+            images,
+            report,
+        })
+    }
+
+    /// Adds an image to a fact-check (decoded, kept, hashed and read as an item's are), so
+    /// items carrying a near-duplicate of it match the fact-check. A refused image is the
+    /// user's error, with its reason.
+    pub async fn add_fact_check_image(
+        &self,
+        fact_check: FactCheckId,
+        upload: ImageUpload,
+    ) -> Result<ReadImage> {
+        let name = upload.name.clone().unwrap_or_else(|| "the image".into());
+        let mut read = self.images().read(self.store(), vec![upload]).await?;
+        let read = read.pop().expect("one image in, one out");
+        match (&read.link.refused, &read.image) {
+            (Some(why), _) => Err(Error::Usage(format!("{name}: {why}"))),
+            (None, Some(image)) => {
+                self.store()
+                    .add_fact_check_image(fact_check, &image.sha256)
+                    .await?;
+                Ok(read)
+            }
+            (None, None) => Err(Error::Usage(format!("{name}: the image was not kept"))),
+        }
     }
 
     /// Runs stored items through the pipeline (check-worthiness, matching, narratives,

@@ -10,6 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::Actor;
+use claimdesk_engine::ImageUpload;
 use claimdesk_ingest::{ItemFormat, parse_items};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ImportSource, NewItem};
@@ -41,6 +42,31 @@ pub struct IntakeReport {
     pub alerts: u64,
     /// Why each refused record was refused.
     pub rejected_records: Vec<RejectedRecord>,
+    /// The images sent with a `multipart/form-data` item, in order: kept (with the text read
+    /// from each) or refused (with why). Absent for JSON bodies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageReport>,
+}
+
+/// What became of one image sent with an item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageReport {
+    /// Its place among the images sent (0 for the first).
+    pub position: u32,
+    /// The file name it was sent with.
+    pub name: Option<String>,
+    /// SHA-256 of its bytes when kept (served at `/images/{sha256}`).
+    pub sha256: Option<String>,
+    /// Why it was refused (the item's text is kept).
+    pub refused: Option<String>,
+    /// A remark (a JPEG named `.png` is read as JPEG).
+    pub note: Option<String>,
+    /// The text read from it, which joined the item's text.
+    pub text: Option<String>,
+    /// Why no text was read, when none was (Tesseract not installed, a timeout).
+    pub ocr_note: Option<String>,
+    /// Its PDQ perceptual hash (64 hex digits).
+    pub pdq: Option<String>,
 }
 
 /// A record the desk refused.
@@ -161,9 +187,10 @@ fn parse_body(
     request_body(
         content(
             (ItemsRequest = "application/json"),
-            (String = "application/x-ndjson")
+            (String = "application/x-ndjson"),
+            (String = "multipart/form-data")
         ),
-        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
+        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`), or one item with images as `multipart/form-data` (fields `text`, `id`, `url`, `published_at`, `source`, `language`, and `image` files: PNG, JPEG, GIF or WebP; the text read from each joins the item's text, and a refused image is reported in `images` while the item is kept). Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
     ),
     responses(
         (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`)", body = IntakeReport),
@@ -181,6 +208,18 @@ pub(crate) async fn api_add_items(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        let content_type = content_type.to_string();
+        return add_item_with_images(state, who, &content_type, body).await;
+    }
     let parsed = parse_body(&headers, &body)?;
     if parsed.records.is_empty() {
         let first = parsed
@@ -232,6 +271,105 @@ pub(crate) async fn api_add_items(
                 line: d.line,
                 field: d.field,
                 message: d.message,
+            })
+            .collect(),
+        images: Vec::new(),
+    };
+    Ok((StatusCode::OK, Json(report)).into_response())
+}
+
+/// A `multipart/form-data` body: one item, its fields as form fields (`text`, `id`, `url`,
+/// `published_at`, `source`, `language`) and its images as `image` file fields.
+async fn add_item_with_images(
+    state: AppState,
+    who: CurrentUser,
+    content_type: &str,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let bad = |what: String| ApiError::with_detail(ErrorCode::InvalidRequest, what);
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|e| bad(format!("multipart/form-data body: {e}")))?;
+    let stream =
+        futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut item = claimdesk_core::Item::default();
+    let mut uploads = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("multipart/form-data body: {e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "image" || name == "images" || name == "image[]" {
+            let file = field
+                .file_name()
+                .map(str::to_string)
+                .or_else(|| field.content_type().map(ToString::to_string));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| bad(format!("image field: {e}")))?;
+            uploads.push(ImageUpload {
+                name: file,
+                bytes: bytes.to_vec(),
+            });
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| bad(format!("field `{name}`: {e}")))?;
+        let value = Some(value).filter(|v| !v.trim().is_empty());
+        match name.as_str() {
+            "text" => item.text = value.unwrap_or_default(),
+            "id" => item.external_id = value,
+            "url" => item.url = value,
+            "published_at" => item.published_at = value,
+            "source" => item.source = value,
+            "language" => item.language = value,
+            other => {
+                return Err(bad(format!(
+                    "unknown field `{other}`: send text, id, url, published_at, source, \
+                     language and image files"
+                )));
+            }
+        }
+    }
+    if uploads.is_empty() && item.text.trim().is_empty() {
+        return Err(bad(
+            "the item has neither text nor an image: send a `text` field or `image` files".into(),
+        ));
+    }
+    let out = state
+        .engine()
+        .add_item_with_images(item, uploads, Actor::User(who.user.id))
+        .await
+        .map_err(|e| match e {
+            claimdesk_engine::Error::Usage(m) => bad(m),
+            other => ApiError::with_detail(ErrorCode::Internal, other.to_string()),
+        })?;
+    let report = IntakeReport {
+        added: out.counts.added,
+        updated: out.counts.updated,
+        unchanged: out.counts.unchanged,
+        rejected: out.counts.rejected,
+        items: out.changed.iter().map(|i| i.0).collect(),
+        matched: out.report.matched as u64,
+        below_threshold: out.report.below_threshold as u64,
+        alerts: out.report.alerts.len() as u64,
+        rejected_records: Vec::new(),
+        images: out
+            .images
+            .into_iter()
+            .map(|r| ImageReport {
+                position: r.link.position,
+                name: r.link.name,
+                sha256: r.link.sha256,
+                refused: r.link.refused,
+                note: r.link.note,
+                text: r.image.as_ref().and_then(|i| i.ocr_text.clone()),
+                ocr_note: r.image.as_ref().and_then(|i| i.ocr_note.clone()),
+                pdq: r.image.and_then(|i| i.pdq),
             })
             .collect(),
     };

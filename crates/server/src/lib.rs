@@ -47,6 +47,7 @@ mod dashboard;
 mod digests;
 mod export;
 mod factchecks;
+mod images;
 mod intake;
 mod items;
 mod language;

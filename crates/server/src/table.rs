@@ -15,8 +15,8 @@ use crate::route::Access::{Admin, Change, Public, SignedIn};
 use crate::route::{Access, Handler, Kind, Route};
 use crate::state::AppState;
 use crate::{
-    assets, dashboard, digests, export, factchecks, intake, items, language, login, matching,
-    monitoring, ops, public, sources,
+    assets, dashboard, digests, export, factchecks, images, intake, items, language, login,
+    matching, monitoring, ops, public, sources,
 };
 
 const GET: &str = "GET";
@@ -126,6 +126,8 @@ pub const ROUTES: &[Route] = &[
         Handler::Plain(|| get(dashboard::figure_download))),
     route(GET, "/digests/{digest}", Change, Kind::Download,
         Handler::Plain(|| get(digests::digest_file))),
+    // The images items and fact-checks carry (issue 20).
+    download("/images/{sha256}", || get(images::image_file)),
     // Assets.
     asset(assets::CSS_ROUTE, || get(assets::css)),
     asset(assets::HTMX_PATH, || get(assets::htmx)),

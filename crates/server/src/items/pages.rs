@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use claimdesk_core::ItemId;
 use claimdesk_store::prelude::*;
 use claimdesk_text::{Analysis, Form};
 
@@ -281,6 +282,67 @@ struct ItemPage {
     cards: Vec<MatchCard>,
     /// The item's sentences, most check-worthy first, with their scores (two decimals).
     sentences: Vec<(String, String)>,
+    /// The images it came with.
+    images: Vec<ImageView>,
+    /// Fact-checks whose images its images nearly duplicate: id, claim, explanation.
+    image_matches: Vec<(i64, String, String)>,
+}
+
+/// An item's image as its page shows it.
+struct ImageView {
+    sha256: Option<String>,
+    name: Option<String>,
+    width: u32,
+    height: u32,
+    note: Option<String>,
+    refused: Option<String>,
+    text: Option<String>,
+    ocr_note: Option<String>,
+}
+
+/// The item's images and the fact-checks their near-duplicates are on.
+async fn item_images(
+    state: &AppState,
+    id: i64,
+) -> Result<(Vec<ImageView>, Vec<(i64, String, String)>), crate::error::ApiError> {
+    let images = state.store().item_images(ItemId(id)).await?;
+    let engine = state.engine();
+    let matches = engine
+        .images()
+        .matches(state.store(), &images)
+        .await
+        .map_err(|e| {
+            crate::error::ApiError::with_detail(crate::error::ErrorCode::Internal, e.to_string())
+        })?;
+    let ids: Vec<_> = matches.iter().map(|m| m.fact_check).collect();
+    let fact_checks = state.store().fact_checks_by_id(&ids).await?;
+    let image_matches = matches
+        .iter()
+        .map(|m| {
+            let claim = fact_checks
+                .iter()
+                .find(|f| f.id == m.fact_check)
+                .map_or_else(String::new, |f| f.fact_check.claim.clone());
+            (m.fact_check.0, claim, m.explanation())
+        })
+        .collect();
+    let views = images
+        .into_iter()
+        .map(|i| {
+            let (width, height) = i.image.as_ref().map_or((0, 0), |s| (s.width, s.height));
+            ImageView {
+                sha256: i.image.as_ref().map(|s| s.sha256.clone()),
+                name: i.name,
+                width,
+                height,
+                note: i.note,
+                refused: i.refused,
+                text: i.image.as_ref().and_then(|s| s.ocr_text.clone()),
+                ocr_note: i.image.and_then(|s| s.ocr_note),
+            }
+        })
+        .collect();
+    Ok((views, image_matches))
 }
 
 /// `GET /items/{id}`: an item with its matches.
@@ -292,6 +354,7 @@ pub(crate) async fn item(
     let chrome = chrome.section("queue");
     let id = page_id(&chrome, &raw)?;
     let mut detail = load_item(&state, id).await.map_err(fail(&chrome))?;
+    let (images, image_matches) = item_images(&state, id).await.map_err(fail(&chrome))?;
     let mut sentences: Vec<_> = detail
         .check_worthiness
         .as_ref()
@@ -328,6 +391,8 @@ pub(crate) async fn item(
         published: detail.item.published_at.as_deref().map(|d| chrome.date(d)),
         cards,
         sentences,
+        images,
+        image_matches,
         detail,
         chrome,
     };

@@ -1,0 +1,200 @@
+//! Items sent with images (issue 20): the text read joins the item and matches the right
+//! fact-check, a near-duplicate of a fact-check's image is an image match with its distance,
+//! a refused image keeps the item's text, an item of nothing readable is refused with why.
+
+use std::io::Cursor;
+
+use claimdesk_engine::core::{Actor, Item};
+use claimdesk_engine::image::render::screenshot;
+use claimdesk_engine::ingest::FactCheckFormat;
+use claimdesk_engine::store::prelude::*;
+use claimdesk_engine::{Engine, EngineOptions, Error, ImageUpload};
+
+const POST: [&str; 3] = [
+    "Bộ Y tế khuyến cáo uống nước chanh nóng",
+    "mỗi sáng để chữa khỏi ung thư gan.",
+    "Chia sẻ ngay cho người thân!",
+];
+
+fn encoded(image: &image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image.to_rgb8())
+        .write_to(&mut Cursor::new(&mut out), format)
+        .unwrap();
+    out
+}
+
+async fn desk() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let reviews = serde_json::json!([
+        {
+            "@context": "https://schema.org", "@type": "ClaimReview",
+            "url": "https://fc.example/chanh-nong",
+            "claimReviewed": "Uống nước chanh nóng mỗi sáng chữa khỏi ung thư gan",
+            "inLanguage": "vi",
+            "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1}
+        },
+        {
+            "@context": "https://schema.org", "@type": "ClaimReview",
+            "url": "https://fc.example/other",
+            "claimReviewed": "Tỏi sống diệt được virus corona",
+            "inLanguage": "vi",
+            "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1}
+        }
+    ])
+    .to_string();
+    engine
+        .import_fact_checks("fc", reviews.as_bytes(), FactCheckFormat::Auto, Actor::Cli)
+        .await
+        .unwrap();
+    (dir, engine)
+}
+
+#[tokio::test]
+async fn a_vietnamese_screenshot_is_read_matched_and_its_near_duplicate_found() {
+    let (dir, engine) = desk().await;
+    let fact_checks = engine.store().fact_checks().await.unwrap();
+    let lemon = fact_checks
+        .iter()
+        .find(|f| f.fact_check.claim.contains("chanh"))
+        .unwrap()
+        .id;
+    // The fact-check carries the screenshot it reviewed (as a PNG).
+    let shot = screenshot(&POST, 22.0, false);
+    engine
+        .add_fact_check_image(
+            lemon,
+            ImageUpload {
+                name: Some("reviewed.png".into()),
+                bytes: encoded(&shot, image::ImageFormat::Png),
+            },
+        )
+        .await
+        .unwrap();
+    // The item: the same screenshot re-shared as a JPEG, no text of its own, and an SVG.
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+    let out = engine
+        .add_item_with_images(
+            Item {
+                source: Some("zalo".into()),
+                external_id: Some("z1".into()),
+                ..Item::default()
+            },
+            vec![
+                ImageUpload {
+                    name: Some("share.jpg".into()),
+                    bytes: encoded(&shot, image::ImageFormat::Jpeg),
+                },
+                ImageUpload {
+                    name: Some("cute.svg".into()),
+                    bytes: svg.to_vec(),
+                },
+            ],
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.counts.added, 1);
+    let id = out.changed[0];
+    let item = engine.store().item(id).await.unwrap().unwrap().item;
+    assert_eq!(item.text, POST.join("\n"));
+    assert_eq!(item.language.as_deref(), Some("vi"));
+    // Matched by the text read, to the right fact-check.
+    assert_eq!(out.report.matched, 1);
+    let matches = engine.store().matches(id).await.unwrap();
+    assert_eq!(matches[0].fact_check, lemon);
+    // The images as recorded: the JPEG kept and read, the SVG refused with why.
+    let images = engine.store().item_images(id).await.unwrap();
+    assert_eq!(images.len(), 2);
+    let kept = images[0].image.as_ref().unwrap();
+    assert_eq!(kept.format, "jpeg");
+    assert_eq!(kept.ocr_text.as_deref(), Some(POST.join("\n").as_str()));
+    assert!(
+        dir.path()
+            .join("images")
+            .join(&kept.sha256[..2])
+            .join(&kept.sha256[2..])
+            .is_file()
+    );
+    assert_eq!(images[1].image, None);
+    assert!(
+        images[1]
+            .refused
+            .as_deref()
+            .unwrap()
+            .starts_with("SVG is not accepted as an image"),
+        "{:?}",
+        images[1].refused
+    );
+    // The image match: the re-shared JPEG is a near-duplicate of the fact-check's PNG.
+    let image_matches = engine
+        .images()
+        .item_matches(engine.store(), id)
+        .await
+        .unwrap();
+    assert_eq!(image_matches.len(), 1, "{image_matches:?}");
+    assert_eq!(image_matches[0].fact_check, lemon);
+    assert!(image_matches[0].distance <= 16, "{image_matches:?}");
+    assert_eq!(
+        image_matches[0].explanation(),
+        format!(
+            "image near-duplicate of fact-check {lemon}'s image, distance {} of 256",
+            image_matches[0].distance
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_refused_image_keeps_the_items_text_and_nothing_readable_is_refused() {
+    let (_dir, engine) = desk().await;
+    let png = encoded(&screenshot(&["x"], 20.0, false), image::ImageFormat::Png);
+    let out = engine
+        .add_item_with_images(
+            Item {
+                text: "Tỏi sống diệt được virus corona, ai cũng nên biết".into(),
+                ..Item::default()
+            },
+            vec![ImageUpload {
+                name: Some("cut.png".into()),
+                bytes: png[..png.len() / 2].to_vec(),
+            }],
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let id = out.changed[0];
+    let item = engine.store().item(id).await.unwrap().unwrap().item;
+    assert_eq!(
+        item.text,
+        "Tỏi sống diệt được virus corona, ai cũng nên biết"
+    );
+    let images = engine.store().item_images(id).await.unwrap();
+    assert_eq!(
+        images[0].refused.as_deref(),
+        Some("the PNG image is truncated or corrupt: it ends before the picture does")
+    );
+    assert_eq!(out.report.matched, 1);
+    // No text and only a refused image: refused, saying why.
+    let e = engine
+        .add_item_with_images(
+            Item::default(),
+            vec![ImageUpload {
+                name: Some("photo.jpg".into()),
+                bytes: b"<!DOCTYPE html><script>alert(1)</script>".to_vec(),
+            }],
+            Actor::Cli,
+        )
+        .await
+        .unwrap_err();
+    match e {
+        Error::Usage(m) => assert_eq!(
+            m,
+            "the item has no text and none was read from its images: photo.jpg is not a JPEG \
+             image: its bytes are an HTML page"
+        ),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,187 @@
+//! Items posted with images (issue 20): `multipart/form-data` intake, the text read joins
+//! the item, a refused image is reported and the item kept, the image served back from the
+//! same origin with its type and `nosniff`, the item page showing image, text and image match.
+
+use std::io::Cursor;
+
+use axum::body::Body;
+use axum::http::Request;
+use claimdesk_engine::ImageUpload;
+use claimdesk_engine::image::render::screenshot;
+use claimdesk_store::prelude::*;
+
+use crate::util::desk;
+
+const POST: [&str; 2] = [
+    "My aunt says hot lemon water",
+    "cures cancer, share with everyone!",
+];
+
+fn encoded(format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(screenshot(&POST, 20.0, false).to_rgb8())
+        .write_to(&mut Cursor::new(&mut out), format)
+        .unwrap();
+    out
+}
+
+/// A multipart body of text fields and (name, file name, content type, bytes) files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "claimdesk-test-boundary-7b1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_item_posted_with_a_screenshot_is_read_matched_and_shown() {
+    let d = desk().await;
+    let lemon = d
+        .store
+        .fact_checks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.fact_check.claim == "Hot lemon water cures cancer")
+        .unwrap()
+        .id;
+    d.engine
+        .add_fact_check_image(
+            lemon,
+            ImageUpload {
+                name: Some("reviewed.png".into()),
+                bytes: encoded(image::ImageFormat::Png),
+            },
+        )
+        .await
+        .unwrap();
+    let jpeg = encoded(image::ImageFormat::Jpeg);
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+    let (content_type, body) = multipart(
+        &[("id", "tip-img-1"), ("source", "zalo")],
+        &[
+            ("image", "share.jpg", "image/jpeg", &jpeg),
+            ("image", "cute.svg", "image/svg+xml", svg),
+        ],
+    );
+    let a = d
+        .send(
+            Request::post("/api/items")
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let r = a.json();
+    assert_eq!(r["added"], 1);
+    assert_eq!(r["matched"], 1);
+    let images = r["images"].as_array().unwrap();
+    assert_eq!(images[0]["text"], POST.join("\n"));
+    let sha = images[0]["sha256"].as_str().unwrap().to_string();
+    assert_eq!(images[0]["pdq"].as_str().unwrap().len(), 64);
+    assert!(images[1]["sha256"].is_null());
+    assert!(
+        images[1]["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("SVG is not accepted as an image"),
+        "{}",
+        images[1]
+    );
+    let id = r["items"][0].as_i64().unwrap();
+
+    // The image, from the same origin, with its type and nothing that could run.
+    let img = d.get(&format!("/images/{sha}")).await;
+    assert_eq!(img.status, 200);
+    assert_eq!(img.header("content-type"), "image/jpeg");
+    assert_eq!(img.header("x-content-type-options"), "nosniff");
+    assert_eq!(
+        img.header("content-security-policy"),
+        "default-src 'none'; sandbox"
+    );
+    for missing in [
+        "/images/..%2F..%2Fclaimdesk.db".to_string(),
+        format!("/images/{}", "0".repeat(64)),
+        format!("/images/{}", sha.to_uppercase()),
+    ] {
+        assert_eq!(d.get(&missing).await.status, 404, "{missing}");
+    }
+
+    // The item page: the image, its text, the refusal and the image match.
+    let page = d.get(&format!("/items/{id}")).await;
+    assert_eq!(page.status, 200);
+    let html = &page.body;
+    assert!(
+        html.contains(&format!("<img src=\"/images/{sha}\"")),
+        "{html}"
+    );
+    assert!(html.contains("Text read from the image"), "{html}");
+    assert!(
+        html.contains("cures cancer, share with everyone!"),
+        "{html}"
+    );
+    assert!(html.contains("Image refused:"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "image near-duplicate of fact-check {lemon}&#39;s image, distance"
+        )) || html.contains(&format!(
+            "image near-duplicate of fact-check {lemon}&#x27;s image, distance"
+        )),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_multipart_item_without_text_or_readable_image_is_refused_with_why() {
+    let d = desk().await;
+    let (content_type, body) = multipart(
+        &[("source", "zalo")],
+        &[("image", "photo.jpg", "image/jpeg", b"<!DOCTYPE html><p>hi")],
+    );
+    let a = d
+        .send(
+            Request::post("/api/items")
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    a.assert_error(422, "invalid_request");
+    assert!(
+        a.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("photo.jpg is not a JPEG image: its bytes are an HTML page"),
+        "{}",
+        a.body
+    );
+    let (content_type, body) = multipart(&[("text", "hello"), ("colour", "red")], &[]);
+    let a = d
+        .send(
+            Request::post("/api/items")
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    a.assert_error(422, "invalid_request");
+}
