@@ -111,6 +111,7 @@ pub const LAYERS: &[&str] = &[
     "ops",
     "matching",
     "intake",
+    "images",
     "sources",
     "dashboard",
     "digests",
