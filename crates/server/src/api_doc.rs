@@ -138,6 +138,7 @@ fn language_pattern() -> String {
 fn field_rules() -> Vec<(&'static str, &'static str, String)> {
     vec![
         ("ItemRequest", "text", item_text_pattern()),
+        ("ItemForm", "text", item_text_pattern()),
         ("MatchRequest", "text", any_non_blank_pattern()),
         ("NoteRequest", "text", non_blank_pattern()),
         ("EvidenceRequest", "url", web_url_pattern()),

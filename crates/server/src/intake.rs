@@ -105,6 +105,42 @@ pub struct ItemRequest {
 }
 
 /// A string, a number, or null.
+/// A `POST /api/items` body as `multipart/form-data`: one item with its images. Describes
+/// the form in the OpenAPI document; the handler reads the parts.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Read part by part by the handler: this type only describes the form.
+pub struct ItemForm {
+    /// The post's text (the text read from its images joins it).
+    #[schema(min_length = 1)]
+    text: String,
+    /// The partner's id of the item.
+    id: Option<String>,
+    /// Where the item was seen.
+    url: Option<String>,
+    /// When it was published (RFC 3339).
+    published_at: Option<String>,
+    /// The platform, feed or partner it comes from.
+    source: Option<String>,
+    /// Its language tag (`vi`, `en`); detected when absent.
+    language: Option<String>,
+    /// Image files (PNG, JPEG, GIF or WebP), in the order sent; each is read and hashed, and
+    /// one that cannot be is reported in the answer's `images` while the item is kept.
+    #[schema(schema_with = binary_files)]
+    image: Option<Vec<Vec<u8>>>,
+}
+
+/// An array of files, for a form's repeated file field.
+fn binary_files() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+    utoipa::openapi::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+        )
+        .build()
+}
+
 fn string_or_number() -> utoipa::openapi::Object {
     use utoipa::openapi::schema::{SchemaType, Type};
     utoipa::openapi::ObjectBuilder::new()
@@ -188,7 +224,7 @@ fn parse_body(
         content(
             (ItemsRequest = "application/json"),
             (String = "application/x-ndjson"),
-            (String = "multipart/form-data")
+            (ItemForm = "multipart/form-data")
         ),
         description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`), or one item with images as `multipart/form-data` (fields `text`, `id`, `url`, `published_at`, `source`, `language`, and `image` files: PNG, JPEG, GIF or WebP; the text read from each joins the item's text, and a refused image is reported in `images` while the item is kept). Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
     ),
