@@ -1,7 +1,7 @@
 //! Images on items and fact-checks: screenshots of posts, photos with a caption burned in,
 //! the same meme re-shared with a new crop.
 //!
-//! - [`decode`]: bytes in, one bounded, upright picture out. The format is read from the
+//! - [`decode()`]: bytes in, one bounded, upright picture out. The format is read from the
 //!   bytes, never from a name; file size, dimensions, pixel count and GIF frames are checked
 //!   before anything is decoded; SVG (which can carry scripts) is refused; EXIF orientation
 //!   is applied. Every refusal is an [`ImageError`] that says what was wrong.

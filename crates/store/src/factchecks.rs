@@ -87,3 +87,13 @@ pub trait FactCheckStore: Send + Sync {
     /// Number of fact-checks in force (canonical and aliases) and items stored.
     fn counts(&self) -> impl Future<Output = Result<(u64, u64)>> + Send;
 }
+
+/// The reason a withdrawal records, trimmed; a blank one is refused
+/// ([`Error::NoWithdrawalReason`](crate::Error::NoWithdrawalReason)), on either backend.
+pub(crate) fn withdrawal_reason(reason: &str) -> crate::Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(crate::Error::NoWithdrawalReason);
+    }
+    Ok(reason)
+}

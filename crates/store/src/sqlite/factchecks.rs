@@ -204,10 +204,7 @@ impl FactCheckStore for SqliteStore {
             Rights::Needs(Permission::WithdrawFactCheck, None),
         )
         .await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(Error::NoWithdrawalReason);
-        }
+        let reason = crate::factchecks::withdrawal_reason(reason)?;
         let row = sqlx::query(concat!(
             "SELECT ",
             factcheck_columns!(),
