@@ -468,8 +468,10 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Rejects text a desk cannot use: NUL bytes (a binary file or a broken export).
-pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
+/// Rejects text a desk cannot use: NUL bytes (a binary file or a broken export). The parsers
+/// and the server's item form (`POST /api/items/upload`) check an item's text with it;
+/// the error is the field and what was wrong.
+pub fn check_text(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
     if text.contains('\0') {
         return Err((
             field,

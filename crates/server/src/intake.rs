@@ -104,13 +104,14 @@ pub struct ItemRequest {
     language: Option<String>,
 }
 
-/// A string, a number, or null.
-/// A `POST /api/items` body as `multipart/form-data`: one item with its images. Describes
-/// the form in the OpenAPI document; the handler reads the parts.
+/// A `POST /api/items/upload` body (`multipart/form-data`): one item with its images.
+/// Describes the form in the OpenAPI document; the handler reads the parts. No other field
+/// is taken (the document says `additionalProperties: false`).
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // Read part by part by the handler: this type only describes the form.
 pub struct ItemForm {
-    /// The post's text (the text read from its images joins it).
+    /// The post's text (the text read from its images joins it). The desk also takes an
+    /// item without it when text is read from its images.
     #[schema(min_length = 1)]
     text: String,
     /// The partner's id of the item.
@@ -141,6 +142,7 @@ fn binary_files() -> utoipa::openapi::Array {
         .build()
 }
 
+/// A string, a number, or null.
 fn string_or_number() -> utoipa::openapi::Object {
     use utoipa::openapi::schema::{SchemaType, Type};
     utoipa::openapi::ObjectBuilder::new()
@@ -198,6 +200,13 @@ fn parse_body(
     let json = essence.eq_ignore_ascii_case("application/json")
         || essence.eq_ignore_ascii_case("application/x-ndjson")
         || essence.eq_ignore_ascii_case("application/jsonl");
+    if essence.eq_ignore_ascii_case("multipart/form-data") {
+        return Err(ApiError::with_detail(
+            ErrorCode::UnsupportedMediaType,
+            "an item with images (multipart/form-data) goes to POST /api/items/upload; \
+             send items here as application/json or application/x-ndjson",
+        ));
+    }
     if !json {
         return Err(ApiError::with_detail(
             ErrorCode::UnsupportedMediaType,
@@ -223,10 +232,9 @@ fn parse_body(
     request_body(
         content(
             (ItemsRequest = "application/json"),
-            (String = "application/x-ndjson"),
-            (ItemForm = "multipart/form-data")
+            (String = "application/x-ndjson")
         ),
-        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`), or one item with images as `multipart/form-data` (fields `text`, `id`, `url`, `published_at`, `source`, `language`, and `image` files: PNG, JPEG, GIF or WebP; the text read from each joins the item's text, and a refused image is reported in `images` while the item is kept). Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
+        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). An item with images goes to `POST /api/items/upload`. Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
     ),
     responses(
         (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`)", body = IntakeReport),
@@ -244,18 +252,6 @@ pub(crate) async fn api_add_items(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        let content_type = content_type.to_string();
-        return add_item_with_images(state, who, &content_type, body).await;
-    }
     let parsed = parse_body(&headers, &body)?;
     if parsed.records.is_empty() {
         let first = parsed
@@ -314,14 +310,46 @@ pub(crate) async fn api_add_items(
     Ok((StatusCode::OK, Json(report)).into_response())
 }
 
-/// A `multipart/form-data` body: one item, its fields as form fields (`text`, `id`, `url`,
-/// `published_at`, `source`, `language`) and its images as `image` file fields.
-async fn add_item_with_images(
-    state: AppState,
+/// Stores one post sent with its images (screenshots, photos): each image is kept, hashed and
+/// read, the text read joins the item's text, and the item is matched against the
+/// fact-checks.
+#[utoipa::path(
+    post, path = "/api/items/upload", tag = "items",
+    request_body(
+        content(
+            (ItemForm = "multipart/form-data")
+        ),
+        description = "One item as `multipart/form-data`: the fields `text`, `id`, `url`, `published_at`, `source` and `language`, and `image` files (PNG, JPEG, GIF or WebP, in the order sent). The text read from each image joins the item's text (an item of images alone is taken when text is read from them); an image that cannot be read is refused and reported in `images`, and the item is kept."
+    ),
+    responses(
+        (status = 200, description = "The item was stored; `images` says what became of each image", body = IntakeReport),
+        (status = 401, description = "Not signed in (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "The body is not `multipart/form-data` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 422, description = "The form is not an item: an unknown or repeated field, an `image` that is not a file part, text with a NUL byte, or neither text nor text read from an image (`invalid_request`, saying why)", body = ErrorBody)
+    )
+)]
+pub(crate) async fn api_upload_item(
+    State(state): State<AppState>,
     who: CurrentUser,
-    content_type: &str,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+        return Err(ApiError::with_detail(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "Content-Type {content_type:?}: send the item and its images as multipart/form-data \
+                 (items without images go to POST /api/items as JSON)"
+            ),
+        ));
+    }
     let bad = |what: String| ApiError::with_detail(ErrorCode::InvalidRequest, what);
     let boundary = multer::parse_boundary(content_type)
         .map_err(|e| bad(format!("multipart/form-data body: {e}")))?;
@@ -330,6 +358,7 @@ async fn add_item_with_images(
     let mut form = multer::Multipart::new(stream, boundary);
     let mut item = claimdesk_core::Item::default();
     let mut uploads = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     while let Some(field) = form
         .next_field()
         .await
@@ -337,6 +366,14 @@ async fn add_item_with_images(
     {
         let name = field.name().unwrap_or("").to_string();
         if name == "image" || name == "images" || name == "image[]" {
+            // A file part says so with a file name or a content type; a bare value (`{}`,
+            // a number) is a mistake, not a picture to try to decode.
+            if field.file_name().is_none() && field.content_type().is_none() {
+                return Err(bad(format!(
+                    "field `{name}` is not a file: send each image as a file part (with a \
+                     file name or a content type)"
+                )));
+            }
             let file = field
                 .file_name()
                 .map(str::to_string)
@@ -355,6 +392,9 @@ async fn add_item_with_images(
             .text()
             .await
             .map_err(|e| bad(format!("field `{name}`: {e}")))?;
+        if !seen.insert(name.clone()) {
+            return Err(bad(format!("field `{name}` is sent twice: send it once")));
+        }
         let value = Some(value).filter(|v| !v.trim().is_empty());
         match name.as_str() {
             "text" => item.text = value.unwrap_or_default(),
@@ -370,6 +410,9 @@ async fn add_item_with_images(
                 )));
             }
         }
+    }
+    if let Err((field, message)) = claimdesk_ingest::check_text("text", &item.text) {
+        return Err(bad(format!("field `{field}`: {message}")));
     }
     if uploads.is_empty() && item.text.trim().is_empty() {
         return Err(bad(

@@ -134,6 +134,7 @@ pub const ROUTES: &[Route] = &[
     // The JSON API and the machine endpoints (the OpenAPI document describes each).
     api(GET, "/api/items", SignedIn, || routes!(items::api::list_items)),
     api(POST, "/api/items", Change, || routes!(intake::api_add_items)),
+    api(POST, "/api/items/upload", Change, || routes!(intake::api_upload_item)),
     api(GET, "/api/items/{id}", SignedIn, || routes!(items::api::get_item)),
     api(POST, "/api/items/{id}/match", Change, || routes!(case_api::api_link_item)),
     api(POST, "/api/items/{id}/case", Change, || routes!(case_api::api_open_case)),

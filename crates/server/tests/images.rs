@@ -84,7 +84,7 @@ async fn an_item_posted_with_a_screenshot_is_read_matched_and_shown() {
     );
     let a = d
         .send(
-            Request::post("/api/items")
+            Request::post("/api/items/upload")
                 .header("content-type", content_type)
                 .body(Body::from(body))
                 .unwrap(),
@@ -159,7 +159,7 @@ async fn a_multipart_item_without_text_or_readable_image_is_refused_with_why() {
     );
     let a = d
         .send(
-            Request::post("/api/items")
+            Request::post("/api/items/upload")
                 .header("content-type", content_type)
                 .body(Body::from(body))
                 .unwrap(),
@@ -177,11 +177,90 @@ async fn a_multipart_item_without_text_or_readable_image_is_refused_with_why() {
     let (content_type, body) = multipart(&[("text", "hello"), ("colour", "red")], &[]);
     let a = d
         .send(
-            Request::post("/api/items")
+            Request::post("/api/items/upload")
                 .header("content-type", content_type)
                 .body(Body::from(body))
                 .unwrap(),
         )
         .await;
     a.assert_error(422, "invalid_request");
+    // An `image` that is a bare value, not a file part, and a field sent twice.
+    let boundary = "claimdesk-test-boundary-7b1f";
+    let bare = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhello\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\n{{}}\r\n\
+         --{boundary}--\r\n"
+    );
+    let (twice_type, twice) = multipart(&[("text", "hello"), ("text", "again")], &[]);
+    for (content_type, body, why) in [
+        (
+            format!("multipart/form-data; boundary={boundary}"),
+            bare.into_bytes(),
+            "is not a file",
+        ),
+        (twice_type, twice, "is sent twice"),
+    ] {
+        let a = d
+            .send(
+                Request::post("/api/items/upload")
+                    .header("content-type", content_type)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        a.assert_error(422, "invalid_request");
+        assert!(a.body.contains(why), "{}", a.body);
+    }
+    // Text with a NUL byte is refused as in a JSON item.
+    let (content_type, body) = multipart(&[("text", "bad\u{0}text")], &[]);
+    let a = d
+        .send(
+            Request::post("/api/items/upload")
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    a.assert_error(422, "invalid_request");
+    assert!(a.body.contains("NUL byte"), "{}", a.body);
+}
+
+/// Regression (schemathesis and openapi-python-client, issue 20): a form sent to the JSON
+/// route is pointed to the upload route, the upload route takes only forms, and the
+/// document declares each with one content type and the form closed to other fields.
+#[tokio::test]
+async fn the_upload_route_takes_forms_and_the_json_route_points_to_it() {
+    let d = desk().await;
+    let (content_type, body) = multipart(&[("text", "hello")], &[]);
+    let a = d
+        .send(
+            Request::post("/api/items")
+                .header("content-type", content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    a.assert_error(415, "unsupported_media_type");
+    assert!(a.body.contains("POST /api/items/upload"), "{}", a.body);
+    let a = d
+        .send(
+            Request::post("/api/items/upload")
+                .header("content-type", "application/json")
+                .body(Body::from(r#"{"text": "hello"}"#))
+                .unwrap(),
+        )
+        .await;
+    a.assert_error(415, "unsupported_media_type");
+    let doc = d.get("/api/openapi.json").await.json();
+    let items = &doc["paths"]["/api/items"]["post"]["requestBody"]["content"];
+    assert!(items.get("multipart/form-data").is_none(), "{items}");
+    let upload = &doc["paths"]["/api/items/upload"]["post"]["requestBody"]["content"];
+    assert_eq!(upload.as_object().unwrap().len(), 1, "{upload}");
+    assert_eq!(
+        upload["multipart/form-data"]["schema"]["$ref"],
+        "#/components/schemas/ItemForm"
+    );
+    let form = &doc["components"]["schemas"]["ItemForm"];
+    assert_eq!(form["additionalProperties"], false, "{form}");
+    assert_eq!(form["properties"]["image"]["items"]["format"], "binary");
 }
