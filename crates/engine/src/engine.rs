@@ -641,14 +641,7 @@ impl Engine {
         actor: Actor,
     ) -> Result<ItemWithImages> {
         let images = self.images().read(self.store(), uploads).await?;
-        if let Some(read) = ImageDesk::text_read(&images) {
-            let own = item.text.trim_end();
-            item.text = if own.trim().is_empty() {
-                read
-            } else {
-                format!("{own}\n\n{read}")
-            };
-        }
+        item.text = ImageDesk::join_text(&item.text, ImageDesk::text_read(&images).as_deref());
         if item.text.trim().is_empty() {
             let why: Vec<String> = images
                 .iter()

@@ -193,13 +193,43 @@ impl ImageDesk {
 
     /// The text read from `images`, one block per image, for the item's text.
     pub fn text_read(images: &[ReadImage]) -> Option<String> {
-        let blocks: Vec<&str> = images
-            .iter()
-            .filter_map(|r| r.image.as_ref()?.ocr_text.as_deref())
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
-        (!blocks.is_empty()).then(|| blocks.join("\n\n"))
+        join_read(
+            images
+                .iter()
+                .filter_map(|r| r.image.as_ref()?.ocr_text.as_deref()),
+        )
+    }
+
+    /// The item's text joined with the text read from its images, as
+    /// [`Engine::add_item_with_images`](crate::Engine::add_item_with_images) stores it: its
+    /// own text, then a paragraph per image (or the text read alone, when it has none).
+    pub fn join_text(own: &str, read: Option<&str>) -> String {
+        match read {
+            None => own.to_string(),
+            Some(read) if own.trim().is_empty() => read.to_string(),
+            Some(read) => format!("{}\n\n{read}", own.trim_end()),
+        }
+    }
+
+    /// A stored item's `text` split back into its own text and the text read from its
+    /// `images` ([`join_text`](Self::join_text) undone), so the desk can show which is
+    /// which. When the text does not end with what was read (an item updated since), all of
+    /// it is the item's own.
+    pub fn split_text<'a>(text: &'a str, images: &[ItemImage]) -> (&'a str, Option<&'a str>) {
+        let Some(read) = join_read(
+            images
+                .iter()
+                .filter_map(|i| i.image.as_ref()?.ocr_text.as_deref()),
+        ) else {
+            return (text, None);
+        };
+        if text == read {
+            return ("", Some(text));
+        }
+        match text.strip_suffix(read.as_str()) {
+            Some(own) if own.ends_with("\n\n") => (own.trim_end(), Some(&text[own.len()..])),
+            _ => (text, None),
+        }
     }
 
     /// The fact-checks whose images are near-duplicates of an item's images, nearest first,
@@ -254,5 +284,56 @@ impl ImageDesk {
     pub async fn item_matches(&self, store: &StoreHandle, item: ItemId) -> Result<Vec<ImageMatch>> {
         let images = store.item_images(item).await?;
         self.matches(store, &images).await
+    }
+}
+
+/// Blocks of text read from images, trimmed, blank ones left out, a blank line between.
+fn join_read<'a>(blocks: impl Iterator<Item = &'a str>) -> Option<String> {
+    let blocks: Vec<&str> = blocks.map(str::trim).filter(|t| !t.is_empty()).collect();
+    (!blocks.is_empty()).then(|| blocks.join("\n\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> ItemImage {
+        ItemImage {
+            position: 0,
+            name: None,
+            image: Some(StoredImage {
+                sha256: "0".repeat(64),
+                format: "png".into(),
+                width: 1,
+                height: 1,
+                bytes: 1,
+                pdq: None,
+                pdq_quality: None,
+                ocr_text: Some(text.into()),
+                ocr_note: None,
+            }),
+            note: None,
+            refused: None,
+        }
+    }
+
+    #[test]
+    fn split_text_undoes_join_text() {
+        let images = [read(" Ăn tỏi sống\nchữa cúm \n"), read("Chia sẻ ngay!")];
+        let joined_read = "Ăn tỏi sống\nchữa cúm\n\nChia sẻ ngay!";
+        for own in ["", "Xem ảnh này", "Xem ảnh này\n\nhai đoạn"] {
+            let text = ImageDesk::join_text(own, Some(joined_read));
+            assert_eq!(
+                ImageDesk::split_text(&text, &images),
+                (own, Some(joined_read)),
+                "{own:?}"
+            );
+        }
+        // Not the text read at its end (changed since): all of it is the item's own.
+        assert_eq!(
+            ImageDesk::split_text("something else", &images),
+            ("something else", None)
+        );
+        assert_eq!(ImageDesk::split_text("own", &[]), ("own", None));
     }
 }

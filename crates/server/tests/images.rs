@@ -135,6 +135,13 @@ async fn an_item_posted_with_a_screenshot_is_read_matched_and_shown() {
         "{html}"
     );
     assert!(html.contains("Text read from the image"), "{html}");
+    // It has no text of its own: the page says its text was read from its image, and shows
+    // that text only under the image.
+    assert!(
+        html.contains("This post has no text of its own: its text was read from its images"),
+        "{html}"
+    );
+    assert!(!html.contains("class=\"item-text\""), "{html}");
     assert!(
         html.contains("cures cancer, share with everyone!"),
         "{html}"

@@ -286,6 +286,11 @@ struct ItemPage {
     images: Vec<ImageView>,
     /// Fact-checks whose images its images nearly duplicate: id, claim, explanation.
     image_matches: Vec<(i64, String, String)>,
+    /// The item's own text: its text without what was read from its images (shown under
+    /// each image instead, marked as read from it).
+    own_text: String,
+    /// Whether part of the item's text was read from its images.
+    read_from_images: bool,
 }
 
 /// An item's image as its page shows it.
@@ -300,12 +305,27 @@ struct ImageView {
     ocr_note: Option<String>,
 }
 
-/// The item's images and the fact-checks their near-duplicates are on.
+/// What the item page shows of an item's images.
+struct ItemImages {
+    /// Each image as sent.
+    views: Vec<ImageView>,
+    /// Fact-checks whose images its images nearly duplicate: id, claim, explanation.
+    matches: Vec<(i64, String, String)>,
+    /// The item's own text, and whether the rest of `text` was read from the images.
+    own_text: String,
+    read_from_images: bool,
+}
+
+/// The item's images, the fact-checks their near-duplicates are on, and its `text` split
+/// into its own and what was read from them.
 async fn item_images(
     state: &AppState,
     id: i64,
-) -> Result<(Vec<ImageView>, Vec<(i64, String, String)>), crate::error::ApiError> {
+    text: &str,
+) -> Result<ItemImages, crate::error::ApiError> {
     let images = state.store().item_images(ItemId(id)).await?;
+    let (own, read) = claimdesk_engine::ImageDesk::split_text(text, &images);
+    let (own_text, read_from_images) = (own.to_string(), read.is_some());
     let engine = state.engine();
     let matches = engine
         .images()
@@ -342,7 +362,12 @@ async fn item_images(
             }
         })
         .collect();
-    Ok((views, image_matches))
+    Ok(ItemImages {
+        views,
+        matches: image_matches,
+        own_text,
+        read_from_images,
+    })
 }
 
 /// `GET /items/{id}`: an item with its matches.
@@ -354,7 +379,9 @@ pub(crate) async fn item(
     let chrome = chrome.section("queue");
     let id = page_id(&chrome, &raw)?;
     let mut detail = load_item(&state, id).await.map_err(fail(&chrome))?;
-    let (images, image_matches) = item_images(&state, id).await.map_err(fail(&chrome))?;
+    let images = item_images(&state, id, &detail.item.text)
+        .await
+        .map_err(fail(&chrome))?;
     let mut sentences: Vec<_> = detail
         .check_worthiness
         .as_ref()
@@ -391,8 +418,10 @@ pub(crate) async fn item(
         published: detail.item.published_at.as_deref().map(|d| chrome.date(d)),
         cards,
         sentences,
-        images,
-        image_matches,
+        images: images.views,
+        image_matches: images.matches,
+        own_text: images.own_text,
+        read_from_images: images.read_from_images,
         detail,
         chrome,
     };
