@@ -158,6 +158,6 @@ step("its rating", review.review_rating is not None and review.review_rating.rat
 # The ids, for the HTML validity check (tests/api/run.sh html).
 if os.environ.get("ROUNDTRIP_IDS"):
     with open(os.environ["ROUNDTRIP_IDS"], "w", encoding="utf-8") as f:
-        f.write(f"{item_id} {case.id} {verdict.fact_check}\n")
+        f.write(f"{item_id} {case.id} {verdict.fact_check} {uploaded.items[0]}\n")
 
 print(f"{passed} passed, 0 failed")

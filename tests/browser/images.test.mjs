@@ -1,6 +1,7 @@
 // Issue 20's acceptance in a real browser: a post that reaches the desk only as a Vietnamese
 // screenshot (no text of its own) is read, matched to the fact-check it repeats, and its page
-// shows the image, the text read from it (marked as read from the image) and the match.
+// shows the image, the text read from it (marked as read from the image) and the match; the
+// queue marks it as carrying an image.
 //
 // The screenshot is drawn here by Chromium itself (a social-media post in DejaVu Sans, which
 // scripts/test-deps installs), so no image file is committed.
@@ -119,5 +120,10 @@ test('an item posted as a Vietnamese screenshot shows the image, its text read f
 
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, 'item-from-screenshot.png'), fullPage: true });
+
+  // The queue marks it as a post that carries an image.
+  await page.goto(`${BASE}/?source=zalo.example`);
+  const row = page.locator('#results ol.queue > li.entry').filter({ has: page.locator(`a[href="/items/${id}"]`) });
+  assert.equal((await row.locator('.has-images').innerText()).trim(), `${en('queue.images')} 1`);
   assert.deepEqual(pageErrors, []);
 });

@@ -14,13 +14,45 @@ use claimdesk_store::prelude::*;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-/// Serves one stored image.
+/// Serves one stored image to the desk's staff.
 pub(crate) async fn image_file(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
+    // The key is the content's hash: the bytes behind it never change.
+    serve(&state, &key, "private, max-age=31536000, immutable").await
+}
+
+/// `GET /verdicts/{id}/images/{sha256}`: the image a published verdict reviewed, for the
+/// public. Only an image the fact-check carries, and only while it is published and not
+/// withdrawn: an item's images (a private post, a tip) are never public by their hash.
+pub(crate) async fn verdict_image(
+    State(state): State<AppState>,
+    Path((id, key)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let missing = || ApiError::with_detail(ErrorCode::NotFound, format!("image `{key}`"));
-    let sha = Sha256Hex::parse(&key).ok_or_else(missing)?;
+    let id = id.parse::<i64>().map_err(|_| missing())?;
+    let fc = crate::public::published::published(&state, id).await?;
+    if fc.withdrawn.is_some() {
+        return Err(missing());
+    }
+    let carried = state.store().fact_check_images(fc.id).await?;
+    if !carried.iter().any(|i| i.sha256 == key) {
+        return Err(missing());
+    }
+    // Public, but not forever: a withdrawal takes it down.
+    serve(&state, &key, crate::public::published::PUBLIC_MAX_AGE).await
+}
+
+/// The image `key` (a SHA-256) with its type read from its bytes, `nosniff`, a policy that
+/// runs nothing, and `cache_control`.
+async fn serve(
+    state: &AppState,
+    key: &str,
+    cache_control: &'static str,
+) -> Result<Response, ApiError> {
+    let missing = || ApiError::with_detail(ErrorCode::NotFound, format!("image `{key}`"));
+    let sha = Sha256Hex::parse(key).ok_or_else(missing)?;
     let row = state
         .store()
         .image(sha.as_str())
@@ -45,10 +77,6 @@ pub(crate) async fn image_file(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    // The key is the content's hash: the bytes behind it never change.
-    h.insert(
-        CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
-    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
     Ok(response)
 }

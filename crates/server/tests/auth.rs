@@ -75,13 +75,24 @@ async fn every_listed_route_is_served_and_guarded() {
             },
             vec![claimdesk_engine::ImageUpload {
                 name: Some("shot.png".into()),
-                bytes: png,
+                bytes: png.clone(),
             }],
             claimdesk_core::Actor::Cli,
         )
         .await
         .unwrap();
     let image = with_image.images[0].image.as_ref().unwrap().sha256.clone();
+    // ...which fact-check 1 reviewed, so its public verdict serves it.
+    d.engine
+        .add_fact_check_image(
+            claimdesk_core::FactCheckId(1),
+            claimdesk_engine::ImageUpload {
+                name: Some("shot.png".into()),
+                bytes: png,
+            },
+        )
+        .await
+        .unwrap();
     let admin = format!("Bearer {}", d.admin_token);
     for r in ROUTES {
         let uri = concrete(r.path, &image);

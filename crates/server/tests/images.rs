@@ -271,3 +271,135 @@ async fn the_upload_route_takes_forms_and_the_json_route_points_to_it() {
     assert_eq!(form["additionalProperties"], false, "{form}");
     assert_eq!(form["properties"]["image"]["items"]["format"], "binary");
 }
+
+#[tokio::test]
+async fn the_queue_marks_items_that_carry_images() {
+    let d = desk().await;
+    let png = encoded(image::ImageFormat::Png);
+    let out = d
+        .engine
+        .add_item_with_images(
+            claimdesk_core::Item {
+                text: "Look at this screenshot from the family group".into(),
+                external_id: Some("with-image".into()),
+                source: Some("zalo".into()),
+                ..claimdesk_core::Item::default()
+            },
+            vec![ImageUpload {
+                name: Some("shot.png".into()),
+                bytes: png,
+            }],
+            claimdesk_core::Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let with_image = out.changed[0].0;
+    let html = d.get("/?per_page=100").await.body;
+    let entries: Vec<&str> = html.split("<li class=\"entry\">").skip(1).collect();
+    let row = |id: i64| {
+        entries
+            .iter()
+            .find(|e| e.contains(&format!("href=\"/items/{id}\"")))
+            .unwrap_or_else(|| panic!("item {id} in the queue: {html}"))
+    };
+    assert!(
+        row(with_image).contains("<span class=\"has-images\">Images: 1</span>"),
+        "{}",
+        row(with_image)
+    );
+    // A text post carries no mark.
+    let text_only = entries
+        .iter()
+        .find(|e| !e.contains(&format!("href=\"/items/{with_image}\"")))
+        .expect("a text post in the queue");
+    assert!(!text_only.contains("has-images"), "{text_only}");
+}
+
+#[tokio::test]
+async fn a_published_verdict_shows_the_image_it_reviewed_to_the_public() {
+    let (d, id, draft) = crate::public::public_desk().await;
+    let reviewed = d
+        .engine
+        .add_fact_check_image(
+            id,
+            ImageUpload {
+                name: Some("reviewed.png".into()),
+                bytes: encoded(image::ImageFormat::Png),
+            },
+        )
+        .await
+        .unwrap()
+        .image
+        .unwrap()
+        .sha256;
+    let page = d.get_anon(&format!("/verdicts/{}", id.0)).await;
+    assert_eq!(page.status, 200);
+    let src = format!("/verdicts/{}/images/{reviewed}", id.0);
+    assert!(
+        page.body.contains(&format!("<img src=\"{src}\"")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("The image this fact-check reviewed"));
+    // Anyone may load it, with its type, nosniff and nothing that runs.
+    let img = d.get_anon(&src).await;
+    assert_eq!(img.status, 200);
+    assert_eq!(img.header("content-type"), "image/png");
+    assert_eq!(img.header("x-content-type-options"), "nosniff");
+    assert_eq!(
+        img.header("content-security-policy"),
+        "default-src 'none'; sandbox"
+    );
+    // But only the images a published verdict carries: not an item's image by its hash,
+    // not through a draft, not the staff's route.
+    let item_image = d
+        .engine
+        .add_item_with_images(
+            claimdesk_core::Item {
+                text: "a private tip".into(),
+                ..claimdesk_core::Item::default()
+            },
+            vec![ImageUpload {
+                name: Some("tip.jpg".into()),
+                bytes: encoded(image::ImageFormat::Jpeg),
+            }],
+            claimdesk_core::Actor::Cli,
+        )
+        .await
+        .unwrap()
+        .images[0]
+        .image
+        .clone()
+        .unwrap()
+        .sha256;
+    d.engine
+        .add_fact_check_image(
+            draft,
+            ImageUpload {
+                name: Some("tip.jpg".into()),
+                bytes: encoded(image::ImageFormat::Jpeg),
+            },
+        )
+        .await
+        .unwrap();
+    for uri in [
+        format!("/verdicts/{}/images/{item_image}", id.0),
+        format!("/verdicts/{}/images/{item_image}", draft.0),
+        format!("/verdicts/{}/images/..%2Fclaimdesk.db", id.0),
+        format!("/verdicts/x/images/{reviewed}"),
+    ] {
+        assert_eq!(d.get_anon(&uri).await.status, 404, "{uri}");
+    }
+    assert_ne!(d.get_anon(&format!("/images/{reviewed}")).await.status, 200);
+    // Withdrawn, the verdict's page stays but the image leaves it.
+    d.post_json_as(
+        &format!("/api/factchecks/{}/withdraw", id.0),
+        &d.admin_token,
+        serde_json::json!({"reason": "Published in error."}),
+    )
+    .await;
+    let page = d.get_anon(&format!("/verdicts/{}", id.0)).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(&src), "{}", page.body);
+    assert_eq!(d.get_anon(&src).await.status, 404);
+}

@@ -634,6 +634,10 @@ impl ImageStore for AnyStore {
         dispatch!(self, s => s.item_images(item).await)
     }
 
+    async fn item_image_counts(&self, items: &[ItemId]) -> Result<Vec<(ItemId, u32)>> {
+        dispatch!(self, s => s.item_image_counts(items).await)
+    }
+
     async fn add_fact_check_image(&self, fact_check: FactCheckId, sha256: &str) -> Result<()> {
         dispatch!(self, s => s.add_fact_check_image(fact_check, sha256).await)
     }

@@ -162,6 +162,8 @@ pub(crate) struct QueueRow {
     pub worthiness: Option<String>,
     /// Scored below the match threshold, so not matched.
     pub below_threshold: bool,
+    /// How many images it came with (kept ones; 0 for a text post).
+    pub images: u32,
 }
 
 /// The check-worthiness filter's choices (at least this score).
@@ -228,6 +230,14 @@ pub(crate) async fn queue(
         sources.push((s.to_string(), s.to_string()));
     }
     let pager = pager(t, &list.paging, list.items.len(), "/", |p| q.with_page(p));
+    let ids: Vec<ItemId> = list.items.iter().map(|e| ItemId(e.item.id)).collect();
+    let images: std::collections::HashMap<ItemId, u32> = state
+        .store()
+        .item_image_counts(&ids)
+        .await
+        .map_err(|e| fail(&chrome)(e.into()))?
+        .into_iter()
+        .collect();
     let rows = list
         .items
         .into_iter()
@@ -246,6 +256,7 @@ pub(crate) async fn queue(
                 .map(|s| t.get(&format!("case_status.{s}")).to_string()),
             worthiness: e.check_worthiness.map(|s| format!("{s:.2}")),
             below_threshold: e.below_threshold,
+            images: images.get(&ItemId(e.item.id)).copied().unwrap_or(0),
         })
         .collect();
     let worthiness = WORTHINESS_CHOICES
