@@ -126,6 +126,18 @@ pub struct ItemWithImages {
     pub report: Report,
 }
 
+/// What storing an item with images did, before the pipeline
+/// ([`Engine::store_item_with_images`]).
+#[derive(Debug)]
+pub struct StoredItemWithImages {
+    /// Added, updated or unchanged (one item).
+    pub counts: ImportCounts,
+    /// The item, when added or changed.
+    pub changed: Vec<ItemId>,
+    /// Each image sent: kept with what was read from it, or refused with why.
+    pub images: Vec<ReadImage>,
+}
+
 /// What ingesting a file page by page did ([`Engine::ingest_file`]).
 #[derive(Debug)]
 pub struct IngestedFile {
@@ -636,10 +648,33 @@ impl Engine {
     /// none read is refused with the images' reasons.
     pub async fn add_item_with_images(
         &self,
-        mut item: claimdesk_core::Item,
+        item: claimdesk_core::Item,
         uploads: Vec<ImageUpload>,
         actor: Actor,
     ) -> Result<ItemWithImages> {
+        let stored = self
+            .store_item_with_images(item, uploads, actor, "POST /api/items/upload", "multipart")
+            .await?;
+        let report = self.process(&stored.changed, false).await?;
+        Ok(ItemWithImages {
+            counts: stored.counts,
+            changed: stored.changed,
+            images: stored.images,
+            report,
+        })
+    }
+
+    /// [`Engine::add_item_with_images`] without the pipeline, for callers that run it on
+    /// what they gathered (the source poller's: a drop folder's images); `origin` and
+    /// `format` name where the item came from in the import log.
+    pub async fn store_item_with_images(
+        &self,
+        mut item: claimdesk_core::Item,
+        uploads: Vec<ImageUpload>,
+        actor: Actor,
+        origin: &str,
+        format: &str,
+    ) -> Result<StoredItemWithImages> {
         let images = self.images().read(self.store(), uploads).await?;
         item.text = ImageDesk::join_text(&item.text, ImageDesk::text_read(&images).as_deref());
         if item.text.trim().is_empty() {
@@ -666,8 +701,8 @@ impl Engine {
             .save_items(
                 &batch,
                 ImportSource {
-                    file: "POST /api/items",
-                    format: "multipart",
+                    file: origin,
+                    format,
                     diagnostics: &[],
                     actor,
                 },
@@ -677,12 +712,10 @@ impl Engine {
         for id in &changed {
             self.store().set_item_images(*id, &links).await?;
         }
-        let report = self.process(&changed, false).await?;
-        Ok(ItemWithImages {
+        Ok(StoredItemWithImages {
             counts,
             changed,
             images,
-            report,
         })
     }
 

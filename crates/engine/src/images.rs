@@ -102,6 +102,11 @@ impl ImageDesk {
         }
     }
 
+    /// The largest image file taken, in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.limits.max_bytes as u64
+    }
+
     /// The image files.
     pub fn files(&self) -> &ImageFiles {
         &self.files

@@ -6,9 +6,11 @@
 
 use std::time::Duration;
 
-use claimdesk_core::{Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier};
+use claimdesk_core::{
+    Actor, Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier,
+};
 use claimdesk_ingest::fetch::GuardedClient;
-use claimdesk_ingest::poll::{PollReport, Poller};
+use claimdesk_ingest::poll::{DroppedImage, ImageIntake, ImageIntakeError, PollReport, Poller};
 use claimdesk_monitor::webhook::deliver_due;
 use claimdesk_store::DeliveryAttempt;
 use claimdesk_store::prelude::*;
@@ -17,7 +19,8 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::data::StoreHandle;
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::images::ImageUpload;
 
 /// How often a running desk checks the lead and looks for intake left behind (items whose
 /// lease ran out; when it leads, items waiting for their narrative).
@@ -160,14 +163,64 @@ pub async fn deliver_due_alerts(engine: &Engine) -> Result<Vec<DeliveryAttempt>>
     .await?)
 }
 
-/// The poller of the desk's sources, through the guarded client.
-pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle>> {
+/// The poller of the desk's sources, through the guarded client; the images dropped in
+/// folders are read by the engine ([`FolderImages`]).
+pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle, FolderImages>> {
     let client = GuardedClient::new(engine.config().fetch())?;
-    Ok(Poller::new(
-        engine.store().clone(),
-        client,
-        engine.config().poll(),
-    ))
+    Ok(
+        Poller::new(engine.store().clone(), client, engine.config().poll())
+            .with_images(FolderImages(engine.clone())),
+    )
+}
+
+/// The engine reading the images dropped in folders for the poller: each is an item (with
+/// its sidecar's fields), stored with its image as one posted to the API is, keyed by the
+/// image's SHA-256 when its sidecar gives no `id` (so dropping it again changes nothing).
+#[derive(Clone)]
+pub struct FolderImages(pub Engine);
+
+impl std::fmt::Debug for FolderImages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FolderImages")
+    }
+}
+
+impl ImageIntake for FolderImages {
+    fn max_bytes(&self) -> u64 {
+        self.0.images().max_bytes()
+    }
+
+    async fn store_image_item(
+        &self,
+        mut item: claimdesk_core::Item,
+        file: &str,
+        bytes: Vec<u8>,
+    ) -> std::result::Result<DroppedImage, ImageIntakeError> {
+        if item.external_id.is_none() {
+            item.external_id = Some(format!(
+                "sha256:{}",
+                claimdesk_image::Sha256Hex::of(&bytes).as_str()
+            ));
+        }
+        let name = std::path::Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string);
+        let upload = ImageUpload { name, bytes };
+        match self
+            .0
+            .store_item_with_images(item, vec![upload], Actor::System, file, "image")
+            .await
+        {
+            Ok(stored) => Ok(DroppedImage {
+                changed: stored.changed,
+                refused: stored.images.into_iter().find_map(|r| r.link.refused),
+            }),
+            Err(Error::Usage(why)) => Err(ImageIntakeError::Refused(why)),
+            Err(Error::Store(e)) => Err(ImageIntakeError::Store(e)),
+            Err(other) => Err(ImageIntakeError::Failed(other.to_string())),
+        }
+    }
 }
 
 /// Follows the store's fact-check revision until `stop` turns true: each change reaches

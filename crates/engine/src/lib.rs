@@ -41,7 +41,9 @@ pub mod training;
 pub use catalog::Catalog;
 pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use data::{DATABASE_URL_ENV, DataDir, MODEL_FILE, StoreHandle, use_database_url};
-pub use engine::{Engine, EngineOptions, Imported, Ingested, IngestedFile, ItemWithImages};
+pub use engine::{
+    Engine, EngineOptions, Imported, Ingested, IngestedFile, ItemWithImages, StoredItemWithImages,
+};
 pub use error::{Error, Result};
 pub use images::{ImageDesk, ImageMatch, ImageUpload, ReadImage};
 pub use lookback::LookBack;

@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use claimdesk_engine::core::{Actor, Item};
+use claimdesk_engine::core::{Actor, Item, ItemId};
 use claimdesk_engine::image::render::screenshot;
 use claimdesk_engine::ingest::FactCheckFormat;
 use claimdesk_engine::store::prelude::*;
@@ -197,4 +197,191 @@ async fn a_refused_image_keeps_the_items_text_and_nothing_readable_is_refused() 
         ),
         other => panic!("{other:?}"),
     }
+}
+
+/// The names of the files in `dir`, sorted.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn a_drop_folder_takes_images_with_their_sidecars_and_refuses_bad_ones_by_name() {
+    let (_dir, engine) = desk().await;
+    let lemon = engine
+        .store()
+        .fact_checks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.fact_check.claim.contains("chanh"))
+        .unwrap()
+        .id;
+    let folder = tempfile::tempdir().unwrap();
+    let drop = folder.path();
+    let shot = screenshot(&POST, 22.0, false);
+    // A screenshot alone: its item is what was read from it.
+    std::fs::write(
+        drop.join("zalo-share.png"),
+        encoded(&shot, image::ImageFormat::Png),
+    )
+    .unwrap();
+    // A photo with its sidecar: the item's fields, and text of its own.
+    std::fs::write(
+        drop.join("tip-7.jpg"),
+        encoded(&screenshot(&POST, 22.0, true), image::ImageFormat::Jpeg),
+    )
+    .unwrap();
+    std::fs::write(
+        drop.join("tip-7.json"),
+        r#"{"id": "tip-7", "source": "hotline", "url": "https://social.example/p/7", "text": "Một bạn đọc gửi ảnh này"}"#,
+    )
+    .unwrap();
+    // A truncated PNG, no sidecar: refused by name, the rest of the folder read.
+    let png = encoded(&screenshot(&["x"], 20.0, false), image::ImageFormat::Png);
+    std::fs::write(drop.join("cut.png"), &png[..png.len() / 2]).unwrap();
+    // Not a WebP at all, but a sidecar with text: the item is kept, the image refused.
+    std::fs::write(drop.join("fake.webp"), b"<!DOCTYPE html><p>hi").unwrap();
+    std::fs::write(
+        drop.join("fake.json"),
+        r#"{"id": "fake", "source": "hotline", "text": "Tỏi sống diệt được virus corona, ai cũng nên biết"}"#,
+    )
+    .unwrap();
+    // A broken sidecar: the pair is refused, naming the sidecar.
+    std::fs::write(
+        drop.join("odd.png"),
+        encoded(&shot, image::ImageFormat::Png),
+    )
+    .unwrap();
+    std::fs::write(drop.join("odd.json"), "{\"id\": ").unwrap();
+    // And posts as before.
+    std::fs::write(
+        drop.join("posts.jsonl"),
+        "{\"id\": \"p1\", \"source\": \"partner\", \"text\": \"Tỏi sống diệt được virus corona\"}\n",
+    )
+    .unwrap();
+
+    let source = engine
+        .store()
+        .add_source(
+            &claimdesk_engine::store::NewSource {
+                kind: claimdesk_engine::store::SourceKind::Folder,
+                location: drop.display().to_string(),
+                interval_secs: 3600,
+                first_poll_at: claimdesk_engine::ingest::poll::timestamp_text(
+                    jiff::Timestamp::now(),
+                ),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let poller = claimdesk_engine::jobs::poller(&engine).unwrap();
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
+    let report = poller.poll(&source, later).await.unwrap();
+    assert_eq!(report.error, None);
+    // Items: the screenshot, the photo, the fake (kept for its text), the post; refused:
+    // the fake's image, the cut PNG, the odd pair.
+    assert_eq!((report.items, report.rejected), (4, 3), "{report:?}");
+    assert_eq!(report.changed.len(), 4);
+    let processed = engine.process(&report.changed, false).await.unwrap();
+    assert!(processed.matched >= 3, "{processed:?}");
+
+    assert_eq!(
+        names(&drop.join("done")),
+        [
+            "fake.json",
+            "fake.webp",
+            "fake.webp.errors.txt",
+            "posts.jsonl",
+            "tip-7.jpg",
+            "tip-7.json",
+            "zalo-share.png"
+        ]
+    );
+    assert_eq!(
+        names(&drop.join("rejected")),
+        [
+            "cut.png",
+            "cut.png.errors.txt",
+            "odd.json",
+            "odd.png",
+            "odd.png.errors.txt"
+        ]
+    );
+    let why = |path: &str| std::fs::read_to_string(drop.join(path)).unwrap();
+    let cut = why("rejected/cut.png.errors.txt");
+    assert!(
+        cut.contains("cut.png") && cut.contains("truncated"),
+        "{cut}"
+    );
+    let odd = why("rejected/odd.png.errors.txt");
+    assert!(
+        odd.contains("odd.json") && odd.contains("invalid JSON"),
+        "{odd}"
+    );
+    let fake = why("done/fake.webp.errors.txt");
+    assert!(
+        fake.contains("fake.webp") && fake.contains("kept for its text"),
+        "{fake}"
+    );
+    assert!(names(drop).is_empty(), "{:?}", names(drop));
+
+    // The items as stored.
+    let items = engine.store().items(ItemId(0), 100).await.unwrap();
+    let by_id = |id: &str| {
+        items
+            .iter()
+            .find(|i| i.item.external_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{id}: {items:?}"))
+    };
+    let shot_sha = claimdesk_engine::image::Sha256Hex::of(&encoded(&shot, image::ImageFormat::Png));
+    let alone = by_id(&format!("sha256:{}", shot_sha.as_str()));
+    assert_eq!(alone.item.text, POST.join("\n"));
+    assert_eq!(
+        engine.store().matches(alone.id).await.unwrap()[0].fact_check,
+        lemon
+    );
+    let tip = by_id("tip-7");
+    assert_eq!(tip.item.source.as_deref(), Some("hotline"));
+    assert_eq!(tip.item.url.as_deref(), Some("https://social.example/p/7"));
+    assert!(
+        tip.item.text.starts_with("Một bạn đọc gửi ảnh này\n\n"),
+        "{}",
+        tip.item.text
+    );
+    let images = engine.store().item_images(tip.id).await.unwrap();
+    assert_eq!(images[0].name.as_deref(), Some("tip-7.jpg"));
+    assert!(images[0].image.as_ref().unwrap().ocr_text.is_some());
+    let fake = by_id("fake");
+    assert_eq!(
+        fake.item.text,
+        "Tỏi sống diệt được virus corona, ai cũng nên biết"
+    );
+    assert!(
+        engine.store().item_images(fake.id).await.unwrap()[0]
+            .refused
+            .is_some()
+    );
+
+    // The same screenshot dropped again: the same item, unchanged.
+    std::fs::write(
+        drop.join("again.png"),
+        encoded(&shot, image::ImageFormat::Png),
+    )
+    .unwrap();
+    let report = poller
+        .poll(&report.source, later + jiff::SignedDuration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!((report.items, report.rejected), (1, 0), "{report:?}");
+    assert!(report.changed.is_empty(), "{report:?}");
 }
