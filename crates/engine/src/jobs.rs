@@ -10,7 +10,9 @@ use claimdesk_core::{
     Actor, Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier,
 };
 use claimdesk_ingest::fetch::GuardedClient;
-use claimdesk_ingest::poll::{DroppedImage, ImageIntake, ImageIntakeError, PollReport, Poller};
+use claimdesk_ingest::poll::{
+    DroppedImage, ImageIntake, ImageIntakeError, NamedImage, PollReport, Poller,
+};
 use claimdesk_monitor::webhook::deliver_due;
 use claimdesk_store::DeliveryAttempt;
 use claimdesk_store::prelude::*;
@@ -163,8 +165,8 @@ pub async fn deliver_due_alerts(engine: &Engine) -> Result<Vec<DeliveryAttempt>>
     .await?)
 }
 
-/// The poller of the desk's sources, through the guarded client; the images dropped in
-/// folders are read by the engine ([`FolderImages`]).
+/// The poller of the desk's sources, through the guarded client; the images of drop
+/// folders and feed entries are read by the engine ([`FolderImages`]).
 pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle, FolderImages>> {
     let client = GuardedClient::new(engine.config().fetch())?;
     Ok(
@@ -173,9 +175,10 @@ pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle, FolderImages>> {
     )
 }
 
-/// The engine reading the images dropped in folders for the poller: each is an item (with
-/// its sidecar's fields), stored with its image as one posted to the API is, keyed by the
-/// image's SHA-256 when its sidecar gives no `id` (so dropping it again changes nothing).
+/// The engine reading the sources' images for the poller (dropped in folders, carried by
+/// feed entries): each item is stored with its images as one posted to the API is; a
+/// dropped image whose sidecar gives no `id` is keyed by its SHA-256 (so dropping it again
+/// changes nothing).
 #[derive(Clone)]
 pub struct FolderImages(pub Engine);
 
@@ -193,23 +196,27 @@ impl ImageIntake for FolderImages {
     async fn store_image_item(
         &self,
         mut item: claimdesk_core::Item,
-        file: &str,
-        bytes: Vec<u8>,
+        origin: &str,
+        images: Vec<NamedImage>,
     ) -> std::result::Result<DroppedImage, ImageIntakeError> {
-        if item.external_id.is_none() {
+        if item.external_id.is_none()
+            && let Some(first) = images.first()
+        {
             item.external_id = Some(format!(
                 "sha256:{}",
-                claimdesk_image::Sha256Hex::of(&bytes).as_str()
+                claimdesk_image::Sha256Hex::of(&first.bytes).as_str()
             ));
         }
-        let name = std::path::Path::new(file)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_string);
-        let upload = ImageUpload { name, bytes };
+        let uploads = images
+            .into_iter()
+            .map(|i| ImageUpload {
+                name: Some(i.name),
+                bytes: i.bytes,
+            })
+            .collect();
         match self
             .0
-            .store_item_with_images(item, vec![upload], Actor::System, file, "image")
+            .store_item_with_images(item, uploads, Actor::System, origin, "image")
             .await
         {
             Ok(stored) => Ok(DroppedImage {

@@ -29,7 +29,7 @@ use claimdesk_store::{PollOutcome, PollRecord, Source, SourceId, SourceKind, Sto
 use jiff::Timestamp;
 use tokio::time::Instant;
 
-use crate::feed::parse_document;
+use crate::feed::{parse_document, parse_document_with_images};
 use crate::fetch::{Conditional, GuardedClient};
 use crate::intake::store_items;
 use crate::watch::FolderWatcher;
@@ -168,14 +168,23 @@ pub trait ImageIntake: Send + Sync {
     /// The largest image file read, in bytes: a larger one is refused without being read.
     fn max_bytes(&self) -> u64;
 
-    /// Stores `item` (from the image's sidecar, or empty) with the image `bytes` read from
-    /// `file`.
+    /// Stores `item` (a feed entry, or a dropped image's sidecar fields, possibly empty)
+    /// with `images`; `origin` (the dropped file, the feed's URL) names it in the import log.
     fn store_image_item(
         &self,
         item: Item,
-        file: &str,
-        bytes: Vec<u8>,
+        origin: &str,
+        images: Vec<NamedImage>,
     ) -> impl Future<Output = Result<DroppedImage, ImageIntakeError>> + Send;
+}
+
+/// An image's bytes and the name it came with (a dropped file's name, an image URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedImage {
+    /// The file name or URL.
+    pub name: String,
+    /// The bytes, as read or fetched (not yet decoded).
+    pub bytes: Vec<u8>,
 }
 
 /// What became of a dropped image.
@@ -216,7 +225,7 @@ impl ImageIntake for NoImages {
         &self,
         _: Item,
         _: &str,
-        _: Vec<u8>,
+        _: Vec<NamedImage>,
     ) -> Result<DroppedImage, ImageIntakeError> {
         match *self {}
     }
@@ -364,8 +373,11 @@ impl<S: Store, I: ImageIntake> Poller<S, I> {
                 changed: Vec::new(),
             });
         }
-        let (_, parsed) =
-            parse_document(&fetched.url, &fetched.body, fetched.content_type.as_deref());
+        let (_, mut parsed, entry_images) = parse_document_with_images(
+            &fetched.url,
+            &fetched.body,
+            fetched.content_type.as_deref(),
+        );
         if parsed.records.is_empty()
             && let Some(d) = parsed.diagnostics.first()
         {
@@ -373,17 +385,74 @@ impl<S: Store, I: ImageIntake> Poller<S, I> {
         }
         let items = parsed.records.len() as u64;
         let rejected = parsed.diagnostics.len() as u64;
+        // Entries with images go one by one through the image reader, their images
+        // fetched through the same guard; the rest are stored in one batch, as before.
+        let mut changed = Vec::new();
+        if let Some(images) = &self.images
+            && !entry_images.is_empty()
+        {
+            let mut plain = Vec::with_capacity(parsed.records.len());
+            for record in std::mem::take(&mut parsed.records) {
+                let urls = entry_images
+                    .iter()
+                    .find(|e| e.line == record.line)
+                    .map(|e| e.urls.as_slice())
+                    .unwrap_or_default();
+                let fetched = self.fetch_images(images, urls).await;
+                if fetched.is_empty() {
+                    plain.push(record);
+                    continue;
+                }
+                match images
+                    .store_image_item(record.value, &source.location, fetched)
+                    .await
+                {
+                    Ok(d) => changed.extend(d.changed),
+                    Err(ImageIntakeError::Store(e)) => return Err(PollError::Store(e)),
+                    Err(e) => {
+                        return Err(PollError::Source(format!(
+                            "entry {} with images: {e}",
+                            record.line
+                        )));
+                    }
+                }
+            }
+            parsed.records = plain;
+        }
         let stored = store_items(&self.store, &source.location, parsed, Actor::System)
             .await
             .map_err(PollError::Store)?;
+        changed.extend(stored.changed);
         Ok(Found {
             outcome: PollOutcome::Fetched,
             etag: fetched.etag,
             last_modified: fetched.last_modified,
             items,
             rejected,
-            changed: stored.changed,
+            changed,
         })
+    }
+
+    /// Fetches a feed entry's images through the guarded client (its rules, redirects and
+    /// body cap), each also within the image reader's size; one that cannot be fetched is
+    /// left out, and the log says why (the entry's text is stored either way).
+    async fn fetch_images(&self, images: &I, urls: &[String]) -> Vec<NamedImage> {
+        let mut out = Vec::new();
+        for url in urls {
+            match self.client.get(url, &Conditional::default()).await {
+                Ok(f) if f.body.len() as u64 > images.max_bytes() => {
+                    tracing::info!(target: "ingest::poll", image = %url, bytes = f.body.len(), "feed image too large");
+                }
+                Ok(f) => out.push(NamedImage {
+                    name: url.clone(),
+                    bytes: f.body,
+                }),
+                Err(e) => {
+                    tracing::info!(target: "ingest::poll", image = %url, error = %e, "feed image not fetched");
+                }
+            }
+        }
+        out
     }
 
     async fn poll_folder(
@@ -504,7 +573,15 @@ impl<S: Store, I: ImageIntake> Poller<S, I> {
             Ok(item) => {
                 let bytes = std::fs::read(file)
                     .map_err(|e| PollError::Source(format!("cannot read {name}: {e}")))?;
-                match images.store_image_item(item, &name, bytes).await {
+                let image = NamedImage {
+                    name: file
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("image")
+                        .to_string(),
+                    bytes,
+                };
+                match images.store_image_item(item, &name, vec![image]).await {
                     Ok(d) => Ok(d),
                     Err(ImageIntakeError::Refused(m)) => Err(format!("{name}: {m}")),
                     Err(ImageIntakeError::Store(e)) => return Err(PollError::Store(e)),
