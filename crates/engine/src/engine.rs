@@ -419,11 +419,79 @@ impl Engine {
         let mut counts = self.inner.store.save_fact_checks(&batch, source).await?;
         counts.unchanged += own;
         self.refresh().await?;
+        let mut diagnostics = parsed.diagnostics;
+        if parsed.format == "claimreview" {
+            let reviewed = claimdesk_ingest::reviewed_images(bytes);
+            diagnostics.extend(self.attach_reviewed_images(name, reviewed).await?);
+        }
         Ok(Imported {
             format: parsed.format,
             counts,
-            diagnostics: parsed.diagnostics,
+            diagnostics,
         })
+    }
+
+    /// The images imported ClaimReviews say their claims were shared as
+    /// ([`claimdesk_ingest::reviewed_images`]: source id, URLs), fetched through the
+    /// guarded client (its rules and body cap, and the images' size cap), read and attached
+    /// to their fact-checks, so a post carrying a near-duplicate matches them and the public
+    /// verdict shows the image. One that cannot be fetched or read is a diagnostic naming its
+    /// URL; the fact-check is kept either way.
+    async fn attach_reviewed_images(
+        &self,
+        file: &str,
+        reviewed: Vec<(String, Vec<String>)>,
+    ) -> Result<Vec<Diagnostic>> {
+        let mut diagnostics = Vec::new();
+        if reviewed.is_empty() {
+            return Ok(diagnostics);
+        }
+        let client = claimdesk_ingest::fetch::GuardedClient::new(self.inner.config.fetch())?;
+        let max = self.images().max_bytes();
+        // `why` starts with the image's URL.
+        let mut refused = |why: String| {
+            diagnostics.push(Diagnostic {
+                file: file.to_string(),
+                line: 0,
+                field: Some("itemReviewed.image".into()),
+                message: format!("{why}; the fact-check is kept without it"),
+            });
+        };
+        for (source_id, urls) in reviewed {
+            let Some(id) = self.inner.store.fact_check_id(&source_id).await? else {
+                continue;
+            };
+            for url in urls {
+                let fetched = match client
+                    .get(&url, &claimdesk_ingest::fetch::Conditional::default())
+                    .await
+                {
+                    Ok(f) => f,
+                    Err(e) => {
+                        refused(format!("{url}: not fetched: {e}"));
+                        continue;
+                    }
+                };
+                if fetched.body.len() as u64 > max {
+                    refused(format!(
+                        "{url}: {} bytes, more than the {max} an image may have",
+                        fetched.body.len()
+                    ));
+                    continue;
+                }
+                let upload = ImageUpload {
+                    name: Some(url.clone()),
+                    bytes: fetched.body,
+                };
+                match self.add_fact_check_image(id, upload).await {
+                    Ok(_) => {}
+                    // Already named by its URL.
+                    Err(Error::Usage(why)) => refused(why),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(diagnostics)
     }
 
     /// Withdraws a published fact-check (admins only, with a reason: see

@@ -385,3 +385,131 @@ async fn a_drop_folder_takes_images_with_their_sidecars_and_refuses_bad_ones_by_
     assert_eq!((report.items, report.rejected), (1, 0), "{report:?}");
     assert!(report.changed.is_empty(), "{report:?}");
 }
+
+/// Serves `png` at `/shot.png`, an HTML page at `/page.png` and 404 elsewhere, on loopback,
+/// one plain HTTP/1.1 answer per connection; its address.
+async fn image_server(png: Vec<u8>) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut conn, _)) = listener.accept().await else {
+                return;
+            };
+            let png = png.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let line = String::from_utf8_lossy(&request);
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let (status, kind, body) = match path.as_str() {
+                    "/shot.png" => ("200 OK", "image/png", png),
+                    "/page.png" => ("200 OK", "text/html", b"<!DOCTYPE html><p>hi".to_vec()),
+                    _ => ("404 Not Found", "text/plain", b"missing".to_vec()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(head.as_bytes()).await;
+                let _ = conn.write_all(&body).await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn claim_review_import_keeps_the_reviewed_image_and_names_the_ones_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    // The image server is on loopback: opened for this desk only.
+    std::fs::write(
+        dir.path().join(claimdesk_engine::CONFIG_FILE),
+        "[fetch]\nallow = [\"127.0.0.1/32:*\"]\n",
+    )
+    .unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let shot = screenshot(&POST, 22.0, false);
+    let addr = image_server(encoded(&shot, image::ImageFormat::Png)).await;
+    let base = format!("http://{addr}");
+    let reviews = serde_json::json!([{
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": "https://fc.example/chanh-nong",
+        "claimReviewed": "Uống nước chanh nóng mỗi sáng chữa khỏi ung thư gan",
+        "inLanguage": "vi",
+        "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1},
+        "itemReviewed": {"@type": "Claim",
+            "appearance": [
+                {"@type": "ImageObject", "contentUrl": format!("{base}/shot.png")},
+                {"@type": "CreativeWork", "url": "https://social.example/p/1",
+                 "image": format!("{base}/page.png")},
+                {"@type": "ImageObject", "url": format!("{base}/gone.png")}
+            ]}
+    }])
+    .to_string();
+    let imported = engine
+        .import_fact_checks(
+            "reviews.json",
+            reviews.as_bytes(),
+            FactCheckFormat::Auto,
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    assert_eq!(imported.counts.added, 1);
+    let lemon = engine.store().fact_checks().await.unwrap()[0].id;
+    // The screenshot is kept on the fact-check, read and hashed.
+    let images = engine.store().fact_check_images(lemon).await.unwrap();
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert_eq!(images[0].format, "png");
+    assert_eq!(
+        images[0].ocr_text.as_deref(),
+        Some(POST.join("\n").as_str())
+    );
+    // The page and the missing file are named, the fact-check kept.
+    let why: Vec<String> = imported
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(
+        why[0].starts_with(&format!("{base}/page.png: ")) && why[0].contains("HTML"),
+        "{why:?}"
+    );
+    assert!(
+        why[1].starts_with(&format!("{base}/gone.png: not fetched")),
+        "{why:?}"
+    );
+    // A re-shared JPEG of the screenshot is an image match of the fact-check.
+    let out = engine
+        .add_item_with_images(
+            Item {
+                source: Some("zalo".into()),
+                ..Item::default()
+            },
+            vec![ImageUpload {
+                name: Some("share.jpg".into()),
+                bytes: encoded(&shot, image::ImageFormat::Jpeg),
+            }],
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let matches = engine
+        .images()
+        .item_matches(engine.store(), out.changed[0])
+        .await
+        .unwrap();
+    assert_eq!(matches.len(), 1, "{matches:?}");
+    assert_eq!(matches[0].fact_check, lemon);
+}

@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use claimdesk_core::{Diagnostic, FactCheck, Item};
 
-pub use claimreview::fact_checks_from_json;
+pub use claimreview::{MAX_REVIEWED_IMAGES, fact_checks_from_json, reviewed_images};
 
 /// Largest record accepted, in bytes. Longer records are rejected with a diagnostic: a
 /// fact-check or post is never this long, a runaway line (a missing quote) often is.

@@ -149,6 +149,10 @@ impl FactCheckStore for AnyStore {
         dispatch!(self, s => s.fact_checks().await)
     }
 
+    async fn fact_check_id(&self, source_id: &str) -> Result<Option<FactCheckId>> {
+        dispatch!(self, s => s.fact_check_id(source_id).await)
+    }
+
     async fn fact_checks_by_id(&self, ids: &[FactCheckId]) -> Result<Vec<StoredFactCheck>> {
         dispatch!(self, s => s.fact_checks_by_id(ids).await)
     }

@@ -113,6 +113,9 @@ async fn fact_check_images_are_listed_with_their_hashes(s: AnyStore) {
         .map(|f| f.id)
         .collect();
     let (one, two) = (ids[0], ids[1]);
+    // Found by the key its import gave it (what the importer attaches reviewed images by).
+    assert_eq!(s.fact_check_id("fc-1").await.unwrap(), Some(one));
+    assert_eq!(s.fact_check_id("fc-9").await.unwrap(), None);
     s.save_image(&image('b', Some('1'), None)).await.unwrap();
     s.save_image(&image('c', None, None)).await.unwrap();
     s.add_fact_check_image(one, &"b".repeat(64)).await.unwrap();
