@@ -111,8 +111,8 @@ pub const ROUTES: &[Route] = &[
     // Published verdicts, for the public.
     page(GET, "/verdicts", Public, || get(public::pages::verdicts)),
     page(GET, "/verdicts/{id}", Public, || get(public::pages::verdict)),
-    // The image a published verdict reviewed (issue 20); a file, so its errors are JSON.
-    route(GET, "/verdicts/{id}/images/{sha256}", Public, Kind::Asset,
+    // The image a published verdict reviewed (issue 20): a public download.
+    route(GET, "/verdicts/{id}/images/{sha256}", Public, Kind::Download,
         Handler::Plain(|| get(images::verdict_image))),
     feed("/feeds/verdicts.rss", || get(public::feeds::rss)),
     feed("/feeds/verdicts.atom", || get(public::feeds::atom)),
