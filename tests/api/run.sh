@@ -8,7 +8,7 @@
 #                  does a desk's round trip (post items, open a case, add evidence, write a
 #                  verdict, publish it as the reviewer, read the case back)
 #   html           the Nu HTML checker (npm vnu-jar, a Debian JRE) on the pages of that
-#                  round trip: sign-in, queue, item, case, fact-checks, public verdict
+#                  round trip: sign-in, queue, item, item with an image, case, fact-checks, public verdict
 #                  and list: 0 errors (runs the client first)
 #
 #   bash tests/api/run.sh [schemathesis|client|api|html|all]     (default all; api: the
@@ -150,10 +150,11 @@ if [ -n "$run_html" ]; then
     log "the round trip did not finish: no pages to check"
     exit 1
   fi
-  read -r item case fact_check <"$work/ids"
+  read -r item case fact_check image_item <"$work/ids"
   mkdir -p "$work/html"
   auth="Authorization: Bearer $CLAIMDESK_EDITOR_TOKEN"
-  for page in "login /login" "queue /" "item /items/$item" "case /cases/$case" \
+  for page in "login /login" "queue /" "item /items/$item" "image-item /items/$image_item" \
+      "case /cases/$case" \
       "factchecks /factchecks" "verdict /verdicts/$fact_check" "verdicts /verdicts" \
       "vi-case /cases/$case"; do
     set -- $page

@@ -21,6 +21,7 @@ use crate::catalog::Catalog;
 use crate::config::{Config, MatchSection};
 use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
+use crate::images::{ImageDesk, ImageUpload, ReadImage};
 use crate::index::LexicalIndex;
 use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
@@ -82,6 +83,8 @@ struct Inner {
     ranker: OnceCell<Arc<LiveRanker>>,
     pipeline: OnceCell<Arc<Pipeline>>,
     leadership: Arc<Leadership>,
+    /// The images' files, limits and OCR, set up on first use (it looks for Tesseract).
+    images: std::sync::OnceLock<ImageDesk>,
 }
 
 /// What importing a file of fact-checks did.
@@ -108,6 +111,31 @@ pub struct Ingested {
     pub changed: Vec<ItemId>,
     /// Storing took this long.
     pub store_time: std::time::Duration,
+}
+
+/// What storing an item sent with images did ([`Engine::add_item_with_images`]).
+#[derive(Debug)]
+pub struct ItemWithImages {
+    /// Added, updated or unchanged (one item).
+    pub counts: ImportCounts,
+    /// The item, when added or changed.
+    pub changed: Vec<ItemId>,
+    /// Each image sent: kept with what was read from it, or refused with why.
+    pub images: Vec<ReadImage>,
+    /// The pipeline's report on the item.
+    pub report: Report,
+}
+
+/// What storing an item with images did, before the pipeline
+/// ([`Engine::store_item_with_images`]).
+#[derive(Debug)]
+pub struct StoredItemWithImages {
+    /// Added, updated or unchanged (one item).
+    pub counts: ImportCounts,
+    /// The item, when added or changed.
+    pub changed: Vec<ItemId>,
+    /// Each image sent: kept with what was read from it, or refused with why.
+    pub images: Vec<ReadImage>,
 }
 
 /// What ingesting a file page by page did ([`Engine::ingest_file`]).
@@ -158,6 +186,7 @@ impl Engine {
                 ranker: OnceCell::new(),
                 pipeline: OnceCell::new(),
                 leadership: Arc::default(),
+                images: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -390,11 +419,79 @@ impl Engine {
         let mut counts = self.inner.store.save_fact_checks(&batch, source).await?;
         counts.unchanged += own;
         self.refresh().await?;
+        let mut diagnostics = parsed.diagnostics;
+        if parsed.format == "claimreview" {
+            let reviewed = claimdesk_ingest::reviewed_images(bytes);
+            diagnostics.extend(self.attach_reviewed_images(name, reviewed).await?);
+        }
         Ok(Imported {
             format: parsed.format,
             counts,
-            diagnostics: parsed.diagnostics,
+            diagnostics,
         })
+    }
+
+    /// The images imported ClaimReviews say their claims were shared as
+    /// ([`claimdesk_ingest::reviewed_images`]: source id, URLs), fetched through the
+    /// guarded client (its rules and body cap, and the images' size cap), read and attached
+    /// to their fact-checks, so a post carrying a near-duplicate matches them and the public
+    /// verdict shows the image. One that cannot be fetched or read is a diagnostic naming its
+    /// URL; the fact-check is kept either way.
+    async fn attach_reviewed_images(
+        &self,
+        file: &str,
+        reviewed: Vec<(String, Vec<String>)>,
+    ) -> Result<Vec<Diagnostic>> {
+        let mut diagnostics = Vec::new();
+        if reviewed.is_empty() {
+            return Ok(diagnostics);
+        }
+        let client = claimdesk_ingest::fetch::GuardedClient::new(self.inner.config.fetch())?;
+        let max = self.images().max_bytes();
+        // `why` starts with the image's URL.
+        let mut refused = |why: String| {
+            diagnostics.push(Diagnostic {
+                file: file.to_string(),
+                line: 0,
+                field: Some("itemReviewed.image".into()),
+                message: format!("{why}; the fact-check is kept without it"),
+            });
+        };
+        for (source_id, urls) in reviewed {
+            let Some(id) = self.inner.store.fact_check_id(&source_id).await? else {
+                continue;
+            };
+            for url in urls {
+                let fetched = match client
+                    .get(&url, &claimdesk_ingest::fetch::Conditional::default())
+                    .await
+                {
+                    Ok(f) => f,
+                    Err(e) => {
+                        refused(format!("{url}: not fetched: {e}"));
+                        continue;
+                    }
+                };
+                if fetched.body.len() as u64 > max {
+                    refused(format!(
+                        "{url}: {} bytes, more than the {max} an image may have",
+                        fetched.body.len()
+                    ));
+                    continue;
+                }
+                let upload = ImageUpload {
+                    name: Some(url.clone()),
+                    bytes: fetched.body,
+                };
+                match self.add_fact_check_image(id, upload).await {
+                    Ok(_) => {}
+                    // Already named by its URL.
+                    Err(Error::Usage(why)) => refused(why),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(diagnostics)
     }
 
     /// Withdraws a published fact-check (admins only, with a reason: see
@@ -602,6 +699,115 @@ impl Engine {
             fetched.content_type.as_deref(),
         );
         self.store_parsed(url, parsed, started, actor).await
+    }
+
+    /// The desk's images (files, limits, OCR), set up on first use.
+    pub fn images(&self) -> &ImageDesk {
+        self.inner
+            .images
+            .get_or_init(|| ImageDesk::open(&self.inner.data))
+    }
+
+    /// Stores an item sent with images: each image is decoded, kept under the data
+    /// directory, hashed and read ([`ImageDesk::read`]); the text read joins the item's text
+    /// (after it, a paragraph per image) so the pipeline sees it; the item is stored, its
+    /// images recorded on it, and it goes through the pipeline. A refused image is recorded
+    /// with its reason and the item's own text is kept; an item with no text of its own and
+    /// none read is refused with the images' reasons.
+    pub async fn add_item_with_images(
+        &self,
+        item: claimdesk_core::Item,
+        uploads: Vec<ImageUpload>,
+        actor: Actor,
+    ) -> Result<ItemWithImages> {
+        let stored = self
+            .store_item_with_images(item, uploads, actor, "POST /api/items/upload", "multipart")
+            .await?;
+        let report = self.process(&stored.changed, false).await?;
+        Ok(ItemWithImages {
+            counts: stored.counts,
+            changed: stored.changed,
+            images: stored.images,
+            report,
+        })
+    }
+
+    /// [`Engine::add_item_with_images`] without the pipeline, for callers that run it on
+    /// what they gathered (the source poller's: a drop folder's images); `origin` and
+    /// `format` name where the item came from in the import log.
+    pub async fn store_item_with_images(
+        &self,
+        mut item: claimdesk_core::Item,
+        uploads: Vec<ImageUpload>,
+        actor: Actor,
+        origin: &str,
+        format: &str,
+    ) -> Result<StoredItemWithImages> {
+        let images = self.images().read(self.store(), uploads).await?;
+        item.text = ImageDesk::join_text(&item.text, ImageDesk::text_read(&images).as_deref());
+        if item.text.trim().is_empty() {
+            let why: Vec<String> = images
+                .iter()
+                .map(|r| match (&r.link.refused, &r.image) {
+                    (Some(refused), _) => refused.clone(),
+                    (None, Some(i)) => i
+                        .ocr_note
+                        .clone()
+                        .unwrap_or_else(|| "no text was read from the image".into()),
+                    (None, None) => "the image was not kept".into(),
+                })
+                .collect();
+            return Err(Error::Usage(format!(
+                "the item has no text and none was read from its images{}{}",
+                if why.is_empty() { "" } else { ": " },
+                why.join("; ")
+            )));
+        }
+        let batch = [claimdesk_ingest::intake::new_item(item)];
+        let (counts, changed) = self
+            .store()
+            .save_items(
+                &batch,
+                ImportSource {
+                    file: origin,
+                    format,
+                    diagnostics: &[],
+                    actor,
+                },
+            )
+            .await?;
+        let links: Vec<_> = images.iter().map(|r| r.link.clone()).collect();
+        for id in &changed {
+            self.store().set_item_images(*id, &links).await?;
+        }
+        Ok(StoredItemWithImages {
+            counts,
+            changed,
+            images,
+        })
+    }
+
+    /// Adds an image to a fact-check (decoded, kept, hashed and read as an item's are), so
+    /// items carrying a near-duplicate of it match the fact-check. A refused image is the
+    /// user's error, with its reason.
+    pub async fn add_fact_check_image(
+        &self,
+        fact_check: FactCheckId,
+        upload: ImageUpload,
+    ) -> Result<ReadImage> {
+        let name = upload.name.clone().unwrap_or_else(|| "the image".into());
+        let mut read = self.images().read(self.store(), vec![upload]).await?;
+        let read = read.pop().expect("one image in, one out");
+        match (&read.link.refused, &read.image) {
+            (Some(why), _) => Err(Error::Usage(format!("{name}: {why}"))),
+            (None, Some(image)) => {
+                self.store()
+                    .add_fact_check_image(fact_check, &image.sha256)
+                    .await?;
+                Ok(read)
+            }
+            (None, None) => Err(Error::Usage(format!("{name}: the image was not kept"))),
+        }
     }
 
     /// Runs stored items through the pipeline (check-worthiness, matching, narratives,

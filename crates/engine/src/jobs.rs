@@ -6,9 +6,13 @@
 
 use std::time::Duration;
 
-use claimdesk_core::{Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier};
+use claimdesk_core::{
+    Actor, Checkpoint, CheckpointKey, CheckpointSigner, WitnessReport, WitnessVerifier,
+};
 use claimdesk_ingest::fetch::GuardedClient;
-use claimdesk_ingest::poll::{PollReport, Poller};
+use claimdesk_ingest::poll::{
+    DroppedImage, ImageIntake, ImageIntakeError, NamedImage, PollReport, Poller,
+};
 use claimdesk_monitor::webhook::deliver_due;
 use claimdesk_store::DeliveryAttempt;
 use claimdesk_store::prelude::*;
@@ -17,7 +21,8 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::data::StoreHandle;
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::images::ImageUpload;
 
 /// How often a running desk checks the lead and looks for intake left behind (items whose
 /// lease ran out; when it leads, items waiting for their narrative).
@@ -160,14 +165,69 @@ pub async fn deliver_due_alerts(engine: &Engine) -> Result<Vec<DeliveryAttempt>>
     .await?)
 }
 
-/// The poller of the desk's sources, through the guarded client.
-pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle>> {
+/// The poller of the desk's sources, through the guarded client; the images of drop
+/// folders and feed entries are read by the engine ([`FolderImages`]).
+pub fn poller(engine: &Engine) -> Result<Poller<StoreHandle, FolderImages>> {
     let client = GuardedClient::new(engine.config().fetch())?;
-    Ok(Poller::new(
-        engine.store().clone(),
-        client,
-        engine.config().poll(),
-    ))
+    Ok(
+        Poller::new(engine.store().clone(), client, engine.config().poll())
+            .with_images(FolderImages(engine.clone())),
+    )
+}
+
+/// The engine reading the sources' images for the poller (dropped in folders, carried by
+/// feed entries): each item is stored with its images as one posted to the API is; a
+/// dropped image whose sidecar gives no `id` is keyed by its SHA-256 (so dropping it again
+/// changes nothing).
+#[derive(Clone)]
+pub struct FolderImages(pub Engine);
+
+impl std::fmt::Debug for FolderImages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FolderImages")
+    }
+}
+
+impl ImageIntake for FolderImages {
+    fn max_bytes(&self) -> u64 {
+        self.0.images().max_bytes()
+    }
+
+    async fn store_image_item(
+        &self,
+        mut item: claimdesk_core::Item,
+        origin: &str,
+        images: Vec<NamedImage>,
+    ) -> std::result::Result<DroppedImage, ImageIntakeError> {
+        if item.external_id.is_none()
+            && let Some(first) = images.first()
+        {
+            item.external_id = Some(format!(
+                "sha256:{}",
+                claimdesk_image::Sha256Hex::of(&first.bytes).as_str()
+            ));
+        }
+        let uploads = images
+            .into_iter()
+            .map(|i| ImageUpload {
+                name: Some(i.name),
+                bytes: i.bytes,
+            })
+            .collect();
+        match self
+            .0
+            .store_item_with_images(item, uploads, Actor::System, origin, "image")
+            .await
+        {
+            Ok(stored) => Ok(DroppedImage {
+                changed: stored.changed,
+                refused: stored.images.into_iter().find_map(|r| r.link.refused),
+            }),
+            Err(Error::Usage(why)) => Err(ImageIntakeError::Refused(why)),
+            Err(Error::Store(e)) => Err(ImageIntakeError::Store(e)),
+            Err(other) => Err(ImageIntakeError::Failed(other.to_string())),
+        }
+    }
 }
 
 /// Follows the store's fact-check revision until `stop` turns true: each change reaches

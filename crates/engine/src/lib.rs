@@ -25,6 +25,7 @@ pub mod detect;
 pub mod engine;
 pub mod error;
 pub mod evaluation;
+pub mod images;
 pub mod index;
 pub mod jobs;
 pub mod lead;
@@ -40,8 +41,11 @@ pub mod training;
 pub use catalog::Catalog;
 pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use data::{DATABASE_URL_ENV, DataDir, MODEL_FILE, StoreHandle, use_database_url};
-pub use engine::{Engine, EngineOptions, Imported, Ingested, IngestedFile};
+pub use engine::{
+    Engine, EngineOptions, Imported, Ingested, IngestedFile, ItemWithImages, StoredItemWithImages,
+};
 pub use error::{Error, Result};
+pub use images::{ImageDesk, ImageMatch, ImageUpload, ReadImage};
 pub use lookback::LookBack;
 pub use pipeline::{Pipeline, Report};
 pub use progress::{Progress, Silent};
@@ -51,6 +55,7 @@ pub use ranker::{LiveRanker, RankedMatch, Ranker, RankerOptions, Refreshed, STOR
 /// the server name these rather than depending on the crates themselves).
 pub use claimdesk_core as core;
 pub use claimdesk_embed as embed;
+pub use claimdesk_image as image;
 pub use claimdesk_ingest as ingest;
 pub use claimdesk_match as matching;
 pub use claimdesk_monitor as monitor;
@@ -76,6 +81,7 @@ pub const LAYERS: &[&str] = &[
     "training",
     "pipeline",
     "lookback",
+    "images",
     "engine",
     "jobs",
     "sources",

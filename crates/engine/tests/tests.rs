@@ -5,5 +5,6 @@ mod briefing;
 mod database;
 mod digest_mail;
 mod fuzz_corpus;
+mod images;
 mod live;
 mod watch;

@@ -288,6 +288,85 @@ fn fact_check(v: &Value) -> Result<FactCheck, FieldError> {
     })
 }
 
+/// The most images kept from one ClaimReview.
+pub const MAX_REVIEWED_IMAGES: usize = 4;
+
+/// The images the claims of `bytes` (ClaimReview JSON: an object, an array, a `@graph`, or
+/// JSON Lines) were shared as, by the fact-check's source id (as the importer keys it):
+/// `itemReviewed.image`, and each `itemReviewed.appearance` that is an `ImageObject` (its
+/// `contentUrl`, else its `url`) or has an `image`. Only http(s) URLs, each once, at most
+/// [`MAX_REVIEWED_IMAGES`] a fact-check; ClaimReviews without any (or not valid) are left out.
+pub fn reviewed_images(bytes: &[u8]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => walk_images(&v, &mut out),
+        Err(_) => {
+            for line in bytes.split(|b| *b == b'\n') {
+                if let Ok(v) = serde_json::from_slice::<Value>(line) {
+                    walk_images(&v, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn walk_images(v: &Value, out: &mut Vec<(String, Vec<String>)>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| walk_images(i, out)),
+        Value::Object(obj) => {
+            if let Some(graph) = obj.get("@graph") {
+                walk_images(graph, out);
+            } else if is_claim_review(v)
+                && let Ok(fc) = fact_check(v)
+            {
+                let mut urls = Vec::new();
+                if let Some(item) = v.get("itemReviewed") {
+                    image_urls(item.get("image"), &mut urls);
+                    let appearances = match item.get("appearance") {
+                        Some(Value::Array(a)) => a.iter().collect(),
+                        Some(one) => vec![one],
+                        None => Vec::new(),
+                    };
+                    for a in appearances {
+                        let is_image = a
+                            .get("@type")
+                            .and_then(Value::as_str)
+                            .is_some_and(|t| t == "ImageObject" || t.ends_with("/ImageObject"));
+                        if is_image {
+                            image_urls(Some(a), &mut urls);
+                        }
+                        image_urls(a.get("image"), &mut urls);
+                    }
+                }
+                let mut seen = std::collections::HashSet::new();
+                urls.retain(|u| {
+                    let lower = u.to_ascii_lowercase();
+                    (lower.starts_with("http://") || lower.starts_with("https://"))
+                        && seen.insert(u.clone())
+                });
+                urls.truncate(MAX_REVIEWED_IMAGES);
+                if !urls.is_empty() {
+                    out.push((fc.source_id, urls));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Image URLs: a string, an `ImageObject` (`contentUrl`, else `url`), or an array of those.
+fn image_urls(v: Option<&Value>, out: &mut Vec<String>) {
+    match v {
+        Some(Value::String(s)) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+        Some(Value::Object(o)) => {
+            image_urls(o.get("contentUrl").or_else(|| o.get("url")), out);
+        }
+        Some(Value::Array(a)) => a.iter().for_each(|x| image_urls(Some(x), out)),
+        _ => {}
+    }
+}
+
 /// Fact-checks from an already parsed JSON-LD value (an object, array or `@graph`), with
 /// the fields at fault for those that are not valid ClaimReviews.
 pub fn fact_checks_from_json(v: &Value) -> (Vec<FactCheck>, Vec<(String, String)>) {
@@ -344,5 +423,42 @@ mod tests {
         assert_eq!(p.diagnostics.len(), 1);
         assert_eq!(p.diagnostics[0].field.as_deref(), Some("claimReviewed"));
         assert_eq!(p.diagnostics[0].line, 5);
+    }
+
+    #[test]
+    fn reviewed_images_come_from_the_item_reviewed() {
+        let json = br#"[{"@type": "ClaimReview", "url": "https://fc.example/1",
+            "claimReviewed": "A claim",
+            "image": "https://fc.example/hero.jpg",
+            "itemReviewed": {"@type": "Claim",
+              "image": {"@type": "ImageObject", "contentUrl": "https://cdn.example/shot.png"},
+              "appearance": [
+                {"@type": "ImageObject", "url": "https://social.example/p/1.jpg"},
+                {"@type": "CreativeWork", "url": "https://social.example/p/2",
+                 "image": "https://social.example/p/2.webp"},
+                {"@type": "CreativeWork", "url": "https://social.example/p/3"},
+                {"@type": "ImageObject", "url": "javascript:alert(1)"}]}},
+          {"@type": "ClaimReview", "url": "https://fc.example/2", "claimReviewed": "No image"},
+          {"@type": "ClaimReview", "itemReviewed": {"image": "https://x.example/a.png"}}]"#;
+        assert_eq!(
+            reviewed_images(json),
+            [(
+                "https://fc.example/1".to_string(),
+                vec![
+                    "https://cdn.example/shot.png".to_string(),
+                    "https://social.example/p/1.jpg".to_string(),
+                    "https://social.example/p/2.webp".to_string(),
+                ]
+            )]
+        );
+        // JSON Lines too.
+        let lines = b"{\"@type\": \"ClaimReview\", \"url\": \"https://fc.example/3\", \"claimReviewed\": \"c\", \"itemReviewed\": {\"image\": \"https://x.example/3.png\"}}\n{\"@type\": \"ClaimReview\", \"claimReviewed\": \"d\"}\n";
+        assert_eq!(
+            reviewed_images(lines),
+            [(
+                "https://fc.example/3".to_string(),
+                vec!["https://x.example/3.png".to_string()]
+            )]
+        );
     }
 }

@@ -69,6 +69,20 @@ fn looks_like_html(text: &str, content_type: Option<&str>) -> bool {
     head.starts_with("<!doctype html") || head.contains("<html") || head.contains("<body")
 }
 
+/// The images a feed entry carries: its enclosures, `media:content` and JSON Feed
+/// attachments of an image type (or, without a type, an image file name), at most
+/// [`MAX_ENTRY_IMAGES`], each once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryImages {
+    /// The entry's record line ([`crate::Record::line`]).
+    pub line: u64,
+    /// The images' absolute URLs, in the feed's order.
+    pub urls: Vec<String>,
+}
+
+/// The most images taken from one feed entry.
+pub const MAX_ENTRY_IMAGES: usize = 4;
+
 /// Reads a fetched document from `url`: a feed's entries, or an HTML page as one article.
 /// `content_type` is the HTTP header (its charset is honoured).
 pub fn parse_document(
@@ -76,10 +90,24 @@ pub fn parse_document(
     bytes: &[u8],
     content_type: Option<&str>,
 ) -> (DocumentKind, Parsed<Item>) {
+    let (kind, parsed, _) = parse_document_with_images(url, bytes, content_type);
+    (kind, parsed)
+}
+
+/// [`parse_document`], with the images each feed entry carries (entries without any are
+/// left out; an article page gives none).
+pub fn parse_document_with_images(
+    url: &Url,
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> (DocumentKind, Parsed<Item>, Vec<EntryImages>) {
     let decoded = decode(bytes, content_type);
+    let mut images = Vec::new();
     if looks_like_feed(&decoded.text, content_type) {
-        (DocumentKind::Feed, parse_feed_text(url, &decoded.text))
-    } else if looks_like_html(&decoded.text, content_type) {
+        let parsed = parse_feed_text(url, &decoded.text, &mut images);
+        return (DocumentKind::Feed, parsed, images);
+    }
+    let (kind, parsed) = if looks_like_html(&decoded.text, content_type) {
         (DocumentKind::Article, parse_article(url, &decoded.text))
     } else {
         let mut parsed = Parsed::new("unknown");
@@ -93,15 +121,67 @@ pub fn parse_document(
             ),
         ));
         (DocumentKind::Article, parsed)
-    }
+    };
+    (kind, parsed, images)
 }
 
 /// Parses a feed from its bytes (any encoding; see [`crate::decode`]).
 pub fn parse_feed(url: &Url, bytes: &[u8], content_type: Option<&str>) -> Parsed<Item> {
-    parse_feed_text(url, &decode(bytes, content_type).text)
+    parse_feed_text(url, &decode(bytes, content_type).text, &mut Vec::new())
 }
 
-fn parse_feed_text(url: &Url, text: &str) -> Parsed<Item> {
+/// Whether a media type or, without one, a URL's file name says image.
+fn is_image(media_type: Option<&str>, url: &str) -> bool {
+    match media_type.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => t.to_ascii_lowercase().starts_with("image/"),
+        None => {
+            let path = url
+                .split(['?', '#'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            [".png", ".jpg", ".jpeg", ".webp", ".gif"]
+                .iter()
+                .any(|e| path.ends_with(e))
+        }
+    }
+}
+
+/// The images of a feed entry (see [`EntryImages`]), resolved against the feed's URL.
+fn entry_images(feed_url: &Url, entry: &feed_rs::model::Entry) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    // Enclosures and `media:content` (feed-rs reads RSS enclosures as media content).
+    for m in &entry.media {
+        for c in &m.content {
+            if let Some(u) = &c.url {
+                let t = c.content_type.as_ref().map(ToString::to_string);
+                if is_image(t.as_deref(), u.as_str()) {
+                    urls.push(u.to_string());
+                }
+            }
+        }
+    }
+    // Atom enclosures and JSON Feed attachments are links with a media type.
+    for l in &entry.links {
+        let attached = l.rel.as_deref().is_none_or(|r| r == "enclosure");
+        if attached
+            && l.media_type
+                .as_deref()
+                .is_some_and(|t| is_image(Some(t), &l.href))
+            && let Some(u) = canonical_link(feed_url, &l.href)
+        {
+            urls.push(u.to_string());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    urls.retain(|u| {
+        (u.starts_with("http://") || u.starts_with("https://")) && seen.insert(u.clone())
+    });
+    urls.truncate(MAX_ENTRY_IMAGES);
+    urls
+}
+
+fn parse_feed_text(url: &Url, text: &str, images: &mut Vec<EntryImages>) -> Parsed<Item> {
     let file = url.as_str();
     let xml = declare_utf8(text);
     let parser = feed_rs::parser::Builder::new()
@@ -132,7 +212,13 @@ fn parse_feed_text(url: &Url, text: &str) -> Parsed<Item> {
     for (i, entry) in feed.entries.iter().enumerate() {
         let line = i as u64 + 1;
         match entry_item(url, entry, feed.language.as_deref(), feed_source.as_deref()) {
-            Ok(item) => parsed.records.push(Record { line, value: item }),
+            Ok(item) => {
+                let urls = entry_images(url, entry);
+                if !urls.is_empty() {
+                    images.push(EntryImages { line, urls });
+                }
+                parsed.records.push(Record { line, value: item });
+            }
             Err((field, message)) => parsed.diagnostics.push(Diagnostic {
                 file: file.to_string(),
                 line,

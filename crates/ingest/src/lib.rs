@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use claimdesk_core::{Diagnostic, FactCheck, Item};
 
-pub use claimreview::fact_checks_from_json;
+pub use claimreview::{MAX_REVIEWED_IMAGES, fact_checks_from_json, reviewed_images};
 
 /// Largest record accepted, in bytes. Longer records are rejected with a diagnostic: a
 /// fact-check or post is never this long, a runaway line (a missing quote) often is.
@@ -403,9 +403,31 @@ fn json_items(file: &str, bytes: &[u8]) -> Parsed<Item> {
 }
 
 fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)> {
+    item_fields(v, true)
+}
+
+/// The item of an image's JSON sidecar (a dropped `photo.png` beside `photo.json`): the
+/// fields of a JSON item (`text`, `id`, `url`, `published_at`, `source`, `language`, and
+/// their other names), `text` optional since the text read from the image joins it. The
+/// diagnostic names the sidecar `file`.
+pub fn sidecar_item(file: &str, bytes: &[u8]) -> Result<Item, Diagnostic> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| diag(file, e.line() as u64, None, json_error(&e)))?;
+    item_fields(&value, false).map_err(|(field, message)| diag(file, 1, Some(field), message))
+}
+
+/// An item from a JSON object; `require_text`: refused without a non-blank `text`.
+fn item_fields(v: &serde_json::Value, require_text: bool) -> Result<Item, (&'static str, String)> {
     let obj = v.as_object().ok_or((
         "(record)",
-        "expected a JSON object with at least `text`".to_string(),
+        if require_text {
+            "expected a JSON object with at least `text`".to_string()
+        } else {
+            format!(
+                "expected a JSON object of item fields, found {}",
+                json_kind(v)
+            )
+        },
     ))?;
     // A number is taken for an id (partners' ids often are numbers), not for text, a URL or
     // a date, where it can only be a mistake.
@@ -430,12 +452,17 @@ fn item_from_json(v: &serde_json::Value) -> Result<Item, (&'static str, String)>
         Ok(None)
     };
     let text_of = |names: &[&'static str]| field(names, false);
-    let text = text_of(&["text", "content", "body"])?
-        .filter(|t| !t.trim().is_empty())
-        .ok_or((
-            "text",
-            "missing or empty: every item needs its text".to_string(),
-        ))?;
+    let text = text_of(&["text", "content", "body"])?.filter(|t| !t.trim().is_empty());
+    let text = match text {
+        Some(t) => t,
+        None if !require_text => String::new(),
+        None => {
+            return Err((
+                "text",
+                "missing or empty: every item needs its text".to_string(),
+            ));
+        }
+    };
     check_text("text", &text)?;
     Ok(Item {
         external_id: field(&["id", "external_id"], true)?,
@@ -468,8 +495,10 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Rejects text a desk cannot use: NUL bytes (a binary file or a broken export).
-pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
+/// Rejects text a desk cannot use: NUL bytes (a binary file or a broken export). The parsers
+/// and the server's item form (`POST /api/items/upload`) check an item's text with it;
+/// the error is the field and what was wrong.
+pub fn check_text(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
     if text.contains('\0') {
         return Err((
             field,

@@ -11,22 +11,29 @@
 //! [`PollSettings::watch_quiet`], through the same folder poll, so a file is read about a
 //! second after its last write. The periodic poll stays as the fallback, and is the only
 //! path for a folder that cannot be watched.
+//!
+//! A drop folder also takes images (`.png`, `.jpg`/`.jpeg`, `.webp`, `.gif`), each an item
+//! with an optional JSON sidecar of the same name (`photo.png` and `photo.json`: the item's
+//! fields, `text` optional). Reading an image (decoding, hashing, OCR) is not this crate's:
+//! the poller hands it to an [`ImageIntake`] ([`Poller::with_images`]; the engine's). A
+//! refused image goes to `rejected/` with its sidecar and an `.errors.txt` naming it, and the
+//! rest of the folder is read as usual; without an `ImageIntake`, images are left where they are.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use claimdesk_core::{Actor, ItemId};
+use claimdesk_core::{Actor, Item, ItemId};
 use claimdesk_store::{PollOutcome, PollRecord, Source, SourceId, SourceKind, Store};
 use jiff::Timestamp;
 use tokio::time::Instant;
 
-use crate::feed::parse_document;
+use crate::feed::{parse_document, parse_document_with_images};
 use crate::fetch::{Conditional, GuardedClient};
 use crate::intake::store_items;
 use crate::watch::FolderWatcher;
-use crate::{ItemFormat, parse_items};
+use crate::{ItemFormat, parse_items, sidecar_item};
 
 /// How the poller treats sources.
 #[derive(Debug, Clone)]
@@ -153,21 +160,107 @@ struct Found {
     changed: Vec<ItemId>,
 }
 
+/// What a drop folder does with an image file: reads it (decodes it within limits, keeps
+/// it, hashes it, reads its text) and stores the item it carries, *without* running the
+/// pipeline (the poller's caller runs it on every polled item, these too). The engine
+/// implements it; this crate only finds the files.
+pub trait ImageIntake: Send + Sync {
+    /// The largest image file read, in bytes: a larger one is refused without being read.
+    fn max_bytes(&self) -> u64;
+
+    /// Stores `item` (a feed entry, or a dropped image's sidecar fields, possibly empty)
+    /// with `images`; `origin` (the dropped file, the feed's URL) names it in the import log.
+    fn store_image_item(
+        &self,
+        item: Item,
+        origin: &str,
+        images: Vec<NamedImage>,
+    ) -> impl Future<Output = Result<DroppedImage, ImageIntakeError>> + Send;
+}
+
+/// An image's bytes and the name it came with (a dropped file's name, an image URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedImage {
+    /// The file name or URL.
+    pub name: String,
+    /// The bytes, as read or fetched (not yet decoded).
+    pub bytes: Vec<u8>,
+}
+
+/// What became of a dropped image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DroppedImage {
+    /// The item added or changed (empty when it was stored unchanged before).
+    pub changed: Vec<ItemId>,
+    /// Why the image was refused, when it was and the item was kept for its sidecar's text.
+    pub refused: Option<String>,
+}
+
+/// Why a dropped image's item was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageIntakeError {
+    /// The item was refused (its image cannot be read and it has no text): the file goes
+    /// to `rejected/` with why.
+    #[error("{0}")]
+    Refused(String),
+    /// The store failed: the poll fails and the file stays for the next one.
+    #[error(transparent)]
+    Store(#[from] claimdesk_store::Error),
+    /// Another failure on the desk's side (the image directory cannot be written): the
+    /// poll fails and the file stays for the next one.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// No [`ImageIntake`]: a poller made by [`Poller::new`] leaves dropped images where they are.
+#[derive(Debug, Clone, Copy)]
+pub enum NoImages {}
+
+impl ImageIntake for NoImages {
+    fn max_bytes(&self) -> u64 {
+        match *self {}
+    }
+
+    async fn store_image_item(
+        &self,
+        _: Item,
+        _: &str,
+        _: Vec<NamedImage>,
+    ) -> Result<DroppedImage, ImageIntakeError> {
+        match *self {}
+    }
+}
+
 /// Polls sources and stores what they bring.
 #[derive(Debug, Clone)]
-pub struct Poller<S> {
+pub struct Poller<S, I = NoImages> {
     store: S,
     client: GuardedClient,
     settings: PollSettings,
+    images: Option<I>,
 }
 
 impl<S: Store> Poller<S> {
-    /// A poller over `store`, fetching through `client`.
+    /// A poller over `store`, fetching through `client`; dropped images are left alone
+    /// until [`Poller::with_images`] says who reads them.
     pub fn new(store: S, client: GuardedClient, settings: PollSettings) -> Poller<S> {
         Poller {
             store,
             client,
             settings,
+            images: None,
+        }
+    }
+}
+
+impl<S: Store, I: ImageIntake> Poller<S, I> {
+    /// This poller, with `images` reading the images dropped in folders.
+    pub fn with_images<J: ImageIntake>(self, images: J) -> Poller<S, J> {
+        Poller {
+            store: self.store,
+            client: self.client,
+            settings: self.settings,
+            images: Some(images),
         }
     }
 
@@ -280,8 +373,11 @@ impl<S: Store> Poller<S> {
                 changed: Vec::new(),
             });
         }
-        let (_, parsed) =
-            parse_document(&fetched.url, &fetched.body, fetched.content_type.as_deref());
+        let (_, mut parsed, entry_images) = parse_document_with_images(
+            &fetched.url,
+            &fetched.body,
+            fetched.content_type.as_deref(),
+        );
         if parsed.records.is_empty()
             && let Some(d) = parsed.diagnostics.first()
         {
@@ -289,17 +385,74 @@ impl<S: Store> Poller<S> {
         }
         let items = parsed.records.len() as u64;
         let rejected = parsed.diagnostics.len() as u64;
+        // Entries with images go one by one through the image reader, their images
+        // fetched through the same guard; the rest are stored in one batch, as before.
+        let mut changed = Vec::new();
+        if let Some(images) = &self.images
+            && !entry_images.is_empty()
+        {
+            let mut plain = Vec::with_capacity(parsed.records.len());
+            for record in std::mem::take(&mut parsed.records) {
+                let urls = entry_images
+                    .iter()
+                    .find(|e| e.line == record.line)
+                    .map(|e| e.urls.as_slice())
+                    .unwrap_or_default();
+                let fetched = self.fetch_images(images, urls).await;
+                if fetched.is_empty() {
+                    plain.push(record);
+                    continue;
+                }
+                match images
+                    .store_image_item(record.value, &source.location, fetched)
+                    .await
+                {
+                    Ok(d) => changed.extend(d.changed),
+                    Err(ImageIntakeError::Store(e)) => return Err(PollError::Store(e)),
+                    Err(e) => {
+                        return Err(PollError::Source(format!(
+                            "entry {} with images: {e}",
+                            record.line
+                        )));
+                    }
+                }
+            }
+            parsed.records = plain;
+        }
         let stored = store_items(&self.store, &source.location, parsed, Actor::System)
             .await
             .map_err(PollError::Store)?;
+        changed.extend(stored.changed);
         Ok(Found {
             outcome: PollOutcome::Fetched,
             etag: fetched.etag,
             last_modified: fetched.last_modified,
             items,
             rejected,
-            changed: stored.changed,
+            changed,
         })
+    }
+
+    /// Fetches a feed entry's images through the guarded client (its rules, redirects and
+    /// body cap), each also within the image reader's size; one that cannot be fetched is
+    /// left out, and the log says why (the entry's text is stored either way).
+    async fn fetch_images(&self, images: &I, urls: &[String]) -> Vec<NamedImage> {
+        let mut out = Vec::new();
+        for url in urls {
+            match self.client.get(url, &Conditional::default()).await {
+                Ok(f) if f.body.len() as u64 > images.max_bytes() => {
+                    tracing::info!(target: "ingest::poll", image = %url, bytes = f.body.len(), "feed image too large");
+                }
+                Ok(f) => out.push(NamedImage {
+                    name: url.clone(),
+                    bytes: f.body,
+                }),
+                Err(e) => {
+                    tracing::info!(target: "ingest::poll", image = %url, error = %e, "feed image not fetched");
+                }
+            }
+        }
+        out
     }
 
     async fn poll_folder(
@@ -321,6 +474,21 @@ impl<S: Store> Poller<S> {
             changed: Vec::new(),
         };
         for file in files {
+            if !file.is_file() {
+                // A sidecar moved along with its image.
+                continue;
+            }
+            if is_image_file(&file) {
+                if let Some(images) = &self.images {
+                    self.read_image(images, dir, &file, settle, now, &mut found)
+                        .await?;
+                }
+                continue;
+            }
+            if sidecar_of_image(&file).is_some() {
+                // Read with its image.
+                continue;
+            }
             let name = file.display().to_string();
             let bytes = std::fs::read(&file)
                 .map_err(|e| PollError::Source(format!("cannot read {name}: {e}")))?;
@@ -363,6 +531,100 @@ impl<S: Store> Poller<S> {
             found.changed.extend(stored.changed);
         }
         Ok(found)
+    }
+
+    /// A dropped image and its sidecar (when there is one, and once it has settled too): the
+    /// item stored through `images`, the files moved to `done/` or `rejected/`, a refusal
+    /// written beside them naming the file.
+    async fn read_image(
+        &self,
+        images: &I,
+        dir: &Path,
+        file: &Path,
+        settle: Duration,
+        now: Timestamp,
+        found: &mut Found,
+    ) -> Result<(), PollError> {
+        let name = file.display().to_string();
+        let sidecar = file.with_extension("json");
+        let sidecar = sidecar.is_file().then_some(sidecar);
+        if let Some(side) = &sidecar
+            && !settled(side, settle, now)
+        {
+            // Its item fields are still being written: next time.
+            return Ok(());
+        }
+        let mut why = Vec::new();
+        let item = match &sidecar {
+            None => Ok(Item::default()),
+            Some(side) => std::fs::read(side)
+                .map_err(|e| format!("{}: cannot read: {e}", side.display()))
+                .and_then(|bytes| {
+                    sidecar_item(&side.display().to_string(), &bytes).map_err(|d| d.to_string())
+                }),
+        };
+        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let stored = match item {
+            Err(e) => Err(e),
+            Ok(_) if size > images.max_bytes() => Err(format!(
+                "{name}: the file is {size} bytes, more than the {} an image may have",
+                images.max_bytes()
+            )),
+            Ok(item) => {
+                let bytes = std::fs::read(file)
+                    .map_err(|e| PollError::Source(format!("cannot read {name}: {e}")))?;
+                let image = NamedImage {
+                    name: file
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("image")
+                        .to_string(),
+                    bytes,
+                };
+                match images.store_image_item(item, &name, vec![image]).await {
+                    Ok(d) => Ok(d),
+                    Err(ImageIntakeError::Refused(m)) => Err(format!("{name}: {m}")),
+                    Err(ImageIntakeError::Store(e)) => return Err(PollError::Store(e)),
+                    Err(ImageIntakeError::Failed(m)) => {
+                        return Err(PollError::Source(format!("{name}: {m}")));
+                    }
+                }
+            }
+        };
+        let to = match stored {
+            Ok(d) => {
+                if let Some(refused) = d.refused {
+                    why.push(format!(
+                        "{name}: {refused} (the item was kept for its text)"
+                    ));
+                    found.rejected += 1;
+                }
+                found.items += 1;
+                found.changed.extend(d.changed);
+                "done"
+            }
+            Err(e) => {
+                tracing::info!(target: "ingest::poll", file = %name, error = %e, "dropped image refused");
+                why.push(e);
+                found.rejected += 1;
+                "rejected"
+            }
+        };
+        // Moved only after the item is committed (a crash in between reads it again, and
+        // its key makes that a no-op); the sidecar goes along.
+        let moved = move_into(dir, to, file).map_err(PollError::Source)?;
+        if let Some(side) = &sidecar {
+            move_into(dir, to, side).map_err(PollError::Source)?;
+        }
+        if !why.is_empty() {
+            let report = moved.with_file_name(format!(
+                "{}.errors.txt",
+                moved.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+            ));
+            let _ = std::fs::write(&report, why.join("\n") + "\n");
+        }
+        found.outcome = PollOutcome::Fetched;
+        Ok(())
     }
 
     /// Polls due sources until `shutdown` resolves, awaiting `on_report` after each poll
@@ -533,10 +795,42 @@ fn is_partial(name: &str) -> bool {
             .any(|s| lower.ends_with(s))
 }
 
-/// What a drop folder reads: item files, and feeds saved as files (RSS, Atom).
+/// What a drop folder reads: item files, feeds saved as files (RSS, Atom), and images.
 const ITEM_EXTENSIONS: &[&str] = &[
-    "jsonl", "ndjson", "json", "csv", "tsv", "rss", "atom", "xml",
+    "jsonl", "ndjson", "json", "csv", "tsv", "rss", "atom", "xml", "png", "jpg", "jpeg", "webp",
+    "gif",
 ];
+
+/// The images a drop folder takes, by extension (the bytes decide the format).
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "webp", "gif"];
+
+/// Whether a dropped file is an image, by its extension.
+fn is_image_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The image whose sidecar `path` is: a `.json` file beside an image of the same name.
+fn sidecar_of_image(path: &Path) -> Option<PathBuf> {
+    let ext = path.extension()?.to_str()?;
+    if !ext.eq_ignore_ascii_case("json") {
+        return None;
+    }
+    IMAGE_EXTENSIONS
+        .iter()
+        .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
+        .map(|e| path.with_extension(e))
+        .find(|p| p.is_file())
+}
+
+/// Whether `path` has not been modified for `settle` before `now`.
+fn settled(path: &Path, settle: Duration, now: Timestamp) -> bool {
+    let now = SystemTime::try_from(now).unwrap_or(SystemTime::UNIX_EPOCH);
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|m| now.duration_since(m).is_ok_and(|age| age >= settle))
+}
 
 /// Whether a dropped file is a feed (read as a feed source's document is).
 fn is_feed_file(path: &Path) -> bool {

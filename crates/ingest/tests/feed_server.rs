@@ -141,6 +141,50 @@ async fn latin1() -> Response {
         .into_response()
 }
 
+/// A feed whose entries carry images (`{base}` is the server's own address): an RSS
+/// enclosure; `media:content`, one without a type and a podcast's audio (not an image); an
+/// image that is not there; and an entry without any. (feed-rs keeps an item's enclosure
+/// only when it has no `media:content`, so each is in an item of its own.)
+pub const RSS_IMAGES: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Ảnh</title><link>https://anh.example/</link>
+<item><title>Ảnh chụp tin nhắn lừa đảo</title><link>https://anh.example/1</link>
+<enclosure url="{base}/img/one.png" length="9" type="image/png"/></item>
+<item><title>Ảnh đăng lại trên nhóm</title><link>https://anh.example/4</link>
+<media:content url="{base}/img/two.jpg"/>
+<media:content url="{base}/img/podcast.mp3" type="audio/mpeg"/></item>
+<item><title>Một ảnh không tải được</title><link>https://anh.example/2</link>
+<enclosure url="{base}/img/missing.png" length="9" type="image/png"/></item>
+<item><title>Không có ảnh</title><link>https://anh.example/3</link></item>
+</channel></rss>"#;
+
+/// A JSON Feed whose item has an image attachment and a PDF one.
+pub const JSON_FEED_IMAGES: &str = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Ảnh",
+"items": [{"id": "j1", "url": "https://anh.example/j1", "content_text": "Một bài có ảnh đính kèm",
+ "attachments": [{"url": "{base}/img/three.webp", "mime_type": "image/webp"},
+                 {"url": "{base}/img/doc.pdf", "mime_type": "application/pdf"}]}]}"#;
+
+/// A feed with `{base}` replaced by the address the request came to.
+fn with_base(headers: &HeaderMap, body: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    body.replace("{base}", &format!("http://{host}"))
+}
+
+/// The images of [`RSS_IMAGES`] and [`JSON_FEED_IMAGES`]: a few bytes each, named by
+/// their path (the test's image reader does not decode them).
+async fn image(Path(name): Path<String>) -> Response {
+    if name == "missing.png" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "image/png")],
+        format!("image:{name}"),
+    )
+        .into_response()
+}
+
 /// Starts the server; `elsewhere` is where `/away` redirects (an absolute URL).
 pub async fn start(elsewhere: &str) -> SocketAddr {
     let app = Router::new()
@@ -182,6 +226,25 @@ pub async fn start(elsewhere: &str) -> SocketAddr {
                 )
             }),
         )
+        .route(
+            "/images-rss",
+            get(|h: HeaderMap| async move {
+                (
+                    [(header::CONTENT_TYPE, "application/rss+xml")],
+                    with_base(&h, RSS_IMAGES),
+                )
+            }),
+        )
+        .route(
+            "/images-json",
+            get(|h: HeaderMap| async move {
+                (
+                    [(header::CONTENT_TYPE, "application/feed+json")],
+                    with_base(&h, JSON_FEED_IMAGES),
+                )
+            }),
+        )
+        .route("/img/{name}", get(image))
         .route("/away", get(redirect_to).with_state(elsewhere.to_string()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -284,3 +284,66 @@ async fn without_the_watch_a_dropped_file_waits_for_the_next_poll() {
         0
     );
 }
+
+/// Without an image reader (`Poller::new` alone), dropped images and their sidecars stay
+/// where they are, and the sidecar is never read as a file of items.
+#[tokio::test]
+async fn images_and_their_sidecars_wait_for_an_image_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = dir.path();
+    std::fs::write(drop.join("shot.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    std::fs::write(
+        drop.join("shot.json"),
+        "{\"id\": \"s1\", \"text\": \"a sidecar, not an item file\"}",
+    )
+    .unwrap();
+    std::fs::write(
+        drop.join("posts.jsonl"),
+        "{\"id\": \"p1\", \"text\": \"Bridge closed forever\"}\n",
+    )
+    .unwrap();
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    let client =
+        GuardedClient::with_resolver(FetchConfig::default(), Arc::new(StaticResolver::new()))
+            .unwrap();
+    let poller = Poller::new(store.clone(), client, PollSettings::default());
+    let now = Timestamp::now();
+    let source = store
+        .add_source(
+            &NewSource {
+                kind: SourceKind::Folder,
+                location: drop.display().to_string(),
+                interval_secs: 60,
+                first_poll_at: timestamp_text(now),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let r = poller
+        .poll(&source, now + SignedDuration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!((r.items, r.rejected), (1, 0), "{r:?}");
+    assert!(drop.join("shot.png").exists() && drop.join("shot.json").exists());
+    let items = store.items(ItemId(0), 100).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].item.text, "Bridge closed forever");
+}
+
+#[test]
+fn a_sidecar_gives_item_fields_with_text_optional_and_names_itself_when_broken() {
+    let item = claimdesk_ingest::sidecar_item(
+        "drop/tip.json",
+        br#"{"id": 7, "source": "hotline", "lang": "vi"}"#,
+    )
+    .unwrap();
+    assert_eq!(item.external_id.as_deref(), Some("7"));
+    assert_eq!(item.source.as_deref(), Some("hotline"));
+    assert_eq!(item.language.as_deref(), Some("vi"));
+    assert_eq!(item.text, "");
+    for bad in [&b"{\"id\": "[..], b"[1, 2]", b"{\"text\": 5}"] {
+        let d = claimdesk_ingest::sidecar_item("drop/tip.json", bad).unwrap_err();
+        assert!(d.to_string().contains("drop/tip.json"), "{d}");
+    }
+}

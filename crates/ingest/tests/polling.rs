@@ -370,3 +370,93 @@ fn since_takes_a_time_a_date_or_a_span_back_from_now() {
         "{wrong}"
     );
 }
+
+/// Each item the image reader was given: its text and its images' names.
+type Seen = Arc<std::sync::Mutex<Vec<(String, Vec<String>)>>>;
+
+/// An image reader that records what it was given and stores the item as is.
+#[derive(Debug, Clone)]
+struct Recorder {
+    store: SqliteStore,
+    seen: Seen,
+}
+
+impl claimdesk_ingest::poll::ImageIntake for Recorder {
+    fn max_bytes(&self) -> u64 {
+        64
+    }
+
+    async fn store_image_item(
+        &self,
+        item: claimdesk_core::Item,
+        origin: &str,
+        images: Vec<claimdesk_ingest::poll::NamedImage>,
+    ) -> Result<claimdesk_ingest::poll::DroppedImage, claimdesk_ingest::poll::ImageIntakeError>
+    {
+        for i in &images {
+            assert_eq!(
+                String::from_utf8_lossy(&i.bytes),
+                format!("image:{}", i.name.rsplit('/').next().unwrap())
+            );
+        }
+        self.seen.lock().unwrap().push((
+            item.text.clone(),
+            images.into_iter().map(|i| i.name).collect(),
+        ));
+        let parsed = claimdesk_ingest::Parsed {
+            records: vec![claimdesk_ingest::Record {
+                line: 1,
+                value: item,
+            }],
+            diagnostics: Vec::new(),
+            format: "test",
+        };
+        let stored =
+            claimdesk_ingest::intake::store_items(&self.store, origin, parsed, Actor::System)
+                .await?;
+        Ok(claimdesk_ingest::poll::DroppedImage {
+            changed: stored.changed,
+            refused: None,
+        })
+    }
+}
+
+#[tokio::test]
+async fn feed_entries_bring_their_images_through_the_guard() {
+    let f = Fixture::new().await;
+    let seen: Seen = Arc::default();
+    let poller = f.poller.clone().with_images(Recorder {
+        store: f.store.clone(),
+        seen: seen.clone(),
+    });
+    for path in ["/images-rss", "/images-json"] {
+        let s = f.add(path).await;
+        let r = poller.poll(&s, f.now).await.unwrap();
+        assert_eq!(r.outcome, PollOutcome::Fetched, "{path}: {:?}", r.error);
+        assert_eq!(r.changed.len() as u64, r.items, "{path}");
+    }
+    let seen = seen.lock().unwrap().clone();
+    let img = |name: &str| format!("{}/img/{name}", f.base);
+    assert_eq!(
+        seen,
+        [
+            // The enclosure; the untyped media:content, not the audio.
+            (
+                "Ảnh chụp tin nhắn lừa đảo".to_string(),
+                vec![img("one.png")]
+            ),
+            ("Ảnh đăng lại trên nhóm".to_string(), vec![img("two.jpg")]),
+            // The JSON Feed's image attachment; not the PDF.
+            (
+                "Một bài có ảnh đính kèm".to_string(),
+                vec![img("three.webp")]
+            ),
+        ]
+    );
+    // The entry whose image could not be fetched, and the one without, are stored as text.
+    let texts: Vec<String> = f.items().await.into_iter().map(|i| i.text).collect();
+    for t in ["Một ảnh không tải được", "Không có ảnh"] {
+        assert!(texts.iter().any(|x| x == t), "{t}: {texts:?}");
+    }
+    assert_eq!(texts.len(), 5);
+}

@@ -138,6 +138,7 @@ fn language_pattern() -> String {
 fn field_rules() -> Vec<(&'static str, &'static str, String)> {
     vec![
         ("ItemRequest", "text", item_text_pattern()),
+        ("ItemForm", "text", item_text_pattern()),
         ("MatchRequest", "text", any_non_blank_pattern()),
         ("NoteRequest", "text", non_blank_pattern()),
         ("EvidenceRequest", "url", web_url_pattern()),
@@ -157,8 +158,8 @@ fn field_rules() -> Vec<(&'static str, &'static str, String)> {
     ]
 }
 
-/// Writes [`field_rules`] into the document's schemas, and the evidence URLs' pattern into
-/// `VerdictRequest.evidence`'s items.
+/// Writes [`field_rules`] into the document's schemas, closes the item form (`ItemForm`) to
+/// other fields, and writes the evidence URLs' pattern into `VerdictRequest.evidence`'s items.
 fn constrain(doc: &mut utoipa::openapi::OpenApi) {
     let Ok(mut v) = serde_json::to_value(&*doc) else {
         return;
@@ -170,6 +171,13 @@ fn constrain(doc: &mut utoipa::openapi::OpenApi) {
         if let Some(p) = p.as_object_mut() {
             p.insert("pattern".into(), serde_json::Value::String(pattern));
         }
+    }
+    // The item form takes no other field (the handler refuses one it does not know).
+    if let Some(form) = schemas["ItemForm"].as_object_mut() {
+        form.insert(
+            "additionalProperties".into(),
+            serde_json::Value::Bool(false),
+        );
     }
     if let Some(items) =
         schemas["VerdictRequest"]["properties"]["evidence"]["items"].as_object_mut()

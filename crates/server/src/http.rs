@@ -121,7 +121,10 @@ async fn security_headers(State(tls): State<bool>, mut response: Response<Body>)
     if tls && let Ok(v) = HeaderValue::from_str(&format!("max-age={HSTS_MAX_AGE}")) {
         h.insert(STRICT_TRANSPORT_SECURITY, v);
     }
-    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // A response that sets a stricter policy of its own (an image served back: nothing
+    // but the image, sandboxed) keeps it.
+    h.entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

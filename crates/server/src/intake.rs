@@ -10,6 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::Actor;
+use claimdesk_engine::ImageUpload;
 use claimdesk_ingest::{ItemFormat, parse_items};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ImportSource, NewItem};
@@ -41,6 +42,31 @@ pub struct IntakeReport {
     pub alerts: u64,
     /// Why each refused record was refused.
     pub rejected_records: Vec<RejectedRecord>,
+    /// The images sent with a `multipart/form-data` item, in order: kept (with the text read
+    /// from each) or refused (with why). Absent for JSON bodies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageReport>,
+}
+
+/// What became of one image sent with an item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageReport {
+    /// Its place among the images sent (0 for the first).
+    pub position: u32,
+    /// The file name it was sent with.
+    pub name: Option<String>,
+    /// SHA-256 of its bytes when kept (served at `/images/{sha256}`).
+    pub sha256: Option<String>,
+    /// Why it was refused (the item's text is kept).
+    pub refused: Option<String>,
+    /// A remark (a JPEG named `.png` is read as JPEG).
+    pub note: Option<String>,
+    /// The text read from it, which joined the item's text.
+    pub text: Option<String>,
+    /// Why no text was read, when none was (Tesseract not installed, a timeout).
+    pub ocr_note: Option<String>,
+    /// Its PDQ perceptual hash (64 hex digits).
+    pub pdq: Option<String>,
 }
 
 /// A record the desk refused.
@@ -76,6 +102,44 @@ pub struct ItemRequest {
     source: Option<String>,
     /// Its language tag (`vi`, `en`); detected when absent.
     language: Option<String>,
+}
+
+/// A `POST /api/items/upload` body (`multipart/form-data`): one item with its images.
+/// Describes the form in the OpenAPI document; the handler reads the parts. No other field
+/// is taken (the document says `additionalProperties: false`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Read part by part by the handler: this type only describes the form.
+pub struct ItemForm {
+    /// The post's text (the text read from its images joins it). The desk also takes an
+    /// item without it when text is read from its images.
+    #[schema(min_length = 1)]
+    text: String,
+    /// The partner's id of the item.
+    id: Option<String>,
+    /// Where the item was seen.
+    url: Option<String>,
+    /// When it was published (RFC 3339).
+    published_at: Option<String>,
+    /// The platform, feed or partner it comes from.
+    source: Option<String>,
+    /// Its language tag (`vi`, `en`); detected when absent.
+    language: Option<String>,
+    /// Image files (PNG, JPEG, GIF or WebP), in the order sent; each is read and hashed, and
+    /// one that cannot be is reported in the answer's `images` while the item is kept.
+    #[schema(schema_with = binary_files)]
+    image: Option<Vec<Vec<u8>>>,
+}
+
+/// An array of files, for a form's repeated file field.
+fn binary_files() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+    utoipa::openapi::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+        )
+        .build()
 }
 
 /// A string, a number, or null.
@@ -136,6 +200,13 @@ fn parse_body(
     let json = essence.eq_ignore_ascii_case("application/json")
         || essence.eq_ignore_ascii_case("application/x-ndjson")
         || essence.eq_ignore_ascii_case("application/jsonl");
+    if essence.eq_ignore_ascii_case("multipart/form-data") {
+        return Err(ApiError::with_detail(
+            ErrorCode::UnsupportedMediaType,
+            "an item with images (multipart/form-data) goes to POST /api/items/upload; \
+             send items here as application/json or application/x-ndjson",
+        ));
+    }
     if !json {
         return Err(ApiError::with_detail(
             ErrorCode::UnsupportedMediaType,
@@ -163,7 +234,7 @@ fn parse_body(
             (ItemsRequest = "application/json"),
             (String = "application/x-ndjson")
         ),
-        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
+        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). An item with images goes to `POST /api/items/upload`. Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
     ),
     responses(
         (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`)", body = IntakeReport),
@@ -232,6 +303,152 @@ pub(crate) async fn api_add_items(
                 line: d.line,
                 field: d.field,
                 message: d.message,
+            })
+            .collect(),
+        images: Vec::new(),
+    };
+    Ok((StatusCode::OK, Json(report)).into_response())
+}
+
+/// Stores one post sent with its images (screenshots, photos): each image is kept, hashed and
+/// read, the text read joins the item's text, and the item is matched against the
+/// fact-checks.
+#[utoipa::path(
+    post, path = "/api/items/upload", tag = "items",
+    request_body(
+        content(
+            (ItemForm = "multipart/form-data")
+        ),
+        description = "One item as `multipart/form-data`: the fields `text`, `id`, `url`, `published_at`, `source` and `language`, and `image` files (PNG, JPEG, GIF or WebP, in the order sent). The text read from each image joins the item's text (an item of images alone is taken when text is read from them); an image that cannot be read is refused and reported in `images`, and the item is kept."
+    ),
+    responses(
+        (status = 200, description = "The item was stored; `images` says what became of each image", body = IntakeReport),
+        (status = 401, description = "Not signed in (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "The body is not `multipart/form-data` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 422, description = "The form is not an item: an unknown or repeated field, an `image` that is not a file part, text with a NUL byte, or neither text nor text read from an image (`invalid_request`, saying why)", body = ErrorBody)
+    )
+)]
+pub(crate) async fn api_upload_item(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+        return Err(ApiError::with_detail(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "Content-Type {content_type:?}: send the item and its images as multipart/form-data \
+                 (items without images go to POST /api/items as JSON)"
+            ),
+        ));
+    }
+    let bad = |what: String| ApiError::with_detail(ErrorCode::InvalidRequest, what);
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|e| bad(format!("multipart/form-data body: {e}")))?;
+    let stream =
+        futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut item = claimdesk_core::Item::default();
+    let mut uploads = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("multipart/form-data body: {e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "image" || name == "images" || name == "image[]" {
+            // A file part says so with a file name or a content type; a bare value (`{}`,
+            // a number) is a mistake, not a picture to try to decode.
+            if field.file_name().is_none() && field.content_type().is_none() {
+                return Err(bad(format!(
+                    "field `{name}` is not a file: send each image as a file part (with a \
+                     file name or a content type)"
+                )));
+            }
+            let file = field
+                .file_name()
+                .map(str::to_string)
+                .or_else(|| field.content_type().map(ToString::to_string));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| bad(format!("image field: {e}")))?;
+            uploads.push(ImageUpload {
+                name: file,
+                bytes: bytes.to_vec(),
+            });
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| bad(format!("field `{name}`: {e}")))?;
+        if !seen.insert(name.clone()) {
+            return Err(bad(format!("field `{name}` is sent twice: send it once")));
+        }
+        let value = Some(value).filter(|v| !v.trim().is_empty());
+        match name.as_str() {
+            "text" => item.text = value.unwrap_or_default(),
+            "id" => item.external_id = value,
+            "url" => item.url = value,
+            "published_at" => item.published_at = value,
+            "source" => item.source = value,
+            "language" => item.language = value,
+            other => {
+                return Err(bad(format!(
+                    "unknown field `{other}`: send text, id, url, published_at, source, \
+                     language and image files"
+                )));
+            }
+        }
+    }
+    if let Err((field, message)) = claimdesk_ingest::check_text("text", &item.text) {
+        return Err(bad(format!("field `{field}`: {message}")));
+    }
+    if uploads.is_empty() && item.text.trim().is_empty() {
+        return Err(bad(
+            "the item has neither text nor an image: send a `text` field or `image` files".into(),
+        ));
+    }
+    let out = state
+        .engine()
+        .add_item_with_images(item, uploads, Actor::User(who.user.id))
+        .await
+        .map_err(|e| match e {
+            claimdesk_engine::Error::Usage(m) => bad(m),
+            other => ApiError::with_detail(ErrorCode::Internal, other.to_string()),
+        })?;
+    let report = IntakeReport {
+        added: out.counts.added,
+        updated: out.counts.updated,
+        unchanged: out.counts.unchanged,
+        rejected: out.counts.rejected,
+        items: out.changed.iter().map(|i| i.0).collect(),
+        matched: out.report.matched as u64,
+        below_threshold: out.report.below_threshold as u64,
+        alerts: out.report.alerts.len() as u64,
+        rejected_records: Vec::new(),
+        images: out
+            .images
+            .into_iter()
+            .map(|r| ImageReport {
+                position: r.link.position,
+                name: r.link.name,
+                sha256: r.link.sha256,
+                refused: r.link.refused,
+                note: r.link.note,
+                text: r.image.as_ref().and_then(|i| i.ocr_text.clone()),
+                ocr_note: r.image.as_ref().and_then(|i| i.ocr_note.clone()),
+                pdq: r.image.and_then(|i| i.pdq),
             })
             .collect(),
     };

@@ -47,6 +47,7 @@ mod dashboard;
 mod digests;
 mod export;
 mod factchecks;
+mod images;
 mod intake;
 mod items;
 mod language;
@@ -114,6 +115,7 @@ pub const LAYERS: &[&str] = &[
     "dashboard",
     "digests",
     "public::published",
+    "images",
     "public::jsonld",
     "public::pages",
     "public::feeds",

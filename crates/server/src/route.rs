@@ -30,7 +30,8 @@ pub enum Kind {
     Page,
     /// A feed of the public verdicts (RSS, Atom, JSON Feed).
     Feed,
-    /// A staff download (CSV, JSON Lines).
+    /// A download: the staff's (CSV, JSON Lines, an item's image) or, with `Public`
+    /// access, a published verdict's image.
     Download,
     /// The JSON API and the machine endpoints, described by the OpenAPI document (errors:
     /// the JSON error body).

@@ -15,8 +15,8 @@ use crate::route::Access::{Admin, Change, Public, SignedIn};
 use crate::route::{Access, Handler, Kind, Route};
 use crate::state::AppState;
 use crate::{
-    assets, dashboard, digests, export, factchecks, intake, items, language, login, matching,
-    monitoring, ops, public, sources,
+    assets, dashboard, digests, export, factchecks, images, intake, items, language, login,
+    matching, monitoring, ops, public, sources,
 };
 
 const GET: &str = "GET";
@@ -111,6 +111,9 @@ pub const ROUTES: &[Route] = &[
     // Published verdicts, for the public.
     page(GET, "/verdicts", Public, || get(public::pages::verdicts)),
     page(GET, "/verdicts/{id}", Public, || get(public::pages::verdict)),
+    // The image a published verdict reviewed (issue 20): a public download.
+    route(GET, "/verdicts/{id}/images/{sha256}", Public, Kind::Download,
+        Handler::Plain(|| get(images::verdict_image))),
     feed("/feeds/verdicts.rss", || get(public::feeds::rss)),
     feed("/feeds/verdicts.atom", || get(public::feeds::atom)),
     feed("/feeds/verdicts.json", || get(public::feeds::json_feed)),
@@ -126,12 +129,15 @@ pub const ROUTES: &[Route] = &[
         Handler::Plain(|| get(dashboard::figure_download))),
     route(GET, "/digests/{digest}", Change, Kind::Download,
         Handler::Plain(|| get(digests::digest_file))),
+    // The images items and fact-checks carry (issue 20).
+    download("/images/{sha256}", || get(images::image_file)),
     // Assets.
     asset(assets::CSS_ROUTE, || get(assets::css)),
     asset(assets::HTMX_PATH, || get(assets::htmx)),
     // The JSON API and the machine endpoints (the OpenAPI document describes each).
     api(GET, "/api/items", SignedIn, || routes!(items::api::list_items)),
     api(POST, "/api/items", Change, || routes!(intake::api_add_items)),
+    api(POST, "/api/items/upload", Change, || routes!(intake::api_upload_item)),
     api(GET, "/api/items/{id}", SignedIn, || routes!(items::api::get_item)),
     api(POST, "/api/items/{id}/match", Change, || routes!(case_api::api_link_item)),
     api(POST, "/api/items/{id}/case", Change, || routes!(case_api::api_open_case)),

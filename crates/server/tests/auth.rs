@@ -9,8 +9,9 @@ use claimdesk_store::prelude::*;
 use crate::util::{Desk, PASSWORD, desk, desk_with, set_cookie_header};
 
 /// A route's path with its parameters filled in (ids of records the desk has).
-fn concrete(path: &str) -> String {
+fn concrete(path: &str, image: &str) -> String {
     path.replace("{id}", "1")
+        .replace("{sha256}", image)
         .replace("{code}", "vi")
         .replace("{figure}", "items_over_time.csv")
         .replace("{digest}", "week-2026-03-02.en.md")
@@ -56,9 +57,45 @@ async fn every_listed_route_is_served_and_guarded() {
         )
         .await
         .unwrap();
+    // And an image, so `{sha256}` names a stored one.
+    let png = {
+        let mut out = Vec::new();
+        let shot = claimdesk_engine::image::render::screenshot(&["an image"], 20.0, false);
+        image::DynamicImage::ImageRgb8(shot.to_rgb8())
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    };
+    let with_image = d
+        .engine
+        .add_item_with_images(
+            claimdesk_core::Item {
+                text: "a post with an image".into(),
+                ..claimdesk_core::Item::default()
+            },
+            vec![claimdesk_engine::ImageUpload {
+                name: Some("shot.png".into()),
+                bytes: png.clone(),
+            }],
+            claimdesk_core::Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let image = with_image.images[0].image.as_ref().unwrap().sha256.clone();
+    // ...which fact-check 1 reviewed, so its public verdict serves it.
+    d.engine
+        .add_fact_check_image(
+            claimdesk_core::FactCheckId(1),
+            claimdesk_engine::ImageUpload {
+                name: Some("shot.png".into()),
+                bytes: png,
+            },
+        )
+        .await
+        .unwrap();
     let admin = format!("Bearer {}", d.admin_token);
     for r in ROUTES {
-        let uri = concrete(r.path);
+        let uri = concrete(r.path, &image);
         let what = format!("{} {}", r.method, r.path);
         // Served: the router knows the route (no fallback 404, no 405).
         let a = request(&d, r.method, &uri, &[("authorization", &admin)]).await;

@@ -5,6 +5,7 @@ mod auth;
 mod dashboard;
 mod errors;
 mod exports;
+mod images;
 mod interop;
 mod lookback;
 mod monitoring;

@@ -149,6 +149,10 @@ impl FactCheckStore for AnyStore {
         dispatch!(self, s => s.fact_checks().await)
     }
 
+    async fn fact_check_id(&self, source_id: &str) -> Result<Option<FactCheckId>> {
+        dispatch!(self, s => s.fact_check_id(source_id).await)
+    }
+
     async fn fact_checks_by_id(&self, ids: &[FactCheckId]) -> Result<Vec<StoredFactCheck>> {
         dispatch!(self, s => s.fact_checks_by_id(ids).await)
     }
@@ -632,6 +636,10 @@ impl ImageStore for AnyStore {
 
     async fn item_images(&self, item: ItemId) -> Result<Vec<ItemImage>> {
         dispatch!(self, s => s.item_images(item).await)
+    }
+
+    async fn item_image_counts(&self, items: &[ItemId]) -> Result<Vec<(ItemId, u32)>> {
+        dispatch!(self, s => s.item_image_counts(items).await)
     }
 
     async fn add_fact_check_image(&self, fact_check: FactCheckId, sha256: &str) -> Result<()> {

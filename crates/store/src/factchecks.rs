@@ -48,6 +48,12 @@ pub trait FactCheckStore: Send + Sync {
     /// Every fact-check in force (published, not withdrawn), in id order.
     fn fact_checks(&self) -> impl Future<Output = Result<Vec<StoredFactCheck>>> + Send;
 
+    /// The id of the fact-check with this source id (the key its import gave it), if any.
+    fn fact_check_id(
+        &self,
+        source_id: &str,
+    ) -> impl Future<Output = Result<Option<FactCheckId>>> + Send;
+
     /// The fact-checks with these ids (unknown ids are left out), in id order.
     fn fact_checks_by_id(
         &self,

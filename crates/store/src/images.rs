@@ -80,6 +80,13 @@ pub trait ImageStore: Send + Sync {
     /// The images an item came with, in the order sent.
     fn item_images(&self, item: ItemId) -> impl Future<Output = Result<Vec<ItemImage>>> + Send;
 
+    /// How many kept images each of `items` came with (refused ones not counted); items
+    /// without any are left out. For the queue's mark on items that carry images.
+    fn item_image_counts(
+        &self,
+        items: &[ItemId],
+    ) -> impl Future<Output = Result<Vec<(ItemId, u32)>>> + Send;
+
     /// Records that a fact-check carries an image (already saved); idempotent.
     fn add_fact_check_image(
         &self,

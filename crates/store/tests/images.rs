@@ -1,7 +1,7 @@
 //! Images on items and fact-checks (issue 20): recorded once by SHA-256, linked in order,
 //! refused ones kept with their reason, fact-check hashes listed for the index.
 
-use claimdesk_core::{FactCheckId, Item};
+use claimdesk_core::{FactCheckId, Item, ItemId};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{AnyStore, NewItem, NewItemImage, StoredImage};
 
@@ -86,6 +86,10 @@ async fn images_are_recorded_once_and_linked_to_items_in_order(s: AnyStore) {
     );
     assert_eq!(got[2].position, 2);
     assert_eq!(got[2].note.as_deref(), Some("named as PNG but JPEG"));
+    // The queue's count: kept images only, items without any left out.
+    let other = ItemId(id.0 + 1_000);
+    assert_eq!(s.item_image_counts(&[other, id]).await.unwrap(), [(id, 2)]);
+    assert_eq!(s.item_image_counts(&[]).await.unwrap(), []);
     // Setting again replaces.
     s.set_item_images(id, &links[..1]).await.unwrap();
     assert_eq!(s.item_images(id).await.unwrap().len(), 1);
@@ -109,6 +113,9 @@ async fn fact_check_images_are_listed_with_their_hashes(s: AnyStore) {
         .map(|f| f.id)
         .collect();
     let (one, two) = (ids[0], ids[1]);
+    // Found by the key its import gave it (what the importer attaches reviewed images by).
+    assert_eq!(s.fact_check_id("fc-1").await.unwrap(), Some(one));
+    assert_eq!(s.fact_check_id("fc-9").await.unwrap(), None);
     s.save_image(&image('b', Some('1'), None)).await.unwrap();
     s.save_image(&image('c', None, None)).await.unwrap();
     s.add_fact_check_image(one, &"b".repeat(64)).await.unwrap();

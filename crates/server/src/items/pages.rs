@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use claimdesk_core::ItemId;
 use claimdesk_store::prelude::*;
 use claimdesk_text::{Analysis, Form};
 
@@ -161,6 +162,8 @@ pub(crate) struct QueueRow {
     pub worthiness: Option<String>,
     /// Scored below the match threshold, so not matched.
     pub below_threshold: bool,
+    /// How many images it came with (kept ones; 0 for a text post).
+    pub images: u32,
 }
 
 /// The check-worthiness filter's choices (at least this score).
@@ -227,6 +230,14 @@ pub(crate) async fn queue(
         sources.push((s.to_string(), s.to_string()));
     }
     let pager = pager(t, &list.paging, list.items.len(), "/", |p| q.with_page(p));
+    let ids: Vec<ItemId> = list.items.iter().map(|e| ItemId(e.item.id)).collect();
+    let images: std::collections::HashMap<ItemId, u32> = state
+        .store()
+        .item_image_counts(&ids)
+        .await
+        .map_err(|e| fail(&chrome)(e.into()))?
+        .into_iter()
+        .collect();
     let rows = list
         .items
         .into_iter()
@@ -245,6 +256,7 @@ pub(crate) async fn queue(
                 .map(|s| t.get(&format!("case_status.{s}")).to_string()),
             worthiness: e.check_worthiness.map(|s| format!("{s:.2}")),
             below_threshold: e.below_threshold,
+            images: images.get(&ItemId(e.item.id)).copied().unwrap_or(0),
         })
         .collect();
     let worthiness = WORTHINESS_CHOICES
@@ -281,6 +293,92 @@ struct ItemPage {
     cards: Vec<MatchCard>,
     /// The item's sentences, most check-worthy first, with their scores (two decimals).
     sentences: Vec<(String, String)>,
+    /// The images it came with.
+    images: Vec<ImageView>,
+    /// Fact-checks whose images its images nearly duplicate: id, claim, explanation.
+    image_matches: Vec<(i64, String, String)>,
+    /// The item's own text: its text without what was read from its images (shown under
+    /// each image instead, marked as read from it).
+    own_text: String,
+    /// Whether part of the item's text was read from its images.
+    read_from_images: bool,
+}
+
+/// An item's image as its page shows it.
+struct ImageView {
+    sha256: Option<String>,
+    name: Option<String>,
+    width: u32,
+    height: u32,
+    note: Option<String>,
+    refused: Option<String>,
+    text: Option<String>,
+    ocr_note: Option<String>,
+}
+
+/// What the item page shows of an item's images.
+struct ItemImages {
+    /// Each image as sent.
+    views: Vec<ImageView>,
+    /// Fact-checks whose images its images nearly duplicate: id, claim, explanation.
+    matches: Vec<(i64, String, String)>,
+    /// The item's own text, and whether the rest of `text` was read from the images.
+    own_text: String,
+    read_from_images: bool,
+}
+
+/// The item's images, the fact-checks their near-duplicates are on, and its `text` split
+/// into its own and what was read from them.
+async fn item_images(
+    state: &AppState,
+    id: i64,
+    text: &str,
+) -> Result<ItemImages, crate::error::ApiError> {
+    let images = state.store().item_images(ItemId(id)).await?;
+    let (own, read) = claimdesk_engine::ImageDesk::split_text(text, &images);
+    let (own_text, read_from_images) = (own.to_string(), read.is_some());
+    let engine = state.engine();
+    let matches = engine
+        .images()
+        .matches(state.store(), &images)
+        .await
+        .map_err(|e| {
+            crate::error::ApiError::with_detail(crate::error::ErrorCode::Internal, e.to_string())
+        })?;
+    let ids: Vec<_> = matches.iter().map(|m| m.fact_check).collect();
+    let fact_checks = state.store().fact_checks_by_id(&ids).await?;
+    let image_matches = matches
+        .iter()
+        .map(|m| {
+            let claim = fact_checks
+                .iter()
+                .find(|f| f.id == m.fact_check)
+                .map_or_else(String::new, |f| f.fact_check.claim.clone());
+            (m.fact_check.0, claim, m.explanation())
+        })
+        .collect();
+    let views = images
+        .into_iter()
+        .map(|i| {
+            let (width, height) = i.image.as_ref().map_or((0, 0), |s| (s.width, s.height));
+            ImageView {
+                sha256: i.image.as_ref().map(|s| s.sha256.clone()),
+                name: i.name,
+                width,
+                height,
+                note: i.note,
+                refused: i.refused,
+                text: i.image.as_ref().and_then(|s| s.ocr_text.clone()),
+                ocr_note: i.image.and_then(|s| s.ocr_note),
+            }
+        })
+        .collect();
+    Ok(ItemImages {
+        views,
+        matches: image_matches,
+        own_text,
+        read_from_images,
+    })
 }
 
 /// `GET /items/{id}`: an item with its matches.
@@ -292,6 +390,9 @@ pub(crate) async fn item(
     let chrome = chrome.section("queue");
     let id = page_id(&chrome, &raw)?;
     let mut detail = load_item(&state, id).await.map_err(fail(&chrome))?;
+    let images = item_images(&state, id, &detail.item.text)
+        .await
+        .map_err(fail(&chrome))?;
     let mut sentences: Vec<_> = detail
         .check_worthiness
         .as_ref()
@@ -328,6 +429,10 @@ pub(crate) async fn item(
         published: detail.item.published_at.as_deref().map(|d| chrome.date(d)),
         cards,
         sentences,
+        images: images.views,
+        image_matches: images.matches,
+        own_text: images.own_text,
+        read_from_images: images.read_from_images,
         detail,
         chrome,
     };

@@ -164,6 +164,10 @@ struct VerdictPage {
     /// The ClaimReview `<script>` element (empty for a fact-check the desk did not write),
     /// escaped by `script_safe_json` so it can be written as it is.
     json_ld: String,
+    /// The fact-check's id, for its images' addresses.
+    id: i64,
+    /// The images the verdict reviewed (SHA-256, width, height); none once withdrawn.
+    images: Vec<(String, u32, u32)>,
 }
 
 /// `GET /verdicts/{id}`: a published verdict (a draft's id is a 404); a withdrawn one
@@ -194,10 +198,24 @@ pub(crate) async fn verdict(
             )
         })
         .unwrap_or_default();
+    // The picture the claim came as, shown while the verdict stands.
+    let images = match fc.withdrawn {
+        Some(_) => Vec::new(),
+        None => state
+            .store()
+            .fact_check_images(fc.id)
+            .await
+            .map_err(|e| fail(&chrome)(e.into()))?
+            .into_iter()
+            .map(|i| (i.sha256, i.width, i.height))
+            .collect(),
+    };
     let page = VerdictPage {
         feeds: feed_links(&state),
         card,
         json_ld,
+        id,
+        images,
         chrome,
     };
     Ok(public(render(StatusCode::OK, &page)))

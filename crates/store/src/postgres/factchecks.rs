@@ -285,6 +285,14 @@ impl FactCheckStore for PgStore {
         Ok((f as u64, i as u64))
     }
 
+    async fn fact_check_id(&self, source_id: &str) -> Result<Option<FactCheckId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM factchecks WHERE source_id = $1")
+            .bind(source_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(FactCheckId))
+    }
+
     async fn fact_checks_by_id(&self, ids: &[FactCheckId]) -> Result<Vec<StoredFactCheck>> {
         let ids = serde_json::to_string(&ids.iter().map(|i| i.0).collect::<Vec<_>>())
             .map_err(|e| Error::Corrupt(e.to_string()))?;

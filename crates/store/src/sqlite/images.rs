@@ -3,11 +3,11 @@
 use claimdesk_core::{FactCheckId, ItemId};
 
 use super::SqliteStore;
-use crate::Result;
 use crate::images::{
     ImageRow, ImageStore, ItemImage, ItemImageRow, NewItemImage, StoredImage, image_from_row,
     item_image_from_row,
 };
+use crate::{Error, Result};
 
 impl ImageStore for SqliteStore {
     async fn save_image(&self, i: &StoredImage) -> Result<()> {
@@ -79,6 +79,26 @@ impl ImageStore for SqliteStore {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(item_image_from_row).collect())
+    }
+
+    async fn item_image_counts(&self, items: &[ItemId]) -> Result<Vec<(ItemId, u32)>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&items.iter().map(|i| i.0).collect::<Vec<_>>())
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT item_id, COUNT(*) FROM item_images
+             WHERE item_id IN (SELECT value FROM json_each(?)) AND sha256 IS NOT NULL
+             GROUP BY item_id ORDER BY item_id",
+        )
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(item, n)| (ItemId(item), u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect())
     }
 
     async fn add_fact_check_image(&self, fact_check: FactCheckId, sha256: &str) -> Result<()> {

@@ -1,0 +1,344 @@
+//! Images on items and fact-checks (issue 20): what the desk does with a picture it is sent.
+//!
+//! Each image is decoded within the limits of `claimdesk-image` (a refusal is kept beside
+//! the item with its reason, and the item's text is kept), written once under
+//! `<data>/images` by its SHA-256, hashed with PDQ and read by Tesseract; the row of what was
+//! learned goes to the store ([`ImageStore`]). The text read joins the item's text, so
+//! check-worthiness, matching and narratives see it; the desk shows it under the image as
+//! read from it. An image that is a near-duplicate of a fact-check's image is a match of its
+//! own ([`ImageMatch`], "image near-duplicate of …, distance D of 256").
+//!
+//! Decoding, hashing and OCR run on blocking threads, at most [`ImageDesk::WORKERS`] images at
+//! once (and Tesseract's own pool inside), so a flood of images slows intake instead of
+//! exhausting memory. Without Tesseract, images are stored and hashed but not read, and
+//! [`ImageDesk::ocr_unavailable`] says why.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use claimdesk_core::{FactCheckId, ItemId};
+use claimdesk_image::pdq::{self, PdqHash, PdqIndex};
+use claimdesk_image::{ImageFiles, Limits, Ocr, OcrError, decode};
+use claimdesk_store::prelude::*;
+use claimdesk_store::{ItemImage, NewItemImage, StoredImage};
+
+use crate::data::{DataDir, StoreHandle};
+use crate::error::{Error, Result};
+
+/// The largest Hamming distance (of 256 bits) at which an item's image is a near-duplicate
+/// of a fact-check's: the PDQ reference's suggested threshold, until the evaluation set
+/// calibrates it.
+pub const NEAR_DUPLICATE_DISTANCE: u32 = 31;
+
+/// An image as sent: its bytes and the name (file name, URL or content type) it came with.
+#[derive(Debug, Clone)]
+pub struct ImageUpload {
+    /// The file name or URL as sent, if any.
+    pub name: Option<String>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What the desk made of one image sent: the row linking it to its item, and what was learned
+/// from it when it was kept.
+#[derive(Debug, Clone)]
+pub struct ReadImage {
+    /// The link to record on the item (kept, or refused with why).
+    pub link: NewItemImage,
+    /// The image, when kept.
+    pub image: Option<StoredImage>,
+}
+
+/// An item's image that is a near-duplicate of a fact-check's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageMatch {
+    /// The fact-check whose image it is near.
+    pub fact_check: FactCheckId,
+    /// The item's image (SHA-256).
+    pub item_image: String,
+    /// The fact-check's image (SHA-256).
+    pub fact_check_image: String,
+    /// Bits of 256 that differ between their PDQ hashes.
+    pub distance: u32,
+}
+
+impl ImageMatch {
+    /// The explanation the desk shows.
+    pub fn explanation(&self) -> String {
+        format!(
+            "image near-duplicate of fact-check {}'s image, distance {} of 256",
+            self.fact_check, self.distance
+        )
+    }
+}
+
+/// The desk's images: the files, the limits, Tesseract (when installed) and the pool.
+#[derive(Debug, Clone)]
+pub struct ImageDesk {
+    files: ImageFiles,
+    limits: Limits,
+    ocr: std::result::Result<Ocr, OcrError>,
+    workers: Arc<tokio::sync::Semaphore>,
+}
+
+impl ImageDesk {
+    /// Images decoded, hashed and read at once.
+    pub const WORKERS: usize = 2;
+    /// The longest Tesseract may take on one image.
+    pub const OCR_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The images of the data directory `data`, with Tesseract found on the `PATH` (or
+    /// not: then images are stored and hashed but not read).
+    pub fn open(data: &DataDir) -> ImageDesk {
+        let ocr = Ocr::find(None, &["vie", "eng"], Self::WORKERS, Self::OCR_TIMEOUT);
+        if let Err(e) = &ocr {
+            tracing::warn!(target: "ingest::images", error = %e, "OCR unavailable");
+        }
+        ImageDesk {
+            files: ImageFiles::new(data.root().join("images")),
+            limits: Limits::default(),
+            ocr,
+            workers: Arc::new(tokio::sync::Semaphore::new(Self::WORKERS)),
+        }
+    }
+
+    /// The largest image file taken, in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.limits.max_bytes as u64
+    }
+
+    /// The image files.
+    pub fn files(&self) -> &ImageFiles {
+        &self.files
+    }
+
+    /// Why images are not read, when they are not (Tesseract or its language data missing).
+    pub fn ocr_unavailable(&self) -> Option<&OcrError> {
+        self.ocr.as_ref().err()
+    }
+
+    /// Decodes, stores, hashes and reads `uploads`, recording each kept image in `store`;
+    /// the links come back in the order sent, position 0 first.
+    pub async fn read(
+        &self,
+        store: &StoreHandle,
+        uploads: Vec<ImageUpload>,
+    ) -> Result<Vec<ReadImage>> {
+        let mut out = Vec::with_capacity(uploads.len());
+        for (position, upload) in uploads.into_iter().enumerate() {
+            let permit = self
+                .workers
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::Usage("the image workers are shut down".into()))?;
+            let desk = self.clone();
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            let read = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                desk.read_one(position, upload)
+            })
+            .await
+            .map_err(|e| Error::Usage(format!("reading an image failed: {e}")))??;
+            if let Some(image) = &read.image {
+                store.save_image(image).await?;
+            }
+            out.push(read);
+        }
+        Ok(out)
+    }
+
+    /// One image, on a blocking thread.
+    fn read_one(&self, position: u32, upload: ImageUpload) -> Result<ReadImage> {
+        let ImageUpload { name, bytes } = upload;
+        let mut link = NewItemImage {
+            position,
+            name: name.clone(),
+            sha256: None,
+            note: None,
+            refused: None,
+        };
+        let decoded = match decode(&bytes, name.as_deref(), &self.limits) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::info!(target: "ingest::images", code = e.code(), error = %e, "image refused");
+                link.refused = Some(e.to_string());
+                return Ok(ReadImage { link, image: None });
+            }
+        };
+        let sha = self.files.put(&bytes).map_err(|source| Error::Io {
+            path: self.files.root().to_path_buf(),
+            source,
+        })?;
+        let hash = pdq::hash(&decoded.image);
+        let (ocr_text, ocr_note) = match &self.ocr {
+            Ok(ocr) => match ocr.read(&decoded.image) {
+                Ok(t) => (Some(t.text), None),
+                Err(e) => (None, Some(e.to_string())),
+            },
+            Err(e) => (None, Some(e.to_string())),
+        };
+        link.sha256 = Some(sha.to_string());
+        link.note = decoded.note;
+        Ok(ReadImage {
+            link,
+            image: Some(StoredImage {
+                sha256: sha.to_string(),
+                format: decoded.format.as_str().to_string(),
+                width: decoded.width,
+                height: decoded.height,
+                bytes: bytes.len() as u64,
+                pdq: hash.map(|h| h.hash.to_hex()),
+                pdq_quality: hash.map(|h| h.quality),
+                ocr_text,
+                ocr_note,
+            }),
+        })
+    }
+
+    /// The text read from `images`, one block per image, for the item's text.
+    pub fn text_read(images: &[ReadImage]) -> Option<String> {
+        join_read(
+            images
+                .iter()
+                .filter_map(|r| r.image.as_ref()?.ocr_text.as_deref()),
+        )
+    }
+
+    /// The item's text joined with the text read from its images, as
+    /// [`Engine::add_item_with_images`](crate::Engine::add_item_with_images) stores it: its
+    /// own text, then a paragraph per image (or the text read alone, when it has none).
+    pub fn join_text(own: &str, read: Option<&str>) -> String {
+        match read {
+            None => own.to_string(),
+            Some(read) if own.trim().is_empty() => read.to_string(),
+            Some(read) => format!("{}\n\n{read}", own.trim_end()),
+        }
+    }
+
+    /// A stored item's `text` split back into its own text and the text read from its
+    /// `images` ([`join_text`](Self::join_text) undone), so the desk can show which is
+    /// which. When the text does not end with what was read (an item updated since), all of
+    /// it is the item's own.
+    pub fn split_text<'a>(text: &'a str, images: &[ItemImage]) -> (&'a str, Option<&'a str>) {
+        let Some(read) = join_read(
+            images
+                .iter()
+                .filter_map(|i| i.image.as_ref()?.ocr_text.as_deref()),
+        ) else {
+            return (text, None);
+        };
+        if text == read {
+            return ("", Some(text));
+        }
+        match text.strip_suffix(read.as_str()) {
+            Some(own) if own.ends_with("\n\n") => (own.trim_end(), Some(&text[own.len()..])),
+            _ => (text, None),
+        }
+    }
+
+    /// The fact-checks whose images are near-duplicates of an item's images, nearest first,
+    /// each fact-check once. Images too plain to hash meaningfully (PDQ quality under the
+    /// reference's 50) match nothing.
+    pub async fn matches(
+        &self,
+        store: &StoreHandle,
+        images: &[ItemImage],
+    ) -> Result<Vec<ImageMatch>> {
+        let hashed: Vec<(&str, PdqHash)> = images
+            .iter()
+            .filter_map(|i| i.image.as_ref())
+            .filter(|i| i.pdq_quality.is_some_and(|q| q >= pdq::MIN_QUALITY))
+            .filter_map(|i| Some((i.sha256.as_str(), PdqHash::from_hex(i.pdq.as_deref()?)?)))
+            .collect();
+        if hashed.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Derived on each call from the store (a linear scan; fact-check images are few
+        // beside items). A live index like the lexical one is the next step.
+        let mut index = PdqIndex::new();
+        for (fact_check, sha, hex) in store.fact_check_image_hashes().await? {
+            if let Some(h) = PdqHash::from_hex(&hex) {
+                index.insert(&h, (fact_check, sha));
+            }
+        }
+        let mut found: Vec<ImageMatch> = Vec::new();
+        for (item_image, hash) in hashed {
+            for ((fact_check, sha), distance) in index.near(&hash, NEAR_DUPLICATE_DISTANCE) {
+                match found.iter_mut().find(|m| m.fact_check == fact_check) {
+                    Some(m) if m.distance <= distance => {}
+                    Some(m) => {
+                        m.distance = distance;
+                        m.item_image = item_image.to_string();
+                        m.fact_check_image = sha;
+                    }
+                    None => found.push(ImageMatch {
+                        fact_check,
+                        item_image: item_image.to_string(),
+                        fact_check_image: sha,
+                        distance,
+                    }),
+                }
+            }
+        }
+        found.sort_by_key(|m| (m.distance, m.fact_check));
+        Ok(found)
+    }
+
+    /// The image matches of a stored item.
+    pub async fn item_matches(&self, store: &StoreHandle, item: ItemId) -> Result<Vec<ImageMatch>> {
+        let images = store.item_images(item).await?;
+        self.matches(store, &images).await
+    }
+}
+
+/// Blocks of text read from images, trimmed, blank ones left out, a blank line between.
+fn join_read<'a>(blocks: impl Iterator<Item = &'a str>) -> Option<String> {
+    let blocks: Vec<&str> = blocks.map(str::trim).filter(|t| !t.is_empty()).collect();
+    (!blocks.is_empty()).then(|| blocks.join("\n\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> ItemImage {
+        ItemImage {
+            position: 0,
+            name: None,
+            image: Some(StoredImage {
+                sha256: "0".repeat(64),
+                format: "png".into(),
+                width: 1,
+                height: 1,
+                bytes: 1,
+                pdq: None,
+                pdq_quality: None,
+                ocr_text: Some(text.into()),
+                ocr_note: None,
+            }),
+            note: None,
+            refused: None,
+        }
+    }
+
+    #[test]
+    fn split_text_undoes_join_text() {
+        let images = [read(" Ăn tỏi sống\nchữa cúm \n"), read("Chia sẻ ngay!")];
+        let joined_read = "Ăn tỏi sống\nchữa cúm\n\nChia sẻ ngay!";
+        for own in ["", "Xem ảnh này", "Xem ảnh này\n\nhai đoạn"] {
+            let text = ImageDesk::join_text(own, Some(joined_read));
+            assert_eq!(
+                ImageDesk::split_text(&text, &images),
+                (own, Some(joined_read)),
+                "{own:?}"
+            );
+        }
+        // Not the text read at its end (changed since): all of it is the item's own.
+        assert_eq!(
+            ImageDesk::split_text("something else", &images),
+            ("something else", None)
+        );
+        assert_eq!(ImageDesk::split_text("own", &[]), ("own", None));
+    }
+}
