@@ -162,8 +162,11 @@ pub fn families(dir: &Path) -> Vec<Family> {
         .collect()
 }
 
-/// Colours of a theme: paper, text, secondary text.
-const THEMES: [(&str, [u8; 3], [u8; 3], [u8; 3]); 3] = [
+/// An RGB colour.
+type Colour = [u8; 3];
+
+/// Colours of a theme: name, paper, text, secondary text.
+const THEMES: [(&str, Colour, Colour, Colour); 3] = [
     ("light", [255, 255, 255], [15, 20, 25], [83, 100, 113]),
     ("dim", [21, 32, 43], [247, 249, 249], [139, 152, 165]),
     ("dark", [0, 0, 0], [231, 233, 234], [113, 118, 123]),
@@ -232,13 +235,14 @@ pub fn drawn_text(face: &Typeface, text: &str) -> String {
 /// else a seeded Vietnamese name.
 fn author(post: &Post, rng: &mut Rng) -> String {
     if post.lang == "en" {
-        if let Some((_, sig)) = post.text.rsplit_once('—') {
-            if let Some((name, _)) = sig.split_once("(@") {
-                let name = name.trim();
-                if !name.is_empty() && name.chars().count() < 40 {
-                    return name.to_string();
-                }
-            }
+        let name = post
+            .text
+            .rsplit_once('—')
+            .and_then(|(_, sig)| sig.split_once("(@"))
+            .map(|(name, _)| name.trim())
+            .filter(|name| !name.is_empty() && name.chars().count() < 40);
+        if let Some(name) = name {
+            return name.to_string();
         }
         return "Twitter user".to_string();
     }
