@@ -208,6 +208,8 @@ pub struct Shot {
     /// The text drawn: the header line and the body, as drawn (characters the font lacks and
     /// pictographs such as emoji left out), whitespace collapsed.
     pub reference: String,
+    /// The post's text alone as drawn (no header), whitespace collapsed.
+    pub body: String,
     /// How it was drawn.
     pub style: Style,
 }
@@ -318,6 +320,7 @@ pub fn render(post: &Post, families: &[Family], seed: u64) -> Shot {
     Shot {
         image: img,
         reference: reference.split_whitespace().collect::<Vec<_>>().join(" "),
+        body: lines.join(" "),
         style: Style {
             family,
             theme,

@@ -171,7 +171,7 @@ fn ocr(
         let ocr = tesseract(workers, name)?;
         let started = std::time::Instant::now();
         let read = ocr_eval::read_all(&tuning, &ocr, workers);
-        let by = ocr_eval::cer(&tuning, &read);
+        let by = ocr_eval::cer(&tuning, &read, false);
         let rate = |l: &str| {
             by.get(l)
                 .map_or(0.0, |(e, n)| *e as f64 / (*n).max(1) as f64)
@@ -194,13 +194,15 @@ fn ocr(
     let ocr = tesseract(workers, name)?;
     let read_rest = ocr_eval::read_all(&rest, &ocr, workers);
     let read_b = ocr_eval::read_all(&half_b, &ocr, workers);
-    let by = ocr_eval::cer(&half_b, &read_b);
+    let by = ocr_eval::cer(&half_b, &read_b, false);
+    let body = ocr_eval::cer(&half_b, &read_b, true);
     for lang in ["vi", "en"] {
-        if let Some((e, n)) = by.get(lang) {
+        if let (Some((e, n)), Some((be, bn))) = (by.get(lang), body.get(lang)) {
             let images = half_b.iter().filter(|i| i.post.lang == lang).count();
             println!(
-                "cer B {lang}    {}  ({e} edits over {n} reference characters, {images} screenshots)",
-                ocr_eval::pct(*e, *n)
+                "cer B {lang}    {}  ({e} edits over {n} reference characters, {images} screenshots); the post's text alone {} ({be} over {bn})",
+                ocr_eval::pct(*e, *n),
+                ocr_eval::pct(*be, *bn)
             );
         }
     }
@@ -423,7 +425,7 @@ fn throughput(args: &Args, workers: usize) -> Result<(), String> {
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            (f.len() == 8 && f[1] == "B").then(|| {
+            (f.len() == 9 && f[1] == "B").then(|| {
                 (
                     dir.join(format!("{}.jpg", f[0])),
                     f[0][..2].to_string(),

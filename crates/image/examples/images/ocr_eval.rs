@@ -44,6 +44,26 @@ pub fn errors(read: &str, reference: &str) -> (usize, usize) {
     (levenshtein(&t, &r), r.len())
 }
 
+/// (edits, body length) of the post's text `body` found inside `read`: Levenshtein where
+/// whatever `read` has before and after it is free, so the header (name, time, what the
+/// avatar was taken for) does not count: the error rate of the text alone.
+pub fn body_errors(read: &str, body: &str) -> (usize, usize) {
+    let (r, t) = (normalize(body), normalize(read));
+    // Rows: the body's characters; columns: the read text's. Row 0 is all zeros (the body
+    // may start anywhere); the answer is the least of the last row (it may end anywhere).
+    let mut prev = vec![0usize; t.len() + 1];
+    let mut cur = vec![0usize; t.len() + 1];
+    for (i, cr) in r.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, ct) in t.iter().enumerate() {
+            let sub = prev[j] + usize::from(cr != ct);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev.iter().copied().min().unwrap_or(0), r.len())
+}
+
 /// A screenshot on disk with what it shows.
 pub struct Item {
     /// The post.
@@ -54,6 +74,8 @@ pub struct Item {
     pub path: PathBuf,
     /// The text drawn.
     pub reference: String,
+    /// The post's text alone as drawn.
+    pub body: String,
     /// How it was drawn.
     pub style: corpus::Style,
 }
@@ -61,7 +83,7 @@ pub struct Item {
 /// Renders every post, writes its JPEG under `dir` and a manifest beside.
 pub fn generate(posts: &[Post], families: &[corpus::Family], seed: u64, dir: &Path) -> Vec<Item> {
     std::fs::create_dir_all(dir).expect("the output folder can be made");
-    let mut manifest = String::from("id\thalf\tfont\ttheme\tpx\tquality\tphoto\treference\n");
+    let mut manifest = String::from("id\thalf\tfont\ttheme\tpx\tquality\tphoto\treference\tbody\n");
     let items: Vec<Item> = posts
         .iter()
         .map(|post| {
@@ -71,20 +93,22 @@ pub fn generate(posts: &[Post], families: &[corpus::Family], seed: u64, dir: &Pa
                 .expect("the screenshot can be written");
             let half = corpus::half(seed, &post.id);
             manifest.push_str(&format!(
-                "{}\t{half}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{half}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 post.id,
                 families[shot.style.family].name,
                 shot.style.theme,
                 shot.style.px,
                 shot.style.quality,
                 shot.style.photo,
-                shot.reference
+                shot.reference,
+                shot.body
             ));
             Item {
                 post: post.clone(),
                 half,
                 path,
                 reference: shot.reference,
+                body: shot.body,
                 style: shot.style,
             }
         })
@@ -125,11 +149,20 @@ pub fn read_file(path: &Path, ocr: &Ocr) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Character error rate (total edits / total reference characters) per language.
-pub fn cer(items: &[&Item], read: &[String]) -> BTreeMap<&'static str, (usize, usize)> {
+/// Character error rate (total edits / total reference characters) per language, of the
+/// whole screenshot (`body_only` false) or of the post's text alone.
+pub fn cer(
+    items: &[&Item],
+    read: &[String],
+    body_only: bool,
+) -> BTreeMap<&'static str, (usize, usize)> {
     let mut by: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     for (item, text) in items.iter().zip(read) {
-        let (e, n) = errors(text, &item.reference);
+        let (e, n) = if body_only {
+            body_errors(text, &item.body)
+        } else {
+            errors(text, &item.reference)
+        };
         let slot = by.entry(item.post.lang).or_default();
         slot.0 += e;
         slot.1 += n;
@@ -151,6 +184,21 @@ pub fn candidates() -> Vec<(&'static str, Preprocess)> {
             "binarize",
             Preprocess {
                 binarize: true,
+                ..base
+            },
+        ),
+        (
+            "unscaled",
+            Preprocess {
+                target_width: 0,
+                ..base
+            },
+        ),
+        (
+            "1200px,x2",
+            Preprocess {
+                target_width: 1200,
+                max_scale: 2.0,
                 ..base
             },
         ),
@@ -213,6 +261,16 @@ mod tests {
         // Decomposed "ệ" read, precomposed drawn; another line break: no error.
         assert_eq!(errors("Vie\u{0323}\u{0302}t\nNam", "Việt Nam"), (0, 8));
         assert_eq!(errors("Viet Nam", "Việt Nam"), (1, 8));
+    }
+
+    #[test]
+    fn the_body_is_found_inside_the_header_and_noise() {
+        assert_eq!(
+            body_errors("C3 Nguyễn Hà - 2 giờ\nViệt Nam", "Việt Nam"),
+            (0, 8)
+        );
+        assert_eq!(body_errors("© Viet Nam ©", "Việt Nam"), (1, 8));
+        assert_eq!(body_errors("", "abc"), (3, 3));
     }
 
     #[test]
