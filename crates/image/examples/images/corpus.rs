@@ -254,7 +254,33 @@ fn author(post: &Post, rng: &mut Rng) -> String {
 /// Draws `post` as a screenshot in a style drawn from `seed` and its id.
 pub fn render(post: &Post, families: &[Family], seed: u64) -> Shot {
     let mut rng = Rng::new(seed, &post.id);
-    let family = rng.below(families.len() as u64) as usize;
+    let drawn = rng.next() as usize;
+    // A real post shows every letter, so the font is drawn among those that have all of the
+    // post's (Debian's Liberation fonts lack most precomposed Vietnamese vowels), the
+    // Vietnamese authors' names included.
+    let names = if post.lang == "vi" {
+        VI_NAMES.concat()
+    } else {
+        String::new()
+    };
+    let letters: Vec<char> = post
+        .text
+        .chars()
+        .chain(names.chars())
+        .filter(|c| c.is_alphabetic() && (*c as u32) < 0x2190)
+        .collect();
+    let fits: Vec<usize> = (0..families.len())
+        .filter(|&f| {
+            letters
+                .iter()
+                .all(|&c| families[f].regular.has(c) && families[f].bold.has(c))
+        })
+        .collect();
+    let family = if fits.is_empty() {
+        drawn % families.len()
+    } else {
+        fits[drawn % fits.len()]
+    };
     let (theme, paper, ink, grey) = *rng.pick(&THEMES);
     let px = *rng.pick(&SIZES);
     let quality = 30 + rng.below(61) as u8;
