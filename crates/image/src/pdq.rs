@@ -94,6 +94,12 @@ pub struct Pdq {
 /// Hashes a picture, reduced to [`DOWNSAMPLE_SIDE`] first when larger. `None` when a side
 /// is under [`MIN_SIDE`] pixels.
 pub fn hash(image: &DynamicImage) -> Option<Pdq> {
+    let (luma, width, height) = luma_of(image)?;
+    Some(hash_luma(luma, width, height))
+}
+
+/// The luma of `image` reduced to [`DOWNSAMPLE_SIDE`], with its sides.
+fn luma_of(image: &DynamicImage) -> Option<(Vec<f32>, usize, usize)> {
     if image.width() < MIN_SIDE || image.height() < MIN_SIDE {
         return None;
     }
@@ -117,15 +123,11 @@ pub fn hash(image: &DynamicImage) -> Option<Pdq> {
             (0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2])) as f32
         })
         .collect();
-    Some(hash_luma(luma, width, height))
+    Some((luma, width, height))
 }
 
-/// Hashes a luma picture (row-major, `width × height` values in 0..=255) at full size: the
-/// reference's `pdqHash256FromFloatLuma`.
-///
-/// # Panics
-/// When `luma.len() != width * height` or a side is zero.
-pub fn hash_luma(mut luma: Vec<f32>, width: usize, height: usize) -> Pdq {
+/// The quality and the DCT corner of a luma picture (see [`hash_luma`]).
+fn corner_of_luma(mut luma: Vec<f32>, width: usize, height: usize) -> (u8, [f32; CORNER * CORNER]) {
     assert_eq!(luma.len(), width * height, "a luma value per pixel");
     assert!(width > 0 && height > 0, "a picture");
     let window_along_rows = jarosz_window(width);
@@ -162,9 +164,63 @@ pub fn hash_luma(mut luma: Vec<f32>, width: usize, height: usize) -> Pdq {
             *value = luma[from_row * width + from_col];
         }
     }
-    let quality = quality(&samples);
-    let corner = dct_corner(&samples);
-    let mut sorted = corner;
+    (quality(&samples), dct_corner(&samples))
+}
+
+/// Hashes a luma picture (row-major, `width × height` values in 0..=255) at full size: the
+/// reference's `pdqHash256FromFloatLuma`.
+///
+/// # Panics
+/// When `luma.len() != width * height` or a side is zero.
+pub fn hash_luma(luma: Vec<f32>, width: usize, height: usize) -> Pdq {
+    let (quality, corner) = corner_of_luma(luma, width, height);
+    Pdq {
+        hash: bits(&corner),
+        quality,
+    }
+}
+
+/// The hashes of the picture's 8 dihedral transforms (itself, mirrored, flipped, rotated,
+/// transposed), computed from its one DCT as the reference's `dihedral` functions do: a
+/// mirror only changes the signs of the odd-frequency coefficients, a transpose swaps rows
+/// and columns. Searching with all 8 finds a mirrored or rotated copy. The first is
+/// [`hash`]'s; `None` as for [`hash`].
+pub fn hash_dihedral(image: &DynamicImage) -> Option<[Pdq; 8]> {
+    let (luma, width, height) = luma_of(image)?;
+    let (quality, corner) = corner_of_luma(luma, width, height);
+    let mut out = [Pdq {
+        hash: PdqHash([0; 32]),
+        quality,
+    }; 8];
+    for (n, slot) in out.iter_mut().enumerate() {
+        let (transpose, mirror, flip) = (n & 4 != 0, n & 1 != 0, n & 2 != 0);
+        let mut variant = [0f32; CORNER * CORNER];
+        for i in 0..CORNER {
+            for j in 0..CORNER {
+                // Frequency j + 1 along the rows changes sign under a mirror when it is odd.
+                let mut v = corner[i * CORNER + j];
+                if mirror && j % 2 == 0 {
+                    v = -v;
+                }
+                if flip && i % 2 == 0 {
+                    v = -v;
+                }
+                let k = if transpose {
+                    j * CORNER + i
+                } else {
+                    i * CORNER + j
+                };
+                variant[k] = v;
+            }
+        }
+        slot.hash = bits(&variant);
+    }
+    Some(out)
+}
+
+/// Each coefficient against the median: the 256 bits.
+fn bits(corner: &[f32; CORNER * CORNER]) -> PdqHash {
+    let mut sorted = *corner;
     sorted.sort_by(f32::total_cmp);
     // The reference's Torben median of 256 values is the 128th smallest.
     let median = sorted[corner.len().div_ceil(2) - 1];
@@ -174,10 +230,7 @@ pub fn hash_luma(mut luma: Vec<f32>, width: usize, height: usize) -> Pdq {
             bytes[31 - k / 8] |= 1 << (k % 8);
         }
     }
-    Pdq {
-        hash: PdqHash(bytes),
-        quality,
-    }
+    PdqHash(bytes)
 }
 
 /// The tent filter's box width for a side: ⌈side / 128⌉ (the reference's rounding).

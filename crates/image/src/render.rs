@@ -9,6 +9,118 @@ use image::{DynamicImage, Rgb, RgbImage};
 /// precomposed Vietnamese letter.
 pub const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
+/// A TrueType or OpenType font, ready to measure and draw lines of text.
+pub struct Typeface {
+    font: FontVec,
+}
+
+impl Typeface {
+    /// The font in `bytes`; `None` when they are not a TrueType or OpenType font.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Typeface> {
+        FontVec::try_from_vec(bytes.to_vec())
+            .ok()
+            .map(|font| Typeface { font })
+    }
+
+    /// The font in the file at `path`; `None` when it cannot be read or is not a font.
+    pub fn load(path: &std::path::Path) -> Option<Typeface> {
+        Typeface::from_bytes(&std::fs::read(path).ok()?)
+    }
+
+    /// Whether the font draws `c` (rather than its "missing glyph" box).
+    pub fn has(&self, c: char) -> bool {
+        self.font.glyph_id(c).0 != 0
+    }
+
+    /// The advance of `line` at `px` pixels high.
+    pub fn width(&self, line: &str, px: f32) -> f32 {
+        let scaled = self.font.as_scaled(PxScale::from(px));
+        line.chars()
+            .map(|c| scaled.h_advance(self.font.glyph_id(c)))
+            .sum()
+    }
+
+    /// The distance from one baseline to the next at `px`, with a post's loose leading.
+    pub fn line_height(&self, px: f32) -> f32 {
+        let scaled = self.font.as_scaled(PxScale::from(px));
+        (scaled.height() + scaled.line_gap()).ceil() * 1.25
+    }
+
+    /// The height above the baseline at `px`.
+    pub fn ascent(&self, px: f32) -> f32 {
+        self.font.as_scaled(PxScale::from(px)).ascent()
+    }
+
+    /// `text` broken at spaces into lines at most `max_width` wide at `px` (a word wider
+    /// than that is cut between characters), as a post's text column wraps.
+    pub fn wrap(&self, text: &str, px: f32, max_width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            let joined = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if self.width(&joined, px) <= max_width {
+                line = joined;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if self.width(&line, px) > max_width && line.chars().count() > 1 {
+                    line.pop();
+                    lines.push(std::mem::take(&mut line));
+                    line.push(c);
+                }
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// Draws `line` on `img` at `px`, its baseline at `baseline` and starting at `x`, in
+    /// `ink` blended over what is there (antialiased); what falls outside is clipped.
+    pub fn draw(
+        &self,
+        img: &mut RgbImage,
+        line: &str,
+        px: f32,
+        x: f32,
+        baseline: f32,
+        ink: Rgb<u8>,
+    ) {
+        let scaled = self.font.as_scaled(PxScale::from(px));
+        let (w, h) = img.dimensions();
+        let mut x = x;
+        for c in line.chars() {
+            let id = self.font.glyph_id(c);
+            let glyph = id.with_scale_and_position(PxScale::from(px), ab_glyph::point(x, baseline));
+            x += scaled.h_advance(id);
+            if let Some(outline) = self.font.outline_glyph(glyph) {
+                let b = outline.px_bounds();
+                outline.draw(|gx, gy, cov| {
+                    let (px_, py_) = (
+                        b.min.x as i64 + i64::from(gx),
+                        b.min.y as i64 + i64::from(gy),
+                    );
+                    if px_ >= 0 && py_ >= 0 && (px_ as u32) < w && (py_ as u32) < h {
+                        let p = img.get_pixel_mut(px_ as u32, py_ as u32);
+                        for k in 0..3 {
+                            p[k] = (f32::from(p[k]) * (1.0 - cov) + f32::from(ink[k]) * cov) as u8;
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
 /// `lines` drawn as a social-media post would show them: `px`-high text, dark on light,
 /// or light on dark in dark mode, in [`FONT`].
 ///
@@ -26,16 +138,10 @@ pub fn screenshot_in(
     px: f32,
     dark_mode: bool,
 ) -> Option<DynamicImage> {
-    let font = FontVec::try_from_vec(font.to_vec()).ok()?;
-    let scaled = font.as_scaled(PxScale::from(px));
-    let line_height = (scaled.height() + scaled.line_gap()).ceil() * 1.25;
-    let width_of = |line: &str| -> f32 {
-        line.chars()
-            .map(|c| scaled.h_advance(font.glyph_id(c)))
-            .sum()
-    };
+    let face = Typeface::from_bytes(font)?;
+    let line_height = face.line_height(px);
     let margin = px * 1.5;
-    let w = (lines.iter().map(|l| width_of(l)).fold(0.0, f32::max) + 2.0 * margin) as u32;
+    let w = (lines.iter().map(|l| face.width(l, px)).fold(0.0, f32::max) + 2.0 * margin) as u32;
     let h = (line_height * lines.len() as f32 + 2.0 * margin) as u32;
     let (paper, ink) = if dark_mode {
         ([24u8, 25, 26], [228u8, 230, 235])
@@ -44,28 +150,30 @@ pub fn screenshot_in(
     };
     let mut img = RgbImage::from_pixel(w, h, Rgb(paper));
     for (i, line) in lines.iter().enumerate() {
-        let mut x = margin;
-        let baseline = margin + scaled.ascent() + i as f32 * line_height;
-        for c in line.chars() {
-            let id = font.glyph_id(c);
-            let glyph = id.with_scale_and_position(PxScale::from(px), ab_glyph::point(x, baseline));
-            x += scaled.h_advance(id);
-            if let Some(outline) = font.outline_glyph(glyph) {
-                let b = outline.px_bounds();
-                outline.draw(|gx, gy, cov| {
-                    let (px_, py_) = (
-                        b.min.x as i64 + i64::from(gx),
-                        b.min.y as i64 + i64::from(gy),
-                    );
-                    if px_ >= 0 && py_ >= 0 && (px_ as u32) < w && (py_ as u32) < h {
-                        let p = img.get_pixel_mut(px_ as u32, py_ as u32);
-                        for k in 0..3 {
-                            p[k] = (f32::from(p[k]) * (1.0 - cov) + f32::from(ink[k]) * cov) as u8;
-                        }
-                    }
-                });
-            }
-        }
+        let baseline = margin + face.ascent(px) + i as f32 * line_height;
+        face.draw(&mut img, line, px, margin, baseline, Rgb(ink));
     }
     Some(DynamicImage::ImageRgb8(img))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_wrap_within_the_width_and_keep_every_word() {
+        let face = Typeface::load(std::path::Path::new(FONT)).expect("fonts-dejavu-core");
+        let text = "Bộ Y tế khuyến cáo uống nước chanh nóng mỗi sáng để chữa khỏi ung thư gan \
+                    https://example.com/a-very-long-address-that-cannot-fit-on-one-line-at-all";
+        let lines = face.wrap(text, 20.0, 300.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| face.width(l, 20.0) <= 300.0),
+            "{lines:?}"
+        );
+        let words: String = lines.concat().split_whitespace().collect();
+        let want: String = text.split_whitespace().collect();
+        assert_eq!(words, want);
+        assert!(face.has('ệ') && !face.has('中'));
+    }
 }

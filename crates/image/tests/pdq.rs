@@ -130,3 +130,29 @@ fn tiny_pictures_have_no_hash() {
     assert!(pdq::hash(&detailed(4, 100, 1)).is_none());
     assert!(pdq::hash(&detailed(5, 5, 1)).is_some());
 }
+
+#[test]
+fn dihedral_hashes_find_a_mirrored_or_rotated_copy() {
+    let original = detailed(400, 300, 7);
+    let all = pdq::hash_dihedral(&original).unwrap();
+    assert_eq!(all[0], pdq::hash(&original).unwrap());
+    let mirrored = pdq::hash(&original.fliph()).unwrap().hash;
+    // A mirror defeats the plain hash ...
+    assert!(
+        mirrored.distance(&all[0].hash) > 64,
+        "{}",
+        mirrored.distance(&all[0].hash)
+    );
+    // ... but not its mirror variant, nor a flip or a rotation theirs.
+    for (copy, name) in [
+        (original.fliph(), "mirror"),
+        (original.flipv(), "flip"),
+        (original.rotate90(), "rotate90"),
+        (original.rotate180(), "rotate180"),
+        (original.rotate270(), "rotate270"),
+    ] {
+        let h = pdq::hash(&copy).unwrap().hash;
+        let best = all.iter().map(|d| d.hash.distance(&h)).min().unwrap();
+        assert!(best <= 16, "{name}: {best}");
+    }
+}
