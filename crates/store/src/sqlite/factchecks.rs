@@ -3,6 +3,7 @@
 use claimdesk_core::{
     Actor, FactCheckId, ImportCounts, ImportKind, Permission, StoredFactCheck, Withdrawal,
 };
+use futures_util::TryStreamExt;
 use serde_json::json;
 use sqlx::Row;
 
@@ -163,23 +164,24 @@ impl FactCheckStore for SqliteStore {
     }
 
     async fn fact_checks_since(&self, revision: i64) -> Result<Vec<FactCheckChange>> {
-        let rows = sqlx::query(concat!(
+        // Streamed, one row decoded and dropped at a time: a cold start reads every fact-check,
+        // and holding all the raw rows beside their decoded copies doubled the peak memory.
+        let mut rows = sqlx::query(concat!(
             "SELECT ",
             factcheck_columns!(),
             " FROM factchecks WHERE revision > ? AND published = 1 ORDER BY id"
         ))
         .bind(revision)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let (fact_check, revision) = fact_check_from_row(r)?;
-                Ok(FactCheckChange {
-                    fact_check,
-                    revision,
-                })
-            })
-            .collect()
+        .fetch(&self.pool);
+        let mut changes = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            let (fact_check, revision) = fact_check_from_row(&row)?;
+            changes.push(FactCheckChange {
+                fact_check,
+                revision,
+            });
+        }
+        Ok(changes)
     }
 
     async fn fact_checks(&self) -> Result<Vec<StoredFactCheck>> {
