@@ -253,7 +253,7 @@ pub struct QueueEntry {
 
 /// The check-worthiness levels the queue reads off an index of their own (the desk's
 /// filter offers these); any other level walks the queue's order.
-pub const WORTHINESS_LEVELS: [f32; 3] = [0.3, 0.5, 0.7];
+pub const WORTHINESS_LEVELS: [f32; 4] = [0.3, 0.5, 0.7, 0.9];
 
 /// Most sources [`ItemFacets::sources`] lists: a desk reading thousands of accounts offers
 /// the busiest in its filter (any source can still be asked for by name).

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use claimdesk_core::ItemId;
+use claimdesk_store::WORTHINESS_LEVELS;
 use claimdesk_store::prelude::*;
 use claimdesk_text::{Analysis, Form};
 
@@ -166,9 +167,6 @@ pub(crate) struct QueueRow {
     pub images: u32,
 }
 
-/// The check-worthiness filter's choices (at least this score).
-const WORTHINESS_CHOICES: [&str; 3] = ["0.3", "0.5", "0.7"];
-
 fn excerpt(text: &str) -> String {
     let mut chars = text.chars();
     let head: String = chars.by_ref().take(EXCERPT).collect();
@@ -259,9 +257,10 @@ pub(crate) async fn queue(
             images: images.get(&ItemId(e.item.id)).copied().unwrap_or(0),
         })
         .collect();
-    let worthiness = WORTHINESS_CHOICES
+    // The check-worthiness filter offers the levels the queue reads off an index of their own.
+    let worthiness = WORTHINESS_LEVELS
         .into_iter()
-        .map(|v| (v.to_string(), format!("≥ {v}")))
+        .map(|v| (format!("{v}"), format!("≥ {v}")))
         .collect();
     let page = QueuePage {
         statuses: options(t, "filter.any_status", q.status.as_deref(), statuses),

@@ -88,6 +88,14 @@ fn level(f: &ItemFilter) -> Option<usize> {
     WORTHINESS_LEVELS.iter().rposition(|l| *l <= min)
 }
 
+/// The condition of each of [`WORTHINESS_LEVELS`], as the literal its partial index names.
+const LEVEL_CONDITIONS: [&str; WORTHINESS_LEVELS.len()] = [
+    " AND q.worthiness >= 0.3",
+    " AND q.worthiness >= 0.5",
+    " AND q.worthiness >= 0.7",
+    " AND q.worthiness >= 0.9",
+];
+
 /// Appends ` AND <condition>` for every filter of `f` that is set, except the words.
 fn conditions(st: &mut Statement, f: &ItemFilter) {
     if let Some(status) = f.case_status {
@@ -121,18 +129,9 @@ fn conditions(st: &mut Statement, f: &ItemFilter) {
             .bind(Bind::Int(UNDATED));
     }
     let level = level(f);
-    match level {
-        // Literals, so the partial index of the level applies.
-        Some(0) => {
-            st.push(" AND q.worthiness >= 0.3");
-        }
-        Some(1) => {
-            st.push(" AND q.worthiness >= 0.5");
-        }
-        Some(_) => {
-            st.push(" AND q.worthiness >= 0.7");
-        }
-        None => {}
+    if let Some(k) = level {
+        // A literal, so the partial index of the level applies.
+        st.push(LEVEL_CONDITIONS[k]);
     }
     if let Some(min) = f.min_check_worthiness
         && level.is_none_or(|k| WORTHINESS_LEVELS[k] != min)

@@ -27,12 +27,13 @@ const PER_ITEM: [&str; 7] = [
 ];
 
 /// The partial indexes of `item_queue`: each holds only the items its filter keeps.
-const PARTIAL: [&str; 5] = [
+const PARTIAL: [&str; 6] = [
     "item_queue_matched",
     "item_queue_case",
     "item_queue_worthy_30",
     "item_queue_worthy_50",
     "item_queue_worthy_70",
+    "item_queue_worthy_90",
 ];
 
 async fn plan(store: &SqliteStore, st: &Statement) -> Vec<String> {

@@ -123,7 +123,8 @@ impl Driver {
             Driver::Language => "item_queue_language",
             Driver::Worthy(0) => "item_queue_worthy_30",
             Driver::Worthy(1) => "item_queue_worthy_50",
-            Driver::Worthy(_) => "item_queue_worthy_70",
+            Driver::Worthy(2) => "item_queue_worthy_70",
+            Driver::Worthy(_) => "item_queue_worthy_90",
             Driver::Order => "item_queue_order",
             Driver::Worthiness => "item_queue_worthiness",
         }
@@ -137,6 +138,14 @@ fn level(f: &ItemFilter) -> Option<usize> {
     let min = f.min_check_worthiness?;
     WORTHINESS_LEVELS.iter().rposition(|l| *l <= min)
 }
+
+/// The condition of each of [`WORTHINESS_LEVELS`], as the literal its partial index names.
+const LEVEL_CONDITIONS: [&str; WORTHINESS_LEVELS.len()] = [
+    " AND q.worthiness >= 0.3",
+    " AND q.worthiness >= 0.5",
+    " AND q.worthiness >= 0.7",
+    " AND q.worthiness >= 0.9",
+];
 
 /// Appends ` AND <condition>` for every filter of `f` that is set, except the words.
 fn conditions(st: &mut Statement, f: &ItemFilter) {
@@ -171,18 +180,9 @@ fn conditions(st: &mut Statement, f: &ItemFilter) {
             .bind(Bind::Int(UNDATED));
     }
     let level = level(f);
-    match level {
-        // Literals, so the partial index of the level applies.
-        Some(0) => {
-            st.push(" AND q.worthiness >= 0.3");
-        }
-        Some(1) => {
-            st.push(" AND q.worthiness >= 0.5");
-        }
-        Some(_) => {
-            st.push(" AND q.worthiness >= 0.7");
-        }
-        None => {}
+    if let Some(k) = level {
+        // A literal, so the partial index of the level applies.
+        st.push(LEVEL_CONDITIONS[k]);
     }
     if let Some(min) = f.min_check_worthiness
         && level.is_none_or(|k| WORTHINESS_LEVELS[k] != min)
