@@ -21,6 +21,8 @@
 
 mod clean;
 mod error;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 mod image_check;
 mod kinds;
 mod terms;
