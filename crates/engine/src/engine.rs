@@ -26,6 +26,7 @@ use crate::index::LexicalIndex;
 use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
 use crate::pipeline::{Pipeline, Report};
+use crate::post_check::{PostCheck, PostPart};
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, RankedMatch, RankerOptions, Refreshed};
 
@@ -699,6 +700,37 @@ impl Engine {
             fetched.content_type.as_deref(),
         );
         self.store_parsed(url, parsed, started, actor).await
+    }
+
+    /// The privacy check before posting (issue 21): `parts` (texts, images) checked with the
+    /// config's `[privacy]` terms and allowed numbers, nothing stored; the audit trail
+    /// records that `actor` ran a check and its counts (`privacy.check`), not what was
+    /// checked or found.
+    pub async fn check_post(&self, actor: Actor, parts: Vec<PostPart>) -> Result<PostCheck> {
+        let config = self.config().privacy();
+        let check = crate::post_check::check_post(self.images(), &config, parts).await?;
+        self.store()
+            .record_privacy_check(actor, &check.counts())
+            .await?;
+        Ok(check)
+    }
+
+    /// `check-post`: `text` and the files at `paths` checked as [`Engine::check_post`] by
+    /// the command line, each image's clean copy written into `clean_dir` when given (the
+    /// paths written, in image order).
+    pub async fn check_files(
+        &self,
+        text: Option<&str>,
+        paths: &[PathBuf],
+        clean_dir: Option<&Path>,
+    ) -> Result<(PostCheck, Vec<Option<PathBuf>>)> {
+        let parts = PostPart::gather(text, paths)?;
+        let check = self.check_post(Actor::Cli, parts).await?;
+        let clean = match clean_dir {
+            Some(dir) => check.write_clean_copies(dir)?,
+            None => vec![None; check.images.len()],
+        };
+        Ok((check, clean))
     }
 
     /// The desk's images (files, limits, OCR), set up on first use.

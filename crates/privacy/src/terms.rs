@@ -9,12 +9,14 @@ use crate::{Finding, Location, Reason};
 /// A term the desk does not publish (a unit's name, an internal designation), with its
 /// severity and the note shown beside a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SensitiveTerm {
     /// The term as written; `Tiểu đoàn 3` also finds `tieu doan 3` and `TIỂU ĐOÀN 3`.
     pub term: String,
     /// How much harm publishing it does.
     pub severity: Severity,
     /// Why the desk keeps it private, shown with the finding.
+    #[serde(default)]
     pub note: String,
 }
 

@@ -194,6 +194,24 @@ impl AuditStore for PgStore {
             })
             .collect())
     }
+
+    async fn record_privacy_check(
+        &self,
+        actor: claimdesk_core::Actor,
+        counts: &crate::PrivacyCheckCounts,
+    ) -> Result<i64> {
+        let mut tx = Change::begin(self, actor, super::write::Rights::Active).await?;
+        let seq = tx
+            .audit(
+                "privacy.check",
+                "privacy:check",
+                None,
+                Some(counts.to_json()),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
 }
 
 /// Opens the import log's entry of a batch; [`finish_import`] completes it.
