@@ -557,7 +557,7 @@ fn pieces(
     out
 }
 
-fn finding_row(chrome: &Chrome, f: &Finding) -> FindingRow {
+pub(crate) fn finding_row(chrome: &Chrome, f: &Finding) -> FindingRow {
     let t = chrome.t;
     let place = match &f.location {
         Location::Text { .. } => t.get("check.in_text").to_string(),
@@ -642,6 +642,50 @@ fn part_views(chrome: &Chrome, check: &PostCheck) -> Vec<PartView> {
         });
     }
     out
+}
+
+/// What a case's privacy check shows on its page: each finding with the part it is in,
+/// and whether publishing is held (findings of high severity, or a part not checked).
+pub(crate) struct PublicationCheck {
+    /// (part, finding).
+    pub findings: Vec<(String, FindingRow)>,
+    /// The parts that could not be checked, with why.
+    pub incomplete: Vec<(String, String)>,
+    /// Whether publishing needs a reviewer's reason.
+    pub held: bool,
+}
+
+impl PublicationCheck {
+    /// The page's view of `check`.
+    pub(crate) fn of(chrome: &Chrome, check: &PostCheck) -> PublicationCheck {
+        let mut findings = Vec::new();
+        let mut incomplete = Vec::new();
+        for t in &check.texts {
+            match &t.result {
+                Ok(r) => findings.extend(
+                    r.findings
+                        .iter()
+                        .map(|f| (t.name.clone(), finding_row(chrome, f))),
+                ),
+                Err(e) => incomplete.push((t.name.clone(), e.to_string())),
+            }
+        }
+        for i in &check.images {
+            match &i.result {
+                Ok(r) => findings.extend(
+                    r.findings
+                        .iter()
+                        .map(|f| (i.name.clone(), finding_row(chrome, f))),
+                ),
+                Err(e) => incomplete.push((i.name.clone(), e.to_string())),
+            }
+        }
+        PublicationCheck {
+            findings,
+            incomplete,
+            held: check.has_high() || !check.complete(),
+        }
+    }
 }
 
 /// `GET /check`: the form.

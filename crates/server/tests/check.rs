@@ -173,3 +173,111 @@ async fn a_viewer_checks_a_draft_on_the_page_and_sees_the_span_marked() {
     let refused = d.send_anon(post("/check", &ct, body, Some(&viewer))).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
 }
+
+#[tokio::test]
+async fn a_verdict_with_a_phone_number_is_held_until_a_reviewer_gives_a_reason() {
+    use serde_json::json;
+    let d = desk().await;
+    let editor = d.token_of(2).await;
+    let reviewer = d.token_of(3).await;
+    let a = d
+        .post_json_as("/api/items/2/case", &editor, json!({}))
+        .await;
+    let id = a.json()["id"].as_i64().unwrap();
+    let url = |p: &str| format!("/api/cases/{id}/{p}");
+    d.post_json_as(&url("transition"), &editor, json!({"to": "verifying"}))
+        .await;
+    let a = d
+        .post_json_as(
+            &url("verdict"),
+            &editor,
+            json!({
+                "claim": "Vaccines cause infertility",
+                "rating": "false",
+                "summary": "The post was started by a man whose number, 0912 345 678, circulates with it.",
+            }),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.body);
+    for to in ["drafted", "in_review"] {
+        let a = d
+            .post_json_as(&url("transition"), &editor, json!({"to": to}))
+            .await;
+        assert_eq!(a.status.as_u16(), 200, "{to}: {}", a.body);
+    }
+    // Held: the summary carries a phone number.
+    let a = d
+        .post_json_as(&url("transition"), &reviewer, json!({"to": "published"}))
+        .await;
+    a.assert_error(409, "invalid_transition");
+    let message = a.json()["message"].as_str().unwrap().to_string();
+    assert!(message.contains("privacy check"), "{message}");
+    assert!(
+        !message.contains("0912"),
+        "the refusal repeats no personal data: {message}"
+    );
+    // The case page shows the finding and asks for a reason.
+    let session = d.login("reviewer").await;
+    let page = d.get_as(&format!("/cases/{id}"), &session).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("publication-check"), "{}", page.body);
+    assert!(page.body.contains("0912 345 678"), "{}", page.body);
+    assert!(
+        page.body.contains("name=\"override_reason\""),
+        "{}",
+        page.body
+    );
+    // An empty reason is no reason.
+    let a = d
+        .post_json_as(
+            &url("transition"),
+            &reviewer,
+            json!({"to": "published", "override_reason": "  "}),
+        )
+        .await;
+    a.assert_error(409, "invalid_transition");
+    // An editor cannot override: the store refuses the publication itself.
+    let a = d
+        .post_json_as(
+            &url("transition"),
+            &editor,
+            json!({"to": "published", "override_reason": "because"}),
+        )
+        .await;
+    a.assert_error(409, "invalid_transition");
+    assert!(a.body.contains("only a reviewer"), "{}", a.body);
+    let a = d
+        .post_json_as(
+            &url("transition"),
+            &reviewer,
+            json!({"to": "published", "override_reason": "The number is the hoax's own public hotline, printed in every copy"}),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 200, "{}", a.body);
+    assert_eq!(a.json()["status"], "published");
+    let events = d
+        .store
+        .audit_events(&AuditFilter {
+            subject: Some(format!("case:{id}")),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let over = events
+        .iter()
+        .find(|e| e.action == "privacy.override")
+        .unwrap_or_else(|| panic!("{events:?}"));
+    assert_eq!(over.actor, "user:3");
+    let after: serde_json::Value = serde_json::from_str(over.after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["high"], 1);
+    assert!(after["reason"].as_str().unwrap().contains("public hotline"));
+    // The override comes before the publication in the trail.
+    let publish = events
+        .iter()
+        .find(|e| {
+            e.action == "case.transition"
+                && e.after.as_deref().is_some_and(|a| a.contains("published"))
+        })
+        .unwrap();
+    assert!(over.seq < publish.seq);
+}

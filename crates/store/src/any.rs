@@ -471,6 +471,16 @@ impl AuditStore for AnyStore {
     ) -> Result<i64> {
         dispatch!(self, s => s.record_privacy_check(actor, counts).await)
     }
+
+    async fn record_privacy_override(
+        &self,
+        case: CaseId,
+        user: UserId,
+        reason: &str,
+        counts: &crate::PrivacyCheckCounts,
+    ) -> Result<i64> {
+        dispatch!(self, s => s.record_privacy_override(case, user, reason, counts).await)
+    }
 }
 
 impl SourceStore for AnyStore {

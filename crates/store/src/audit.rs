@@ -130,6 +130,17 @@ pub trait AuditStore: Send + Sync {
         actor: Actor,
         counts: &PrivacyCheckCounts,
     ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Records that reviewer `user` publishes case `case` despite what its privacy check
+    /// found (`counts`), and why (`privacy.override` on `case:ID`; reviewers and admins, a
+    /// reason required); returns the event's seq.
+    fn record_privacy_override(
+        &self,
+        case: claimdesk_core::CaseId,
+        user: claimdesk_core::UserId,
+        reason: &str,
+        counts: &PrivacyCheckCounts,
+    ) -> impl Future<Output = Result<i64>> + Send;
 }
 
 /// The stored checkpoints as a witness copies them: each with the chain hashes of the events
