@@ -47,7 +47,7 @@ fn finding_line(f: &Finding) -> String {
     )
 }
 
-/// What `check-post` prints: [`json`] (one line) or [`report`].
+/// What `check-post` prints: [`json()`] (one line) or [`report()`].
 pub fn print(check: &PostCheck, clean: &[Option<PathBuf>], as_json: bool) -> String {
     let clean: Vec<Option<String>> = clean
         .iter()

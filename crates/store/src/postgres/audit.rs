@@ -231,7 +231,12 @@ impl AuditStore for PgStore {
         let mut after = counts.to_json();
         after["reason"] = reason.into();
         let seq = tx
-            .audit("privacy.override", &format!("case:{}", case.0), None, Some(after))
+            .audit(
+                "privacy.override",
+                &format!("case:{}", case.0),
+                None,
+                Some(after),
+            )
             .await?;
         tx.commit().await?;
         Ok(seq)
