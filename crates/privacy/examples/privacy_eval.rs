@@ -6,6 +6,10 @@
 //! overlaps it; each label is found at most once. `--errors tune` lists the tuning half's
 //! mistakes (the only half looked at while tuning the patterns).
 //!
+//! `privacy_eval seeds DIR`: the fuzz target `privacy`'s first corpus (fuzz/corpus/privacy):
+//! images made by the fixtures (EXIF with GPS, XMP and a comment, a QR code, a PNG text chunk,
+//! a turned photo, a bomb, corrupt EXIF) and a few drafts.
+//!
 //! `privacy_eval speed [--runs N]`: the check of a 2,000-character post with two photos
 //! (a 12-megapixel JPEG with EXIF and a screenshot), with the real Tesseract, p50 and p90.
 
@@ -66,6 +70,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("quality") if args.len() >= 3 => quality(&args[1], &args[2], &args[3..]),
+        Some("seeds") if args.len() == 2 => seeds(std::path::Path::new(&args[1])),
         Some("speed") => {
             let runs = args
                 .iter()
@@ -210,6 +215,33 @@ fn quality(posts: &str, config: &str, rest: &[String]) {
         "held-out: lowest precision of a kind {:.3}, lowest recall {:.3}; spans exactly as labelled: {} of {} found",
         worst.0, worst.1, exact.0, exact.1
     );
+}
+
+fn seeds(dir: &std::path::Path) {
+    use claimdesk_privacy::fixtures::{jpeg_bomb, jpeg_with_corrupt_exif, qr_png};
+    std::fs::create_dir_all(dir).expect("the corpus directory");
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("photo-exif.jpg", photo_with_exif(24, 16, 1, &PhotoExif::default())),
+        ("qr-phone.png", qr_png("0912 345 678", 2, 4)),
+        ("bomb.jpg", jpeg_bomb()),
+        ("corrupt-exif.jpg", jpeg_with_corrupt_exif()),
+        (
+            "draft-vi.txt",
+            "Liên hệ chị Lan 0912.345.678, CCCD 001203004567, STK Vietcombank 0071000123456, \
+             xe 29A-123.45, sinh ngày 12/03/1985, nhà số 12 đường Lý Thường Kiệt."
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "draft-en.txt",
+            "Call +1 415 555 0134 or mail lan@example.com; passport C1234567, card 4111 1111 1111 1111, DOB: March 3, 1985, 221 Baker Street."
+                .as_bytes()
+                .to_vec(),
+        ),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).expect("a seed written");
+    }
 }
 
 /// About 2,000 characters of a draft with personal data in it.

@@ -35,6 +35,9 @@ pub use kinds::{Kind, Severity};
 pub use terms::SensitiveTerm;
 pub use text::check_text;
 
+/// The decoded picture a [`TextReader`] reads (the `image` crate's).
+pub use image::DynamicImage;
+
 use serde::Serialize;
 
 /// The largest text checked by default (1 MiB): far more than any post; a longer text is

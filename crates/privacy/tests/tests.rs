@@ -4,4 +4,5 @@
 
 mod common;
 mod images;
+mod properties;
 mod text;
