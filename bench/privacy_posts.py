@@ -78,6 +78,7 @@ class Gen:
         r = self.r
         if r.random() < 0.15:
             return r.choice(["+1 415 555 " + self.digits(4), "+44 20 7946 " + self.digits(4),
+                             "+1 (415) 555-" + self.digits(4),
                              "+65 6" + self.digits(3) + " " + self.digits(4),
                              "+61 2 9" + self.digits(3) + " " + self.digits(4)])
         if r.random() < 0.15:
@@ -86,7 +87,9 @@ class Gen:
             fmt = r.choice(["(0{a}) {x} {y}", "0{a}.{x}.{y}", "0{a} {x} {y}"])
             return fmt.format(a=area, x=rest[:4], y=rest[4:])
         p = r.choice(MOBILE) + self.digits(7)  # nine digits after the 0
-        fmt = r.randrange(9)
+        fmt = r.randrange(10)
+        if fmt == 9:
+            return f"0{p[0]} {p[1:3]} {p[3:5]} {p[5:7]} {p[7:]}"
         if fmt == 7:
             return f"0{p[:3]} {p[3:5]} {p[5:7]} {p[7:]}"
         if fmt == 8:
@@ -182,7 +185,8 @@ class Gen:
                              f"{MONTHS[m - 1][:3]} {d}, {y}", f"{d:02d}.{m:02d}.{y}",
                              f"{y}-{m:02d}-{d:02d}", f"{d:02d}/{m:02d}/{y}"])
         return r.choice([f"{d:02d}/{m:02d}/{y}", f"{d}/{m}/{y}", f"{d:02d}-{m:02d}-{y}",
-                         f"{d:02d}.{m:02d}.{y}", f"{d} tháng {m} năm {y}"])
+                         f"{d:02d}.{m:02d}.{y}", f"{d} tháng {m} năm {y}",
+                         f"{d}/{m}/{y % 100:02d}"])
 
     def address(self, english):
         r = self.r
@@ -195,6 +199,8 @@ class Gen:
             f"hẻm {r.randrange(2, 400)}/{r.randrange(1, 30)} {street}",
             f"số {n} ngõ {r.randrange(2, 99)} {street}", f"nhà {n} đường {street}",
             f"{n}/{r.randrange(1, 20)} đường {street}", f"ngách {r.randrange(2, 40)}/{r.randrange(2, 90)} phố {street}",
+            f"{n}/{r.randrange(1, 60)} {street}, P.{r.randrange(1, 15)}",
+            f"{n}/{r.randrange(1, 60)}/{r.randrange(1, 9)} {street}, phường {r.randrange(1, 15)}",
         ])
 
 
@@ -298,6 +304,8 @@ LOOKALIKE_VI = [
     "Trận đấu kết thúc với tỷ số 2-1 lúc 21:45 ngày {edate}.",
     "Dự án nhà ở xã hội tại lô {lot} sẽ khởi công năm {year}.",
     "Mẫu xe {model} ra mắt thị trường ngày {edate}.",
+    "Theo công văn {qd}/{year} Sở Y Tế, quận 1 đã chỉ đạo các phường.",
+    "Văn bản {art}/UBND ngày {short_date} nêu rõ lộ trình.",
 ]
 LOOKALIKE_EN = [
     "The flat sold for ${usd} last year.",
@@ -402,6 +410,7 @@ def lookalike_fill(g, english):
         "lot": r.choice(["CT1", "A2", "B5", "HH3"]),
         "model": r.choice(["VF 8", "Vios 2025", "CR-V", "Air Blade 160"]),
         "edate2": f"{r.randrange(1, 29):02d}/{r.randrange(1, 13):02d}/{y}",
+        "short_date": f"{r.randrange(1, 29)}/{r.randrange(1, 13)}/{y % 100:02d}",
     }
 
 

@@ -486,7 +486,7 @@ const MONTHS: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|j
 static BIRTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     let keyword = r"(?:ngày\s+sinh|ngày,?\s+tháng,?\s+năm\s+sinh|sinh\s+ngày|sinh\s+vào\s+ngày|sinh\s+vào|\(sinh|sinh\s*:|\bsn\b|\bns\b|born(?:\s+on)?|date\s+of\s+birth|\bdob\b|d\.o\.b\.?|birthday)";
     let date = format!(
-        r"(?:\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|(?:ngày\s+)?\d{{1,2}}\s+tháng\s+\d{{1,2}},?\s+năm\s+(?:19|20)\d{{2}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+(?:19|20)\d{{2}})"
+        r"(?:\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2}}|(?:ngày\s+)?\d{{1,2}}\s+tháng\s+\d{{1,2}},?\s+năm\s+(?:19|20)\d{{2}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+(?:19|20)\d{{2}})"
     );
     Regex::new(&format!(r"(?i){keyword}[^\d\n]{{0,12}}?({date})\b")).expect("a valid pattern")
 });
@@ -498,8 +498,13 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     let lane = r"(?i:ngõ|ngách|hẻm|kiệt)\s+\d{1,4}(?:/\d{1,4})*";
     let english = r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Boulevard|Blvd\.?|Drive|Dr\.)";
     let with_ward = r"(?i:nhà\s+số|số\s+nhà|số)\s+\d{1,4}[A-Za-z]?(?:/\d{1,4})*\s+";
+    // Saigon's way: `252/17 Lý Thường Kiệt, P.13` (an alley's house number, the street, the
+    // ward), no street word.
+    // (An alley's numbers have at most three digits: `125/2024` is a document and a year.)
+    let alley = r"\b\d{1,4}[A-Za-z]?(?:/\d{1,3}[A-Za-z]?){1,3}\s+";
+    let ward = r"\s*,\s*(?i:phường|p\.|quận|q\.)\s*\d{1,2}\b";
     Regex::new(&format!(
-        r"\b{house}\s*,?\s+{street}\s+{name}|(?:\b{house}\s*,?\s+)?\b{lane}\s*,?\s+(?:{street}\s+)?{name}|{english}|\b{with_ward}{name}\s*,\s*(?i:phường|quận|huyện|xã|thị trấn|p\.|q\.|tp\.?)"
+        r"\b{house}\s*,?\s+{street}\s+{name}|(?:\b{house}\s*,?\s+)?\b{lane}\s*,?\s+(?:{street}\s+)?{name}|{english}|{alley}{name}{ward}|\b{with_ward}{name}\s*,\s*(?i:phường|quận|huyện|xã|thị trấn|p\.|q\.|tp\.?)"
     ))
     .expect("a valid pattern")
 });
