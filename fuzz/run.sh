@@ -18,7 +18,7 @@ cd "$here"
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/claimdesk-fuzz-target}"
 export CARGO_INCREMENTAL=0
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-all=(claimreview table items_jsonl feed article decode model_file config labelled qrels)
+all=(claimreview table items_jsonl feed article decode model_file config labelled qrels privacy)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 runs="${RUNS:-10000000}"

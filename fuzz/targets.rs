@@ -23,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("config", config),
     ("labelled", labelled),
     ("qrels", qrels),
+    ("privacy", privacy),
 ];
 
 /// ClaimReview JSON-LD (object, array, JSON Lines) and HTML pages that embed it.
@@ -105,4 +106,21 @@ pub fn qrels(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = claimdesk_engine::matching::trec::parse_qrels(text);
     }
+}
+
+/// The privacy check (issue 21): the bytes as a draft's text, and as an image (decoding
+/// under the limits, EXIF, XMP, IPTC and text blocks, QR codes, the clean copy).
+pub fn privacy(data: &[u8]) {
+    use claimdesk_engine::privacy::{self, DynamicImage, TextReader};
+    struct Unread;
+    impl TextReader for Unread {
+        fn read_text(&self, _: &DynamicImage) -> Result<String, String> {
+            Ok(String::new())
+        }
+    }
+    let config = privacy::Config::default();
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = privacy::check_text(text, &config);
+    }
+    let _ = privacy::check_image("fuzz", data, &config, &Unread);
 }

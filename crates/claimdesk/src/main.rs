@@ -143,9 +143,29 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Check a draft before posting: personal data and the desk's sensitive terms in its
+    /// text, metadata, QR codes and text in its images; write copies without metadata.
+    /// Exit 0: nothing found, 1: findings, 2: a part could not be checked.
+    CheckPost(CheckPostArgs),
     /// The data directory's config file (every key: docs/config.md).
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+/// `claimdesk check-post`.
+#[derive(clap::Args, Debug)]
+struct CheckPostArgs {
+    /// A draft's text to check.
+    #[arg(long)]
+    text: Option<String>,
+    /// Text files and images (PNG, JPEG, GIF, WebP) to check.
+    files: Vec<PathBuf>,
+    /// Write each image's copy without metadata here (`NAME.clean.jpg`, ...).
+    #[arg(long)]
+    clean_dir: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `claimdesk config`.
@@ -364,6 +384,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = open(&cli, &[], None).await?.store().rebuild_stats().await?;
             println!("rebuilt the dashboard's counters: {rows} rows");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckPost(a) => {
+            let engine = open(&cli, &[], None).await?;
+            let (dir, text) = (a.clean_dir.as_deref(), a.text.as_deref());
+            let (check, clean) = engine.check_files(text, &a.files, dir).await?;
+            print!(
+                "{}",
+                claimdesk_printer::privacy::print(&check, &clean, a.json)
+            );
+            Ok(ExitCode::from(check.exit_code()))
         }
         Command::Digest(args) => briefing::digest(&open(&cli, &[], None).await?, args).await,
         Command::Migrate { to } => {

@@ -10,6 +10,7 @@ mod live;
 mod matching;
 mod monitoring;
 mod newcomer;
+mod privacy;
 mod semantic;
 mod sources;
 mod util;

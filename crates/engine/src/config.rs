@@ -82,6 +82,8 @@ pub struct Config {
     pub publisher: Publisher,
     /// `[digest]`: how weekly and monthly digests are made.
     pub digest: DigestSection,
+    /// `[privacy]`: the privacy check before posting (sensitive terms, allowed numbers).
+    pub privacy: PrivacySection,
     /// `[rating_scale]`: the desk's verdicts (default: the bilingual five-point scale).
     /// Kept as written; [`Config::rating_scale`] gives the checked scale.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -394,6 +396,29 @@ impl Default for DigestSection {
     }
 }
 
+/// `[privacy]`: the desk's additions to the privacy check before posting (issue 21).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacySection {
+    /// The desk's sensitive terms (`[[privacy.terms]]`: `term`, `severity` = `low`,
+    /// `medium` or `high`, `note`), found without regard to accents or case.
+    pub terms: Vec<claimdesk_privacy::SensitiveTerm>,
+    /// Public numbers and addresses never reported (a public service's hotline).
+    pub allowed: Vec<String>,
+    /// The longest text checked, in bytes; a longer one is refused whole.
+    pub max_text_bytes: u64,
+}
+
+impl Default for PrivacySection {
+    fn default() -> Self {
+        PrivacySection {
+            terms: Vec::new(),
+            allowed: Vec::new(),
+            max_text_bytes: claimdesk_privacy::MAX_TEXT_BYTES as u64,
+        }
+    }
+}
+
 /// `[lookback]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -649,6 +674,31 @@ impl Config {
                 format!("{}: must be from 0 to 3650", self.lookback.days),
             ));
         }
+        let p = &self.privacy;
+        if !(1024..=8 * 1024 * 1024).contains(&p.max_text_bytes) {
+            return Err(bad(
+                "privacy",
+                "max_text_bytes",
+                format!("{}: must be from 1024 to 8388608", p.max_text_bytes),
+            ));
+        }
+        if let Some(t) = p.terms.iter().find(|t| t.term.trim().is_empty()) {
+            return Err(bad(
+                "privacy",
+                "terms",
+                format!(
+                    "a term is empty (note {:?}): each needs the words to find",
+                    t.note
+                ),
+            ));
+        }
+        if p.allowed.iter().any(|a| a.trim().is_empty()) {
+            return Err(bad(
+                "privacy",
+                "allowed",
+                "an entry is empty: list numbers or addresses".into(),
+            ));
+        }
         if let Err(e) = self.monitor().validate() {
             return Err(bad(e.table, e.key, format!("{}: {}", e.value, e.expected)));
         }
@@ -672,6 +722,16 @@ impl Config {
     /// The desk's rating scale.
     pub fn rating_scale(&self) -> &RatingScale {
         &self.scale
+    }
+
+    /// The privacy check's settings (`[privacy]`), with the images' limits.
+    pub fn privacy(&self) -> claimdesk_privacy::Config {
+        claimdesk_privacy::Config {
+            terms: self.privacy.terms.clone(),
+            allowed: self.privacy.allowed.clone(),
+            max_text_bytes: usize::try_from(self.privacy.max_text_bytes).unwrap_or(usize::MAX),
+            ..claimdesk_privacy::Config::default()
+        }
     }
 
     /// The guarded client's settings (`[fetch]`).
@@ -879,6 +939,19 @@ pub const CONFIG_TEMPLATE: &str = "\
 # `days` days are matched against it again (0: never).
 [lookback]
 # days = 30
+
+# [privacy] the privacy check before posting (check-post, /check, POST /api/check): the
+# desk's sensitive terms, each `[[privacy.terms]]` with term, severity (low, medium, high)
+# and note, found without regard to accents or case; public numbers it never reports; the
+# longest text it takes (a longer one is refused whole).
+# [privacy]
+# allowed = []
+# max_text_bytes = 1048576
+# terms = []
+# [[privacy.terms]]
+# term = \"Tiểu đoàn 3\"
+# severity = \"high\"
+# note = \"a unit on duty\"
 
 # [narratives] how items group into narratives, and what a copy-paste burst is: at least
 # burst_items near-identical items from burst_sources sources within burst_minutes;

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use claimdesk_core::{
-    Actor, Diagnostic, FactCheck, FactCheckId, ImportCounts, ItemId, StoredFactCheck,
+    Actor, CaseId, Diagnostic, FactCheck, FactCheckId, ImportCounts, ItemId, StoredFactCheck,
+    UserId,
 };
 use claimdesk_ingest::{
     FactCheckFormat, ItemFormat, duplicate_key, fallback_source_id, parse_fact_checks, parse_items,
@@ -26,6 +27,7 @@ use crate::index::LexicalIndex;
 use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
 use crate::pipeline::{Pipeline, Report};
+use crate::post_check::{PostCheck, PostPart};
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, RankedMatch, RankerOptions, Refreshed};
 
@@ -699,6 +701,102 @@ impl Engine {
             fetched.content_type.as_deref(),
         );
         self.store_parsed(url, parsed, started, actor).await
+    }
+
+    /// The privacy check before posting (issue 21): `parts` (texts, images) checked with the
+    /// config's `[privacy]` terms and allowed numbers, nothing stored; the audit trail
+    /// records that `actor` ran a check and its counts (`privacy.check`), not what was
+    /// checked or found.
+    pub async fn check_post(&self, actor: Actor, parts: Vec<PostPart>) -> Result<PostCheck> {
+        let config = self.config().privacy();
+        let check = crate::post_check::check_post(self.images(), &config, parts).await?;
+        self.store()
+            .record_privacy_check(actor, &check.counts())
+            .await?;
+        Ok(check)
+    }
+
+    /// The privacy check of what publishing case `case` would publish: its verdict's claim,
+    /// headline and summary, its evidence's titles and notes, and the images its verdict
+    /// carries; run (and audited as `privacy.check`) as `actor`.
+    pub async fn publication_check(&self, case: CaseId, actor: Actor) -> Result<PostCheck> {
+        let mut parts = Vec::new();
+        let mut text = |name: String, value: Option<String>| {
+            if let Some(text) = value.filter(|t| !t.trim().is_empty()) {
+                parts.push(PostPart::Text { name, text });
+            }
+        };
+        let verdict = self.store().case_verdict(case).await?;
+        if let Some(v) = &verdict {
+            text("verdict: claim".into(), Some(v.fact_check.claim.clone()));
+            text("verdict: headline".into(), v.fact_check.headline.clone());
+            text("verdict: summary".into(), v.fact_check.review_body.clone());
+        }
+        for (i, e) in self.store().evidence(case).await?.into_iter().enumerate() {
+            text(format!("evidence {}: title", i + 1), e.title);
+            text(format!("evidence {}: note", i + 1), e.note);
+        }
+        if let Some(v) = &verdict {
+            for image in self.store().fact_check_images(v.id).await? {
+                let bytes = claimdesk_image::Sha256Hex::parse(&image.sha256)
+                    .and_then(|sha| self.images().files().get(&sha).ok().flatten());
+                if let Some(bytes) = bytes {
+                    parts.push(PostPart::Image(ImageUpload {
+                        name: Some(format!("verdict image {}", &image.sha256[..12])),
+                        bytes,
+                    }));
+                }
+            }
+        }
+        self.check_post(actor, parts).await
+    }
+
+    /// Whether case `case` may be published by reviewer `user` as far as its privacy check
+    /// goes: clear when nothing of high severity was found and every part was checked;
+    /// otherwise held ([`Error::PrivacyHold`]) unless `override_reason` says why it is
+    /// published anyway, which is recorded (`privacy.override` on the case, with the
+    /// counts) before the caller publishes. Returns the check.
+    pub async fn clear_publication(
+        &self,
+        case: CaseId,
+        user: UserId,
+        override_reason: Option<&str>,
+    ) -> Result<PostCheck> {
+        let check = self.publication_check(case, Actor::User(user)).await?;
+        if !check.has_high() && check.complete() {
+            return Ok(check);
+        }
+        let counts = check.counts();
+        match override_reason.filter(|r| !r.trim().is_empty()) {
+            None => Err(Error::PrivacyHold {
+                high: counts.high,
+                incomplete: counts.incomplete,
+            }),
+            Some(reason) => {
+                self.store()
+                    .record_privacy_override(case, user, reason, &counts)
+                    .await?;
+                Ok(check)
+            }
+        }
+    }
+
+    /// `check-post`: `text` and the files at `paths` checked as [`Engine::check_post`] by
+    /// the command line, each image's clean copy written into `clean_dir` when given (the
+    /// paths written, in image order).
+    pub async fn check_files(
+        &self,
+        text: Option<&str>,
+        paths: &[PathBuf],
+        clean_dir: Option<&Path>,
+    ) -> Result<(PostCheck, Vec<Option<PathBuf>>)> {
+        let parts = PostPart::gather(text, paths)?;
+        let check = self.check_post(Actor::Cli, parts).await?;
+        let clean = match clean_dir {
+            Some(dir) => check.write_clean_copies(dir)?,
+            None => vec![None; check.images.len()],
+        };
+        Ok((check, clean))
     }
 
     /// The desk's images (files, limits, OCR), set up on first use.

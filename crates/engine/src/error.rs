@@ -26,6 +26,21 @@ pub enum Error {
     /// do instead).
     #[error("{0}")]
     Usage(String),
+    /// A verdict's publication is held by its privacy check (issue 21): findings of high
+    /// severity, or a part that could not be checked, and no reviewer's reason to publish
+    /// anyway.
+    #[error(
+        "publication held by the privacy check: {high} finding(s) of high severity{}; \
+         remove them from the verdict, its evidence notes and images, or publish anyway \
+         (reviewers) with a reason, which the audit trail records",
+        if *incomplete > 0 { format!(" and {incomplete} part(s) that could not be checked") } else { String::new() }
+    )]
+    PrivacyHold {
+        /// Findings of high severity.
+        high: u32,
+        /// Parts that could not be checked.
+        incomplete: u32,
+    },
     /// No desk at the data directory a command was given: only `claimdesk init` creates
     /// one, so a mistyped `--data` is said, not turned into a new empty desk.
     #[error(

@@ -102,6 +102,30 @@ impl ImageDesk {
         }
     }
 
+    /// Tesseract, or why it is not available.
+    pub fn ocr(&self) -> &std::result::Result<Ocr, OcrError> {
+        &self.ocr
+    }
+
+    /// Runs `work` on a blocking thread once one of the [`ImageDesk::WORKERS`] is free.
+    pub async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let permit = self
+            .workers
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Usage("the image workers are shut down".into()))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| Error::Usage(format!("an image's work failed: {e}")))
+    }
+
     /// The largest image file taken, in bytes.
     pub fn max_bytes(&self) -> u64 {
         self.limits.max_bytes as u64

@@ -33,6 +33,7 @@ pub mod lookback;
 pub mod mail;
 pub mod model;
 pub mod pipeline;
+pub mod post_check;
 pub mod progress;
 pub mod ranker;
 pub mod sources;
@@ -48,6 +49,7 @@ pub use error::{Error, Result};
 pub use images::{ImageDesk, ImageMatch, ImageUpload, ReadImage};
 pub use lookback::LookBack;
 pub use pipeline::{Pipeline, Report};
+pub use post_check::{CheckedImage, CheckedText, PostCheck, PostPart};
 pub use progress::{Progress, Silent};
 pub use ranker::{LiveRanker, RankedMatch, Ranker, RankerOptions, Refreshed, STORED_MATCHES};
 
@@ -59,6 +61,7 @@ pub use claimdesk_image as image;
 pub use claimdesk_ingest as ingest;
 pub use claimdesk_match as matching;
 pub use claimdesk_monitor as monitor;
+pub use claimdesk_privacy as privacy;
 pub use claimdesk_publish as publish;
 pub use claimdesk_store as store;
 pub use claimdesk_text as text;
@@ -82,6 +85,7 @@ pub const LAYERS: &[&str] = &[
     "pipeline",
     "lookback",
     "images",
+    "post_check",
     "engine",
     "jobs",
     "sources",

@@ -7,4 +7,5 @@ mod digest_mail;
 mod fuzz_corpus;
 mod images;
 mod live;
+mod privacy;
 mod watch;

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod intake;
 pub mod matches;
 pub mod monitor;
+pub mod privacy;
 pub mod sources;
 pub mod training;
 

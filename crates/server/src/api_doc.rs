@@ -38,6 +38,7 @@ pub(crate) const COOKIE_SCHEME: &str = "sessionCookie";
         (name = "items", description = "Posts and articles the desk watches"),
         (name = "factchecks", description = "Published fact-checks"),
         (name = "match", description = "Ranking fact-checks for a text"),
+        (name = "check", description = "The privacy check before posting: personal data, sensitive terms and image metadata in a draft; nothing is kept"),
         (name = "cases", description = "The desk's workflow: cases, links, notes, evidence, verdicts"),
         (name = "narratives", description = "Narratives (items saying the same thing), copy-paste bursts and alerts; read-only"),
         (name = "stats", description = "The desk's figures over a period (the dashboard's), editors and above; read-only"),

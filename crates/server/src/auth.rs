@@ -187,21 +187,47 @@ async fn csrf_matches(req: Request, expected: &str, limit: usize) -> (bool, Opti
         let ok = h.to_str().is_ok_and(|v| same_token(v, expected));
         return (ok, Some(req));
     }
-    let form = req
+    let content_type = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !form {
+        .unwrap_or("")
+        .to_string();
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    // A form with files (the privacy check's images) carries the token as its `csrf` part.
+    let multipart = multer::parse_boundary(&content_type).ok();
+    if !form && multipart.is_none() {
         return (false, Some(req));
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return (false, None);
     };
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let ok = fields
-        .iter()
-        .any(|(k, v)| k == CSRF_FIELD && same_token(v, expected));
+    let ok = match multipart {
+        Some(boundary) => multipart_csrf(bytes.clone(), boundary)
+            .await
+            .is_some_and(|v| same_token(&v, expected)),
+        None => {
+            let fields: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+            fields
+                .iter()
+                .any(|(k, v)| k == CSRF_FIELD && same_token(v, expected))
+        }
+    };
     (ok, Some(Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// The `csrf` part of a `multipart/form-data` body, if it has one.
+async fn multipart_csrf(body: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move {
+        Ok::<axum::body::Bytes, std::convert::Infallible>(body)
+    });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }

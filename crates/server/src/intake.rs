@@ -131,7 +131,7 @@ pub struct ItemForm {
 }
 
 /// An array of files, for a form's repeated file field.
-fn binary_files() -> utoipa::openapi::Array {
+pub(crate) fn binary_files() -> utoipa::openapi::Array {
     use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
     utoipa::openapi::ArrayBuilder::new()
         .items(

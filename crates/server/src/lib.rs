@@ -43,6 +43,7 @@ mod views;
 
 // Features: handlers, split into API, pages and views where a feature has several.
 mod cases;
+mod check;
 mod dashboard;
 mod digests;
 mod export;
@@ -111,6 +112,7 @@ pub const LAYERS: &[&str] = &[
     "ops",
     "matching",
     "intake",
+    "check",
     "sources",
     "dashboard",
     "digests",

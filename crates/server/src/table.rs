@@ -15,7 +15,7 @@ use crate::route::Access::{Admin, Change, Public, SignedIn};
 use crate::route::{Access, Handler, Kind, Route};
 use crate::state::AppState;
 use crate::{
-    assets, dashboard, digests, export, factchecks, images, intake, items, language, login,
+    assets, check, dashboard, digests, export, factchecks, images, intake, items, language, login,
     matching, monitoring, ops, public, sources,
 };
 
@@ -103,6 +103,9 @@ pub const ROUTES: &[Route] = &[
     page(POST, "/alerts/{id}/dismiss", Change, || post(monitoring::pages::dismiss_alert)),
     page(POST, "/narratives/{id}/case", Change, || post(monitoring::pages::open_narrative_case)),
     page(GET, "/dashboard", Change, || get(dashboard::dashboard_page)),
+    // The privacy check before posting (issue 21): any signed-in staff member.
+    page(GET, "/check", SignedIn, || get(check::check_page)),
+    page(POST, "/check", SignedIn, || post(check::check_submit)),
     page(GET, "/digests", Change, || get(digests::digests_page)),
     page(GET, "/lang/{code}", Public, || get(language::switch_language)),
     page(GET, "/login", Public, || get(login::login_form)),
@@ -157,6 +160,7 @@ pub const ROUTES: &[Route] = &[
     api(GET, "/api/alerts", SignedIn, || routes!(monitoring::api::api_alerts)),
     api(GET, "/api/stats", Change, || routes!(dashboard::api_stats)),
     api(POST, "/api/match", SignedIn, || routes!(matching::match_text)),
+    api(POST, "/api/check", SignedIn, || routes!(check::api_check)),
     api(GET, "/api/openapi.json", Public, || routes!(ops::openapi_json)),
     served_by("/api/factchecks/{id}.jsonld", Public, "/api/factchecks/{id}"),
     api(GET, "/healthz", Public, || routes!(ops::healthz)),

@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod check;
 mod dashboard;
 mod errors;
 mod exports;

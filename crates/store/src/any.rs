@@ -463,6 +463,24 @@ impl AuditStore for AnyStore {
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>> {
         dispatch!(self, s => s.audit_checkpoints().await)
     }
+
+    async fn record_privacy_check(
+        &self,
+        actor: Actor,
+        counts: &crate::PrivacyCheckCounts,
+    ) -> Result<i64> {
+        dispatch!(self, s => s.record_privacy_check(actor, counts).await)
+    }
+
+    async fn record_privacy_override(
+        &self,
+        case: CaseId,
+        user: UserId,
+        reason: &str,
+        counts: &crate::PrivacyCheckCounts,
+    ) -> Result<i64> {
+        dispatch!(self, s => s.record_privacy_override(case, user, reason, counts).await)
+    }
 }
 
 impl SourceStore for AnyStore {

@@ -57,6 +57,35 @@ impl Default for AuditFilter {
     }
 }
 
+/// What a privacy check found, in numbers only (issue 21): the audit records that a check
+/// ran and these counts, never what was checked or found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PrivacyCheckCounts {
+    /// Texts checked (0 or 1).
+    pub texts: u32,
+    /// Images checked.
+    pub images: u32,
+    /// Findings of every severity.
+    pub findings: u32,
+    /// Findings of high severity.
+    pub high: u32,
+    /// Parts whose check could not be completed (an image refused, unreadable metadata).
+    pub incomplete: u32,
+}
+
+impl PrivacyCheckCounts {
+    /// The counts as the audit event's JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "texts": self.texts,
+            "images": self.images,
+            "findings": self.findings,
+            "high": self.high,
+            "incomplete": self.incomplete,
+        })
+    }
+}
+
 /// The hash-chained audit trail and the import log.
 ///
 /// Every method is one transaction.
@@ -93,6 +122,25 @@ pub trait AuditStore: Send + Sync {
 
     /// The stored checkpoints, oldest first.
     fn audit_checkpoints(&self) -> impl Future<Output = Result<Vec<Checkpoint>>> + Send;
+
+    /// Records that `actor` (any enabled user, or the command line) ran a privacy check,
+    /// with its counts only (`privacy.check`); returns the event's seq.
+    fn record_privacy_check(
+        &self,
+        actor: Actor,
+        counts: &PrivacyCheckCounts,
+    ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Records that reviewer `user` publishes case `case` despite what its privacy check
+    /// found (`counts`), and why (`privacy.override` on `case:ID`; reviewers and admins, a
+    /// reason required); returns the event's seq.
+    fn record_privacy_override(
+        &self,
+        case: claimdesk_core::CaseId,
+        user: claimdesk_core::UserId,
+        reason: &str,
+        counts: &PrivacyCheckCounts,
+    ) -> impl Future<Output = Result<i64>> + Send;
 }
 
 /// The stored checkpoints as a witness copies them: each with the chain hashes of the events

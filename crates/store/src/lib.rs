@@ -56,7 +56,9 @@ pub mod stats;
 mod users;
 
 pub use any::AnyStore;
-pub use audit::{AuditFilter, AuditStore, ImportRecord, ImportSource, witnessed_checkpoints};
+pub use audit::{
+    AuditFilter, AuditStore, ImportRecord, ImportSource, PrivacyCheckCounts, witnessed_checkpoints,
+};
 pub use auth::{PasswordHash, Secret, TokenHash};
 pub use cases::{
     CaseFilter, CaseStore, DraftFactCheck, NewCase, NewEvidence, WorkflowPolicy, verdict_case,

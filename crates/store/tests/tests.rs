@@ -47,6 +47,7 @@ mod desk_read;
 mod images;
 mod migrations;
 mod pg_open;
+mod privacy;
 mod roles;
 mod sources;
 mod stats;

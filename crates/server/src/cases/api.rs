@@ -104,7 +104,7 @@ pub(crate) async fn api_get_case(
         (status = 200, description = "The case moved", body = CaseView),
         (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such case (`not_found`)", body = ErrorBody),
-        (status = 409, description = "The workflow does not allow it, or the case has no draft verdict yet (`invalid_transition`)", body = ErrorBody),
+        (status = 409, description = "The workflow does not allow it, the case has no draft verdict yet, or its publication is held by the privacy check (high-severity findings, no `override_reason`) (`invalid_transition`)", body = ErrorBody),
         (status = 422, description = "Unknown status, or `matched_existing` (set by linking a fact-check) (`invalid_request`)", body = ErrorBody)
     )
 )]
@@ -115,7 +115,15 @@ pub(crate) async fn api_transition(
     ApiJson(req): ApiJson<TransitionRequest>,
 ) -> ApiResult<CaseView> {
     Ok(Json(
-        do_transition(&state, id, &req.to, &who.user).await?.into(),
+        do_transition(
+            &state,
+            id,
+            &req.to,
+            req.override_reason.as_deref(),
+            &who.user,
+        )
+        .await?
+        .into(),
     ))
 }
 

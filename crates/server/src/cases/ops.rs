@@ -273,9 +273,26 @@ pub(crate) async fn do_transition(
     state: &AppState,
     id: i64,
     to: &str,
+    override_reason: Option<&str>,
     user: &User,
 ) -> Result<Case, ApiError> {
     let to = parse_status(to)?;
+    // Publishing runs the privacy check first (issue 21): held on findings of high severity
+    // unless a reviewer gives a reason. A role that cannot publish is refused by the store.
+    if to == CaseStatus::Published && user.role.can(claimdesk_core::Permission::Publish) {
+        load_case(state, id).await?;
+        state
+            .engine()
+            .clear_publication(CaseId(id), user.id, override_reason)
+            .await
+            .map_err(|e| match e {
+                claimdesk_engine::Error::PrivacyHold { .. } => {
+                    ApiError::with_detail(ErrorCode::InvalidTransition, e.to_string())
+                }
+                claimdesk_engine::Error::Store(e) => ApiError::from(e),
+                other => ApiError::with_detail(ErrorCode::Internal, other.to_string()),
+            })?;
+    }
     Ok(state
         .store()
         .transition_case(CaseId(id), to, user.id)

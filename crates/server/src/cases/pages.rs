@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::cases::ops::*;
 use crate::cases::views::*;
+use crate::error::{ApiError, ErrorCode};
 use crate::error_page::{PageError, fail, page_id};
 use crate::extract::{ApiPath, CurrentUser};
 use crate::i18n::Lang;
@@ -264,6 +265,8 @@ struct CasePage {
     linked: Option<(i64, String, Option<String>)>,
     /// Whether to say when a verdict can be drafted: not once the case is closed.
     draft_hint: bool,
+    /// The privacy check of what publishing would publish, while the case is in review.
+    privacy: Option<crate::check::PublicationCheck>,
 }
 
 /// `GET /cases/{id}`: a case with everything the desk does to it.
@@ -377,7 +380,22 @@ pub(crate) async fn case_page(
             selected: l == verdict_lang,
         })
         .collect();
+    // In review, the privacy check of what publishing would publish (issue 21).
+    let privacy = match (status, detail.verdict.is_some()) {
+        (CaseStatus::InReview, true) => {
+            let check = state
+                .engine()
+                .publication_check(CaseId(id), Actor::User(who.user.id))
+                .await
+                .map_err(|e| {
+                    fail(&chrome)(ApiError::with_detail(ErrorCode::Internal, e.to_string()))
+                })?;
+            Some(crate::check::PublicationCheck::of(&chrome, &check))
+        }
+        _ => None,
+    };
     let page = CasePage {
+        privacy,
         status: status_label(&chrome, &detail.case.status),
         can_change: who.user.role >= Role::Editor,
         can_draft: who.user.role >= Role::Editor
@@ -456,6 +474,9 @@ pub(crate) async fn case_page(
 #[derive(Deserialize)]
 pub(crate) struct ToForm {
     to: String,
+    /// Publishing despite the privacy check's findings: why (reviewers).
+    #[serde(default)]
+    override_reason: Option<String>,
 }
 
 /// `POST /cases/{id}/transition`.
@@ -466,7 +487,8 @@ pub(crate) async fn page_transition(
     ApiPath(id): ApiPath<i64>,
     Form(f): Form<ToForm>,
 ) -> Result<Response, PageError> {
-    let case = do_transition(&state, id, &f.to, &who.user)
+    let reason = f.override_reason.as_deref();
+    let case = do_transition(&state, id, &f.to, reason, &who.user)
         .await
         .map_err(fail(&chrome))?;
     Ok(see_case(case.id))

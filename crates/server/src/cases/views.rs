@@ -218,6 +218,11 @@ pub struct TransitionRequest {
     /// fact-check: `POST /api/items/{id}/match`).
     #[schema(schema_with = crate::api_doc::transition_status_schema)]
     pub to: String,
+    /// Publishing only: why the verdict is published although its privacy check found
+    /// something of high severity (reviewers; recorded in the audit trail as
+    /// `privacy.override`). Without it such a publication is refused (`invalid_transition`).
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
 /// `POST /api/cases/{id}/assign`.

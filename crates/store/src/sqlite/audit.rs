@@ -194,6 +194,53 @@ impl AuditStore for SqliteStore {
             })
             .collect())
     }
+
+    async fn record_privacy_check(
+        &self,
+        actor: claimdesk_core::Actor,
+        counts: &crate::PrivacyCheckCounts,
+    ) -> Result<i64> {
+        let mut tx = Change::begin(self, actor, super::write::Rights::Active).await?;
+        let seq = tx
+            .audit(
+                "privacy.check",
+                "privacy:check",
+                None,
+                Some(counts.to_json()),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    async fn record_privacy_override(
+        &self,
+        case: claimdesk_core::CaseId,
+        user: claimdesk_core::UserId,
+        reason: &str,
+        counts: &crate::PrivacyCheckCounts,
+    ) -> Result<i64> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::Invalid(
+                "publishing despite the privacy check's findings needs a reason".into(),
+            ));
+        }
+        let rights = super::write::Rights::Needs(claimdesk_core::Permission::Publish, None);
+        let mut tx = Change::begin(self, claimdesk_core::Actor::User(user), rights).await?;
+        let mut after = counts.to_json();
+        after["reason"] = reason.into();
+        let seq = tx
+            .audit(
+                "privacy.override",
+                &format!("case:{}", case.0),
+                None,
+                Some(after),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
 }
 
 /// Opens the import log's entry of a batch; [`finish_import`] completes it.

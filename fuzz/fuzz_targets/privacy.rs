@@ -1,0 +1,7 @@
+//! Fuzz target `privacy`: see `fuzz/targets.rs`.
+#![no_main]
+
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::privacy(data));
