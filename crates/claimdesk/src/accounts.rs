@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use claimdesk_core::{Actor, ApiTokenId, CheckpointKey, Role, User};
 use claimdesk_engine::Config;
 use claimdesk_engine::jobs::{checkpoint_audit, verify_witness};
+use claimdesk_printer::accounts::{self as printer, UserChange};
 use claimdesk_store::auth::hash_password;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{NewUser, PasswordHash, witnessed_checkpoints};
@@ -126,57 +127,45 @@ async fn find(store: &impl UserStore, username: &str) -> Result<User> {
 /// Runs a `user` command.
 pub async fn user(data: &Path, command: UserCommand) -> Result<ExitCode> {
     let store = DataDir::new(data).open_store().await?;
-    match command {
+    let (user, change) = match command {
         UserCommand::Add {
             username,
             role,
             display_name,
         } => {
             let password = read_password(&username)?;
-            let user = store
-                .add_user(
-                    &NewUser {
-                        username,
-                        display_name,
-                        role,
-                        password,
-                    },
-                    Actor::Cli,
-                )
-                .await?;
-            println!(
-                "added {} ({}) as {}",
-                user.username, user.display_name, user.role
-            );
+            let new = NewUser {
+                username,
+                display_name,
+                role,
+                password,
+            };
+            (store.add_user(&new, Actor::Cli).await?, UserChange::Added)
         }
         UserCommand::Passwd { username } => {
             let user = find(&store, &username).await?;
             let password = read_password(&user.username)?;
             store.set_password(user.id, &password, Actor::Cli).await?;
-            println!(
-                "password of {} changed; their sessions were ended",
-                user.username
-            );
+            (user, UserChange::Password)
         }
         UserCommand::Disable { ref username } | UserCommand::Enable { ref username } => {
             let disable = matches!(command, UserCommand::Disable { .. });
             let user = find(&store, username).await?;
             store.set_disabled(user.id, disable, Actor::Cli).await?;
-            let done = if disable { "disabled" } else { "enabled" };
-            println!("{done} {}", user.username);
+            let change = [UserChange::Enabled, UserChange::Disabled][usize::from(disable)];
+            (user, change)
         }
         UserCommand::Role { username, role } => {
             let user = find(&store, &username).await?;
             let user = store.set_role(user.id, role, Actor::Cli).await?;
-            println!("{} is now {}", user.username, user.role);
+            (user, UserChange::Role)
         }
         UserCommand::List => {
-            print!(
-                "{}",
-                claimdesk_printer::accounts::users(&store.users().await?)
-            );
+            print!("{}", printer::users(&store.users().await?));
+            return Ok(ExitCode::SUCCESS);
         }
-    }
+    };
+    print!("{}", printer::user_changed(&user, change));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -187,19 +176,13 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
         TokenCommand::Create { username, name } => {
             let user = find(&store, &username).await?;
             let token = store.create_api_token(user.id, &name, Actor::Cli).await?;
-            eprintln!(
-                "token {} for {} (shown once; send it as `Authorization: Bearer TOKEN`):",
-                token.id.0, user.username
-            );
+            eprint!("{}", printer::token_created(token.id.0, &user.username));
             println!("{}", token.token.expose());
         }
         TokenCommand::List { username } => {
             let user = find(&store, &username).await?;
             let tokens = store.api_tokens(user.id).await?;
-            print!(
-                "{}",
-                claimdesk_printer::accounts::tokens(&user.username, &tokens)
-            );
+            print!("{}", printer::tokens(&user.username, &tokens));
         }
         TokenCommand::Revoke { id } => {
             store.revoke_api_token(ApiTokenId(id), Actor::Cli).await?;
@@ -209,7 +192,6 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs an `audit` command.
 pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
     let dir = DataDir::new(data);
     let config = Config::load(data)?;
@@ -218,7 +200,7 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
         AuditCommand::Verify { checkpoints, key } => {
             let chain = store.verify_audit().await?;
             let mut broken = chain.problem.is_some();
-            let mut text = claimdesk_printer::accounts::audit_chain(&chain);
+            let mut text = printer::audit_chain(&chain);
             if let Some(file) = checkpoints {
                 let key = match key {
                     Some(key) => key,
@@ -227,7 +209,7 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
                 let witnessed = std::fs::read_to_string(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 let report = verify_witness(&store, key, &witnessed).await?;
-                text += &claimdesk_printer::accounts::witness(&report);
+                text += &printer::witness(&report);
                 broken |= !report.is_intact();
             }
             print!("{text}");
@@ -243,7 +225,7 @@ pub async fn audit(data: &Path, command: AuditCommand) -> Result<ExitCode> {
         }
         AuditCommand::Checkpoints { out } => {
             let lines = witnessed_checkpoints(&store).await?;
-            let text = claimdesk_printer::accounts::checkpoint_lines(&lines);
+            let text = printer::checkpoint_lines(&lines);
             match out {
                 Some(path) => crate::write_file(&path, &text)?,
                 None => print!("{text}"),

@@ -389,10 +389,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let engine = open(&cli, &[], None).await?;
             let (dir, text) = (a.clean_dir.as_deref(), a.text.as_deref());
             let (check, clean) = engine.check_files(text, &a.files, dir).await?;
-            print!(
-                "{}",
-                claimdesk_printer::privacy::print(&check, &clean, a.json)
-            );
+            let text = claimdesk_printer::privacy::print(&check, &clean, a.json);
+            print!("{text}");
             Ok(ExitCode::from(check.exit_code()))
         }
         Command::Digest(args) => briefing::digest(&open(&cli, &[], None).await?, args).await,

@@ -22,6 +22,38 @@ pub fn users(users: &[User]) -> String {
     out
 }
 
+/// What `claimdesk user` did to one account, for [`user_changed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserChange {
+    /// `user add`.
+    Added,
+    /// `user passwd`: a new password, the account's sessions ended.
+    Password,
+    /// `user disable`.
+    Disabled,
+    /// `user enable`.
+    Enabled,
+    /// `user role`.
+    Role,
+}
+
+/// The line `claimdesk user` prints after changing `user`.
+pub fn user_changed(user: &User, change: UserChange) -> String {
+    let name = &user.username;
+    match change {
+        UserChange::Added => format!("added {name} ({}) as {}\n", user.display_name, user.role),
+        UserChange::Password => format!("password of {name} changed; their sessions were ended\n"),
+        UserChange::Disabled => format!("disabled {name}\n"),
+        UserChange::Enabled => format!("enabled {name}\n"),
+        UserChange::Role => format!("{name} is now {}\n", user.role),
+    }
+}
+
+/// The line (for standard error) above a new API token `id` of `username`, which is shown once.
+pub fn token_created(id: i64, username: &str) -> String {
+    format!("token {id} for {username} (shown once; send it as `Authorization: Bearer TOKEN`):\n")
+}
+
 /// The line `init` prints: the directory `data`, `created` or found already set up.
 pub fn initialized(created: bool, data: &std::path::Path) -> String {
     let what = if created {

@@ -85,10 +85,7 @@ const BINARY_EXTERNAL: &[&str] = &[
 
 /// The binary's budget of lines of non-test code, neither blank nor comment (ARCHITECTURE.md:
 /// flags, progress, wiring; the wording of what it prints is in `claimdesk-printer`).
-/// 1,500 until issue 21, whose `check-post` adds its flags and one match arm (the check, the
-/// files read and the clean copies written are the engine's, the wording the printer's): the
-/// binary stood at 1,497 lines, with no room for a command's flags.
-const BINARY_MAX_LINES: usize = 1_520;
+const BINARY_MAX_LINES: usize = 1_500;
 
 // ---------------------------------------------------------------------------------------
 // Reading the workspace
