@@ -4,6 +4,8 @@
 //!
 //! Layer 4: imports every module below it, nothing above (`jobs`).
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -87,7 +89,13 @@ struct Inner {
     leadership: Arc<Leadership>,
     /// The images' files, limits and OCR, set up on first use (it looks for Tesseract).
     images: std::sync::OnceLock<ImageDesk>,
+    /// The last privacy check of each case's publication, under a hash of what it checked:
+    /// the case page shows it on every view, and OCR of the verdict's images takes seconds.
+    publication_checks: std::sync::Mutex<HashMap<CaseId, (u64, PostCheck)>>,
 }
+
+/// Most publication checks [`Engine::publication_check`] keeps (one per case in review).
+const PUBLICATION_CHECKS_KEPT: usize = 256;
 
 /// What importing a file of fact-checks did.
 #[derive(Debug)]
@@ -189,6 +197,7 @@ impl Engine {
                 pipeline: OnceCell::new(),
                 leadership: Arc::default(),
                 images: std::sync::OnceLock::new(),
+                publication_checks: std::sync::Mutex::default(),
             }),
         })
     }
@@ -718,11 +727,14 @@ impl Engine {
 
     /// The privacy check of what publishing case `case` would publish: its verdict's claim,
     /// headline and summary, its evidence's titles and notes, and the images its verdict
-    /// carries; run (and audited as `privacy.check`) as `actor`.
+    /// carries; run (and audited as `privacy.check`) as `actor` when any of these changed
+    /// since the case's last check, else that check again (nothing run, nothing audited).
     pub async fn publication_check(&self, case: CaseId, actor: Actor) -> Result<PostCheck> {
         let mut parts = Vec::new();
+        let mut key = std::hash::DefaultHasher::new();
         let mut text = |name: String, value: Option<String>| {
             if let Some(text) = value.filter(|t| !t.trim().is_empty()) {
+                (&name, &text).hash(&mut key);
                 parts.push(PostPart::Text { name, text });
             }
         };
@@ -741,6 +753,7 @@ impl Engine {
                 let bytes = claimdesk_image::Sha256Hex::parse(&image.sha256)
                     .and_then(|sha| self.images().files().get(&sha).ok().flatten());
                 if let Some(bytes) = bytes {
+                    image.sha256.hash(&mut key);
                     parts.push(PostPart::Image(ImageUpload {
                         name: Some(format!("verdict image {}", &image.sha256[..12])),
                         bytes,
@@ -748,7 +761,31 @@ impl Engine {
                 }
             }
         }
-        self.check_post(actor, parts).await
+        let key = key.finish();
+        let kept = |checks: &HashMap<CaseId, (u64, PostCheck)>| {
+            checks
+                .get(&case)
+                .filter(|(k, _)| *k == key)
+                .map(|(_, c)| c.clone())
+        };
+        if let Some(check) = kept(&self.publication_checks()) {
+            return Ok(check);
+        }
+        let check = self.check_post(actor, parts).await?;
+        let mut checks = self.publication_checks();
+        if checks.len() >= PUBLICATION_CHECKS_KEPT {
+            checks.clear();
+        }
+        checks.insert(case, (key, check.clone()));
+        Ok(check)
+    }
+
+    fn publication_checks(&self) -> std::sync::MutexGuard<'_, HashMap<CaseId, (u64, PostCheck)>> {
+        // A panic while holding the map leaves nothing half-written: a check is inserted whole.
+        self.inner
+            .publication_checks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether case `case` may be published by reviewer `user` as far as its privacy check

@@ -227,6 +227,23 @@ async fn a_verdict_with_a_phone_number_is_held_until_a_reviewer_gives_a_reason()
         "{}",
         page.body
     );
+    // A second view shows the same check without running it again (OCR of a verdict's images
+    // takes seconds): no second `privacy.check` in the trail.
+    let checks = || async {
+        let events = d.store.audit_events(&AuditFilter::default()).await.unwrap();
+        events
+            .iter()
+            .filter(|e| e.action == "privacy.check")
+            .count()
+    };
+    let before = checks().await;
+    let again = d.get_as(&format!("/cases/{id}"), &session).await;
+    assert!(again.body.contains("0912 345 678"), "{}", again.body);
+    assert_eq!(
+        checks().await,
+        before,
+        "the unchanged verdict was checked again"
+    );
     // An empty reason is no reason.
     let a = d
         .post_json_as(
