@@ -266,13 +266,20 @@ pub struct ServerSection {
     /// The address the desk is reached at (`http://` or `https://`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// Largest request that carries images (an item with images, the privacy check), in
+    /// MiB; every other request stops at 1 MiB.
+    pub upload_limit_mb: usize,
 }
+
+/// [`ServerSection::upload_limit_mb`]'s default: a few photos from a phone.
+pub const DEFAULT_UPLOAD_LIMIT_MB: usize = 32;
 
 impl Default for ServerSection {
     fn default() -> Self {
         ServerSection {
             time_zone: DEFAULT_TIME_ZONE.to_string(),
             public_url: None,
+            upload_limit_mb: DEFAULT_UPLOAD_LIMIT_MB,
         }
     }
 }
@@ -558,6 +565,13 @@ impl Config {
                 "server",
                 "public_url",
                 format!("`{url}` must be an http:// or https:// address with a host"),
+            ));
+        }
+        if !(1..=512).contains(&self.server.upload_limit_mb) {
+            return Err(bad(
+                "server",
+                "upload_limit_mb",
+                format!("{} MiB: expected 1 to 512", self.server.upload_limit_mb),
             ));
         }
         let d = &self.digest;
@@ -925,10 +939,12 @@ pub const CONFIG_TEMPLATE: &str = "\
 
 # [server] time_zone: dates are shown and read in it. public_url: where the desk is reached
 # (absolute links, Secure cookies with https, the origin changes must come from); default:
-# the request's Host.
+# the request's Host. upload_limit_mb: the largest request that carries images (an item with
+# images, the privacy check; 1 to 512); every other request stops at 1 MiB.
 # [server]
 # time_zone = 'Asia/Ho_Chi_Minh'
 # public_url = 'https://desk.example'
+# upload_limit_mb = 32
 
 # [index] poll_ms: how often a running desk reads the store's fact-check revision (50 to
 # 60000).

@@ -18,7 +18,7 @@ use claimdesk_store::prelude::*;
 use crate::error::{ApiError, ErrorCode, Reason};
 use crate::error_page::{error_response, error_response_for};
 use crate::extract::CurrentUser;
-use crate::route::{self, Access, Route};
+use crate::route::{self, Access, BodySize, Route};
 use crate::session::{CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, cookie, foreign_origin, same_token};
 use crate::state::AppState;
 
@@ -145,7 +145,11 @@ pub(crate) async fn guard(State(guard): State<Guard>, req: Request, next: Next) 
     };
     let mut req = req;
     if changes && let Some(expected) = who.csrf.clone() {
-        let (ok, rebuilt) = csrf_matches(req, &expected, state.config().body_limit).await;
+        let limit = match route.body {
+            BodySize::Small => state.config().body_limit,
+            BodySize::Upload => state.config().upload_limit,
+        };
+        let (ok, rebuilt) = csrf_matches(req, &expected, limit).await;
         let Some(rebuilt) = rebuilt else {
             return ApiError::new(ErrorCode::PayloadTooLarge).into_response();
         };

@@ -27,6 +27,9 @@ pub struct ServerConfig {
     pub time_zone: jiff::tz::TimeZone,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Largest body of a route that takes images (an item with images, the privacy
+    /// check), in bytes (`[server] upload_limit_mb`).
+    pub upload_limit: usize,
     /// A request taking longer is answered with `request_timeout`.
     pub request_timeout: Duration,
     /// The address the desk is reached at (`[server] public_url`), e.g.
@@ -67,6 +70,7 @@ impl ServerConfig {
             public_url: config.server.public_url.clone(),
             rating_scale: config.rating_scale().clone(),
             publisher: config.publisher.clone(),
+            upload_limit: config.server.upload_limit_mb << 20,
             ..ServerConfig::with_time_zone(&config.server.time_zone)?
         })
     }
@@ -88,6 +92,7 @@ impl Default for ServerConfig {
             rating_scale: RatingScale::default(),
             time_zone: time::zone(DEFAULT_TIME_ZONE).unwrap_or_else(|_| time::fallback_zone()),
             body_limit: 1024 * 1024,
+            upload_limit: claimdesk_engine::config::DEFAULT_UPLOAD_LIMIT_MB << 20,
             request_timeout: Duration::from_secs(30),
             public_url: None,
             session_ttl: Duration::from_secs(12 * 3600),

@@ -38,6 +38,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// route table) gives the metrics their route labels.
 pub(crate) fn layers(app: Router<AppState>, state: AppState, routes: &'static [Route]) -> Router {
     let limit = state.config().body_limit;
+    // The routes that take images read more (router.rs); the rest stop at `limit`.
+    let largest = limit.max(state.config().upload_limit);
     let timeout = state.config().request_timeout;
     app.layer(middleware::from_fn_with_state(
         (state.clone(), routes),
@@ -75,7 +77,7 @@ pub(crate) fn layers(app: Router<AppState>, state: AppState, routes: &'static [R
                 timeout,
             ))
             // Bodies without a length are cut here; declared lengths over the limit too.
-            .layer(RequestBodyLimitLayer::new(limit)),
+            .layer(RequestBodyLimitLayer::new(largest)),
     )
     .with_state(state)
 }

@@ -73,7 +73,7 @@ pub use config::{DEFAULT_PUBLIC_URL, DEFAULT_TIME_ZONE, ServerConfig};
 pub use error::{ApiError, ErrorCode, ErrorType};
 pub use i18n::{Lang, Messages, catalog_keys};
 pub use limiter::{MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
-pub use route::{Access, Kind, Route};
+pub use route::{Access, BodySize, Kind, Route};
 pub use router::{api_routes, openapi, router};
 pub use session::{CSRF_HEADER, SESSION_COOKIE};
 pub use state::AppState;

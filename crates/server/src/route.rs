@@ -47,6 +47,16 @@ impl Kind {
     }
 }
 
+/// How large a body a route reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySize {
+    /// At most `[server]`'s body limit (JSON, forms): most routes.
+    Small,
+    /// At most the upload limit: a form or multipart body with images (a photo from a
+    /// phone is several megabytes).
+    Upload,
+}
+
 /// How the router serves a route.
 #[derive(Clone, Copy)]
 pub(crate) enum Handler {
@@ -71,6 +81,8 @@ pub struct Route {
     pub access: Access,
     /// What it answers.
     pub kind: Kind,
+    /// How large a body it reads.
+    pub body: BodySize,
     /// Who answers it.
     pub(crate) handler: Handler,
 }

@@ -5,7 +5,7 @@
 use std::sync::{Arc, LazyLock};
 
 use axum::Router;
-use axum::extract::Extension;
+use axum::extract::{DefaultBodyLimit, Extension};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -14,20 +14,29 @@ use crate::auth::{self, Guard};
 use crate::error_page;
 use crate::http;
 use crate::ops::ApiDocument;
-use crate::route::{Handler, Kind};
+use crate::route::{BodySize, Handler, Kind};
 use crate::state::AppState;
 use crate::table::ROUTES;
 
-/// The table's routes with their handlers, and the OpenAPI document of the API routes.
-fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The table's routes with their handlers, and the OpenAPI document of the API routes;
+/// routes that take uploads read bodies up to `upload_limit` bytes.
+fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let mut doc = ApiDoc::openapi();
     // Served by `/api/factchecks/{id}`'s handler, described on its own.
     doc.merge(crate::public::jsonld::JsonLdDoc::openapi());
     let mut router = OpenApiRouter::with_openapi(doc);
     for r in ROUTES {
+        // Inside the application-wide `[server]` body limit (http.rs), which it replaces.
+        let sized = |m: axum::routing::MethodRouter<AppState>| match r.body {
+            BodySize::Small => m,
+            BodySize::Upload => m.layer(DefaultBodyLimit::max(upload_limit)),
+        };
         router = match r.handler {
-            Handler::Api(routes) => router.routes(routes()),
-            Handler::Plain(method_router) => router.route(r.path, method_router()),
+            Handler::Api(routes) => {
+                let (schemas, paths, method_router) = routes();
+                router.routes((schemas, paths, sized(method_router)))
+            }
+            Handler::Plain(method_router) => router.route(r.path, sized(method_router())),
             Handler::By(by) => {
                 // Served by `by`'s handler, which the table must list.
                 debug_assert!(ROUTES.iter().any(|o| o.path == by), "{by}");
@@ -40,7 +49,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, doc)
 }
 
-static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| routes().1);
+static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| routes(0).1);
 
 /// The OpenAPI 3.1 document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -62,7 +71,7 @@ pub fn api_routes() -> Vec<(String, &'static str)> {
 pub fn router(state: AppState) -> Router {
     // The document as this desk serves it: with the ratings its scale takes.
     let json = api_doc::for_desk(&OPENAPI, &state.config().rating_scale).to_string();
-    let app = routes()
+    let app = routes(state.config().upload_limit)
         .0
         .fallback(error_page::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::cases::api as case_api;
 use crate::cases::pages as case_pages;
 use crate::route::Access::{Admin, Change, Public, SignedIn};
-use crate::route::{Access, Handler, Kind, Route};
+use crate::route::{Access, BodySize, Handler, Kind, Route};
 use crate::state::AppState;
 use crate::{
     assets, check, dashboard, digests, export, factchecks, images, intake, items, language, login,
@@ -28,7 +28,16 @@ const fn route(m: &'static str, path: &'static str, a: Access, k: Kind, h: Handl
         path,
         access: a,
         kind: k,
+        body: BodySize::Small,
         handler: h,
+    }
+}
+
+/// `r`, reading a body up to the upload limit: a form or multipart body with images.
+const fn upload(r: Route) -> Route {
+    Route {
+        body: BodySize::Upload,
+        ..r
     }
 }
 
@@ -105,7 +114,7 @@ pub const ROUTES: &[Route] = &[
     page(GET, "/dashboard", Change, || get(dashboard::dashboard_page)),
     // The privacy check before posting (issue 21): any signed-in staff member.
     page(GET, "/check", SignedIn, || get(check::check_page)),
-    page(POST, "/check", SignedIn, || post(check::check_submit)),
+    upload(page(POST, "/check", SignedIn, || post(check::check_submit))),
     page(GET, "/digests", Change, || get(digests::digests_page)),
     page(GET, "/lang/{code}", Public, || get(language::switch_language)),
     page(GET, "/login", Public, || get(login::login_form)),
@@ -140,7 +149,7 @@ pub const ROUTES: &[Route] = &[
     // The JSON API and the machine endpoints (the OpenAPI document describes each).
     api(GET, "/api/items", SignedIn, || routes!(items::api::list_items)),
     api(POST, "/api/items", Change, || routes!(intake::api_add_items)),
-    api(POST, "/api/items/upload", Change, || routes!(intake::api_upload_item)),
+    upload(api(POST, "/api/items/upload", Change, || routes!(intake::api_upload_item))),
     api(GET, "/api/items/{id}", SignedIn, || routes!(items::api::get_item)),
     api(POST, "/api/items/{id}/match", Change, || routes!(case_api::api_link_item)),
     api(POST, "/api/items/{id}/case", Change, || routes!(case_api::api_open_case)),
@@ -160,7 +169,7 @@ pub const ROUTES: &[Route] = &[
     api(GET, "/api/alerts", SignedIn, || routes!(monitoring::api::api_alerts)),
     api(GET, "/api/stats", Change, || routes!(dashboard::api_stats)),
     api(POST, "/api/match", SignedIn, || routes!(matching::match_text)),
-    api(POST, "/api/check", SignedIn, || routes!(check::api_check)),
+    upload(api(POST, "/api/check", SignedIn, || routes!(check::api_check))),
     api(GET, "/api/openapi.json", Public, || routes!(ops::openapi_json)),
     served_by("/api/factchecks/{id}.jsonld", Public, "/api/factchecks/{id}"),
     api(GET, "/healthz", Public, || routes!(ops::healthz)),

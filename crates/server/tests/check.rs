@@ -106,6 +106,39 @@ async fn the_api_reports_spans_fields_and_a_clean_copy_and_audits_only_counts() 
 }
 
 #[tokio::test]
+async fn a_photo_larger_than_the_body_limit_is_checked_while_other_bodies_keep_it() {
+    let d = desk().await;
+    // A real JPEG of a few megabytes, as a phone's photo is: a small picture behind 40
+    // comment segments of 60,000 bytes (2.4 MB), over the 1 MiB limit of other requests.
+    let small = photo_with_exif(32, 24, 2, &PhotoExif::default());
+    let mut photo = small[..2].to_vec();
+    for _ in 0..40 {
+        photo.extend_from_slice(&[0xFF, 0xFE]);
+        photo.extend_from_slice(&60_002u16.to_be_bytes());
+        photo.extend(std::iter::repeat_n(b'x', 60_000));
+    }
+    photo.extend_from_slice(&small[2..]);
+    assert!(photo.len() > 2 * 1024 * 1024);
+    let (ct, body) = multipart(
+        &[("text", TEXT)],
+        &[("image", "photo.jpg", "image/jpeg", &photo)],
+    );
+    let a = d.send(post("/api/check", &ct, body, None)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["texts"][0]["findings"][0]["kind"], "phone");
+    // A JSON body of that size to a route without images is still refused.
+    let json = format!("{{\"text\": \"{}\"}}", "x".repeat(photo.len()));
+    d.send(post(
+        "/api/items",
+        "application/json",
+        json.into_bytes(),
+        None,
+    ))
+    .await
+    .assert_error(413, "payload_too_large");
+}
+
+#[tokio::test]
 async fn the_api_refuses_what_it_cannot_check() {
     let d = desk().await;
     let (ct, body) = multipart(&[("text", "  ")], &[]);
