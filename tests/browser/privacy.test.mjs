@@ -2,9 +2,13 @@
 // phone number marked; an editor's verdict whose summary carries a phone number is held at
 // publication (the publish button asks for a reason, and the desk refuses the move without
 // one); the reviewer publishes with a reason and the case's audit trail shows the override.
+// Saves docs/screenshots/check-vi-phone.png and case-privacy-hold.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { BASE, USERS, launch, signIn } from './lib.mjs';
+
+const SHOTS = process.env.CLAIMDESK_SCREENSHOTS || new URL('../../docs/screenshots', import.meta.url).pathname;
 
 const PHONE = '0912 345 678';
 const REASON = 'The number is the hoax\'s own fake hotline, printed in every copy';
@@ -52,6 +56,18 @@ test('a viewer checks a draft on /check and sees the phone number marked', async
   assert.equal(await vw.locator('mark.sev-high').first().textContent(), PHONE);
   const table = await vw.locator('table.findings').textContent();
   assert.ok(table.includes('Phone number'), table);
+  // The same check in Vietnamese on a phone's screen.
+  await vw.setViewportSize({ width: 390, height: 844 });
+  await vw.goto(`${BASE}/check`);
+  await Promise.all([vw.waitForURL((u) => u.pathname === '/check'), vw.locator('ul.langs a[hreflang=vi]').click()]);
+  assert.equal(await vw.locator('html').getAttribute('lang'), 'vi');
+  await vw.locator('textarea[name=text]').fill(`Ai nhặt được ví xin gọi chị Lan ${PHONE}, nhà ở số 12 ngõ 34 phố Huế nhé.`);
+  await Promise.all([vw.waitForLoadState('load'), vw.locator('form.check-form button[type=submit]').click()]);
+  await vw.waitForSelector('section.check-results');
+  assert.equal(await vw.locator('mark.sev-high').first().textContent(), PHONE);
+  const width = await vw.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page fits a phone's width (${width} px)`);
+  await vw.screenshot({ path: join(SHOTS, 'check-vi-phone.png'), fullPage: true });
 });
 
 test('a reviewer\'s publish is stopped by a finding, overridden with a reason, and audited', async () => {
@@ -83,6 +99,7 @@ test('a reviewer\'s publish is stopped by a finding, overridden with a reason, a
   await rev.goto(caseUrl);
   const check = await rev.locator('section.publication-check').textContent();
   assert.ok(check.includes(PHONE), `the case page shows the finding: ${check}`);
+  await rev.locator('section.publication-check').screenshot({ path: join(SHOTS, 'case-privacy-hold.png') });
   // Stopped: the publish button needs a reason, and without one the desk refuses the move.
   const reason = rev.locator('input[name=override_reason]');
   assert.equal(await reason.count(), 1, 'publishing asks for a reason');
