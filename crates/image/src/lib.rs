@@ -21,6 +21,7 @@
 pub mod decode;
 mod error;
 pub mod files;
+pub mod neardup;
 pub mod ocr;
 pub mod pdq;
 #[cfg(feature = "render")]

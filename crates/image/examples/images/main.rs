@@ -365,22 +365,51 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
             .collect();
         println!("dist B      negatives ({kind}s) {}", quantiles(d));
     }
-    for (label, dihedral, keep) in [
-        ("plain PDQ, all edits", false, None),
-        ("plain PDQ, mirror left out", false, Some("mirror")),
-        ("8 dihedral PDQ hashes, all edits", true, None),
+    // The same under claimdesk-image's near-duplicate distance (trimmed, band windows,
+    // dihedral, aligned crop).
+    for edit in neardup::EDITS {
+        let d: Vec<u32> = b
+            .iter()
+            .filter(|p| p.edit == edit)
+            .map(|p| p.aligned)
+            .collect();
+        println!("dist B nd   {edit:<9} {}", quantiles(d));
+    }
+    for kind in ["shot", "photo"] {
+        let d: Vec<u32> = b
+            .iter()
+            .filter(|p| !p.positive && p.kind == kind)
+            .map(|p| p.aligned)
+            .collect();
+        println!("dist B nd   negatives ({kind}s) {}", quantiles(d));
+    }
+    use neardup::Method;
+    for (label, method, keep) in [
+        ("plain PDQ, all edits", Method::Plain, None),
+        ("plain PDQ, mirror left out", Method::Plain, Some("mirror")),
+        ("8 dihedral PDQ hashes, all edits", Method::Dihedral, None),
+        (
+            "near-dup windows (trimmed, bands, dihedral), all edits",
+            Method::Windows,
+            None,
+        ),
+        (
+            "near-dup windows and aligned crop, all edits",
+            Method::Aligned,
+            None,
+        ),
     ] {
         let (fa, fb) = (neardup::without(&a, keep), neardup::without(&b, keep));
-        let t = neardup::choose(&fa, 0.99, dihedral);
-        let (pa, ra, _, _) = neardup::precision_recall(&fa, t, dihedral);
-        let (pb, rb, tp, fp) = neardup::precision_recall(&fb, t, dihedral);
+        let t = neardup::choose(&fa, 0.99, method);
+        let (pa, ra, _, _) = neardup::precision_recall(&fa, t, method);
+        let (pb, rb, tp, fp) = neardup::precision_recall(&fb, t, method);
         println!(
             "threshold   {label}: {t} chosen on A (precision {pa:.4}, recall {ra:.4}); on B precision {pb:.4} recall {rb:.4} ({tp} true, {fp} false)"
         );
         let curve: Vec<String> = (0..=17)
             .map(|k| k * 8)
             .map(|t| {
-                let (p, r, _, _) = neardup::precision_recall(&fb, t, dihedral);
+                let (p, r, _, _) = neardup::precision_recall(&fb, t, method);
                 format!("{t}:{p:.3}/{r:.3}")
             })
             .collect();
@@ -394,10 +423,7 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
             .map(|e| {
                 let set: Vec<&neardup::Pair> =
                     fb.iter().copied().filter(|p| p.edit == *e).collect();
-                let hit = set
-                    .iter()
-                    .filter(|p| (if dihedral { p.dihedral } else { p.distance }) <= t)
-                    .count();
+                let hit = set.iter().filter(|p| p.under(method) <= t).count();
                 format!("{e} {:.2}", hit as f64 / set.len().max(1) as f64)
             })
             .collect();

@@ -2,6 +2,7 @@
 //! edits a re-shared picture goes through, against the other originals as negatives; PDQ
 //! distances, the threshold chosen on half A and precision/recall on half B.
 
+use claimdesk_image::neardup::{Probe, Reference};
 use claimdesk_image::pdq;
 use image::{DynamicImage, Rgb, RgbImage, imageops::FilterType};
 
@@ -152,13 +153,30 @@ pub fn originals(
     out
 }
 
-/// One compared pair: its distance (plain and best of the 8 dihedral hashes), whether it
-/// is a true duplicate, the edit, and the half.
+/// How a pair's distance is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The two PDQ hashes.
+    Plain,
+    /// The least over the edited picture's 8 dihedral hashes.
+    Dihedral,
+    /// `claimdesk_image::neardup`'s hashes: whole, trimmed and band windows, dihedral.
+    Windows,
+    /// `claimdesk_image::neardup`'s distance: the windows and the aligned crop.
+    Aligned,
+}
+
+/// One compared pair: its distance under each [`Method`], whether it is a true duplicate,
+/// the edit, and the half.
 pub struct Pair {
     /// Hamming distance of the two PDQ hashes.
     pub distance: u32,
     /// The least distance over the edited picture's 8 dihedral hashes.
     pub dihedral: u32,
+    /// [`Probe::hash_distance`].
+    pub windows: u32,
+    /// [`Probe::distance`].
+    pub aligned: u32,
     /// A true near-duplicate.
     pub positive: bool,
     /// The edit (positives) or `other` (negatives).
@@ -167,6 +185,18 @@ pub struct Pair {
     pub kind: &'static str,
     /// `A` or `B`.
     pub half: char,
+}
+
+impl Pair {
+    /// The distance under `method`.
+    pub fn under(&self, method: Method) -> u32 {
+        match method {
+            Method::Plain => self.distance,
+            Method::Dihedral => self.dihedral,
+            Method::Windows => self.windows,
+            Method::Aligned => self.aligned,
+        }
+    }
 }
 
 /// Every pair of the set: each edited picture against its own original (positive) and every
@@ -187,6 +217,10 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             "photo"
         }
     };
+    let references: Vec<Reference> = originals
+        .iter()
+        .map(|o| Reference::new(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough"))
+        .collect();
     let mut out = Vec::new();
     for (i, o) in originals.iter().enumerate() {
         let mut rng = Rng::new(seed, &o.name);
@@ -195,6 +229,7 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             let edited = DynamicImage::ImageRgb8(apply(edit, &o.image, caption, &mut rng));
             let plain = pdq::hash(&edited).expect("big enough").hash;
             let all = pdq::hash_dihedral(&edited).expect("big enough");
+            let probe = Probe::new(&edited).expect("big enough");
             for (j, other) in originals.iter().enumerate() {
                 if other.half != o.half {
                     continue;
@@ -205,9 +240,15 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
                     .map(|d| d.hash.distance(&hashes[j].hash))
                     .min()
                     .unwrap_or(256);
+                let windows = probe.hash_distance(&references[j]);
+                let aligned = probe
+                    .aligned_distance(&references[j])
+                    .map_or(windows, |d| d.min(windows));
                 out.push(Pair {
                     distance,
                     dihedral,
+                    windows,
+                    aligned,
                     positive: i == j,
                     edit: if i == j { edit } else { "other" },
                     kind: kind(o),
@@ -218,9 +259,13 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
         for (j, other) in originals.iter().enumerate().skip(i + 1) {
             if other.half == o.half {
                 let d = hashes[i].hash.distance(&hashes[j].hash);
+                let probe =
+                    Probe::new(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough");
                 out.push(Pair {
                     distance: d,
                     dihedral: d,
+                    windows: probe.hash_distance(&references[j]),
+                    aligned: probe.distance(&references[j]),
                     positive: false,
                     edit: "other",
                     kind: kind(o),
@@ -244,11 +289,11 @@ pub fn without<'a>(set: &[&'a Pair], left_out: Option<&str>) -> Vec<&'a Pair> {
 pub fn precision_recall(
     pairs: &[&Pair],
     threshold: u32,
-    dihedral: bool,
+    method: Method,
 ) -> (f64, f64, usize, usize) {
     let (mut tp, mut fp, mut pos) = (0usize, 0usize, 0usize);
     for p in pairs {
-        let d = if dihedral { p.dihedral } else { p.distance };
+        let d = p.under(method);
         pos += usize::from(p.positive);
         if d <= threshold {
             if p.positive {
@@ -267,9 +312,9 @@ pub fn precision_recall(
 }
 
 /// The threshold with the best recall at precision ≥ `floor` on `pairs` (the largest such).
-pub fn choose(pairs: &[&Pair], floor: f64, dihedral: bool) -> u32 {
+pub fn choose(pairs: &[&Pair], floor: f64, method: Method) -> u32 {
     (0..=128)
-        .filter(|&t| precision_recall(pairs, t, dihedral).0 >= floor)
+        .filter(|&t| precision_recall(pairs, t, method).0 >= floor)
         .max()
         .unwrap_or(0)
 }
@@ -282,6 +327,8 @@ mod tests {
         Pair {
             distance,
             dihedral: distance,
+            windows: distance,
+            aligned: distance,
             positive,
             edit: "x",
             kind: "photo",
@@ -299,9 +346,12 @@ mod tests {
             pair(90, false),
         ];
         let refs: Vec<&Pair> = set.iter().collect();
-        assert_eq!(precision_recall(&refs, 10, false), (1.0, 2.0 / 3.0, 2, 0));
-        assert_eq!(choose(&refs, 0.99, false), 29);
-        let (p, r, _, _) = precision_recall(&refs, 40, false);
+        assert_eq!(
+            precision_recall(&refs, 10, Method::Plain),
+            (1.0, 2.0 / 3.0, 2, 0)
+        );
+        assert_eq!(choose(&refs, 0.99, Method::Plain), 29);
+        let (p, r, _, _) = precision_recall(&refs, 40, Method::Plain);
         assert!((p - 0.75).abs() < 1e-9 && (r - 1.0).abs() < 1e-9);
     }
 }

@@ -1,0 +1,413 @@
+//! Near-duplicate hashes: PDQ made to find a re-shared picture that was cropped, framed or
+//! captioned, which moves its plain hash as far as an unrelated picture's.
+//!
+//! Two things, on top of [`pdq`](crate::pdq):
+//! - **Trimming** ([`content_box`]): rows and columns of one colour at the edges (a border,
+//!   a coloured frame, a screenshot's own margin) are left out before hashing, on both
+//!   sides, so a framed copy and its original hash the same content.
+//! - **Windows**: a fact-check's picture (the reference, hashed once) is also hashed over
+//!   sub-windows of its content, so a cropped copy is near one of them
+//!   ([`reference_hashes`]); an item's picture (the probe) is hashed whole, trimmed, and
+//!   without its top or bottom band, where memes burn in their captions ([`probe_hashes`]).
+//!   Each probe hash counts in its 8 mirrored and rotated forms.
+//!
+//! The distance of two pictures is the least over the pairs of their hashes
+//! ([`NearDupHashes::distance`]); the threshold for it, [`MAX_DISTANCE`], is the one
+//! calibrated on the evaluation set (`bench/images.sh`, `bench/results/*-neardup.txt`).
+
+use image::DynamicImage;
+
+use crate::pdq::{self, LumaPlane, Pdq, PdqHash, Rect};
+
+/// The side pictures are reduced to for near-duplicate hashing and alignment.
+pub const WORK_SIDE: u32 = 256;
+/// The share of a picture's height left out by the band windows (a burned-in caption).
+const BAND: f32 = 0.2;
+/// A probe is aligned with a reference when it covers at least this share of each of the
+/// reference's sides (a crop of up to 30% each way).
+const MIN_COVER: f32 = 0.7;
+/// The profiles are searched at this reduction first, then refined at full size.
+const COARSE: usize = 4;
+
+/// A line (row or column) is part of a border when at least this share of its samples are
+/// within [`TRIM_TOLERANCE`] of the line's median.
+const TRIM_SHARE: f32 = 0.98;
+/// How far (of 255) a border's samples may stray from its colour: JPEG's ringing and noise.
+const TRIM_TOLERANCE: f32 = 12.0;
+/// Trimming never leaves less than this share of a side (a picture that is nearly all one
+/// colour is hashed as it is).
+const TRIM_KEEP: f32 = 0.2;
+
+/// The part of `plane` inside its uniform edges: rows and columns from each edge whose
+/// samples are (nearly) one colour are left out, again until none is, so a border around a
+/// screenshot's own white margin goes with it. The whole plane when trimming would leave
+/// less than a fifth of a side.
+pub fn content_box(plane: &LumaPlane) -> Rect {
+    let (w, h) = (plane.width(), plane.height());
+    let (mut left, mut right, mut top, mut bottom) = (0usize, w, 0usize, h);
+    let min_w = ((w as f32 * TRIM_KEEP).ceil() as usize).max(pdq::MIN_SIDE as usize);
+    let min_h = ((h as f32 * TRIM_KEEP).ceil() as usize).max(pdq::MIN_SIDE as usize);
+    let mut scratch = Vec::with_capacity(w.max(h));
+    let mut uniform = |values: &mut dyn Iterator<Item = f32>| -> bool {
+        scratch.clear();
+        scratch.extend(values);
+        is_uniform(&mut scratch)
+    };
+    loop {
+        let before = (left, right, top, bottom);
+        while bottom - top > min_h && uniform(&mut (left..right).map(|x| plane.at(x, top))) {
+            top += 1;
+        }
+        while bottom - top > min_h && uniform(&mut (left..right).map(|x| plane.at(x, bottom - 1))) {
+            bottom -= 1;
+        }
+        while right - left > min_w && uniform(&mut (top..bottom).map(|y| plane.at(left, y))) {
+            left += 1;
+        }
+        while right - left > min_w && uniform(&mut (top..bottom).map(|y| plane.at(right - 1, y))) {
+            right -= 1;
+        }
+        if (left, right, top, bottom) == before {
+            break;
+        }
+    }
+    if bottom - top <= min_h || right - left <= min_w {
+        return plane.full();
+    }
+    Rect {
+        x: left,
+        y: top,
+        width: right - left,
+        height: bottom - top,
+    }
+}
+
+/// Whether nearly all of `values` are within the tolerance of their median (reorders them).
+fn is_uniform(values: &mut [f32]) -> bool {
+    if values.is_empty() {
+        return true;
+    }
+    let mid = values.len() / 2;
+    let (_, median, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
+    let median = *median;
+    let off = values
+        .iter()
+        .filter(|v| (**v - median).abs() > TRIM_TOLERANCE)
+        .count();
+    off as f32 <= values.len() as f32 * (1.0 - TRIM_SHARE)
+}
+
+/// The windows of `plane` hashed on both sides: the whole, its content, and the whole
+/// without its bottom band or its top band.
+fn windows(plane: &LumaPlane, content: Rect) -> [Rect; 4] {
+    let full = plane.full();
+    let band = (plane.height() as f32 * BAND).round() as usize;
+    [
+        full,
+        content,
+        Rect {
+            height: full.height - band,
+            ..full
+        },
+        Rect {
+            y: band,
+            height: full.height - band,
+            ..full
+        },
+    ]
+}
+
+/// An item's picture, ready to be compared with references ([`Probe::distance`]).
+#[derive(Debug, Clone)]
+pub struct Probe {
+    content: LumaPlane,
+    content_hash: PdqHash,
+    hashes: Vec<PdqHash>,
+    quality: u8,
+}
+
+impl Probe {
+    /// `image` reduced to [`WORK_SIDE`], trimmed, and hashed over its windows in their 8
+    /// dihedral forms (32 hashes); `None` when a side is under [`pdq::MIN_SIDE`] pixels.
+    pub fn new(image: &DynamicImage) -> Option<Probe> {
+        let plane = LumaPlane::at_most(image, WORK_SIDE)?;
+        let content_rect = content_box(&plane);
+        let mut hashes = Vec::with_capacity(32);
+        let mut quality = 0;
+        for (n, rect) in windows(&plane, content_rect).into_iter().enumerate() {
+            if let Some(all) = plane.hash_dihedral(rect) {
+                if n == 0 {
+                    quality = all[0].quality;
+                }
+                hashes.extend(all.iter().map(|p| p.hash));
+            }
+        }
+        let content = plane.crop(content_rect)?;
+        let content_hash = content.hash(content.full())?.hash;
+        Some(Probe {
+            content,
+            content_hash,
+            hashes,
+            quality,
+        })
+    }
+
+    /// The PDQ quality of the whole picture at [`WORK_SIDE`] (under
+    /// [`pdq::MIN_QUALITY`], too plain to match on).
+    pub fn quality(&self) -> u8 {
+        self.quality
+    }
+
+    /// How many hashes it is searched with.
+    pub fn hash_count(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// The least distance between its hashes and the reference's (whole, content, bands;
+    /// mirrored and rotated), without alignment.
+    pub fn hash_distance(&self, reference: &Reference) -> u32 {
+        self.hashes
+            .iter()
+            .flat_map(|p| reference.hashes.iter().map(move |r| p.distance(r)))
+            .min()
+            .unwrap_or(256)
+    }
+
+    /// The distance between its content's hash and the hash of the window of the
+    /// reference's content it lines up with (a crop found by aligning the two pictures' row
+    /// and column profiles); `None` when it covers too little of the reference or the
+    /// profiles do not line up.
+    pub fn aligned_distance(&self, reference: &Reference) -> Option<u32> {
+        let rect = align(&reference.content, &self.content)?;
+        let hash = reference.content.hash(rect)?;
+        Some(self.content_hash.distance(&hash))
+    }
+
+    /// The distance of the two pictures as near-duplicates: the least of
+    /// [`Probe::hash_distance`] and [`Probe::aligned_distance`], in bits of 256.
+    pub fn distance(&self, reference: &Reference) -> u32 {
+        let hashed = self.hash_distance(reference);
+        match self.aligned_distance(reference) {
+            Some(d) => d.min(hashed),
+            None => hashed,
+        }
+    }
+}
+
+/// A fact-check's picture, ready to be compared with probes: its content (kept for
+/// alignment as one byte of luma a sample, [`WORK_SIDE`]² bytes at most) and the hashes of
+/// its windows.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    content: Compact,
+    hashes: Vec<PdqHash>,
+}
+
+impl Reference {
+    /// `image` reduced to [`WORK_SIDE`], trimmed, and hashed over its 4 windows; `None` when
+    /// a side is under [`pdq::MIN_SIDE`] pixels.
+    pub fn new(image: &DynamicImage) -> Option<Reference> {
+        let plane = LumaPlane::at_most(image, WORK_SIDE)?;
+        let content_rect = content_box(&plane);
+        let hashes = windows(&plane, content_rect)
+            .into_iter()
+            .filter_map(|rect| plane.hash(rect).map(|p: Pdq| p.hash))
+            .collect();
+        Some(Reference {
+            content: Compact::of(&plane, content_rect),
+            hashes,
+        })
+    }
+
+    /// The bytes it holds (luma, profiles and hashes), for sizing a cache.
+    pub fn size(&self) -> usize {
+        self.content.luma.len() + self.content.columns.len() * 4 + self.hashes.len() * 32
+    }
+}
+
+/// A reference's content as bytes, with its column means over all rows (the alignment's
+/// first step).
+#[derive(Debug, Clone)]
+struct Compact {
+    luma: Vec<u8>,
+    width: usize,
+    height: usize,
+    columns: Vec<f32>,
+}
+
+impl Compact {
+    fn of(plane: &LumaPlane, rect: Rect) -> Compact {
+        let mut luma = Vec::with_capacity(rect.width * rect.height);
+        for y in rect.y..rect.y + rect.height {
+            for x in rect.x..rect.x + rect.width {
+                luma.push(plane.at(x, y).round().clamp(0.0, 255.0) as u8);
+            }
+        }
+        let mut out = Compact {
+            luma,
+            width: rect.width,
+            height: rect.height,
+            columns: Vec::new(),
+        };
+        out.columns = out.column_means(0..out.height);
+        out
+    }
+
+    fn column_means(&self, rows: std::ops::Range<usize>) -> Vec<f32> {
+        let mut sums = vec![0u32; self.width];
+        for y in rows.clone() {
+            let row = &self.luma[y * self.width..(y + 1) * self.width];
+            for (s, v) in sums.iter_mut().zip(row) {
+                *s += u32::from(*v);
+            }
+        }
+        let n = rows.len().max(1) as f32;
+        sums.into_iter().map(|s| s as f32 / n).collect()
+    }
+
+    fn row_means(&self, cols: std::ops::Range<usize>) -> Vec<f32> {
+        let n = cols.len().max(1) as f32;
+        (0..self.height)
+            .map(|y| {
+                let row = &self.luma[y * self.width..(y + 1) * self.width];
+                row[cols.clone()].iter().map(|v| u32::from(*v)).sum::<u32>() as f32 / n
+            })
+            .collect()
+    }
+
+    /// The PDQ hash of the window `rect` (inside the content).
+    fn hash(&self, rect: Rect) -> Option<PdqHash> {
+        if rect.width < pdq::MIN_SIDE as usize
+            || rect.height < pdq::MIN_SIDE as usize
+            || rect.x + rect.width > self.width
+            || rect.y + rect.height > self.height
+        {
+            return None;
+        }
+        let mut values = Vec::with_capacity(rect.width * rect.height);
+        for y in rect.y..rect.y + rect.height {
+            let row = &self.luma[y * self.width + rect.x..y * self.width + rect.x + rect.width];
+            values.extend(row.iter().map(|v| f32::from(*v)));
+        }
+        Some(pdq::hash_luma(values, rect.width, rect.height).hash)
+    }
+}
+
+/// The window of `reference` that `probe` shows, found axis by axis from the row and
+/// column means (each refined once the other axis is known); `None` when the probe covers
+/// less than [`MIN_COVER`] of a side or a profile is flat.
+fn align(reference: &Compact, probe: &LumaPlane) -> Option<Rect> {
+    let probe_cols = probe.column_means(0..probe.height());
+    let probe_rows = probe.row_means(0..probe.width());
+    let (x, w) = align_axis(&reference.columns, &probe_cols)?;
+    let (y, h) = align_axis(&reference.row_means(x..x + w), &probe_rows)?;
+    let (x, w) = align_axis(&reference.column_means(y..y + h), &probe_cols)?;
+    let (y, h) = align_axis(&reference.row_means(x..x + w), &probe_rows)?;
+    Some(Rect {
+        x,
+        y,
+        width: w,
+        height: h,
+    })
+}
+
+/// Where `probe` (a profile) lies along `reference`: the start and length, in reference
+/// samples, whose stretch of `reference` best correlates with `probe` stretched to it.
+fn align_axis(reference: &[f32], probe: &[f32]) -> Option<(usize, usize)> {
+    let n = reference.len();
+    if n < 8 || probe.len() < 8 {
+        return None;
+    }
+    let (reference, probe) = (high_pass(reference), high_pass(probe));
+    // Coarse: both profiles in blocks of COARSE samples, every length and start.
+    let (rc, pc) = (blocks(&reference, COARSE), blocks(&probe, COARSE));
+    let nc = rc.len();
+    let shortest = ((nc as f32 * MIN_COVER).floor() as usize).max(2);
+    let mut best: Option<(f32, usize, usize)> = None;
+    for len in shortest..=nc {
+        let stretched = stretch(&pc, len);
+        for start in 0..=nc - len {
+            let score = ncc(&rc[start..start + len], &stretched);
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, start, len));
+            }
+        }
+    }
+    let (_, start, len) = best?;
+    // Fine: around the coarse answer, sample by sample.
+    let shortest = (n as f32 * MIN_COVER).floor() as usize;
+    let mut best: Option<(f32, usize, usize)> = None;
+    let lens = (len * COARSE).saturating_sub(COARSE).max(shortest)..=(len * COARSE + COARSE).min(n);
+    for len in lens {
+        let stretched = stretch(&probe, len);
+        let from = (start * COARSE).saturating_sub(COARSE);
+        let to = (start * COARSE + COARSE).min(n - len);
+        for start in from..=to {
+            let score = ncc(&reference[start..start + len], &stretched);
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, start, len));
+            }
+        }
+    }
+    let (score, start, len) = best?;
+    (score > 0.0).then_some((start, len))
+}
+
+/// `values` less their moving mean over an eighth of their length: the profile's detail,
+/// without the slow shading a caption band or a gradient adds.
+fn high_pass(values: &[f32]) -> Vec<f32> {
+    let n = values.len();
+    let half = (n / 16).max(1);
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0f64);
+    for v in values {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + f64::from(*v));
+    }
+    (0..n)
+        .map(|i| {
+            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(n));
+            values[i] - ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32
+        })
+        .collect()
+}
+
+/// The means of consecutive blocks of `size` values (the last one shorter).
+fn blocks(values: &[f32], size: usize) -> Vec<f32> {
+    values
+        .chunks(size)
+        .map(|c| c.iter().sum::<f32>() / c.len() as f32)
+        .collect()
+}
+
+/// `values` resampled (linearly) to `len` samples.
+fn stretch(values: &[f32], len: usize) -> Vec<f32> {
+    let n = values.len();
+    let scale = n as f32 / len as f32;
+    (0..len)
+        .map(|i| {
+            let at = ((i as f32 + 0.5) * scale - 0.5).clamp(0.0, (n - 1) as f32);
+            let lo = at.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            let t = at - lo as f32;
+            values[lo] * (1.0 - t) + values[hi] * t
+        })
+        .collect()
+}
+
+/// The normalized cross-correlation of two equally long sequences (0 when one is flat).
+fn ncc(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len()) as f32;
+    let (ma, mb) = (a.iter().sum::<f32>() / n, b.iter().sum::<f32>() / n);
+    let (mut ab, mut aa, mut bb) = (0f32, 0f32, 0f32);
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x - ma, y - mb);
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    if aa <= f32::EPSILON || bb <= f32::EPSILON {
+        0.0
+    } else {
+        ab / (aa * bb).sqrt()
+    }
+}
