@@ -19,6 +19,11 @@ use image::DynamicImage;
 
 use crate::pdq::{self, LumaPlane, Pdq, PdqHash, Rect};
 
+/// The largest distance ([`Probe::distance`], bits of 256) at which two pictures are
+/// near-duplicates: the largest with precision ≥ 0.99 on half A of the evaluation set
+/// (`bench/results/2026-12-06-neardup.txt`; precision and recall on half B there).
+pub const MAX_DISTANCE: u32 = 48;
+
 /// The side pictures are reduced to for near-duplicate hashing and alignment.
 pub const WORK_SIDE: u32 = 256;
 /// The share of a picture's height left out by the band windows (a burned-in caption).
@@ -26,6 +31,11 @@ const BAND: f32 = 0.2;
 /// A probe is aligned with a reference when it covers at least this share of each of the
 /// reference's sides (a crop of up to 30% each way).
 const MIN_COVER: f32 = 0.7;
+/// Profiles that correlate less than this after the first pass are not aligned further
+/// (unrelated pictures, most of them: the evaluation's crops score 0.65 and more).
+const MIN_SCORE_FIRST: f32 = 0.3;
+/// Profiles that correlate less than this once aligned are not compared by hash.
+const MIN_SCORE: f32 = 0.5;
 /// The profiles are searched at this reduction first, then refined at full size.
 const COARSE: usize = 4;
 
@@ -178,9 +188,18 @@ impl Probe {
     /// and column profiles); `None` when it covers too little of the reference or the
     /// profiles do not line up.
     pub fn aligned_distance(&self, reference: &Reference) -> Option<u32> {
-        let rect = align(&reference.content, &self.content)?;
-        let hash = reference.content.hash(rect)?;
-        Some(self.content_hash.distance(&hash))
+        self.aligned(reference).map(|a| a.distance)
+    }
+
+    /// [`Probe::aligned_distance`] with the window and how well the profiles agree.
+    pub fn aligned(&self, reference: &Reference) -> Option<Aligned> {
+        let (window, score) = align(&reference.content, &self.content)?;
+        let hash = reference.content.hash(window)?;
+        Some(Aligned {
+            window,
+            score,
+            distance: self.content_hash.distance(&hash),
+        })
     }
 
     /// The distance of the two pictures as near-duplicates: the least of
@@ -192,6 +211,18 @@ impl Probe {
             None => hashed,
         }
     }
+}
+
+/// How a probe lines up with a reference ([`Probe::aligned`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Aligned {
+    /// The window of the reference's content (its trimmed plane at [`WORK_SIDE`]) the
+    /// probe shows.
+    pub window: Rect,
+    /// The lesser of the two profiles' correlations there (-1 to 1).
+    pub score: f32,
+    /// Bits of 256 between the probe's content hash and the window's.
+    pub distance: u32,
 }
 
 /// A fact-check's picture, ready to be compared with probes: its content (kept for
@@ -296,24 +327,31 @@ impl Compact {
 /// The window of `reference` that `probe` shows, found axis by axis from the row and
 /// column means (each refined once the other axis is known); `None` when the probe covers
 /// less than [`MIN_COVER`] of a side or a profile is flat.
-fn align(reference: &Compact, probe: &LumaPlane) -> Option<Rect> {
+fn align(reference: &Compact, probe: &LumaPlane) -> Option<(Rect, f32)> {
     let probe_cols = probe.column_means(0..probe.height());
     let probe_rows = probe.row_means(0..probe.width());
-    let (x, w) = align_axis(&reference.columns, &probe_cols)?;
-    let (y, h) = align_axis(&reference.row_means(x..x + w), &probe_rows)?;
-    let (x, w) = align_axis(&reference.column_means(y..y + h), &probe_cols)?;
-    let (y, h) = align_axis(&reference.row_means(x..x + w), &probe_rows)?;
-    Some(Rect {
-        x,
-        y,
-        width: w,
-        height: h,
-    })
+    let (x, w, sx) = align_axis(&reference.columns, &probe_cols)?;
+    let (y, h, sy) = align_axis(&reference.row_means(x..x + w), &probe_rows)?;
+    if sx.min(sy) < MIN_SCORE_FIRST {
+        return None;
+    }
+    let (x, w, sx) = align_axis(&reference.column_means(y..y + h), &probe_cols)?;
+    let (y, h, sy) = align_axis(&reference.row_means(x..x + w), &probe_rows)?;
+    let score = sx.min(sy);
+    (score >= MIN_SCORE).then_some((
+        Rect {
+            x,
+            y,
+            width: w,
+            height: h,
+        },
+        score,
+    ))
 }
 
 /// Where `probe` (a profile) lies along `reference`: the start and length, in reference
 /// samples, whose stretch of `reference` best correlates with `probe` stretched to it.
-fn align_axis(reference: &[f32], probe: &[f32]) -> Option<(usize, usize)> {
+fn align_axis(reference: &[f32], probe: &[f32]) -> Option<(usize, usize, f32)> {
     let n = reference.len();
     if n < 8 || probe.len() < 8 {
         return None;
@@ -350,7 +388,7 @@ fn align_axis(reference: &[f32], probe: &[f32]) -> Option<(usize, usize)> {
         }
     }
     let (score, start, len) = best?;
-    (score > 0.0).then_some((start, len))
+    (score > 0.0).then_some((start, len, score))
 }
 
 /// `values` less their moving mean over an eighth of their length: the profile's detail,

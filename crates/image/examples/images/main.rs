@@ -305,7 +305,7 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
     let shots: usize = args.number("shots", 120).unwrap_or(120);
     let photos: usize = args.number("photos", 120).unwrap_or(120);
     let originals = neardup::originals(posts, families, shots, photos, seed);
-    let (pairs, low_quality) = neardup::pairs(&originals, families, seed);
+    let (pairs, low_quality, cost) = neardup::pairs(&originals, families, seed);
     let half = |h: char| -> Vec<&neardup::Pair> { pairs.iter().filter(|p| p.half == h).collect() };
     let (a, b) = (half('A'), half('B'));
     let count = |set: &[&neardup::Pair], positive: bool| {
@@ -432,6 +432,22 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
             per_edit.join(", ")
         );
     }
+    let ms = |d: std::time::Duration, n: usize| d.as_secs_f64() * 1000.0 / n.max(1) as f64;
+    println!(
+        "cost nd     a reference (fact-check image): 4 hashes + its trimmed luma at {} px, {:.1} KiB, {:.2} ms to prepare; a probe (item image): {} hashes, {:.2} ms to prepare",
+        claimdesk_image::neardup::WORK_SIDE,
+        cost.reference_bytes as f64 / 1024.0 / cost.references.max(1) as f64,
+        ms(cost.reference_time, cost.references),
+        cost.probe_hashes,
+        ms(cost.probe_time, cost.probes),
+    );
+    println!(
+        "cost nd     a comparison: hashes {:.4} ms, alignment {:.3} ms ({} of {} comparisons aligned far enough to hash the window); CPU time of one thread",
+        ms(cost.hash_time, cost.comparisons),
+        ms(cost.align_time, cost.comparisons),
+        cost.aligned,
+        cost.comparisons,
+    );
 }
 
 fn throughput(args: &Args, workers: usize) -> Result<(), String> {

@@ -4,6 +4,8 @@
 
 use claimdesk_image::neardup::{Probe, Reference};
 use claimdesk_image::pdq;
+use std::time::Duration;
+
 use image::{DynamicImage, Rgb, RgbImage, imageops::FilterType};
 
 use crate::corpus::{self, Family, Post, Rng};
@@ -199,9 +201,58 @@ impl Pair {
     }
 }
 
+/// This thread's CPU time so far (the scheduler's count, so that other processes on the
+/// machine do not inflate it); wall-clock time when it cannot be read.
+struct Instant(Result<u64, std::time::Instant>);
+
+impl Instant {
+    fn now() -> Instant {
+        Instant(
+            std::fs::read_to_string("/proc/thread-self/schedstat")
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse().ok())
+                .ok_or_else(std::time::Instant::now),
+        )
+    }
+
+    fn elapsed(&self) -> Duration {
+        match (&self.0, Instant::now().0) {
+            (Ok(then), Ok(now)) => Duration::from_nanos(now.saturating_sub(*then)),
+            (Err(then), _) => then.elapsed(),
+            (Ok(_), Err(_)) => Duration::ZERO,
+        }
+    }
+}
+
+/// What the near-duplicate distance cost over the set (CPU time of this one thread).
+#[derive(Debug, Default)]
+pub struct Cost {
+    /// References prepared, and the time and bytes they took.
+    pub references: usize,
+    /// Time to prepare them.
+    pub reference_time: Duration,
+    /// Their bytes ([`Reference::size`]).
+    pub reference_bytes: usize,
+    /// Probes prepared, and the time they took.
+    pub probes: usize,
+    /// Time to prepare them.
+    pub probe_time: Duration,
+    /// Hashes a probe is searched with.
+    pub probe_hashes: usize,
+    /// Probe-reference comparisons made, and their time.
+    pub comparisons: usize,
+    /// Time of the comparisons by hash ([`Probe::hash_distance`]).
+    pub hash_time: Duration,
+    /// Time of the alignments ([`Probe::aligned`]).
+    pub align_time: Duration,
+    /// Comparisons whose profiles lined up well enough to be compared by hash.
+    pub aligned: usize,
+}
+
 /// Every pair of the set: each edited picture against its own original (positive) and every
 /// other original of its half (negative), and the originals against each other.
-pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pair>, usize) {
+pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pair>, usize, Cost) {
+    let mut cost = Cost::default();
     let hashes: Vec<pdq::Pdq> = originals
         .iter()
         .map(|o| pdq::hash(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough"))
@@ -219,7 +270,15 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
     };
     let references: Vec<Reference> = originals
         .iter()
-        .map(|o| Reference::new(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough"))
+        .map(|o| {
+            let image = DynamicImage::ImageRgb8(o.image.clone());
+            let t = Instant::now();
+            let reference = Reference::new(&image).expect("big enough");
+            cost.reference_time += t.elapsed();
+            cost.references += 1;
+            cost.reference_bytes += reference.size();
+            reference
+        })
         .collect();
     let mut out = Vec::new();
     for (i, o) in originals.iter().enumerate() {
@@ -229,7 +288,11 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             let edited = DynamicImage::ImageRgb8(apply(edit, &o.image, caption, &mut rng));
             let plain = pdq::hash(&edited).expect("big enough").hash;
             let all = pdq::hash_dihedral(&edited).expect("big enough");
+            let t = Instant::now();
             let probe = Probe::new(&edited).expect("big enough");
+            cost.probe_time += t.elapsed();
+            cost.probes += 1;
+            cost.probe_hashes = probe.hash_count();
             for (j, other) in originals.iter().enumerate() {
                 if other.half != o.half {
                     continue;
@@ -240,10 +303,15 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
                     .map(|d| d.hash.distance(&hashes[j].hash))
                     .min()
                     .unwrap_or(256);
+                let t = Instant::now();
                 let windows = probe.hash_distance(&references[j]);
-                let aligned = probe
-                    .aligned_distance(&references[j])
-                    .map_or(windows, |d| d.min(windows));
+                cost.hash_time += t.elapsed();
+                let t = Instant::now();
+                let al = probe.aligned(&references[j]);
+                cost.align_time += t.elapsed();
+                cost.comparisons += 1;
+                cost.aligned += usize::from(al.is_some());
+                let aligned = al.map_or(windows, |a| a.distance.min(windows));
                 out.push(Pair {
                     distance,
                     dihedral,
@@ -256,11 +324,10 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
                 });
             }
         }
+        let probe = Probe::new(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough");
         for (j, other) in originals.iter().enumerate().skip(i + 1) {
             if other.half == o.half {
                 let d = hashes[i].hash.distance(&hashes[j].hash);
-                let probe =
-                    Probe::new(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough");
                 out.push(Pair {
                     distance: d,
                     dihedral: d,
@@ -274,7 +341,7 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             }
         }
     }
-    (out, low_quality)
+    (out, low_quality, cost)
 }
 
 /// The pairs of `set` but those of the edit `left_out`.
