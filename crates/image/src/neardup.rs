@@ -24,7 +24,8 @@ use crate::pdq::{self, LumaPlane, Pdq, PdqHash, Rect};
 /// (`bench/results/2026-12-06-neardup.txt`; precision and recall on half B there).
 pub const MAX_DISTANCE: u32 = 48;
 
-/// The side pictures are reduced to for near-duplicate hashing and alignment.
+/// The side pictures are reduced to for alignment (and the aligned window's hash); the
+/// other hashes are PDQ's own, at [`pdq::DOWNSAMPLE_SIDE`].
 pub const WORK_SIDE: u32 = 256;
 /// The share of a picture's height left out by the band windows (a burned-in caption).
 const BAND: f32 = 0.2;
@@ -137,22 +138,23 @@ pub struct Probe {
 }
 
 impl Probe {
-    /// `image` reduced to [`WORK_SIDE`], trimmed, and hashed over its windows in their 8
-    /// dihedral forms (32 hashes); `None` when a side is under [`pdq::MIN_SIDE`] pixels.
+    /// `image` hashed as PDQ reduces it over its windows (whole, trimmed, bands) in their
+    /// 8 dihedral forms (32 hashes), and its trimmed content kept at [`WORK_SIDE`] for
+    /// alignment; `None` when a side is under [`pdq::MIN_SIDE`] pixels.
     pub fn new(image: &DynamicImage) -> Option<Probe> {
-        let plane = LumaPlane::at_most(image, WORK_SIDE)?;
-        let content_rect = content_box(&plane);
+        let big = LumaPlane::of(image)?;
         let mut hashes = Vec::with_capacity(32);
         let mut quality = 0;
-        for (n, rect) in windows(&plane, content_rect).into_iter().enumerate() {
-            if let Some(all) = plane.hash_dihedral(rect) {
+        for (n, rect) in windows(&big, content_box(&big)).into_iter().enumerate() {
+            if let Some(all) = big.hash_dihedral(rect) {
                 if n == 0 {
                     quality = all[0].quality;
                 }
                 hashes.extend(all.iter().map(|p| p.hash));
             }
         }
-        let content = plane.crop(content_rect)?;
+        let plane = LumaPlane::at_most(image, WORK_SIDE)?;
+        let content = plane.crop(content_box(&plane))?;
         let content_hash = content.hash(content.full())?.hash;
         Some(Probe {
             content,
@@ -162,8 +164,8 @@ impl Probe {
         })
     }
 
-    /// The PDQ quality of the whole picture at [`WORK_SIDE`] (under
-    /// [`pdq::MIN_QUALITY`], too plain to match on).
+    /// The PDQ quality of the whole picture (under [`pdq::MIN_QUALITY`], too plain to
+    /// match on).
     pub fn quality(&self) -> u8 {
         self.quality
     }
@@ -235,17 +237,18 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// `image` reduced to [`WORK_SIDE`], trimmed, and hashed over its 4 windows; `None` when
-    /// a side is under [`pdq::MIN_SIDE`] pixels.
+    /// `image` hashed as PDQ reduces it over its 4 windows (whole, trimmed, bands), and its
+    /// trimmed content kept at [`WORK_SIDE`] for alignment; `None` when a side is under
+    /// [`pdq::MIN_SIDE`] pixels.
     pub fn new(image: &DynamicImage) -> Option<Reference> {
-        let plane = LumaPlane::at_most(image, WORK_SIDE)?;
-        let content_rect = content_box(&plane);
-        let hashes = windows(&plane, content_rect)
+        let big = LumaPlane::of(image)?;
+        let hashes = windows(&big, content_box(&big))
             .into_iter()
-            .filter_map(|rect| plane.hash(rect).map(|p: Pdq| p.hash))
+            .filter_map(|rect| big.hash(rect).map(|p: Pdq| p.hash))
             .collect();
+        let plane = LumaPlane::at_most(image, WORK_SIDE)?;
         Some(Reference {
-            content: Compact::of(&plane, content_rect),
+            content: Compact::of(&plane, content_box(&plane)),
             hashes,
         })
     }

@@ -83,9 +83,12 @@ fn a_screenshot_in_a_frame_trims_to_the_screenshots_content() {
         &[
             "Bộ Y tế khuyến cáo uống nước chanh nóng",
             "mỗi sáng để chữa khỏi ung thư gan.",
+            "Bác sĩ Nguyễn Văn A cho biết đã có",
+            "hàng nghìn người khỏi bệnh nhờ cách này.",
             "Chia sẻ ngay cho người thân!",
+            "#suckhoe #ungthu",
         ],
-        22.0,
+        30.0,
         false,
     );
     // A black border around the screenshot's own white margin: both go.
