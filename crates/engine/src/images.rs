@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use claimdesk_core::{FactCheckId, ItemId};
 use claimdesk_image::neardup::{Probe, Reference};
-use claimdesk_image::pdq::{self, PdqHash, PdqIndex};
+use claimdesk_image::pdq::{self, PdqHash};
 use claimdesk_image::{Decoded, ImageFiles, Limits, Ocr, OcrError, Sha256Hex, decode};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ItemImage, NewItemImage, StoredImage};
@@ -302,42 +302,30 @@ impl ImageDesk {
         hashed: &[(String, PdqHash)],
         fact_checks: &[(FactCheckId, String, String)],
     ) -> Vec<ImageMatch> {
-        let mut plain = PdqIndex::new();
-        for (fact_check, sha, hex) in fact_checks {
-            if let Some(h) = PdqHash::from_hex(hex) {
-                plain.insert(&h, (*fact_check, sha.clone()));
-            }
-        }
         let mut found: Vec<ImageMatch> = Vec::new();
-        let mut keep =
-            |fact_check: FactCheckId, item_image: &str, sha: &str, distance: u32| match found
-                .iter_mut()
-                .find(|m| m.fact_check == fact_check)
-            {
-                Some(m) if m.distance <= distance => {}
-                Some(m) => {
-                    m.distance = distance;
-                    m.item_image = item_image.to_string();
-                    m.fact_check_image = sha.to_string();
-                }
-                None => found.push(ImageMatch {
-                    fact_check,
-                    item_image: item_image.to_string(),
-                    fact_check_image: sha.to_string(),
-                    distance,
-                }),
-            };
         for (item_image, hash) in hashed {
             let probe = self.prepare(item_image).and_then(|d| Probe::new(&d.image));
-            for ((fact_check, sha), distance) in plain.near(hash, 256) {
-                let near = match (&probe, self.reference(&sha)) {
-                    (Some(probe), Some(reference)) => {
-                        Some(probe.distance(&reference)).filter(|d| *d <= NEAR_DUPLICATE_DISTANCE)
-                    }
-                    _ => Some(distance).filter(|d| *d <= PLAIN_NEAR_DUPLICATE_DISTANCE),
+            for (fact_check, sha, hex) in fact_checks {
+                let Some(stored) = PdqHash::from_hex(hex) else {
+                    continue;
                 };
-                if let Some(d) = near {
-                    keep(fact_check, item_image, &sha, d);
+                let near =
+                    match (&probe, self.reference(sha)) {
+                        (Some(probe), Some(reference)) => Some(probe.distance(&reference))
+                            .filter(|d| *d <= NEAR_DUPLICATE_DISTANCE),
+                        _ => Some(hash.distance(&stored))
+                            .filter(|d| *d <= PLAIN_NEAR_DUPLICATE_DISTANCE),
+                    };
+                if let Some(distance) = near {
+                    keep_nearest(
+                        &mut found,
+                        ImageMatch {
+                            fact_check: *fact_check,
+                            item_image: item_image.clone(),
+                            fact_check_image: sha.clone(),
+                            distance,
+                        },
+                    );
                 }
             }
         }
@@ -384,6 +372,15 @@ impl ImageDesk {
     pub async fn item_matches(&self, store: &StoreHandle, item: ItemId) -> Result<Vec<ImageMatch>> {
         let images = store.item_images(item).await?;
         self.matches(store, &images).await
+    }
+}
+
+/// `m` added to `found`, or in place of the match of the same fact-check when nearer.
+fn keep_nearest(found: &mut Vec<ImageMatch>, m: ImageMatch) {
+    match found.iter_mut().find(|f| f.fact_check == m.fact_check) {
+        Some(f) if f.distance <= m.distance => {}
+        Some(f) => *f = m,
+        None => found.push(m),
     }
 }
 

@@ -51,8 +51,8 @@ const TRIM_KEEP: f32 = 0.2;
 
 /// The part of `plane` inside its uniform edges: rows and columns from each edge whose
 /// samples are (nearly) one colour are left out, again until none is, so a border around a
-/// screenshot's own white margin goes with it. The whole plane when trimming would leave
-/// less than a fifth of a side.
+/// screenshot's own white margin goes with it, and then the seam line next to each trimmed
+/// edge. The whole plane when trimming would leave less than a fifth of a side.
 pub fn content_box(plane: &LumaPlane) -> Rect {
     let (w, h) = (plane.width(), plane.height());
     let (mut left, mut right, mut top, mut bottom) = (0usize, w, 0usize, h);
@@ -82,7 +82,14 @@ pub fn content_box(plane: &LumaPlane) -> Rect {
             break;
         }
     }
-    if bottom - top <= min_h || right - left <= min_w {
+    // The line where a border meets the picture is a blend of both (resizing, JPEG): it
+    // goes too, on each side that was trimmed.
+    let seam = |trimmed: bool| usize::from(trimmed);
+    left += seam(left > 0);
+    top += seam(top > 0);
+    right -= seam(right < w);
+    bottom -= seam(bottom < h);
+    if bottom.saturating_sub(top) <= min_h || right.saturating_sub(left) <= min_w {
         return plane.full();
     }
     Rect {

@@ -178,3 +178,24 @@ fn a_mirrored_copy_is_found_and_other_pictures_stay_apart() {
         }
     }
 }
+
+#[test]
+fn a_cropped_copy_in_a_frame_is_trimmed_then_aligned() {
+    let original = detailed(640, 480, 7);
+    let crop = original.crop_imm(48, 36, 563, 422).to_rgb8();
+    let mut framed = RgbImage::from_pixel(563 + 60, 422 + 60, Rgb([255; 3]));
+    imageops::overlay(&mut framed, &crop, 30, 30);
+    let copy = DynamicImage::ImageRgb8(framed);
+    let copy = image::load_from_memory(&encode(&copy, ImageFormat::Jpeg)).unwrap();
+    let reference = Reference::new(&original).unwrap();
+    let probe = Probe::new(&copy).unwrap();
+    assert!(probe.hash_distance(&reference) > MAX_DISTANCE);
+    let aligned = probe.aligned(&reference).unwrap();
+    // The window found is the crop's: 48 and 36 of 640 × 480, at 256 px a side.
+    let (x, y) = (48.0 * 256.0 / 640.0, 36.0 * 256.0 / 640.0);
+    assert!(
+        (aligned.window.x as f32 - x).abs() <= 2.0 && (aligned.window.y as f32 - y).abs() <= 2.0,
+        "{aligned:?}"
+    );
+    assert!(aligned.distance <= 32, "{aligned:?}");
+}
