@@ -22,7 +22,7 @@ use crate::pdq::{self, LumaPlane, Pdq, PdqHash, Rect};
 /// The largest distance ([`Probe::distance`], bits of 256) at which two pictures are
 /// near-duplicates: the largest with precision ≥ 0.99 on half A of the evaluation set
 /// (`bench/results/2026-12-06-neardup.txt`; precision and recall on half B there).
-pub const MAX_DISTANCE: u32 = 48;
+pub const MAX_DISTANCE: u32 = 39;
 
 /// The side pictures are reduced to for alignment (and the aligned window's hash); the
 /// other hashes are PDQ's own, at [`pdq::DOWNSAMPLE_SIDE`].

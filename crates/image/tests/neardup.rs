@@ -167,7 +167,7 @@ fn a_mirrored_copy_is_found_and_other_pictures_stay_apart() {
     let original = detailed(480, 360, 7);
     let reference = Reference::new(&original).unwrap();
     let mirrored = Probe::new(&original.fliph()).unwrap().distance(&reference);
-    assert!(mirrored <= 40, "mirror: {mirrored}");
+    assert!(mirrored <= MAX_DISTANCE, "mirror: {mirrored}");
     for seed in [20, 41, 90] {
         for other in [
             detailed(480, 360, seed),
