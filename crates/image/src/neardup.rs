@@ -1,19 +1,28 @@
 //! Near-duplicate hashes: PDQ made to find a re-shared picture that was cropped, framed or
-//! captioned, which moves its plain hash as far as an unrelated picture's.
+//! captioned, which moves its plain hash as far as an unrelated picture's (a 5% crop or a 6%
+//! border already puts it 40 to 130 bits away).
 //!
-//! Two things, on top of [`pdq`](crate::pdq):
+//! Three things, on top of [`pdq`]:
 //! - **Trimming** ([`content_box`]): rows and columns of one colour at the edges (a border,
 //!   a coloured frame, a screenshot's own margin) are left out before hashing, on both
 //!   sides, so a framed copy and its original hash the same content.
-//! - **Windows**: a fact-check's picture (the reference, hashed once) is also hashed over
-//!   sub-windows of its content, so a cropped copy is near one of them
-//!   ([`reference_hashes`]); an item's picture (the probe) is hashed whole, trimmed, and
-//!   without its top or bottom band, where memes burn in their captions ([`probe_hashes`]).
-//!   Each probe hash counts in its 8 mirrored and rotated forms.
+//! - **Windows**: both pictures are hashed whole, trimmed, and without their top or bottom
+//!   fifth (where memes burn in their captions); a fact-check's picture (the [`Reference`],
+//!   prepared once) keeps those 4 hashes, an item's (the [`Probe`]) has them in their 8
+//!   mirrored and rotated forms (32).
+//! - **Alignment**: PDQ moves by some 50 bits for a shift of 1% each way, so sub-window
+//!   hashes would need thousands of windows to catch a crop at any offset. Instead the
+//!   probe's trimmed content is located in the reference's from their row and column means
+//!   (high-passed, the best normalized correlation over every length from 70% of the side
+//!   and every start, coarse then sample by sample, each axis twice), and the probe is
+//!   compared with the PDQ hash of that window ([`Probe::aligned`]). Pairs whose profiles
+//!   do not correlate stop early, so an unrelated picture costs little.
 //!
-//! The distance of two pictures is the least over the pairs of their hashes
-//! ([`NearDupHashes::distance`]); the threshold for it, [`MAX_DISTANCE`], is the one
-//! calibrated on the evaluation set (`bench/images.sh`, `bench/results/*-neardup.txt`).
+//! The distance of two pictures is the least of these ([`Probe::distance`], bits of 256);
+//! the threshold for it, [`MAX_DISTANCE`], is the one calibrated on the evaluation set
+//! (`bench/images.sh`, `bench/results/2026-12-06-neardup.txt`). A crop of the mirrored
+//! picture, and a probe larger than the reference (the fact-check's picture a crop of the
+//! item's), are not aligned.
 
 use image::DynamicImage;
 
@@ -457,5 +466,53 @@ fn ncc(a: &[f32], b: &[f32]) -> f32 {
         0.0
     } else {
         ab / (aa * bb).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stretched_stretch_of_a_profile_is_found_where_it_was_cut() {
+        // A random walk (no period for the search to be fooled by).
+        let mut state = 7u64;
+        let mut level = 128f32;
+        let reference: Vec<f32> = (0..240)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                level += ((state >> 33) % 21) as f32 - 10.0;
+                level
+            })
+            .collect();
+        // Samples 30..200 (71% of it), resized to 200 samples.
+        let probe = stretch(&reference[30..200], 200);
+        let (start, len, score) = align_axis(&reference, &probe).unwrap();
+        assert!(start.abs_diff(30) <= 1, "{start} {len} {score}");
+        assert!(len.abs_diff(170) <= 2, "{start} {len} {score}");
+        assert!(score > 0.9, "{score}");
+        // Less than 70% of the side is not looked for.
+        let short = stretch(&reference[30..150], 200);
+        let found = align_axis(&reference, &short).map(|(s, l, _)| (s, l));
+        assert_ne!(found.map(|(s, _)| s.abs_diff(30) <= 1), Some(true));
+    }
+
+    #[test]
+    fn a_line_is_uniform_within_the_tolerance_and_a_share() {
+        let mut noisy: Vec<f32> = (0..200).map(|i| 250.0 - (i % 9) as f32).collect();
+        assert!(is_uniform(&mut noisy.clone()));
+        // Under 2% of the samples off is allowed, 5% is picture.
+        for v in noisy.iter_mut().take(3) {
+            *v = 0.0;
+        }
+        assert!(is_uniform(&mut noisy.clone()));
+        for v in noisy.iter_mut().take(10) {
+            *v = 0.0;
+        }
+        assert!(!is_uniform(&mut noisy));
+        let mut ramp: Vec<f32> = (0..200).map(|i| i as f32).collect();
+        assert!(!is_uniform(&mut ramp));
     }
 }
