@@ -137,19 +137,6 @@ impl LumaPlane {
         })
     }
 
-    /// The plane mirrored left to right.
-    pub fn mirrored(&self) -> LumaPlane {
-        let mut values = Vec::with_capacity(self.values.len());
-        for y in 0..self.height {
-            values.extend(self.row(y).iter().rev());
-        }
-        LumaPlane {
-            values,
-            width: self.width,
-            height: self.height,
-        }
-    }
-
     /// The mean of each column over the rows `rows` (clipped to the plane).
     pub fn column_means(&self, rows: std::ops::Range<usize>) -> Vec<f32> {
         let rows = rows.start.min(self.height)..rows.end.min(self.height);
