@@ -13,22 +13,34 @@
 //! exhausting memory. Without Tesseract, images are stored and hashed but not read, and
 //! [`ImageDesk::ocr_unavailable`] says why.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use claimdesk_core::{FactCheckId, ItemId};
-use claimdesk_image::pdq::{self, PdqHash, PdqIndex};
-use claimdesk_image::{ImageFiles, Limits, Ocr, OcrError, decode};
+use claimdesk_image::neardup::{Probe, Reference};
+use claimdesk_image::pdq::{self, PdqHash};
+use claimdesk_image::{Decoded, ImageFiles, Limits, Ocr, OcrError, Sha256Hex, decode};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ItemImage, NewItemImage, StoredImage};
 
 use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
 
-/// The largest Hamming distance (of 256 bits) at which an item's image is a near-duplicate
-/// of a fact-check's: the PDQ reference's suggested threshold, until the evaluation set
-/// calibrates it.
-pub const NEAR_DUPLICATE_DISTANCE: u32 = 31;
+/// The largest near-duplicate distance (bits of 256, `claimdesk_image::neardup`: trimmed,
+/// band windows, mirrored and rotated, crops aligned) at which an item's image is a
+/// near-duplicate of a fact-check's: chosen on half A of the evaluation set at precision
+/// ≥ 0.99 (`bench/results/2026-12-06-neardup.txt`: on half B precision 1.000, recall 0.956).
+pub const NEAR_DUPLICATE_DISTANCE: u32 = claimdesk_image::neardup::MAX_DISTANCE;
+
+/// The largest plain PDQ distance at which images are near-duplicates when one of the two
+/// files cannot be read back to compute the near-duplicate distance (the stored hashes
+/// alone): the PDQ reference's suggested threshold, under the 37 the evaluation set allows.
+pub const PLAIN_NEAR_DUPLICATE_DISTANCE: u32 = 31;
+
+/// Fact-check images kept ready for comparison ([`Reference`], some 64 KiB each) before the
+/// cache is emptied and filled again.
+const REFERENCES_CACHED: usize = 2048;
 
 /// An image as sent: its bytes and the name (file name, URL or content type) it came with.
 #[derive(Debug, Clone)]
@@ -79,6 +91,10 @@ pub struct ImageDesk {
     limits: Limits,
     ocr: std::result::Result<Ocr, OcrError>,
     workers: Arc<tokio::sync::Semaphore>,
+    /// Fact-check images by SHA-256, prepared for the near-duplicate distance (`None`: the
+    /// file is missing or unreadable). Files are content-addressed, so an entry never goes
+    /// stale.
+    references: Arc<Mutex<HashMap<String, Option<Arc<Reference>>>>>,
 }
 
 impl ImageDesk {
@@ -99,6 +115,7 @@ impl ImageDesk {
             limits: Limits::default(),
             ocr,
             workers: Arc::new(tokio::sync::Semaphore::new(Self::WORKERS)),
+            references: Arc::default(),
         }
     }
 
@@ -263,56 +280,131 @@ impl ImageDesk {
 
     /// The fact-checks whose images are near-duplicates of an item's images, nearest first,
     /// each fact-check once. Images too plain to hash meaningfully (PDQ quality under the
-    /// reference's 50) match nothing.
+    /// reference's 50) match nothing. The distance is `claimdesk_image::neardup`'s (a
+    /// framed, captioned, mirrored or cropped copy is found) within
+    /// [`NEAR_DUPLICATE_DISTANCE`]; when an image's file cannot be read back, the stored
+    /// PDQ hashes' within [`PLAIN_NEAR_DUPLICATE_DISTANCE`].
     pub async fn matches(
         &self,
         store: &StoreHandle,
         images: &[ItemImage],
     ) -> Result<Vec<ImageMatch>> {
-        let hashed: Vec<(&str, PdqHash)> = images
+        let hashed: Vec<(String, PdqHash)> = images
             .iter()
             .filter_map(|i| i.image.as_ref())
             .filter(|i| i.pdq_quality.is_some_and(|q| q >= pdq::MIN_QUALITY))
-            .filter_map(|i| Some((i.sha256.as_str(), PdqHash::from_hex(i.pdq.as_deref()?)?)))
+            .filter_map(|i| Some((i.sha256.clone(), PdqHash::from_hex(i.pdq.as_deref()?)?)))
             .collect();
         if hashed.is_empty() {
             return Ok(Vec::new());
         }
-        // Derived on each call from the store (a linear scan; fact-check images are few
-        // beside items). A live index like the lexical one is the next step.
-        let mut index = PdqIndex::new();
-        for (fact_check, sha, hex) in store.fact_check_image_hashes().await? {
-            if let Some(h) = PdqHash::from_hex(&hex) {
-                index.insert(&h, (fact_check, sha));
-            }
+        // Derived on each call from the store (fact-check images are few beside items); the
+        // prepared fact-check images are cached by SHA-256.
+        let fact_checks = store.fact_check_image_hashes().await?;
+        if fact_checks.is_empty() {
+            return Ok(Vec::new());
         }
+        let permit = self
+            .workers
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Usage("the image workers are shut down".into()))?;
+        let desk = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            desk.compare(&hashed, &fact_checks)
+        })
+        .await
+        .map_err(|e| Error::Usage(format!("comparing images failed: {e}")))
+    }
+
+    /// [`matches`](Self::matches)' work, on a blocking thread: each item image against
+    /// each fact-check image.
+    fn compare(
+        &self,
+        hashed: &[(String, PdqHash)],
+        fact_checks: &[(FactCheckId, String, String)],
+    ) -> Vec<ImageMatch> {
         let mut found: Vec<ImageMatch> = Vec::new();
         for (item_image, hash) in hashed {
-            for ((fact_check, sha), distance) in index.near(&hash, NEAR_DUPLICATE_DISTANCE) {
-                match found.iter_mut().find(|m| m.fact_check == fact_check) {
-                    Some(m) if m.distance <= distance => {}
-                    Some(m) => {
-                        m.distance = distance;
-                        m.item_image = item_image.to_string();
-                        m.fact_check_image = sha;
-                    }
-                    None => found.push(ImageMatch {
-                        fact_check,
-                        item_image: item_image.to_string(),
-                        fact_check_image: sha,
-                        distance,
-                    }),
+            let probe = self.prepare(item_image).and_then(|d| Probe::new(&d.image));
+            for (fact_check, sha, hex) in fact_checks {
+                let Some(stored) = PdqHash::from_hex(hex) else {
+                    continue;
+                };
+                let near =
+                    match (&probe, self.reference(sha)) {
+                        (Some(probe), Some(reference)) => Some(probe.distance(&reference))
+                            .filter(|d| *d <= NEAR_DUPLICATE_DISTANCE),
+                        _ => Some(hash.distance(&stored))
+                            .filter(|d| *d <= PLAIN_NEAR_DUPLICATE_DISTANCE),
+                    };
+                if let Some(distance) = near {
+                    keep_nearest(
+                        &mut found,
+                        ImageMatch {
+                            fact_check: *fact_check,
+                            item_image: item_image.clone(),
+                            fact_check_image: sha.clone(),
+                            distance,
+                        },
+                    );
                 }
             }
         }
         found.sort_by_key(|m| (m.distance, m.fact_check));
-        Ok(found)
+        found
+    }
+
+    /// The stored image `sha` decoded again (within the limits), or `None` when its file is
+    /// missing or unreadable.
+    fn prepare(&self, sha: &str) -> Option<Decoded> {
+        let bytes = self.files.get(&Sha256Hex::parse(sha)?).ok()??;
+        match decode(&bytes, None, &self.limits) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!(target: "ingest::images", sha, error = %e, "stored image unreadable");
+                None
+            }
+        }
+    }
+
+    /// The fact-check image `sha` prepared for comparison, from the cache or its file.
+    fn reference(&self, sha: &str) -> Option<Arc<Reference>> {
+        if let Some(cached) = self.cached(sha) {
+            return cached;
+        }
+        let reference = self
+            .prepare(sha)
+            .and_then(|d| Reference::new(&d.image))
+            .map(Arc::new);
+        let mut cache = self.references.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= REFERENCES_CACHED {
+            cache.clear();
+        }
+        cache.insert(sha.to_string(), reference.clone());
+        reference
+    }
+
+    fn cached(&self, sha: &str) -> Option<Option<Arc<Reference>>> {
+        let cache = self.references.lock().unwrap_or_else(|e| e.into_inner());
+        cache.get(sha).cloned()
     }
 
     /// The image matches of a stored item.
     pub async fn item_matches(&self, store: &StoreHandle, item: ItemId) -> Result<Vec<ImageMatch>> {
         let images = store.item_images(item).await?;
         self.matches(store, &images).await
+    }
+}
+
+/// `m` added to `found`, or in place of the match of the same fact-check when nearer.
+fn keep_nearest(found: &mut Vec<ImageMatch>, m: ImageMatch) {
+    match found.iter_mut().find(|f| f.fact_check == m.fact_check) {
+        Some(f) if f.distance <= m.distance => {}
+        Some(f) => *f = m,
+        None => found.push(m),
     }
 }
 

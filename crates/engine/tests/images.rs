@@ -513,3 +513,106 @@ async fn claim_review_import_keeps_the_reviewed_image_and_names_the_ones_it_cann
     assert_eq!(matches.len(), 1, "{matches:?}");
     assert_eq!(matches[0].fact_check, lemon);
 }
+
+/// A photo-like picture with detail at several scales, different for each `seed`.
+fn photo(w: u32, h: u32, seed: u32) -> image::DynamicImage {
+    let (cx, cy) = (
+        f64::from(w) * f64::from(20 + seed * 37 % 60) / 100.0,
+        f64::from(h) * f64::from(20 + seed * 53 % 60) / 100.0,
+    );
+    let ring = f64::from(8 + seed % 13) * f64::from(w) / 200.0;
+    let stripe = (30 + seed % 11) * w / 200 + 1;
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+        let r = ((f64::from(x) - cx).powi(2) + (f64::from(y) - cy).powi(2)).sqrt();
+        let v = if ((r / ring) as u32 + (x + y * seed % 7) / stripe).is_multiple_of(2) {
+            220
+        } else {
+            40
+        };
+        image::Rgb([v, (x * 255 / w) as u8, (y * 255 / h) as u8])
+    }))
+}
+
+#[tokio::test]
+async fn a_cropped_and_framed_copy_of_a_fact_checks_image_is_an_image_match() {
+    let (_dir, engine) = desk().await;
+    let fact_checks = engine.store().fact_checks().await.unwrap();
+    let id = |word: &str| {
+        fact_checks
+            .iter()
+            .find(|f| f.fact_check.claim.contains(word))
+            .unwrap()
+            .id
+    };
+    let (lemon, garlic) = (id("chanh"), id("Tỏi"));
+    let reviewed = photo(640, 480, 7);
+    for (fact_check, picture) in [(lemon, &reviewed), (garlic, &photo(640, 480, 41))] {
+        engine
+            .add_fact_check_image(
+                fact_check,
+                ImageUpload {
+                    name: Some("reviewed.png".into()),
+                    bytes: encoded(picture, image::ImageFormat::Png),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // Re-shared: 12% cropped off the left and top, in a white frame, as a JPEG.
+    let crop = reviewed.crop_imm(48, 36, 563, 422).to_rgb8();
+    let mut framed = image::RgbImage::from_pixel(563 + 60, 422 + 60, image::Rgb([255; 3]));
+    image::imageops::overlay(&mut framed, &crop, 30, 30);
+    let out = engine
+        .add_item_with_images(
+            Item {
+                text: "Ảnh này đang lan truyền trên mạng, có thật không?".into(),
+                ..Item::default()
+            },
+            vec![ImageUpload {
+                name: Some("share.jpg".into()),
+                bytes: encoded(
+                    &image::DynamicImage::ImageRgb8(framed),
+                    image::ImageFormat::Jpeg,
+                ),
+            }],
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let item = out.changed[0];
+    // The stored PDQ hashes alone are far apart: plain PDQ would not call it a copy.
+    let images = engine.store().item_images(item).await.unwrap();
+    let item_pdq = images[0].image.as_ref().unwrap().pdq.clone().unwrap();
+    let fact_check_pdq = engine
+        .store()
+        .fact_check_image_hashes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(f, _, _)| *f == lemon)
+        .unwrap()
+        .2;
+    let plain = claimdesk_engine::image::PdqHash::from_hex(&item_pdq)
+        .unwrap()
+        .distance(&claimdesk_engine::image::PdqHash::from_hex(&fact_check_pdq).unwrap());
+    assert!(plain > 64, "plain PDQ distance {plain}");
+    // The near-duplicate distance finds it, and only it.
+    let matches = engine
+        .images()
+        .item_matches(engine.store(), item)
+        .await
+        .unwrap();
+    assert_eq!(matches.len(), 1, "{matches:?}");
+    assert_eq!(matches[0].fact_check, lemon);
+    assert!(
+        matches[0].distance <= claimdesk_engine::image::neardup::MAX_DISTANCE,
+        "{matches:?}"
+    );
+    assert_eq!(
+        matches[0].explanation(),
+        format!(
+            "image near-duplicate of fact-check {lemon}'s image, distance {} of 256",
+            matches[0].distance
+        )
+    );
+}

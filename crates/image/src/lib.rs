@@ -8,6 +8,9 @@
 //! - [`pdq`]: Meta's PDQ perceptual hash (256 bits, compared by Hamming distance), the hash
 //!   fact-checkers exchange, written here from the published algorithm and checked against
 //!   the reference implementation's output; [`PdqIndex`] finds the near-duplicates of a hash.
+//! - [`neardup`]: PDQ made robust to what re-sharing does: uniform borders trimmed, caption
+//!   bands left out, mirrors, and crops found by aligning the two pictures' row and column
+//!   profiles before hashing the matching window ([`neardup::Probe::distance`]).
 //! - [`ocr`]: the text in a screenshot, read by the `tesseract` program (Vietnamese and
 //!   English) in a bounded pool of subprocesses, after the preprocessing screenshots need.
 //! - [`files`]: the image files themselves, stored once by SHA-256 under the data directory.
@@ -21,6 +24,7 @@
 pub mod decode;
 mod error;
 pub mod files;
+pub mod neardup;
 pub mod ocr;
 pub mod pdq;
 #[cfg(feature = "render")]

@@ -98,18 +98,164 @@ pub fn hash(image: &DynamicImage) -> Option<Pdq> {
     Some(hash_luma(luma, width, height))
 }
 
+/// A picture's luma, reduced to [`DOWNSAMPLE_SIDE`] as [`hash`] reduces it, kept so that
+/// several windows of it can be hashed without decoding or resizing again (the
+/// near-duplicate hashes of [`crate::neardup`]).
+#[derive(Debug, Clone)]
+pub struct LumaPlane {
+    values: Vec<f32>,
+    width: usize,
+    height: usize,
+}
+
+impl LumaPlane {
+    /// The luma of `image` as [`hash`] computes it; `None` when a side is under
+    /// [`MIN_SIDE`] pixels.
+    pub fn of(image: &DynamicImage) -> Option<LumaPlane> {
+        LumaPlane::at_most(image, DOWNSAMPLE_SIDE)
+    }
+
+    /// The luma of `image` reduced to at most `side` pixels a side (the same filter as
+    /// [`LumaPlane::of`]); `None` when a side is under [`MIN_SIDE`] pixels.
+    pub fn at_most(image: &DynamicImage, side: u32) -> Option<LumaPlane> {
+        let (values, width, height) = luma_at(image, side)?;
+        Some(LumaPlane {
+            values,
+            width,
+            height,
+        })
+    }
+
+    /// The window `rect` (clipped to the plane) as a plane of its own; `None` when it has a
+    /// side under [`MIN_SIDE`].
+    pub fn crop(&self, rect: Rect) -> Option<LumaPlane> {
+        let (values, width, height) = self.window(rect)?;
+        Some(LumaPlane {
+            values,
+            width,
+            height,
+        })
+    }
+
+    /// The mean of each column over the rows `rows` (clipped to the plane).
+    pub fn column_means(&self, rows: std::ops::Range<usize>) -> Vec<f32> {
+        let rows = rows.start.min(self.height)..rows.end.min(self.height);
+        let mut out = vec![0f32; self.width];
+        for y in rows.clone() {
+            for (o, v) in out.iter_mut().zip(self.row(y)) {
+                *o += v;
+            }
+        }
+        let n = rows.len().max(1) as f32;
+        out.iter_mut().for_each(|o| *o /= n);
+        out
+    }
+
+    /// The mean of each row over the columns `cols` (clipped to the plane).
+    pub fn row_means(&self, cols: std::ops::Range<usize>) -> Vec<f32> {
+        let cols = cols.start.min(self.width)..cols.end.min(self.width);
+        let n = cols.len().max(1) as f32;
+        (0..self.height)
+            .map(|y| self.row(y)[cols.clone()].iter().sum::<f32>() / n)
+            .collect()
+    }
+
+    /// Its width in samples.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Its height in samples.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// The luma at column `x`, row `y` (0 to 255).
+    ///
+    /// # Panics
+    /// Outside the plane.
+    pub fn at(&self, x: usize, y: usize) -> f32 {
+        assert!(x < self.width && y < self.height, "inside the plane");
+        self.values[y * self.width + x]
+    }
+
+    /// One row's values.
+    fn row(&self, y: usize) -> &[f32] {
+        &self.values[y * self.width..(y + 1) * self.width]
+    }
+
+    /// The hash of the window `rect` (clipped to the plane); `None` when the window has a
+    /// side under [`MIN_SIDE`]. The whole plane's hash is [`hash`]'s.
+    pub fn hash(&self, rect: Rect) -> Option<Pdq> {
+        let (luma, width, height) = self.window(rect)?;
+        Some(hash_luma(luma, width, height))
+    }
+
+    /// The 8 dihedral hashes of the window `rect`, as [`hash_dihedral`] computes them for a
+    /// picture; `None` as for [`LumaPlane::hash`].
+    pub fn hash_dihedral(&self, rect: Rect) -> Option<[Pdq; 8]> {
+        let (luma, width, height) = self.window(rect)?;
+        Some(dihedral_of_luma(luma, width, height))
+    }
+
+    /// The whole plane as a window.
+    pub fn full(&self) -> Rect {
+        Rect {
+            x: 0,
+            y: 0,
+            width: self.width,
+            height: self.height,
+        }
+    }
+
+    fn window(&self, rect: Rect) -> Option<(Vec<f32>, usize, usize)> {
+        let x0 = rect.x.min(self.width);
+        let y0 = rect.y.min(self.height);
+        let x1 = rect.x.saturating_add(rect.width).min(self.width);
+        let y1 = rect.y.saturating_add(rect.height).min(self.height);
+        let (width, height) = (x1 - x0, y1 - y0);
+        if width < MIN_SIDE as usize || height < MIN_SIDE as usize {
+            return None;
+        }
+        if width == self.width && height == self.height {
+            return Some((self.values.clone(), width, height));
+        }
+        let mut out = Vec::with_capacity(width * height);
+        for y in y0..y1 {
+            out.extend_from_slice(&self.row(y)[x0..x1]);
+        }
+        Some((out, width, height))
+    }
+}
+
+/// A window of a [`LumaPlane`], in its samples: columns `x..x + width`, rows
+/// `y..y + height`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rect {
+    /// The first column.
+    pub x: usize,
+    /// The first row.
+    pub y: usize,
+    /// How many columns.
+    pub width: usize,
+    /// How many rows.
+    pub height: usize,
+}
+
 /// The luma of `image` reduced to [`DOWNSAMPLE_SIDE`], with its sides.
 fn luma_of(image: &DynamicImage) -> Option<(Vec<f32>, usize, usize)> {
+    luma_at(image, DOWNSAMPLE_SIDE)
+}
+
+/// The luma of `image` reduced to at most `side` pixels a side, with its sides.
+fn luma_at(image: &DynamicImage, side: u32) -> Option<(Vec<f32>, usize, usize)> {
     if image.width() < MIN_SIDE || image.height() < MIN_SIDE {
         return None;
     }
     let small;
-    let image = if image.width() > DOWNSAMPLE_SIDE || image.height() > DOWNSAMPLE_SIDE {
-        small = image.resize(
-            DOWNSAMPLE_SIDE,
-            DOWNSAMPLE_SIDE,
-            image::imageops::FilterType::Triangle,
-        );
+    let side = side.max(MIN_SIDE);
+    let image = if image.width() > side || image.height() > side {
+        small = image.resize(side, side, image::imageops::FilterType::Triangle);
         &small
     } else {
         image
@@ -187,6 +333,11 @@ pub fn hash_luma(luma: Vec<f32>, width: usize, height: usize) -> Pdq {
 /// [`hash`]'s; `None` as for [`hash`].
 pub fn hash_dihedral(image: &DynamicImage) -> Option<[Pdq; 8]> {
     let (luma, width, height) = luma_of(image)?;
+    Some(dihedral_of_luma(luma, width, height))
+}
+
+/// [`hash_dihedral`] of a luma picture at full size.
+fn dihedral_of_luma(luma: Vec<f32>, width: usize, height: usize) -> [Pdq; 8] {
     let (quality, corner) = corner_of_luma(luma, width, height);
     let mut out = [Pdq {
         hash: PdqHash([0; 32]),
@@ -215,7 +366,7 @@ pub fn hash_dihedral(image: &DynamicImage) -> Option<[Pdq; 8]> {
         }
         slot.hash = bits(&variant);
     }
-    Some(out)
+    out
 }
 
 /// Each coefficient against the median: the 256 bits.

@@ -4,5 +4,6 @@
 mod bad_input;
 mod common;
 mod files;
+mod neardup;
 mod ocr;
 mod pdq;

@@ -305,7 +305,7 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
     let shots: usize = args.number("shots", 120).unwrap_or(120);
     let photos: usize = args.number("photos", 120).unwrap_or(120);
     let originals = neardup::originals(posts, families, shots, photos, seed);
-    let (pairs, low_quality) = neardup::pairs(&originals, families, seed);
+    let (pairs, low_quality, cost) = neardup::pairs(&originals, families, seed);
     let half = |h: char| -> Vec<&neardup::Pair> { pairs.iter().filter(|p| p.half == h).collect() };
     let (a, b) = (half('A'), half('B'));
     let count = |set: &[&neardup::Pair], positive: bool| {
@@ -365,22 +365,51 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
             .collect();
         println!("dist B      negatives ({kind}s) {}", quantiles(d));
     }
-    for (label, dihedral, keep) in [
-        ("plain PDQ, all edits", false, None),
-        ("plain PDQ, mirror left out", false, Some("mirror")),
-        ("8 dihedral PDQ hashes, all edits", true, None),
+    // The same under claimdesk-image's near-duplicate distance (trimmed, band windows,
+    // dihedral, aligned crop).
+    for edit in neardup::EDITS {
+        let d: Vec<u32> = b
+            .iter()
+            .filter(|p| p.edit == edit)
+            .map(|p| p.aligned)
+            .collect();
+        println!("dist B nd   {edit:<9} {}", quantiles(d));
+    }
+    for kind in ["shot", "photo"] {
+        let d: Vec<u32> = b
+            .iter()
+            .filter(|p| !p.positive && p.kind == kind)
+            .map(|p| p.aligned)
+            .collect();
+        println!("dist B nd   negatives ({kind}s) {}", quantiles(d));
+    }
+    use neardup::Method;
+    for (label, method, keep) in [
+        ("plain PDQ, all edits", Method::Plain, None),
+        ("plain PDQ, mirror left out", Method::Plain, Some("mirror")),
+        ("8 dihedral PDQ hashes, all edits", Method::Dihedral, None),
+        (
+            "near-dup windows (trimmed, bands, dihedral), all edits",
+            Method::Windows,
+            None,
+        ),
+        (
+            "near-dup windows and aligned crop, all edits",
+            Method::Aligned,
+            None,
+        ),
     ] {
         let (fa, fb) = (neardup::without(&a, keep), neardup::without(&b, keep));
-        let t = neardup::choose(&fa, 0.99, dihedral);
-        let (pa, ra, _, _) = neardup::precision_recall(&fa, t, dihedral);
-        let (pb, rb, tp, fp) = neardup::precision_recall(&fb, t, dihedral);
+        let t = neardup::choose(&fa, 0.99, method);
+        let (pa, ra, _, _) = neardup::precision_recall(&fa, t, method);
+        let (pb, rb, tp, fp) = neardup::precision_recall(&fb, t, method);
         println!(
             "threshold   {label}: {t} chosen on A (precision {pa:.4}, recall {ra:.4}); on B precision {pb:.4} recall {rb:.4} ({tp} true, {fp} false)"
         );
         let curve: Vec<String> = (0..=17)
             .map(|k| k * 8)
             .map(|t| {
-                let (p, r, _, _) = neardup::precision_recall(&fb, t, dihedral);
+                let (p, r, _, _) = neardup::precision_recall(&fb, t, method);
                 format!("{t}:{p:.3}/{r:.3}")
             })
             .collect();
@@ -394,10 +423,7 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
             .map(|e| {
                 let set: Vec<&neardup::Pair> =
                     fb.iter().copied().filter(|p| p.edit == *e).collect();
-                let hit = set
-                    .iter()
-                    .filter(|p| (if dihedral { p.dihedral } else { p.distance }) <= t)
-                    .count();
+                let hit = set.iter().filter(|p| p.under(method) <= t).count();
                 format!("{e} {:.2}", hit as f64 / set.len().max(1) as f64)
             })
             .collect();
@@ -406,6 +432,22 @@ fn neardup(args: &Args, posts: &[corpus::Post], families: &[corpus::Family], see
             per_edit.join(", ")
         );
     }
+    let ms = |d: std::time::Duration, n: usize| d.as_secs_f64() * 1000.0 / n.max(1) as f64;
+    println!(
+        "cost nd     a reference (fact-check image): 4 hashes + its trimmed luma at {} px, {:.1} KiB, {:.2} ms to prepare; a probe (item image): {} hashes, {:.2} ms to prepare",
+        claimdesk_image::neardup::WORK_SIDE,
+        cost.reference_bytes as f64 / 1024.0 / cost.references.max(1) as f64,
+        ms(cost.reference_time, cost.references),
+        cost.probe_hashes,
+        ms(cost.probe_time, cost.probes),
+    );
+    println!(
+        "cost nd     a comparison: hashes {:.4} ms, alignment {:.3} ms ({} of {} comparisons aligned far enough to hash the window); CPU time of one thread",
+        ms(cost.hash_time, cost.comparisons),
+        ms(cost.align_time, cost.comparisons),
+        cost.aligned,
+        cost.comparisons,
+    );
 }
 
 fn throughput(args: &Args, workers: usize) -> Result<(), String> {

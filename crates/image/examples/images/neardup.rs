@@ -2,7 +2,10 @@
 //! edits a re-shared picture goes through, against the other originals as negatives; PDQ
 //! distances, the threshold chosen on half A and precision/recall on half B.
 
+use claimdesk_image::neardup::{Probe, Reference};
 use claimdesk_image::pdq;
+use std::time::Duration;
+
 use image::{DynamicImage, Rgb, RgbImage, imageops::FilterType};
 
 use crate::corpus::{self, Family, Post, Rng};
@@ -152,13 +155,30 @@ pub fn originals(
     out
 }
 
-/// One compared pair: its distance (plain and best of the 8 dihedral hashes), whether it
-/// is a true duplicate, the edit, and the half.
+/// How a pair's distance is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The two PDQ hashes.
+    Plain,
+    /// The least over the edited picture's 8 dihedral hashes.
+    Dihedral,
+    /// `claimdesk_image::neardup`'s hashes: whole, trimmed and band windows, dihedral.
+    Windows,
+    /// `claimdesk_image::neardup`'s distance: the windows and the aligned crop.
+    Aligned,
+}
+
+/// One compared pair: its distance under each [`Method`], whether it is a true duplicate,
+/// the edit, and the half.
 pub struct Pair {
     /// Hamming distance of the two PDQ hashes.
     pub distance: u32,
     /// The least distance over the edited picture's 8 dihedral hashes.
     pub dihedral: u32,
+    /// [`Probe::hash_distance`].
+    pub windows: u32,
+    /// [`Probe::distance`].
+    pub aligned: u32,
     /// A true near-duplicate.
     pub positive: bool,
     /// The edit (positives) or `other` (negatives).
@@ -169,9 +189,70 @@ pub struct Pair {
     pub half: char,
 }
 
+impl Pair {
+    /// The distance under `method`.
+    pub fn under(&self, method: Method) -> u32 {
+        match method {
+            Method::Plain => self.distance,
+            Method::Dihedral => self.dihedral,
+            Method::Windows => self.windows,
+            Method::Aligned => self.aligned,
+        }
+    }
+}
+
+/// This thread's CPU time so far (the scheduler's count, so that other processes on the
+/// machine do not inflate it); wall-clock time when it cannot be read.
+struct Instant(Result<u64, std::time::Instant>);
+
+impl Instant {
+    fn now() -> Instant {
+        Instant(
+            std::fs::read_to_string("/proc/thread-self/schedstat")
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse().ok())
+                .ok_or_else(std::time::Instant::now),
+        )
+    }
+
+    fn elapsed(&self) -> Duration {
+        match (&self.0, Instant::now().0) {
+            (Ok(then), Ok(now)) => Duration::from_nanos(now.saturating_sub(*then)),
+            (Err(then), _) => then.elapsed(),
+            (Ok(_), Err(_)) => Duration::ZERO,
+        }
+    }
+}
+
+/// What the near-duplicate distance cost over the set (CPU time of this one thread).
+#[derive(Debug, Default)]
+pub struct Cost {
+    /// References prepared, and the time and bytes they took.
+    pub references: usize,
+    /// Time to prepare them.
+    pub reference_time: Duration,
+    /// Their bytes ([`Reference::size`]).
+    pub reference_bytes: usize,
+    /// Probes prepared, and the time they took.
+    pub probes: usize,
+    /// Time to prepare them.
+    pub probe_time: Duration,
+    /// Hashes a probe is searched with.
+    pub probe_hashes: usize,
+    /// Probe-reference comparisons made, and their time.
+    pub comparisons: usize,
+    /// Time of the comparisons by hash ([`Probe::hash_distance`]).
+    pub hash_time: Duration,
+    /// Time of the alignments ([`Probe::aligned`]).
+    pub align_time: Duration,
+    /// Comparisons whose profiles lined up well enough to be compared by hash.
+    pub aligned: usize,
+}
+
 /// Every pair of the set: each edited picture against its own original (positive) and every
 /// other original of its half (negative), and the originals against each other.
-pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pair>, usize) {
+pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pair>, usize, Cost) {
+    let mut cost = Cost::default();
     let hashes: Vec<pdq::Pdq> = originals
         .iter()
         .map(|o| pdq::hash(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough"))
@@ -187,6 +268,18 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             "photo"
         }
     };
+    let references: Vec<Reference> = originals
+        .iter()
+        .map(|o| {
+            let image = DynamicImage::ImageRgb8(o.image.clone());
+            let t = Instant::now();
+            let reference = Reference::new(&image).expect("big enough");
+            cost.reference_time += t.elapsed();
+            cost.references += 1;
+            cost.reference_bytes += reference.size();
+            reference
+        })
+        .collect();
     let mut out = Vec::new();
     for (i, o) in originals.iter().enumerate() {
         let mut rng = Rng::new(seed, &o.name);
@@ -195,6 +288,11 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             let edited = DynamicImage::ImageRgb8(apply(edit, &o.image, caption, &mut rng));
             let plain = pdq::hash(&edited).expect("big enough").hash;
             let all = pdq::hash_dihedral(&edited).expect("big enough");
+            let t = Instant::now();
+            let probe = Probe::new(&edited).expect("big enough");
+            cost.probe_time += t.elapsed();
+            cost.probes += 1;
+            cost.probe_hashes = probe.hash_count();
             for (j, other) in originals.iter().enumerate() {
                 if other.half != o.half {
                     continue;
@@ -205,9 +303,20 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
                     .map(|d| d.hash.distance(&hashes[j].hash))
                     .min()
                     .unwrap_or(256);
+                let t = Instant::now();
+                let windows = probe.hash_distance(&references[j]);
+                cost.hash_time += t.elapsed();
+                let t = Instant::now();
+                let al = probe.aligned(&references[j]);
+                cost.align_time += t.elapsed();
+                cost.comparisons += 1;
+                cost.aligned += usize::from(al.is_some());
+                let aligned = al.map_or(windows, |a| a.distance.min(windows));
                 out.push(Pair {
                     distance,
                     dihedral,
+                    windows,
+                    aligned,
                     positive: i == j,
                     edit: if i == j { edit } else { "other" },
                     kind: kind(o),
@@ -215,12 +324,15 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
                 });
             }
         }
+        let probe = Probe::new(&DynamicImage::ImageRgb8(o.image.clone())).expect("big enough");
         for (j, other) in originals.iter().enumerate().skip(i + 1) {
             if other.half == o.half {
                 let d = hashes[i].hash.distance(&hashes[j].hash);
                 out.push(Pair {
                     distance: d,
                     dihedral: d,
+                    windows: probe.hash_distance(&references[j]),
+                    aligned: probe.distance(&references[j]),
                     positive: false,
                     edit: "other",
                     kind: kind(o),
@@ -229,7 +341,7 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             }
         }
     }
-    (out, low_quality)
+    (out, low_quality, cost)
 }
 
 /// The pairs of `set` but those of the edit `left_out`.
@@ -244,11 +356,11 @@ pub fn without<'a>(set: &[&'a Pair], left_out: Option<&str>) -> Vec<&'a Pair> {
 pub fn precision_recall(
     pairs: &[&Pair],
     threshold: u32,
-    dihedral: bool,
+    method: Method,
 ) -> (f64, f64, usize, usize) {
     let (mut tp, mut fp, mut pos) = (0usize, 0usize, 0usize);
     for p in pairs {
-        let d = if dihedral { p.dihedral } else { p.distance };
+        let d = p.under(method);
         pos += usize::from(p.positive);
         if d <= threshold {
             if p.positive {
@@ -267,9 +379,9 @@ pub fn precision_recall(
 }
 
 /// The threshold with the best recall at precision ≥ `floor` on `pairs` (the largest such).
-pub fn choose(pairs: &[&Pair], floor: f64, dihedral: bool) -> u32 {
+pub fn choose(pairs: &[&Pair], floor: f64, method: Method) -> u32 {
     (0..=128)
-        .filter(|&t| precision_recall(pairs, t, dihedral).0 >= floor)
+        .filter(|&t| precision_recall(pairs, t, method).0 >= floor)
         .max()
         .unwrap_or(0)
 }
@@ -282,6 +394,8 @@ mod tests {
         Pair {
             distance,
             dihedral: distance,
+            windows: distance,
+            aligned: distance,
             positive,
             edit: "x",
             kind: "photo",
@@ -299,9 +413,12 @@ mod tests {
             pair(90, false),
         ];
         let refs: Vec<&Pair> = set.iter().collect();
-        assert_eq!(precision_recall(&refs, 10, false), (1.0, 2.0 / 3.0, 2, 0));
-        assert_eq!(choose(&refs, 0.99, false), 29);
-        let (p, r, _, _) = precision_recall(&refs, 40, false);
+        assert_eq!(
+            precision_recall(&refs, 10, Method::Plain),
+            (1.0, 2.0 / 3.0, 2, 0)
+        );
+        assert_eq!(choose(&refs, 0.99, Method::Plain), 29);
+        let (p, r, _, _) = precision_recall(&refs, 40, Method::Plain);
         assert!((p - 0.75).abs() < 1e-9 && (r - 1.0).abs() < 1e-9);
     }
 }
