@@ -33,5 +33,5 @@ pub mod render;
 pub use decode::{Decoded, Format, Limits, decode};
 pub use error::{ImageError, Result};
 pub use files::{ImageFiles, Sha256Hex};
-pub use ocr::{Ocr, OcrError, OcrText, Preprocess};
+pub use ocr::{Ocr, OcrError, OcrText, OcrWord, OcrWords, Preprocess};
 pub use pdq::{Pdq, PdqHash, PdqIndex};

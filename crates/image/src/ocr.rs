@@ -66,6 +66,33 @@ pub struct OcrText {
     pub elapsed: Duration,
 }
 
+/// A word read from an image: where it is in [`OcrWords::text`] and in the picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OcrWord {
+    /// First byte of the word in the text.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+    /// Left edge of its box, in pixels of the image given.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width of the box.
+    pub width: u32,
+    /// Height of the box.
+    pub height: u32,
+}
+
+/// Text read from an image with each word's box (Tesseract's `tsv` output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrWords {
+    /// The words, NFC, one space between the words of a line, one line per line read and a
+    /// blank line between blocks.
+    pub text: String,
+    /// Every word, in reading order.
+    pub words: Vec<OcrWord>,
+}
+
 /// How a picture is prepared for Tesseract.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Preprocess {
@@ -257,17 +284,35 @@ impl Ocr {
             })?;
         let _permit = self.permits.acquire();
         let started = Instant::now();
-        let raw = self.run(&png)?;
+        let raw = self.run(&png, &[])?;
         Ok(OcrText {
             text: tidy(&raw),
             elapsed: started.elapsed(),
         })
     }
 
-    fn run(&self, png: &[u8]) -> Result<String, OcrError> {
+    /// Reads the words in `image` with their boxes, in `image`'s pixels: as [`Ocr::read`],
+    /// through Tesseract's `tsv` output. Blocking: call it from a blocking thread.
+    pub fn read_words(&self, image: &DynamicImage) -> Result<OcrWords, OcrError> {
+        let grey = self.preprocess.apply(image);
+        // Boxes come back in the prepared picture's pixels; the preparation only scales.
+        let scale = f64::from(image.width().max(1)) / f64::from(grey.width().max(1));
+        let mut png = Vec::new();
+        DynamicImage::ImageLuma8(grey)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(|e| OcrError::Failed {
+                detail: format!("could not encode the picture for Tesseract: {e}"),
+            })?;
+        let _permit = self.permits.acquire();
+        let tsv = self.run(&png, &["tsv"])?;
+        Ok(words_from_tsv(&tsv, scale))
+    }
+
+    fn run(&self, png: &[u8], configs: &[&str]) -> Result<String, OcrError> {
         let failed = |detail: String| OcrError::Failed { detail };
         let mut child = Command::new(&self.program)
             .args(["stdin", "stdout", "-l", &self.languages, "--psm", "3"])
+            .args(configs)
             // One thread each: the pool, not OpenMP, decides how many cores OCR takes.
             .env("OMP_THREAD_LIMIT", "1")
             .stdin(Stdio::piped())
@@ -322,6 +367,45 @@ impl Ocr {
     }
 }
 
+/// The words of Tesseract's `tsv` output (level 5 rows: `level page block par line word left
+/// top width height conf text`), joined as [`OcrWords::text`] says, boxes multiplied by
+/// `scale`. Rows that are not words or have no text are skipped.
+fn words_from_tsv(tsv: &str, scale: f64) -> OcrWords {
+    let mut text = String::new();
+    let mut words = Vec::new();
+    let mut last: Option<(&str, &str, &str)> = None;
+    let px = |v: &str| (v.parse::<f64>().unwrap_or(0.0) * scale).round() as u32;
+    for row in tsv.lines().skip(1) {
+        let f: Vec<&str> = row.split('\t').collect();
+        if f.len() < 12 || f[0] != "5" {
+            continue;
+        }
+        let word: String = f[11].trim().nfc().collect();
+        if word.is_empty() {
+            continue;
+        }
+        let here = (f[2], f[3], f[4]);
+        match last {
+            Some(l) if l == here => text.push(' '),
+            Some(l) if l.0 == here.0 => text.push('\n'),
+            Some(_) => text.push_str("\n\n"),
+            None => {}
+        }
+        last = Some(here);
+        let start = text.len();
+        text.push_str(&word);
+        words.push(OcrWord {
+            start,
+            end: text.len(),
+            x: px(f[6]),
+            y: px(f[7]),
+            width: px(f[8]),
+            height: px(f[9]),
+        });
+    }
+    OcrWords { text, words }
+}
+
 /// NFC, lines trimmed, runs of blank lines (and Tesseract's closing form feed) collapsed.
 fn tidy(raw: &str) -> String {
     let nfc: String = raw.nfc().collect();
@@ -348,6 +432,23 @@ fn tidy(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tsv_words_keep_their_offsets_and_boxes() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+            1\t1\t0\t0\t0\t0\t0\t0\t600\t300\t-1\t\n\
+            5\t1\t1\t1\t1\t1\t30\t60\t90\t30\t96\tSo\n\
+            5\t1\t1\t1\t1\t2\t130\t60\t90\t30\t95\tCCCD\n\
+            5\t1\t1\t1\t2\t1\t30\t120\t240\t30\t91\t001203004567\n\
+            5\t1\t2\t1\t1\t1\t30\t240\t60\t30\t90\tHue\u{0302}\u{0301}\n";
+        let w = words_from_tsv(tsv, 1.0 / 3.0);
+        assert_eq!(w.text, "So CCCD\n001203004567\n\nHuế");
+        assert_eq!(w.words.len(), 4);
+        let id = w.words[2];
+        assert_eq!(&w.text[id.start..id.end], "001203004567");
+        assert_eq!((id.x, id.y, id.width, id.height), (10, 40, 80, 10));
+        assert_eq!(&w.text[w.words[3].start..w.words[3].end], "Huế");
+    }
 
     #[test]
     fn text_is_nfc_and_tidy() {

@@ -30,9 +30,13 @@ pub fn location(location: &Location) -> String {
             region.width,
             region.height
         ),
-        Location::ImageText { start, end } => {
-            format!("text read from the image, bytes {start}..{end}")
-        }
+        Location::ImageText { start, end, region } => match region {
+            Some(r) => format!(
+                "text read from the image at {},{} ({}×{}), bytes {start}..{end}",
+                r.x, r.y, r.width, r.height
+            ),
+            None => format!("text read from the image, bytes {start}..{end}"),
+        },
     }
 }
 

@@ -69,11 +69,77 @@ impl ImageReport {
 pub trait TextReader {
     /// The text in `image`, or why it could not be read.
     fn read_text(&self, image: &DynamicImage) -> std::result::Result<String, String>;
+
+    /// The text in `image` with the box of each word (its byte span in the text and its
+    /// rectangle); by default [`TextReader::read_text`] without boxes.
+    fn read_words(&self, image: &DynamicImage) -> std::result::Result<WordsRead, String> {
+        Ok(WordsRead {
+            text: self.read_text(image)?,
+            words: Vec::new(),
+        })
+    }
+}
+
+/// Text read from a picture with the boxes of its words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordsRead {
+    /// The text.
+    pub text: String,
+    /// Each word's byte span in `text` and its rectangle, in reading order.
+    pub words: Vec<(usize, usize, Region)>,
+}
+
+impl WordsRead {
+    /// The rectangle around the words that bytes `start..end` of the text touch.
+    fn region(&self, start: usize, end: usize) -> Option<Region> {
+        let boxes = self
+            .words
+            .iter()
+            .filter(|(s, e, _)| *s < end && start < *e)
+            .map(|(_, _, r)| r);
+        boxes.fold(None, |acc: Option<Region>, r| {
+            Some(match acc {
+                None => *r,
+                Some(a) => {
+                    let (x, y) = (a.x.min(r.x), a.y.min(r.y));
+                    let right = (a.x + a.width).max(r.x + r.width);
+                    let bottom = (a.y + a.height).max(r.y + r.height);
+                    Region {
+                        x,
+                        y,
+                        width: right - x,
+                        height: bottom - y,
+                    }
+                }
+            })
+        })
+    }
 }
 
 impl TextReader for Ocr {
     fn read_text(&self, image: &DynamicImage) -> std::result::Result<String, String> {
         self.read(image).map(|t| t.text).map_err(|e| e.to_string())
+    }
+
+    fn read_words(&self, image: &DynamicImage) -> std::result::Result<WordsRead, String> {
+        let read = Ocr::read_words(self, image).map_err(|e| e.to_string())?;
+        let words = read
+            .words
+            .iter()
+            .map(|w| {
+                let region = Region {
+                    x: w.x,
+                    y: w.y,
+                    width: w.width,
+                    height: w.height,
+                };
+                (w.start, w.end, region)
+            })
+            .collect();
+        Ok(WordsRead {
+            text: read.text,
+            words,
+        })
     }
 }
 
@@ -82,6 +148,13 @@ impl TextReader for std::result::Result<Ocr, OcrError> {
     fn read_text(&self, image: &DynamicImage) -> std::result::Result<String, String> {
         match self {
             Ok(ocr) => ocr.read_text(image),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn read_words(&self, image: &DynamicImage) -> std::result::Result<WordsRead, String> {
+        match self {
+            Ok(ocr) => TextReader::read_words(ocr, image),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -120,17 +193,20 @@ pub fn check_image(
             })
         }));
     }
-    let text_read = reader
-        .read_text(&decoded.image)
+    let read = reader
+        .read_words(&decoded.image)
         .map_err(|detail| Error::TextUnread {
             name: name.to_string(),
             detail,
         })?;
-    findings.extend(
-        scan(&text_read, config)
-            .into_iter()
-            .map(|c| c.into_finding(&text_read, |start, end| Location::ImageText { start, end })),
-    );
+    findings.extend(scan(&read.text, config).into_iter().map(|c| {
+        c.into_finding(&read.text, |start, end| Location::ImageText {
+            start,
+            end,
+            region: read.region(start, end),
+        })
+    }));
+    let text_read = read.text;
     let clean = clean_copy(name, bytes, &decoded, orientation)?;
     Ok(ImageReport {
         name: name.to_string(),

@@ -30,7 +30,7 @@ mod text;
 
 pub use clean::{CleanCopy, clean_copy};
 pub use error::{Error, Result};
-pub use image_check::{ImageReport, QrCode, Region, TextReader, check_image};
+pub use image_check::{ImageReport, QrCode, Region, TextReader, WordsRead, check_image};
 pub use kinds::{Kind, Severity};
 pub use terms::SensitiveTerm;
 pub use text::check_text;
@@ -118,6 +118,10 @@ pub enum Location {
         start: usize,
         /// One past the last byte.
         end: usize,
+        /// Where those words are in the picture (the boxes of the words the span covers),
+        /// when the reader gave boxes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<Region>,
     },
 }
 

@@ -201,10 +201,26 @@ fn a_screenshot_with_a_cccd_number_is_read_and_checked() {
         .iter()
         .find(|f| f.kind == Kind::CitizenId)
         .unwrap_or_else(|| panic!("no CCCD in {:?}", report.text_read));
-    let Location::ImageText { start, end } = id.location else {
+    let Location::ImageText { start, end, region } = id.location else {
         panic!("{:?}", id.location)
     };
     assert_eq!(&report.text_read[start..end], "001203004567");
+    // Where the number is drawn: on the second of the three lines, in the picture.
+    let region = region.unwrap_or_else(|| panic!("no region for {id:?}"));
+    let (w, h) = (report.width, report.height);
+    assert!(
+        region.x + region.width <= w && region.y + region.height <= h,
+        "{region:?} in {w}×{h}"
+    );
+    assert!(
+        region.width > region.height,
+        "a number's box is wide: {region:?}"
+    );
+    let middle = region.y + region.height / 2;
+    assert!(
+        middle > h / 4 && middle < 3 * h / 4,
+        "{region:?} not on the middle line of {h} px"
+    );
 }
 
 #[test]

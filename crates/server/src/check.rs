@@ -232,8 +232,14 @@ impl LocationView {
                 });
                 (view.start, view.end) = (Some(*start), Some(*end));
             }
-            Location::ImageText { start, end } => {
+            Location::ImageText { start, end, region } => {
                 view.place = "image_text".into();
+                view.region = region.map(|r| RegionView {
+                    x: r.x,
+                    y: r.y,
+                    width: r.width,
+                    height: r.height,
+                });
                 (view.start, view.end) = (Some(*start), Some(*end));
             }
         }
@@ -574,7 +580,19 @@ pub(crate) fn finding_row(chrome: &Chrome, f: &Finding) -> FindingRow {
                 ("h", &region.height),
             ],
         ),
-        Location::ImageText { .. } => t.get("check.in_image_text").to_string(),
+        Location::ImageText {
+            region: Some(region),
+            ..
+        } => t.with(
+            "check.in_image_text_at",
+            &[
+                ("x", &region.x),
+                ("y", &region.y),
+                ("w", &region.width),
+                ("h", &region.height),
+            ],
+        ),
+        Location::ImageText { region: None, .. } => t.get("check.in_image_text").to_string(),
     };
     FindingRow {
         severity: f.severity.as_str(),
@@ -617,7 +635,7 @@ fn part_views(chrome: &Chrome, check: &PostCheck) -> Vec<PartView> {
             Ok(r) => PartView {
                 name: i.name.clone(),
                 pieces: pieces(chrome, &r.text_read, &r.findings, |l| match l {
-                    Location::ImageText { start, end } => Some((*start, *end)),
+                    Location::ImageText { start, end, .. } => Some((*start, *end)),
                     _ => None,
                 }),
                 findings: r.findings.iter().map(|f| finding_row(chrome, f)).collect(),
