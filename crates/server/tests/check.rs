@@ -2,6 +2,7 @@
 //! signed-in staff member, findings with their spans, fields and the clean copy; the audit
 //! trail records that a check ran and its counts, nothing of what was checked.
 
+use crate::util::multipart;
 use axum::body::Body;
 use axum::http::Request;
 use base64::Engine as _;
@@ -12,32 +13,6 @@ use claimdesk_store::prelude::*;
 use crate::util::{Session, desk};
 
 const TEXT: &str = "Liên hệ chị Lan 0912 345 678 để nhận lại ví.";
-
-/// A multipart body of text fields and (name, file name, content type, bytes) files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "claimdesk-check-boundary-41";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (name, file, content_type, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 fn post(uri: &str, content_type: &str, body: Vec<u8>, session: Option<&Session>) -> Request<Body> {
     let mut req = Request::post(uri).header("content-type", content_type);

@@ -2,6 +2,7 @@
 //! the item, a refused image is reported and the item kept, the image served back from the
 //! same origin with its type and `nosniff`, the item page showing image, text and image match.
 
+use crate::util::multipart;
 use std::io::Cursor;
 
 use axum::body::Body;
@@ -23,32 +24,6 @@ fn encoded(format: image::ImageFormat) -> Vec<u8> {
         .write_to(&mut Cursor::new(&mut out), format)
         .unwrap();
     out
-}
-
-/// A multipart body of text fields and (name, file name, content type, bytes) files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "claimdesk-test-boundary-7b1f";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (name, file, content_type, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[tokio::test]
