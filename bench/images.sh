@@ -80,6 +80,31 @@ for lang in en vi; do
     [ "$lang $half" = "vi B" ] && { vi_text_map="$tm"; vi_ocr_map="$om"; }
   done
 done
+# 2b. With the model (the desk's ranking when it has one: lexical and dense fused, reranked),
+#     half B, the answer present and absent (bench/README.md, "Confidence when the answer is
+#     absent"): the same posts from their own text and from their screenshots. Both languages'
+#     fact-checks are in the desk by now. Not in --smoke (embedding the 10,375 claims takes
+#     minutes); skipped without the model (scripts/fetch-model).
+model="${CLAIMDESK_MODEL:-$root/models/e5-small-q4.bin}"
+semantic="$work/semantic.txt"
+if [ "$mode" != "--smoke" ] && [ -f "$model" ]; then
+  md() { "$bin" --data "$work/data" --model "$model" "$@"; }
+  {
+    echo "matching with the model ($(basename "$model")), half B; pools of 25, 100 and 1,000 fact-checks with and without each post's answer"
+    for lang in en vi; do
+      for source in text ocr; do
+        md eval --json --queries "$work/ocr/$lang-$source-B.jsonl" --qrels "$work/q-$lang-B" > "$work/e.json"
+        python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(f\"{sys.argv[2]:<7} {sys.argv[3]:<5} MAP@5 {d['map']:.4f}  MRR@5 {d['mrr']:.4f}  Recall@5 {d['recall']:.4f}  ({d['queries']} queries)\")" \
+          "$work/e.json" "$lang" "$source"
+        md eval --queries "$work/ocr/$lang-$source-B.jsonl" --qrels "$work/q-$lang-B" \
+          --absent 25,100,1000 | sed -n '/^pool /,$p' | sed "s/^/  $lang $source  /"
+      done
+    done
+  } > "$semantic"
+else
+  echo "with the model: not measured (--smoke, or no model at $model: scripts/fetch-model)" > "$semantic"
+fi
+
 # Matching speed on the read text (the last stage of the pipeline, one thread).
 match_speed="$("$bin" --data "$work/data" --lexical-only match --queries "$work/ocr/en-ocr-all.jsonl" \
   --run-out "$work/run" --top 5 2>&1 >/dev/null | tail -1)"
@@ -108,8 +133,8 @@ $(cat "$work/ocr.txt")
 
 $(cat "$matching")
 match speed $match_speed
-            with the answer absent: \`eval --absent\` needs the semantic model, not present here
-            (scripts/fetch-model); not measured
+
+$(cat "$semantic")
 
 near-duplicates (PDQ, Hamming distance of 256 bits; a pair is a duplicate at distance <= threshold;
 threshold = the largest with precision >= 0.99 on half A; "nd" lines and "near-dup" methods:

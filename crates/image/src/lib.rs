@@ -27,6 +27,7 @@ pub mod files;
 pub mod neardup;
 pub mod ocr;
 pub mod pdq;
+pub mod pictures;
 #[cfg(feature = "render")]
 pub mod render;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use claimdesk_image::{Ocr, OcrError};
+use claimdesk_image::{Ocr, OcrError, Preprocess};
 use image::ImageFormat;
 
 use crate::common::{encode, screenshot};
@@ -89,4 +89,61 @@ fn a_runaway_is_stopped_at_its_timeout() {
     let e = ocr.read(&screenshot(&["x"], 20.0, false)).unwrap_err();
     assert_eq!(e, OcrError::Timeout { seconds: 1 });
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// A post as shared: the author's round profile picture with the name beside it, the text
+/// below.
+fn post_with_avatar(name: &str, body: &[&str], px: f32, colour: [u8; 3]) -> image::DynamicImage {
+    let header = screenshot(&[name], px, false).to_rgb8();
+    let text = screenshot(body, px, false).to_rgb8();
+    let avatar = (px * 2.6) as u32;
+    let margin = (px * 1.2) as u32;
+    let top = margin + avatar;
+    let mut img = image::RgbImage::from_pixel(
+        text.width().max(header.width() + avatar + margin),
+        top + text.height(),
+        image::Rgb([255, 255, 255]),
+    );
+    let (c, r) = (margin as f32 + avatar as f32 / 2.0, avatar as f32 / 2.0);
+    for y in margin..margin + avatar {
+        for x in margin..margin + avatar {
+            if (x as f32 + 0.5 - c).powi(2) + (y as f32 + 0.5 - c).powi(2) <= r * r {
+                img.put_pixel(x, y, image::Rgb(colour));
+            }
+        }
+    }
+    let header_top = i64::from(margin + avatar / 2) - i64::from(header.height() / 2);
+    image::imageops::overlay(
+        &mut img,
+        &header,
+        i64::from(margin + avatar),
+        header_top.max(0),
+    );
+    image::imageops::overlay(&mut img, &text, 0, i64::from(top));
+    let jpeg = encode(&image::DynamicImage::ImageRgb8(img), ImageFormat::Jpeg);
+    image::load_from_memory(&jpeg).unwrap()
+}
+
+#[test]
+fn the_profile_picture_beside_a_post_is_not_read_as_symbols() {
+    let (name, body) = ("Nguyễn Văn An", ["Bộ Y tế khuyến cáo uống nước chanh nóng"]);
+    // Words in order; the blank line Tesseract may put between the blocks does not matter.
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let want = words(&format!("{name} {}", body.join(" ")));
+    let plain = tesseract().with_preprocess(Preprocess {
+        clear_pictures: false,
+        ..Preprocess::default()
+    });
+    let desk = tesseract();
+    let mut misread = 0;
+    for colour in [[40, 90, 160], [150, 60, 60], [90, 140, 90]] {
+        let shot = post_with_avatar(name, &body, 20.0, colour);
+        assert_eq!(words(&desk.read(&shot).unwrap().text), want, "{colour:?}");
+        misread += usize::from(words(&plain.read(&shot).unwrap().text) != want);
+    }
+    // Without clearing, the disc comes out as symbols before the name (`@®`, `©`).
+    assert!(
+        misread > 0,
+        "the disc was never misread: the test shows nothing"
+    );
 }

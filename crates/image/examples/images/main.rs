@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use claimdesk_image::Ocr;
+use claimdesk_image::{Ocr, Preprocess};
 
 /// The command line: a subcommand then `--name value` pairs.
 struct Args {
@@ -47,6 +47,10 @@ impl Args {
 
     fn path(&self, key: &str, default: &str) -> PathBuf {
         PathBuf::from(self.values.get(key).map_or(default, String::as_str))
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        self.values.get(key).cloned()
     }
 
     fn number<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, String> {
@@ -167,10 +171,16 @@ fn ocr(
         tuning.iter().filter(|i| i.post.lang == "vi").count()
     );
     let mut best: Option<(f64, &str, Vec<String>)> = None;
-    for (name, _) in ocr_eval::candidates() {
+    let only = args.text("candidates");
+    let tried = ocr_eval::candidates().into_iter().filter(|(name, _)| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|c| c == *name))
+    });
+    for (name, _) in tried {
         let ocr = tesseract(workers, name)?;
         let started = std::time::Instant::now();
         let read = ocr_eval::read_all(&tuning, &ocr, workers);
+        ocr_eval::write_reads(&out.join(format!("read-A-{name}.tsv")), &tuning, &read);
         let by = ocr_eval::cer(&tuning, &read, false);
         let rate = |l: &str| {
             by.get(l)
@@ -191,6 +201,18 @@ fn ocr(
     }
     let (_, name, read_tuning) = best.expect("at least one candidate");
     println!("chosen      {name} (lowest mean of the vi and en CER on half A)");
+    let desk = ocr_eval::candidates()
+        .into_iter()
+        .find(|(_, p)| *p == Preprocess::default())
+        .map_or("none of the candidates", |(n, _)| n);
+    println!(
+        "desk        {desk} (claimdesk_image::Preprocess::default(), what the desk runs){}",
+        if desk == name {
+            ""
+        } else {
+            "; NOT the chosen one"
+        }
+    );
     let ocr = tesseract(workers, name)?;
     let read_rest = ocr_eval::read_all(&rest, &ocr, workers);
     let read_b = ocr_eval::read_all(&half_b, &ocr, workers);

@@ -140,6 +140,24 @@ pub fn read_all(items: &[&Item], ocr: &Ocr, workers: usize) -> Vec<String> {
     out.into_inner().unwrap()
 }
 
+/// Writes each item's reference beside what was read (`id lang edits chars reference read`,
+/// tab-separated, line breaks as spaces): where the errors are.
+pub fn write_reads(path: &Path, items: &[&Item], read: &[String]) {
+    let mut out = String::from("id\tlang\tedits\tchars\treference\tread\n");
+    for (item, text) in items.iter().zip(read) {
+        let (e, n) = errors(text, &item.reference);
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!(
+            "{}\t{}\t{e}\t{n}\t{}\t{}\n",
+            item.post.id,
+            item.post.lang,
+            flat(&item.reference),
+            flat(text)
+        ));
+    }
+    std::fs::write(path, out).expect("the reads file can be written");
+}
+
 /// One file through the desk's path: bounded decode, then OCR.
 pub fn read_file(path: &Path, ocr: &Ocr) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
@@ -177,13 +195,33 @@ pub fn pct(edits: usize, total: usize) -> String {
 
 /// The candidate preprocessings tried on half A.
 pub fn candidates() -> Vec<(&'static str, Preprocess)> {
-    let base = Preprocess::default();
+    // The desk's default before pictures were cleared: grey, scaled towards 1,800 px.
+    let base = Preprocess {
+        clear_pictures: false,
+        binarize: false,
+        ..Preprocess::default()
+    };
     vec![
-        ("default(1800px,x3,grey)", base),
+        ("grey(1800px,x3)", base),
         (
             "binarize",
             Preprocess {
                 binarize: true,
+                ..base
+            },
+        ),
+        (
+            "binarize+pictures",
+            Preprocess {
+                binarize: true,
+                clear_pictures: true,
+                ..base
+            },
+        ),
+        (
+            "grey+pictures",
+            Preprocess {
+                clear_pictures: true,
                 ..base
             },
         ),
