@@ -213,7 +213,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", claimdesk_printer::error_chain(e.as_ref()));
             ExitCode::from(2)
         }
     }

@@ -151,3 +151,23 @@ fn a_missing_file_is_an_error_not_a_panic() {
         run.stderr
     );
 }
+
+#[test]
+fn a_missing_file_is_named_with_its_cause_said_once() {
+    let desk = Desk::new();
+    let missing = desk.dir.path().join("nowhere.tsv").display().to_string();
+    for args in [
+        vec!["match", "--queries", missing.as_str()],
+        vec!["check-post", missing.as_str()],
+    ] {
+        let run = desk.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(&missing), "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.matches("No such file or directory").count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}

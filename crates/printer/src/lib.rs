@@ -62,9 +62,69 @@ pub fn file_name(p: &std::path::Path) -> String {
     )
 }
 
+/// An error and its causes on one line, `error: cause: cause`, each said once: many errors
+/// already end with their cause's words (`{path}: {source}`), which a plain walk of the
+/// chain would repeat.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !out.contains(&said) {
+            out.push_str(": ");
+            out.push_str(&said);
+        }
+        cause = c.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An error saying `what`, with its own words for its cause or not.
+    #[derive(Debug)]
+    struct Wrapped {
+        what: &'static str,
+        says_cause: bool,
+        cause: std::io::Error,
+    }
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.says_cause {
+                true => write!(f, "{}: {}", self.what, self.cause),
+                false => write!(f, "{}", self.what),
+            }
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.cause)
+        }
+    }
+
+    #[test]
+    fn an_error_chain_says_each_cause_once() {
+        let cause = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let says = Wrapped {
+            what: "/tmp/x.png",
+            says_cause: true,
+            cause: cause(),
+        };
+        assert_eq!(error_chain(&says), format!("/tmp/x.png: {}", cause()));
+        let silent = Wrapped {
+            what: "cannot read the queries",
+            says_cause: false,
+            cause: cause(),
+        };
+        assert_eq!(
+            error_chain(&silent),
+            format!("cannot read the queries: {}", cause())
+        );
+    }
 
     #[test]
     fn excerpts_count_characters_not_bytes() {
