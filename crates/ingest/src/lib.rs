@@ -23,6 +23,7 @@ pub mod decode;
 pub mod feed;
 pub mod fetch;
 pub mod intake;
+mod item_images;
 mod json_scan;
 pub mod labelled;
 pub mod pages;
@@ -36,6 +37,7 @@ use std::collections::HashMap;
 use claimdesk_core::{Diagnostic, FactCheck, Item};
 
 pub use claimreview::{MAX_REVIEWED_IMAGES, fact_checks_from_json, reviewed_images};
+pub use item_images::parse_items_with_images;
 
 /// Largest record accepted, in bytes. Longer records are rejected with a diagnostic: a
 /// fact-check or post is never this long, a runaway line (a missing quote) often is.
@@ -387,11 +389,37 @@ fn reject_duplicates<T>(file: &str, parsed: &mut Parsed<T>, key: impl Fn(&T) -> 
 }
 
 fn json_items(file: &str, bytes: &[u8]) -> Parsed<Item> {
+    json_items_with_images(file, bytes, None)
+}
+
+/// JSON items; with `images`, each item's `images` (when it has any) are read and pushed
+/// there (without, the field is not looked at, as any other field the desk does not read).
+fn json_items_with_images(
+    file: &str,
+    bytes: &[u8],
+    mut images: Option<&mut Vec<feed::EntryImages>>,
+) -> Parsed<Item> {
     let mut parsed = Parsed::new("jsonl");
     for value in json_scan::values(file, bytes, &mut parsed.diagnostics) {
         let line = value.line;
-        match item_from_json(&value.value) {
-            Ok(item) => parsed.records.push(Record { line, value: item }),
+        let reads_images = images.is_some();
+        let item = item_from_json(&value.value).and_then(|item| {
+            let urls = if reads_images {
+                item_images::image_urls(&value.value)?
+            } else {
+                Vec::new()
+            };
+            Ok((item, urls))
+        });
+        match item {
+            Ok((item, urls)) => {
+                if let Some(images) = images.as_deref_mut()
+                    && !urls.is_empty()
+                {
+                    images.push(feed::EntryImages { line, urls });
+                }
+                parsed.records.push(Record { line, value: item })
+            }
             Err((field, message)) => {
                 parsed
                     .diagnostics
