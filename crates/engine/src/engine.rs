@@ -711,6 +711,18 @@ impl Engine {
             fetched.content_type.as_deref(),
         );
         let (format, diagnostics) = (parsed.format, parsed.diagnostics.clone());
+        // Entries are numbered in the document (and a page is entry 1): each record's own.
+        let images = parsed
+            .records
+            .iter()
+            .map(|r| {
+                images
+                    .iter()
+                    .find(|e| e.line == r.line)
+                    .map(|e| e.urls.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
         let stored = self
             .store_items_with_image_urls(
                 url,

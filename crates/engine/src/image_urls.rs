@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use claimdesk_core::{Actor, Diagnostic, ImportCounts, Item, ItemId};
-use claimdesk_ingest::feed::EntryImages;
 use claimdesk_ingest::fetch::{GuardedClient, fetch_image};
 use claimdesk_ingest::{Parsed, Record};
 use claimdesk_store::ImportSource;
@@ -57,6 +56,8 @@ impl ImageUrlLimits {
 /// What became of the images one record gave.
 #[derive(Debug)]
 pub struct RecordImages {
+    /// The record's place among the records stored (0 for the first).
+    pub record: usize,
     /// The record's line ([`claimdesk_ingest::Record::line`]).
     pub line: u64,
     /// Each image, in the order given: kept with what was read from it, or refused with
@@ -77,7 +78,8 @@ pub struct StoredItems {
 
 impl Engine {
     /// Stores `parsed` (read from `origin`, logged as `actor`'s) with the images its records
-    /// give by URL: each fetched and read within `limits` (see the module's overview), a
+    /// give by URL (`images[i]`: record `i`'s; fewer than records: the rest give none): each
+    /// fetched and read within `limits` (see the module's overview), a
     /// URL that gives no image recorded on its item as refused. The records without images
     /// are stored in batches as [`Engine::store_items`] stores them, in the order given; run
     /// [`Engine::process`] on the changed items next.
@@ -85,11 +87,11 @@ impl Engine {
         &self,
         origin: &str,
         parsed: Parsed<Item>,
-        images: Vec<EntryImages>,
+        images: Vec<Vec<String>>,
         actor: Actor,
         limits: ImageUrlLimits,
     ) -> Result<StoredItems> {
-        let mut fetched = if images.is_empty() {
+        let mut fetched = if images.iter().all(Vec::is_empty) {
             HashMap::new()
         } else {
             self.fetch_image_urls(images, limits).await?
@@ -102,8 +104,8 @@ impl Engine {
             images: Vec::new(),
         };
         let mut batch: Vec<Record<Item>> = Vec::new();
-        for record in parsed.records {
-            let Some(inputs) = fetched.remove(&record.line) else {
+        for (index, record) in parsed.records.into_iter().enumerate() {
+            let Some(inputs) = fetched.remove(&index) else {
                 batch.push(record);
                 continue;
             };
@@ -125,6 +127,7 @@ impl Engine {
             add_counts(&mut out.counts, &stored.counts);
             out.changed.extend(stored.changed);
             out.images.push(RecordImages {
+                record: index,
                 line: record.line,
                 images: stored.images,
             });
@@ -160,20 +163,24 @@ impl Engine {
     }
 
     /// Fetches every record's image URLs at once (within `limits` and the desk-wide
-    /// [`ImageDesk::FETCHES`]): each record's images by its line, in the order given.
+    /// [`ImageDesk::FETCHES`]): the images of each record that gives any, by its place, in
+    /// the order given.
     async fn fetch_image_urls(
         &self,
-        images: Vec<EntryImages>,
+        images: Vec<Vec<String>>,
         limits: ImageUrlLimits,
-    ) -> Result<HashMap<u64, Vec<ImageInput>>> {
+    ) -> Result<HashMap<usize, Vec<ImageInput>>> {
         let client = GuardedClient::new(self.config().fetch())?;
         let desk = self.images().clone();
         let deadline = Instant::now() + limits.deadline;
-        let mut slots: HashMap<u64, Vec<Option<ImageInput>>> = HashMap::new();
+        let mut slots: HashMap<usize, Vec<Option<ImageInput>>> = HashMap::new();
         let mut tasks = tokio::task::JoinSet::new();
         let mut fetching = 0usize;
-        for EntryImages { line, urls } in images {
-            let slot = slots.entry(line).or_default();
+        for (record, urls) in images.into_iter().enumerate() {
+            if urls.is_empty() {
+                continue;
+            }
+            let slot = slots.entry(record).or_default();
             for (i, url) in urls.into_iter().enumerate() {
                 let refused = if i >= limits.per_item {
                     Some(format!(
@@ -199,20 +206,20 @@ impl Engine {
                 let (client, desk) = (client.clone(), desk.clone());
                 tasks.spawn(async move {
                     let input = fetch_one(&desk, &client, url, deadline, limits.deadline).await;
-                    (line, position, input)
+                    (record, position, input)
                 });
             }
         }
         while let Some(done) = tasks.join_next().await {
-            let (line, position, input) =
+            let (record, position, input) =
                 done.map_err(|e| crate::Error::Usage(format!("fetching an image failed: {e}")))?;
-            if let Some(slot) = slots.get_mut(&line).and_then(|s| s.get_mut(position)) {
+            if let Some(slot) = slots.get_mut(&record).and_then(|s| s.get_mut(position)) {
                 *slot = Some(input);
             }
         }
         Ok(slots
             .into_iter()
-            .map(|(line, inputs)| (line, inputs.into_iter().flatten().collect()))
+            .map(|(record, inputs)| (record, inputs.into_iter().flatten().collect()))
             .collect())
     }
 }

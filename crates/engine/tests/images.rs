@@ -589,6 +589,37 @@ async fn a_polled_article_page_brings_its_main_image_through_the_guard() {
     );
 }
 
+#[tokio::test]
+async fn ingesting_an_article_url_brings_its_main_image() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(claimdesk_engine::CONFIG_FILE),
+        "[fetch]\nallow = [\"127.0.0.1/32:*\"]\n",
+    )
+    .unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let shot = screenshot(&POST, 22.0, false);
+    let addr = image_server(encoded(&shot, image::ImageFormat::Png)).await;
+    let ingested = engine
+        .ingest_url(&format!("http://{addr}/article"), Actor::Cli)
+        .await
+        .unwrap();
+    assert_eq!(ingested.format, "html");
+    assert_eq!(ingested.counts.added, 1, "{:?}", ingested.diagnostics);
+    let images = engine
+        .store()
+        .item_images(ingested.changed[0])
+        .await
+        .unwrap();
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert_eq!(
+        images[0].image.as_ref().map(|i| i.format.as_str()),
+        Some("png")
+    );
+}
+
 /// A photo-like picture with detail at several scales, different for each `seed`.
 fn photo(w: u32, h: u32, seed: u32) -> image::DynamicImage {
     let (cx, cy) = (

@@ -2,37 +2,55 @@
 
 use claimdesk_core::Item;
 
-use crate::feed::EntryImages;
 use crate::{
-    Parsed, diag, first_non_space, json_items_with_images, json_kind, reject_duplicates, strip_bom,
-    unreadable,
+    Parsed, Record, diag, first_non_space, json_items_with_images, json_kind, reject_duplicates,
+    strip_bom, unreadable,
 };
 
-/// Parses posts as JSON (an array, one object, or JSON Lines) like [`crate::parse_items`], with
-/// the image URLs each item gives in `images` (an array of URLs; fetching them is the
-/// caller's: see [`crate::fetch::fetch_image`]). A record whose `images` is not an array of
-/// strings is refused, naming the field; whether each URL can be used is known only once it
-/// is fetched.
-pub fn parse_items_with_images(file: &str, bytes: &[u8]) -> (Parsed<Item>, Vec<EntryImages>) {
-    let mut images = Vec::new();
+/// The image URLs one item of a body gives (perhaps none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemImageUrls {
+    /// The item's place among the body's JSON values (0 for the first), which tells apart
+    /// items on one line.
+    pub item: usize,
+    /// Its `images`, as given (blank ones skipped).
+    pub urls: Vec<String>,
+}
+
+/// Parses posts as JSON (an array, one object, or JSON Lines) like [`crate::parse_items`],
+/// with the image URLs each item gives in `images` (an array of URLs; fetching them is the
+/// caller's: see [`crate::fetch::fetch_image`]), one [`ItemImageUrls`] per record, in the
+/// records' order. A record whose `images` is not an array of strings is refused, naming
+/// the field; whether each URL can be used is known only once it is fetched.
+pub fn parse_items_with_images(file: &str, bytes: &[u8]) -> (Parsed<Item>, Vec<ItemImageUrls>) {
     if let Some(d) = unreadable(file, bytes) {
         let mut parsed = Parsed::new("unreadable");
         parsed.diagnostics.push(d);
-        return (parsed, images);
+        return (parsed, Vec::new());
     }
     let bytes = strip_bom(bytes);
-    let mut parsed = json_items_with_images(file, bytes, Some(&mut images));
+    let mut parsed = json_items_with_images(file, bytes, true);
     if first_non_space(bytes).is_none() {
         parsed
             .diagnostics
             .push(diag(file, 0, None, "the file is empty: nothing to ingest"));
     }
-    reject_duplicates(file, &mut parsed, |it| match &it.external_id {
+    reject_duplicates(file, &mut parsed, |(it, _)| match &it.external_id {
         Some(id) => format!("{}\u{1f}{id}", it.source.as_deref().unwrap_or("")),
         None => String::new(),
     });
-    images.retain(|i| parsed.records.iter().any(|r| r.line == i.line));
-    (parsed, images)
+    let mut items = Parsed::new(parsed.format);
+    items.diagnostics = parsed.diagnostics;
+    let mut images = Vec::with_capacity(parsed.records.len());
+    for r in parsed.records {
+        let (item, urls) = r.value;
+        items.records.push(Record {
+            line: r.line,
+            value: item,
+        });
+        images.push(urls);
+    }
+    (items, images)
 }
 
 /// The `images` of a JSON item: absent or null for none, else an array of URL strings
@@ -93,15 +111,26 @@ mod tests {
             .map(|r| r.value.external_id.clone().unwrap())
             .collect();
         assert_eq!(ids, ["1", "2", "5"]);
+        // One line per item or all on one: each item keeps its own.
         assert_eq!(
             images,
-            [EntryImages {
-                line: parsed.records[0].line,
-                urls: vec![
-                    "https://img.example/a.png".into(),
-                    "javascript:alert(1)".into()
-                ]
-            }]
+            [
+                ItemImageUrls {
+                    item: 0,
+                    urls: vec![
+                        "https://img.example/a.png".into(),
+                        "javascript:alert(1)".into()
+                    ]
+                },
+                ItemImageUrls {
+                    item: 1,
+                    urls: vec![]
+                },
+                ItemImageUrls {
+                    item: 4,
+                    urls: vec![]
+                }
+            ]
         );
         let why: Vec<_> = parsed
             .diagnostics
@@ -121,5 +150,10 @@ mod tests {
                 )
             ]
         );
+        let one_line = br#"[{"text": "a", "images": ["https://x.example/1.png"]}, {"text": "b"}]"#;
+        let (parsed, images) = parse_items_with_images("request body", one_line);
+        assert_eq!(parsed.records.len(), 2);
+        assert_eq!(images[0].urls, ["https://x.example/1.png"]);
+        assert!(images[1].urls.is_empty());
     }
 }
