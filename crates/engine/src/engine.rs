@@ -696,51 +696,6 @@ impl Engine {
         Ok(rebuilt?.1)
     }
 
-    /// Fetches one feed or article page at `url` through the guarded client (`[fetch]`
-    /// rules) and stores its items like a file's, with their images (feed entries'
-    /// enclosures, the page's main image) fetched through the same guard and read; run
-    /// [`Engine::process`] on the changed ones next.
-    pub async fn ingest_url(&self, url: &str, actor: Actor) -> Result<Ingested> {
-        let started = std::time::Instant::now();
-        let client = claimdesk_ingest::fetch::GuardedClient::new(self.config().fetch())?;
-        let conditional = claimdesk_ingest::fetch::Conditional::default();
-        let fetched = client.get(url, &conditional).await?;
-        let (_, parsed, images) = claimdesk_ingest::feed::parse_document_with_images(
-            &fetched.url,
-            &fetched.body,
-            fetched.content_type.as_deref(),
-        );
-        let (format, diagnostics) = (parsed.format, parsed.diagnostics.clone());
-        // Entries are numbered in the document (and a page is entry 1): each record's own.
-        let images = parsed
-            .records
-            .iter()
-            .map(|r| {
-                images
-                    .iter()
-                    .find(|e| e.line == r.line)
-                    .map(|e| e.urls.clone())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let stored = self
-            .store_items_with_image_urls(
-                url,
-                parsed,
-                images,
-                actor,
-                crate::image_urls::ImageUrlLimits::COMMAND,
-            )
-            .await?;
-        Ok(Ingested {
-            format,
-            counts: stored.counts,
-            diagnostics,
-            changed: stored.changed,
-            store_time: started.elapsed(),
-        })
-    }
-
     /// The privacy check before posting (issue 21): `parts` (texts, images) checked with the
     /// config's `[privacy]` terms and allowed numbers, nothing stored; the audit trail
     /// records that `actor` ran a check and its counts (`privacy.check`), not what was

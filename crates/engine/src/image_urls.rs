@@ -20,7 +20,7 @@ use claimdesk_ingest::{Parsed, Record};
 use claimdesk_store::ImportSource;
 use tokio::time::Instant;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Ingested};
 use crate::error::Result;
 use crate::images::{ImageDesk, ImageInput, ImageUpload, ReadImage};
 
@@ -77,6 +77,45 @@ pub struct StoredItems {
 }
 
 impl Engine {
+    /// Fetches one feed or article page at `url` through the guarded client (`[fetch]`
+    /// rules) and stores its items like a file's, with their images (feed entries'
+    /// enclosures, the page's main image) fetched through the same guard and read; run
+    /// [`Engine::process`] on the changed ones next.
+    pub async fn ingest_url(&self, url: &str, actor: Actor) -> Result<Ingested> {
+        let started = std::time::Instant::now();
+        let client = claimdesk_ingest::fetch::GuardedClient::new(self.config().fetch())?;
+        let conditional = claimdesk_ingest::fetch::Conditional::default();
+        let fetched = client.get(url, &conditional).await?;
+        let (_, parsed, images) = claimdesk_ingest::feed::parse_document_with_images(
+            &fetched.url,
+            &fetched.body,
+            fetched.content_type.as_deref(),
+        );
+        let (format, diagnostics) = (parsed.format, parsed.diagnostics.clone());
+        // Entries are numbered in the document (and a page is entry 1): each record's own.
+        let images = parsed
+            .records
+            .iter()
+            .map(|r| {
+                images
+                    .iter()
+                    .find(|e| e.line == r.line)
+                    .map(|e| e.urls.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let stored = self
+            .store_items_with_image_urls(url, parsed, images, actor, ImageUrlLimits::COMMAND)
+            .await?;
+        Ok(Ingested {
+            format,
+            counts: stored.counts,
+            diagnostics,
+            changed: stored.changed,
+            store_time: started.elapsed(),
+        })
+    }
+
     /// Stores `parsed` (read from `origin`, logged as `actor`'s) with the images its records
     /// give by URL (`images[i]`: record `i`'s; fewer than records: the rest give none): each
     /// fetched and read within `limits` (see the module's overview), a

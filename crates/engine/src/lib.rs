@@ -89,6 +89,7 @@ pub const LAYERS: &[&str] = &[
     "images",
     "post_check",
     "engine",
+    "image_urls",
     "jobs",
     "sources",
 ];
