@@ -33,7 +33,7 @@ fn encoded(format: image::ImageFormat) -> Vec<u8> {
 }
 
 /// Serves a PNG and a JPEG screenshot, redirects to loopback (another port, and
-/// `localhost`), an HTML page and text sent as binary, on 127.0.0.1.
+/// `localhost`), an HTML page, text sent as binary and a 2 MiB "PNG", on 127.0.0.1.
 async fn image_server() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -74,6 +74,14 @@ async fn image_server() -> SocketAddr {
             }),
         )
         .route(
+            "/big.png",
+            get(|| async {
+                let mut body = b"\x89PNG\r\n\x1a\n".to_vec();
+                body.resize(2 << 20, 0);
+                ([(header::CONTENT_TYPE, "image/png")], body)
+            }),
+        )
+        .route(
             "/text.bin",
             get(|| async {
                 (
@@ -88,15 +96,18 @@ async fn image_server() -> SocketAddr {
     addr
 }
 
-/// A desk whose `[fetch] allow` opens `addr`'s port on loopback (and nothing else), with
-/// the fact-check the screenshot's text matches.
+/// A desk whose `[fetch] allow` opens `addr`'s port on loopback (and nothing else), reading
+/// bodies of at most a million bytes, with the fact-check the screenshot's text matches.
 async fn desk_fetching_from(addr: SocketAddr) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(
         data.join(claimdesk_engine::CONFIG_FILE),
-        format!("[fetch]\nallow = [\"127.0.0.1:{}\"]\n", addr.port()),
+        format!(
+            "[fetch]\nallow = [\"127.0.0.1:{}\"]\nmax_body_bytes = 1000000\n",
+            addr.port()
+        ),
     )
     .unwrap();
     let engine = Engine::open(&data, EngineOptions::lexical()).await.unwrap();
@@ -261,7 +272,8 @@ async fn an_item_with_image_urls_gets_its_images_and_each_bad_url_is_refused_wit
 }
 
 #[tokio::test]
-async fn a_wrong_images_field_refuses_its_record_and_too_many_urls_are_refused_by_count() {
+async fn a_wrong_images_field_refuses_its_record_and_too_many_large_or_missing_images_are_refused()
+{
     let addr = image_server().await;
     let d = desk_fetching_from(addr).await;
     let base = format!("http://{addr}");
@@ -269,14 +281,15 @@ async fn a_wrong_images_field_refuses_its_record_and_too_many_urls_are_refused_b
         {"id": "a", "text": "one", "images": format!("{base}/shot.png")},
         {"id": "b", "text": "two", "images": [
             format!("{base}/shot.png"), format!("{base}/page.png"), format!("{base}/page.png"),
-            format!("{base}/page.png"), format!("{base}/photo")]}
+            format!("{base}/page.png"), format!("{base}/photo")]},
+        {"id": "c", "text": "three", "images": [format!("{base}/big.png"), format!("{base}/gone.png")]}
     ]);
     let a = d.post_json("/api/items", body.to_string()).await;
     assert_eq!(a.status, 200, "{}", a.body);
     let r = a.json();
     assert_eq!(
         (r["added"].as_u64(), r["rejected"].as_u64()),
-        (Some(1), Some(1)),
+        (Some(2), Some(1)),
         "{r}"
     );
     assert_eq!(r["rejected_records"][0]["field"], "images");
@@ -285,8 +298,20 @@ async fn a_wrong_images_field_refuses_its_record_and_too_many_urls_are_refused_b
         "expected an array of image URLs (strings), found a string"
     );
     let images = r["images"].as_array().unwrap();
-    assert_eq!(images.len(), 5);
+    assert_eq!(images.len(), 7, "{r}");
     assert!(images[0]["sha256"].is_string());
+    // Too large for the fetch cap, and not there at all: refused, the item kept.
+    assert_eq!(
+        images[5]["refused"],
+        format!(
+            "{base}/big.png: not fetched: gave up on {base}/big.png: the answer is larger than \
+             1000000 bytes"
+        )
+    );
+    assert_eq!(
+        images[6]["refused"],
+        format!("{base}/gone.png: not fetched: {base}/gone.png answered HTTP 404 Not Found")
+    );
     assert_eq!(
         images[4]["refused"],
         format!("{base}/photo: not fetched: an item takes at most 4 image URLs")
