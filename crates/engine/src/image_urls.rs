@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use claimdesk_core::{Actor, Diagnostic, ImportCounts, Item, ItemId};
-use claimdesk_ingest::fetch::{GuardedClient, fetch_image};
+use claimdesk_ingest::fetch::{Conditional, GuardedClient, fetch_image};
 use claimdesk_ingest::{Parsed, Record};
 use claimdesk_store::ImportSource;
 use tokio::time::Instant;
@@ -83,9 +83,8 @@ impl Engine {
     /// [`Engine::process`] on the changed ones next.
     pub async fn ingest_url(&self, url: &str, actor: Actor) -> Result<Ingested> {
         let started = std::time::Instant::now();
-        let client = claimdesk_ingest::fetch::GuardedClient::new(self.config().fetch())?;
-        let conditional = claimdesk_ingest::fetch::Conditional::default();
-        let fetched = client.get(url, &conditional).await?;
+        let client = GuardedClient::new(self.config().fetch())?;
+        let fetched = client.get(url, &Conditional::default()).await?;
         let (_, parsed, images) = claimdesk_ingest::feed::parse_document_with_images(
             &fetched.url,
             &fetched.body,
@@ -117,10 +116,10 @@ impl Engine {
     }
 
     /// Stores `parsed` (read from `origin`, logged as `actor`'s) with the images its records
-    /// give by URL (`images[i]`: record `i`'s; fewer than records: the rest give none): each
-    /// fetched and read within `limits` (see the module's overview), a
-    /// URL that gives no image recorded on its item as refused. The records without images
-    /// are stored in batches as [`Engine::store_items`] stores them, in the order given; run
+    /// give by URL (`images[i]`: record `i`'s; fewer than records: the rest give none),
+    /// each fetched and read within `limits` (see the module's overview), a URL that gives
+    /// no image recorded on its item as refused. The records without images are stored in
+    /// batches as [`Engine::store_items`] stores them, in the order given; run
     /// [`Engine::process`] on the changed items next.
     pub async fn store_items_with_image_urls(
         &self,
