@@ -24,7 +24,7 @@ use crate::catalog::Catalog;
 use crate::config::{Config, MatchSection};
 use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
-use crate::images::{ImageDesk, ImageUpload, ReadImage};
+use crate::images::{ImageDesk, ImageInput, ImageUpload, ReadImage};
 use crate::index::LexicalIndex;
 use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
@@ -696,22 +696,6 @@ impl Engine {
         Ok(rebuilt?.1)
     }
 
-    /// Fetches one feed or article page at `url` through the guarded client (`[fetch]`
-    /// rules) and stores its items like a file's; run [`Engine::process`] on the changed
-    /// ones next.
-    pub async fn ingest_url(&self, url: &str, actor: Actor) -> Result<Ingested> {
-        let started = std::time::Instant::now();
-        let client = claimdesk_ingest::fetch::GuardedClient::new(self.config().fetch())?;
-        let conditional = claimdesk_ingest::fetch::Conditional::default();
-        let fetched = client.get(url, &conditional).await?;
-        let (_, parsed) = claimdesk_ingest::feed::parse_document(
-            &fetched.url,
-            &fetched.body,
-            fetched.content_type.as_deref(),
-        );
-        self.store_parsed(url, parsed, started, actor).await
-    }
-
     /// The privacy check before posting (issue 21): `parts` (texts, images) checked with the
     /// config's `[privacy]` terms and allowed numbers, nothing stored; the audit trail
     /// records that `actor` ran a check and its counts (`privacy.check`), not what was
@@ -872,13 +856,32 @@ impl Engine {
     /// `format` name where the item came from in the import log.
     pub async fn store_item_with_images(
         &self,
-        mut item: claimdesk_core::Item,
+        item: claimdesk_core::Item,
         uploads: Vec<ImageUpload>,
         actor: Actor,
         origin: &str,
         format: &str,
     ) -> Result<StoredItemWithImages> {
-        let images = self.images().read(self.store(), uploads).await?;
+        let inputs = uploads.into_iter().map(ImageInput::Bytes).collect();
+        let origin = ImportSource {
+            file: origin,
+            format,
+            diagnostics: &[],
+            actor,
+        };
+        self.store_item_with_inputs(item, inputs, origin).await
+    }
+
+    /// [`Engine::store_item_with_images`], some images refused before reading (image URLs
+    /// that could not be fetched: recorded on the item with why); `origin` is the import
+    /// log's entry (with the rejected records of the request it came in, if any).
+    pub async fn store_item_with_inputs(
+        &self,
+        mut item: claimdesk_core::Item,
+        inputs: Vec<ImageInput>,
+        origin: ImportSource<'_>,
+    ) -> Result<StoredItemWithImages> {
+        let images = self.images().read_inputs(self.store(), inputs).await?;
         item.text = ImageDesk::join_text(&item.text, ImageDesk::text_read(&images).as_deref());
         if item.text.trim().is_empty() {
             let why: Vec<String> = images
@@ -899,18 +902,7 @@ impl Engine {
             )));
         }
         let batch = [claimdesk_ingest::intake::new_item(item)];
-        let (counts, changed) = self
-            .store()
-            .save_items(
-                &batch,
-                ImportSource {
-                    file: origin,
-                    format,
-                    diagnostics: &[],
-                    actor,
-                },
-            )
-            .await?;
+        let (counts, changed) = self.store().save_items(&batch, origin).await?;
         let links: Vec<_> = images.iter().map(|r| r.link.clone()).collect();
         for id in &changed {
             self.store().set_item_images(*id, &links).await?;

@@ -51,6 +51,24 @@ pub struct ImageUpload {
     pub bytes: Vec<u8>,
 }
 
+/// An image to read ([`ImageDesk::read_inputs`]): its bytes, or one that never arrived (an
+/// image URL that could not be fetched), recorded on the item as refused with why.
+#[derive(Debug, Clone)]
+pub enum ImageInput {
+    /// Bytes to decode, keep, hash and read.
+    Bytes(ImageUpload),
+    /// Bytes fetched from the URL that is its name: read as [`ImageInput::Bytes`], a
+    /// refusal starting with the URL.
+    Fetched(ImageUpload),
+    /// Refused before any reading.
+    Refused {
+        /// Its name (the URL it was to come from).
+        name: String,
+        /// Why (naming the URL).
+        why: String,
+    },
+}
+
 /// What the desk made of one image sent: the row linking it to its item, and what was learned
 /// from it when it was kept.
 #[derive(Debug, Clone)]
@@ -91,6 +109,8 @@ pub struct ImageDesk {
     limits: Limits,
     ocr: std::result::Result<Ocr, OcrError>,
     workers: Arc<tokio::sync::Semaphore>,
+    /// Image URLs being fetched at once, desk-wide ([`ImageDesk::FETCHES`]).
+    fetches: Arc<tokio::sync::Semaphore>,
     /// Fact-check images by SHA-256, prepared for the near-duplicate distance (`None`: the
     /// file is missing or unreadable). Files are content-addressed, so an entry never goes
     /// stale.
@@ -100,6 +120,9 @@ pub struct ImageDesk {
 impl ImageDesk {
     /// Images decoded, hashed and read at once.
     pub const WORKERS: usize = 2;
+    /// Image URLs fetched at once, however many requests give them: a flood of URLs waits
+    /// instead of opening a connection each.
+    pub const FETCHES: usize = 4;
     /// The longest Tesseract may take on one image.
     pub const OCR_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -115,6 +138,7 @@ impl ImageDesk {
             limits: Limits::default(),
             ocr,
             workers: Arc::new(tokio::sync::Semaphore::new(Self::WORKERS)),
+            fetches: Arc::new(tokio::sync::Semaphore::new(Self::FETCHES)),
             references: Arc::default(),
         }
     }
@@ -158,6 +182,11 @@ impl ImageDesk {
         self.ocr.as_ref().err()
     }
 
+    /// The permits of [`ImageDesk::FETCHES`]: one is held while an image URL is fetched.
+    pub fn fetch_permits(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.fetches
+    }
+
     /// Decodes, stores, hashes and reads `uploads`, recording each kept image in `store`;
     /// the links come back in the order sent, position 0 first.
     pub async fn read(
@@ -165,8 +194,39 @@ impl ImageDesk {
         store: &StoreHandle,
         uploads: Vec<ImageUpload>,
     ) -> Result<Vec<ReadImage>> {
-        let mut out = Vec::with_capacity(uploads.len());
-        for (position, upload) in uploads.into_iter().enumerate() {
+        self.read_inputs(store, uploads.into_iter().map(ImageInput::Bytes).collect())
+            .await
+    }
+
+    /// [`ImageDesk::read`], some images refused before reading (their links say why).
+    pub async fn read_inputs(
+        &self,
+        store: &StoreHandle,
+        inputs: Vec<ImageInput>,
+    ) -> Result<Vec<ReadImage>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        for (position, input) in inputs.into_iter().enumerate() {
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            let (upload, url) = match input {
+                ImageInput::Bytes(upload) => (upload, None),
+                ImageInput::Fetched(upload) => {
+                    let url = upload.name.clone();
+                    (upload, url)
+                }
+                ImageInput::Refused { name, why } => {
+                    out.push(ReadImage {
+                        link: NewItemImage {
+                            position,
+                            name: Some(name),
+                            sha256: None,
+                            note: None,
+                            refused: Some(why),
+                        },
+                        image: None,
+                    });
+                    continue;
+                }
+            };
             let permit = self
                 .workers
                 .clone()
@@ -174,13 +234,15 @@ impl ImageDesk {
                 .await
                 .map_err(|_| Error::Usage("the image workers are shut down".into()))?;
             let desk = self.clone();
-            let position = u32::try_from(position).unwrap_or(u32::MAX);
-            let read = tokio::task::spawn_blocking(move || {
+            let mut read = tokio::task::spawn_blocking(move || {
                 let _permit = permit;
                 desk.read_one(position, upload)
             })
             .await
             .map_err(|e| Error::Usage(format!("reading an image failed: {e}")))??;
+            if let (Some(url), Some(why)) = (url, read.link.refused.as_mut()) {
+                *why = format!("{url}: {why}");
+            }
             if let Some(image) = &read.image {
                 store.save_image(image).await?;
             }

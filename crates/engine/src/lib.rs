@@ -25,6 +25,7 @@ pub mod detect;
 pub mod engine;
 pub mod error;
 pub mod evaluation;
+pub mod image_urls;
 pub mod images;
 pub mod index;
 pub mod jobs;
@@ -46,7 +47,8 @@ pub use engine::{
     Engine, EngineOptions, Imported, Ingested, IngestedFile, ItemWithImages, StoredItemWithImages,
 };
 pub use error::{Error, Result};
-pub use images::{ImageDesk, ImageMatch, ImageUpload, ReadImage};
+pub use image_urls::{ImageUrlLimits, RecordImages, StoredItems};
+pub use images::{ImageDesk, ImageInput, ImageMatch, ImageUpload, ReadImage};
 pub use lookback::LookBack;
 pub use pipeline::{Pipeline, Report};
 pub use post_check::{CheckedImage, CheckedText, PostCheck, PostPart};
@@ -87,6 +89,7 @@ pub const LAYERS: &[&str] = &[
     "images",
     "post_check",
     "engine",
+    "image_urls",
     "jobs",
     "sources",
 ];

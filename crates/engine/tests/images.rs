@@ -386,8 +386,18 @@ async fn a_drop_folder_takes_images_with_their_sidecars_and_refuses_bad_ones_by_
     assert!(report.changed.is_empty(), "{report:?}");
 }
 
-/// Serves `png` at `/shot.png`, an HTML page at `/page.png` and 404 elsewhere, on loopback,
-/// one plain HTTP/1.1 answer per connection; its address.
+/// An article page whose main image (`og:image`, relative) is the screenshot at `/shot.png`;
+/// its `twitter:image`, the HTML page at `/page.png`, comes second and is not taken.
+const ARTICLE: &str = r#"<!doctype html><html lang="vi"><head><title>Tin đồn nước chanh</title>
+<meta property="og:image" content="/shot.png">
+<meta name="twitter:image" content="/page.png">
+<link rel="canonical" href="https://bao.example/tin-don-nuoc-chanh"></head><body>
+<article><h1>Tin đồn nước chanh nóng chữa ung thư</h1>
+<p>Một ảnh chụp màn hình lan truyền trên mạng xã hội khẳng định nước chanh nóng chữa khỏi ung thư.</p>
+</article></body></html>"#;
+
+/// Serves `png` at `/shot.png`, an HTML page at `/page.png`, [`ARTICLE`] at `/article` and
+/// 404 elsewhere, on loopback, one plain HTTP/1.1 answer per connection; its address.
 async fn image_server(png: Vec<u8>) -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -412,6 +422,11 @@ async fn image_server(png: Vec<u8>) -> std::net::SocketAddr {
                 let (status, kind, body) = match path.as_str() {
                     "/shot.png" => ("200 OK", "image/png", png),
                     "/page.png" => ("200 OK", "text/html", b"<!DOCTYPE html><p>hi".to_vec()),
+                    "/article" => (
+                        "200 OK",
+                        "text/html; charset=utf-8",
+                        ARTICLE.as_bytes().to_vec(),
+                    ),
                     _ => ("404 Not Found", "text/plain", b"missing".to_vec()),
                 };
                 let head = format!(
@@ -512,6 +527,97 @@ async fn claim_review_import_keeps_the_reviewed_image_and_names_the_ones_it_cann
         .unwrap();
     assert_eq!(matches.len(), 1, "{matches:?}");
     assert_eq!(matches[0].fact_check, lemon);
+}
+
+#[tokio::test]
+async fn a_polled_article_page_brings_its_main_image_through_the_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    // The page's server is on loopback: opened for this desk only.
+    std::fs::write(
+        dir.path().join(claimdesk_engine::CONFIG_FILE),
+        "[fetch]\nallow = [\"127.0.0.1/32:*\"]\n",
+    )
+    .unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let shot = screenshot(&POST, 22.0, false);
+    let addr = image_server(encoded(&shot, image::ImageFormat::Png)).await;
+    let source = engine
+        .store()
+        .add_source(
+            &claimdesk_engine::store::NewSource {
+                kind: claimdesk_engine::store::SourceKind::Feed,
+                location: format!("http://{addr}/article"),
+                interval_secs: 3600,
+                first_poll_at: claimdesk_engine::ingest::poll::timestamp_text(
+                    jiff::Timestamp::now(),
+                ),
+            },
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let poller = claimdesk_engine::jobs::poller(&engine).unwrap();
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60);
+    let report = poller.poll(&source, later).await.unwrap();
+    assert_eq!(report.error, None);
+    assert_eq!((report.items, report.changed.len()), (1, 1), "{report:?}");
+    let id = report.changed[0];
+    // The og:image, resolved against the page's URL, fetched, kept and read.
+    let images = engine.store().item_images(id).await.unwrap();
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert_eq!(
+        images[0].name.as_deref(),
+        Some(format!("http://{addr}/shot.png").as_str())
+    );
+    let image = images[0].image.as_ref().expect("kept");
+    assert_eq!(image.format, "png");
+    assert_eq!(image.ocr_text.as_deref(), Some(POST.join("\n").as_str()));
+    // The item: the article, keyed by its canonical URL, its text joined by the image's.
+    let item = engine.store().item(id).await.unwrap().unwrap().item;
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://bao.example/tin-don-nuoc-chanh")
+    );
+    assert!(
+        item.text
+            .starts_with("Tin đồn nước chanh nóng chữa ung thư")
+            && item.text.ends_with(&POST.join("\n")),
+        "{}",
+        item.text
+    );
+}
+
+#[tokio::test]
+async fn ingesting_an_article_url_brings_its_main_image() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(claimdesk_engine::CONFIG_FILE),
+        "[fetch]\nallow = [\"127.0.0.1/32:*\"]\n",
+    )
+    .unwrap();
+    let engine = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let shot = screenshot(&POST, 22.0, false);
+    let addr = image_server(encoded(&shot, image::ImageFormat::Png)).await;
+    let ingested = engine
+        .ingest_url(&format!("http://{addr}/article"), Actor::Cli)
+        .await
+        .unwrap();
+    assert_eq!(ingested.format, "html");
+    assert_eq!(ingested.counts.added, 1, "{:?}", ingested.diagnostics);
+    let images = engine
+        .store()
+        .item_images(ingested.changed[0])
+        .await
+        .unwrap();
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert_eq!(
+        images[0].image.as_ref().map(|i| i.format.as_str()),
+        Some("png")
+    );
 }
 
 /// A photo-like picture with detail at several scales, different for each `seed`.

@@ -6,6 +6,11 @@
 //! hold the most text (a paragraph counts for its parent and half for its grandparent, as
 //! Readability scores), and keep its headings, paragraphs, list items and quotes, leaving
 //! out link-heavy blocks (menus, "related" lists).
+//!
+//! The page's main image is what it names for sharing: `og:image:secure_url`, `og:image`,
+//! `twitter:image`, then the `image` of its JSON-LD `Article` (or `NewsArticle`, or another
+//! kind of article); [`Article::main_image`] resolves the first usable one against the
+//! page's URL.
 
 use std::collections::HashMap;
 
@@ -27,6 +32,28 @@ pub struct Article {
     pub canonical_url: Option<String>,
     /// `article:published_time`, when given.
     pub published_at: Option<String>,
+    /// The page's main image as it names it (perhaps relative), candidates in order of
+    /// preference: `og:image:secure_url`, `og:image` (and `og:image:url`), `twitter:image`
+    /// (and `twitter:image:src`), then the JSON-LD article's `image`.
+    pub images: Vec<String>,
+}
+
+/// JSON-LD nodes looked at for an article's `image`, at most (a page is not a database).
+const MAX_JSON_LD_NODES: usize = 2048;
+
+impl Article {
+    /// The main image: the first of [`Article::images`] that resolves against `page` (the
+    /// page's URL) to an http or https URL; `data:`, `javascript:` and the like are skipped.
+    pub fn main_image(&self, page: &url::Url) -> Option<url::Url> {
+        self.images.iter().find_map(|candidate| {
+            let mut url = page.join(candidate.trim()).ok()?;
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return None;
+            }
+            url.set_fragment(None);
+            Some(url)
+        })
+    }
 }
 
 const SKIPPED: &[&str] = &[
@@ -214,6 +241,7 @@ pub fn extract_article(html: &str) -> Article {
         .find_map(|l| l.value().attr("href"))
         .map(|h| h.trim().to_string());
     let published_at = meta(&doc, "property", "article:published_time");
+    let images = image_candidates(&doc);
 
     let para_text =
         |e: ElementRef<'_>| -> usize { blocks_of(e).iter().map(|b| b.chars().count()).sum() };
@@ -255,6 +283,107 @@ pub fn extract_article(html: &str) -> Article {
         language,
         canonical_url,
         published_at,
+        images,
+    }
+}
+
+/// Every `content` of a `<meta>` whose `property` or `name` is `key`, in page order.
+fn meta_all(doc: &Html, key: &str) -> Vec<String> {
+    let s = sel(&format!("meta[property=\"{key}\"], meta[name=\"{key}\"]"));
+    doc.select(&s)
+        .filter_map(|m| m.value().attr("content"))
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// The page's main-image candidates ([`Article::images`]), each once.
+fn image_candidates(doc: &Html) -> Vec<String> {
+    let mut out: Vec<String> = [
+        "og:image:secure_url",
+        "og:image",
+        "og:image:url",
+        "twitter:image",
+        "twitter:image:src",
+    ]
+    .iter()
+    .flat_map(|key| meta_all(doc, key))
+    .collect();
+    let script = sel("script[type=\"application/ld+json\"]");
+    for s in doc.select(&script) {
+        let text: String = s.text().collect();
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+            let mut budget = MAX_JSON_LD_NODES;
+            json_ld_article_images(&value, &mut out, &mut budget);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|u| seen.insert(u.clone()));
+    out
+}
+
+/// Whether a JSON-LD node's `@type` (a string or an array) is an article: `Article`,
+/// `NewsArticle`, or another schema.org kind of article (`ReportageNewsArticle`, ...).
+fn is_article(node: &serde_json::Map<String, serde_json::Value>) -> bool {
+    let is = |t: &serde_json::Value| {
+        t.as_str().is_some_and(|t| {
+            let t = t.rsplit(['/', ':']).next().unwrap_or(t);
+            t.ends_with("Article")
+        })
+    };
+    match node.get("@type") {
+        Some(serde_json::Value::Array(types)) => types.iter().any(is),
+        Some(t) => is(t),
+        None => false,
+    }
+}
+
+/// The `image` URLs of the article nodes in a JSON-LD value (top level, arrays, `@graph`),
+/// looking at no more than `budget` nodes.
+fn json_ld_article_images(value: &serde_json::Value, out: &mut Vec<String>, budget: &mut usize) {
+    if *budget == 0 {
+        return;
+    }
+    *budget -= 1;
+    match value {
+        serde_json::Value::Array(items) => {
+            for v in items {
+                json_ld_article_images(v, out, budget);
+            }
+        }
+        serde_json::Value::Object(node) => {
+            if is_article(node)
+                && let Some(image) = node.get("image")
+            {
+                image_urls(image, out, 0);
+            }
+            if let Some(graph) = node.get("@graph") {
+                json_ld_article_images(graph, out, budget);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The URLs of a JSON-LD `image`: a URL, an `ImageObject` (`url` or `contentUrl`), or an
+/// array of either.
+fn image_urls(image: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 2 {
+        return;
+    }
+    match image {
+        serde_json::Value::String(u) if !u.trim().is_empty() => out.push(u.trim().to_string()),
+        serde_json::Value::Array(items) => {
+            for i in items.iter().take(8) {
+                image_urls(i, out, depth + 1);
+            }
+        }
+        serde_json::Value::Object(o) => {
+            if let Some(u) = o.get("url").or_else(|| o.get("contentUrl")) {
+                image_urls(u, out, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -327,6 +456,69 @@ mod tests {
         let html = "<html><body><div><p>Sidebar text that is long enough to count as a paragraph here.</p></div>\
             <article><p>The real story, short.</p></article></body></html>";
         assert_eq!(extract_article(html).text, "The real story, short.");
+    }
+
+    fn page_with_head(head: &str) -> String {
+        format!("<html><head>{head}</head><body><article><p>Story.</p></article></body></html>")
+    }
+
+    #[test]
+    fn the_main_image_is_og_then_twitter_then_the_json_ld_article() {
+        let page = url::Url::parse("https://bao.example/tin/1?x=1").unwrap();
+        let main = |head: &str| {
+            extract_article(&page_with_head(head))
+                .main_image(&page)
+                .map(|u| u.to_string())
+        };
+        // og:image:secure_url first, relative URLs resolved against the page.
+        assert_eq!(
+            main(
+                r#"<meta name="twitter:image" content="https://cdn.example/tw.jpg">
+                <meta property="og:image" content="/anh/og.jpg#top">
+                <meta property="og:image:secure_url" content="https://cdn.example/og-secure.jpg">"#
+            )
+            .as_deref(),
+            Some("https://cdn.example/og-secure.jpg")
+        );
+        assert_eq!(
+            main(r#"<meta property="og:image" content="/anh/og.jpg#top">"#).as_deref(),
+            Some("https://bao.example/anh/og.jpg")
+        );
+        assert_eq!(
+            main(r#"<meta name="twitter:image" content="tw.png">"#).as_deref(),
+            Some("https://bao.example/tin/tw.png")
+        );
+        // JSON-LD: an ImageObject of a NewsArticle inside @graph; not the Organization's logo.
+        let ld = r#"<script type="application/ld+json">{"@context": "https://schema.org",
+            "@graph": [{"@type": "Organization", "logo": "/logo.png", "image": "/org.png"},
+                       {"@type": ["NewsArticle"], "image": [{"@type": "ImageObject",
+                        "url": "https://cdn.example/ld.webp"}, "https://cdn.example/2.jpg"]}]}</script>"#;
+        assert_eq!(main(ld).as_deref(), Some("https://cdn.example/ld.webp"));
+        let article = extract_article(&page_with_head(ld));
+        assert_eq!(
+            article.images,
+            ["https://cdn.example/ld.webp", "https://cdn.example/2.jpg"]
+        );
+        // Only http(s): a data: or javascript: image is skipped for the next candidate.
+        assert_eq!(
+            main(
+                r#"<meta property="og:image" content="javascript:alert(1)">
+                <meta property="og:image" content="data:image/png;base64,AAAA">
+                <meta name="twitter:image" content="//cdn.example/tw.jpg">"#
+            )
+            .as_deref(),
+            Some("https://cdn.example/tw.jpg")
+        );
+        assert_eq!(
+            main(r#"<meta property="og:image" content="file:///etc/passwd">"#),
+            None
+        );
+        // None at all, or broken JSON-LD: no image.
+        assert_eq!(main("<title>t</title>"), None);
+        assert_eq!(
+            main(r#"<script type="application/ld+json">{"@type": "Article", "image": </script>"#),
+            None
+        );
     }
 
     #[test]

@@ -69,9 +69,11 @@ fn looks_like_html(text: &str, content_type: Option<&str>) -> bool {
     head.starts_with("<!doctype html") || head.contains("<html") || head.contains("<body")
 }
 
-/// The images a feed entry carries: its enclosures, `media:content` and JSON Feed
+/// The image URLs a record carries: a feed entry's enclosures, `media:content` and JSON Feed
 /// attachments of an image type (or, without a type, an image file name), at most
-/// [`MAX_ENTRY_IMAGES`], each once.
+/// [`MAX_ENTRY_IMAGES`], each once; an article page's main image
+/// ([`crate::article::Article::main_image`]); the `images` of a JSON item
+/// ([`crate::parse_items_with_images`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryImages {
     /// The entry's record line ([`crate::Record::line`]).
@@ -95,7 +97,7 @@ pub fn parse_document(
 }
 
 /// [`parse_document`], with the images each feed entry carries (entries without any are
-/// left out; an article page gives none).
+/// left out), or an article page's main image.
 pub fn parse_document_with_images(
     url: &Url,
     bytes: &[u8],
@@ -108,7 +110,14 @@ pub fn parse_document_with_images(
         return (DocumentKind::Feed, parsed, images);
     }
     let (kind, parsed) = if looks_like_html(&decoded.text, content_type) {
-        (DocumentKind::Article, parse_article(url, &decoded.text))
+        let (parsed, image) = article_with_image(url, &decoded.text);
+        if let (Some(record), Some(image)) = (parsed.records.first(), image) {
+            images.push(EntryImages {
+                line: record.line,
+                urls: vec![image.to_string()],
+            });
+        }
+        (DocumentKind::Article, parsed)
     } else {
         let mut parsed = Parsed::new("unknown");
         parsed.diagnostics.push(diag(
@@ -311,8 +320,14 @@ fn squash(s: &str) -> String {
 
 /// Reads an HTML page as one item: its main text, keyed by its canonical URL.
 pub fn parse_article(url: &Url, html: &str) -> Parsed<Item> {
+    article_with_image(url, html).0
+}
+
+/// [`parse_article`], with the page's main image resolved against `url`.
+fn article_with_image(url: &Url, html: &str) -> (Parsed<Item>, Option<Url>) {
     let mut parsed = Parsed::new("html");
     let article = extract_article(html);
+    let image = article.main_image(url);
     let link = article
         .canonical_url
         .as_deref()
@@ -341,14 +356,14 @@ pub fn parse_article(url: &Url, html: &str) -> Parsed<Item> {
                 Some("text"),
                 "the page has no readable text",
             ));
-            return parsed;
+            return (parsed, None);
         }
     };
     if let Err((field, message)) = check_text("text", &text) {
         parsed
             .diagnostics
             .push(diag(url.as_str(), 0, Some(field), message));
-        return parsed;
+        return (parsed, None);
     }
     let language = article
         .language
@@ -365,5 +380,5 @@ pub fn parse_article(url: &Url, html: &str) -> Parsed<Item> {
             text,
         },
     });
-    parsed
+    (parsed, image)
 }

@@ -12,10 +12,12 @@
 
 mod client;
 mod error;
+mod image;
 pub mod policy;
 mod resolver;
 
 pub use client::{Conditional, FetchConfig, Fetched, GuardedClient};
 pub use error::{ALLOW_SETTING, FetchError};
+pub use image::{FetchedImage, ImageFetchError, fetch_image};
 pub use policy::{AllowList, BlockReason, Cidr};
 pub use resolver::{Resolver, Resolving, StaticResolver, SystemResolver};

@@ -23,6 +23,7 @@ pub mod decode;
 pub mod feed;
 pub mod fetch;
 pub mod intake;
+mod item_images;
 mod json_scan;
 pub mod labelled;
 pub mod pages;
@@ -36,6 +37,7 @@ use std::collections::HashMap;
 use claimdesk_core::{Diagnostic, FactCheck, Item};
 
 pub use claimreview::{MAX_REVIEWED_IMAGES, fact_checks_from_json, reviewed_images};
+pub use item_images::{ItemImageUrls, parse_items_with_images};
 
 /// Largest record accepted, in bytes. Longer records are rejected with a diagnostic: a
 /// fact-check or post is never this long, a runaway line (a missing quote) often is.
@@ -387,11 +389,44 @@ fn reject_duplicates<T>(file: &str, parsed: &mut Parsed<T>, key: impl Fn(&T) -> 
 }
 
 fn json_items(file: &str, bytes: &[u8]) -> Parsed<Item> {
+    let parsed = json_items_with_images(file, bytes, false);
+    Parsed {
+        records: parsed
+            .records
+            .into_iter()
+            .map(|r| Record {
+                line: r.line,
+                value: r.value.0,
+            })
+            .collect(),
+        diagnostics: parsed.diagnostics,
+        format: parsed.format,
+    }
+}
+
+/// JSON items, each with its image URLs (read from `images` when `read_images`; without,
+/// the field is not looked at, as any other field the desk does not read).
+fn json_items_with_images(
+    file: &str,
+    bytes: &[u8],
+    read_images: bool,
+) -> Parsed<(Item, item_images::ItemImageUrls)> {
     let mut parsed = Parsed::new("jsonl");
-    for value in json_scan::values(file, bytes, &mut parsed.diagnostics) {
+    for (index, value) in json_scan::values(file, bytes, &mut parsed.diagnostics)
+        .into_iter()
+        .enumerate()
+    {
         let line = value.line;
-        match item_from_json(&value.value) {
-            Ok(item) => parsed.records.push(Record { line, value: item }),
+        let item = item_from_json(&value.value).and_then(|item| {
+            let urls = if read_images {
+                item_images::image_urls(&value.value)?
+            } else {
+                Vec::new()
+            };
+            Ok((item, item_images::ItemImageUrls { item: index, urls }))
+        });
+        match item {
+            Ok(value) => parsed.records.push(Record { line, value }),
             Err((field, message)) => {
                 parsed
                     .diagnostics

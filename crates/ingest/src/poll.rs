@@ -30,7 +30,7 @@ use jiff::Timestamp;
 use tokio::time::Instant;
 
 use crate::feed::{parse_document, parse_document_with_images};
-use crate::fetch::{Conditional, GuardedClient};
+use crate::fetch::{Conditional, GuardedClient, fetch_image};
 use crate::intake::store_items;
 use crate::watch::FolderWatcher;
 use crate::{ItemFormat, parse_items, sidecar_item};
@@ -433,19 +433,17 @@ impl<S: Store, I: ImageIntake> Poller<S, I> {
         })
     }
 
-    /// Fetches a feed entry's images through the guarded client (its rules, redirects and
-    /// body cap), each also within the image reader's size; one that cannot be fetched is
-    /// left out, and the log says why (the entry's text is stored either way).
+    /// Fetches a feed entry's (or an article page's) images through the guarded client
+    /// ([`fetch_image`]: its rules on every redirect, its body cap, the image reader's size
+    /// and an image's `Content-Type`); one that cannot be fetched is left out, and the log
+    /// says why (the entry's text is stored either way).
     async fn fetch_images(&self, images: &I, urls: &[String]) -> Vec<NamedImage> {
         let mut out = Vec::new();
         for url in urls {
-            match self.client.get(url, &Conditional::default()).await {
-                Ok(f) if f.body.len() as u64 > images.max_bytes() => {
-                    tracing::info!(target: "ingest::poll", image = %url, bytes = f.body.len(), "feed image too large");
-                }
+            match fetch_image(&self.client, url, images.max_bytes()).await {
                 Ok(f) => out.push(NamedImage {
                     name: url.clone(),
-                    bytes: f.body,
+                    bytes: f.bytes,
                 }),
                 Err(e) => {
                     tracing::info!(target: "ingest::poll", image = %url, error = %e, "feed image not fetched");

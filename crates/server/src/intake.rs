@@ -1,7 +1,11 @@
 //! `POST /api/items`: partner systems (and scripts) hand the desk posts and articles. The
 //! body is read by the same parser as `claimdesk ingest` (a JSON array, one object, or JSON
 //! Lines), the good records are stored and go through the desk's pipeline (check-worthiness,
-//! matching, narratives and alerts), and the bad ones come back with their line and field. Storing is idempotent: the same item posted twice is one item.
+//! matching, narratives and alerts), and the bad ones come back with their line and field.
+//! Storing is idempotent: the same item posted twice is one item. An item's `images` (image
+//! URLs) are fetched through the desk's guarded client and read as uploaded images are
+//! (`claimdesk_engine::image_urls`); each one refused is reported with its URL and why, and
+//! the item is stored anyway.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,10 +14,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claimdesk_core::Actor;
-use claimdesk_engine::ImageUpload;
-use claimdesk_ingest::{ItemFormat, parse_items};
-use claimdesk_store::prelude::*;
-use claimdesk_store::{ImportSource, NewItem};
+use claimdesk_engine::{ImageUpload, ImageUrlLimits, ReadImage};
+use claimdesk_ingest::parse_items_with_images;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,8 +44,9 @@ pub struct IntakeReport {
     pub alerts: u64,
     /// Why each refused record was refused.
     pub rejected_records: Vec<RejectedRecord>,
-    /// The images sent with a `multipart/form-data` item, in order: kept (with the text read
-    /// from each) or refused (with why). Absent for JSON bodies.
+    /// The images sent with the items, in order: the files of a `multipart/form-data` item,
+    /// or the `images` URLs of JSON items; each kept (with the text read from it) or
+    /// refused (with why). Absent when no item came with images.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageReport>,
 }
@@ -51,13 +54,22 @@ pub struct IntakeReport {
 /// What became of one image sent with an item.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImageReport {
-    /// Its place among the images sent (0 for the first).
+    /// The item it came with, by its place among the items of the body (0 for the first;
+    /// `POST /api/items` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<u64>,
+    /// The line of the body where that item starts (`POST /api/items` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Its place among its item's images (0 for the first).
     pub position: u32,
-    /// The file name it was sent with.
+    /// The file name it was sent with, or its URL.
     pub name: Option<String>,
     /// SHA-256 of its bytes when kept (served at `/images/{sha256}`).
     pub sha256: Option<String>,
-    /// Why it was refused (the item's text is kept).
+    /// Why it was refused (the item's text is kept); for a URL, the message starts with the
+    /// URL and says what stood in the way (its scheme, an address the desk does not fetch,
+    /// a redirect there, not an image, too large, unreachable).
     pub refused: Option<String>,
     /// A remark (a JPEG named `.png` is read as JPEG).
     pub note: Option<String>,
@@ -102,6 +114,11 @@ pub struct ItemRequest {
     source: Option<String>,
     /// Its language tag (`vi`, `en`); detected when absent.
     language: Option<String>,
+    /// Image URLs (http or https: PNG, JPEG, GIF or WebP), at most 4 an item and 16 a
+    /// request. Each is fetched through the desk's guarded client (no internal addresses,
+    /// redirects checked, size capped) and read as an uploaded image is; one that cannot be
+    /// used is reported in the answer's `images` with its URL and why, and the item is kept.
+    images: Option<Vec<String>>,
 }
 
 /// A `POST /api/items/upload` body (`multipart/form-data`): one item with its images.
@@ -191,7 +208,13 @@ impl ToSchema for ItemsRequest {
 fn parse_body(
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<claimdesk_ingest::Parsed<claimdesk_core::Item>, ApiError> {
+) -> Result<
+    (
+        claimdesk_ingest::Parsed<claimdesk_core::Item>,
+        Vec<claimdesk_ingest::ItemImageUrls>,
+    ),
+    ApiError,
+> {
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -222,7 +245,7 @@ fn parse_body(
             "the body is empty: send an item such as {\"id\": \"...\", \"text\": \"...\"}",
         ));
     }
-    Ok(parse_items("request body", body, ItemFormat::Jsonl))
+    Ok(parse_items_with_images("request body", body))
 }
 
 /// Stores posts or articles sent by a partner system and matches them against the
@@ -234,10 +257,10 @@ fn parse_body(
             (ItemsRequest = "application/json"),
             (String = "application/x-ndjson")
         ),
-        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). An item with images goes to `POST /api/items/upload`. Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored."
+        description = "Items as one JSON object or a JSON array (`application/json`), or as JSON Lines, one item per line (`application/x-ndjson`). An item may give image URLs in `images` (at most 4 an item, 16 a request, fetched through the desk's guarded client within 60 seconds in all); an item with image files goes to `POST /api/items/upload`. Records that cannot be stored are refused one by one (see `rejected_records`); the rest are stored. An image URL that cannot be used (not http or https, an internal address or a redirect to one, not an image, too large, unreachable) is refused in `images` with its URL and why, and its item is stored."
     ),
     responses(
-        (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`)", body = IntakeReport),
+        (status = 200, description = "The items were stored (some records may have been refused: see `rejected_records`; some image URLs may have been refused: see `images`)", body = IntakeReport),
         (status = 400, description = "The body is not JSON (`invalid_json`)", body = ErrorBody),
         (status = 401, description = "Not signed in (`unauthorized`)", body = ErrorBody),
         (status = 403, description = "Role too low (`forbidden`)", body = ErrorBody),
@@ -252,7 +275,7 @@ pub(crate) async fn api_add_items(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let parsed = parse_body(&headers, &body)?;
+    let (parsed, images) = parse_body(&headers, &body)?;
     if parsed.records.is_empty() {
         let first = parsed
             .diagnostics
@@ -265,49 +288,75 @@ pub(crate) async fn api_add_items(
         };
         return Err(ApiError::with_detail(code, first));
     }
-    let batch: Vec<NewItem> = parsed
-        .records
-        .into_iter()
-        .map(|r| claimdesk_ingest::intake::new_item(r.value))
+    let rejected_records = parsed
+        .diagnostics
+        .iter()
+        .map(|d| RejectedRecord {
+            line: d.line,
+            field: d.field.clone(),
+            message: d.message.clone(),
+        })
         .collect();
-    let (counts, changed) = state
-        .store()
-        .save_items(
-            &batch,
-            ImportSource {
-                file: "POST /api/items",
-                format: parsed.format,
-                diagnostics: &parsed.diagnostics,
-                actor: Actor::User(who.user.id),
-            },
+    let internal = |e: claimdesk_engine::Error| match e {
+        claimdesk_engine::Error::Store(e) => ApiError::from(e),
+        other => ApiError::with_detail(ErrorCode::Internal, other.to_string()),
+    };
+    let places: Vec<u64> = images.iter().map(|i| i.item as u64).collect();
+    let stored = state
+        .engine()
+        .store_items_with_image_urls(
+            "POST /api/items",
+            parsed,
+            images.into_iter().map(|i| i.urls).collect(),
+            Actor::User(who.user.id),
+            ImageUrlLimits::REQUEST,
         )
-        .await?;
+        .await
+        .map_err(internal)?;
     let processed = state
         .engine()
-        .process(&changed, false)
+        .process(&stored.changed, false)
         .await
         .map_err(|e| ApiError::with_detail(ErrorCode::Internal, e.to_string()))?;
     let report = IntakeReport {
-        added: counts.added,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        rejected: counts.rejected,
-        items: changed.iter().map(|i| i.0).collect(),
+        added: stored.counts.added,
+        updated: stored.counts.updated,
+        unchanged: stored.counts.unchanged,
+        rejected: stored.counts.rejected,
+        items: stored.changed.iter().map(|i| i.0).collect(),
         matched: processed.matched as u64,
         below_threshold: processed.below_threshold as u64,
         alerts: processed.alerts.len() as u64,
-        rejected_records: parsed
-            .diagnostics
+        rejected_records,
+        images: stored
+            .images
             .into_iter()
-            .map(|d| RejectedRecord {
-                line: d.line,
-                field: d.field,
-                message: d.message,
+            .flat_map(|r| {
+                let at = (places.get(r.record).copied(), Some(r.line));
+                r.images
+                    .into_iter()
+                    .map(move |image| image_report(image, at))
             })
             .collect(),
-        images: Vec::new(),
     };
     Ok((StatusCode::OK, Json(report)).into_response())
+}
+
+/// What the answer says of one image read; `at`: its item's place and line in the body
+/// (`POST /api/items`).
+fn image_report(r: ReadImage, at: (Option<u64>, Option<u64>)) -> ImageReport {
+    ImageReport {
+        item: at.0,
+        line: at.1,
+        position: r.link.position,
+        name: r.link.name,
+        sha256: r.link.sha256,
+        refused: r.link.refused,
+        note: r.link.note,
+        text: r.image.as_ref().and_then(|i| i.ocr_text.clone()),
+        ocr_note: r.image.as_ref().and_then(|i| i.ocr_note.clone()),
+        pdq: r.image.and_then(|i| i.pdq),
+    }
 }
 
 /// Stores one post sent with its images (screenshots, photos): each image is kept, hashed and
@@ -440,16 +489,7 @@ pub(crate) async fn api_upload_item(
         images: out
             .images
             .into_iter()
-            .map(|r| ImageReport {
-                position: r.link.position,
-                name: r.link.name,
-                sha256: r.link.sha256,
-                refused: r.link.refused,
-                note: r.link.note,
-                text: r.image.as_ref().and_then(|i| i.ocr_text.clone()),
-                ocr_note: r.image.as_ref().and_then(|i| i.ocr_note.clone()),
-                pdq: r.image.and_then(|i| i.pdq),
-            })
+            .map(|r| image_report(r, (None, None)))
             .collect(),
     };
     Ok((StatusCode::OK, Json(report)).into_response())

@@ -6,6 +6,7 @@ mod check;
 mod dashboard;
 mod errors;
 mod exports;
+mod image_urls;
 mod images;
 mod interop;
 mod lookback;

@@ -151,6 +151,26 @@ fn host_is_addr(host: &str, addr: &IpAddr) -> bool {
 }
 
 impl FetchError {
+    /// The URL the error is about: the one asked for, or the redirect target that failed
+    /// ([`FetchError::TooManyRedirects`]: the one first asked for); none for a client that
+    /// could not be set up.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            FetchError::InvalidUrl { url, .. }
+            | FetchError::Scheme { url, .. }
+            | FetchError::NoHost { url }
+            | FetchError::Blocked { url, .. }
+            | FetchError::Resolve { url, .. }
+            | FetchError::TooManyRedirects { url, .. }
+            | FetchError::BadRedirect { url, .. }
+            | FetchError::Timeout { url, .. }
+            | FetchError::TooLarge { url, .. }
+            | FetchError::Status { url, .. }
+            | FetchError::Transport { url, .. } => Some(url),
+            FetchError::Client(_) => None,
+        }
+    }
+
     /// True for refusals by the address rules (the allow-list can change the answer).
     pub fn is_blocked(&self) -> bool {
         matches!(self, FetchError::Blocked { .. } | FetchError::Scheme { .. })
