@@ -116,10 +116,7 @@ pub async fn run(cli: &crate::Cli, command: &SourceCommand) -> Result<ExitCode> 
                                 eprintln!("error: delivering alerts: {e}");
                             }
                         }
-                        Err(e) => eprintln!(
-                            "error: processing polled items: {}",
-                            claimdesk_printer::error_chain(&e)
-                        ),
+                        Err(e) => eprintln!("error: processing polled items: {e:#}"),
                     }
                 })
                 .await;
