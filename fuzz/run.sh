@@ -6,9 +6,9 @@
 #   bash fuzz/run.sh                 # every target, RUNS executions each (default 10,000,000)
 #   RUNS=100000 bash fuzz/run.sh feed config
 #   MAX_SECONDS=150 bash fuzz/run.sh # stop each target after this long if RUNS are not done
-#   SANITIZER=none bash fuzz/run.sh  # without AddressSanitizer: 2-4x the executions per second;
-#                                    # the parsers are safe Rust, so panics, overflows and
-#                                    # runaway allocations are still caught
+#   SANITIZER=none bash fuzz/run.sh  # without AddressSanitizer: cheaper executions; the
+#                                    # parsers are safe Rust, so panics, overflow checks
+#                                    # and runaway allocations (-rss_limit_mb) still stop it
 #
 # Each run starts from fuzz/corpus/<target>, adds what it finds there, and ends with the
 # corpus minimized (libFuzzer's `-set_cover_merge=1`) so that what is committed stays small. A crash stops
