@@ -92,8 +92,9 @@ struct Measured {
     by_hash: Vec<usize>,
     /// The others by outline score, best first.
     by_outline: Vec<(usize, f32)>,
-    /// For a positive found by alignment only: how many distractors outscore its original.
-    outscored: Option<Vec<f32>>,
+    /// For a positive found by alignment only: the distractors' outline scores (by the
+    /// distractor's number), to count those that outscore its original.
+    outscored: Option<Vec<(usize, f32)>>,
 }
 
 /// Precision and recall of "found at distance ≤ MAX_DISTANCE", true positives, false
@@ -242,8 +243,11 @@ pub fn run(
                 only_extra
                     .candidates(&probe)
                     .into_iter()
-                    .filter_map(|c| c.outline)
-                    .collect::<Vec<f32>>()
+                    .filter_map(|c| match (c.key, c.outline) {
+                        (Key::Distractor(k), Some(s)) => Some((k, s)),
+                        _ => None,
+                    })
+                    .collect::<Vec<(usize, f32)>>()
             });
             measured.push(Measured {
                 half: o.half,
@@ -322,7 +326,7 @@ pub fn run(
                     let above_extra = m
                         .outscored
                         .as_ref()
-                        .map_or(0, |v| v.iter().take(n).filter(|x| **x > s).count());
+                        .map_or(0, |v| v.iter().filter(|(k, x)| *k < n && *x > s).count());
                     above_half + above_extra < k
                 })
                 .count();
