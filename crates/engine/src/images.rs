@@ -6,19 +6,21 @@
 //! learned goes to the store ([`ImageStore`]). The text read joins the item's text, so
 //! check-worthiness, matching and narratives see it; the desk shows it under the image as
 //! read from it. An image that is a near-duplicate of a fact-check's image is a match of its
-//! own ([`ImageMatch`], "image near-duplicate of …, distance D of 256").
+//! own ([`ImageMatch`], "image near-duplicate of …, distance D of 256"), found through a
+//! live [`Index`] of the fact-checks' images (window hashes in a multi-index, outlines to
+//! shortlist the crops worth aligning) rather than by measuring each.
 //!
 //! Decoding, hashing and OCR run on blocking threads, at most [`ImageDesk::WORKERS`] images at
 //! once (and Tesseract's own pool inside), so a flood of images slows intake instead of
 //! exhausting memory. Without Tesseract, images are stored and hashed but not read, and
 //! [`ImageDesk::ocr_unavailable`] says why.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use claimdesk_core::{FactCheckId, ItemId};
-use claimdesk_image::neardup::{Probe, Reference};
+use claimdesk_image::neardup::{Index, Probe, Reference};
 use claimdesk_image::pdq::{self, PdqHash};
 use claimdesk_image::{Decoded, ImageFiles, Limits, Ocr, OcrError, Sha256Hex, decode};
 use claimdesk_store::prelude::*;
@@ -115,6 +117,20 @@ pub struct ImageDesk {
     /// file is missing or unreadable). Files are content-addressed, so an entry never goes
     /// stale.
     references: Arc<Mutex<HashMap<String, Option<Arc<Reference>>>>>,
+    /// The fact-checks' images, indexed; derived from the store and brought in step with
+    /// it by each [`ImageDesk::matches`].
+    index: Arc<Mutex<FactCheckImages>>,
+}
+
+/// The fact-checks' images as the near-duplicate search needs them: an [`Index`] by
+/// SHA-256 (some 1 KiB an image: hashes and outline, not the picture), who carries each,
+/// their stored PDQ hashes, and those whose file cannot be read (compared by plain PDQ).
+#[derive(Debug, Default)]
+struct FactCheckImages {
+    index: Index<String>,
+    owners: HashMap<String, Vec<FactCheckId>>,
+    stored: HashMap<String, PdqHash>,
+    unreadable: HashSet<String>,
 }
 
 impl ImageDesk {
@@ -140,6 +156,7 @@ impl ImageDesk {
             workers: Arc::new(tokio::sync::Semaphore::new(Self::WORKERS)),
             fetches: Arc::new(tokio::sync::Semaphore::new(Self::FETCHES)),
             references: Arc::default(),
+            index: Arc::default(),
         }
     }
 
@@ -346,6 +363,10 @@ impl ImageDesk {
     /// framed, captioned, mirrored or cropped copy is found) within
     /// [`NEAR_DUPLICATE_DISTANCE`]; when an image's file cannot be read back, the stored
     /// PDQ hashes' within [`PLAIN_NEAR_DUPLICATE_DISTANCE`].
+    ///
+    /// The fact-check images are searched through an [`Index`], brought in step with the
+    /// store's fact-check images first (an image added since the last call is prepared and
+    /// indexed once; one no fact-check carries any more leaves it).
     pub async fn matches(
         &self,
         store: &StoreHandle,
@@ -360,8 +381,6 @@ impl ImageDesk {
         if hashed.is_empty() {
             return Ok(Vec::new());
         }
-        // Derived on each call from the store (fact-check images are few beside items); the
-        // prepared fact-check images are cached by SHA-256.
         let fact_checks = store.fact_check_image_hashes().await?;
         if fact_checks.is_empty() {
             return Ok(Vec::new());
@@ -375,40 +394,92 @@ impl ImageDesk {
         let desk = self.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            desk.compare(&hashed, &fact_checks)
+            desk.sync(&fact_checks);
+            desk.compare(&hashed)
         })
         .await
         .map_err(|e| Error::Usage(format!("comparing images failed: {e}")))
     }
 
-    /// [`matches`](Self::matches)' work, on a blocking thread: each item image against
-    /// each fact-check image.
-    fn compare(
-        &self,
-        hashed: &[(String, PdqHash)],
-        fact_checks: &[(FactCheckId, String, String)],
-    ) -> Vec<ImageMatch> {
+    /// Brings the index in step with the store's fact-check images (fact-check, SHA-256,
+    /// PDQ hex), on a blocking thread: new images prepared and indexed, gone ones removed.
+    fn sync(&self, fact_checks: &[(FactCheckId, String, String)]) {
+        let mut owners: HashMap<String, Vec<FactCheckId>> = HashMap::new();
+        let mut stored: HashMap<String, PdqHash> = HashMap::new();
+        for (fact_check, sha, hex) in fact_checks {
+            owners.entry(sha.clone()).or_default().push(*fact_check);
+            if let Some(hash) = PdqHash::from_hex(hex) {
+                stored.insert(sha.clone(), hash);
+            }
+        }
+        let mut images = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        let images = &mut *images;
+        let gone: Vec<String> = images
+            .index
+            .keys()
+            .chain(images.unreadable.iter())
+            .filter(|sha| !stored.contains_key(*sha))
+            .cloned()
+            .collect();
+        for sha in &gone {
+            images.index.remove(sha);
+            images.unreadable.remove(sha);
+        }
+        for sha in stored.keys() {
+            if images.index.contains(sha) || images.unreadable.contains(sha) {
+                continue;
+            }
+            match self.reference(sha) {
+                Some(reference) => images.index.insert(sha.clone(), &reference),
+                None => {
+                    images.unreadable.insert(sha.clone());
+                }
+            }
+        }
+        images.owners = owners;
+        images.stored = stored;
+    }
+
+    /// [`matches`](Self::matches)' work, on a blocking thread: each item image searched in
+    /// the index (or, when its file cannot be read back, compared by its stored hash).
+    fn compare(&self, hashed: &[(String, PdqHash)]) -> Vec<ImageMatch> {
+        let images = self.index.lock().unwrap_or_else(|e| e.into_inner());
         let mut found: Vec<ImageMatch> = Vec::new();
         for (item_image, hash) in hashed {
             let probe = self.prepare(item_image).and_then(|d| Probe::new(&d.image));
-            for (fact_check, sha, hex) in fact_checks {
-                let Some(stored) = PdqHash::from_hex(hex) else {
-                    continue;
-                };
-                let near =
-                    match (&probe, self.reference(sha)) {
-                        (Some(probe), Some(reference)) => Some(probe.distance(&reference))
-                            .filter(|d| *d <= NEAR_DUPLICATE_DISTANCE),
-                        _ => Some(hash.distance(&stored))
-                            .filter(|d| *d <= PLAIN_NEAR_DUPLICATE_DISTANCE),
-                    };
-                if let Some(distance) = near {
+            let mut near: Vec<(&str, u32)> = Vec::new();
+            match &probe {
+                Some(probe) => {
+                    for (sha, d) in images.index.search(probe, |sha| self.reference(sha)) {
+                        if let Some((key, _)) = images.owners.get_key_value(&sha) {
+                            near.push((key.as_str(), d));
+                        }
+                    }
+                    for sha in &images.unreadable {
+                        let d = images.stored.get(sha).map_or(256, |s| hash.distance(s));
+                        if d <= PLAIN_NEAR_DUPLICATE_DISTANCE {
+                            near.push((sha.as_str(), d));
+                        }
+                    }
+                }
+                // The item's own file is unreadable: its stored hash against every stored one.
+                None => {
+                    for (sha, stored) in &images.stored {
+                        let d = hash.distance(stored);
+                        if d <= PLAIN_NEAR_DUPLICATE_DISTANCE {
+                            near.push((sha.as_str(), d));
+                        }
+                    }
+                }
+            }
+            for (sha, distance) in near {
+                for fact_check in images.owners.get(sha).into_iter().flatten() {
                     keep_nearest(
                         &mut found,
                         ImageMatch {
                             fact_check: *fact_check,
                             item_image: item_image.clone(),
-                            fact_check_image: sha.clone(),
+                            fact_check_image: sha.to_string(),
                             distance,
                         },
                     );

@@ -722,3 +722,79 @@ async fn a_cropped_and_framed_copy_of_a_fact_checks_image_is_an_image_match() {
         )
     );
 }
+
+/// `picture` re-shared as a meme: 10% cropped off (from the left and top), a dark caption
+/// band with white lettering over its bottom 18%, as a JPEG.
+pub(crate) fn reshared_meme(picture: &image::DynamicImage) -> Vec<u8> {
+    let (w, h) = (picture.width(), picture.height());
+    let mut rgb = picture
+        .crop_imm(w / 20, h * 3 / 100, w * 9 / 10, h * 9 / 10)
+        .to_rgb8();
+    let (cw, ch) = rgb.dimensions();
+    let band = ch * 18 / 100;
+    for y in ch - band..ch {
+        for x in 0..cw {
+            let letter = (x / 7 + y / 11) % 4 == 0 && y > ch - band * 3 / 4 && y < ch - band / 4;
+            rgb.put_pixel(x, y, image::Rgb(if letter { [250; 3] } else { [25; 3] }));
+        }
+    }
+    encoded(
+        &image::DynamicImage::ImageRgb8(rgb),
+        image::ImageFormat::Jpeg,
+    )
+}
+
+#[tokio::test]
+async fn the_image_index_follows_fact_check_images_added_after_a_search() {
+    let (_dir, engine) = desk().await;
+    let fact_checks = engine.store().fact_checks().await.unwrap();
+    let id = |word: &str| {
+        fact_checks
+            .iter()
+            .find(|f| f.fact_check.claim.contains(word))
+            .unwrap()
+            .id
+    };
+    let (lemon, garlic) = (id("chanh"), id("Tỏi"));
+    let add = |fact_check, picture: image::DynamicImage| {
+        let engine = &engine;
+        async move {
+            engine
+                .add_fact_check_image(
+                    fact_check,
+                    ImageUpload {
+                        name: Some("reviewed.png".into()),
+                        bytes: encoded(&picture, image::ImageFormat::Png),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+    };
+    add(garlic, photo(640, 480, 41)).await;
+    let reviewed = photo(600, 450, 7);
+    let out = engine
+        .add_item_with_images(
+            Item {
+                text: "Xem ảnh này".into(),
+                ..Item::default()
+            },
+            vec![ImageUpload {
+                name: Some("meme.jpg".into()),
+                bytes: reshared_meme(&reviewed),
+            }],
+            Actor::Cli,
+        )
+        .await
+        .unwrap();
+    let item = out.changed[0];
+    let matches = || engine.images().item_matches(engine.store(), item);
+    // Searched once with only the unrelated image indexed: nothing.
+    assert_eq!(matches().await.unwrap(), Vec::new());
+    // The reviewed picture added since: the next search finds the cropped, captioned copy.
+    add(lemon, reviewed).await;
+    let found = matches().await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].fact_check, lemon);
+    assert!(found[0].distance <= claimdesk_engine::image::neardup::MAX_DISTANCE);
+}

@@ -10,7 +10,10 @@
 //!   the reference implementation's output; [`PdqIndex`] finds the near-duplicates of a hash.
 //! - [`neardup`]: PDQ made robust to what re-sharing does: uniform borders trimmed, caption
 //!   bands left out, mirrors, and crops found by aligning the two pictures' row and column
-//!   profiles before hashing the matching window ([`neardup::Probe::distance`]).
+//!   profiles before hashing the matching window ([`neardup::Probe::distance`]);
+//!   [`neardup::Index`] finds a picture's near-duplicates among many without measuring it
+//!   against each (window hashes in a [`hamming::HammingIndex`], coarse profiles to
+//!   shortlist the crops worth aligning).
 //! - [`ocr`]: the text in a screenshot, read by the `tesseract` program (Vietnamese and
 //!   English) in a bounded pool of subprocesses, after the preprocessing screenshots need.
 //! - [`files`]: the image files themselves, stored once by SHA-256 under the data directory.
@@ -24,6 +27,7 @@
 pub mod decode;
 mod error;
 pub mod files;
+pub mod hamming;
 pub mod neardup;
 pub mod ocr;
 pub mod pdq;

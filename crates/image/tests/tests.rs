@@ -4,6 +4,7 @@
 mod bad_input;
 mod common;
 mod files;
+mod index;
 mod neardup;
 mod ocr;
 mod pdq;

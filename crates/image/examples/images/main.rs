@@ -6,11 +6,15 @@
 //!   rate on half B; writes the read text as query files for `claimdesk eval`.
 //! - `neardup`: the near-duplicate set, PDQ distances, the threshold chosen on half A, the
 //!   curve and precision/recall on half B.
+//! - `index`: the near-duplicate index against comparing with every reference: the same
+//!   set, the shortlist chosen on half A, precision/recall on half B, query time with
+//!   1,000 and 10,000 generated references.
 //! - `throughput`: images/s through decode → PDQ → OCR against the `tesseract` program alone.
 //!
 //! Nothing it draws is committed: it writes pictures only under `--out`.
 
 mod corpus;
+mod index_eval;
 mod neardup;
 mod ocr_eval;
 mod throughput;
@@ -33,7 +37,7 @@ impl Args {
         let mut it = std::env::args().skip(1);
         let command = it
             .next()
-            .ok_or("usage: images ocr|neardup|throughput [--name value]...")?;
+            .ok_or("usage: images ocr|neardup|index|throughput [--name value]...")?;
         let mut values = BTreeMap::new();
         while let Some(name) = it.next() {
             let key = name
@@ -93,9 +97,30 @@ fn run(args: &Args) -> Result<(), String> {
             neardup(args, &posts()?, &families, seed);
             Ok(())
         }
+        "index" => {
+            let sizes = args
+                .values
+                .get("sizes")
+                .map_or("1000,10000", String::as_str)
+                .split(',')
+                .map(|n| n.trim().parse::<usize>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("--sizes: {e}"))?;
+            index_eval::run(
+                &posts()?,
+                &families,
+                args.number("shots", 120)?,
+                args.number("photos", 120)?,
+                &sizes,
+                args.number("sample", 20)?,
+                seed,
+                workers,
+            );
+            Ok(())
+        }
         "throughput" => throughput(args, workers),
         other => Err(format!(
-            "unknown command {other}: ocr, neardup or throughput"
+            "unknown command {other}: ocr, neardup, index or throughput"
         )),
     }
 }

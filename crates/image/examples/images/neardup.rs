@@ -203,11 +203,12 @@ impl Pair {
 
 /// This thread's CPU time so far (the scheduler's count, so that other processes on the
 /// machine do not inflate it); wall-clock time when it cannot be read.
-struct Instant(Result<u64, std::time::Instant>);
+pub struct ThreadTime(Result<u64, std::time::Instant>);
 
-impl Instant {
-    fn now() -> Instant {
-        Instant(
+impl ThreadTime {
+    /// Now.
+    pub fn now() -> ThreadTime {
+        ThreadTime(
             std::fs::read_to_string("/proc/thread-self/schedstat")
                 .ok()
                 .and_then(|s| s.split_whitespace().next()?.parse().ok())
@@ -215,8 +216,9 @@ impl Instant {
         )
     }
 
-    fn elapsed(&self) -> Duration {
-        match (&self.0, Instant::now().0) {
+    /// The time since [`ThreadTime::now`].
+    pub fn elapsed(&self) -> Duration {
+        match (&self.0, ThreadTime::now().0) {
             (Ok(then), Ok(now)) => Duration::from_nanos(now.saturating_sub(*then)),
             (Err(then), _) => then.elapsed(),
             (Ok(_), Err(_)) => Duration::ZERO,
@@ -272,7 +274,7 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
         .iter()
         .map(|o| {
             let image = DynamicImage::ImageRgb8(o.image.clone());
-            let t = Instant::now();
+            let t = ThreadTime::now();
             let reference = Reference::new(&image).expect("big enough");
             cost.reference_time += t.elapsed();
             cost.references += 1;
@@ -288,7 +290,7 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
             let edited = DynamicImage::ImageRgb8(apply(edit, &o.image, caption, &mut rng));
             let plain = pdq::hash(&edited).expect("big enough").hash;
             let all = pdq::hash_dihedral(&edited).expect("big enough");
-            let t = Instant::now();
+            let t = ThreadTime::now();
             let probe = Probe::new(&edited).expect("big enough");
             cost.probe_time += t.elapsed();
             cost.probes += 1;
@@ -303,10 +305,10 @@ pub fn pairs(originals: &[Original], families: &[Family], seed: u64) -> (Vec<Pai
                     .map(|d| d.hash.distance(&hashes[j].hash))
                     .min()
                     .unwrap_or(256);
-                let t = Instant::now();
+                let t = ThreadTime::now();
                 let windows = probe.hash_distance(&references[j]);
                 cost.hash_time += t.elapsed();
-                let t = Instant::now();
+                let t = ThreadTime::now();
                 let al = probe.aligned(&references[j]);
                 cost.align_time += t.elapsed();
                 cost.comparisons += 1;

@@ -23,10 +23,19 @@
 //! (`bench/images.sh`, `bench/results/2026-12-06-neardup.txt`). A crop of the mirrored
 //! picture, and a probe larger than the reference (the fact-check's picture a crop of the
 //! item's), are not aligned.
+//!
+//! [`Index`] finds a probe's near-duplicates among many references without measuring the
+//! probe against each: their window hashes in a multi-index ([`crate::hamming`]), their
+//! outlines (row and column profiles at 32 samples) to shortlist the few worth aligning.
 
 use image::DynamicImage;
 
 use crate::pdq::{self, LumaPlane, Pdq, PdqHash, Rect};
+
+mod index;
+mod outline;
+
+pub use index::{Candidate, Index, IndexSettings};
 
 /// The largest distance ([`Probe::distance`], bits of 256) at which two pictures are
 /// near-duplicates: the largest with precision ≥ 0.99 on half A of the evaluation set
@@ -149,6 +158,9 @@ fn windows(plane: &LumaPlane, content: Rect) -> [Rect; 4] {
 pub struct Probe {
     content: LumaPlane,
     content_hash: PdqHash,
+    /// The content without its bottom band, then without its top band (a caption burned
+    /// into a crop), with their hashes: aligned when the whole content is not near.
+    banded: Vec<(LumaPlane, PdqHash)>,
     hashes: Vec<PdqHash>,
     quality: u8,
 }
@@ -172,9 +184,29 @@ impl Probe {
         let plane = LumaPlane::at_most(image, WORK_SIDE)?;
         let content = plane.crop(content_box(&plane))?;
         let content_hash = content.hash(content.full())?.hash;
+        let band = (content.height() as f32 * BAND).round() as usize;
+        let banded = [
+            Rect {
+                height: content.height() - band,
+                ..content.full()
+            },
+            Rect {
+                y: band,
+                height: content.height() - band,
+                ..content.full()
+            },
+        ]
+        .into_iter()
+        .filter_map(|rect| {
+            let part = content.crop(rect)?;
+            let hash = part.hash(part.full())?.hash;
+            Some((part, hash))
+        })
+        .collect();
         Some(Probe {
             content,
             content_hash,
+            banded,
             hashes,
             quality,
         })
@@ -210,14 +242,20 @@ impl Probe {
     }
 
     /// [`Probe::aligned_distance`] with the window and how well the profiles agree.
+    ///
+    /// When the whole content is not within [`MAX_DISTANCE`] of its window, the content
+    /// without its bottom band, then without its top band, is aligned too (a crop with a
+    /// caption burned in: the band is not in the reference), and the nearest is kept.
     pub fn aligned(&self, reference: &Reference) -> Option<Aligned> {
-        let (window, score) = align(&reference.content, &self.content)?;
-        let hash = reference.content.hash(window)?;
-        Some(Aligned {
-            window,
-            score,
-            distance: self.content_hash.distance(&hash),
-        })
+        let whole = aligned_part(&self.content, &self.content_hash, reference);
+        if whole.is_some_and(|a| a.distance <= MAX_DISTANCE) {
+            return whole;
+        }
+        self.banded
+            .iter()
+            .filter_map(|(part, hash)| aligned_part(part, hash, reference))
+            .chain(whole)
+            .min_by_key(|a| a.distance)
     }
 
     /// The distance of the two pictures as near-duplicates: the least of
@@ -229,6 +267,17 @@ impl Probe {
             None => hashed,
         }
     }
+}
+
+/// `part` of a probe (its content, or the content less a band) aligned with `reference`.
+fn aligned_part(part: &LumaPlane, hash: &PdqHash, reference: &Reference) -> Option<Aligned> {
+    let (window, score) = align(&reference.content, part)?;
+    let window_hash = reference.content.hash(window)?;
+    Some(Aligned {
+        window,
+        score,
+        distance: hash.distance(&window_hash),
+    })
 }
 
 /// How a probe lines up with a reference ([`Probe::aligned`]).
