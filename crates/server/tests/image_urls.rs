@@ -4,33 +4,19 @@
 //! `file:` URL and a body that is no image each refused with the URL and why, the item's
 //! text stored and processed anyway.
 
-use std::io::Cursor;
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use claimdesk_engine::image::render::screenshot;
 use claimdesk_engine::ingest::FactCheckFormat;
 use claimdesk_engine::{Engine, EngineOptions};
 use claimdesk_server::ServerConfig;
 use claimdesk_store::prelude::*;
 
+use crate::images::{POST, encoded};
 use crate::util::{Desk, desk_over};
-
-const POST: [&str; 2] = [
-    "My aunt says hot lemon water",
-    "cures cancer, share with everyone!",
-];
-
-fn encoded(format: image::ImageFormat) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(screenshot(&POST, 20.0, false).to_rgb8())
-        .write_to(&mut Cursor::new(&mut out), format)
-        .unwrap();
-    out
-}
 
 /// Serves a PNG and a JPEG screenshot, redirects to loopback (another port, and
 /// `localhost`), an HTML page, text sent as binary and a 2 MiB "PNG", on 127.0.0.1.

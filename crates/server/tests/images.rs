@@ -13,12 +13,14 @@ use claimdesk_store::prelude::*;
 
 use crate::util::desk;
 
-const POST: [&str; 2] = [
+/// The post drawn in the screenshots of these tests and of `image_urls`.
+pub(crate) const POST: [&str; 2] = [
     "My aunt says hot lemon water",
     "cures cancer, share with everyone!",
 ];
 
-fn encoded(format: image::ImageFormat) -> Vec<u8> {
+/// A screenshot of [`POST`] encoded as `format`.
+pub(crate) fn encoded(format: image::ImageFormat) -> Vec<u8> {
     let mut out = Vec::new();
     image::DynamicImage::ImageRgb8(screenshot(&POST, 20.0, false).to_rgb8())
         .write_to(&mut Cursor::new(&mut out), format)
