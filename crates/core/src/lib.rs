@@ -29,8 +29,8 @@ pub use desk::{
 };
 pub use explanation::{Explanation, FeatureEffect, MatchField, Signal, Strength, TermHit};
 pub use monitor::{
-    Alert, AlertId, AlertRule, Burst, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember,
-    WebhookId,
+    Alert, AlertId, AlertRule, Burst, ImageJoin, JoinedBy, NarrativeCount, NarrativeId,
+    NarrativeMember, WebhookId,
 };
 pub use web::web_url;
 pub use workflow::{WorkflowError, next_statuses, transition};

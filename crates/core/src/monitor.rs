@@ -51,21 +51,39 @@ pub enum JoinedBy {
     Fingerprint,
     /// Its embedding is near the narrative's centroid: the same thing in other words.
     Embedding,
+    /// One of its images is a near-duplicate of an earlier member's ([`ImageJoin`]): the
+    /// same picture re-shared, perhaps cropped, framed or captioned anew.
+    Image,
+}
+
+/// Why an item joined its narrative by image: the earlier item whose image one of its images
+/// is a near-duplicate of, and how near.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ImageJoin {
+    /// The earlier item.
+    pub item: ItemId,
+    /// Bits of 256 that differ between the two images' near-duplicate hashes.
+    pub distance: u32,
 }
 
 impl JoinedBy {
-    /// The name stored and shown (`seed`, `fingerprint`, `embedding`).
+    /// The name stored and shown (`seed`, `fingerprint`, `embedding`, `image`).
     pub fn as_str(self) -> &'static str {
         match self {
             JoinedBy::Seed => "seed",
             JoinedBy::Fingerprint => "fingerprint",
             JoinedBy::Embedding => "embedding",
+            JoinedBy::Image => "image",
         }
     }
 
-    /// Whether the item is a near-identical copy (counts toward a copy-paste burst).
+    /// Whether the item is a near-identical copy (counts toward a copy-paste burst): a
+    /// re-shared picture is one, whatever words go with it.
     pub fn is_near_identical(self) -> bool {
-        matches!(self, JoinedBy::Seed | JoinedBy::Fingerprint)
+        matches!(
+            self,
+            JoinedBy::Seed | JoinedBy::Fingerprint | JoinedBy::Image
+        )
     }
 }
 
@@ -77,10 +95,11 @@ impl FromStr for JoinedBy {
             "seed" => Ok(JoinedBy::Seed),
             "fingerprint" => Ok(JoinedBy::Fingerprint),
             "embedding" => Ok(JoinedBy::Embedding),
+            "image" => Ok(JoinedBy::Image),
             _ => Err(UnknownName {
                 what: "join kind",
                 value: s.to_string(),
-                expected: "seed, fingerprint, embedding",
+                expected: "seed, fingerprint, embedding, image",
             }),
         }
     }

@@ -24,6 +24,7 @@ use crate::catalog::Catalog;
 use crate::config::{Config, MatchSection};
 use crate::data::{DataDir, StoreHandle};
 use crate::error::{Error, Result};
+use crate::image_neighbours::LazyImageDesk;
 use crate::images::{ImageDesk, ImageInput, ImageUpload, ReadImage};
 use crate::index::LexicalIndex;
 use crate::lead::Leadership;
@@ -88,7 +89,7 @@ struct Inner {
     pipeline: OnceCell<Arc<Pipeline>>,
     leadership: Arc<Leadership>,
     /// The images' files, limits and OCR, set up on first use (it looks for Tesseract).
-    images: std::sync::OnceLock<ImageDesk>,
+    images: LazyImageDesk,
     /// The last privacy check of each case's publication, under a hash of what it checked:
     /// the case page shows it on every view, and OCR of the verdict's images takes seconds.
     publication_checks: std::sync::Mutex<HashMap<CaseId, (u64, PostCheck)>>,
@@ -186,6 +187,7 @@ impl Engine {
         let store = data.open_store().await?;
         let mut index = LexicalIndex::open(&data)?;
         index.sync(&store).await?;
+        let images = LazyImageDesk::new(data.clone());
         Ok(Engine {
             inner: Arc::new(Inner {
                 data,
@@ -196,7 +198,7 @@ impl Engine {
                 ranker: OnceCell::new(),
                 pipeline: OnceCell::new(),
                 leadership: Arc::default(),
-                images: std::sync::OnceLock::new(),
+                images,
                 publication_checks: std::sync::Mutex::default(),
             }),
         })
@@ -266,6 +268,7 @@ impl Engine {
                     ranker,
                     Arc::clone(&self.inner.leadership),
                     Arc::clone(&self.inner.options.progress),
+                    self.inner.images.clone(),
                 )
                 .await?;
                 Ok(Arc::new(pipeline))
@@ -822,9 +825,7 @@ impl Engine {
 
     /// The desk's images (files, limits, OCR), set up on first use.
     pub fn images(&self) -> &ImageDesk {
-        self.inner
-            .images
-            .get_or_init(|| ImageDesk::open(&self.inner.data))
+        self.inner.images.get()
     }
 
     /// Stores an item sent with images: each image is decoded, kept under the data

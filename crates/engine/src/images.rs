@@ -492,7 +492,7 @@ impl ImageDesk {
 
     /// The stored image `sha` decoded again (within the limits), or `None` when its file is
     /// missing or unreadable.
-    fn prepare(&self, sha: &str) -> Option<Decoded> {
+    pub(crate) fn prepare(&self, sha: &str) -> Option<Decoded> {
         let bytes = self.files.get(&Sha256Hex::parse(sha)?).ok()??;
         match decode(&bytes, None, &self.limits) {
             Ok(d) => Some(d),
@@ -503,8 +503,9 @@ impl ImageDesk {
         }
     }
 
-    /// The fact-check image `sha` prepared for comparison, from the cache or its file.
-    fn reference(&self, sha: &str) -> Option<Arc<Reference>> {
+    /// The stored image `sha` (a fact-check's, or an item's) prepared for comparison, from
+    /// the cache or its file.
+    pub(crate) fn reference(&self, sha: &str) -> Option<Arc<Reference>> {
         if let Some(cached) = self.cached(sha) {
             return cached;
         }

@@ -25,6 +25,7 @@ pub mod detect;
 pub mod engine;
 pub mod error;
 pub mod evaluation;
+pub mod image_neighbours;
 pub mod image_urls;
 pub mod images;
 pub mod index;
@@ -84,9 +85,10 @@ pub const LAYERS: &[&str] = &[
     "detect",
     "evaluation",
     "training",
+    "images",
+    "image_neighbours",
     "pipeline",
     "lookback",
-    "images",
     "post_check",
     "engine",
     "image_urls",

@@ -1,7 +1,8 @@
 //! The intake pipeline: what happens to items once they are stored, wherever they came from
 //! (`claimdesk ingest`, a polled feed or drop folder, `POST /api/items`). Each sentence is
 //! scored for check-worthiness; items whose best sentence reaches the threshold are matched
-//! against the fact-checks (top 5 stored with their explanations); then every item joins a
+//! against the fact-checks (top 5 stored with their explanations); an item's images are
+//! searched among earlier items' ([`crate::image_neighbours`]); then every item joins a
 //! narrative and the alert rules run. Alerts wait in the store for the webhook deliveries.
 //!
 //! Scoring and matching run in three stages on bounded channels (read a page of items →
@@ -32,6 +33,7 @@ use claimdesk_publish::RatingScale;
 use crate::config::Config;
 use crate::data::StoreHandle;
 use crate::error::{Error, Result};
+use crate::image_neighbours::{self, LazyImageDesk};
 use crate::lead::Leadership;
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, STORED_MATCHES, stored_matches};
@@ -76,6 +78,8 @@ pub struct Pipeline {
     monitor_settings: (MonitorSettings, RatingScale),
     leadership: Arc<Leadership>,
     progress: Arc<dyn Progress>,
+    /// The images: items' near-duplicate images are found before narratives.
+    images: LazyImageDesk,
 }
 
 impl Pipeline {
@@ -88,6 +92,7 @@ impl Pipeline {
         ranker: Arc<LiveRanker>,
         leadership: Arc<Leadership>,
         progress: Arc<dyn Progress>,
+        images: LazyImageDesk,
     ) -> Result<Pipeline> {
         let detector = Detector::builtin()?;
         let embedder = ranker.current().matcher().embedder();
@@ -107,6 +112,7 @@ impl Pipeline {
             monitor_settings: (config.monitor(), config.rating_scale().clone()),
             leadership,
             progress,
+            images,
         })
     }
 
@@ -133,6 +139,8 @@ impl Pipeline {
         }
         let started = Instant::now();
         let items = self.score_and_match(ids, progress, &mut report).await?;
+        // Each item's near-duplicate image among earlier items', for its narrative.
+        image_neighbours::record_neighbours(&self.images, &self.store, ids).await?;
         report.match_time = started.elapsed();
         let started = Instant::now();
         let pb: &dyn Progress = if progress {

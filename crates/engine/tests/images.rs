@@ -798,3 +798,90 @@ async fn the_image_index_follows_fact_check_images_added_after_a_search() {
     assert_eq!(found[0].fact_check, lemon);
     assert!(found[0].distance <= claimdesk_engine::image::neardup::MAX_DISTANCE);
 }
+
+#[tokio::test]
+async fn a_picture_reshared_with_a_new_crop_and_new_words_joins_the_narrative_of_its_first_post() {
+    use claimdesk_engine::core::JoinedBy;
+    let (_dir, engine) = desk().await;
+    let picture = photo(640, 480, 7);
+    let post = |text: &str, bytes: Vec<u8>| {
+        let engine = &engine;
+        let text = text.to_string();
+        async move {
+            let item = Item {
+                text,
+                ..Item::default()
+            };
+            let image = ImageUpload {
+                name: Some("post.jpg".into()),
+                bytes,
+            };
+            engine
+                .add_item_with_images(item, vec![image], Actor::Cli)
+                .await
+                .unwrap()
+                .changed[0]
+        }
+    };
+    let first = post(
+        "Ảnh chụp cảnh ngập lụt ở trung tâm thành phố sáng nay",
+        encoded(&picture, image::ImageFormat::Png),
+    )
+    .await;
+    let other = post(
+        "Hội đồng thành phố họp bàn ngân sách giao thông công cộng",
+        encoded(&photo(640, 480, 41), image::ImageFormat::Png),
+    )
+    .await;
+    let reshared = post(
+        "Không thể tin nổi, mọi người chia sẻ ngay!",
+        reshared_meme(&picture),
+    )
+    .await;
+
+    let narratives = engine
+        .store()
+        .narratives_of(&[first, other, reshared])
+        .await
+        .unwrap();
+    let of = |item| narratives.iter().find(|(i, _)| *i == item).unwrap().1;
+    assert_eq!(of(reshared), of(first), "{narratives:?}");
+    assert_ne!(of(other), of(first));
+    let detail = engine
+        .store()
+        .narrative(of(first), 10)
+        .await
+        .unwrap()
+        .unwrap();
+    let joined = detail.items.iter().find(|i| i.item == reshared).unwrap();
+    assert_eq!(joined.joined_by, JoinedBy::Image);
+    let join = joined.image.unwrap();
+    assert_eq!(join.item, first);
+    assert!(
+        join.distance <= claimdesk_engine::image::neardup::MAX_DISTANCE,
+        "{join:?}"
+    );
+
+    // After a restart the window is filled again from the store: a third share joins too.
+    let dir = _dir.path().to_path_buf();
+    drop(engine);
+    let engine = Engine::open(&dir, EngineOptions::lexical()).await.unwrap();
+    let item = Item {
+        text: "Xem ảnh này đi, thật hay giả?".into(),
+        ..Item::default()
+    };
+    let again = engine
+        .add_item_with_images(
+            item,
+            vec![ImageUpload {
+                name: Some("again.jpg".into()),
+                bytes: encoded(&picture.fliph(), image::ImageFormat::Jpeg),
+            }],
+            Actor::Cli,
+        )
+        .await
+        .unwrap()
+        .changed[0];
+    let narratives = engine.store().narratives_of(&[first, again]).await.unwrap();
+    assert_eq!(narratives[0].1, narratives[1].1, "{narratives:?}");
+}

@@ -15,7 +15,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use claimdesk_core::{
-    Alert, AlertRule, ItemId, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember, StoredItem,
+    Alert, AlertRule, ImageJoin, ItemId, JoinedBy, NarrativeCount, NarrativeId, NarrativeMember,
+    StoredItem,
 };
 use claimdesk_embed::{Embedder, TextKind, embedding_text};
 use claimdesk_publish::RatingScale;
@@ -168,6 +169,12 @@ impl Monitor {
         if !self.complete {
             self.bring_back(store, &prints).await?;
         }
+        // The earlier items whose images these items' images are near-duplicates of, and
+        // the narratives of those placed before this batch (back in memory if they left).
+        let ids: Vec<ItemId> = items.iter().map(|i| i.id).collect();
+        let neighbours: HashMap<ItemId, ImageJoin> =
+            store.image_neighbours(&ids).await?.into_iter().collect();
+        let placed_before = self.image_narratives(store, &neighbours).await?;
         // 1. Placed in memory, in order, so a copy joins an earlier item of the same batch;
         //    a narrative the batch starts has a provisional (negative) id until the store
         //    numbers it.
@@ -175,11 +182,35 @@ impl Monitor {
         let mut batch = Vec::with_capacity(items.len());
         let mut recorded = Vec::with_capacity(items.len());
         let mut seeds: HashMap<NarrativeId, usize> = HashMap::new();
+        // The narrative (provisional for one the batch starts) each item of the batch went to.
+        let mut in_batch: HashMap<ItemId, NarrativeId> = HashMap::new();
         for (i, ((item, embedding), (fp, mh))) in
             items.iter().zip(embeddings).zip(&prints).enumerate()
         {
             let (fp, mh) = (*fp, mh.as_ref());
-            let placement = self.clusterer.place(fp, mh, embedding.as_deref());
+            let mut placement = self.clusterer.place(fp, mh, embedding.as_deref());
+            // Near-identical words decide first; then a near-duplicate image, before meaning.
+            let by_words = matches!(
+                placement,
+                Placement::Join {
+                    by: JoinedBy::Fingerprint,
+                    ..
+                }
+            );
+            if let Some(join) = neighbours.get(&item.id).filter(|_| !by_words) {
+                let narrative = in_batch
+                    .get(&join.item)
+                    .or_else(|| placed_before.get(&join.item))
+                    .copied();
+                if let Some(narrative) = narrative {
+                    placement = Placement::Join {
+                        narrative,
+                        by: JoinedBy::Image,
+                        closeness: join.distance as f32,
+                        covered: false,
+                    };
+                }
+            }
             let (narrative, joins_earlier, joined_by, recorded_in) = match placement {
                 Placement::Join { narrative, by, .. } => match seeds.get(&narrative) {
                     Some(&k) => (None, Some(k), by, narrative),
@@ -191,6 +222,7 @@ impl Monitor {
                     (None, None, JoinedBy::Seed, provisional)
                 }
             };
+            in_batch.insert(item.id, recorded_in);
             let representative = self.clusterer.keeps(recorded_in, &placement);
             recorded.push(self.clusterer.record(
                 recorded_in,
@@ -367,12 +399,52 @@ impl Monitor {
             return Ok(());
         }
         let index = store.narrative_index_of(&joined).await?;
-        self.clusterer.resume(&index);
+        self.resume(&index);
+        Ok(())
+    }
+
+    /// The narratives of the items that `neighbours` name (those in one), each held in
+    /// memory: a narrative that left it is brought back whole, so an item joining it by
+    /// image joins it as it would have had it never left.
+    async fn image_narratives<S: Store>(
+        &mut self,
+        store: &S,
+        neighbours: &HashMap<ItemId, ImageJoin>,
+    ) -> Result<HashMap<ItemId, NarrativeId>> {
+        if neighbours.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut near: Vec<ItemId> = neighbours.values().map(|j| j.item).collect();
+        near.sort_unstable();
+        near.dedup();
+        let placed: HashMap<ItemId, NarrativeId> =
+            store.narratives_of(&near).await?.into_iter().collect();
+        let mut away: Vec<NarrativeId> = placed
+            .values()
+            .copied()
+            .filter(|n| !self.clusterer.holds(*n))
+            .collect();
+        away.sort_unstable();
+        away.dedup();
+        if !away.is_empty() {
+            let index = store.narrative_index_of(&away).await?;
+            self.resume(&index);
+        }
+        // A narrative that could not come back (nothing of it stored) is not joined.
+        Ok(placed
+            .into_iter()
+            .filter(|(_, n)| self.clusterer.holds(*n))
+            .collect())
+    }
+
+    /// Brings narratives back into memory from their index: representatives, centroid,
+    /// burst and alerts.
+    fn resume(&mut self, index: &NarrativeIndex) {
+        self.clusterer.resume(index);
         self.bursting.extend(index.bursts.iter().copied());
-        for (n, story) in stories(&index) {
+        for (n, story) in stories(index) {
             self.stories.entry(n).or_insert(story);
         }
-        Ok(())
     }
 
     /// How many narratives the monitor holds in memory now (at most

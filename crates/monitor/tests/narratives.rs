@@ -559,3 +559,106 @@ async fn memory_holds_at_most_its_cap_of_narratives_and_a_story_that_left_it_com
     assert_eq!(o[0].narrative, oldest);
     assert!(o[0].added);
 }
+
+#[tokio::test]
+async fn an_item_whose_image_is_a_near_duplicate_joins_that_items_narrative_even_after_it_left_memory()
+ {
+    use claimdesk_core::{ImageJoin, JoinedBy};
+    const CAP: u32 = 4;
+    let bounded = MonitorSettings {
+        narratives: ClusterSettings {
+            resident_narratives: CAP,
+            ..ClusterSettings::default()
+        },
+        ..MonitorSettings::default()
+    };
+    let mut rng = Rng(0x1a6e);
+    let mut story = |id: &str, at: i64| {
+        let words: Vec<String> = (0..14).map(|_| word(&mut rng)).collect();
+        item(id, &words.join(" "), "src", Some(&rfc3339(at)))
+    };
+    let start = 1_795_168_800;
+    let (_d, s) = store().await;
+    // The picture's first post, then twenty other stories: it leaves memory.
+    let mut first = vec![story("pic", start)];
+    first.extend((0..20).map(|i| story(&format!("o{i}"), start + 60 * (i + 1))));
+    let first = save(&s, &first).await;
+    let mut m = monitor(&s, bounded).await;
+    let placed = m.observe(&s, &first).await.unwrap();
+    let (picture, picture_narrative) = (first[0].id, placed[0].narrative);
+    assert!(!m.clusterer().holds(picture_narrative));
+    let other_narrative = placed[5].narrative;
+
+    // Re-shared with new words (and, in the same batch, shared on from that post), and
+    // once with an earlier story's words copied.
+    let words_of_other = first[5].item.text.clone();
+    let later = save(
+        &s,
+        &[
+            story("reshare", start + 86_400),
+            story("reshare-of-reshare", start + 86_460),
+            item(
+                "copy",
+                &words_of_other,
+                "elsewhere",
+                Some(&rfc3339(start + 86_520)),
+            ),
+            story("unrelated", start + 86_580),
+        ],
+    )
+    .await;
+    let near = |item, distance| ImageJoin { item, distance };
+    s.save_image_neighbours(&[
+        (later[0].id, near(picture, 18)),
+        (later[1].id, near(later[0].id, 7)),
+        (later[2].id, near(picture, 20)),
+    ])
+    .await
+    .unwrap();
+    let o = m.observe(&s, &later).await.unwrap();
+    assert_eq!(
+        o[0].narrative, picture_narrative,
+        "brought back and joined by image"
+    );
+    assert_eq!(
+        o[1].narrative, picture_narrative,
+        "joined through the batch's own item"
+    );
+    assert_eq!(o[2].narrative, other_narrative, "copied words decide first");
+    assert_ne!(o[3].narrative, picture_narrative);
+
+    let detail = s.narrative(picture_narrative, 10).await.unwrap().unwrap();
+    let joined: Vec<(JoinedBy, Option<ImageJoin>)> = detail
+        .items
+        .iter()
+        .map(|i| (i.joined_by, i.image))
+        .collect();
+    assert_eq!(
+        joined,
+        [
+            (JoinedBy::Seed, None),
+            (JoinedBy::Image, Some(near(picture, 18))),
+            (JoinedBy::Image, Some(near(later[0].id, 7))),
+        ]
+    );
+
+    // The neighbours are the images' facts, not the narratives': a rebuild joins them again.
+    let rebuilt_narratives = {
+        Monitor::rebuild(
+            &s,
+            MonitorSettings::default(),
+            RatingScale::default(),
+            None,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        s.narratives_of(&[picture, later[0].id, later[1].id, later[2].id])
+            .await
+            .unwrap()
+    };
+    let n: Vec<_> = rebuilt_narratives.iter().map(|(_, n)| *n).collect();
+    assert_eq!(n[0], n[1]);
+    assert_eq!(n[0], n[2]);
+    assert_ne!(n[0], n[3]);
+}

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use claimdesk_core::{
     Actor, Alert, AlertId, ApiTokenId, AuditEvent, AuditReport, Burst, Case, CaseId, CaseNote,
-    CaseStatus, Checkpoint, DeskFactCheck, EvidenceLink, FactCheckId, ImportCounts, ItemId,
-    NarrativeId, NarrativeMember, Role, StatusChange, StoredFactCheck, StoredItem, User, UserId,
-    WebhookId,
+    CaseStatus, Checkpoint, DeskFactCheck, EvidenceLink, FactCheckId, ImageJoin, ImportCounts,
+    ItemId, NarrativeId, NarrativeMember, Role, StatusChange, StoredFactCheck, StoredItem, User,
+    UserId, WebhookId,
 };
 
 use crate::audit::{AuditFilter, AuditStore, ImportRecord, ImportSource};
@@ -19,7 +19,7 @@ use crate::digests::{DigestAttempt, DigestStore};
 use crate::embeddings::EmbeddingStore;
 use crate::error::{Error, Result};
 use crate::factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
-use crate::images::{ImageStore, ItemImage, NewItemImage, StoredImage};
+use crate::images::{ImageStore, ItemImage, ItemImageHash, NewItemImage, StoredImage};
 use crate::items::{
     ItemFacets, ItemFilter, ItemStore, NewItem, Page, PageRequest, QueueEntry, StoredMatch,
 };
@@ -538,6 +538,10 @@ impl MonitorStore for AnyStore {
         dispatch!(self, s => s.narratives_by_keys(keys).await)
     }
 
+    async fn narratives_of(&self, items: &[ItemId]) -> Result<Vec<(ItemId, NarrativeId)>> {
+        dispatch!(self, s => s.narratives_of(items).await)
+    }
+
     async fn assign_narrative(&self, assignment: &NarrativeAssignment) -> Result<Assigned> {
         dispatch!(self, s => s.assign_narrative(assignment).await)
     }
@@ -670,6 +674,22 @@ impl ImageStore for AnyStore {
 
     async fn fact_check_image_hashes(&self) -> Result<Vec<(FactCheckId, String, String)>> {
         dispatch!(self, s => s.fact_check_image_hashes().await)
+    }
+
+    async fn item_image_hashes(&self, items: &[ItemId]) -> Result<Vec<ItemImageHash>> {
+        dispatch!(self, s => s.item_image_hashes(items).await)
+    }
+
+    async fn recent_item_image_hashes(&self, limit: u32) -> Result<Vec<ItemImageHash>> {
+        dispatch!(self, s => s.recent_item_image_hashes(limit).await)
+    }
+
+    async fn save_image_neighbours(&self, neighbours: &[(ItemId, ImageJoin)]) -> Result<()> {
+        dispatch!(self, s => s.save_image_neighbours(neighbours).await)
+    }
+
+    async fn image_neighbours(&self, items: &[ItemId]) -> Result<Vec<(ItemId, ImageJoin)>> {
+        dispatch!(self, s => s.image_neighbours(items).await)
     }
 }
 

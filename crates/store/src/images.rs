@@ -3,7 +3,7 @@
 //! items and fact-checks carry which. The files are under the data directory
 //! (`claimdesk_image::ImageFiles`); the store holds only what was learned from them.
 
-use claimdesk_core::{FactCheckId, ItemId};
+use claimdesk_core::{FactCheckId, ImageJoin, ItemId};
 
 use crate::Result;
 
@@ -61,6 +61,20 @@ pub struct NewItemImage {
     pub refused: Option<String>,
 }
 
+/// A kept image of an item with a PDQ hash, as the search for near-duplicates among items'
+/// images reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemImageHash {
+    /// The item.
+    pub item: ItemId,
+    /// The image's SHA-256.
+    pub sha256: String,
+    /// Its PDQ hash, 64 hex digits.
+    pub pdq: String,
+    /// The PDQ quality, 0 to 100.
+    pub pdq_quality: Option<u8>,
+}
+
 /// The images. Every method is one transaction.
 pub trait ImageStore: Send + Sync {
     /// Records an image file. Recorded once: a second save of the same SHA-256 keeps the
@@ -105,6 +119,62 @@ pub trait ImageStore: Send + Sync {
     fn fact_check_image_hashes(
         &self,
     ) -> impl Future<Output = Result<Vec<(FactCheckId, String, String)>>> + Send;
+
+    /// The kept, hashed images of `items`, by item then position.
+    fn item_image_hashes(
+        &self,
+        items: &[ItemId],
+    ) -> impl Future<Output = Result<Vec<ItemImageHash>>> + Send;
+
+    /// The kept, hashed images of the newest items that carry any, newest item first, at
+    /// most `limit` images: what the search for near-duplicates among items' images starts
+    /// from.
+    fn recent_item_image_hashes(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ItemImageHash>>> + Send;
+
+    /// Records, for each item, the earlier item whose image one of its images is a
+    /// near-duplicate of (replacing what an earlier processing recorded). Narratives read it
+    /// ([`ImageStore::image_neighbours`]); it outlives `claimdesk narratives rebuild`.
+    fn save_image_neighbours(
+        &self,
+        neighbours: &[(ItemId, ImageJoin)],
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// What [`ImageStore::save_image_neighbours`] recorded for those of `items` that have
+    /// one, in item order.
+    fn image_neighbours(
+        &self,
+        items: &[ItemId],
+    ) -> impl Future<Output = Result<Vec<(ItemId, ImageJoin)>>> + Send;
+}
+
+/// (item, SHA-256, PDQ hex, quality) as the backends select an [`ItemImageHash`].
+pub(crate) type ItemImageHashRow = (i64, String, String, Option<i64>);
+
+pub(crate) fn item_image_hash_from_row(
+    (item, sha256, pdq, quality): ItemImageHashRow,
+) -> ItemImageHash {
+    ItemImageHash {
+        item: ItemId(item),
+        sha256,
+        pdq,
+        pdq_quality: quality.and_then(|q| u8::try_from(q).ok()),
+    }
+}
+
+/// (item, near item, distance) as the backends select an image neighbour.
+pub(crate) fn image_neighbour_from_row(
+    (item, near, distance): (i64, i64, i64),
+) -> (ItemId, ImageJoin) {
+    (
+        ItemId(item),
+        ImageJoin {
+            item: ItemId(near),
+            distance: u32::try_from(distance).unwrap_or(256),
+        },
+    )
 }
 
 /// The columns of `images` in the order the backends select them.

@@ -67,7 +67,7 @@ pub use digests::{DigestAttempt, DigestStore};
 pub use embeddings::EmbeddingStore;
 pub use error::{DatabaseError, Error, Result};
 pub use factchecks::{FactCheckChange, FactCheckStore, NewFactCheck};
-pub use images::{ImageStore, ItemImage, NewItemImage, StoredImage};
+pub use images::{ImageStore, ItemImage, ItemImageHash, NewItemImage, StoredImage};
 pub use items::{
     COUNT_LIMIT, FACET_SOURCES, INTAKE_LEASE_MS, ItemFacets, ItemFilter, ItemStore, MatchStatus,
     NewItem, Page, PageRequest, QueueEntry, StoredMatch, WORTHINESS_LEVELS,

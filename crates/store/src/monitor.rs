@@ -2,8 +2,8 @@
 //! webhook endpoints and their delivery log. The SQL is in `sqlite/monitor.rs`.
 
 use claimdesk_core::{
-    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount,
-    NarrativeId, NarrativeMember, UserId, WebhookId,
+    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ImageJoin, ItemId, JoinedBy,
+    NarrativeCount, NarrativeId, NarrativeMember, UserId, WebhookId,
 };
 
 use crate::Result;
@@ -166,6 +166,9 @@ pub struct NarrativeItem {
     pub at: i64,
     /// How it joined.
     pub joined_by: JoinedBy,
+    /// When it joined by image: the earlier item whose image its image is a
+    /// near-duplicate of, and how near.
+    pub image: Option<ImageJoin>,
 }
 
 /// A narrative with everything its page shows.
@@ -373,6 +376,12 @@ pub trait MonitorStore: Send + Sync {
         &self,
         keys: &[u64],
     ) -> impl Future<Output = Result<Vec<NarrativeId>>> + Send;
+
+    /// The narrative of each of `items` that is in one, in item order.
+    fn narratives_of(
+        &self,
+        items: &[ItemId],
+    ) -> impl Future<Output = Result<Vec<(ItemId, NarrativeId)>>> + Send;
 
     /// Puts an item into a narrative (or a new one). Idempotent: an item already in a
     /// narrative stays where it is and nothing is counted twice.

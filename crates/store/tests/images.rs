@@ -131,7 +131,74 @@ async fn fact_check_images_are_listed_with_their_hashes(s: AnyStore) {
     );
 }
 
+async fn items_images_hashes_and_near_duplicate_neighbours_are_listed(s: AnyStore) {
+    let items: Vec<NewItem> = (0..3)
+        .map(|k| NewItem {
+            item: Item {
+                text: format!("Bài {k}"),
+                ..Item::default()
+            },
+            key: format!("k{k}"),
+        })
+        .collect();
+    let (_, ids) = s.save_items(&items, source()).await.unwrap();
+    s.save_image(&image('d', Some('2'), None)).await.unwrap();
+    s.save_image(&image('e', None, None)).await.unwrap();
+    s.save_image(&image('f', Some('3'), None)).await.unwrap();
+    let link = |position, sha: char| NewItemImage {
+        position,
+        name: None,
+        sha256: Some(sha.to_string().repeat(64)),
+        note: None,
+        refused: None,
+    };
+    s.set_item_images(ids[0], &[link(0, 'd'), link(1, 'e')])
+        .await
+        .unwrap();
+    s.set_item_images(ids[2], &[link(0, 'f'), link(1, 'd')])
+        .await
+        .unwrap();
+    // Hashed images only, by item then position; the newest items first for the window.
+    let listed = |hashes: Vec<claimdesk_store::ItemImageHash>| -> Vec<(ItemId, char)> {
+        hashes
+            .into_iter()
+            .map(|h| (h.item, h.sha256.chars().next().unwrap()))
+            .collect()
+    };
+    assert_eq!(
+        listed(s.item_image_hashes(&ids).await.unwrap()),
+        [(ids[0], 'd'), (ids[2], 'f'), (ids[2], 'd')]
+    );
+    assert_eq!(s.item_image_hashes(&[]).await.unwrap(), []);
+    assert_eq!(
+        listed(s.recent_item_image_hashes(2).await.unwrap()),
+        [(ids[2], 'f'), (ids[2], 'd')]
+    );
+    let h = &s.item_image_hashes(&[ids[0]]).await.unwrap()[0];
+    assert_eq!(
+        (h.pdq.as_str(), h.pdq_quality),
+        ("2".repeat(64).as_str(), Some(88))
+    );
+
+    // A neighbour recorded again is replaced.
+    let near = |item, distance| claimdesk_core::ImageJoin { item, distance };
+    s.save_image_neighbours(&[(ids[2], near(ids[1], 30))])
+        .await
+        .unwrap();
+    s.save_image_neighbours(&[(ids[2], near(ids[0], 12))])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.image_neighbours(&ids).await.unwrap(),
+        [(ids[2], near(ids[0], 12))]
+    );
+    assert_eq!(s.image_neighbours(&[ids[0]]).await.unwrap(), []);
+    // Not in a narrative yet.
+    assert_eq!(s.narratives_of(&ids).await.unwrap(), []);
+}
+
 conformance!(
     images_are_recorded_once_and_linked_to_items_in_order,
     fact_check_images_are_listed_with_their_hashes,
+    items_images_hashes_and_near_duplicate_neighbours_are_listed,
 );

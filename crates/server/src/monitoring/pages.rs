@@ -112,7 +112,7 @@ struct NarrativePage {
     evidence: Vec<(BurstEvidenceView, String)>,
     /// The fact-checks with their item count in words.
     fact_checks: Vec<(NarrativeFactCheckView, String)>,
-    /// The items with times in the desk's zone and how they joined (a catalog key).
+    /// The items with times in the desk's zone and how they joined, in the page's language.
     items: Vec<(NarrativeItemView, String, String)>,
     /// Whether the reader may open a case (editors and above).
     act: bool,
@@ -148,11 +148,13 @@ pub(crate) async fn narrative_page(
         .items
         .iter()
         .map(|i| {
-            (
-                i.clone(),
-                chrome.date(&i.at),
-                format!("joined.{}", i.joined_by),
-            )
+            let joined = match &i.image {
+                Some(j) => chrome
+                    .t
+                    .with("joined.image_of", &[("distance", &j.distance)]),
+                None => chrome.t.get(&format!("joined.{}", i.joined_by)).to_string(),
+            };
+            (i.clone(), chrome.date(&i.at), joined)
         })
         .collect();
     let fact_checks = d

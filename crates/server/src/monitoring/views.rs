@@ -26,7 +26,7 @@ pub struct BurstEvidenceView {
     pub at: String,
     /// Its source.
     pub source: Option<String>,
-    /// How it joined the narrative: `seed`, `fingerprint` or `embedding`.
+    /// How it joined the narrative: `seed`, `fingerprint`, `embedding` or `image`.
     pub joined_by: String,
 }
 
@@ -153,8 +153,20 @@ pub struct NarrativeItemView {
     pub language: Option<String>,
     /// When it appeared (RFC 3339, UTC).
     pub at: String,
-    /// How it joined: `seed`, `fingerprint` or `embedding`.
+    /// How it joined: `seed`, `fingerprint`, `embedding` or `image`.
     pub joined_by: String,
+    /// When it joined by image: the earlier item whose image its image is a near-duplicate
+    /// of, and how near.
+    pub image: Option<ImageJoinView>,
+}
+
+/// Why an item joined its narrative by image.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImageJoinView {
+    /// The earlier item whose image its image is a near-duplicate of.
+    pub item: i64,
+    /// Bits of 256 that differ between the two images' near-duplicate hashes.
+    pub distance: u32,
 }
 
 /// A narrative with its volume over time, languages, sources, fact-checks and items.
@@ -216,6 +228,10 @@ impl From<NarrativeDetail> for NarrativeDetailView {
                     language: i.language,
                     at: rfc3339(i.at),
                     joined_by: i.joined_by.as_str().to_string(),
+                    image: i.image.map(|j| ImageJoinView {
+                        item: j.item.0,
+                        distance: j.distance,
+                    }),
                 })
                 .collect(),
         }

@@ -2,8 +2,8 @@
 //! [`crate::Store`] method; writes are one transaction each, begun IMMEDIATE.
 
 use claimdesk_core::{
-    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ItemId, JoinedBy, NarrativeCount,
-    NarrativeId, NarrativeMember, Permission, WebhookId,
+    Actor, Alert, AlertId, AlertRule, Burst, FactCheckId, ImageJoin, ItemId, JoinedBy,
+    NarrativeCount, NarrativeId, NarrativeMember, Permission, WebhookId,
 };
 use serde_json::json;
 use sqlx::{PgConnection, Row};
@@ -40,8 +40,17 @@ fn evidence_from(text: &str) -> Result<Vec<NarrativeMember>> {
     serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("burst evidence: {e}")))
 }
 
-/// (item, text, source, language, at, joined_by) of a narrative's item.
-type ItemLine = (i64, String, Option<String>, Option<String>, i64, String);
+/// (item, text, source, language, at, joined_by, near item, distance) of a narrative's item.
+type ItemLine = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+);
 /// (webhook, alert, attempt, status, error, at) of a delivery.
 type DeliveryLine = (i64, i64, i64, Option<i64>, Option<String>, String);
 
@@ -293,6 +302,26 @@ impl PgStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub(crate) async fn read_narratives_of(
+        &self,
+        items: &[ItemId],
+    ) -> Result<Vec<(ItemId, NarrativeId)>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT item_id, narrative_id FROM narrative_items WHERE item_id = ANY($1)
+             ORDER BY item_id",
+        )
+        .bind(items.iter().map(|i| i.0).collect::<Vec<i64>>())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(item, narrative)| (ItemId(item), NarrativeId(narrative)))
+            .collect())
     }
 
     pub(crate) async fn read_narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
@@ -609,8 +638,11 @@ impl PgStore {
         .fetch_all(pool)
         .await?;
         let items: Vec<ItemLine> = sqlx::query_as(
-            "SELECT i.id, i.text, i.source, i.language, ni.at, ni.joined_by
+            "SELECT i.id, i.text, i.source, i.language, ni.at, ni.joined_by, nb.near_item,
+                    nb.distance
                  FROM narrative_items ni JOIN items i ON i.id = ni.item_id
+                 LEFT JOIN item_image_neighbours nb
+                    ON nb.item_id = ni.item_id AND ni.joined_by = 'image'
                  WHERE ni.narrative_id = $1 ORDER BY ni.at, i.id LIMIT $2",
         )
         .bind(id.0)
@@ -639,7 +671,7 @@ impl PgStore {
                 .collect(),
             items: items
                 .into_iter()
-                .map(|(item, text, source, language, at, by)| {
+                .map(|(item, text, source, language, at, by, near, distance)| {
                     Ok(NarrativeItem {
                         item: ItemId(item),
                         text,
@@ -647,6 +679,10 @@ impl PgStore {
                         language,
                         at,
                         joined_by: joined_by(&by)?,
+                        image: near.zip(distance).map(|(near, distance)| ImageJoin {
+                            item: ItemId(near),
+                            distance: u32::try_from(distance).unwrap_or(256),
+                        }),
                     })
                 })
                 .collect::<Result<_>>()?,
@@ -932,6 +968,10 @@ impl MonitorStore for PgStore {
 
     async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
         self.read_narratives_by_keys(keys).await
+    }
+
+    async fn narratives_of(&self, items: &[ItemId]) -> Result<Vec<(ItemId, NarrativeId)>> {
+        self.read_narratives_of(items).await
     }
 
     async fn assign_narrative(&self, a: &crate::NarrativeAssignment) -> Result<crate::Assigned> {

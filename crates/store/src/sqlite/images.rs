@@ -1,11 +1,12 @@
 //! Images on items and fact-checks (migration `0020_images`).
 
-use claimdesk_core::{FactCheckId, ItemId};
+use claimdesk_core::{FactCheckId, ImageJoin, ItemId};
 
 use super::SqliteStore;
 use crate::images::{
-    ImageRow, ImageStore, ItemImage, ItemImageRow, NewItemImage, StoredImage, image_from_row,
-    item_image_from_row,
+    ImageRow, ImageStore, ItemImage, ItemImageHash, ItemImageHashRow, ItemImageRow, NewItemImage,
+    StoredImage, image_from_row, image_neighbour_from_row, item_image_from_row,
+    item_image_hash_from_row,
 };
 use crate::{Error, Result};
 
@@ -138,5 +139,73 @@ impl ImageStore for SqliteStore {
             .into_iter()
             .map(|(f, sha, pdq)| (FactCheckId(f), sha, pdq))
             .collect())
+    }
+
+    async fn item_image_hashes(&self, items: &[ItemId]) -> Result<Vec<ItemImageHash>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&items.iter().map(|i| i.0).collect::<Vec<_>>())
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<ItemImageHashRow> = sqlx::query_as(
+            "SELECT ii.item_id, i.sha256, i.pdq, i.pdq_quality
+             FROM item_images ii JOIN images i ON i.sha256 = ii.sha256
+             WHERE ii.item_id IN (SELECT value FROM json_each(?)) AND i.pdq IS NOT NULL
+             ORDER BY ii.item_id, ii.position",
+        )
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(item_image_hash_from_row).collect())
+    }
+
+    async fn recent_item_image_hashes(&self, limit: u32) -> Result<Vec<ItemImageHash>> {
+        let rows: Vec<ItemImageHashRow> = sqlx::query_as(
+            "SELECT ii.item_id, i.sha256, i.pdq, i.pdq_quality
+             FROM item_images ii JOIN images i ON i.sha256 = ii.sha256
+             WHERE i.pdq IS NOT NULL
+             ORDER BY ii.item_id DESC, ii.position LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(item_image_hash_from_row).collect())
+    }
+
+    async fn save_image_neighbours(&self, neighbours: &[(ItemId, ImageJoin)]) -> Result<()> {
+        if neighbours.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for (item, near) in neighbours {
+            sqlx::query(
+                "INSERT INTO item_image_neighbours (item_id, near_item, distance) VALUES (?, ?, ?)
+                 ON CONFLICT (item_id) DO UPDATE SET near_item = excluded.near_item,
+                    distance = excluded.distance",
+            )
+            .bind(item.0)
+            .bind(near.item.0)
+            .bind(i64::from(near.distance))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn image_neighbours(&self, items: &[ItemId]) -> Result<Vec<(ItemId, ImageJoin)>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&items.iter().map(|i| i.0).collect::<Vec<_>>())
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT item_id, near_item, distance FROM item_image_neighbours
+             WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id",
+        )
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(image_neighbour_from_row).collect())
     }
 }
