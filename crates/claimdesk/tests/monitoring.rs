@@ -44,6 +44,9 @@ fn a_flood_shows_as_one_narrative_with_its_burst() {
     );
     assert!(show.contains("copy-paste burst"), "{show}");
     assert!(show.contains("2026-11-20T10:00:00Z  6"), "{show}");
+    // Each item with how it joined: the first, then copies.
+    assert_eq!(show.matches("  seed: ").count(), 1, "{show}");
+    assert_eq!(show.matches("  fingerprint: ").count(), 5, "{show}");
 
     let alerts = desk.run(&["alerts", "--rule", "burst"]).ok();
     assert!(alerts.contains("narrative:1"), "{alerts}");

@@ -45,8 +45,8 @@ pub fn rebuilt(all: &[NarrativeSummary], items: u64) -> String {
     )
 }
 
-/// One narrative in full: volume by hour, languages, sources, fact-checks, the burst's
-/// evidence.
+/// One narrative in full: volume by hour, languages, sources, fact-checks, its items with
+/// how each joined, the burst's evidence.
 pub fn narrative(d: &NarrativeDetail) -> String {
     let s = &d.summary;
     let mut out = format!(
@@ -77,6 +77,26 @@ pub fn narrative(d: &NarrativeDetail) -> String {
             excerpt(&f.claim, 120),
             f.rating_label.as_deref().unwrap_or("no rating"),
             f.items
+        );
+    }
+    if !d.items.is_empty() {
+        let _ = writeln!(out, "items, earliest first:");
+    }
+    for i in &d.items {
+        let source = i.source.as_deref().unwrap_or("-");
+        let joined = match i.image {
+            Some(j) => format!(
+                "image near-duplicate of item {}'s, distance {} of 256",
+                j.item.0, j.distance
+            ),
+            None => i.joined_by.as_str().to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  item {}  {}  {source}  {joined}: {}",
+            i.item.0,
+            time(i.at),
+            excerpt(&i.text, 80)
         );
     }
     if let Some(b) = &s.burst {

@@ -235,6 +235,14 @@ async fn an_item_with_image_urls_gets_its_images_and_each_bad_url_is_refused_wit
         "{}",
         page.body
     );
+    // The refused URL is named before its reason, and the reason does not name it again.
+    assert!(
+        page.body.contains(&format!(
+            "<code>{base}/to-loopback.png</code>: not fetched: it redirected to"
+        )),
+        "{}",
+        page.body
+    );
     // The item whose images were both refused keeps its own text and the refusals; the
     // one without images is stored too, in the order sent.
     let text_of = |i: usize| {

@@ -360,13 +360,21 @@ async fn item_images(
         .into_iter()
         .map(|i| {
             let (width, height) = i.image.as_ref().map_or((0, 0), |s| (s.width, s.height));
+            // The page shows the name before the reason: not twice.
+            let refused = i.refused.map(|why| match &i.name {
+                Some(name) => why
+                    .strip_prefix(name.as_str())
+                    .and_then(|rest| rest.strip_prefix(": "))
+                    .map_or_else(|| why.clone(), str::to_string),
+                None => why,
+            });
             ImageView {
                 sha256: i.image.as_ref().map(|s| s.sha256.clone()),
                 name: i.name,
                 width,
                 height,
                 note: i.note,
-                refused: i.refused,
+                refused,
                 text: i.image.as_ref().and_then(|s| s.ocr_text.clone()),
                 ocr_note: i.image.and_then(|s| s.ocr_note),
             }
