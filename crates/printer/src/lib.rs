@@ -30,6 +30,12 @@ pub fn excerpt(text: &str, n: usize) -> String {
     out
 }
 
+/// `text` on one line (every run of whitespace, line breaks too, one space), cut to `n`
+/// characters as [`excerpt`] does: for a listing of one entry per line.
+pub fn one_line(text: &str, n: usize) -> String {
+    excerpt(&text.split_whitespace().collect::<Vec<_>>().join(" "), n)
+}
+
 /// A duration in its largest whole unit: `1d`, `2h`, `15m`, or `90s`.
 pub fn interval(secs: u64) -> String {
     match secs {
@@ -130,6 +136,12 @@ mod tests {
     fn excerpts_count_characters_not_bytes() {
         assert_eq!(excerpt("Hôm nay", 3), "Hôm…");
         assert_eq!(excerpt("Hôm", 3), "Hôm");
+    }
+
+    #[test]
+    fn one_line_joins_lines_and_spaces() {
+        assert_eq!(one_line("Xem ảnh\n\nd |  5\tee", 80), "Xem ảnh d | 5 ee");
+        assert_eq!(one_line("  Hôm\nnay ", 5), "Hôm n…");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use claimdesk_engine::store::{
     Delivery, DeliveryAttempt, NarrativeDetail, NarrativeSummary, Tally, Webhook,
 };
 
-use crate::{excerpt, time};
+use crate::{excerpt, one_line, time};
 
 /// One narrative per entry: id, size, sources, first and last seen, its burst, its text.
 pub fn narratives(list: &[NarrativeSummary]) -> String {
@@ -96,7 +96,7 @@ pub fn narrative(d: &NarrativeDetail) -> String {
             "  item {}  {}  {source}  {joined}: {}",
             i.item.0,
             time(i.at),
-            excerpt(&i.text, 80)
+            one_line(&i.text, 80)
         );
     }
     if let Some(b) = &s.burst {
