@@ -22,6 +22,7 @@ use std::time::Duration;
 use claimdesk_core::{FactCheckId, ItemId};
 use claimdesk_image::neardup::{Index, Probe, Reference};
 use claimdesk_image::pdq::{self, PdqHash};
+use claimdesk_image::post_header::without_post_header;
 use claimdesk_image::{Decoded, ImageFiles, Limits, Ocr, OcrError, Sha256Hex, decode};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ItemImage, NewItemImage, StoredImage};
@@ -316,12 +317,16 @@ impl ImageDesk {
         })
     }
 
-    /// The text read from `images`, one block per image, for the item's text.
+    /// The text read from `images`, one block per image, for the item's text: each
+    /// without a post's header (`claimdesk_image::post_header`: the poster's name and the
+    /// time say who and when, not what, and would pull matching towards names). The whole
+    /// text read stays on the image.
     pub fn text_read(images: &[ReadImage]) -> Option<String> {
         join_read(
             images
                 .iter()
-                .filter_map(|r| r.image.as_ref()?.ocr_text.as_deref()),
+                .filter_map(|r| r.image.as_ref()?.ocr_text.as_deref())
+                .map(without_post_header),
         )
     }
 
@@ -340,21 +345,33 @@ impl ImageDesk {
     /// `images` ([`join_text`](Self::join_text) undone), so the desk can show which is
     /// which. When the text does not end with what was read (an item updated since), all of
     /// it is the item's own.
+    ///
+    /// The text read joins without the posts' headers ([`text_read`](Self::text_read));
+    /// items stored before that carry the whole text read, and are split as well.
     pub fn split_text<'a>(text: &'a str, images: &[ItemImage]) -> (&'a str, Option<&'a str>) {
-        let Some(read) = join_read(
-            images
-                .iter()
-                .filter_map(|i| i.image.as_ref()?.ocr_text.as_deref()),
-        ) else {
-            return (text, None);
+        let read = |strip: fn(&str) -> &str| {
+            join_read(
+                images
+                    .iter()
+                    .filter_map(|i| i.image.as_ref()?.ocr_text.as_deref())
+                    .map(strip),
+            )
         };
-        if text == read {
-            return ("", Some(text));
+        // The whole text read first: what is left without the header is its suffix.
+        for read in [read(|t| t), read(without_post_header)]
+            .into_iter()
+            .flatten()
+        {
+            if text == read {
+                return ("", Some(text));
+            }
+            if let Some(own) = text.strip_suffix(read.as_str())
+                && own.ends_with("\n\n")
+            {
+                return (own.trim_end(), Some(&text[own.len()..]));
+            }
         }
-        match text.strip_suffix(read.as_str()) {
-            Some(own) if own.ends_with("\n\n") => (own.trim_end(), Some(&text[own.len()..])),
-            _ => (text, None),
-        }
+        (text, None)
     }
 
     /// The fact-checks whose images are near-duplicates of an item's images, nearest first,
@@ -590,5 +607,29 @@ mod tests {
             ("something else", None)
         );
         assert_eq!(ImageDesk::split_text("own", &[]), ("own", None));
+    }
+
+    #[test]
+    fn the_posts_header_stays_on_the_image_not_in_the_items_text() {
+        let shot = |text: &str| ReadImage {
+            link: NewItemImage {
+                position: 0,
+                name: None,
+                sha256: Some("0".repeat(64)),
+                note: None,
+                refused: None,
+            },
+            image: read(text).image,
+        };
+        let whole = "Nguyễn Thu Hà · 7 giờ\n\nUống nước chanh nóng chữa ung thư";
+        let joined = ImageDesk::text_read(&[shot(whole)]).unwrap();
+        assert_eq!(joined, "Uống nước chanh nóng chữa ung thư");
+        let text = ImageDesk::join_text("Xem này", Some(&joined));
+        // Split back, as the item page shows it; and an item stored with the header too.
+        for text in [text, format!("Xem này\n\n{whole}")] {
+            let (own, read_back) = ImageDesk::split_text(&text, &[read(whole)]);
+            assert_eq!(own, "Xem này");
+            assert!(read_back.unwrap().ends_with("chữa ung thư"));
+        }
     }
 }

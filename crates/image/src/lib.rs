@@ -32,6 +32,7 @@ pub mod neardup;
 pub mod ocr;
 pub mod pdq;
 pub mod pictures;
+pub mod post_header;
 #[cfg(feature = "render")]
 pub mod render;
 
