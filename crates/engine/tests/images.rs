@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use claimdesk_engine::core::{Actor, Item, ItemId};
-use claimdesk_engine::image::render::screenshot;
+use claimdesk_engine::image::render::{photo, screenshot};
 use claimdesk_engine::ingest::FactCheckFormat;
 use claimdesk_engine::store::prelude::*;
 use claimdesk_engine::{Engine, EngineOptions, Error, ImageUpload};
@@ -618,25 +618,6 @@ async fn ingesting_an_article_url_brings_its_main_image() {
         images[0].image.as_ref().map(|i| i.format.as_str()),
         Some("png")
     );
-}
-
-/// A photo-like picture with detail at several scales, different for each `seed`.
-fn photo(w: u32, h: u32, seed: u32) -> image::DynamicImage {
-    let (cx, cy) = (
-        f64::from(w) * f64::from(20 + seed * 37 % 60) / 100.0,
-        f64::from(h) * f64::from(20 + seed * 53 % 60) / 100.0,
-    );
-    let ring = f64::from(8 + seed % 13) * f64::from(w) / 200.0;
-    let stripe = (30 + seed % 11) * w / 200 + 1;
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
-        let r = ((f64::from(x) - cx).powi(2) + (f64::from(y) - cy).powi(2)).sqrt();
-        let v = if ((r / ring) as u32 + (x + y * seed % 7) / stripe).is_multiple_of(2) {
-            220
-        } else {
-            40
-        };
-        image::Rgb([v, (x * 255 / w) as u8, (y * 255 / h) as u8])
-    }))
 }
 
 #[tokio::test]

@@ -380,3 +380,76 @@ async fn a_published_verdict_shows_the_image_it_reviewed_to_the_public() {
     assert!(!page.body.contains(&src), "{}", page.body);
     assert_eq!(d.get_anon(&src).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_picture_reshared_with_other_words_is_shown_in_its_narrative_as_joined_by_image() {
+    let d = desk().await;
+    let picture = claimdesk_engine::image::render::photo(640, 480, 7);
+    let png = |picture: &image::DynamicImage| {
+        let mut out = Vec::new();
+        picture
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    };
+    // Re-shared with a tenth cropped off its left and top, and other words.
+    let crop = picture.crop_imm(64, 48, 576, 432);
+    let mut ids = Vec::new();
+    for (id, text, bytes) in [
+        (
+            "pic-1",
+            "Flooding in the city centre this morning",
+            png(&picture),
+        ),
+        (
+            "pic-2",
+            "Unbelievable, share before they delete it",
+            png(&crop),
+        ),
+    ] {
+        let (content_type, body) = multipart(
+            &[("id", id), ("source", "zalo"), ("text", text)],
+            &[("image", "photo.png", "image/png", &bytes)],
+        );
+        let a = d
+            .send(
+                Request::post("/api/items/upload")
+                    .header("content-type", content_type)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        ids.push(a.json()["items"][0].as_i64().unwrap());
+    }
+    let narratives = d.get("/api/narratives").await.json();
+    let id = narratives["narratives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["representative_item"] == ids[0])
+        .map(|n| n["id"].as_i64().unwrap())
+        .unwrap_or_else(|| panic!("no narrative of two starts with the picture: {narratives}"));
+    let detail = d.get(&format!("/api/narratives/{id}")).await.json();
+    let items = detail["items"].as_array().unwrap();
+    assert_eq!(items[1]["item"], ids[1]);
+    assert_eq!(items[1]["joined_by"], "image", "{detail}");
+    assert_eq!(items[1]["image"]["item"], ids[0], "{detail}");
+    assert!(
+        items[1]["image"]["distance"].as_u64().unwrap() <= 39,
+        "{detail}"
+    );
+    assert!(items[0]["image"].is_null());
+    // The page says why, and links the item whose picture it is.
+    let page = d.get(&format!("/narratives/{id}")).await;
+    assert_eq!(page.status, 200);
+    let distance = items[1]["image"]["distance"].as_u64().unwrap();
+    assert!(
+        page.body.contains(&format!(
+            "near-duplicate image (distance {distance} of 256) of item <a href=\"/items/{}\">#{}</a>",
+            ids[0], ids[0]
+        )),
+        "{}",
+        page.body
+    );
+}
