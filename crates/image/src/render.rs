@@ -156,6 +156,27 @@ pub fn screenshot_in(
     Some(DynamicImage::ImageRgb8(img))
 }
 
+/// A picture without text, with detail at several scales (rings and stripes over colour
+/// ramps), different for each `seed`: a photo or a meme's picture for tests that must not
+/// be matched by the words read from it.
+pub fn photo(w: u32, h: u32, seed: u32) -> DynamicImage {
+    let (cx, cy) = (
+        f64::from(w) * f64::from(20 + seed * 37 % 60) / 100.0,
+        f64::from(h) * f64::from(20 + seed * 53 % 60) / 100.0,
+    );
+    let ring = f64::from(8 + seed % 13) * f64::from(w) / 200.0;
+    let stripe = (30 + seed % 11) * w / 200 + 1;
+    DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| {
+        let r = ((f64::from(x) - cx).powi(2) + (f64::from(y) - cy).powi(2)).sqrt();
+        let v = if ((r / ring) as u32 + (x + y * seed % 7) / stripe).is_multiple_of(2) {
+            220
+        } else {
+            40
+        };
+        Rgb([v, (x * 255 / w.max(1)) as u8, (y * 255 / h.max(1)) as u8])
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,25 +197,4 @@ mod tests {
         assert_eq!(words, want);
         assert!(face.has('ệ') && !face.has('中'));
     }
-}
-
-/// A picture without text, with detail at several scales (rings and stripes over colour
-/// ramps), different for each `seed`: a photo or a meme's picture for tests that must not
-/// be matched by the words read from it.
-pub fn photo(w: u32, h: u32, seed: u32) -> DynamicImage {
-    let (cx, cy) = (
-        f64::from(w) * f64::from(20 + seed * 37 % 60) / 100.0,
-        f64::from(h) * f64::from(20 + seed * 53 % 60) / 100.0,
-    );
-    let ring = f64::from(8 + seed % 13) * f64::from(w) / 200.0;
-    let stripe = (30 + seed % 11) * w / 200 + 1;
-    DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| {
-        let r = ((f64::from(x) - cx).powi(2) + (f64::from(y) - cy).powi(2)).sqrt();
-        let v = if ((r / ring) as u32 + (x + y * seed % 7) / stripe).is_multiple_of(2) {
-            220
-        } else {
-            40
-        };
-        Rgb([v, (x * 255 / w.max(1)) as u8, (y * 255 / h.max(1)) as u8])
-    }))
 }
