@@ -417,6 +417,17 @@ async fn a_flood_of_edited_copies_is_one_narrative_held_by_a_few_representatives
 
 /// A flood of the claim, then `distinct` unrelated stories a day later, then the claim back
 /// a week later (copies and an edited copy): (items, index of the claim's return).
+/// The monitor's settings, holding at most `cap` narratives in memory.
+fn holding(cap: u32) -> MonitorSettings {
+    MonitorSettings {
+        narratives: ClusterSettings {
+            resident_narratives: cap,
+            ..ClusterSettings::default()
+        },
+        ..MonitorSettings::default()
+    }
+}
+
 fn a_story_that_comes_back(distinct: usize) -> (Vec<claimdesk_store::NewItem>, usize) {
     let mut rng = Rng(0xbac4);
     let start = 1_795_168_800;
@@ -481,13 +492,7 @@ async fn observe_all(
 async fn memory_holds_at_most_its_cap_of_narratives_and_a_story_that_left_it_comes_back_to_its_narrative()
  {
     const CAP: u32 = 50;
-    let bounded = MonitorSettings {
-        narratives: ClusterSettings {
-            resident_narratives: CAP,
-            ..ClusterSettings::default()
-        },
-        ..MonitorSettings::default()
-    };
+    let bounded = holding(CAP);
     let (new, back) = a_story_that_comes_back(1000);
 
     // The same items through a monitor that holds every narrative.
@@ -565,13 +570,7 @@ async fn an_item_whose_image_is_a_near_duplicate_joins_that_items_narrative_even
  {
     use claimdesk_core::{ImageJoin, JoinedBy};
     const CAP: u32 = 4;
-    let bounded = MonitorSettings {
-        narratives: ClusterSettings {
-            resident_narratives: CAP,
-            ..ClusterSettings::default()
-        },
-        ..MonitorSettings::default()
-    };
+    let bounded = holding(CAP);
     let mut rng = Rng(0x1a6e);
     let mut story = |id: &str, at: i64| {
         let words: Vec<String> = (0..14).map(|_| word(&mut rng)).collect();
