@@ -70,6 +70,35 @@ async fn a_desk(s: &impl Store) -> (Vec<ItemId>, claimdesk_core::CaseId) {
     .await
     .unwrap();
     s.mark_processed(&ids[..2]).await.unwrap();
+    // The first two items carry near-duplicate pictures: the second's neighbour is the first.
+    for (k, sha) in [(0, 'a'), (1, 'b')] {
+        s.save_image(&claimdesk_store::StoredImage {
+            sha256: sha.to_string().repeat(64),
+            format: "png".into(),
+            width: 640,
+            height: 480,
+            bytes: 1000,
+            pdq: Some("f".repeat(64)),
+            pdq_quality: Some(90),
+            ocr_text: None,
+            ocr_note: None,
+        })
+        .await
+        .unwrap();
+        let link = claimdesk_store::NewItemImage {
+            position: 0,
+            name: Some("photo.png".into()),
+            sha256: Some(sha.to_string().repeat(64)),
+            note: None,
+            refused: None,
+        };
+        s.set_item_images(ids[k], &[link]).await.unwrap();
+    }
+    let near = claimdesk_core::ImageJoin {
+        item: ids[0],
+        distance: 14,
+    };
+    s.save_image_neighbours(&[(ids[1], near)]).await.unwrap();
     let ed = add(s, "ed", Role::Editor).await;
     let rev = add(s, "rita", Role::Reviewer).await;
     s.create_api_token(ed.id, "ci", Actor::Cli).await.unwrap();
@@ -142,6 +171,11 @@ async fn a_sqlite_desk_moves_to_postgres_whole() {
         "three imported and the verdict"
     );
     assert_eq!(report.rows("case_transitions"), 5);
+    assert_eq!(report.rows("item_image_neighbours"), 1);
+    assert_eq!(
+        to.image_neighbours(&ids).await.unwrap(),
+        from.image_neighbours(&ids).await.unwrap()
+    );
     assert!(report.rows("audit_events") > 10, "{report:?}");
 
     // The records, read back through the traits, are the same.

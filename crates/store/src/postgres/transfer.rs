@@ -72,6 +72,7 @@ const RECORDS: &[&str] = &[
     "digest_deliveries",
     "images",
     "item_images",
+    "item_image_neighbours",
     "factcheck_images",
 ];
 
