@@ -137,6 +137,20 @@ impl LumaPlane {
         })
     }
 
+    /// The plane mirrored left to right.
+    pub fn mirrored(&self) -> LumaPlane {
+        let values = self
+            .values
+            .chunks(self.width)
+            .flat_map(|row| row.iter().rev().copied())
+            .collect();
+        LumaPlane {
+            values,
+            width: self.width,
+            height: self.height,
+        }
+    }
+
     /// The mean of each column over the rows `rows` (clipped to the plane).
     pub fn column_means(&self, rows: std::ops::Range<usize>) -> Vec<f32> {
         let rows = rows.start.min(self.height)..rows.end.min(self.height);
@@ -556,6 +570,19 @@ mod tests {
         // An even window takes one more value after the centre than before (the reference's).
         box_filter(&input, 1, &mut out, 1, 5, 2);
         assert_eq!(out, [1.5, 2.5, 3.5, 4.5, 5.0]);
+    }
+
+    #[test]
+    fn a_mirrored_plane_reverses_each_row() {
+        let plane = LumaPlane {
+            values: (0..12).map(|v| v as f32).collect(),
+            width: 4,
+            height: 3,
+        };
+        let mirrored = plane.mirrored();
+        assert_eq!((mirrored.width(), mirrored.height()), (4, 3));
+        assert_eq!(&mirrored.values[..4], &[3.0, 2.0, 1.0, 0.0]);
+        assert_eq!(mirrored.mirrored().values, plane.values);
     }
 
     #[test]

@@ -180,6 +180,20 @@ fn a_mirrored_copy_is_found_and_other_pictures_stay_apart() {
 }
 
 #[test]
+fn a_mirrored_copy_lines_up_with_its_mirror_image() {
+    let original = detailed(480, 360, 7);
+    let reference = Reference::new(&original).unwrap();
+    let copy = image::load_from_memory(&encode(&original.fliph(), ImageFormat::Jpeg)).unwrap();
+    let probe = Probe::new(&copy).unwrap();
+    let mirrored = probe.mirrored_aligned(&reference).unwrap();
+    assert!(mirrored.distance <= MAX_DISTANCE, "{mirrored:?}");
+    // The copy's content itself does not line up (or lines up worse).
+    let straight = probe.aligned(&reference).map_or(256, |a| a.distance);
+    assert!(straight > mirrored.distance, "{straight} {mirrored:?}");
+    assert!(probe.distance(&reference) <= MAX_DISTANCE);
+}
+
+#[test]
 fn a_cropped_copy_in_a_frame_is_trimmed_then_aligned() {
     let original = detailed(640, 480, 7);
     let crop = original.crop_imm(48, 36, 563, 422).to_rgb8();

@@ -18,13 +18,19 @@ use crate::neardup::{self, EDITS, Original, ThreadTime};
 const SHORTLISTS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 /// A distractor: a reference that is no near-duplicate of any original.
-struct Distractor {
-    reference: Reference,
+pub struct Distractor {
+    /// The picture, prepared.
+    pub reference: Reference,
+}
+
+/// What distractor `k` of [`distractors`] is: a screenshot (even numbers) or a photo.
+pub fn distractor_kind(k: usize) -> &'static str {
+    if k.is_multiple_of(2) { "shot" } else { "photo" }
 }
 
 /// `n` distractors: screenshots of the posts no original shows (each drawn in several
 /// styles) and generated photos, half each, prepared on `workers` threads.
-fn distractors(
+pub fn distractors(
     posts: &[Post],
     families: &[Family],
     used: &[&str],
@@ -74,9 +80,11 @@ fn distractors(
 }
 
 /// A reference's key in the evaluation's indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Key {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    /// An original, by its number.
     Original(usize),
+    /// A distractor, by its number.
     Distractor(usize),
 }
 

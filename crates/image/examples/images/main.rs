@@ -9,6 +9,9 @@
 //! - `index`: the near-duplicate index against comparing with every reference: the same
 //!   set, the shortlist chosen on half A, precision/recall on half B, query time with
 //!   1,000 and 10,000 generated references.
+//! - `threshold`: the near-duplicate distance against thousands of references: the false
+//!   matches with 1,000 and 10,000 generated references broken down, the threshold chosen on
+//!   half A with them, precision/recall and the curve on half B.
 //! - `throughput`: images/s through decode → PDQ → OCR against the `tesseract` program alone.
 //!
 //! Nothing it draws is committed: it writes pictures only under `--out`.
@@ -17,6 +20,7 @@ mod corpus;
 mod index_eval;
 mod neardup;
 mod ocr_eval;
+mod threshold_eval;
 mod throughput;
 
 use std::collections::BTreeMap;
@@ -38,7 +42,7 @@ impl Args {
         let mut it = std::env::args().skip(1);
         let command = it
             .next()
-            .ok_or("usage: images ocr|neardup|index|throughput [--name value]...")?;
+            .ok_or("usage: images ocr|neardup|index|threshold|throughput [--name value]...")?;
         let mut values = BTreeMap::new();
         while let Some(name) = it.next() {
             let key = name
@@ -99,14 +103,7 @@ fn run(args: &Args) -> Result<(), String> {
             Ok(())
         }
         "index" => {
-            let sizes = args
-                .values
-                .get("sizes")
-                .map_or("1000,10000", String::as_str)
-                .split(',')
-                .map(|n| n.trim().parse::<usize>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("--sizes: {e}"))?;
+            let sizes = sizes(args)?;
             index_eval::run(
                 &posts()?,
                 &families,
@@ -119,11 +116,33 @@ fn run(args: &Args) -> Result<(), String> {
             );
             Ok(())
         }
+        "threshold" => threshold_eval::run(
+            &posts()?,
+            &families,
+            args.number("shots", 120)?,
+            args.number("photos", 120)?,
+            &sizes(args)?,
+            seed,
+            workers,
+            args.text("dump").map(PathBuf::from).as_deref(),
+        )
+        .map_err(|e| format!("--dump: {e}")),
         "throughput" => throughput(args, workers),
         other => Err(format!(
-            "unknown command {other}: ocr, neardup, index or throughput"
+            "unknown command {other}: ocr, neardup, index, threshold or throughput"
         )),
     }
+}
+
+/// `--sizes`: how many distractors, comma-separated (1,000 and 10,000 unless given).
+fn sizes(args: &Args) -> Result<Vec<usize>, String> {
+    args.values
+        .get("sizes")
+        .map_or("1000,10000", String::as_str)
+        .split(',')
+        .map(|n| n.trim().parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("--sizes: {e}"))
 }
 
 /// The Tesseract the desk would use, with preprocessing `name` (one of the candidates).

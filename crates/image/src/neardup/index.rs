@@ -213,7 +213,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
         if self.settings.shortlist == 0 {
             return out;
         }
-        let banded: Vec<&crate::pdq::LumaPlane> = probe.banded.iter().map(|(p, _)| p).collect();
+        let banded: Vec<&crate::pdq::LumaPlane> = probe.banded.iter().map(|(_, p, _)| p).collect();
         let query = OutlineQuery::of(&probe.content, &banded);
         // The best so far, worst first once full.
         let mut best: Vec<(f32, usize)> =
@@ -249,7 +249,8 @@ impl<K: Clone + Eq + Hash> Index<K> {
     /// The references within [`IndexSettings::max_distance`] of `probe`, nearest first, each
     /// with its [`Probe::distance`]: the [`candidates`](Self::candidates) measured against
     /// the references `reference` gives for their keys. A key it has no reference for
-    /// (its file gone) is measured by its hash distance alone.
+    /// (its file gone) is measured by its hash distance alone, as [`super::unconfirmed_distance`]
+    /// counts it.
     pub fn search<R: Borrow<Reference>>(
         &self,
         probe: &Probe,
@@ -262,7 +263,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
             .filter_map(|c| {
                 let distance = match reference(&c.key) {
                     Some(r) => probe.distance(r.borrow()),
-                    None => c.hash_distance?,
+                    None => super::unconfirmed_distance(c.hash_distance?),
                 };
                 (distance <= max).then_some((c.key, distance))
             })

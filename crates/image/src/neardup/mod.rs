@@ -18,11 +18,18 @@
 //!   compared with the PDQ hash of that window ([`Probe::aligned`]). Pairs whose profiles
 //!   do not correlate stop early, so an unrelated picture costs little.
 //!
-//! The distance of two pictures is the least of these ([`Probe::distance`], bits of 256);
-//! the threshold for it, [`MAX_DISTANCE`], is the one calibrated on the evaluation set
-//! (`bench/images.sh`, `bench/results/2026-12-06-neardup.txt`). A crop of the mirrored
-//! picture, and a probe larger than the reference (the fact-check's picture a crop of the
-//! item's), are not aligned.
+//! The distance of two pictures is the least of these ([`Probe::distance`], bits of 256),
+//! with one check: a hash distance over [`MAX_UNCONFIRMED_DISTANCE`] counts only when the
+//! alignment confirms it (the probe's content, or its mirror image, lines up with the
+//! reference's within [`MAX_DISTANCE`]), and otherwise counts
+//! `MAX_DISTANCE - MAX_UNCONFIRMED_DISTANCE` bits more. Screenshots of two different posts
+//! in one app's layout hash as close as 26 bits when compared with thousands of them, while
+//! their contents do not line up (46 bits and more); a re-shared copy's content does.
+//! Both thresholds are calibrated on the evaluation set (`bench/images.sh`,
+//! `bench/results/2026-12-06-neardup.txt`, and with 10,000 generated references
+//! `bench/results/2026-12-06-image-threshold.txt`). A crop of the mirrored picture, and a
+//! probe larger than the reference (the fact-check's picture a crop of the item's), are
+//! not aligned.
 //!
 //! [`Index`] finds a probe's near-duplicates among many references without measuring the
 //! probe against each: their window hashes in a multi-index ([`crate::hamming`]), their
@@ -39,8 +46,18 @@ pub use index::{Candidate, Index, IndexSettings};
 
 /// The largest distance ([`Probe::distance`], bits of 256) at which two pictures are
 /// near-duplicates: the largest with precision ≥ 0.99 on half A of the evaluation set
-/// (`bench/results/2026-12-06-neardup.txt`; precision and recall on half B there).
+/// against its 108 originals (`bench/results/2026-12-06-neardup.txt`). With 10,000
+/// generated references it keeps precision ≥ 0.99 only with [`MAX_UNCONFIRMED_DISTANCE`]
+/// (`bench/results/2026-12-06-image-threshold.txt`: on half B at 10,132 references
+/// precision 0.88 without it).
 pub const MAX_DISTANCE: u32 = 39;
+
+/// The largest hash distance ([`Probe::hash_distance`]) that makes two pictures
+/// near-duplicates without the alignment confirming it: the largest with no false match on
+/// half A of the evaluation set among 10,108 references (its originals and 10,000 generated
+/// screenshots and photos; `bench/results/2026-12-06-image-threshold.txt`), where the
+/// closest screenshot of another post in the same layout is 26 bits away.
+pub const MAX_UNCONFIRMED_DISTANCE: u32 = 25;
 
 /// The side pictures are reduced to for alignment (and the aligned window's hash); the
 /// other hashes are PDQ's own, at [`pdq::DOWNSAMPLE_SIDE`].
@@ -160,7 +177,10 @@ pub struct Probe {
     content_hash: PdqHash,
     /// The content without its bottom band, then without its top band (a caption burned
     /// into a crop), with their hashes: aligned when the whole content is not near.
-    banded: Vec<(LumaPlane, PdqHash)>,
+    banded: Vec<(Part, LumaPlane, PdqHash)>,
+    /// The content mirrored left to right, with its hash: aligned only to confirm a hash
+    /// match (the hashes are mirrored already; aligning every pair twice would cost twice).
+    mirrored: (LumaPlane, PdqHash),
     hashes: Vec<PdqHash>,
     quality: u8,
 }
@@ -186,27 +206,36 @@ impl Probe {
         let content_hash = content.hash(content.full())?.hash;
         let band = (content.height() as f32 * BAND).round() as usize;
         let banded = [
-            Rect {
-                height: content.height() - band,
-                ..content.full()
-            },
-            Rect {
-                y: band,
-                height: content.height() - band,
-                ..content.full()
-            },
+            (
+                Part::WithoutBottom,
+                Rect {
+                    height: content.height() - band,
+                    ..content.full()
+                },
+            ),
+            (
+                Part::WithoutTop,
+                Rect {
+                    y: band,
+                    height: content.height() - band,
+                    ..content.full()
+                },
+            ),
         ]
         .into_iter()
-        .filter_map(|rect| {
+        .filter_map(|(which, rect)| {
             let part = content.crop(rect)?;
             let hash = part.hash(part.full())?.hash;
-            Some((part, hash))
+            Some((which, part, hash))
         })
         .collect();
+        let mirrored = content.mirrored();
+        let mirrored_hash = mirrored.hash(mirrored.full())?.hash;
         Some(Probe {
             content,
             content_hash,
             banded,
+            mirrored: (mirrored, mirrored_hash),
             hashes,
             quality,
         })
@@ -247,33 +276,80 @@ impl Probe {
     /// without its bottom band, then without its top band, is aligned too (a crop with a
     /// caption burned in: the band is not in the reference), and the nearest is kept.
     pub fn aligned(&self, reference: &Reference) -> Option<Aligned> {
-        let whole = aligned_part(&self.content, &self.content_hash, reference);
+        let whole = aligned_part(Part::Whole, &self.content, &self.content_hash, reference);
         if whole.is_some_and(|a| a.distance <= MAX_DISTANCE) {
             return whole;
         }
         self.banded
             .iter()
-            .filter_map(|(part, hash)| aligned_part(part, hash, reference))
+            .filter_map(|(which, part, hash)| aligned_part(*which, part, hash, reference))
             .chain(whole)
             .min_by_key(|a| a.distance)
     }
 
-    /// The distance of the two pictures as near-duplicates: the least of
-    /// [`Probe::hash_distance`] and [`Probe::aligned_distance`], in bits of 256.
+    /// [`Probe::aligned`] for the probe's content mirrored left to right (a mirrored copy
+    /// of the reference; [`Probe::distance`] looks at it only to confirm a hash match).
+    pub fn mirrored_aligned(&self, reference: &Reference) -> Option<Aligned> {
+        let (part, hash) = &self.mirrored;
+        aligned_part(Part::Mirrored, part, hash, reference)
+    }
+
+    /// The distance of the two pictures as near-duplicates, in bits of 256: the least of
+    /// [`Probe::hash_distance`] and [`Probe::aligned_distance`], where a hash distance over
+    /// [`MAX_UNCONFIRMED_DISTANCE`] counts as it is only when the probe's content, or its
+    /// mirror image, lines up with the reference's within [`MAX_DISTANCE`], and otherwise
+    /// [`unconfirmed_distance`] (more, so that it is no near-duplicate by hash alone).
     pub fn distance(&self, reference: &Reference) -> u32 {
-        let hashed = self.hash_distance(reference);
-        match self.aligned_distance(reference) {
-            Some(d) => d.min(hashed),
-            None => hashed,
-        }
+        near_distance(
+            self.hash_distance(reference),
+            self.aligned_distance(reference),
+            // A mirrored copy: its hashes match through a mirrored form, and only its
+            // mirror image lines up.
+            || {
+                self.mirrored_aligned(reference)
+                    .is_some_and(|a| a.distance <= MAX_DISTANCE)
+            },
+        )
+    }
+}
+
+/// The near-duplicate distance ([`Probe::distance`]) of a pair from its hash distance, its
+/// aligned distance, and whether the probe's mirror image lines up with the reference
+/// (asked only when that decides).
+fn near_distance(hashed: u32, aligned: Option<u32>, mirror_lines_up: impl FnOnce() -> bool) -> u32 {
+    let confirmed = hashed <= MAX_UNCONFIRMED_DISTANCE
+        || aligned.is_some_and(|d| d <= MAX_DISTANCE)
+        || (hashed <= MAX_DISTANCE && mirror_lines_up());
+    let hashed = if confirmed {
+        hashed
+    } else {
+        unconfirmed_distance(hashed)
+    };
+    aligned.map_or(hashed, |d| d.min(hashed))
+}
+
+/// What a hash distance counts for when the alignment does not confirm it: as it is up to
+/// [`MAX_UNCONFIRMED_DISTANCE`], and `MAX_DISTANCE - MAX_UNCONFIRMED_DISTANCE` bits more
+/// over it (so that one just over is just over [`MAX_DISTANCE`]).
+pub fn unconfirmed_distance(hash_distance: u32) -> u32 {
+    if hash_distance <= MAX_UNCONFIRMED_DISTANCE {
+        hash_distance
+    } else {
+        hash_distance + (MAX_DISTANCE - MAX_UNCONFIRMED_DISTANCE)
     }
 }
 
 /// `part` of a probe (its content, or the content less a band) aligned with `reference`.
-fn aligned_part(part: &LumaPlane, hash: &PdqHash, reference: &Reference) -> Option<Aligned> {
+fn aligned_part(
+    which: Part,
+    part: &LumaPlane,
+    hash: &PdqHash,
+    reference: &Reference,
+) -> Option<Aligned> {
     let (window, score) = align(&reference.content, part)?;
     let window_hash = reference.content.hash(window)?;
     Some(Aligned {
+        part: which,
         window,
         score,
         distance: hash.distance(&window_hash),
@@ -283,6 +359,8 @@ fn aligned_part(part: &LumaPlane, hash: &PdqHash, reference: &Reference) -> Opti
 /// How a probe lines up with a reference ([`Probe::aligned`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Aligned {
+    /// The part of the probe's content aligned.
+    pub part: Part,
     /// The window of the reference's content (its trimmed plane at [`WORK_SIDE`]) the
     /// probe shows.
     pub window: Rect,
@@ -290,6 +368,19 @@ pub struct Aligned {
     pub score: f32,
     /// Bits of 256 between the probe's content hash and the window's.
     pub distance: u32,
+}
+
+/// The part of a probe's content that is aligned with a reference ([`Probe::aligned`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// All of its content.
+    Whole,
+    /// Its content without the bottom band (a caption burned in there).
+    WithoutBottom,
+    /// Its content without the top band.
+    WithoutTop,
+    /// Its content mirrored left to right (only to confirm a hash match).
+    Mirrored,
 }
 
 /// A fact-check's picture, ready to be compared with probes: its content (kept for
@@ -546,6 +637,46 @@ mod tests {
         let short = stretch(&reference[30..150], 200);
         let found = align_axis(&reference, &short).map(|(s, l, _)| (s, l));
         assert_ne!(found.map(|(s, _)| s.abs_diff(30) <= 1), Some(true));
+    }
+
+    #[test]
+    fn a_hash_match_counts_past_the_unconfirmed_bound_only_when_confirmed() {
+        let never = || -> bool { panic!("the mirror asked for a hash match that needs none") };
+        for hashed in 0..=MAX_UNCONFIRMED_DISTANCE {
+            assert_eq!(near_distance(hashed, None, never), hashed);
+            assert_eq!(
+                near_distance(hashed, Some(MAX_DISTANCE + 30), never),
+                hashed
+            );
+        }
+        for hashed in MAX_UNCONFIRMED_DISTANCE + 1..=MAX_DISTANCE {
+            // Nothing lines up: no near-duplicate by hash alone.
+            assert!(near_distance(hashed, None, || false) > MAX_DISTANCE);
+            assert!(near_distance(hashed, Some(MAX_DISTANCE + 1), || false) > MAX_DISTANCE);
+            // The content lines up, or its mirror image does: the hash distance counts.
+            assert_eq!(
+                near_distance(hashed, Some(MAX_DISTANCE), never),
+                hashed.min(MAX_DISTANCE)
+            );
+            assert_eq!(near_distance(hashed, None, || true), hashed);
+        }
+        // Past the threshold the mirror is not asked, and an alignment within it still wins.
+        assert!(near_distance(MAX_DISTANCE + 1, None, never) > MAX_DISTANCE);
+        assert_eq!(near_distance(MAX_DISTANCE + 40, Some(12), never), 12);
+    }
+
+    #[test]
+    fn an_unconfirmed_distance_grows_with_the_hash_distance_and_crosses_the_threshold_just_past_the_bound()
+     {
+        assert_eq!(
+            unconfirmed_distance(MAX_UNCONFIRMED_DISTANCE),
+            MAX_UNCONFIRMED_DISTANCE
+        );
+        assert_eq!(
+            unconfirmed_distance(MAX_UNCONFIRMED_DISTANCE + 1),
+            MAX_DISTANCE + 1
+        );
+        assert!((0..256).all(|d| unconfirmed_distance(d) < unconfirmed_distance(d + 1)));
     }
 
     #[test]
