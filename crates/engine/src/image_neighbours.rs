@@ -12,12 +12,12 @@
 //! narratives, so `claimdesk narratives rebuild` reads it again; a desk node that matched
 //! an item records it, and the leading node places the item with it.
 //!
-//! The window is the images of the last [`RECENT_ITEM_IMAGES`] items' worth of pictures: a
-//! meme is re-shared within days, and the near-duplicate distance keeps its precision
-//! (0.99) at about a thousand images compared against, not at ten thousand
-//! (`bench/results/2026-12-06-image-index.txt`: 0.88). After a restart the window is filled
-//! again from the store on the first batch with images (each image decoded again).
-//! Batches of text only read one list of image hashes and nothing else.
+//! The window is the last [`RECENT_ITEM_IMAGES`] item images: a meme is re-shared within
+//! days, and after a restart the window is filled again from the store on the first batch
+//! with images, each image decoded again, so its size bounds that
+//! pause. The near-duplicate distance keeps its precision well past it (0.999 among 10,132
+//! references, `bench/results/2026-12-06-image-threshold.txt`). Batches of text only read
+//! one list of image hashes and nothing else.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
