@@ -14,10 +14,10 @@
 //!
 //! The window is the last [`RECENT_ITEM_IMAGES`] item images: a meme is re-shared within
 //! days, and after a restart the window is filled again from the store on the first batch
-//! with images, each image decoded again, so its size bounds that
-//! pause. The near-duplicate distance keeps its precision well past it (0.999 among 10,132
-//! references, `bench/results/2026-12-06-image-threshold.txt`). Batches of text only read
-//! one list of image hashes and nothing else.
+//! with images, each image decoded again, so its size bounds that pause. The near-duplicate
+//! distance keeps its precision well past it (0.999 among 10,132 references,
+//! `bench/results/2026-12-06-image-threshold.txt`). Batches of text only read one list of
+//! image hashes and nothing else.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
