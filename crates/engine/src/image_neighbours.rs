@@ -13,11 +13,12 @@
 //! an item records it, and the leading node places the item with it.
 //!
 //! The window is the last [`RECENT_ITEM_IMAGES`] item images: a meme is re-shared within
-//! days, and after a restart the window is filled again from the store on the first batch
-//! with images, each image decoded again, so its size bounds that pause. The near-duplicate
-//! distance keeps its precision well past it (0.999 among 10,132 references,
-//! `bench/results/2026-12-06-image-threshold.txt`). Batches of text only read one list of
-//! image hashes and nothing else.
+//! days. Before each batch with images it takes in the newest items' images from the store
+//! that it does not hold: after a restart the whole window (each image decoded again, so
+//! its size bounds that pause), later the images that other processes sharing the database
+//! stored. The near-duplicate distance keeps its precision well past that size (0.999 among
+//! 10,132 references, `bench/results/2026-12-06-image-threshold.txt`). Batches of text only
+//! read one list of image hashes and nothing else.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -70,8 +71,6 @@ struct RecentImages {
     first: HashMap<String, ItemId>,
     /// The indexed images, oldest first.
     order: VecDeque<String>,
-    /// Whether the window was filled from the store since the desk opened.
-    loaded: bool,
 }
 
 impl RecentImages {
@@ -130,29 +129,25 @@ pub(crate) async fn record_neighbours(
     }
     let desk = images.get().clone();
     let recent = Arc::clone(&images.recent);
-    let loaded = recent.lock().unwrap_or_else(|e| e.into_inner()).loaded;
-    let window = if loaded {
-        Vec::new()
-    } else {
-        let limit = RECENT_ITEM_IMAGES.saturating_add(hashed.len());
-        store
-            .recent_item_image_hashes(u32::try_from(limit).unwrap_or(u32::MAX))
-            .await?
-    };
+    // The newest items' images in the store: after a restart the whole window, later those
+    // that other processes sharing the database stored since.
+    let limit = RECENT_ITEM_IMAGES.saturating_add(hashed.len());
+    let window = store
+        .recent_item_image_hashes(u32::try_from(limit).unwrap_or(u32::MAX))
+        .await?;
     let batch: HashSet<ItemId> = items.iter().copied().collect();
     let neighbours = images
         .get()
         .run_blocking(move || {
             let mut recent = recent.lock().unwrap_or_else(|e| e.into_inner());
-            if !recent.loaded {
-                // Oldest first, so the newest stay; this batch's own images come after.
-                let before = window.iter().rev().filter(|h| {
-                    !batch.contains(&h.item) && h.pdq_quality >= Some(pdq::MIN_QUALITY)
-                });
-                for h in before {
-                    recent.add(&desk, h.item, &h.sha256);
-                }
-                recent.loaded = true;
+            // Oldest first, so the newest stay; this batch's own images come after. Images
+            // already held are skipped without being read again.
+            let before = window
+                .iter()
+                .rev()
+                .filter(|h| !batch.contains(&h.item) && h.pdq_quality >= Some(pdq::MIN_QUALITY));
+            for h in before {
+                recent.add(&desk, h.item, &h.sha256);
             }
             search_and_add(&desk, &mut recent, &hashed)
         })

@@ -866,3 +866,53 @@ async fn a_picture_reshared_with_a_new_crop_and_new_words_joins_the_narrative_of
     let narratives = engine.store().narratives_of(&[first, again]).await.unwrap();
     assert_eq!(narratives[0].1, narratives[1].1, "{narratives:?}");
 }
+
+#[tokio::test]
+async fn a_reshare_finds_the_picture_another_process_on_the_same_store_took_in() {
+    let (dir, a) = desk().await;
+    let b = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let post = |engine: &Engine, text: &str, bytes: Vec<u8>| {
+        let (engine, text) = (engine.clone(), text.to_string());
+        async move {
+            let item = Item {
+                text,
+                ..Item::default()
+            };
+            let image = ImageUpload {
+                name: Some("post.png".into()),
+                bytes,
+            };
+            engine
+                .add_item_with_images(item, vec![image], Actor::Cli)
+                .await
+                .unwrap()
+                .changed[0]
+        }
+    };
+    let picture = photo(640, 480, 11);
+    // B has taken in a picture of its own (its window of recent images is open) before A
+    // takes in the one that is re-shared later.
+    post(
+        &b,
+        "Hội đồng thành phố họp bàn ngân sách",
+        encoded(&photo(640, 480, 41), image::ImageFormat::Png),
+    )
+    .await;
+    let first = post(
+        &a,
+        "Ảnh chụp cảnh ngập lụt sáng nay",
+        encoded(&picture, image::ImageFormat::Png),
+    )
+    .await;
+    let reshared = post(
+        &b,
+        "Chia sẻ ngay trước khi bị xoá!",
+        reshared_meme(&picture),
+    )
+    .await;
+    let near = b.store().image_neighbours(&[reshared]).await.unwrap();
+    assert_eq!(near.len(), 1, "{near:?}");
+    assert_eq!(near[0].1.item, first);
+}
