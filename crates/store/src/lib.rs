@@ -50,6 +50,7 @@ mod items;
 mod lead;
 mod monitor;
 mod postgres;
+mod search;
 pub mod sources;
 mod sqlite;
 pub mod stats;

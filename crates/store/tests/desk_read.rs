@@ -368,6 +368,54 @@ async fn search_pages_run_on_from_the_words_as_written_to_those_without_accents(
     assert_eq!(seen, [plain, accented]);
 }
 
+async fn whole_words_come_before_a_word_only_begun_on_every_page(s: AnyStore) {
+    // Oldest first. "chan" is a word of its own; "chanh" only begins with it.
+    let texts = [
+        ("begun-old", "uống nước chanh mỗi sáng"),
+        ("without-accents", "nuoc chan sach"),
+        ("as-written", "nước chan cho bé"),
+        ("begun-new", "nước chanh muối"),
+        ("unrelated", "nước mía"),
+    ];
+    let batch: Vec<NewItem> = texts
+        .iter()
+        .map(|(key, text)| item(key, text, "vi", "x", None))
+        .collect();
+    let (_, ids) = s.save_items(&batch, source()).await.unwrap();
+    let [begun_old, without_accents, as_written, begun_new] =
+        [ids[0].0, ids[1].0, ids[2].0, ids[3].0];
+    let want = [as_written, without_accents, begun_new, begun_old];
+    assert_eq!(queue_ids(&s, words("nước chan")).await, want);
+    // Page by page, the same order and the same count on each page.
+    for limit in 1..=3u32 {
+        let mut seen = Vec::new();
+        for k in 0..5u64 {
+            let p = s
+                .queue(
+                    &words("nước chan"),
+                    PageRequest {
+                        offset: k * u64::from(limit),
+                        limit,
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (p.total, p.total_exact),
+                (4, true),
+                "limit {limit} page {k}"
+            );
+            seen.extend(p.entries.iter().map(|e| e.item.id.0));
+        }
+        assert_eq!(seen, want, "limit {limit}");
+    }
+    // The whole word typed further: only the items that have it.
+    assert_eq!(
+        queue_ids(&s, words("nuoc chanh")).await,
+        [begun_new, begun_old]
+    );
+}
+
 async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly(s: AnyStore) {
     let n = claimdesk_store::COUNT_LIMIT as usize + 5;
     let batch: Vec<NewItem> = (0..n)
@@ -423,6 +471,7 @@ conformance!(
     lookups_by_id_and_fact_check_search,
     regression_queue_search_is_normalized_as_matching_is,
     search_pages_run_on_from_the_words_as_written_to_those_without_accents,
+    whole_words_come_before_a_word_only_begun_on_every_page,
     a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly,
     the_facets_follow_items_that_change_source,
 );

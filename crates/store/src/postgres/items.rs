@@ -5,8 +5,8 @@
 //!
 //! Queue search: PostgreSQL has no FTS5. Each item's two search forms (exact and accent-free,
 //! as on SQLite) are stored as `tsvector`s in `items_search`, each with a GIN index, and a
-//! search is a `tsquery` of every word, the last as a prefix (`'w1' & 'w2':*`): the same
-//! word-and-prefix semantics as the FTS5 queries. The lexemes are made here, by splitting
+//! search is a `tsquery` of every word (`'w1' & 'w2'`, and with the last as a prefix
+//! `'w1' & 'w2':*`): the same sets of hits as the FTS5 queries ([`crate::search`]). The lexemes are made here, by splitting
 //! the normalized text at every character that is not a letter or digit (as FTS5's
 //! `unicode61` tokenizer and the query do), and given to `array_to_tsvector` unchanged, so
 //! no text search configuration or server locale decides what a word is. `pg_trgm` was
@@ -25,6 +25,7 @@ use super::audit::{finish_import, log_import};
 use super::write::{Change, Rights};
 use super::{ITEM_CHUNK, PgStore, json_rows};
 use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry};
+use crate::search::Hits;
 use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
 
 /// An `items` row.
@@ -143,23 +144,46 @@ fn lexemes(text: &str) -> Vec<&str> {
     all
 }
 
-/// The `tsquery`s of a queue search for `text`: every word of the exact form, and every
-/// word of the accent-free form (the last word as a prefix, for a word still being typed);
-/// `None` when `text` has no words. Words are letters and digits only, each quoted, so no
-/// input is read as `tsquery` syntax.
-pub(crate) fn search_queries(text: &str) -> Option<(String, String)> {
-    let (exact, folded) = search_forms(text);
-    let query = |text: &str| {
-        let words: Vec<&str> = words(text).collect();
-        let last = words.len().checked_sub(1)?;
-        let terms: Vec<String> = words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| format!("'{w}'{}", if i == last { ":*" } else { "" }))
-            .collect();
-        Some(terms.join(" & "))
-    };
-    Some((query(&exact)?, query(&folded)?))
+/// The `tsquery`s of a queue search, one per set of [`Hits`]: every word whole of the exact
+/// form; every word whole of the accent-free form; and the same with the last word as a
+/// prefix. Words are letters and digits only, each quoted, so no input is read as `tsquery`
+/// syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchQueries {
+    as_written: String,
+    without_accents: String,
+    begun: String,
+}
+
+impl SearchQueries {
+    /// The queries for `text`; `None` when it has no words.
+    pub(crate) fn of(text: &str) -> Option<SearchQueries> {
+        let (exact, folded) = search_forms(text);
+        let query = |text: &str, begun: bool| {
+            let words: Vec<&str> = words(text).collect();
+            let last = words.len().checked_sub(1)?;
+            let terms: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| format!("'{w}'{}", if begun && i == last { ":*" } else { "" }))
+                .collect();
+            Some(terms.join(" & "))
+        };
+        Some(SearchQueries {
+            as_written: query(&exact, false)?,
+            without_accents: query(&folded, false)?,
+            begun: query(&folded, true)?,
+        })
+    }
+
+    /// The `tsquery` of a set of hits, and the column of `items_search` it is asked of.
+    pub(crate) fn hits(&self, hits: Hits) -> (&'static str, &str) {
+        match hits {
+            Hits::AsWritten => ("s.exact", &self.as_written),
+            Hits::WithoutAccents => ("s.folded", &self.without_accents),
+            Hits::Begun => ("s.folded", &self.begun),
+        }
+    }
 }
 
 /// Writes the search index's rows of `items` (id, text), replacing any they had.

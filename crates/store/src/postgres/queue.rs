@@ -14,10 +14,11 @@ use sqlx::Row;
 use sqlx::postgres::PgArguments;
 
 use super::PgStore;
-use super::items::{item_from_row, match_from_row, search_queries};
+use super::items::{SearchQueries, item_from_row, match_from_row};
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
+use crate::search::{self, Tier, TierReader};
 use crate::{Error, Result};
 
 /// The order key of an item without a publication time (`item_queue.at`): below every date.
@@ -162,18 +163,6 @@ pub(crate) fn count_statement(f: &ItemFilter, cap: u64) -> Statement {
     st
 }
 
-/// What a search asks of `items_search`: the words of a `tsquery` (see
-/// [`search_queries`]) in one of the forms, or in the accent-free form but not as written.
-#[derive(Debug, Clone, Copy)]
-enum Words<'a> {
-    /// The words as written (exact forms).
-    Exact(&'a str),
-    /// The words without accents.
-    Folded(&'a str),
-    /// The words without accents (first), but not as written (second).
-    FoldedOnly(&'a str, &'a str),
-}
-
 /// One page of the ids of the items the search finds that pass `f`, most recently stored
 /// first.
 fn search_page_statement(words: Words<'_>, f: &ItemFilter, limit: u32, offset: u64) -> Statement {
@@ -196,17 +185,23 @@ fn search_count_statement(words: Words<'_>, f: &ItemFilter, cap: u64) -> Stateme
     st
 }
 
+/// What a search asks of `items_search`: one group of its results.
+type Words<'a> = (&'a SearchQueries, Tier);
+
 /// ` FROM` the search index's hits, each looked up in `item_queue` by id for the filters.
-fn search_from(st: &mut Statement, words: Words<'_>, f: &ItemFilter) {
+fn search_from(st: &mut Statement, (queries, tier): Words<'_>, f: &ItemFilter) {
     st.push(" FROM items_search s JOIN item_queue q ON q.item_id = s.item_id WHERE ");
-    match words {
-        Words::Exact(q) => st.push("s.exact @@ ?::tsquery").bind(Bind::Text(q.into())),
-        Words::Folded(q) => st.push("s.folded @@ ?::tsquery").bind(Bind::Text(q.into())),
-        Words::FoldedOnly(folded, exact) => st
-            .push("s.folded @@ ?::tsquery AND NOT s.exact @@ ?::tsquery")
-            .bind(Bind::Text(folded.into()))
-            .bind(Bind::Text(exact.into())),
-    };
+    let (column, query) = queries.hits(tier.hits);
+    st.push(column)
+        .push(" @@ ?::tsquery")
+        .bind(Bind::Text(query.into()));
+    if let Some(not) = tier.not {
+        let (column, query) = queries.hits(not);
+        st.push(" AND NOT ")
+            .push(column)
+            .push(" @@ ?::tsquery")
+            .bind(Bind::Text(query.into()));
+    }
     conditions(st, f);
 }
 
@@ -308,7 +303,7 @@ impl PgStore {
                 total_exact,
             });
         };
-        let Some((exact, folded)) = search_queries(text) else {
+        let Some(queries) = SearchQueries::of(text) else {
             // Words were asked for, but the text has none (only punctuation): nothing has them.
             return Ok(Page {
                 entries: Vec::new(),
@@ -316,50 +311,46 @@ impl PgStore {
                 total_exact: true,
             });
         };
-        // The items with the words as written first, then those with them only without
-        // accents (the exact forms' hits are a part of the folded forms').
-        let mut ids = self
-            .ids(&search_page_statement(
-                Words::Exact(&exact),
-                filter,
-                page.limit,
-                page.offset,
-            ))
-            .await?;
-        if ids.len() < page.limit as usize {
-            let before = if ids.is_empty() && page.offset > 0 {
-                // The page starts past the exact hits: how many there are (fewer than
-                // the offset, so counting stops by itself).
-                self.count(&search_count_statement(
-                    Words::Exact(&exact),
-                    filter,
-                    page.offset,
-                ))
-                .await?
-            } else {
-                page.offset + ids.len() as u64
-            };
-            let more = self
-                .ids(&search_page_statement(
-                    Words::FoldedOnly(&folded, &exact),
-                    filter,
-                    page.limit - ids.len() as u32,
-                    page.offset.saturating_sub(before),
-                ))
-                .await?;
-            ids.extend(more);
-        }
-        let n = self
-            .count(&search_count_statement(
-                Words::Folded(&folded),
-                filter,
-                COUNT_LIMIT + 1,
-            ))
-            .await?;
+        let reader = Search {
+            store: self,
+            queries,
+            filter,
+        };
+        let (ids, total, total_exact) = search::read(&reader, page).await?;
         Ok(Page {
             entries: self.entries(&ids).await?,
-            total: n.min(COUNT_LIMIT),
-            total_exact: n <= COUNT_LIMIT,
+            total,
+            total_exact,
         })
+    }
+}
+
+/// A queue search on PostgreSQL: its `tsquery`s and the other filters of the queue.
+struct Search<'a> {
+    store: &'a PgStore,
+    queries: SearchQueries,
+    filter: &'a ItemFilter,
+}
+
+impl TierReader for Search<'_> {
+    async fn tier_ids(&self, tier: Tier, limit: u32, offset: u64) -> Result<Vec<i64>> {
+        self.store
+            .ids(&search_page_statement(
+                (&self.queries, tier),
+                self.filter,
+                limit,
+                offset,
+            ))
+            .await
+    }
+
+    async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64> {
+        self.store
+            .count(&search_count_statement(
+                (&self.queries, tier),
+                self.filter,
+                cap,
+            ))
+            .await
     }
 }

@@ -14,6 +14,7 @@ use super::audit::{finish_import, log_import};
 use super::write::{Change, Rights};
 use super::{ITEM_CHUNK, SqliteStore, json_rows};
 use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry};
+use crate::search::{Hits, Tier};
 use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
 
 /// An `items` row.
@@ -115,26 +116,56 @@ fn search_forms(text: &str) -> (String, String) {
     (exact, folded)
 }
 
-/// The FTS5 queries of a queue search for `text`: every word over the exact forms, and
-/// over the accent-free forms (the last word as a prefix, for a word still being typed);
-/// `None` when `text` has no words. Words are letters and digits only, each quoted, so no
-/// input is read as FTS5 syntax.
-pub(crate) fn search_queries(text: &str) -> Option<(String, String)> {
-    let (exact, folded) = search_forms(text);
-    let query = |column: &str, text: &str| {
-        let words: Vec<&str> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let last = words.len().checked_sub(1)?;
-        let terms: Vec<String> = words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| format!("\"{w}\"{}", if i == last { "*" } else { "" }))
-            .collect();
-        Some(format!("{column} : ({})", terms.join(" ")))
-    };
-    Some((query("exact", &exact)?, query("folded", &folded)?))
+/// The FTS5 queries of a queue search, one per set of [`Hits`]: every word whole over the
+/// exact forms; every word whole over the accent-free forms; and the same with the last word
+/// as a prefix. Words are letters and digits only, each quoted, so no input is read as FTS5
+/// syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchQueries {
+    as_written: String,
+    without_accents: String,
+    begun: String,
+}
+
+impl SearchQueries {
+    /// The queries for `text`; `None` when it has no words.
+    pub(crate) fn of(text: &str) -> Option<SearchQueries> {
+        let (exact, folded) = search_forms(text);
+        let query = |column: &str, text: &str, begun: bool| {
+            let words: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            let last = words.len().checked_sub(1)?;
+            let terms: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| format!("\"{w}\"{}", if begun && i == last { "*" } else { "" }))
+                .collect();
+            Some(format!("{column} : ({})", terms.join(" ")))
+        };
+        Some(SearchQueries {
+            as_written: query("exact", &exact, false)?,
+            without_accents: query("folded", &folded, false)?,
+            begun: query("folded", &folded, true)?,
+        })
+    }
+
+    fn hits(&self, hits: Hits) -> &str {
+        match hits {
+            Hits::AsWritten => &self.as_written,
+            Hits::WithoutAccents => &self.without_accents,
+            Hits::Begun => &self.begun,
+        }
+    }
+
+    /// The `MATCH` expression of one group of the results.
+    pub(crate) fn tier(&self, tier: Tier) -> String {
+        match tier.not {
+            None => self.hits(tier.hits).to_owned(),
+            Some(not) => format!("({}) NOT ({})", self.hits(tier.hits), self.hits(not)),
+        }
+    }
 }
 
 /// Writes the search index's rows of `items` (id, text), replacing any they had.

@@ -8,12 +8,14 @@
 use claimdesk_core::CaseStatus;
 
 use super::SqliteStore;
+use super::items::SearchQueries;
 use super::monitor::{ALERT_COLUMNS, NARRATIVES_ALL, NARRATIVES_GROWN};
 use super::queue::{
     Bind, ENTRIES, Statement, count_statement, page_statement, search_count_statement,
     search_page_statement,
 };
 use crate::items::{ItemFilter, MatchStatus, WORTHINESS_LEVELS};
+use crate::search::TIERS;
 
 /// Tables with a row per item (or more): a plan may only SEARCH them.
 const PER_ITEM: [&str; 7] = [
@@ -155,12 +157,17 @@ async fn no_queue_filter_or_search_scans_the_items() {
         }
         assert!(scans(&p, &allowed).is_empty(), "count of {f:?}: {p:?}");
 
-        // The same filters with words: the full-text index leads, in id order.
-        let words = "exact : (\"nuoc\" \"chanh\"*)";
-        for st in [
-            search_page_statement(words, &f, 25, 500),
-            search_count_statement(words, &f, 10_001),
-        ] {
+        // The same filters with words, in each group of the results: the full-text index
+        // leads, in id order.
+        let queries = SearchQueries::of("nước chanh").expect("words");
+        let statements = TIERS.iter().flat_map(|tier| {
+            let words = queries.tier(*tier);
+            [
+                search_page_statement(&words, &f, 25, 500),
+                search_count_statement(&words, &f, 10_001),
+            ]
+        });
+        for st in statements {
             let p = plan(&store, &st).await;
             assert!(scans(&p, &[]).is_empty(), "search {f:?}: {p:?}");
             assert!(!sorts(&p), "search {f:?} sorts: {p:?}");

@@ -13,10 +13,11 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteArguments;
 
 use super::SqliteStore;
-use super::items::{item_from_row, match_from_row, search_queries};
+use super::items::{SearchQueries, item_from_row, match_from_row};
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
+use crate::search::{self, Tier, TierReader};
 use crate::{Error, Result};
 
 /// The order key of an item without a publication time (`item_queue.at`): below every date.
@@ -356,7 +357,7 @@ impl SqliteStore {
                 total_exact,
             });
         };
-        let Some((exact, folded)) = search_queries(text) else {
+        let Some(queries) = SearchQueries::of(text) else {
             // Words were asked for, but the text has none (only punctuation): nothing has them.
             return Ok(Page {
                 entries: Vec::new(),
@@ -364,47 +365,39 @@ impl SqliteStore {
                 total_exact: true,
             });
         };
-        // The items with the words as written first, then those with them only without
-        // accents (the exact forms' hits are a part of the folded forms').
-        let rest = format!("({folded}) NOT ({exact})");
-        let mut ids = self
-            .ids(&search_page_statement(
-                &exact,
-                filter,
-                page.limit,
-                page.offset,
-            ))
-            .await?;
-        if ids.len() < page.limit as usize {
-            let before = if ids.is_empty() && page.offset > 0 {
-                // The page starts past the exact hits: how many there are (fewer than
-                // the offset, so counting stops by itself).
-                self.count(&search_count_statement(&exact, filter, page.offset))
-                    .await?
-            } else {
-                page.offset + ids.len() as u64
-            };
-            let more = self
-                .ids(&search_page_statement(
-                    &rest,
-                    filter,
-                    page.limit - ids.len() as u32,
-                    page.offset.saturating_sub(before),
-                ))
-                .await?;
-            ids.extend(more);
-        }
-        let n = self
-            .count(&search_count_statement(
-                &format!("({folded})"),
-                filter,
-                COUNT_LIMIT + 1,
-            ))
-            .await?;
+        let reader = Search {
+            store: self,
+            queries,
+            filter,
+        };
+        let (ids, total, total_exact) = search::read(&reader, page).await?;
         Ok(Page {
             entries: self.entries(&ids).await?,
-            total: n.min(COUNT_LIMIT),
-            total_exact: n <= COUNT_LIMIT,
+            total,
+            total_exact,
         })
+    }
+}
+
+/// A queue search on SQLite: its FTS5 queries and the other filters of the queue.
+struct Search<'a> {
+    store: &'a SqliteStore,
+    queries: SearchQueries,
+    filter: &'a ItemFilter,
+}
+
+impl TierReader for Search<'_> {
+    async fn tier_ids(&self, tier: Tier, limit: u32, offset: u64) -> Result<Vec<i64>> {
+        let words = self.queries.tier(tier);
+        self.store
+            .ids(&search_page_statement(&words, self.filter, limit, offset))
+            .await
+    }
+
+    async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64> {
+        let words = self.queries.tier(tier);
+        self.store
+            .count(&search_count_statement(&words, self.filter, cap))
+            .await
     }
 }

@@ -1,0 +1,240 @@
+//! The queue's search, the same on every backend: which items a search finds, in which order,
+//! and how a page and its count are read so that a common word costs no more than a rare one.
+//!
+//! A search's words find three sets of items, each a part of the next ([`Hits`]): the words
+//! whole and as written; whole without accents; and without accents with the last word only
+//! begun (a word still being typed). The queue shows the first set, then what the second adds,
+//! then what the third adds ([`TIERS`]), each group most recently stored first.
+//!
+//! Whole words are read off the full-text index in id order and stop at the page's end; a
+//! begun word makes the index merge every word it begins before the first hit comes out (on a
+//! desk of millions, tens of milliseconds for a common one). So the begun words are read only
+//! when the whole words do not fill the page, and counted only when the whole words number
+//! fewer than [`COUNT_LIMIT`].
+
+use crate::Result;
+use crate::items::{COUNT_LIMIT, PageRequest};
+
+/// The items a search's words find, each set a part of the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hits {
+    /// Every word whole, as written (the exact forms).
+    AsWritten,
+    /// Every word whole, without accents.
+    WithoutAccents,
+    /// Without accents, the last word as the start of a word.
+    Begun,
+}
+
+/// One group of the queue's search results: the items of `hits` that `not` did not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tier {
+    /// The set the group is read from.
+    pub hits: Hits,
+    /// The set before it, whose items were shown already.
+    pub not: Option<Hits>,
+}
+
+/// The groups of a search's results, in the queue's order.
+pub(crate) const TIERS: [Tier; 3] = [
+    Tier {
+        hits: Hits::AsWritten,
+        not: None,
+    },
+    Tier {
+        hits: Hits::WithoutAccents,
+        not: Some(Hits::AsWritten),
+    },
+    Tier {
+        hits: Hits::Begun,
+        not: Some(Hits::WithoutAccents),
+    },
+];
+
+/// What a backend reads for a search (its words and the queue's other filters already
+/// bound): the ids of one group's window, and how many items a group holds.
+pub(crate) trait TierReader {
+    /// Ids of `tier`'s items, most recently stored first: `limit` at most after `offset`.
+    async fn tier_ids(&self, tier: Tier, limit: u32, offset: u64) -> Result<Vec<i64>>;
+
+    /// How many items `tier` holds, counting `cap` at most.
+    async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64>;
+}
+
+/// A window of a search's results: the ids in the queue's order, how many there are (at
+/// most [`COUNT_LIMIT`]), and whether that count is the whole.
+pub(crate) async fn read<R: TierReader>(
+    reader: &R,
+    page: PageRequest,
+) -> Result<(Vec<i64>, u64, bool)> {
+    let mut ids = Vec::new();
+    // How many of the window's first results lie in the groups not read yet.
+    let mut skip = page.offset;
+    for tier in TIERS {
+        let wanted = page.limit.saturating_sub(ids.len() as u32);
+        if wanted == 0 {
+            break;
+        }
+        let got = reader.tier_ids(tier, wanted, skip).await?;
+        skip = if !got.is_empty() || skip == 0 {
+            // The group ends within the window: the next one starts at its top.
+            0
+        } else {
+            // The window starts past this group: how many it holds (at most `skip`, so
+            // counting stops by itself).
+            skip - reader.tier_count(tier, skip).await?
+        };
+        ids.extend(got);
+    }
+    let cap = COUNT_LIMIT + 1;
+    let whole = Tier {
+        hits: Hits::WithoutAccents,
+        not: None,
+    };
+    let mut n = reader.tier_count(whole, cap).await?;
+    if n < cap {
+        n = reader
+            .tier_count(
+                Tier {
+                    hits: Hits::Begun,
+                    not: None,
+                },
+                cap,
+            )
+            .await?;
+    }
+    Ok((ids, n.min(COUNT_LIMIT), n <= COUNT_LIMIT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// Groups as lists of ids (newest first), and a log of what was read.
+    struct Lists {
+        as_written: Vec<i64>,
+        without_accents: Vec<i64>,
+        begun: Vec<i64>,
+        reads: RefCell<Vec<String>>,
+    }
+
+    impl Lists {
+        fn set(&self, hits: Hits) -> &[i64] {
+            match hits {
+                Hits::AsWritten => &self.as_written,
+                Hits::WithoutAccents => &self.without_accents,
+                Hits::Begun => &self.begun,
+            }
+        }
+
+        fn group(&self, tier: Tier) -> Vec<i64> {
+            let not = tier.not.map(|h| self.set(h)).unwrap_or(&[]);
+            self.set(tier.hits)
+                .iter()
+                .copied()
+                .filter(|id| !not.contains(id))
+                .collect()
+        }
+    }
+
+    impl TierReader for Lists {
+        async fn tier_ids(&self, tier: Tier, limit: u32, offset: u64) -> Result<Vec<i64>> {
+            self.reads.borrow_mut().push(format!("ids {:?}", tier.hits));
+            Ok(self
+                .group(tier)
+                .into_iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .collect())
+        }
+
+        async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64> {
+            self.reads
+                .borrow_mut()
+                .push(format!("count {:?}", tier.hits));
+            Ok((self.group(tier).len() as u64).min(cap))
+        }
+    }
+
+    fn lists(as_written: usize, accents: usize, begun: usize) -> Lists {
+        // Ids count down within each group, as the index gives them; each set holds the last.
+        let a: Vec<i64> = (0..as_written).map(|k| 100_000 - k as i64).collect();
+        let b: Vec<i64> = (0..accents).map(|k| 50_000 - k as i64).collect();
+        let c: Vec<i64> = (0..begun).map(|k| 10_000 - k as i64).collect();
+        let sorted = |v: Vec<i64>| {
+            let mut v = v;
+            v.sort_unstable_by(|x, y| y.cmp(x));
+            v
+        };
+        Lists {
+            without_accents: sorted([a.clone(), b.clone()].concat()),
+            begun: sorted([a.clone(), b.clone(), c.clone()].concat()),
+            as_written: a,
+            reads: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn every_window_of_the_results_is_the_groups_one_after_another() {
+        let l = lists(7, 5, 6);
+        let all: Vec<i64> = TIERS.iter().flat_map(|t| l.group(*t)).collect();
+        assert_eq!(all.len(), 18);
+        for limit in 1..=20u32 {
+            for offset in 0..=20u64 {
+                let (ids, total, exact) =
+                    block(read(&l, PageRequest { limit, offset })).expect("read");
+                let want: Vec<i64> = all
+                    .iter()
+                    .copied()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .collect();
+                assert_eq!(ids, want, "limit {limit} offset {offset}");
+                assert_eq!((total, exact), (18, true));
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_and_count_filled_by_whole_words_never_read_the_begun_word() {
+        let l = lists(COUNT_LIMIT as usize + 5, 0, 3);
+        let (ids, total, exact) = block(read(
+            &l,
+            PageRequest {
+                limit: 50,
+                offset: 0,
+            },
+        ))
+        .expect("read");
+        assert_eq!(ids.len(), 50);
+        assert_eq!((total, exact), (COUNT_LIMIT, false));
+        assert!(
+            !l.reads.borrow().iter().any(|r| r.contains("Begun")),
+            "{:?}",
+            l.reads.borrow()
+        );
+    }
+
+    #[test]
+    fn a_word_still_being_typed_is_found_and_counted_as_begun() {
+        let l = lists(0, 0, 4);
+        let (ids, total, exact) = block(read(
+            &l,
+            PageRequest {
+                limit: 50,
+                offset: 0,
+            },
+        ))
+        .expect("read");
+        assert_eq!(ids, vec![10_000, 9_999, 9_998, 9_997]);
+        assert_eq!((total, exact), (4, true));
+    }
+}
