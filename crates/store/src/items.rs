@@ -237,6 +237,26 @@ pub struct Page<T> {
     pub total_exact: bool,
 }
 
+impl<T> Page<T> {
+    /// A list with nothing in it.
+    pub(crate) fn empty() -> Page<T> {
+        Page {
+            entries: Vec::new(),
+            total: 0,
+            total_exact: true,
+        }
+    }
+
+    /// The same window and count with other entries (those of the ids the window holds).
+    pub(crate) fn with<U>(&self, entries: Vec<U>) -> Page<U> {
+        Page {
+            entries,
+            total: self.total,
+            total_exact: self.total_exact,
+        }
+    }
+}
+
 /// An item of the queue with its best match, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueEntry {

@@ -13,7 +13,7 @@
 //! fewer than [`COUNT_LIMIT`].
 
 use crate::Result;
-use crate::items::{COUNT_LIMIT, PageRequest};
+use crate::items::{COUNT_LIMIT, Page, PageRequest};
 
 /// The items a search's words find, each set a part of the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,12 +61,9 @@ pub(crate) trait TierReader {
     async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64>;
 }
 
-/// A window of a search's results: the ids in the queue's order, how many there are (at
-/// most [`COUNT_LIMIT`]), and whether that count is the whole.
-pub(crate) async fn read<R: TierReader>(
-    reader: &R,
-    page: PageRequest,
-) -> Result<(Vec<i64>, u64, bool)> {
+/// A window of a search's results: the ids in the queue's order, counted up to
+/// [`COUNT_LIMIT`].
+pub(crate) async fn read<R: TierReader>(reader: &R, page: PageRequest) -> Result<Page<i64>> {
     let mut ids = Vec::new();
     // How many of the window's first results lie in the groups not read yet.
     let mut skip = page.offset;
@@ -103,7 +100,74 @@ pub(crate) async fn read<R: TierReader>(
             )
             .await?;
     }
-    Ok((ids, n.min(COUNT_LIMIT), n <= COUNT_LIMIT))
+    Ok(Page {
+        entries: ids,
+        total: n.min(COUNT_LIMIT),
+        total_exact: n <= COUNT_LIMIT,
+    })
+}
+
+/// An item's text as the search index holds it: the exact form (as matching normalizes it:
+/// NFC, lowercase, canonical tone marks) and the accent-free one.
+pub(crate) fn forms(text: &str) -> (String, String) {
+    let exact = claimdesk_text::normalize(text);
+    let folded = claimdesk_text::fold_normalized(&exact);
+    (exact, folded)
+}
+
+/// Which of the index's two forms a set of hits is asked of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// The exact forms (`exact`).
+    Exact,
+    /// The accent-free forms (`folded`).
+    Folded,
+}
+
+impl Form {
+    /// The column of `items_search` that holds the form, on both backends.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Form::Exact => "exact",
+            Form::Folded => "folded",
+        }
+    }
+}
+
+/// A search's words in both forms: runs of letters and digits, as the indexes split text,
+/// so a backend's query holds words only and no input is read as query syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Terms {
+    exact: Vec<String>,
+    folded: Vec<String>,
+}
+
+impl Terms {
+    /// The words of `text` that `keep` accepts; `None` when there are none.
+    pub(crate) fn of(text: &str, keep: impl Fn(&str) -> bool) -> Option<Terms> {
+        let split = |text: &str| -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty() && keep(w))
+                .map(str::to_owned)
+                .collect()
+        };
+        let (exact, folded) = forms(text);
+        let terms = Terms {
+            exact: split(&exact),
+            folded: split(&folded),
+        };
+        (!terms.exact.is_empty() && !terms.folded.is_empty()).then_some(terms)
+    }
+
+    /// What `hits` asks of the index: the form, its words (all of them required), and
+    /// whether the last is only begun (a prefix).
+    pub(crate) fn of_hits(&self, hits: Hits) -> (Form, &[String], bool) {
+        match hits {
+            Hits::AsWritten => (Form::Exact, &self.exact, false),
+            Hits::WithoutAccents => (Form::Folded, &self.folded, false),
+            Hits::Begun => (Form::Folded, &self.folded, true),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -189,8 +253,8 @@ mod tests {
         assert_eq!(all.len(), 18);
         for limit in 1..=20u32 {
             for offset in 0..=20u64 {
-                let (ids, total, exact) =
-                    block(read(&l, PageRequest { limit, offset })).expect("read");
+                let p = block(read(&l, PageRequest { limit, offset })).expect("read");
+                let (ids, total, exact) = (p.entries, p.total, p.total_exact);
                 let want: Vec<i64> = all
                     .iter()
                     .copied()
@@ -203,17 +267,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_page_and_count_filled_by_whole_words_never_read_the_begun_word() {
-        let l = lists(COUNT_LIMIT as usize + 5, 0, 3);
-        let (ids, total, exact) = block(read(
-            &l,
+    /// The first 50 results: ids, count, whether the count is whole.
+    fn first_page(l: &Lists) -> (Vec<i64>, u64, bool) {
+        let p = block(read(
+            l,
             PageRequest {
                 limit: 50,
                 offset: 0,
             },
         ))
         .expect("read");
+        (p.entries, p.total, p.total_exact)
+    }
+
+    #[test]
+    fn a_page_and_count_filled_by_whole_words_never_read_the_begun_word() {
+        let l = lists(COUNT_LIMIT as usize + 5, 0, 3);
+        let (ids, total, exact) = first_page(&l);
         assert_eq!(ids.len(), 50);
         assert_eq!((total, exact), (COUNT_LIMIT, false));
         assert!(
@@ -226,14 +296,7 @@ mod tests {
     #[test]
     fn a_word_still_being_typed_is_found_and_counted_as_begun() {
         let l = lists(0, 0, 4);
-        let (ids, total, exact) = block(read(
-            &l,
-            PageRequest {
-                limit: 50,
-                offset: 0,
-            },
-        ))
-        .expect("read");
+        let (ids, total, exact) = first_page(&l);
         assert_eq!(ids, vec![10_000, 9_999, 9_998, 9_997]);
         assert_eq!((total, exact), (4, true));
     }

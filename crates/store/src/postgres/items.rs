@@ -25,7 +25,7 @@ use super::audit::{finish_import, log_import};
 use super::write::{Change, Rights};
 use super::{ITEM_CHUNK, PgStore, json_rows};
 use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry};
-use crate::search::Hits;
+use crate::search::{self, Hits, Terms, Tier};
 use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
 
 /// An `items` row.
@@ -119,14 +119,6 @@ fn explanation_json(explanation: &Explanation) -> String {
     serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into())
 }
 
-/// An item's text as the search index holds it: the exact form (as matching normalizes
-/// it: NFC, lowercase, canonical tone marks) and the accent-free one.
-fn search_forms(text: &str) -> (String, String) {
-    let exact = claimdesk_text::normalize(text);
-    let folded = claimdesk_text::fold_normalized(&exact);
-    (exact, folded)
-}
-
 /// The longest lexeme a `tsvector` holds, in bytes (PostgreSQL's limit is 2047).
 const MAX_LEXEME: usize = 2046;
 
@@ -144,46 +136,36 @@ fn lexemes(text: &str) -> Vec<&str> {
     all
 }
 
-/// The `tsquery`s of a queue search, one per set of [`Hits`]: every word whole of the exact
-/// form; every word whole of the accent-free form; and the same with the last word as a
-/// prefix. Words are letters and digits only, each quoted, so no input is read as `tsquery`
-/// syntax.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SearchQueries {
-    as_written: String,
-    without_accents: String,
-    begun: String,
+/// The condition on `items_search s` of one group of a search's results, with its
+/// `tsquery`s to bind: the words of its set in its column, each quoted, the last with `:*`
+/// when it is only begun; and not those of the set before.
+pub(crate) fn search_condition(terms: &Terms, tier: Tier) -> (String, Vec<String>) {
+    let query = |hits: Hits| {
+        let (form, words, begun) = terms.of_hits(hits);
+        let last = words.len().saturating_sub(1);
+        let quoted: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| format!("'{w}'{}", if begun && i == last { ":*" } else { "" }))
+            .collect();
+        (
+            format!("s.{} @@ ?::tsquery", form.column()),
+            quoted.join(" & "),
+        )
+    };
+    let (mut sql, first) = query(tier.hits);
+    let mut binds = vec![first];
+    if let Some(not) = tier.not {
+        let (not_sql, second) = query(not);
+        sql = format!("{sql} AND NOT {not_sql}");
+        binds.push(second);
+    }
+    (sql, binds)
 }
 
-impl SearchQueries {
-    /// The queries for `text`; `None` when it has no words.
-    pub(crate) fn of(text: &str) -> Option<SearchQueries> {
-        let (exact, folded) = search_forms(text);
-        let query = |text: &str, begun: bool| {
-            let words: Vec<&str> = words(text).collect();
-            let last = words.len().checked_sub(1)?;
-            let terms: Vec<String> = words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| format!("'{w}'{}", if begun && i == last { ":*" } else { "" }))
-                .collect();
-            Some(terms.join(" & "))
-        };
-        Some(SearchQueries {
-            as_written: query(&exact, false)?,
-            without_accents: query(&folded, false)?,
-            begun: query(&folded, true)?,
-        })
-    }
-
-    /// The `tsquery` of a set of hits, and the column of `items_search` it is asked of.
-    pub(crate) fn hits(&self, hits: Hits) -> (&'static str, &str) {
-        match hits {
-            Hits::AsWritten => ("s.exact", &self.as_written),
-            Hits::WithoutAccents => ("s.folded", &self.without_accents),
-            Hits::Begun => ("s.folded", &self.begun),
-        }
-    }
+/// The words of a search that a `tsvector` can hold.
+pub(crate) fn search_terms(text: &str) -> Option<Terms> {
+    Terms::of(text, |w| w.len() <= MAX_LEXEME)
 }
 
 /// Writes the search index's rows of `items` (id, text), replacing any they had.
@@ -206,7 +188,7 @@ pub(crate) async fn index_items(
         items
             .iter()
             .map(|(id, text)| {
-                let (exact, folded) = search_forms(text);
+                let (exact, folded) = search::forms(text);
                 serde_json::json!([id, lexemes(&exact), lexemes(&folded)])
             })
             .collect(),

@@ -14,11 +14,11 @@ use sqlx::Row;
 use sqlx::postgres::PgArguments;
 
 use super::PgStore;
-use super::items::{SearchQueries, item_from_row, match_from_row};
+use super::items::{item_from_row, match_from_row, search_condition, search_terms};
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
-use crate::search::{self, Tier, TierReader};
+use crate::search::{self, Terms, Tier, TierReader};
 use crate::{Error, Result};
 
 /// The order key of an item without a publication time (`item_queue.at`): below every date.
@@ -186,21 +186,15 @@ fn search_count_statement(words: Words<'_>, f: &ItemFilter, cap: u64) -> Stateme
 }
 
 /// What a search asks of `items_search`: one group of its results.
-type Words<'a> = (&'a SearchQueries, Tier);
+type Words<'a> = (&'a Terms, Tier);
 
 /// ` FROM` the search index's hits, each looked up in `item_queue` by id for the filters.
-fn search_from(st: &mut Statement, (queries, tier): Words<'_>, f: &ItemFilter) {
-    st.push(" FROM items_search s JOIN item_queue q ON q.item_id = s.item_id WHERE ");
-    let (column, query) = queries.hits(tier.hits);
-    st.push(column)
-        .push(" @@ ?::tsquery")
-        .bind(Bind::Text(query.into()));
-    if let Some(not) = tier.not {
-        let (column, query) = queries.hits(not);
-        st.push(" AND NOT ")
-            .push(column)
-            .push(" @@ ?::tsquery")
-            .bind(Bind::Text(query.into()));
+fn search_from(st: &mut Statement, (terms, tier): Words<'_>, f: &ItemFilter) {
+    let (condition, queries) = search_condition(terms, tier);
+    st.push(" FROM items_search s JOIN item_queue q ON q.item_id = s.item_id WHERE ")
+        .push(&condition);
+    for q in queries {
+        st.bind(Bind::Text(q));
     }
     conditions(st, f);
 }
@@ -303,32 +297,27 @@ impl PgStore {
                 total_exact,
             });
         };
-        let Some(queries) = SearchQueries::of(text) else {
+        let Some(terms) = search_terms(text) else {
             // Words were asked for, but the text has none (only punctuation): nothing has them.
-            return Ok(Page {
-                entries: Vec::new(),
-                total: 0,
-                total_exact: true,
-            });
+            return Ok(Page::empty());
         };
-        let reader = Search {
-            store: self,
-            queries,
-            filter,
-        };
-        let (ids, total, total_exact) = search::read(&reader, page).await?;
-        Ok(Page {
-            entries: self.entries(&ids).await?,
-            total,
-            total_exact,
-        })
+        let ids = search::read(
+            &Search {
+                store: self,
+                terms,
+                filter,
+            },
+            page,
+        )
+        .await?;
+        Ok(ids.with(self.entries(&ids.entries).await?))
     }
 }
 
-/// A queue search on PostgreSQL: its `tsquery`s and the other filters of the queue.
+/// A queue search on PostgreSQL: its words and the other filters of the queue.
 struct Search<'a> {
     store: &'a PgStore,
-    queries: SearchQueries,
+    terms: Terms,
     filter: &'a ItemFilter,
 }
 
@@ -336,7 +325,7 @@ impl TierReader for Search<'_> {
     async fn tier_ids(&self, tier: Tier, limit: u32, offset: u64) -> Result<Vec<i64>> {
         self.store
             .ids(&search_page_statement(
-                (&self.queries, tier),
+                (&self.terms, tier),
                 self.filter,
                 limit,
                 offset,
@@ -347,7 +336,7 @@ impl TierReader for Search<'_> {
     async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64> {
         self.store
             .count(&search_count_statement(
-                (&self.queries, tier),
+                (&self.terms, tier),
                 self.filter,
                 cap,
             ))

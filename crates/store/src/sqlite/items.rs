@@ -14,7 +14,7 @@ use super::audit::{finish_import, log_import};
 use super::write::{Change, Rights};
 use super::{ITEM_CHUNK, SqliteStore, json_rows};
 use crate::items::{ItemFacets, ItemFilter, Page, PageRequest, QueueEntry};
-use crate::search::{Hits, Tier};
+use crate::search::{self, Hits, Terms, Tier};
 use crate::{Error, ImportSource, ItemStore, NewItem, Result, StoredMatch};
 
 /// An `items` row.
@@ -108,63 +108,22 @@ fn explanation_json(explanation: &Explanation) -> String {
     serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into())
 }
 
-/// An item's text as the search index holds it: the exact form (as matching normalizes
-/// it: NFC, lowercase, canonical tone marks) and the accent-free one.
-fn search_forms(text: &str) -> (String, String) {
-    let exact = claimdesk_text::normalize(text);
-    let folded = claimdesk_text::fold_normalized(&exact);
-    (exact, folded)
-}
-
-/// The FTS5 queries of a queue search, one per set of [`Hits`]: every word whole over the
-/// exact forms; every word whole over the accent-free forms; and the same with the last word
-/// as a prefix. Words are letters and digits only, each quoted, so no input is read as FTS5
-/// syntax.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SearchQueries {
-    as_written: String,
-    without_accents: String,
-    begun: String,
-}
-
-impl SearchQueries {
-    /// The queries for `text`; `None` when it has no words.
-    pub(crate) fn of(text: &str) -> Option<SearchQueries> {
-        let (exact, folded) = search_forms(text);
-        let query = |column: &str, text: &str, begun: bool| {
-            let words: Vec<&str> = text
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect();
-            let last = words.len().checked_sub(1)?;
-            let terms: Vec<String> = words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| format!("\"{w}\"{}", if begun && i == last { "*" } else { "" }))
-                .collect();
-            Some(format!("{column} : ({})", terms.join(" ")))
-        };
-        Some(SearchQueries {
-            as_written: query("exact", &exact, false)?,
-            without_accents: query("folded", &folded, false)?,
-            begun: query("folded", &folded, true)?,
-        })
-    }
-
-    fn hits(&self, hits: Hits) -> &str {
-        match hits {
-            Hits::AsWritten => &self.as_written,
-            Hits::WithoutAccents => &self.without_accents,
-            Hits::Begun => &self.begun,
-        }
-    }
-
-    /// The `MATCH` expression of one group of the results.
-    pub(crate) fn tier(&self, tier: Tier) -> String {
-        match tier.not {
-            None => self.hits(tier.hits).to_owned(),
-            Some(not) => format!("({}) NOT ({})", self.hits(tier.hits), self.hits(not)),
-        }
+/// The FTS5 `MATCH` expression of one group of a search's results: the words of its set, in
+/// its column, each quoted, the last with `*` when it is only begun; less the set before.
+pub(crate) fn search_match(terms: &Terms, tier: Tier) -> String {
+    let query = |hits: Hits| {
+        let (form, words, begun) = terms.of_hits(hits);
+        let last = words.len().saturating_sub(1);
+        let quoted: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| format!("\"{w}\"{}", if begun && i == last { "*" } else { "" }))
+            .collect();
+        format!("{} : ({})", form.column(), quoted.join(" "))
+    };
+    match tier.not {
+        None => query(tier.hits),
+        Some(not) => format!("({}) NOT ({})", query(tier.hits), query(not)),
     }
 }
 
@@ -185,7 +144,7 @@ pub(crate) async fn index_items(
         items
             .iter()
             .map(|(id, text)| {
-                let (exact, folded) = search_forms(text);
+                let (exact, folded) = search::forms(text);
                 serde_json::json!([id, exact, folded])
             })
             .collect(),

@@ -8,14 +8,14 @@
 use claimdesk_core::CaseStatus;
 
 use super::SqliteStore;
-use super::items::SearchQueries;
+use super::items::search_match;
 use super::monitor::{ALERT_COLUMNS, NARRATIVES_ALL, NARRATIVES_GROWN};
 use super::queue::{
     Bind, ENTRIES, Statement, count_statement, page_statement, search_count_statement,
     search_page_statement,
 };
 use crate::items::{ItemFilter, MatchStatus, WORTHINESS_LEVELS};
-use crate::search::TIERS;
+use crate::search::{TIERS, Terms};
 
 /// Tables with a row per item (or more): a plan may only SEARCH them.
 const PER_ITEM: [&str; 7] = [
@@ -159,9 +159,9 @@ async fn no_queue_filter_or_search_scans_the_items() {
 
         // The same filters with words, in each group of the results: the full-text index
         // leads, in id order.
-        let queries = SearchQueries::of("nước chanh").expect("words");
+        let terms = Terms::of("nước chanh", |_| true).expect("words");
         let statements = TIERS.iter().flat_map(|tier| {
-            let words = queries.tier(*tier);
+            let words = search_match(&terms, *tier);
             [
                 search_page_statement(&words, &f, 25, 500),
                 search_count_statement(&words, &f, 10_001),

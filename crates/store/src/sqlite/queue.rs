@@ -13,11 +13,11 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteArguments;
 
 use super::SqliteStore;
-use super::items::{SearchQueries, item_from_row, match_from_row};
+use super::items::{item_from_row, match_from_row, search_match};
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
-use crate::search::{self, Tier, TierReader};
+use crate::search::{self, Terms, Tier, TierReader};
 use crate::{Error, Result};
 
 /// The order key of an item without a publication time (`item_queue.at`): below every date.
@@ -357,45 +357,40 @@ impl SqliteStore {
                 total_exact,
             });
         };
-        let Some(queries) = SearchQueries::of(text) else {
+        let Some(terms) = Terms::of(text, |_| true) else {
             // Words were asked for, but the text has none (only punctuation): nothing has them.
-            return Ok(Page {
-                entries: Vec::new(),
-                total: 0,
-                total_exact: true,
-            });
+            return Ok(Page::empty());
         };
-        let reader = Search {
-            store: self,
-            queries,
-            filter,
-        };
-        let (ids, total, total_exact) = search::read(&reader, page).await?;
-        Ok(Page {
-            entries: self.entries(&ids).await?,
-            total,
-            total_exact,
-        })
+        let ids = search::read(
+            &Search {
+                store: self,
+                terms,
+                filter,
+            },
+            page,
+        )
+        .await?;
+        Ok(ids.with(self.entries(&ids.entries).await?))
     }
 }
 
-/// A queue search on SQLite: its FTS5 queries and the other filters of the queue.
+/// A queue search on SQLite: its words and the other filters of the queue.
 struct Search<'a> {
     store: &'a SqliteStore,
-    queries: SearchQueries,
+    terms: Terms,
     filter: &'a ItemFilter,
 }
 
 impl TierReader for Search<'_> {
     async fn tier_ids(&self, tier: Tier, limit: u32, offset: u64) -> Result<Vec<i64>> {
-        let words = self.queries.tier(tier);
+        let words = search_match(&self.terms, tier);
         self.store
             .ids(&search_page_statement(&words, self.filter, limit, offset))
             .await
     }
 
     async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64> {
-        let words = self.queries.tier(tier);
+        let words = search_match(&self.terms, tier);
         self.store
             .count(&search_count_statement(&words, self.filter, cap))
             .await
