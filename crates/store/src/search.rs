@@ -59,6 +59,10 @@ pub(crate) trait TierReader {
 
     /// How many items `tier` holds, counting `cap` at most.
     async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64>;
+
+    /// How many items have the words of `hits`, whatever the queue's other filters, counting
+    /// `cap` at most: read off the full-text index alone, to choose how to count.
+    async fn words_count(&self, hits: Hits, cap: u64) -> Result<u64>;
 }
 
 /// A window of a search's results: the ids in the queue's order, counted up to
@@ -88,17 +92,19 @@ pub(crate) async fn read<R: TierReader>(reader: &R, page: PageRequest) -> Result
         hits: Hits::WithoutAccents,
         not: None,
     };
-    let mut n = reader.tier_count(whole, cap).await?;
+    let begun = Tier {
+        hits: Hits::Begun,
+        not: None,
+    };
+    // Words many items have: counting them whole (with the filters) usually reaches the cap
+    // without the begun word's merge. Words few items have: one count, of the begun word,
+    // as the whole ones would be counted for nothing.
+    let mut n = 0;
+    if reader.words_count(Hits::WithoutAccents, cap).await? >= cap {
+        n = reader.tier_count(whole, cap).await?;
+    }
     if n < cap {
-        n = reader
-            .tier_count(
-                Tier {
-                    hits: Hits::Begun,
-                    not: None,
-                },
-                cap,
-            )
-            .await?;
+        n = reader.tier_count(begun, cap).await?;
     }
     Ok(Page {
         entries: ids,
@@ -213,6 +219,11 @@ mod tests {
                 .collect())
         }
 
+        async fn words_count(&self, hits: Hits, cap: u64) -> Result<u64> {
+            self.reads.borrow_mut().push(format!("words {hits:?}"));
+            Ok((self.set(hits).len() as u64).min(cap))
+        }
+
         async fn tier_count(&self, tier: Tier, cap: u64) -> Result<u64> {
             self.reads
                 .borrow_mut()
@@ -291,6 +302,22 @@ mod tests {
             "{:?}",
             l.reads.borrow()
         );
+    }
+
+    #[test]
+    fn words_few_items_have_are_counted_once_with_the_begun_word() {
+        let l = lists(30, 10, 5);
+        let (ids, total, exact) = first_page(&l);
+        assert_eq!(ids.len(), 45);
+        assert_eq!((total, exact), (45, true));
+        let counts: Vec<String> = l
+            .reads
+            .borrow()
+            .iter()
+            .filter(|r| r.starts_with("count"))
+            .cloned()
+            .collect();
+        assert_eq!(counts, ["count Begun"]);
     }
 
     #[test]

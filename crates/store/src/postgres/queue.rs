@@ -18,7 +18,7 @@ use super::items::{item_from_row, match_from_row, search_condition, search_terms
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
-use crate::search::{self, Terms, Tier, TierReader};
+use crate::search::{self, Hits, Terms, Tier, TierReader};
 use crate::{Error, Result};
 
 /// The order key of an item without a publication time (`item_queue.at`): below every date.
@@ -185,6 +185,21 @@ fn search_count_statement(words: Words<'_>, f: &ItemFilter, cap: u64) -> Stateme
     st
 }
 
+/// How many items have the words of `hits`, whatever the queue's filters, counting `cap` at
+/// most: off the search index alone.
+fn words_count_statement(terms: &Terms, hits: Hits, cap: u64) -> Statement {
+    let (condition, queries) = search_condition(terms, Tier { hits, not: None });
+    let mut st = Statement::default();
+    st.push("SELECT COUNT(*) FROM (SELECT 1 FROM items_search s WHERE ")
+        .push(&condition);
+    for q in queries {
+        st.bind(Bind::Text(q));
+    }
+    st.push(" LIMIT ?) AS hits")
+        .bind(Bind::Int(i64::try_from(cap).unwrap_or(i64::MAX)));
+    st
+}
+
 /// What a search asks of `items_search`: one group of its results.
 type Words<'a> = (&'a Terms, Tier);
 
@@ -340,6 +355,12 @@ impl TierReader for Search<'_> {
                 self.filter,
                 cap,
             ))
+            .await
+    }
+
+    async fn words_count(&self, hits: Hits, cap: u64) -> Result<u64> {
+        self.store
+            .count(&words_count_statement(&self.terms, hits, cap))
             .await
     }
 }

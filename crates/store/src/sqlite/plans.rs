@@ -12,7 +12,7 @@ use super::items::search_match;
 use super::monitor::{ALERT_COLUMNS, NARRATIVES_ALL, NARRATIVES_GROWN};
 use super::queue::{
     Bind, ENTRIES, Statement, count_statement, page_statement, search_count_statement,
-    search_page_statement,
+    search_page_statement, words_count_statement,
 };
 use crate::items::{ItemFilter, MatchStatus, WORTHINESS_LEVELS};
 use crate::search::{TIERS, Terms};
@@ -165,6 +165,7 @@ async fn no_queue_filter_or_search_scans_the_items() {
             [
                 search_page_statement(&words, &f, 25, 500),
                 search_count_statement(&words, &f, 10_001),
+                words_count_statement(&words, 10_001),
             ]
         });
         for st in statements {

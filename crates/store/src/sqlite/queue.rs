@@ -17,7 +17,7 @@ use super::items::{item_from_row, match_from_row, search_match};
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
-use crate::search::{self, Terms, Tier, TierReader};
+use crate::search::{self, Hits, Terms, Tier, TierReader};
 use crate::{Error, Result};
 
 /// The order key of an item without a publication time (`item_queue.at`): below every date.
@@ -248,6 +248,16 @@ pub(crate) fn search_count_statement(words: &str, f: &ItemFilter, cap: u64) -> S
     st
 }
 
+/// How many items the FTS5 query `words` finds, whatever the queue's filters, counting `cap`
+/// at most: off the full-text index alone.
+pub(crate) fn words_count_statement(words: &str, cap: u64) -> Statement {
+    let mut st = Statement::default();
+    st.push("SELECT COUNT(*) FROM (SELECT 1 FROM items_search WHERE items_search MATCH ? LIMIT ?)")
+        .bind(Bind::Text(words.into()))
+        .bind(Bind::Int(i64::try_from(cap).unwrap_or(i64::MAX)));
+    st
+}
+
 /// ` FROM` the full-text index's hits, each looked up in `item_queue` by id for the filters.
 fn search_from(words: &str, f: &ItemFilter) -> Statement {
     let mut st = Statement::default();
@@ -394,5 +404,10 @@ impl TierReader for Search<'_> {
         self.store
             .count(&search_count_statement(&words, self.filter, cap))
             .await
+    }
+
+    async fn words_count(&self, hits: Hits, cap: u64) -> Result<u64> {
+        let words = search_match(&self.terms, Tier { hits, not: None });
+        self.store.count(&words_count_statement(&words, cap)).await
     }
 }
