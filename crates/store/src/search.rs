@@ -15,6 +15,13 @@
 use crate::Result;
 use crate::items::{COUNT_LIMIT, Page, PageRequest};
 
+/// How many items whole words must be found in, whatever the queue's other filters, for the
+/// count to read them before the begun word: ten times [`COUNT_LIMIT`], so a filter that keeps
+/// one item in ten still fills the count from them. Reading that many ids off the full-text
+/// index alone takes under a millisecond at 3,000,000 items; the begun word's merge for a
+/// word that common, 15 ms (bench/results/2026-12-06-scale.txt).
+const COMMON: u64 = 10 * COUNT_LIMIT;
+
 /// The items a search's words find, each set a part of the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Hits {
@@ -97,10 +104,10 @@ pub(crate) async fn read<R: TierReader>(reader: &R, page: PageRequest) -> Result
         not: None,
     };
     // Words many items have: counting them whole (with the filters) usually reaches the cap
-    // without the begun word's merge. Words few items have: one count, of the begun word,
-    // as the whole ones would be counted for nothing.
+    // without the begun word's merge. Otherwise one count, of the begun word: the whole ones
+    // would often be counted for nothing, as a filter keeps fewer of them than the cap.
     let mut n = 0;
-    if reader.words_count(Hits::WithoutAccents, cap).await? >= cap {
+    if reader.words_count(Hits::WithoutAccents, COMMON).await? >= COMMON {
         n = reader.tier_count(whole, cap).await?;
     }
     if n < cap {
@@ -293,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_page_and_count_filled_by_whole_words_never_read_the_begun_word() {
-        let l = lists(COUNT_LIMIT as usize + 5, 0, 3);
+        let l = lists(COMMON as usize + 5, 0, 3);
         let (ids, total, exact) = first_page(&l);
         assert_eq!(ids.len(), 50);
         assert_eq!((total, exact), (COUNT_LIMIT, false));
