@@ -8,9 +8,10 @@
 //!
 //! Whole words are read off the full-text index in id order and stop at the page's end; a
 //! begun word makes the index merge every word it begins before the first hit comes out (on a
-//! desk of millions, tens of milliseconds for a common one). So the begun words are read only
-//! when the whole words do not fill the page, and counted only when the whole words number
-//! fewer than [`COUNT_LIMIT`].
+//! desk of millions, tens of milliseconds for a common one). So the begun word is read only
+//! when the whole words do not fill the page; and when the whole words are common
+//! ([`COMMON`]), the count reads them first and the begun word only if they fall short of
+//! [`COUNT_LIMIT`].
 
 use crate::Result;
 use crate::items::{COUNT_LIMIT, Page, PageRequest};
