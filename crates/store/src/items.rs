@@ -200,11 +200,11 @@ pub struct ItemFilter {
     /// Only items that have these words (the last may be the start of a word), from the
     /// items' full-text index, normalized as matching normalizes text: case and the place
     /// of Vietnamese tone marks do not matter, and text without accents finds text with
-    /// them (and the other way round). Items with the words whole and as written come
-    /// first, then those with them whole without accents, then those where the last word
-    /// only begins a word; each group most recently stored first (not by publication time:
-    /// the index keeps each word's items in the order they were stored, so a common word's
-    /// page is read without sorting all its items).
+    /// them (and the other way round). Items with the words as written come first (whole,
+    /// then with the last word only begun), then those with them only without accents; each
+    /// group most recently stored first (not by publication time: the index keeps each
+    /// word's items in the order they were stored, so a common word's page is read without
+    /// sorting all its items).
     pub text: Option<String>,
     /// Only items whose case (the latest opened from the item) is in this status.
     pub case_status: Option<CaseStatus>,

@@ -1,15 +1,16 @@
 //! The queue's search, the same on every backend: which items a search finds, in which order,
 //! and how a page and its count are read so that a common word costs no more than a rare one.
 //!
-//! A search's words find three sets of items, each a part of the next ([`Hits`]): the words
-//! whole and as written; whole without accents; and without accents with the last word only
-//! begun (a word still being typed). The queue shows the first set, then what the second adds,
-//! then what the third adds ([`TIERS`]), each group most recently stored first.
+//! A search's words find the items that have them all, the last perhaps only begun (a word
+//! still being typed), with or without accents ([`Hits`]). The queue shows first the items
+//! with the words whole and as written, then those with the last word begun as written, then
+//! those that have them only without accents ([`TIERS`]), each group most recently stored
+//! first.
 //!
 //! Whole words are read off the full-text index in id order and stop at the page's end; a
 //! begun word makes the index merge every word it begins before the first hit comes out (on a
 //! desk of millions, tens of milliseconds for a common one). So the begun word is read only
-//! when the whole words do not fill the page; and when the whole words are common
+//! when the whole words as written do not fill the page; and when the whole words are common
 //! ([`COMMON`]), the count reads them first and the begun word only if they fall short of
 //! [`COUNT_LIMIT`].
 
@@ -23,14 +24,17 @@ use crate::items::{COUNT_LIMIT, Page, PageRequest};
 /// word that common, 15 ms (bench/results/2026-12-06-scale.txt).
 const COMMON: u64 = 10 * COUNT_LIMIT;
 
-/// The items a search's words find, each set a part of the next.
+/// The sets of items a search's words find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Hits {
     /// Every word whole, as written (the exact forms).
     AsWritten,
-    /// Every word whole, without accents.
+    /// As written, the last word as the start of a word (holds [`Hits::AsWritten`]).
+    BegunAsWritten,
+    /// Every word whole, without accents (holds [`Hits::AsWritten`]).
     WithoutAccents,
-    /// Without accents, the last word as the start of a word.
+    /// Without accents, the last word as the start of a word: every item the search finds
+    /// (holds each of the others).
     Begun,
 }
 
@@ -39,7 +43,7 @@ pub(crate) enum Hits {
 pub(crate) struct Tier {
     /// The set the group is read from.
     pub hits: Hits,
-    /// The set before it, whose items were shown already.
+    /// The set before it (a part of `hits`), whose items were shown already.
     pub not: Option<Hits>,
 }
 
@@ -50,12 +54,12 @@ pub(crate) const TIERS: [Tier; 3] = [
         not: None,
     },
     Tier {
-        hits: Hits::WithoutAccents,
+        hits: Hits::BegunAsWritten,
         not: Some(Hits::AsWritten),
     },
     Tier {
         hits: Hits::Begun,
-        not: Some(Hits::WithoutAccents),
+        not: Some(Hits::BegunAsWritten),
     },
 ];
 
@@ -178,6 +182,7 @@ impl Terms {
     pub(crate) fn of_hits(&self, hits: Hits) -> (Form, &[String], bool) {
         match hits {
             Hits::AsWritten => (Form::Exact, &self.exact, false),
+            Hits::BegunAsWritten => (Form::Exact, &self.exact, true),
             Hits::WithoutAccents => (Form::Folded, &self.folded, false),
             Hits::Begun => (Form::Folded, &self.folded, true),
         }
@@ -189,9 +194,10 @@ mod tests {
     use super::*;
     use std::cell::RefCell;
 
-    /// Groups as lists of ids (newest first), and a log of what was read.
+    /// Each set of hits as a list of ids (newest first), and a log of what was read.
     struct Lists {
         as_written: Vec<i64>,
+        begun_as_written: Vec<i64>,
         without_accents: Vec<i64>,
         begun: Vec<i64>,
         reads: RefCell<Vec<String>>,
@@ -201,6 +207,7 @@ mod tests {
         fn set(&self, hits: Hits) -> &[i64] {
             match hits {
                 Hits::AsWritten => &self.as_written,
+                Hits::BegunAsWritten => &self.begun_as_written,
                 Hits::WithoutAccents => &self.without_accents,
                 Hits::Begun => &self.begun,
             }
@@ -240,19 +247,25 @@ mod tests {
         }
     }
 
-    fn lists(as_written: usize, accents: usize, begun: usize) -> Lists {
-        // Ids count down within each group, as the index gives them; each set holds the last.
-        let a: Vec<i64> = (0..as_written).map(|k| 100_000 - k as i64).collect();
-        let b: Vec<i64> = (0..accents).map(|k| 50_000 - k as i64).collect();
-        let c: Vec<i64> = (0..begun).map(|k| 10_000 - k as i64).collect();
-        let sorted = |v: Vec<i64>| {
-            let mut v = v;
+    /// `whole` items with the words whole as written, `begun` more with the last word begun
+    /// as written, `accents` more with the words whole only without accents.
+    fn lists(whole: usize, begun: usize, accents: usize) -> Lists {
+        // Ids count down within each kind, as the index gives them.
+        let ids = |n: usize, top: i64| -> Vec<i64> { (0..n).map(|k| top - k as i64).collect() };
+        let (a, b, c) = (
+            ids(whole, 100_000),
+            ids(begun, 50_000),
+            ids(accents, 10_000),
+        );
+        let union = |parts: &[&Vec<i64>]| {
+            let mut v: Vec<i64> = parts.iter().flat_map(|p| p.iter().copied()).collect();
             v.sort_unstable_by(|x, y| y.cmp(x));
             v
         };
         Lists {
-            without_accents: sorted([a.clone(), b.clone()].concat()),
-            begun: sorted([a.clone(), b.clone(), c.clone()].concat()),
+            begun_as_written: union(&[&a, &b]),
+            without_accents: union(&[&a, &c]),
+            begun: union(&[&a, &b, &c]),
             as_written: a,
             reads: RefCell::new(Vec::new()),
         }
@@ -330,9 +343,9 @@ mod tests {
 
     #[test]
     fn a_word_still_being_typed_is_found_and_counted_as_begun() {
-        let l = lists(0, 0, 4);
+        let l = lists(0, 4, 0);
         let (ids, total, exact) = first_page(&l);
-        assert_eq!(ids, vec![10_000, 9_999, 9_998, 9_997]);
+        assert_eq!(ids, vec![50_000, 49_999, 49_998, 49_997]);
         assert_eq!((total, exact), (4, true));
     }
 }

@@ -368,7 +368,7 @@ async fn search_pages_run_on_from_the_words_as_written_to_those_without_accents(
     assert_eq!(seen, [plain, accented]);
 }
 
-async fn whole_words_come_before_a_word_only_begun_on_every_page(s: AnyStore) {
+async fn words_as_written_come_first_whole_then_begun_then_without_accents(s: AnyStore) {
     // Oldest first. "chan" is a word of its own; "chanh" only begins with it.
     let texts = [
         ("begun-old", "uống nước chanh mỗi sáng"),
@@ -384,7 +384,7 @@ async fn whole_words_come_before_a_word_only_begun_on_every_page(s: AnyStore) {
     let (_, ids) = s.save_items(&batch, source()).await.unwrap();
     let [begun_old, without_accents, as_written, begun_new] =
         [ids[0].0, ids[1].0, ids[2].0, ids[3].0];
-    let want = [as_written, without_accents, begun_new, begun_old];
+    let want = [as_written, begun_new, begun_old, without_accents];
     assert_eq!(queue_ids(&s, words("nước chan")).await, want);
     // Page by page, the same order and the same count on each page.
     for limit in 1..=3u32 {
@@ -471,7 +471,7 @@ conformance!(
     lookups_by_id_and_fact_check_search,
     regression_queue_search_is_normalized_as_matching_is,
     search_pages_run_on_from_the_words_as_written_to_those_without_accents,
-    whole_words_come_before_a_word_only_begun_on_every_page,
+    words_as_written_come_first_whole_then_begun_then_without_accents,
     a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly,
     the_facets_follow_items_that_change_source,
 );
