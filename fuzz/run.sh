@@ -11,7 +11,8 @@
 #                                    # and runaway allocations (-rss_limit_mb) still stop it
 #
 # Each run starts from fuzz/corpus/<target>, adds what it finds there, and ends with the
-# corpus minimized (libFuzzer's `-set_cover_merge=1`) so that what is committed stays small. A crash stops
+# corpus minimized (libFuzzer's `-set_cover_merge=1`) so that what is committed stays small, also
+# when a run is stopped by hand with SIGINT (kill -INT the target's process). A crash stops
 # the run with its input under fuzz/artifacts/<target>/: fix it, copy the input to
 # fuzz/regressions/<target>/ (replayed by the test too), and run again. The last line of
 # each target's log (fuzz/logs/<target>.log, not committed) holds its counts and coverage.
@@ -31,9 +32,16 @@ mkdir -p logs
 for t in "${targets[@]}"; do
   echo "== $t: $runs executions" >&2
   start=$(date +%s)
+  status=0
   cargo +nightly fuzz run --sanitizer "$sanitizer" "$t" "corpus/$t" -- \
     -runs="$runs" -max_total_time="$max_seconds" -max_len=65536 -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 2>"logs/$t.log"
+    -rss_limit_mb=2048 -print_final_stats=1 2>"logs/$t.log" || status=$?
+  # Stopped by hand (SIGINT: libFuzzer says "run interrupted" and cargo-fuzz exits 72): the
+  # corpus so far is kept and minimized like a finished run's. Anything else is a crash.
+  if [ "$status" -ne 0 ] && ! grep -q 'run interrupted' "logs/$t.log"; then
+    echo "$t: stopped with status $status; see fuzz/logs/$t.log and fuzz/artifacts/$t/" >&2
+    exit "$status"
+  fi
   secs=$(( $(date +%s) - start ))
   # Minimize: keep the smallest set of inputs with the same coverage (libFuzzer's set-cover merge).
   bin="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/$t"
