@@ -780,41 +780,42 @@ async fn the_image_index_follows_fact_check_images_added_after_a_search() {
     assert!(found[0].distance <= claimdesk_engine::image::neardup::MAX_DISTANCE);
 }
 
+/// Posts `text` with one image through the engine, as an upload does; the item's id.
+async fn post_with_image(engine: &Engine, text: &str, bytes: Vec<u8>) -> ItemId {
+    let item = Item {
+        text: text.into(),
+        ..Item::default()
+    };
+    let image = ImageUpload {
+        name: Some("post.jpg".into()),
+        bytes,
+    };
+    engine
+        .add_item_with_images(item, vec![image], Actor::Cli)
+        .await
+        .unwrap()
+        .changed[0]
+}
+
 #[tokio::test]
 async fn a_picture_reshared_with_a_new_crop_and_new_words_joins_the_narrative_of_its_first_post() {
     use claimdesk_engine::core::JoinedBy;
     let (_dir, engine) = desk().await;
     let picture = photo(640, 480, 7);
-    let post = |text: &str, bytes: Vec<u8>| {
-        let engine = &engine;
-        let text = text.to_string();
-        async move {
-            let item = Item {
-                text,
-                ..Item::default()
-            };
-            let image = ImageUpload {
-                name: Some("post.jpg".into()),
-                bytes,
-            };
-            engine
-                .add_item_with_images(item, vec![image], Actor::Cli)
-                .await
-                .unwrap()
-                .changed[0]
-        }
-    };
-    let first = post(
+    let first = post_with_image(
+        &engine,
         "Ảnh chụp cảnh ngập lụt ở trung tâm thành phố sáng nay",
         encoded(&picture, image::ImageFormat::Png),
     )
     .await;
-    let other = post(
+    let other = post_with_image(
+        &engine,
         "Hội đồng thành phố họp bàn ngân sách giao thông công cộng",
         encoded(&photo(640, 480, 41), image::ImageFormat::Png),
     )
     .await;
-    let reshared = post(
+    let reshared = post_with_image(
+        &engine,
         "Không thể tin nổi, mọi người chia sẻ ngay!",
         reshared_meme(&picture),
     )
@@ -847,22 +848,12 @@ async fn a_picture_reshared_with_a_new_crop_and_new_words_joins_the_narrative_of
     let dir = _dir.path().to_path_buf();
     drop(engine);
     let engine = Engine::open(&dir, EngineOptions::lexical()).await.unwrap();
-    let item = Item {
-        text: "Xem ảnh này đi, thật hay giả?".into(),
-        ..Item::default()
-    };
-    let again = engine
-        .add_item_with_images(
-            item,
-            vec![ImageUpload {
-                name: Some("again.jpg".into()),
-                bytes: encoded(&picture.fliph(), image::ImageFormat::Jpeg),
-            }],
-            Actor::Cli,
-        )
-        .await
-        .unwrap()
-        .changed[0];
+    let again = post_with_image(
+        &engine,
+        "Xem ảnh này đi, thật hay giả?",
+        encoded(&picture.fliph(), image::ImageFormat::Jpeg),
+    )
+    .await;
     let narratives = engine.store().narratives_of(&[first, again]).await.unwrap();
     assert_eq!(narratives[0].1, narratives[1].1, "{narratives:?}");
 }
@@ -873,24 +864,7 @@ async fn a_reshare_finds_the_picture_another_process_on_the_same_store_took_in()
     let b = Engine::open(dir.path(), EngineOptions::lexical())
         .await
         .unwrap();
-    let post = |engine: &Engine, text: &str, bytes: Vec<u8>| {
-        let (engine, text) = (engine.clone(), text.to_string());
-        async move {
-            let item = Item {
-                text,
-                ..Item::default()
-            };
-            let image = ImageUpload {
-                name: Some("post.png".into()),
-                bytes,
-            };
-            engine
-                .add_item_with_images(item, vec![image], Actor::Cli)
-                .await
-                .unwrap()
-                .changed[0]
-        }
-    };
+    let post = post_with_image;
     let picture = photo(640, 480, 11);
     // B has taken in a picture of its own (its window of recent images is open) before A
     // takes in the one that is re-shared later.
