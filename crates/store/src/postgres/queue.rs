@@ -67,9 +67,12 @@ impl Statement {
         self
     }
 
-    /// The statement as a query with its values bound.
+    /// The statement as a query with its values bound, planned for those values each time:
+    /// a prepared statement's generic plan cannot see how many items a word has, and for a
+    /// search it walked the whole index backwards filtering every row (7.6 ms at 20,000
+    /// items for a word 132 items have, against 0.1 ms off the GIN index).
     pub(crate) fn query(&self) -> sqlx::query::Query<'_, sqlx::Postgres, PgArguments> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str())).persistent(false);
         for b in &self.binds {
             q = match b {
                 Bind::Int(v) => q.bind(*v),
