@@ -191,13 +191,9 @@ fn search_count_statement(words: Words<'_>, f: &ItemFilter, cap: u64) -> Stateme
 /// How many items have the words of `hits`, whatever the queue's filters, counting `cap` at
 /// most: off the search index alone.
 fn words_count_statement(terms: &Terms, hits: Hits, cap: u64) -> Statement {
-    let (condition, queries) = search_condition(terms, Tier { hits, not: None });
     let mut st = Statement::default();
-    st.push("SELECT COUNT(*) FROM (SELECT 1 FROM items_search s WHERE ")
-        .push(&condition);
-    for q in queries {
-        st.bind(Bind::Text(q));
-    }
+    st.push("SELECT COUNT(*) FROM (SELECT 1 FROM items_search s WHERE ");
+    push_words(&mut st, terms, Tier { hits, not: None });
     st.push(" LIMIT ?) AS hits")
         .bind(Bind::Int(i64::try_from(cap).unwrap_or(i64::MAX)));
     st
@@ -208,13 +204,18 @@ type Words<'a> = (&'a Terms, Tier);
 
 /// ` FROM` the search index's hits, each looked up in `item_queue` by id for the filters.
 fn search_from(st: &mut Statement, (terms, tier): Words<'_>, f: &ItemFilter) {
+    st.push(" FROM items_search s JOIN item_queue q ON q.item_id = s.item_id WHERE ");
+    push_words(st, terms, tier);
+    conditions(st, f);
+}
+
+/// Appends the condition on `items_search s` of one group of a search, with its `tsquery`s.
+fn push_words(st: &mut Statement, terms: &Terms, tier: Tier) {
     let (condition, queries) = search_condition(terms, tier);
-    st.push(" FROM items_search s JOIN item_queue q ON q.item_id = s.item_id WHERE ")
-        .push(&condition);
+    st.push(&condition);
     for q in queries {
         st.bind(Bind::Text(q));
     }
-    conditions(st, f);
 }
 
 /// The queue's entries for `ids` (in any order: the caller puts them in the page's): each
