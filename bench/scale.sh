@@ -4,6 +4,10 @@
 #
 #   bash bench/scale.sh                 N = 20,000 (CI-sized smoke of the whole path)
 #   SCALE_N=300000 bash bench/scale.sh  by hand; SCALE_N=3000000 for a year of a busy desk
+#                                       (SCALE_BASE_N=100000 ingests that many into a desk of
+#                                       their own first and compares items/s; SCALE_ITEMS
+#                                       names a file bench/scale_items.py already made for
+#                                       SCALE_N, instead of generating it again)
 #   bash bench/scale.sh --record        saves the result block as bench/results/<date>-scale.txt
 #   SCALE_N=1000000 bash bench/scale.sh --ingest
 #                                       ingest only, in constant memory: SCALE_BASE_N items
@@ -67,30 +71,43 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# ingest_fresh SIZE DESK: SIZE generated items into a new desk DESK (the claims imported first),
+# under GNU time; sets ingest_seconds, peak_kb and timing (the command's stage timing line).
+ingest_fresh() {
+  local size="$1" desk="$2" started ended items="$work/items.jsonl"
+  if [ -n "${SCALE_ITEMS:-}" ] && [ "$size" = "$n" ]; then
+    items="$SCALE_ITEMS"
+    echo "bench: items from $items" >&2
+  else
+    echo "bench: generating $size items" >&2
+    python3 bench/scale_items.py "$size" "$clef1" "$clef2" eval/crosslingual >"$items"
+  fi
+  "$bin" --data "$desk" --lexical-only init >&2
+  "$bin" --data "$desk" --lexical-only import "$clef2/verified_claims.docs.tsv" --format clef >/dev/null
+  echo "bench: ingesting $size items" >&2
+  started=$(date +%s.%N)
+  /usr/bin/time -v "$bin" --data "$desk" --lexical-only ingest "$items" \
+    >"$work/ingest.out" 2>"$work/ingest.err"
+  ended=$(date +%s.%N)
+  rm -f "$work/items.jsonl"
+  ingest_seconds=$(python3 -c "print(f'{$ended - $started:.1f}')")
+  peak_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/ingest.err")
+  timing="$(grep '^timing:' "$work/ingest.err" | tail -n 1 || true)"
+  echo "bench: $size items in $ingest_seconds s, peak RSS $((peak_kb / 1024)) MB" >&2
+}
+
 if [ "$mode" = "--ingest" ]; then
   base_n="${SCALE_BASE_N:-100000}"
   : >"$work/ingest-results"
   for size in "$base_n" "$n"; do
     desk="$work/desk-$size"
-    echo "bench: generating $size items" >&2
-    python3 bench/scale_items.py "$size" "$clef1" "$clef2" eval/crosslingual >"$work/items.jsonl"
-    "$bin" --data "$desk" --lexical-only init >&2
-    "$bin" --data "$desk" --lexical-only import "$clef2/verified_claims.docs.tsv" --format clef >/dev/null
-    echo "bench: ingesting $size items" >&2
-    started=$(date +%s.%N)
-    /usr/bin/time -v "$bin" --data "$desk" --lexical-only ingest "$work/items.jsonl" \
-      >"$work/ingest.out" 2>"$work/ingest.err"
-    ended=$(date +%s.%N)
-    rm -f "$work/items.jsonl"
-    seconds_taken=$(python3 -c "print(f'{$ended - $started:.1f}')")
-    peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/ingest.err")
+    ingest_fresh "$size" "$desk"
     narratives="?"
     if command -v sqlite3 >/dev/null; then
       narratives=$(sqlite3 "$desk/claimdesk.db" 'SELECT count(*) FROM narratives')
     fi
-    printf '%s %s %s %s %s\n' "$size" "$seconds_taken" "$peak" "$narratives" \
-      "$(grep '^timing:' "$work/ingest.err" | tail -n 1)" >>"$work/ingest-results"
-    echo "bench: $size items in $seconds_taken s, peak RSS $((peak / 1024)) MB" >&2
+    printf '%s %s %s %s %s\n' "$size" "$ingest_seconds" "$peak_kb" "$narratives" "$timing" \
+      >>"$work/ingest-results"
     rm -rf "$desk"
   done
   cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -116,20 +133,18 @@ PY
   exit 0
 fi
 
-echo "bench: generating $n items" >&2
-python3 bench/scale_items.py "$n" "$clef1" "$clef2" eval/crosslingual >"$work/items.jsonl"
-"$bin" --data "$data" --lexical-only init >&2
-"$bin" --data "$data" --lexical-only import "$clef2/verified_claims.docs.tsv" --format clef >/dev/null
-
-echo "bench: ingesting $n items" >&2
-started=$(date +%s.%N)
-/usr/bin/time -v "$bin" --data "$data" --lexical-only ingest "$work/items.jsonl" \
-  >"$work/ingest.out" 2>"$work/ingest.err"
-ended=$(date +%s.%N)
-rm -f "$work/items.jsonl"
-ingest_seconds=$(python3 -c "print(f'{$ended - $started:.1f}')")
-peak_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/ingest.err")
-timing="$(grep '^timing:' "$work/ingest.err" | tail -n 1 || true)"
+# With SCALE_BASE_N, first that many items into a desk of their own: the desk's items/s
+# against a smaller one's, in the same run (goal: within 20%).
+base_line=""
+if [ -n "${SCALE_BASE_N:-}" ]; then
+  ingest_fresh "$SCALE_BASE_N" "$work/desk-base"
+  base_line="base: $SCALE_BASE_N items in $ingest_seconds s, $(python3 -c "print(round($SCALE_BASE_N / $ingest_seconds))") items/s, peak RSS $((peak_kb / 1024)) MB"
+  base_rate=$(python3 -c "print($SCALE_BASE_N / $ingest_seconds)")
+  [ -n "$timing" ] && base_line="$base_line
+  $timing"
+  rm -rf "$work/desk-base"
+fi
+ingest_fresh "$n" "$data"
 
 printf '%s\n' "bench-password-scale" | "$bin" --data "$data" user add bench --role viewer >/dev/null
 printf '%s\n' "bench-password-scale" | "$bin" --data "$data" user add bench-editor --role editor >/dev/null
@@ -210,6 +225,10 @@ block="$(
   echo "binary: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)); data: 10,375 CLEF 2020 claims, $n items of bench/scale_items.py (seed 2026), data directory $db_mb MB"
   echo "ingest (--lexical-only): $ingest_seconds s whole, $(python3 -c "print(round($n / $ingest_seconds))") items/s, peak RSS $((peak_kb / 1024)) MB"
   [ -n "$timing" ] && echo "  $timing"
+  if [ -n "$base_line" ]; then
+    echo "ingest $base_line"
+    python3 -c "r = ($n / $ingest_seconds) / $base_rate; print(f'items/s $n vs ${SCALE_BASE_N}: {r:.2f}x (goal >= 0.80: {\"met\" if r >= 0.8 else \"NOT met\"}); peak RSS $((peak_kb / 1024)) MB (goal <= 400 MB: {\"met\" if $peak_kb <= 400 * 1024 else \"NOT met\"})')"
+  fi
   echo "wrk: 1 thread, 16 connections, ${seconds} s per endpoint, loopback, a viewer's API token"
   printf '%-34s %9s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" non-2xx
   while read -r line; do

@@ -231,14 +231,22 @@ impl SqliteStore {
             .fetch_all(self.pool())
             .await?
         };
-        let bursts: Vec<i64> = sqlx::query_scalar(
-            "SELECT narrative_id FROM narrative_bursts
-             WHERE ?1 IS NULL OR narrative_id IN (SELECT value FROM json_each(?1))
-             ORDER BY narrative_id",
-        )
-        .bind(&wanted)
-        .fetch_all(self.pool())
-        .await?;
+        // Each read has its own statement for "these narratives" and for "all": a condition
+        // such as `?1 IS NULL OR id IN (...)` makes SQLite scan the whole table even for a
+        // handful of ids, which grows with the desk.
+        let bursts: Vec<i64> = if wanted.is_some() {
+            sqlx::query_scalar(
+                "SELECT narrative_id FROM narrative_bursts
+                 WHERE narrative_id IN (SELECT value FROM json_each(?1)) ORDER BY narrative_id",
+            )
+            .bind(&wanted)
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            sqlx::query_scalar("SELECT narrative_id FROM narrative_bursts ORDER BY narrative_id")
+                .fetch_all(self.pool())
+                .await?
+        };
         let alerts: Vec<(i64, String, String, Option<i64>)> = if wanted.is_some() {
             sqlx::query_as(
                 "SELECT narrative_id, rule, subject, narrative_items FROM alerts
@@ -255,15 +263,23 @@ impl SqliteStore {
             .fetch_all(self.pool())
             .await?
         };
-        let centroids: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
-            "SELECT id, centroid, centroid_count FROM narratives
-             WHERE centroid IS NOT NULL
-               AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))
-             ORDER BY id",
-        )
-        .bind(&wanted)
-        .fetch_all(self.pool())
-        .await?;
+        let centroids: Vec<(i64, Vec<u8>, i64)> = if wanted.is_some() {
+            sqlx::query_as(
+                "SELECT id, centroid, centroid_count FROM narratives
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND centroid IS NOT NULL
+                 ORDER BY id",
+            )
+            .bind(&wanted)
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            sqlx::query_as(
+                "SELECT id, centroid, centroid_count FROM narratives
+                 WHERE centroid IS NOT NULL ORDER BY id",
+            )
+            .fetch_all(self.pool())
+            .await?
+        };
         Ok(NarrativeIndex {
             members: members
                 .into_iter()
