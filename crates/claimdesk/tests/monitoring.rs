@@ -247,3 +247,70 @@ fn items_polled_by_serve_and_posted_to_the_api_are_scored_matched_and_put_in_nar
     let alerts = desk.run(&["alerts", "--rule", "burst"]).ok();
     assert!(alerts.contains("narrative:1"), "{alerts}");
 }
+
+/// A file longer than one page (`claimdesk_ingest::pages::PAGE_LINES`, 10,000 lines):
+/// each page is matched while the one before is placed in narratives, yet the copies on
+/// later pages join the narratives their first copies started on the first, every item is
+/// placed once, and a rebuild (one batch after another, nothing overlapping) gives the same
+/// narratives.
+#[test]
+fn a_file_of_several_pages_is_placed_as_if_page_by_page() {
+    const LINES: usize = 20_500;
+    const RUMOURS: usize = 40;
+    let vocabulary: Vec<String> = (0..400).map(|w| format!("w{w:03}x")).collect();
+    // A small fixed generator: the same file every run.
+    let mut state: u64 = 0x2026_1207;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    let mut words = |n: usize| -> String {
+        (0..n)
+            .map(|_| vocabulary[next() % vocabulary.len()].as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rumours: Vec<String> = (0..RUMOURS).map(|_| words(14)).collect();
+    let mut file = String::new();
+    for i in 0..LINES {
+        // Every other line a copy of a rumour (a few with a prefix), else a post of its own.
+        let text = if i % 2 == 0 {
+            let prefix = if i % 6 == 0 { "RT " } else { "" };
+            format!("{prefix}{}", rumours[(i / 2) % RUMOURS])
+        } else {
+            words(14)
+        };
+        file.push_str(&format!(
+            "{{\"id\":\"p{i}\",\"text\":\"{text}\",\"source\":\"acct{}\",\"published_at\":\"2026-11-{:02}T{:02}:{:02}:00Z\"}}\n",
+            i % 97,
+            1 + i / 1000,
+            (i / 60) % 24,
+            i % 60
+        ));
+    }
+    let desk = Desk::new();
+    desk.run(&["init"]).ok();
+    let file = desk.file("posts.jsonl", file);
+    let out = desk.run(&["--lexical-only", "ingest", &file]).ok();
+    assert!(out.contains("20500 added"), "{out}");
+
+    let listing = |desk: &Desk| {
+        desk.run(&["--lexical-only", "narratives", "--limit", "1000"])
+            .ok()
+    };
+    let ingested = listing(&desk);
+    // The rumours' copies, from every page, one narrative each.
+    assert_eq!(ingested.matches("items\t").count(), RUMOURS, "{ingested}");
+    let copies = LINES / 2 / RUMOURS;
+    for n in [copies, copies + 1] {
+        assert!(ingested.contains(&format!("{n} items\t")), "{ingested}");
+    }
+    let rebuilt = desk.run(&["--lexical-only", "narratives", "rebuild"]).ok();
+    assert!(
+        rebuilt.contains(&format!("from {LINES} items ({RUMOURS} of 2 or more")),
+        "{rebuilt}"
+    );
+    assert_eq!(listing(&desk), ingested);
+}
