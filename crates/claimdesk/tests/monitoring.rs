@@ -248,11 +248,10 @@ fn items_polled_by_serve_and_posted_to_the_api_are_scored_matched_and_put_in_nar
     assert!(alerts.contains("narrative:1"), "{alerts}");
 }
 
-/// A file longer than one page (`claimdesk_ingest::pages::PAGE_LINES`, 10,000 lines):
-/// each page is matched while the one before is placed in narratives, yet the copies on
-/// later pages join the narratives their first copies started on the first, every item is
-/// placed once, and a rebuild (one batch after another, nothing overlapping) gives the same
-/// narratives.
+/// A file longer than one page (`claimdesk_ingest::pages::PAGE_LINES`, 10,000 lines),
+/// stored and processed a page at a time: the copies on later pages join the narratives
+/// their first copies started on the first, every item is placed once, and a rebuild from
+/// the stored items gives the same narratives.
 #[test]
 fn a_file_of_several_pages_is_placed_as_if_page_by_page() {
     const LINES: usize = 20_500;

@@ -29,7 +29,7 @@ use crate::images::{ImageDesk, ImageInput, ImageUpload, ReadImage};
 use crate::index::LexicalIndex;
 use crate::lead::Leadership;
 use crate::lookback::{LookBack, Window, look_back};
-use crate::pipeline::{Matched, Pipeline, Report};
+use crate::pipeline::{Pipeline, Report};
 use crate::post_check::{PostCheck, PostPart};
 use crate::progress::{Progress, Silent};
 use crate::ranker::{LiveRanker, RankedMatch, RankerOptions, Refreshed};
@@ -159,34 +159,6 @@ pub struct IngestedFile {
     pub changed: u64,
     /// The pipeline's reports on the pages together.
     pub report: Report,
-}
-
-impl IngestedFile {
-    /// Adds a page's storing to the file's.
-    fn add_stored(&mut self, stored: Ingested) {
-        let all = &mut self.stored;
-        all.format = stored.format;
-        let (c, p) = (&mut all.counts, &stored.counts);
-        c.added += p.added;
-        c.updated += p.updated;
-        c.unchanged += p.unchanged;
-        c.aliased += p.aliased;
-        c.rejected += p.rejected;
-        all.diagnostics.extend(stored.diagnostics);
-        all.store_time += stored.store_time;
-        self.changed += stored.changed.len() as u64;
-    }
-
-    /// Adds a page's pipeline report to the file's.
-    fn add_report(&mut self, report: Report) {
-        let r = &mut self.report;
-        r.scored += report.scored;
-        r.matched += report.matched;
-        r.below_threshold += report.below_threshold;
-        r.alerts.extend(report.alerts);
-        r.match_time += report.match_time;
-        r.monitor_time += report.monitor_time;
-    }
 }
 
 impl Engine {
@@ -595,10 +567,9 @@ impl Engine {
 
     /// Ingests the items file at `path` in bounded pages
     /// ([`claimdesk_ingest::pages`]): each page is read, stored, run through the pipeline
-    /// (check-worthiness, matching, narratives, alerts) and released, so memory stays the
-    /// same whatever the file's size. A page is read, stored and matched while the one
-    /// before it is placed in narratives (pages are placed in the file's order). The
-    /// progress bar counts the file's bytes.
+    /// (check-worthiness, matching, narratives, alerts) and released before the next, so
+    /// memory stays the same whatever the file's size. The progress bar counts the file's
+    /// bytes.
     pub async fn ingest_file(
         &self,
         path: &Path,
@@ -624,10 +595,6 @@ impl Engine {
             report: Report::default(),
         };
         let mut first = true;
-        // The page matched last, waiting to be placed in narratives while the next is
-        // stored and matched (two pages in memory at most).
-        let mut waiting: Option<Matched> = None;
-        let mut pipeline: Option<Arc<Pipeline>> = None;
         loop {
             let started = std::time::Instant::now();
             let Some(page) = pages.next_page().map_err(io)? else {
@@ -638,42 +605,28 @@ impl Engine {
             }
             let read = page.bytes.len() as u64;
             drop(page.bytes);
-            let this_page = async {
-                let stored = self
-                    .store_parsed(&name, page.parsed, started, actor)
-                    .await?;
-                if stored.changed.is_empty() {
-                    return Ok::<_, Error>((stored, None));
-                }
-                let pipeline = match &pipeline {
-                    Some(p) => Arc::clone(p),
-                    None => self.pipeline().await?,
-                };
-                let matched = pipeline
-                    .score_and_match_items(&stored.changed, false)
-                    .await?;
-                Ok((stored, Some((pipeline, matched))))
-            };
-            let previous = async {
-                match (waiting.take(), &pipeline) {
-                    (Some(m), Some(p)) => p.place(m, false).await.map(Some),
-                    _ => Ok(None),
-                }
-            };
-            let ((stored, matched), placed) = tokio::try_join!(this_page, previous)?;
-            if let Some(report) = placed {
-                done.add_report(report);
-            }
-            if let Some((p, m)) = matched {
-                pipeline = Some(p);
-                waiting = Some(m);
-            }
-            done.add_stored(stored);
+            let stored = self
+                .store_parsed(&name, page.parsed, started, actor)
+                .await?;
+            let report = self.process(&stored.changed, false).await?;
+            let (all, r) = (&mut done.stored, &mut done.report);
+            all.format = stored.format;
+            let (c, p) = (&mut all.counts, &stored.counts);
+            c.added += p.added;
+            c.updated += p.updated;
+            c.unchanged += p.unchanged;
+            c.aliased += p.aliased;
+            c.rejected += p.rejected;
+            all.diagnostics.extend(stored.diagnostics);
+            all.store_time += stored.store_time;
+            done.changed += stored.changed.len() as u64;
+            r.scored += report.scored;
+            r.matched += report.matched;
+            r.below_threshold += report.below_threshold;
+            r.alerts.extend(report.alerts);
+            r.match_time += report.match_time;
+            r.monitor_time += report.monitor_time;
             progress.advance(read);
-        }
-        if let (Some(m), Some(p)) = (waiting, &pipeline) {
-            let report = p.place(m, false).await?;
-            done.add_report(report);
         }
         progress.end();
         Ok(done)

@@ -51,7 +51,7 @@ pub use error::{Error, Result};
 pub use image_urls::{ImageUrlLimits, RecordImages, StoredItems};
 pub use images::{ImageDesk, ImageInput, ImageMatch, ImageUpload, ReadImage};
 pub use lookback::LookBack;
-pub use pipeline::{Matched, Pipeline, Report};
+pub use pipeline::{Pipeline, Report};
 pub use post_check::{CheckedImage, CheckedText, PostCheck, PostPart};
 pub use progress::{Progress, Silent};
 pub use ranker::{LiveRanker, RankedMatch, Ranker, RankerOptions, Refreshed, STORED_MATCHES};

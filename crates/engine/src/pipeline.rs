@@ -62,18 +62,6 @@ pub struct Report {
     pub monitor_time: Duration,
 }
 
-/// A batch scored and matched, waiting to be placed in narratives
-/// ([`Pipeline::place`]).
-#[derive(Debug)]
-pub struct Matched {
-    /// The batch's item ids.
-    ids: Vec<ItemId>,
-    /// The items still stored, in id order.
-    items: Vec<StoredItem>,
-    /// What scoring and matching did.
-    report: Report,
-}
-
 /// The desk's pipeline over one store: the live ranker, one detector and one monitor,
 /// shared by every batch (the monitor behind a lock, so narratives grow in one order).
 pub struct Pipeline {
@@ -145,46 +133,15 @@ impl Pipeline {
     /// Scores, matches and monitors the items `ids` (already stored), with a progress bar
     /// when `progress`. Items not in the store are skipped.
     pub async fn process(&self, ids: &[ItemId], progress: bool) -> Result<Report> {
-        let matched = self.score_and_match_items(ids, progress).await?;
-        self.place(matched, progress).await
-    }
-
-    /// The first half of [`process`](Self::process): scores and matches the items `ids`
-    /// and finds their near-duplicate images. It takes no lock, so a caller with several
-    /// batches may match the next while [`place`](Self::place) places this one.
-    pub async fn score_and_match_items(&self, ids: &[ItemId], progress: bool) -> Result<Matched> {
         let mut report = Report::default();
         if ids.is_empty() {
-            return Ok(Matched {
-                ids: Vec::new(),
-                items: Vec::new(),
-                report,
-            });
+            return Ok(report);
         }
         let started = Instant::now();
         let items = self.score_and_match(ids, progress, &mut report).await?;
         // Each item's near-duplicate image among earlier items', for its narrative.
         image_neighbours::record_neighbours(&self.images, &self.store, ids).await?;
         report.match_time = started.elapsed();
-        Ok(Matched {
-            ids: ids.to_vec(),
-            items,
-            report,
-        })
-    }
-
-    /// The second half of [`process`](Self::process): places matched items in narratives
-    /// and runs the alert rules (when this process leads; else leaves them to the leader),
-    /// then marks them processed. Batches are placed in the order they were matched.
-    pub async fn place(&self, matched: Matched, progress: bool) -> Result<Report> {
-        let Matched {
-            ids,
-            items,
-            mut report,
-        } = matched;
-        if ids.is_empty() {
-            return Ok(report);
-        }
         let started = Instant::now();
         let pb: &dyn Progress = if progress {
             self.progress.as_ref()
@@ -193,14 +150,14 @@ impl Pipeline {
         };
         if !self.leadership.held() {
             // Another process places them in narratives.
-            self.store.finish_matching(&ids).await?;
+            self.store.finish_matching(ids).await?;
             return Ok(report);
         }
         pb.begin("narratives", items.len() as u64);
         // Matched under the monitor's lock, so the leader's pass over pending items
         // (`place_pending`) cannot take these before they are placed here.
         let mut monitor = self.monitor().await?;
-        self.store.finish_matching(&ids).await?;
+        self.store.finish_matching(ids).await?;
         for chunk in items.chunks(MONITOR_BATCH) {
             for o in monitor.1.observe(&self.store, chunk).await? {
                 report.alerts.extend(o.alerts);
@@ -210,7 +167,7 @@ impl Pipeline {
         pb.end();
         report.monitor_time = started.elapsed();
         // Done: a restart from here on does not process them again.
-        self.store.mark_processed(&ids).await?;
+        self.store.mark_processed(ids).await?;
         Ok(report)
     }
 
