@@ -213,73 +213,45 @@ impl SqliteStore {
     ) -> Result<NarrativeIndex> {
         // `?1` is a JSON array of the narratives wanted, or NULL for all of them.
         let wanted = only.map(|ids| json_array(ids.iter().map(|n| n.0.to_string())));
-        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = if wanted.is_some() {
-            sqlx::query_as(
+        let wanted = wanted.as_deref();
+        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = self
+            .read_listed_or_all(
+                wanted,
                 "SELECT narrative_id, fingerprint, minhash FROM narrative_items
                  WHERE representative = 1
                    AND narrative_id IN (SELECT value FROM json_each(?1))
                  ORDER BY item_id",
-            )
-            .bind(&wanted)
-            .fetch_all(self.pool())
-            .await?
-        } else {
-            sqlx::query_as(
                 "SELECT narrative_id, fingerprint, minhash FROM narrative_items
                  WHERE representative = 1 ORDER BY item_id",
             )
-            .fetch_all(self.pool())
-            .await?
-        };
-        // Each read has its own statement for "these narratives" and for "all": a condition
-        // such as `?1 IS NULL OR id IN (...)` makes SQLite scan the whole table even for a
-        // handful of ids, which grows with the desk.
-        let bursts: Vec<i64> = if wanted.is_some() {
-            sqlx::query_scalar(
+            .await?;
+        let bursts: Vec<(i64,)> = self
+            .read_listed_or_all(
+                wanted,
                 "SELECT narrative_id FROM narrative_bursts
                  WHERE narrative_id IN (SELECT value FROM json_each(?1)) ORDER BY narrative_id",
+                "SELECT narrative_id FROM narrative_bursts ORDER BY narrative_id",
             )
-            .bind(&wanted)
-            .fetch_all(self.pool())
-            .await?
-        } else {
-            sqlx::query_scalar("SELECT narrative_id FROM narrative_bursts ORDER BY narrative_id")
-                .fetch_all(self.pool())
-                .await?
-        };
-        let alerts: Vec<(i64, String, String, Option<i64>)> = if wanted.is_some() {
-            sqlx::query_as(
+            .await?;
+        let alerts: Vec<(i64, String, String, Option<i64>)> = self
+            .read_listed_or_all(
+                wanted,
                 "SELECT narrative_id, rule, subject, narrative_items FROM alerts
                  WHERE narrative_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-            )
-            .bind(&wanted)
-            .fetch_all(self.pool())
-            .await?
-        } else {
-            sqlx::query_as(
                 "SELECT narrative_id, rule, subject, narrative_items FROM alerts
                  WHERE narrative_id IS NOT NULL ORDER BY id",
             )
-            .fetch_all(self.pool())
-            .await?
-        };
-        let centroids: Vec<(i64, Vec<u8>, i64)> = if wanted.is_some() {
-            sqlx::query_as(
+            .await?;
+        let centroids: Vec<(i64, Vec<u8>, i64)> = self
+            .read_listed_or_all(
+                wanted,
                 "SELECT id, centroid, centroid_count FROM narratives
                  WHERE id IN (SELECT value FROM json_each(?1)) AND centroid IS NOT NULL
                  ORDER BY id",
-            )
-            .bind(&wanted)
-            .fetch_all(self.pool())
-            .await?
-        } else {
-            sqlx::query_as(
                 "SELECT id, centroid, centroid_count FROM narratives
                  WHERE centroid IS NOT NULL ORDER BY id",
             )
-            .fetch_all(self.pool())
-            .await?
-        };
+            .await?;
         Ok(NarrativeIndex {
             members: members
                 .into_iter()
@@ -289,7 +261,7 @@ impl SqliteStore {
                 .into_iter()
                 .map(|(n, blob, count)| (NarrativeId(n), blob_vector(&blob), count as u32))
                 .collect(),
-            bursts: bursts.into_iter().map(NarrativeId).collect(),
+            bursts: bursts.into_iter().map(|(n,)| NarrativeId(n)).collect(),
             alerts: alerts
                 .into_iter()
                 .map(|(n, rule, subject, items)| {
@@ -302,6 +274,27 @@ impl SqliteStore {
                 })
                 .collect::<Result<_>>()?,
         })
+    }
+
+    /// The rows of `listed` (whose `?1` is the JSON array `wanted`) or, when `wanted` is
+    /// `None`, of `all`. Two statements rather than one with `?1 IS NULL OR id IN (...)`:
+    /// SQLite plans that condition as a scan of the whole table even for a handful of ids,
+    /// and the narrative index is read for a few narratives at a time as they come back
+    /// into memory.
+    async fn read_listed_or_all<T>(
+        &self,
+        wanted: Option<&str>,
+        listed: &'static str,
+        all: &'static str,
+    ) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let query = match wanted {
+            Some(ids) => sqlx::query_as(listed).bind(ids),
+            None => sqlx::query_as(all),
+        };
+        Ok(query.fetch_all(self.pool()).await?)
     }
 
     pub(crate) async fn read_recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
