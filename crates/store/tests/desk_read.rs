@@ -416,6 +416,67 @@ async fn words_as_written_come_first_whole_then_begun_then_without_accents(s: An
     );
 }
 
+async fn a_search_in_a_language_or_source_keeps_the_whole_value_and_follows_changes(s: AnyStore) {
+    let mut batch: Vec<NewItem> = [
+        ("pt", "pt", "x"),
+        ("pt-br", "pt-BR", "x-news"),
+        ("en", "en", "x"),
+    ]
+    .iter()
+    .map(|(key, lang, source)| item(key, "água com limão cura", lang, source, None))
+    .collect();
+    batch.push(NewItem {
+        key: "none".into(),
+        item: Item {
+            text: "água com limão cura".into(),
+            ..Item::default()
+        },
+    });
+    let (_, ids) = s.save_items(&batch, source()).await.unwrap();
+    let [pt, pt_br, en, none] = [ids[0].0, ids[1].0, ids[2].0, ids[3].0];
+    let search = |lang: Option<&str>, source: Option<&str>| ItemFilter {
+        text: Some("agua limao".into()),
+        language: lang.map(Into::into),
+        source: source.map(Into::into),
+        ..ItemFilter::default()
+    };
+    assert_eq!(
+        queue_ids(&s, search(None, None)).await,
+        [none, en, pt_br, pt]
+    );
+    // A tag is matched whole: `pt` is not a part of `pt-BR`.
+    assert_eq!(queue_ids(&s, search(Some("pt"), None)).await, [pt]);
+    assert_eq!(queue_ids(&s, search(Some("pt-BR"), None)).await, [pt_br]);
+    assert!(queue_ids(&s, search(Some("br"), None)).await.is_empty());
+    // With a source, whole too.
+    assert_eq!(queue_ids(&s, search(Some("en"), Some("x"))).await, [en]);
+    assert!(
+        queue_ids(&s, search(Some("en"), Some("y")))
+            .await
+            .is_empty()
+    );
+    assert_eq!(queue_ids(&s, search(None, Some("x"))).await, [en, pt]);
+    assert_eq!(queue_ids(&s, search(None, Some("x-news"))).await, [pt_br]);
+    assert!(queue_ids(&s, search(None, Some("news"))).await.is_empty());
+    // With a filter the index does not hold (read through the queue's rows).
+    let unmatched = ItemFilter {
+        status: Some(MatchStatus::Unmatched),
+        ..search(Some("pt"), Some("x"))
+    };
+    assert_eq!(queue_ids(&s, unmatched).await, [pt]);
+    let page = s.queue(&search(Some("pt-BR"), None), ALL).await.unwrap();
+    assert_eq!((page.total, page.total_exact), (1, true));
+    // An item that changes language is found in its new one only.
+    s.save_items(
+        &[item("en", "água com limão cura", "vi", "x", None)],
+        source(),
+    )
+    .await
+    .unwrap();
+    assert!(queue_ids(&s, search(Some("en"), None)).await.is_empty());
+    assert_eq!(queue_ids(&s, search(Some("vi"), None)).await, [en]);
+}
+
 async fn a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly(s: AnyStore) {
     let n = claimdesk_store::COUNT_LIMIT as usize + 5;
     let batch: Vec<NewItem> = (0..n)
@@ -473,5 +534,6 @@ conformance!(
     search_pages_run_on_from_the_words_as_written_to_those_without_accents,
     words_as_written_come_first_whole_then_begun_then_without_accents,
     a_filtered_queue_is_counted_up_to_the_limit_and_the_whole_queue_exactly,
+    a_search_in_a_language_or_source_keeps_the_whole_value_and_follows_changes,
     the_facets_follow_items_that_change_source,
 );

@@ -127,10 +127,33 @@ pub(crate) fn search_match(terms: &Terms, tier: Tier) -> String {
     }
 }
 
-/// Writes the search index's rows of `items` (id, text), replacing any they had.
+/// The token that stands for a value of a filter in the search index's column of it: the
+/// value's bytes in hex after `prefix`, one run of letters and digits whatever the value
+/// holds (`pt-BR` is one token, not `pt` and `br`), so matching it matches the whole value.
+pub(crate) fn filter_token(prefix: char, value: &str) -> String {
+    let mut token = String::with_capacity(1 + 2 * value.len());
+    token.push(prefix);
+    for b in value.bytes() {
+        token.push_str(&format!("{b:02x}"));
+    }
+    token
+}
+
+/// The token of an item's language in the search index's `language` column.
+pub(crate) fn language_token(language: &str) -> String {
+    filter_token('l', language)
+}
+
+/// The token of an item's source in the search index's `source` column.
+pub(crate) fn source_token(source: &str) -> String {
+    filter_token('s', source)
+}
+
+/// Writes the search index's rows of `items` (id, item), replacing any they had: the text in
+/// its two forms, the language and the source.
 pub(crate) async fn index_items(
     conn: &mut sqlx::SqliteConnection,
-    items: &[(i64, &str)],
+    items: &[(i64, &Item)],
 ) -> Result<()> {
     if items.is_empty() {
         return Ok(());
@@ -143,15 +166,22 @@ pub(crate) async fn index_items(
     let rows = json_rows(
         items
             .iter()
-            .map(|(id, text)| {
-                let (exact, folded) = search::forms(text);
-                serde_json::json!([id, exact, folded])
+            .map(|(id, item)| {
+                let (exact, folded) = search::forms(&item.text);
+                serde_json::json!([
+                    id,
+                    exact,
+                    folded,
+                    item.language.as_deref().map(language_token),
+                    item.source.as_deref().map(source_token),
+                ])
             })
             .collect(),
     );
     sqlx::query(
-        "INSERT INTO items_search (rowid, exact, folded)
-         SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+        "INSERT INTO items_search (rowid, exact, folded, language, source)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+         FROM json_each(?)",
     )
     .bind(rows)
     .execute(&mut *conn)
@@ -204,16 +234,29 @@ impl SqliteStore {
             )
             .fetch_one(&mut *tx)
             .await?;
-            let rows: Vec<(i64, String)> =
-                sqlx::query_as("SELECT id, text FROM items WHERE id > ? ORDER BY id LIMIT ?")
-                    .bind(last)
-                    .bind(INDEX_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
+            let rows: Vec<(i64, Item)> =
+                sqlx::query_as::<_, (i64, String, Option<String>, Option<String>)>(
+                    "SELECT id, text, language, source FROM items WHERE id > ? ORDER BY id LIMIT ?",
+                )
+                .bind(last)
+                .bind(INDEX_BATCH)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|(id, text, language, source)| {
+                    let item = Item {
+                        text,
+                        language,
+                        source,
+                        ..Item::default()
+                    };
+                    (id, item)
+                })
+                .collect();
             if rows.is_empty() {
                 return Ok(done);
             }
-            let items: Vec<(i64, &str)> = rows.iter().map(|(id, t)| (*id, t.as_str())).collect();
+            let items: Vec<(i64, &Item)> = rows.iter().map(|(id, item)| (*id, item)).collect();
             index_items(&mut tx, &items).await?;
             tx.commit().await?;
             done += rows.len() as u64;
@@ -296,10 +339,10 @@ impl ItemStore for SqliteStore {
         let changed: Vec<ItemId> = changed.into_iter().map(|(_, id)| id).collect();
         // The search index follows in the same transaction.
         let changed_ids: std::collections::HashSet<i64> = changed.iter().map(|i| i.0).collect();
-        let texts: Vec<(i64, &str)> = known
+        let texts: Vec<(i64, &Item)> = known
             .values()
             .filter(|(id, _)| changed_ids.contains(id))
-            .map(|(id, item)| (*id, item.text.as_str()))
+            .map(|(id, item)| (*id, item))
             .collect();
         index_items(&mut tx, &texts).await?;
         // Pending until the pipeline has processed them (in this transaction, so no item is

@@ -179,6 +179,19 @@ async fn no_queue_filter_or_search_scans_the_items() {
                 first_read.is_some_and(|l| l.contains("items_search VIRTUAL TABLE")),
                 "search {f:?} does not start from the full-text index: {p:?}"
             );
+            // Words, a language and a source are the index's own: no hit is looked up in
+            // the queue.
+            let index_alone = ItemFilter {
+                language: None,
+                source: None,
+                ..f.clone()
+            } == ItemFilter::default();
+            if index_alone {
+                assert!(
+                    !p.iter().any(|l| l.contains("item_queue")),
+                    "search {f:?} reads item_queue: {p:?}"
+                );
+            }
         }
     }
 }

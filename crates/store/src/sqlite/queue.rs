@@ -13,7 +13,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteArguments;
 
 use super::SqliteStore;
-use super::items::{item_from_row, match_from_row, search_match};
+use super::items::{item_from_row, language_token, match_from_row, search_match, source_token};
 use crate::items::{
     COUNT_LIMIT, ItemFilter, MatchStatus, Page, PageRequest, QueueEntry, WORTHINESS_LEVELS,
 };
@@ -235,7 +235,7 @@ pub(crate) fn search_page_statement(
     st.push(" ORDER BY items_search.rowid DESC LIMIT ? OFFSET ?")
         .bind(Bind::Int(i64::from(limit)))
         .bind(Bind::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
-    st.sql.insert_str(0, "SELECT q.item_id");
+    st.sql.insert_str(0, "SELECT items_search.rowid");
     st
 }
 
@@ -258,15 +258,36 @@ pub(crate) fn words_count_statement(words: &str, cap: u64) -> Statement {
     st
 }
 
-/// ` FROM` the full-text index's hits, each looked up in `item_queue` by id for the filters.
+/// ` FROM` the full-text index's hits that pass `f`. The index answers the words, the
+/// language and the source itself (a column each); only for the other filters is each hit
+/// looked up in `item_queue` by id, so a search with no more than those reads the index
+/// alone.
 fn search_from(words: &str, f: &ItemFilter) -> Statement {
+    let mut query = format!("({words})");
+    if let Some(language) = &f.language {
+        query.push_str(&format!(" AND language : \"{}\"", language_token(language)));
+    }
+    if let Some(source) = &f.source {
+        query.push_str(&format!(" AND source : \"{}\"", source_token(source)));
+    }
+    let others = ItemFilter {
+        text: None,
+        language: None,
+        source: None,
+        ..f.clone()
+    };
     let mut st = Statement::default();
-    st.push(
-        " FROM items_search CROSS JOIN item_queue q ON q.item_id = items_search.rowid
-         WHERE items_search MATCH ?",
-    )
-    .bind(Bind::Text(words.into()));
-    conditions(&mut st, f);
+    if others == ItemFilter::default() {
+        st.push(" FROM items_search WHERE items_search MATCH ?")
+            .bind(Bind::Text(query));
+    } else {
+        st.push(
+            " FROM items_search CROSS JOIN item_queue q ON q.item_id = items_search.rowid
+             WHERE items_search MATCH ?",
+        )
+        .bind(Bind::Text(query));
+        conditions(&mut st, &others);
+    }
     st
 }
 
