@@ -21,3 +21,13 @@ case "$bench_profile" in
 esac
 # bench_build ARGS...: `cargo build` of ARGS in that profile, bounded.
 bench_build() { timeout 3600 cargo build --profile "$bench_profile" --quiet "$@"; }
+# bench_claimdesk: sets `bin` to the claimdesk binary measured: CLAIMDESK_RELEASE_BIN when set
+# (a build made beforehand; CI passes its test build's, as a `-p claimdesk` build resolves the
+# dependencies' features anew and rebuilds some of them), else this profile's build of it.
+bench_claimdesk() {
+  if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
+    bench_build -p claimdesk
+    CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
+  fi
+  bin="$CLAIMDESK_RELEASE_BIN"
+}

@@ -13,8 +13,7 @@ shared="$root/../shared"
 clef="${CLEF1_DIR:-$shared/data/clef2020-task1}"
 [ -f models/e5-small-q4.bin ] || scripts/fetch-model
 source "$root/bench/binary.sh"
-bench_build -p claimdesk
-bin="$bench_dir/claimdesk"
+bench_claimdesk
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 detector=()

@@ -33,11 +33,7 @@ if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
   exit 0
 fi
 source "$root/bench/binary.sh"
-if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  bench_build -p claimdesk
-  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
-fi
-bin="$CLAIMDESK_RELEASE_BIN"
+bench_claimdesk
 timer=()
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "peak_rss_kb %M")
 work="$(mktemp -d "${TMPDIR:-/tmp}/claimdesk-flood-bench.XXXXXX")"

@@ -38,9 +38,8 @@ fi
 
 source "$root/bench/binary.sh"
 bench_build -p claimdesk-image --example images --features render
-bench_build -p claimdesk
+bench_claimdesk
 images="$bench_dir/examples/images"
-bin="$bench_dir/claimdesk"
 work="$(mktemp -d)"
 if [ "${KEEP:-0}" = 1 ]; then echo "bench: keeping $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
 started=$(date +%s)

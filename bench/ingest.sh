@@ -28,11 +28,7 @@ if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
   exit 0
 fi
 source "$root/bench/binary.sh"
-if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  bench_build -p claimdesk
-  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
-fi
-bin="$CLAIMDESK_RELEASE_BIN"
+bench_claimdesk
 work="$(mktemp -d "${TMPDIR:-/tmp}/claimdesk-ingest-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

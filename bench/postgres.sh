@@ -44,11 +44,7 @@ seconds="${PG_SECONDS:-10}"
 [ "$mode" = "--smoke" ] && seconds=2
 command -v wrk >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >&2; }
 source "$root/bench/binary.sh"
-if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  bench_build -p claimdesk
-  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
-fi
-bin="$CLAIMDESK_RELEASE_BIN"
+bench_claimdesk
 
 work="$(mktemp -d "${PG_WORK:-/var/tmp}/cd-pg-bench.XXXXXX")"
 pids=()

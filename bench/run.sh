@@ -27,8 +27,7 @@ if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
 fi
 
 source "$root/bench/binary.sh"
-bench_build -p claimdesk
-bin="$bench_dir/claimdesk"
+bench_claimdesk
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

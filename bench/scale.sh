@@ -44,11 +44,7 @@ if ! command -v wrk >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >&2
 fi
 source "$root/bench/binary.sh"
-if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  bench_build -p claimdesk
-  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
-fi
-bin="$CLAIMDESK_RELEASE_BIN"
+bench_claimdesk
 
 base_dir="${SCALE_DATA:-/var/tmp/cd-scale-data}"
 mkdir -p "$base_dir"

@@ -35,11 +35,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 source "$root/bench/binary.sh"
-if [ -z "${CLAIMDESK_RELEASE_BIN:-}" ]; then
-  bench_build -p claimdesk
-  CLAIMDESK_RELEASE_BIN="$bench_dir/claimdesk"
-fi
-bin="$CLAIMDESK_RELEASE_BIN"
+bench_claimdesk
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/claimdesk-serve-bench.XXXXXX")"
 server_pid=""
