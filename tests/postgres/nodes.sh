@@ -2,8 +2,8 @@
 # Three desk nodes on one PostgreSQL, one of them killed and restarted twice while posts
 # arrive (issue 19). Run inside scripts/test-postgres:
 #
-#   scripts/test-postgres bash tests/postgres/nodes.sh            # 20,000 posts (CI)
-#   NODES_ITEMS=100000 scripts/test-postgres bash tests/postgres/nodes.sh   # by hand
+#   scripts/test-postgres bash tests/postgres/nodes.sh            # 100,000 posts (CI)
+#   NODES_ITEMS=20000 scripts/test-postgres bash tests/postgres/nodes.sh    # a quicker try
 #
 # ITEMS posts are sent in batches of 100, round-robin to the three nodes' POST /api/items
 # (a batch a dead node refused goes to the next node: posts are keyed by id, so a batch sent
@@ -21,7 +21,7 @@ log() { printf '[nodes] %s\n' "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
 
 : "${CLAIMDESK_TEST_DATABASE_URL:?run inside scripts/test-postgres}"
-ITEMS="${NODES_ITEMS:-20000}"
+ITEMS="${NODES_ITEMS:-100000}"
 if [ -z "${CLAIMDESK_BIN:-}" ]; then
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/claimdesk-target}"
   timeout 1800 cargo build -q -p claimdesk

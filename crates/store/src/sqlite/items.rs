@@ -130,7 +130,7 @@ pub(crate) fn search_match(terms: &Terms, tier: Tier) -> String {
 /// The token that stands for a value of a filter in the search index's column of it: the
 /// value's bytes in hex after `prefix`, one run of letters and digits whatever the value
 /// holds (`pt-BR` is one token, not `pt` and `br`), so matching it matches the whole value.
-pub(crate) fn filter_token(prefix: char, value: &str) -> String {
+fn filter_token(prefix: char, value: &str) -> String {
     let mut token = String::with_capacity(1 + 2 * value.len());
     token.push(prefix);
     for b in value.bytes() {
