@@ -185,7 +185,8 @@ async fn check_worthiness_is_kept_shown_in_the_queue_and_filtered_on(s: AnyStore
         s.check_worthiness(a).await.unwrap(),
         Some(scored(0.4, true))
     );
-    s.save_check_worthiness(&[(a, scored(0.3, false))])
+    // An item twice in one batch keeps the last score.
+    s.save_check_worthiness(&[(a, scored(0.35, true)), (a, scored(0.3, false))])
         .await
         .unwrap();
 

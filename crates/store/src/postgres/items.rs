@@ -317,11 +317,16 @@ impl ItemStore for PgStore {
         // Pending until the pipeline has processed them (in this transaction, so no item is
         // stored without being pending).
         if !changed.is_empty() {
-            let ids: Vec<i64> = changed.iter().map(|i| i.0).collect();
+            // Each id once: an item changed twice in a batch would otherwise be two rows of
+            // one statement, which `ON CONFLICT DO UPDATE` refuses (and `DISTINCT` cannot
+            // merge them, `now_ms()` being read per row).
+            let mut ids: Vec<i64> = changed.iter().map(|i| i.0).collect();
+            ids.sort_unstable();
+            ids.dedup();
             // Held by this process from the start (see `claim_pending`).
             sqlx::query(
                 "INSERT INTO pending_items (item_id, stage, lease_until)
-                 SELECT DISTINCT value::bigint, 0, now_ms() + $2
+                 SELECT value::bigint, 0, now_ms() + $2
                  FROM json_array_elements_text($1::json)
                  ON CONFLICT (item_id) DO UPDATE SET stage = 0, lease_until = excluded.lease_until",
             )
@@ -465,8 +470,18 @@ impl ItemStore for PgStore {
         if batch.is_empty() {
             return Ok(());
         }
+        // An item twice in a batch keeps its last score, as on SQLite: `ON CONFLICT DO
+        // UPDATE` refuses to touch one row twice in a statement.
+        let last: HashMap<ItemId, usize> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, (item, _))| (*item, i))
+            .collect();
         let mut rows = Vec::with_capacity(batch.len());
-        for (item, cw) in batch {
+        for (i, (item, cw)) in batch.iter().enumerate() {
+            if last[item] != i {
+                continue;
+            }
             rows.push(serde_json::json!([
                 item.0,
                 f64::from(cw.score),
