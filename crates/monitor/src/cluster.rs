@@ -43,7 +43,7 @@
 use std::collections::HashMap;
 
 use claimdesk_core::{JoinedBy, NarrativeId};
-use claimdesk_store::NarrativeIndex;
+use claimdesk_store::{NarrativeIndex, Representative};
 use claimdesk_text::{Fingerprint, MINHASH_SIZE, MinHash};
 
 use crate::settings::ClusterSettings;
@@ -211,14 +211,14 @@ impl Clusterer {
         }
     }
 
-    /// The narratives of `index` (read back from the store, not held in memory) that an
-    /// item with one of these fingerprints and signatures would join: one of their
-    /// representatives shares a lookup key with the item and is within
+    /// The narratives of these representatives (read back from the store, not held in
+    /// memory) that an item with one of these fingerprints and signatures would join: one
+    /// of their representatives shares a lookup key with the item and is within
     /// [`ClusterSettings::max_distance`] bits of it or at [`ClusterSettings::min_jaccard`]
     /// or more. In id order.
     pub fn joined_by_any(
         &self,
-        index: &NarrativeIndex,
+        representatives: &[Representative],
         prints: &[(Option<Fingerprint>, Option<MinHash>)],
     ) -> Vec<NarrativeId> {
         let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -229,7 +229,7 @@ impl Clusterer {
         }
         let mut out: Vec<NarrativeId> = Vec::new();
         let mut found: std::collections::HashSet<NarrativeId> = Default::default();
-        for (narrative, fp, mh) in &index.members {
+        for (narrative, fp, mh) in representatives {
             if found.contains(narrative) || self.holds(*narrative) {
                 continue;
             }

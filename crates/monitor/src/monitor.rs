@@ -391,10 +391,11 @@ impl Monitor {
         if away.is_empty() {
             return Ok(());
         }
-        let index = store.narrative_index_of(&away).await?;
         // Most narratives found by a key share a band with an item and no more: only those
-        // an item joins come back.
-        let joined = self.clusterer.joined_by_any(&index, prints);
+        // an item joins come back, read whole; the others' representatives are all that
+        // is read of them.
+        let representatives = store.narrative_representatives(&away).await?;
+        let joined = self.clusterer.joined_by_any(&representatives, prints);
         if joined.is_empty() {
             return Ok(());
         }

@@ -26,7 +26,7 @@ use crate::items::{
 use crate::monitor::{
     AlertDecision, AlertFilter, AlertState, Assigned, Delivery, DeliveryAttempt, DueDelivery,
     MonitorStore, NarrativeAssignment, NarrativeDetail, NarrativeFilter, NarrativeIndex,
-    NarrativeSummary, NewAlert, Webhook,
+    NarrativeSummary, NewAlert, Representative, Webhook,
 };
 use crate::postgres::PgStore;
 use crate::sources::{NewSource, PollRecord, Source, SourceId, SourceStore};
@@ -524,6 +524,10 @@ impl MonitorStore for AnyStore {
 
     async fn narrative_index_of(&self, ids: &[NarrativeId]) -> Result<NarrativeIndex> {
         dispatch!(self, s => s.narrative_index_of(ids).await)
+    }
+
+    async fn narrative_representatives(&self, ids: &[NarrativeId]) -> Result<Vec<Representative>> {
+        dispatch!(self, s => s.narrative_representatives(ids).await)
     }
 
     async fn recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {

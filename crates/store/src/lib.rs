@@ -78,7 +78,7 @@ pub use monitor::{
     AlertDecision, AlertFilter, AlertState, Assigned, Delivery, DeliveryAttempt, DueDelivery,
     HourlyVolume, MonitorStore, NarrativeAlert, NarrativeAssignment, NarrativeDetail,
     NarrativeFactCheck, NarrativeFilter, NarrativeIndex, NarrativeItem, NarrativeSummary, NewAlert,
-    NextAttempt, Tally, Webhook,
+    NextAttempt, Representative, Tally, Webhook,
 };
 pub use postgres::PgStore;
 pub use postgres::transfer::CopyReport;

@@ -13,9 +13,9 @@ use crate::Result;
 /// Its size grows with the number of narratives, not with their members.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NarrativeIndex {
-    /// (narrative, SimHash fingerprint, MinHash signature bytes) of each representative
-    /// member ([`NarrativeAssignment::representative`]), in item order.
-    pub members: Vec<(NarrativeId, Option<u64>, Option<Vec<u8>>)>,
+    /// Each representative member ([`NarrativeAssignment::representative`]), in item
+    /// order.
+    pub members: Vec<Representative>,
     /// (narrative, mean embedding, members averaged) of narratives with embeddings.
     pub centroids: Vec<(NarrativeId, Vec<f32>, u32)>,
     /// Narratives with a copy-paste burst.
@@ -23,6 +23,10 @@ pub struct NarrativeIndex {
     /// Alerts raised about narratives, oldest first.
     pub alerts: Vec<NarrativeAlert>,
 }
+
+/// A representative member of a narrative: (narrative, SimHash fingerprint, MinHash
+/// signature bytes).
+pub type Representative = (NarrativeId, Option<u64>, Option<Vec<u8>>);
 
 /// An alert raised about a narrative, as the monitor resumes from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,6 +355,14 @@ pub trait MonitorStore: Send + Sync {
         &self,
         ids: &[NarrativeId],
     ) -> impl Future<Output = Result<NarrativeIndex>> + Send;
+
+    /// The representatives of these narratives alone, as in
+    /// [`NarrativeIndex::members`]: what the monitor compares a batch's items with to
+    /// learn which of the narratives found by key they join, before reading those whole.
+    fn narrative_representatives(
+        &self,
+        ids: &[NarrativeId],
+    ) -> impl Future<Output = Result<Vec<Representative>>> + Send;
 
     /// The ids of at most `limit` narratives, most recently seen first (by their latest
     /// item's time): those a monitor opening on a large store holds in memory.

@@ -286,6 +286,20 @@ async fn narratives_filed_under_keys_are_found_by_any_of_them_and_read_back_alon
     let members: Vec<_> = index.members.iter().map(|m| (m.0, m.1)).collect();
     assert_eq!(members, [(one, Some(1)), (one, Some(3))]);
     assert!(s.narrative_index_of(&[]).await.unwrap().members.is_empty());
+    // Their representatives alone are the same rows; of both, in item order.
+    assert_eq!(
+        s.narrative_representatives(&[one]).await.unwrap(),
+        index.members
+    );
+    let both: Vec<_> = s
+        .narrative_representatives(&[two, one])
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| (m.0, m.1))
+        .collect();
+    assert_eq!(both, [(one, Some(1)), (two, Some(2)), (one, Some(3))]);
+    assert!(s.narrative_representatives(&[]).await.unwrap().is_empty());
     // Most recently seen first: the first narrative's latest item is the 22nd.
     assert_eq!(s.recent_narratives(5).await.unwrap(), [one, two]);
     assert_eq!(s.recent_narratives(1).await.unwrap(), [one]);

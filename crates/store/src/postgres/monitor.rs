@@ -12,7 +12,7 @@ use super::write::{Change, Rights};
 use crate::monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, NarrativeAlert,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
-    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
+    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Representative, Tally, Webhook,
 };
 use crate::{Error, PgStore, Result};
 
@@ -194,20 +194,32 @@ fn check_webhook(url: &str, secret: &str) -> Result<()> {
 
 impl PgStore {
     /// The index of every narrative (`only` = `None`) or of the narratives in `only`.
+    /// The representatives of the narratives in `wanted` (all when `None`), in item order.
+    pub(crate) async fn read_representatives(
+        &self,
+        wanted: &Option<Vec<i64>>,
+    ) -> Result<Vec<Representative>> {
+        let rows: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+             WHERE representative AND ($1::bigint[] IS NULL OR narrative_id = ANY($1))
+             ORDER BY item_id",
+        )
+        .bind(wanted)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(n, fp, mh)| (NarrativeId(n), fp.map(|f| f as u64), mh))
+            .collect())
+    }
+
     pub(crate) async fn read_narrative_index(
         &self,
         only: Option<&[NarrativeId]>,
     ) -> Result<NarrativeIndex> {
         // `$1` is the array of the narratives wanted, or NULL for all of them.
         let wanted: Option<Vec<i64>> = only.map(|ids| ids.iter().map(|n| n.0).collect());
-        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
-            "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-             WHERE representative AND ($1::bigint[] IS NULL OR narrative_id = ANY($1))
-             ORDER BY item_id",
-        )
-        .bind(&wanted)
-        .fetch_all(self.pool())
-        .await?;
+        let members = self.read_representatives(&wanted).await?;
         let bursts: Vec<i64> = sqlx::query_scalar(
             "SELECT narrative_id FROM narrative_bursts
              WHERE $1::bigint[] IS NULL OR narrative_id = ANY($1) ORDER BY narrative_id",
@@ -233,10 +245,7 @@ impl PgStore {
         .fetch_all(self.pool())
         .await?;
         Ok(NarrativeIndex {
-            members: members
-                .into_iter()
-                .map(|(n, fp, mh)| (NarrativeId(n), fp.map(|f| f as u64), mh))
-                .collect(),
+            members,
             centroids: centroids
                 .into_iter()
                 .map(|(n, blob, count)| (NarrativeId(n), blob_vector(&blob), count as u32))
@@ -956,6 +965,14 @@ impl MonitorStore for PgStore {
             return Ok(crate::NarrativeIndex::default());
         }
         self.read_narrative_index(Some(ids)).await
+    }
+
+    async fn narrative_representatives(&self, ids: &[NarrativeId]) -> Result<Vec<Representative>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read_representatives(&Some(ids.iter().map(|n| n.0).collect()))
+            .await
     }
 
     async fn recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {

@@ -12,7 +12,7 @@ use super::write::{Change, Rights};
 use crate::monitor::{
     AlertFilter, Assigned, Delivery, DeliveryAttempt, DueDelivery, HourlyVolume, NarrativeAlert,
     NarrativeAssignment, NarrativeDetail, NarrativeFactCheck, NarrativeFilter, NarrativeIndex,
-    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Tally, Webhook,
+    NarrativeItem, NarrativeSummary, NewAlert, NextAttempt, Representative, Tally, Webhook,
 };
 use crate::{Error, Result, SqliteStore};
 
@@ -214,17 +214,7 @@ impl SqliteStore {
         // `?1` is a JSON array of the narratives wanted, or NULL for all of them.
         let wanted = only.map(|ids| json_array(ids.iter().map(|n| n.0.to_string())));
         let wanted = wanted.as_deref();
-        let members: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = self
-            .read_listed_or_all(
-                wanted,
-                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-                 WHERE representative = 1
-                   AND narrative_id IN (SELECT value FROM json_each(?1))
-                 ORDER BY item_id",
-                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-                 WHERE representative = 1 ORDER BY item_id",
-            )
-            .await?;
+        let members = self.read_representatives(wanted).await?;
         let bursts: Vec<(i64,)> = self
             .read_listed_or_all(
                 wanted,
@@ -253,10 +243,7 @@ impl SqliteStore {
             )
             .await?;
         Ok(NarrativeIndex {
-            members: members
-                .into_iter()
-                .map(|(n, fp, mh)| (NarrativeId(n), fp.map(|f| f as u64), mh))
-                .collect(),
+            members,
             centroids: centroids
                 .into_iter()
                 .map(|(n, blob, count)| (NarrativeId(n), blob_vector(&blob), count as u32))
@@ -274,6 +261,29 @@ impl SqliteStore {
                 })
                 .collect::<Result<_>>()?,
         })
+    }
+
+    /// The representatives of the narratives in the JSON array `wanted` (all when `None`),
+    /// in item order.
+    pub(crate) async fn read_representatives(
+        &self,
+        wanted: Option<&str>,
+    ) -> Result<Vec<Representative>> {
+        let rows: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = self
+            .read_listed_or_all(
+                wanted,
+                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+                 WHERE representative = 1
+                   AND narrative_id IN (SELECT value FROM json_each(?1))
+                 ORDER BY item_id",
+                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+                 WHERE representative = 1 ORDER BY item_id",
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(n, fp, mh)| (NarrativeId(n), fp.map(|f| f as u64), mh))
+            .collect())
     }
 
     /// The rows of `listed` (whose `?1` is the JSON array `wanted`) or, when `wanted` is
@@ -993,6 +1003,14 @@ impl MonitorStore for SqliteStore {
             return Ok(crate::NarrativeIndex::default());
         }
         self.read_narrative_index(Some(ids)).await
+    }
+
+    async fn narrative_representatives(&self, ids: &[NarrativeId]) -> Result<Vec<Representative>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted = json_array(ids.iter().map(|n| n.0.to_string()));
+        self.read_representatives(Some(&wanted)).await
     }
 
     async fn recent_narratives(&self, limit: u32) -> Result<Vec<NarrativeId>> {
