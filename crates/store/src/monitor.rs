@@ -374,7 +374,7 @@ pub trait MonitorStore: Send + Sync {
     /// Files narratives under lookup keys (opaque to the store: the monitor derives them
     /// from a representative's fingerprints), so that [`MonitorStore::narratives_by_keys`]
     /// finds a narrative after it left the monitor's memory. A key keeps at most `per_key`
-    /// narratives, those of highest id (the newest): a key many narratives share is common
+    /// narratives (one at least), those of highest id (the newest): a key many narratives share is common
     /// wording, and reading it must not cost more as the store grows. Filing a pair twice
     /// changes nothing; [`MonitorStore::clear_narratives`] removes every key.
     fn file_narrative_keys(

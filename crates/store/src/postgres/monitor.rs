@@ -283,8 +283,11 @@ impl PgStore {
         if keys.is_empty() {
             return Ok(());
         }
-        let key_column: Vec<i64> = keys.iter().map(|(k, _)| *k as i64).collect();
-        let narrative_column: Vec<i64> = keys.iter().map(|(_, n)| n.0).collect();
+        // In key order, as the primary key's B-tree is walked.
+        let mut sorted: Vec<(i64, i64)> = keys.iter().map(|(k, n)| (*k as i64, n.0)).collect();
+        sorted.sort_unstable();
+        let key_column: Vec<i64> = sorted.iter().map(|(k, _)| *k).collect();
+        let narrative_column: Vec<i64> = sorted.iter().map(|(_, n)| *n).collect();
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO narrative_keys (key, narrative_id)
@@ -306,7 +309,7 @@ impl PgStore {
                  WHERE r > $2)",
         )
         .bind(&key_column)
-        .bind(i64::from(per_key))
+        .bind(i64::from(per_key.max(1)))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
