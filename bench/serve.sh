@@ -14,6 +14,11 @@
 # CLEF_DIR points at the data (default ../shared/data/clef2020-task2). The semantic run keeps
 # its data directory (embeddings computed once) in SERVE_BENCH_CACHE
 # (default /var/tmp/claimdesk-bench-serve).
+#
+# SERVE_FACTCHECKS=FILE serves the fact-checks of FILE instead (CLEF layout, `--format clef`;
+# bench/scale_factchecks.py makes a million of them): the import is timed (wall and peak RSS),
+# the server's peak RSS is reported, and the semantic run is left out (embedding a large file
+# takes hours on 2 cores: bench/embed.sh measures the rate).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,6 +29,9 @@ shared="$root/../shared"
 clef="${CLEF_DIR:-$shared/data/clef2020-task2}"
 duration=10
 [ "$mode" = "--smoke" ] && duration=3
+factchecks="${SERVE_FACTCHECKS:-$clef/verified_claims.docs.tsv}"
+[ -f "$factchecks" ] || { echo "bench: SERVE_FACTCHECKS=$factchecks is not a file" >&2; exit 2; }
+factcheck_rows=$(($(wc -l <"$factchecks") - 1))
 if [ ! -f "$clef/verified_claims.docs.tsv" ]; then
   echo "bench: CLEF data not found at $clef (set CLEF_DIR); skipping the serve benchmark" >&2
   exit 0
@@ -71,11 +79,13 @@ with open(src, encoding="utf-8", newline="") as f, open(items, "w", encoding="ut
 print(f"bench: {n} dev tweets", file=sys.stderr)
 PY
 
-# Fill a data directory (idempotent: a cached one only gains what it lacks).
+# fill DIR TIMES: fills a data directory (idempotent: a cached one only gains what it lacks);
+# the import's wall time and peak RSS go to the file TIMES.
 fill() {
-  local dir="$1"
+  local dir="$1" times="$2"
   timeout 900 "$bin" --data "$dir" --lexical-only init >&2
-  timeout 900 "$bin" --data "$dir" --lexical-only import "$clef/verified_claims.docs.tsv" --format clef >&2
+  /usr/bin/time -f 'import: %e s wall, peak RSS %M KB' -o "$times" \
+    timeout 7200 "$bin" --data "$dir" --lexical-only import "$factchecks" --format clef >&2
   timeout 900 "$bin" --data "$dir" --lexical-only ingest "$work/tweets.jsonl" >&2
   printf '%s\n' "bench-password-serve" | "$bin" --data "$dir" user add bench --role viewer >/dev/null 2>&1 || true
 }
@@ -124,20 +134,21 @@ field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 : >"$work/results"
 echo "bench: lexical data directory" >&2
-fill "$work/lexical"
+fill "$work/lexical" "$work/import-time"
 start "$work/lexical" 60 --lexical-only
 auth_for "$work/lexical"
 curl -fsS --max-time 10 -H "${auth:-X-Bench: 1}" -H 'content-type: application/json' \
   -d "$(head -n 1 "$work/bodies.txt")" "$base/api/match" >/dev/null
 run "queue GET /" GET /
 run "match POST /api/match" POST /api/match "$work/bodies.txt"
+server_rss="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server_pid/status" 2>/dev/null || true)"
 stop_server
 
-if [ "$mode" != "--smoke" ]; then
+if [ "$mode" != "--smoke" ] && [ -z "${SERVE_FACTCHECKS:-}" ]; then
   cache="${SERVE_BENCH_CACHE:-/var/tmp/claimdesk-bench-serve}"
   echo "bench: semantic data directory $cache (fact-check embeddings kept there)" >&2
   mkdir -p "$cache"
-  fill "$cache"
+  fill "$cache" "$work/import-time-semantic"
   start "$cache" 3600   # the first start embeds the 10,375 claims (minutes on 2 cores)
   grep -i "matching with" "$work/server.log" >&2 || true
   auth_for "$cache"
@@ -151,7 +162,8 @@ block="$(
   echo "claimdesk serve load benchmark ($(date -u +%Y-%m-%dT%H:%MZ))"
   echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min load average at the end; other work on the machine skews these numbers)"
-  echo "binary: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)); data: 10,375 CLEF 2020 claims, $(wc -l <"$work/tweets.jsonl") CLEF dev tweets as items"
+  echo "binary: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)); data: $factcheck_rows fact-checks ($factchecks), $(wc -l <"$work/tweets.jsonl") CLEF dev tweets as items"
+  echo "fact-checks $(cat "$work/import-time" 2>/dev/null || echo 'import: not timed'); lexical server peak RSS ${server_rss:-unknown}"
   echo "wrk: 1 thread, 16 connections, ${duration} s per endpoint, loopback; match bodies: the dev tweets cycled, top 5"
   [ -n "${semantic_retrievers:-}" ] && echo "semantic server matched with: $semantic_retrievers"
   printf '%-34s %10s %10s %10s %8s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" non-2xx errors
