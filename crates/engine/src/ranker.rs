@@ -17,7 +17,7 @@ use claimdesk_core::{FactCheckId, StoredFactCheck};
 use claimdesk_embed::{Embedder, TextKind, embedding_key, embedding_text};
 use claimdesk_match::hybrid::{Dense, HybridMatcher, Ranking};
 use claimdesk_match::rerank::Reranker;
-use claimdesk_match::vector::{ExactIndex, HnswIndex, VectorIndex};
+use claimdesk_match::vector::{ExactIndex, HnswIndex, LayeredIndex, VectorIndex};
 use claimdesk_match::{MatchSettings, Matcher};
 use claimdesk_store::{EmbeddingStore, FactCheckStore, StoredMatch};
 
@@ -120,6 +120,23 @@ struct Parts {
     /// The config's floors on the verifier's thresholds (confident, suggest).
     floors: (Option<f32>, Option<f32>),
     facts: BTreeMap<FactCheckId, Fact>,
+    /// The vector index last built over every fact-check, and what changed since.
+    vectors: Option<VectorBase>,
+}
+
+/// A vector index built over every fact-check's vector once, served with the changes since
+/// laid over it ([`LayeredIndex`]) until they reach [`rebuild_after`] of it: a verdict
+/// published on a desk of a million fact-checks is found at the next refresh without a
+/// new HNSW graph (minutes of both cores at that size).
+struct VectorBase {
+    index: Arc<dyn VectorIndex>,
+    /// Fact-checks whose vector changed, came or went since the index was built.
+    changed: HashSet<FactCheckId>,
+}
+
+/// How many changed fact-checks a vector index of `len` takes before it is built again.
+fn rebuild_after(len: usize) -> usize {
+    (len / 20).max(1_000)
 }
 
 /// What a refresh changed.
@@ -208,6 +225,7 @@ impl LiveRanker {
                 config.matching.suggest_at_least,
             ),
             facts: BTreeMap::new(),
+            vectors: None,
         };
         let (revision, _) = parts.index.sync(store).await?;
         let all = store.fact_checks().await?;
@@ -285,7 +303,11 @@ impl Parts {
         let mut touched = Vec::new();
         for f in changed {
             if f.alias_of.is_some() || f.withdrawn.is_some() {
-                self.facts.remove(&f.id);
+                if self.facts.remove(&f.id).is_some()
+                    && let Some(base) = &mut self.vectors
+                {
+                    base.changed.insert(f.id);
+                }
                 continue;
             }
             let fc = &f.fact_check;
@@ -299,6 +321,9 @@ impl Parts {
             };
             if vector.is_none() {
                 touched.push(f.id);
+                if let Some(base) = &mut self.vectors {
+                    base.changed.insert(f.id);
+                }
             }
             self.facts.insert(
                 f.id,
@@ -353,27 +378,14 @@ impl Parts {
     }
 
     /// A ranker over the index and the facts as they are now.
-    fn build(&self, revision: i64) -> Result<Ranker> {
+    fn build(&mut self, revision: i64) -> Result<Ranker> {
         let matcher: Matcher = self.index.matcher(self.settings.clone())?;
-        let dense = match &self.model {
+        let dense = match self.model.clone() {
             None => None,
-            Some(model) => {
-                let vectors: Vec<(FactCheckId, Vec<f32>)> = self
-                    .facts
-                    .iter()
-                    .filter_map(|(id, f)| Some((*id, f.vector.clone()?)))
-                    .collect();
-                let exact = ExactIndex::from_vectors(model.dimension(), vectors)?;
-                let index: Box<dyn VectorIndex> = if exact.len() >= HNSW_FROM {
-                    Box::new(HnswIndex::build(exact, 16, 100))
-                } else {
-                    Box::new(exact)
-                };
-                Some(Dense {
-                    embedder: Arc::clone(model),
-                    index,
-                })
-            }
+            Some(model) => Some(Dense {
+                index: Box::new(self.vector_index(model.dimension())?),
+                embedder: model,
+            }),
         };
         let mut hybrid = HybridMatcher::new(
             matcher,
@@ -399,6 +411,47 @@ impl Parts {
             matcher: hybrid,
             revision,
         })
+    }
+
+    /// The fact-checks' vectors as an index: the last one built with the changes since laid
+    /// over it, or a new one over every vector when there is none or the changes reached
+    /// [`rebuild_after`] of it.
+    fn vector_index(&mut self, dim: usize) -> Result<LayeredIndex> {
+        if let Some(base) = &self.vectors
+            && base.changed.len() <= rebuild_after(base.index.len())
+        {
+            let changes: Vec<(FactCheckId, Vec<f32>)> = base
+                .changed
+                .iter()
+                .filter_map(|id| Some((*id, self.facts.get(id)?.vector.clone()?)))
+                .collect();
+            let changes = ExactIndex::from_vectors(dim, changes)?;
+            return Ok(LayeredIndex::new(
+                Arc::clone(&base.index),
+                base.changed.clone(),
+                changes,
+            )?);
+        }
+        let vectors: Vec<(FactCheckId, Vec<f32>)> = self
+            .facts
+            .iter()
+            .filter_map(|(id, f)| Some((*id, f.vector.clone()?)))
+            .collect();
+        let exact = ExactIndex::from_vectors(dim, vectors)?;
+        let index: Arc<dyn VectorIndex> = if exact.len() >= HNSW_FROM {
+            Arc::new(HnswIndex::build(exact, 16, 100))
+        } else {
+            Arc::new(exact)
+        };
+        self.vectors = Some(VectorBase {
+            index: Arc::clone(&index),
+            changed: HashSet::new(),
+        });
+        Ok(LayeredIndex::new(
+            index,
+            HashSet::new(),
+            ExactIndex::new(dim),
+        )?)
     }
 }
 

@@ -199,3 +199,97 @@ async fn a_withdrawn_fact_check_leaves_the_items_matched_to_it_for_what_matches_
         .unwrap_err();
     assert!(again.to_string().contains("was withdrawn at"), "{again}");
 }
+
+/// The model fetched by scripts/fetch-model (CI fetches it before the tests).
+fn model() -> std::path::PathBuf {
+    let path = std::env::var("CLAIMDESK_MODEL").map_or_else(
+        |_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/e5-small-q4.bin"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        path.is_file(),
+        "model file {} missing: run scripts/fetch-model",
+        path.display()
+    );
+    path
+}
+
+/// The cosine of the fact-check at `url` among the top 5 for `text`, if it is there.
+async fn cosine_of(engine: &Engine, text: &str, url: &str) -> Option<f32> {
+    let ranked = engine.rank(text, 5).await.unwrap();
+    let catalog = engine.catalog().await.unwrap();
+    ranked
+        .iter()
+        .find(|m| catalog.source_id(m.fact_check) == url)
+        .and_then(|m| m.explanation.cosine)
+}
+
+#[tokio::test]
+async fn the_running_ranker_finds_new_and_corrected_fact_checks_by_meaning_without_rebuilding() {
+    let dir = tempfile::tempdir().unwrap();
+    let semantic = || EngineOptions {
+        ranker: claimdesk_engine::RankerOptions {
+            model: Some(model()),
+            ..Default::default()
+        },
+        ..EngineOptions::default()
+    };
+    const TOWERS: &str = "https://fc.example/towers";
+    const GARLIC: &str = "https://fc.example/garlic";
+    let engine = Engine::open(dir.path(), semantic()).await.unwrap();
+    let first = [
+        review(TOWERS, "5G phone masts spread the coronavirus."),
+        review("https://fc.example/moon", "The moon is made of cheese"),
+        review(BLEACH, "Drinking bleach cures the flu"),
+    ]
+    .join("\n");
+    engine
+        .import_fact_checks("a", first.as_bytes(), FactCheckFormat::Auto, Actor::Cli)
+        .await
+        .unwrap();
+    // Vietnamese without accents, no word in common with the English claims: only the
+    // vector index can find them.
+    let towers_post = "mn oi cot song 5G lam lay lan virus corona do, share gap!!";
+    let garlic_post = "uong nuoc toi moi sang se khoi han covid, khong can di vien";
+    let before = cosine_of(&engine, towers_post, TOWERS).await;
+    assert!(before.is_some_and(|c| c > 0.8), "{before:?}");
+    assert!(cosine_of(&engine, garlic_post, GARLIC).await.is_none());
+
+    // Another process publishes a new fact-check and corrects one the index was built with.
+    let other = Engine::open(dir.path(), EngineOptions::lexical())
+        .await
+        .unwrap();
+    let second = [
+        review(
+            GARLIC,
+            "Drinking garlic water every morning cures COVID-19.",
+        ),
+        review(TOWERS, "Vinegar baths heal sunburn overnight"),
+    ]
+    .join("\n");
+    other
+        .import_fact_checks("b", second.as_bytes(), FactCheckFormat::Auto, Actor::Cli)
+        .await
+        .unwrap();
+    engine.refresh().await.unwrap().expect("the store moved");
+    let garlic = cosine_of(&engine, garlic_post, GARLIC).await;
+    assert!(garlic.is_some_and(|c| c > 0.8), "{garlic:?}");
+    // The corrected fact-check answers with its new text's vector, not its old one (the
+    // model's cosines of unrelated texts are around 0.8: the old vector gave 0.9 and more).
+    let before = before.unwrap();
+    let after = cosine_of(&engine, towers_post, TOWERS).await;
+    assert!(
+        after.is_none_or(|c| c < before - 0.05),
+        "{before} -> {after:?}"
+    );
+    let sunburn = cosine_of(
+        &engine,
+        "a vinegar bath heals your sunburn by morning",
+        TOWERS,
+    )
+    .await;
+    assert!(
+        sunburn.is_some_and(|c| c > after.unwrap_or(0.0) + 0.05),
+        "{sunburn:?} against {after:?}"
+    );
+}

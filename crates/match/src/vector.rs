@@ -6,14 +6,22 @@
 //! in logarithmic time at the price of recall; the `vector_scale` example shows where the scan stops
 //! being fast enough (see bench/README.md).
 //!
+//! [`LayeredIndex`] takes changes without building either again: what a desk serving a
+//! million fact-checks needs when one verdict is published (an HNSW graph of a million takes
+//! minutes of both cores to build).
+//!
 //! **Tie rule:** equal similarities rank the lower [`FactCheckId`] first. Each similarity is a
 //! function of the two vectors alone, so equal vectors always tie exactly.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 
 use claimdesk_core::FactCheckId;
-use hnsw_rs::prelude::{Distance, Hnsw};
+use hnsw_rs::prelude::{DataId, Distance, FilterT, Hnsw};
+
+mod layered;
+
+pub use layered::LayeredIndex;
 
 /// A searchable set of fact-check vectors.
 pub trait VectorIndex: Send + Sync {
@@ -29,8 +37,18 @@ pub trait VectorIndex: Send + Sync {
     }
     /// The `k` most similar fact-checks to `query`, most similar first, with their cosine.
     fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)>;
+    /// [`VectorIndex::search`] without the fact-checks of `except`: `k` of the others when
+    /// the index holds that many.
+    fn search_except(
+        &self,
+        query: &[f32],
+        k: usize,
+        except: &HashSet<FactCheckId>,
+    ) -> Vec<(FactCheckId, f32)>;
     /// The cosine between `query` and one fact-check's vector, if it is indexed.
     fn similarity(&self, query: &[f32], id: FactCheckId) -> Option<f32>;
+    /// Whether the index holds a vector of this fact-check.
+    fn contains(&self, id: FactCheckId) -> bool;
 }
 
 /// Dot product in a fixed summation order (eight lanes, then pairwise), so the same two
@@ -144,9 +162,20 @@ impl VectorIndex for ExactIndex {
     }
 
     fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
+        self.search_except(query, k, &HashSet::new())
+    }
+
+    fn search_except(
+        &self,
+        query: &[f32],
+        k: usize,
+        except: &HashSet<FactCheckId>,
+    ) -> Vec<(FactCheckId, f32)> {
         let mut top = TopSimilar::new(k);
         for (id, row) in self.iter() {
-            top.offer(id, dot(query, row));
+            if except.is_empty() || !except.contains(&id) {
+                top.offer(id, dot(query, row));
+            }
         }
         top.into_sorted()
     }
@@ -154,6 +183,10 @@ impl VectorIndex for ExactIndex {
     fn similarity(&self, query: &[f32], id: FactCheckId) -> Option<f32> {
         let i = self.ids.binary_search(&id).ok()?;
         Some(dot(query, &self.rows[i * self.dim..(i + 1) * self.dim]))
+    }
+
+    fn contains(&self, id: FactCheckId) -> bool {
+        self.ids.binary_search(&id).is_ok()
     }
 }
 
@@ -181,6 +214,12 @@ impl HnswIndex {
             ef_search: ef,
         }
     }
+
+    /// Searches with `ef` candidates from now on (never fewer than the `k` asked for):
+    /// more finds more of the exact top `k`, at a cost that grows with `ef`.
+    pub fn set_ef_search(&mut self, ef: usize) {
+        self.ef_search = ef;
+    }
 }
 
 impl VectorIndex for HnswIndex {
@@ -197,11 +236,33 @@ impl VectorIndex for HnswIndex {
     }
 
     fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
+        self.search_except(query, k, &HashSet::new())
+    }
+
+    fn search_except(
+        &self,
+        query: &[f32],
+        k: usize,
+        except: &HashSet<FactCheckId>,
+    ) -> Vec<(FactCheckId, f32)> {
         if self.exact.is_empty() || k == 0 {
             return Vec::new();
         }
+        let ef = self.ef_search.max(k);
+        let found = if except.is_empty() {
+            self.graph.search(query, k, ef)
+        } else {
+            // The graph walks through the excepted rows but returns none of them.
+            let mut rows: Vec<usize> = except
+                .iter()
+                .filter_map(|id| self.exact.ids.binary_search(id).ok())
+                .collect();
+            rows.sort_unstable();
+            self.graph
+                .search_filter(query, k, ef, Some(&Excepted(rows)))
+        };
         let mut top = TopSimilar::new(k);
-        for n in self.graph.search(query, k, self.ef_search.max(k)) {
+        for n in found {
             let row = &self.exact.rows[n.d_id * self.exact.dim..(n.d_id + 1) * self.exact.dim];
             top.offer(self.exact.ids[n.d_id], dot(query, row));
         }
@@ -210,6 +271,19 @@ impl VectorIndex for HnswIndex {
 
     fn similarity(&self, query: &[f32], id: FactCheckId) -> Option<f32> {
         self.exact.similarity(query, id)
+    }
+
+    fn contains(&self, id: FactCheckId) -> bool {
+        self.exact.contains(id)
+    }
+}
+
+/// The graph's rows (sorted) a search must not return.
+struct Excepted(Vec<usize>);
+
+impl FilterT for Excepted {
+    fn hnsw_filter(&self, id: &DataId) -> bool {
+        self.0.binary_search(id).is_err()
     }
 }
 
@@ -223,20 +297,20 @@ impl Distance<f32> for CosineDistance {
 }
 
 /// The `k` best (id, similarity) pairs seen so far.
-struct TopSimilar {
+pub(crate) struct TopSimilar {
     k: usize,
     heap: BinaryHeap<Candidate>,
 }
 
 impl TopSimilar {
-    fn new(k: usize) -> TopSimilar {
+    pub(crate) fn new(k: usize) -> TopSimilar {
         TopSimilar {
             k,
             heap: BinaryHeap::with_capacity(k + 1),
         }
     }
 
-    fn offer(&mut self, id: FactCheckId, score: f32) {
+    pub(crate) fn offer(&mut self, id: FactCheckId, score: f32) {
         if self.k == 0 {
             return;
         }
@@ -249,7 +323,7 @@ impl TopSimilar {
         }
     }
 
-    fn into_sorted(self) -> Vec<(FactCheckId, f32)> {
+    pub(crate) fn into_sorted(self) -> Vec<(FactCheckId, f32)> {
         self.heap
             .into_sorted_vec()
             .into_iter()
