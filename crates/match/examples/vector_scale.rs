@@ -2,8 +2,9 @@
 //! build time, peak RSS, query latency p50/p99 and HNSW recall@10 against the exact scan
 //! (the graph built once with ef 100, then searched with 100 to 800 candidates).
 //!
-//! `cargo run --release -p claimdesk-match --example vector_scale -- [N] [QUERIES]`
-//! (default 1,000,000 vectors of 384 dimensions, 200 queries). See bench/README.md.
+//! `cargo run --release -p claimdesk-match --example vector_scale -- [N] [QUERIES] [M] [EF]`
+//! (default 1,000,000 vectors of 384 dimensions, 200 queries, HNSW with `M` links per node
+//! and `EF` candidates while building: 16 and 100, the desk's). See bench/README.md.
 
 use std::time::Instant;
 
@@ -81,6 +82,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(1_000_000, |s| s.parse().expect("N"));
     let nq: usize = args.next().map_or(200, |s| s.parse().expect("QUERIES"));
+    let m: usize = args.next().map_or(16, |s| s.parse().expect("M"));
+    let ef_build: usize = args.next().map_or(100, |s| s.parse().expect("EF"));
     let mut rng = Rng(0x5EED_CAFE_F00D_D00D);
     let t = Instant::now();
     let vectors = synthetic(n, &mut rng);
@@ -104,15 +107,15 @@ fn main() {
     let (p50, p99, truth) = latencies(&exact, &queries);
     println!("exact: p50 {p50:.2} ms, p99 {p99:.2} ms per query (top 10, one thread)");
     let t = Instant::now();
-    let hnsw = HnswIndex::build(exact, 16, 100);
+    let hnsw = HnswIndex::build(exact, m, ef_build);
     println!(
-        "hnsw (m 16, ef 100): built in {:.1} s on all cores, peak RSS {:.0} MB",
+        "hnsw (m {m}, ef {ef_build}): built in {:.1} s on all cores, peak RSS {:.0} MB",
         t.elapsed().as_secs_f64(),
         peak_rss_mb()
     );
     // The same graph searched with more candidates: recall against cost.
     let mut hnsw = hnsw;
-    for ef in [100, 200, 400, 800] {
+    for ef in [100, 200, 400, 800, 1600] {
         hnsw.set_ef_search(ef);
         let (p50, p99, found) = latencies(&hnsw, &queries);
         let recall: f64 = truth
