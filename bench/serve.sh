@@ -118,12 +118,14 @@ auth_for() {
   auth="Authorization: Bearer $token"
 }
 
-# run NAME METHOD PATH [BODIES]: one wrk run; appends "NAME rps p50 p99 non2xx errors" to results.
+# run NAME METHOD PATH [BODIES]: one wrk run (CONNECTIONS, default 16); appends "NAME rps p50 p99
+# non2xx errors" to results.
 run() {
   local name="$1" method="$2" path="$3" bodies="${4:-}"
+  local connections="${CONNECTIONS:-16}"
   local out
   out="$(BENCH_METHOD="$method" BENCH_PATH="$path" BENCH_BODIES="$bodies" BENCH_AUTH="$auth" \
-    timeout $((duration + 60)) wrk -t1 -c16 -d"${duration}s" --timeout 5s --latency -s bench/serve.lua "$base$path")"
+    timeout $((duration + 60)) wrk -t1 -c"$connections" -d"${duration}s" --timeout 5s --latency -s bench/serve.lua "$base$path")"
   printf '%s\n' "$out" >"$work/wrk-${name//[^A-Za-z0-9]/_}.txt"
   local line
   line="$(printf '%s\n' "$out" | grep '^RESULT ' | tail -n 1)"
@@ -141,6 +143,10 @@ curl -fsS --max-time 10 -H "${auth:-X-Bench: 1}" -H 'content-type: application/j
   -d "$(head -n 1 "$work/bodies.txt")" "$base/api/match" >/dev/null
 run "queue GET /" GET /
 run "match POST /api/match" POST /api/match "$work/bodies.txt"
+# With many fact-checks, also one query at a time: what a query costs without queueing.
+if [ -n "${SERVE_FACTCHECKS:-}" ]; then
+  CONNECTIONS=1 run "match POST /api/match (1 connection)" POST /api/match "$work/bodies.txt"
+fi
 server_rss="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server_pid/status" 2>/dev/null || true)"
 stop_server
 
@@ -164,7 +170,7 @@ block="$(
   echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min load average at the end; other work on the machine skews these numbers)"
   echo "binary: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)); data: $factcheck_rows fact-checks ($factchecks), $(wc -l <"$work/tweets.jsonl") CLEF dev tweets as items"
   echo "fact-checks $(cat "$work/import-time" 2>/dev/null || echo 'import: not timed'); lexical server peak RSS ${server_rss:-unknown}"
-  echo "wrk: 1 thread, 16 connections, ${duration} s per endpoint, loopback; match bodies: the dev tweets cycled, top 5"
+  echo "wrk: 1 thread, 16 connections (1 where the endpoint says so), ${duration} s per endpoint, loopback; match bodies: the dev tweets cycled, top 5"
   [ -n "${semantic_retrievers:-}" ] && echo "semantic server matched with: $semantic_retrievers"
   printf '%-34s %10s %10s %10s %8s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" non-2xx errors
   while read -r line; do
