@@ -36,7 +36,9 @@ pub trait VectorIndex: Send + Sync {
         self.len() == 0
     }
     /// The `k` most similar fact-checks to `query`, most similar first, with their cosine.
-    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)>;
+    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
+        self.search_except(query, k, &HashSet::new())
+    }
     /// [`VectorIndex::search`] without the fact-checks of `except`: `k` of the others when
     /// the index holds that many.
     fn search_except(
@@ -161,10 +163,6 @@ impl VectorIndex for ExactIndex {
         self.ids.len()
     }
 
-    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
-        self.search_except(query, k, &HashSet::new())
-    }
-
     fn search_except(
         &self,
         query: &[f32],
@@ -233,10 +231,6 @@ impl VectorIndex for HnswIndex {
 
     fn len(&self) -> usize {
         self.exact.len()
-    }
-
-    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
-        self.search_except(query, k, &HashSet::new())
     }
 
     fn search_except(

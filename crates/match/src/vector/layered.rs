@@ -75,10 +75,6 @@ impl VectorIndex for LayeredIndex {
         self.len
     }
 
-    fn search(&self, query: &[f32], k: usize) -> Vec<(FactCheckId, f32)> {
-        self.search_except(query, k, &HashSet::new())
-    }
-
     fn search_except(
         &self,
         query: &[f32],
