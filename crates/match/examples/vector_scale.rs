@@ -1,11 +1,15 @@
 //! Scale benchmark of the vector indexes on synthetic claims (generated, never stored):
-//! build time, peak RSS, query latency p50/p99 and HNSW recall@10 against the exact scan
-//! (the graph built once with ef 100, then searched with 100 to 800 candidates).
+//! build time, peak RSS, query latency p50/p99 and recall@10 against the exact scan of an
+//! HNSW graph (built once, then searched with 100 to 1,600 candidates).
 //!
 //! `cargo run --release -p claimdesk-match --example vector_scale -- [N] [QUERIES] [M] [EF]`
 //! (default 1,000,000 vectors of 384 dimensions, 200 queries, HNSW with `M` links per node
-//! and `EF` candidates while building: 16 and 100, the desk's). See bench/README.md.
+//! and `EF` candidates while building: 16 and 100; `M` 0 leaves HNSW out). With
+//! `VECTORS=FILE` (rows of 384 little-endian f32, e.g. a desk's stored embeddings) the real
+//! vectors are indexed instead, and `QUERIES` of them, evenly spaced, each look for their ten
+//! nearest other vectors. See bench/README.md.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use claimdesk_core::FactCheckId;
@@ -65,17 +69,64 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn latencies(index: &dyn VectorIndex, queries: &[Vec<f32>]) -> (f64, f64, Vec<Vec<FactCheckId>>) {
+/// Per-query latency p50/p99 and the top 10 of each query; a query never finds the stored
+/// fact-check it was taken from when `leave_out` names one.
+fn latencies(
+    index: &dyn VectorIndex,
+    queries: &[Vec<f32>],
+    leave_out: &[Option<FactCheckId>],
+) -> (f64, f64, Vec<Vec<FactCheckId>>) {
     let mut ms = Vec::new();
     let mut results = Vec::new();
-    for q in queries {
+    for (i, q) in queries.iter().enumerate() {
+        let except: HashSet<FactCheckId> = leave_out.get(i).copied().flatten().into_iter().collect();
         let t = Instant::now();
-        let hits = index.search(q, 10);
+        let hits = index.search_except(q, 10, &except);
         ms.push(t.elapsed().as_secs_f64() * 1e3);
         results.push(hits.into_iter().map(|h| h.0).collect());
     }
     ms.sort_by(f64::total_cmp);
     (quantile(&ms, 0.5), quantile(&ms, 0.99), results)
+}
+
+/// Real vectors from `path` (rows of DIM little-endian f32, as the desk stores them), and
+/// `nq` of them, evenly spaced, as queries that must find their nearest other claims.
+fn real(path: &str, nq: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<Option<FactCheckId>>) {
+    let bytes = std::fs::read(path).expect("VECTORS file");
+    assert!(bytes.len() % (4 * DIM) == 0, "VECTORS: not rows of {DIM} f32");
+    let vectors: Vec<Vec<f32>> = bytes
+        .chunks_exact(4 * DIM)
+        .map(|row| {
+            row.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        })
+        .collect();
+    let picks: Vec<usize> = (0..nq).map(|i| i * vectors.len() / nq.max(1)).collect();
+    let queries = picks.iter().map(|&i| vectors[i].clone()).collect();
+    let leave_out = picks
+        .iter()
+        .map(|&i| Some(FactCheckId(i as i64 + 1)))
+        .collect();
+    (vectors, queries, leave_out)
+}
+
+/// Recall@10 and top-1 agreement of `found` against the exact `truth`.
+fn agreement(truth: &[Vec<FactCheckId>], found: &[Vec<FactCheckId>]) -> (f64, f64) {
+    let n = truth.len().max(1) as f64;
+    let recall = truth
+        .iter()
+        .zip(found)
+        .map(|(t, f)| t.iter().filter(|id| f.contains(id)).count() as f64 / t.len().max(1) as f64)
+        .sum::<f64>()
+        / n;
+    let top1 = truth
+        .iter()
+        .zip(found)
+        .filter(|(t, f)| !t.is_empty() && t.first() == f.first())
+        .count() as f64
+        / n;
+    (recall, top1)
 }
 
 fn main() {
@@ -86,10 +137,17 @@ fn main() {
     let ef_build: usize = args.next().map_or(100, |s| s.parse().expect("EF"));
     let mut rng = Rng(0x5EED_CAFE_F00D_D00D);
     let t = Instant::now();
-    let vectors = synthetic(n, &mut rng);
-    let queries = paraphrases(&vectors, nq, &mut rng);
+    let (vectors, queries, leave_out) = match std::env::var("VECTORS") {
+        Ok(path) => real(&path, nq),
+        Err(_) => {
+            let vectors = synthetic(n, &mut rng);
+            let queries = paraphrases(&vectors, nq, &mut rng);
+            (vectors, queries, Vec::new())
+        }
+    };
+    let n = vectors.len();
     println!(
-        "generated {n} vectors of {DIM} in {:.1} s",
+        "read or generated {n} vectors of {DIM} in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
@@ -104,8 +162,13 @@ fn main() {
         t.elapsed().as_secs_f64(),
         peak_rss_mb()
     );
-    let (p50, p99, truth) = latencies(&exact, &queries);
+    let (p50, p99, truth) = latencies(&exact, &queries, &leave_out);
     println!("exact: p50 {p50:.2} ms, p99 {p99:.2} ms per query (top 10, one thread)");
+
+    if m == 0 {
+        return;
+    }
+
     let t = Instant::now();
     let hnsw = HnswIndex::build(exact, m, ef_build);
     println!(
@@ -117,21 +180,8 @@ fn main() {
     let mut hnsw = hnsw;
     for ef in [100, 200, 400, 800, 1600] {
         hnsw.set_ef_search(ef);
-        let (p50, p99, found) = latencies(&hnsw, &queries);
-        let recall: f64 = truth
-            .iter()
-            .zip(&found)
-            .map(|(t, f)| {
-                t.iter().filter(|id| f.contains(id)).count() as f64 / t.len().max(1) as f64
-            })
-            .sum::<f64>()
-            / truth.len().max(1) as f64;
-        let top1 = truth
-            .iter()
-            .zip(&found)
-            .filter(|(t, f)| !t.is_empty() && t.first() == f.first())
-            .count() as f64
-            / truth.len().max(1) as f64;
+        let (p50, p99, found) = latencies(&hnsw, &queries, &leave_out);
+        let (recall, top1) = agreement(&truth, &found);
         println!(
             "hnsw ef_search {ef}: p50 {p50:.2} ms, p99 {p99:.2} ms per query, recall@10 \
              {recall:.3}, top-1 agreement {top1:.3} against exact"
