@@ -79,7 +79,8 @@ fn latencies(
     let mut ms = Vec::new();
     let mut results = Vec::new();
     for (i, q) in queries.iter().enumerate() {
-        let except: HashSet<FactCheckId> = leave_out.get(i).copied().flatten().into_iter().collect();
+        let except: HashSet<FactCheckId> =
+            leave_out.get(i).copied().flatten().into_iter().collect();
         let t = Instant::now();
         let hits = index.search_except(q, 10, &except);
         ms.push(t.elapsed().as_secs_f64() * 1e3);
@@ -89,11 +90,22 @@ fn latencies(
     (quantile(&ms, 0.5), quantile(&ms, 0.99), results)
 }
 
+/// What the indexes are measured on.
+struct Workload {
+    vectors: Vec<Vec<f32>>,
+    queries: Vec<Vec<f32>>,
+    /// The stored fact-check each query must not find (real vectors' own), when there is one.
+    leave_out: Vec<Option<FactCheckId>>,
+}
+
 /// Real vectors from `path` (rows of DIM little-endian f32, as the desk stores them), and
 /// `nq` of them, evenly spaced, as queries that must find their nearest other claims.
-fn real(path: &str, nq: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<Option<FactCheckId>>) {
+fn real(path: &str, nq: usize) -> Workload {
     let bytes = std::fs::read(path).expect("VECTORS file");
-    assert!(bytes.len() % (4 * DIM) == 0, "VECTORS: not rows of {DIM} f32");
+    assert!(
+        bytes.len().is_multiple_of(4 * DIM),
+        "VECTORS: not rows of {DIM} f32"
+    );
     let vectors: Vec<Vec<f32>> = bytes
         .chunks_exact(4 * DIM)
         .map(|row| {
@@ -108,7 +120,11 @@ fn real(path: &str, nq: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<Option<Fact
         .iter()
         .map(|&i| Some(FactCheckId(i as i64 + 1)))
         .collect();
-    (vectors, queries, leave_out)
+    Workload {
+        vectors,
+        queries,
+        leave_out,
+    }
 }
 
 /// Recall@10 and top-1 agreement of `found` against the exact `truth`.
@@ -137,12 +153,20 @@ fn main() {
     let ef_build: usize = args.next().map_or(100, |s| s.parse().expect("EF"));
     let mut rng = Rng(0x5EED_CAFE_F00D_D00D);
     let t = Instant::now();
-    let (vectors, queries, leave_out) = match std::env::var("VECTORS") {
+    let Workload {
+        vectors,
+        queries,
+        leave_out,
+    } = match std::env::var("VECTORS") {
         Ok(path) => real(&path, nq),
         Err(_) => {
             let vectors = synthetic(n, &mut rng);
             let queries = paraphrases(&vectors, nq, &mut rng);
-            (vectors, queries, Vec::new())
+            Workload {
+                vectors,
+                queries,
+                leave_out: Vec::new(),
+            }
         }
     };
     let n = vectors.len();
