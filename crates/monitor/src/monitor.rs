@@ -386,7 +386,7 @@ impl Monitor {
             .iter()
             .flat_map(|(fp, mh)| lookup_keys(*fp, mh.as_ref()))
             .collect();
-        let mut away = store.narratives_by_keys(&keys).await?;
+        let mut away = store.narratives_by_keys(&keys, KEY_NARRATIVES).await?;
         away.retain(|n| !self.clusterer.holds(*n));
         if away.is_empty() {
             return Ok(());

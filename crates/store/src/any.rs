@@ -538,8 +538,8 @@ impl MonitorStore for AnyStore {
         dispatch!(self, s => s.file_narrative_keys(keys, per_key).await)
     }
 
-    async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
-        dispatch!(self, s => s.narratives_by_keys(keys).await)
+    async fn narratives_by_keys(&self, keys: &[u64], per_key: u32) -> Result<Vec<NarrativeId>> {
+        dispatch!(self, s => s.narratives_by_keys(keys, per_key).await)
     }
 
     async fn narratives_of(&self, items: &[ItemId]) -> Result<Vec<(ItemId, NarrativeId)>> {

@@ -373,20 +373,24 @@ pub trait MonitorStore: Send + Sync {
 
     /// Files narratives under lookup keys (opaque to the store: the monitor derives them
     /// from a representative's fingerprints), so that [`MonitorStore::narratives_by_keys`]
-    /// finds a narrative after it left the monitor's memory. A key keeps at most `per_key`
-    /// narratives (one at least), those of highest id (the newest): a key many narratives share is common
-    /// wording, and reading it must not cost more as the store grows. Filing a pair twice
-    /// changes nothing; [`MonitorStore::clear_narratives`] removes every key.
+    /// finds a narrative after it left the monitor's memory. A key keeps its `per_key`
+    /// narratives (one at least) of highest id (the newest), and the store may drop the
+    /// older ones: a key many narratives share is common wording, and reading it must not
+    /// cost more as the store grows. Filing a pair twice changes nothing;
+    /// [`MonitorStore::clear_narratives`] removes every key.
     fn file_narrative_keys(
         &self,
         keys: &[(u64, NarrativeId)],
         per_key: u32,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// The narratives filed under any of `keys`, in id order, each once.
+    /// The narratives filed under any of `keys`, in id order, each once: of each key, its
+    /// `per_key` newest (highest id; one at least), as [`MonitorStore::file_narrative_keys`]
+    /// keeps them.
     fn narratives_by_keys(
         &self,
         keys: &[u64],
+        per_key: u32,
     ) -> impl Future<Output = Result<Vec<NarrativeId>>> + Send;
 
     /// The narrative of each of `items` that is in one, in item order.

@@ -180,6 +180,8 @@ mod stats;
 mod users;
 mod write;
 
+pub(crate) use monitor::NARRATIVE_KEY_LEVELS;
+
 /// A fact-check as the audit trail records it.
 fn fact_check_json(fc: &FactCheck) -> Result<serde_json::Value> {
     serde_json::to_value(fc).map_err(|e| Error::Corrupt(e.to_string()))

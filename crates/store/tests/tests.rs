@@ -54,7 +54,7 @@ mod stats;
 mod transfer;
 mod withdrawal;
 
-use claimdesk_core::{Actor, FactCheck, Item, ItemId};
+use claimdesk_core::{Actor, FactCheck, Item, ItemId, NarrativeId};
 use claimdesk_store::prelude::*;
 use claimdesk_store::{ImportSource, NewFactCheck, NewItem, SqliteStore};
 
@@ -221,7 +221,7 @@ async fn a_large_batch_with_repeated_keys_is_stored_once_per_key_in_order(s: Any
 }
 
 async fn narratives_filed_under_keys_are_found_by_any_of_them_and_read_back_alone(s: AnyStore) {
-    use claimdesk_core::{JoinedBy, NarrativeId};
+    use claimdesk_core::JoinedBy;
     use claimdesk_store::NarrativeAssignment;
     let item = |key: &str, at: &str| NewItem {
         item: Item {
@@ -267,20 +267,20 @@ async fn narratives_filed_under_keys_are_found_by_any_of_them_and_read_back_alon
     s.file_narrative_keys(&keys, 4).await.unwrap();
     // Filing again changes nothing.
     s.file_narrative_keys(&keys, 4).await.unwrap();
-    assert_eq!(s.narratives_by_keys(&[11]).await.unwrap(), [one, two]);
+    assert_eq!(s.narratives_by_keys(&[11], 4).await.unwrap(), [one, two]);
     assert_eq!(
-        s.narratives_by_keys(&[10, 11, 10]).await.unwrap(),
+        s.narratives_by_keys(&[10, 11, 10], 4).await.unwrap(),
         [one, two]
     );
-    assert_eq!(s.narratives_by_keys(&[u64::MAX]).await.unwrap(), [two]);
-    assert!(s.narratives_by_keys(&[12]).await.unwrap().is_empty());
-    assert!(s.narratives_by_keys(&[]).await.unwrap().is_empty());
+    assert_eq!(s.narratives_by_keys(&[u64::MAX], 4).await.unwrap(), [two]);
+    assert!(s.narratives_by_keys(&[12], 4).await.unwrap().is_empty());
+    assert!(s.narratives_by_keys(&[], 4).await.unwrap().is_empty());
     // A key keeps its newest narratives only.
     s.file_narrative_keys(&[(11, one), (11, two)], 1)
         .await
         .unwrap();
-    assert_eq!(s.narratives_by_keys(&[11]).await.unwrap(), [two]);
-    assert_eq!(s.narratives_by_keys(&[10]).await.unwrap(), [one]);
+    assert_eq!(s.narratives_by_keys(&[11], 1).await.unwrap(), [two]);
+    assert_eq!(s.narratives_by_keys(&[10], 1).await.unwrap(), [one]);
     // One narrative's index: its representatives in item order, nothing of the other.
     let index = s.narrative_index_of(&[one]).await.unwrap();
     let members: Vec<_> = index.members.iter().map(|m| (m.0, m.1)).collect();
@@ -305,10 +305,104 @@ async fn narratives_filed_under_keys_are_found_by_any_of_them_and_read_back_alon
     assert_eq!(s.recent_narratives(1).await.unwrap(), [one]);
     // A rebuild starts from no key.
     s.clear_narratives().await.unwrap();
-    assert!(s.narratives_by_keys(&[10, 11]).await.unwrap().is_empty());
+    assert!(s.narratives_by_keys(&[10, 11], 4).await.unwrap().is_empty());
+}
+
+/// Batches of lookup keys, as the monitor files them, enough for SQLite to move its first
+/// two levels down (over 20,000 and 200,000 rows); key `HOT` is filed by every batch.
+async fn file_key_batches(s: &AnyStore, per_key: u32) {
+    for b in 0..9u64 {
+        let mut keys: Vec<(u64, NarrativeId)> = (0..25_000u64)
+            .map(|i| {
+                (
+                    spread(b * 25_000 + i),
+                    NarrativeId((b * 25_000 + i + 1) as i64),
+                )
+            })
+            .collect();
+        keys.push((HOT, NarrativeId(1_000_000 + b as i64)));
+        s.file_narrative_keys(&keys, per_key).await.unwrap();
+    }
+}
+
+/// A key filed by every batch of [`file_key_batches`].
+const HOT: u64 = 7;
+
+/// The `i`-th key of [`file_key_batches`]: spread over all 64 bits, as the monitor's are.
+fn spread(i: u64) -> u64 {
+    (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+async fn keys_filed_in_many_batches_are_all_found_and_each_key_reads_its_newest(s: AnyStore) {
+    file_key_batches(&s, 4).await;
+    // Keys of the first, a middle and the last batch, wherever they are stored now.
+    for i in [0u64, 1, 24_999, 100_000, 150_001, 224_999] {
+        assert_eq!(
+            s.narratives_by_keys(&[spread(i)], 4).await.unwrap(),
+            [NarrativeId(i as i64 + 1)],
+            "key {i}"
+        );
+    }
+    // The hot key: its four newest narratives, then its two newest.
+    let newest = |n: i64| {
+        (9 - n..9)
+            .map(|b| NarrativeId(1_000_000 + b))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(s.narratives_by_keys(&[HOT], 4).await.unwrap(), newest(4));
+    assert_eq!(s.narratives_by_keys(&[HOT], 2).await.unwrap(), newest(2));
+    let both = s
+        .narratives_by_keys(&[HOT, spread(3), spread(3)], 4)
+        .await
+        .unwrap();
+    assert_eq!(both, [vec![NarrativeId(4)], newest(4)].concat());
+    s.clear_narratives().await.unwrap();
+    assert!(
+        s.narratives_by_keys(&[HOT, spread(0), spread(224_999)], 4)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// SQLite's levels (migration 0027): the first ones move down as they fill, and a moved
+/// key keeps its newest rows only.
+#[tokio::test]
+async fn sqlite_moves_full_levels_of_keys_down_and_keeps_each_keys_newest() {
+    let (dir, store) = store().await;
+    let s: AnyStore = store.into();
+    file_key_batches(&s, 4).await;
+    let mut db =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+    let mut rows = Vec::new();
+    for table in [
+        "narrative_keys_0",
+        "narrative_keys_1",
+        "narrative_keys_2",
+        "narrative_keys",
+    ] {
+        let q = format!("SELECT count(*) FROM {table}");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        rows.push(n);
+    }
+    // Nine batches of 25,001 rows: the first level moved down after each (past 20,000
+    // rows); the second after the eighth (past 200,000), keeping the hot key's four newest
+    // of its eight rows; the ninth batch's rows wait in the second.
+    assert_eq!(rows, [0, 25_001, 200_004, 0]);
+    let hot: i64 = sqlx::query_scalar("SELECT count(*) FROM narrative_keys_2 WHERE key = 7")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(hot, 4);
 }
 
 conformance!(
+    keys_filed_in_many_batches_are_all_found_and_each_key_reads_its_newest,
     saving_twice_changes_nothing_and_keeps_the_revision,
     the_earliest_of_a_duplicate_group_is_canonical,
     items_are_keyed_and_updated,

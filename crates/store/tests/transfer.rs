@@ -2,7 +2,7 @@
 //! audit chain verifies with the move at its end, what PostgreSQL derives agrees, new rows
 //! take new ids, and a database that already holds a desk is refused untouched.
 
-use claimdesk_core::{Actor, CaseStatus, FactCheck, Item, ItemId, Rating, Role, User};
+use claimdesk_core::{Actor, CaseStatus, FactCheck, Item, ItemId, NarrativeId, Rating, Role, User};
 use claimdesk_store::auth::hash_password;
 use claimdesk_store::prelude::*;
 use claimdesk_store::{
@@ -162,8 +162,38 @@ async fn a_sqlite_desk_moves_to_postgres_whole() {
     };
     let (_dir, from) = store().await;
     let (ids, case) = a_desk(&from).await;
+    // Lookup keys in SQLite's levels: 25,001 moved down out of the first level, then two
+    // waiting there; key 7 has a row in each.
+    let mut keys: Vec<(u64, NarrativeId)> = (1..=25_000u64)
+        .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15), NarrativeId(i as i64)))
+        .collect();
+    keys.push((7, NarrativeId(30_000)));
+    from.file_narrative_keys(&keys, 4).await.unwrap();
+    from.file_narrative_keys(&[(7, NarrativeId(30_001)), (8, NarrativeId(30_002))], 4)
+        .await
+        .unwrap();
     let to = PgStore::open_schema(&url, &schema).await.unwrap();
     let report = to.copy_from(&from).await.unwrap();
+    assert_eq!(report.rows("narrative_keys"), 25_003);
+    for probe in [
+        vec![7, 8],
+        vec![9_u64.wrapping_mul(0x9e37_79b9_7f4a_7c15)],
+        vec![7],
+    ] {
+        assert_eq!(
+            to.narratives_by_keys(&probe, 1).await.unwrap(),
+            from.narratives_by_keys(&probe, 1).await.unwrap(),
+            "{probe:?}"
+        );
+    }
+    assert_eq!(
+        to.narratives_by_keys(&[7, 8], 4).await.unwrap(),
+        [
+            NarrativeId(30_000),
+            NarrativeId(30_001),
+            NarrativeId(30_002)
+        ]
+    );
     assert_eq!(report.rows("items"), 3);
     assert_eq!(
         report.rows("factchecks"),

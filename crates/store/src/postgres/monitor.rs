@@ -336,16 +336,24 @@ impl PgStore {
             .collect())
     }
 
-    pub(crate) async fn read_narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+    pub(crate) async fn read_narratives_by_keys(
+        &self,
+        keys: &[u64],
+        per_key: u32,
+    ) -> Result<Vec<NarrativeId>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
         let keys: Vec<i64> = keys.iter().map(|k| *k as i64).collect();
         let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT narrative_id FROM narrative_keys WHERE key = ANY($1)
-             ORDER BY narrative_id",
+            "SELECT DISTINCT narrative_id FROM (
+                 SELECT narrative_id,
+                        row_number() OVER (PARTITION BY key ORDER BY narrative_id DESC) AS r
+                 FROM narrative_keys WHERE key = ANY($1)) ranked
+             WHERE r <= $2 ORDER BY narrative_id",
         )
         .bind(keys)
+        .bind(i64::from(per_key.max(1)))
         .fetch_all(self.pool())
         .await?;
         Ok(ids.into_iter().map(NarrativeId).collect())
@@ -986,8 +994,8 @@ impl MonitorStore for PgStore {
         self.write_narrative_keys(keys, per_key).await
     }
 
-    async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
-        self.read_narratives_by_keys(keys).await
+    async fn narratives_by_keys(&self, keys: &[u64], per_key: u32) -> Result<Vec<NarrativeId>> {
+        self.read_narratives_by_keys(keys, per_key).await
     }
 
     async fn narratives_of(&self, items: &[ItemId]) -> Result<Vec<(ItemId, NarrativeId)>> {

@@ -17,6 +17,7 @@ use sqlx::{PgConnection, QueryBuilder, Row, SqliteConnection};
 
 use super::PgStore;
 use super::write::{Change, Rights};
+use crate::sqlite::NARRATIVE_KEY_LEVELS;
 use crate::{Error, Result, SqliteStore};
 use claimdesk_core::Actor;
 
@@ -176,7 +177,13 @@ impl PgStore {
 
 /// The tables of each side, each known to the copy and with the same columns on both sides.
 async fn check_tables(source: &mut SqliteConnection, target: &mut PgConnection) -> Result<()> {
-    let known = |t: &str| RECORDS.contains(&t) || DERIVED.contains(&t);
+    // The levels of SQLite's narrative keys above the last are read with it (see
+    // `source_select`).
+    let known = |t: &str| {
+        RECORDS.contains(&t)
+            || DERIVED.contains(&t)
+            || NARRATIVE_KEY_LEVELS.iter().any(|(level, _)| *level == t)
+    };
     let sqlite: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_schema WHERE type = 'table'
            AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\'
@@ -284,7 +291,7 @@ async fn copy_table(
 ) -> Result<u64> {
     let columns = pg_columns(target, table).await?;
     let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
-    let select = format!("SELECT {} FROM {table}", names.join(", "));
+    let select = source_select(table, &names);
     let per_insert = (PARAMETERS_PER_INSERT / columns.len().max(1)).max(1);
     let mut copied = 0u64;
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(per_insert);
@@ -309,6 +316,23 @@ async fn copy_table(
     drop(rows);
     insert(target, table, &names, &mut batch).await?;
     Ok(copied)
+}
+
+/// The statement that reads `table`'s `columns` from SQLite: its rows, and for
+/// `narrative_keys` those of every level SQLite files keys in (migration 0027), each pair
+/// once. PostgreSQL keeps one table, and reading a key takes its newest narratives there
+/// too, so a key's older rows that SQLite had not dropped yet change nothing.
+fn source_select(table: &str, columns: &[&str]) -> String {
+    let columns = columns.join(", ");
+    if table == "narrative_keys" {
+        NARRATIVE_KEY_LEVELS
+            .iter()
+            .map(|(level, _)| format!("SELECT {columns} FROM {level}"))
+            .collect::<Vec<_>>()
+            .join(" UNION ")
+    } else {
+        format!("SELECT {columns} FROM {table}")
+    }
 }
 
 /// Column `i` of a SQLite row as `kind`.

@@ -21,6 +21,19 @@ const MAX_WEBHOOK_FIELD: usize = 2048;
 /// Shortest webhook secret accepted: a guessable key signs nothing.
 const MIN_WEBHOOK_SECRET: usize = 16;
 
+/// The levels of the narratives' lookup keys (migration 0027), smallest first, each with the
+/// rows it holds before its keys move down into the next; the last level holds the rest.
+/// Keys are filed into the first: a batch's keys dirty its few hundred pages, not a page of
+/// the large table each, and a move down writes each page of the next level once for many
+/// keys. Ten times between levels keeps a key's moves few (three before the last level) and
+/// each move's pages shared by about ten keys.
+pub(crate) const NARRATIVE_KEY_LEVELS: [(&str, Option<u64>); 4] = [
+    ("narrative_keys_0", Some(20_000)),
+    ("narrative_keys_1", Some(200_000)),
+    ("narrative_keys_2", Some(2_000_000)),
+    ("narrative_keys", None),
+];
+
 fn vector_blob(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
@@ -325,34 +338,20 @@ impl SqliteStore {
         if keys.is_empty() {
             return Ok(());
         }
-        // In key order: each key lands on a random page of the table, and inserting them in
-        // order walks its B-tree once rather than jumping about it.
+        // In key order: inserting them in order walks the B-tree once.
         let mut sorted: Vec<(i64, i64)> = keys.iter().map(|(k, n)| (*k as i64, n.0)).collect();
         sorted.sort_unstable();
         let pairs = json_array(sorted.iter().map(|(k, n)| format!("[{k},{n}]")));
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT OR IGNORE INTO narrative_keys (key, narrative_id)
-             SELECT value ->> 0, value ->> 1 FROM json_each(?)",
-        )
+        let (first, _) = NARRATIVE_KEY_LEVELS[0];
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT OR IGNORE INTO {first} (key, narrative_id)
+             SELECT value ->> 0, value ->> 1 FROM json_each(?)"
+        )))
         .bind(&pairs)
         .execute(&mut *tx)
         .await?;
-        // Each key keeps its `per_key` newest narratives: reading a key costs the same
-        // however many narratives ever shared it.
-        // (Below the `per_key`-th newest of its key: a seek to the key's end and a few
-        // steps back, cheaper than numbering the key's rows with a window.)
-        sqlx::query(
-            "DELETE FROM narrative_keys AS nk
-             WHERE nk.key IN (SELECT value ->> 0 FROM json_each(?1))
-               AND nk.narrative_id < (
-                   SELECT narrative_id FROM narrative_keys WHERE key = nk.key
-                   ORDER BY narrative_id DESC LIMIT 1 OFFSET ?2 - 1)",
-        )
-        .bind(&pairs)
-        .bind(i64::from(per_key.max(1)))
-        .execute(&mut *tx)
-        .await?;
+        move_keys_down(&mut tx, per_key).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -377,16 +376,35 @@ impl SqliteStore {
             .collect())
     }
 
-    pub(crate) async fn read_narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
+    pub(crate) async fn read_narratives_by_keys(
+        &self,
+        keys: &[u64],
+        per_key: u32,
+    ) -> Result<Vec<NarrativeId>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
         let keys = json_array(keys.iter().map(|k| (*k as i64).to_string()));
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT narrative_id FROM narrative_keys
-             WHERE key IN (SELECT value FROM json_each(?)) ORDER BY narrative_id",
-        )
+        // Every level's rows of the keys (each level seeks its primary key), then each key's
+        // `per_key` newest: a key's older rows may still wait in a lower level.
+        let found = NARRATIVE_KEY_LEVELS
+            .iter()
+            .map(|(table, _)| {
+                format!("SELECT key, narrative_id FROM {table} WHERE key IN (SELECT value FROM k)")
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ");
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "WITH k(value) AS (SELECT value FROM json_each(?1)),
+                  found AS ({found})
+             SELECT DISTINCT narrative_id FROM (
+                 SELECT narrative_id,
+                        row_number() OVER (PARTITION BY key ORDER BY narrative_id DESC) AS r
+                 FROM found)
+             WHERE r <= ?2 ORDER BY narrative_id"
+        )))
         .bind(keys)
+        .bind(i64::from(per_key.max(1)))
         .fetch_all(self.pool())
         .await?;
         Ok(ids.into_iter().map(NarrativeId).collect())
@@ -742,13 +760,13 @@ impl SqliteStore {
 
     pub(crate) async fn write_clear_narratives(&self) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        for table in [
-            "narrative_keys",
+        let keys = NARRATIVE_KEY_LEVELS.iter().map(|(table, _)| *table);
+        for table in keys.chain([
             "narrative_bursts",
             "narrative_sources",
             "narrative_items",
             "narratives",
-        ] {
+        ]) {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *tx)
                 .await?;
@@ -995,6 +1013,47 @@ impl SqliteStore {
     }
 }
 
+/// Moves each full level of the lookup keys ([`NARRATIVE_KEY_LEVELS`]) down into the next,
+/// in key order, inside the filing transaction; the next level then keeps each moved key's
+/// `per_key` newest narratives (the first level keeps all it is given: reading applies the
+/// limit). A level is counted only when the one above it moved.
+async fn move_keys_down(tx: &mut SqliteConnection, per_key: u32) -> Result<()> {
+    for pair in NARRATIVE_KEY_LEVELS.windows(2) {
+        let [(from, Some(limit)), (to, _)] = pair else {
+            break;
+        };
+        let rows: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {from}")))
+                .fetch_one(&mut *tx)
+                .await?;
+        if (rows as u64) <= *limit {
+            break;
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT OR IGNORE INTO {to} (key, narrative_id)
+             SELECT key, narrative_id FROM {from} ORDER BY key, narrative_id"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        // (Below the `per_key`-th newest of its key: a seek to the key's end and a few
+        // steps back, cheaper than numbering the key's rows with a window.)
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {to} AS nk
+             WHERE nk.key IN (SELECT key FROM {from})
+               AND nk.narrative_id < (
+                   SELECT narrative_id FROM {to} WHERE key = nk.key
+                   ORDER BY narrative_id DESC LIMIT 1 OFFSET ?1 - 1)"
+        )))
+        .bind(i64::from(per_key.max(1)))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {from}")))
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 use crate::MonitorStore;
 
 impl MonitorStore for SqliteStore {
@@ -1025,8 +1084,8 @@ impl MonitorStore for SqliteStore {
         self.write_narrative_keys(keys, per_key).await
     }
 
-    async fn narratives_by_keys(&self, keys: &[u64]) -> Result<Vec<NarrativeId>> {
-        self.read_narratives_by_keys(keys).await
+    async fn narratives_by_keys(&self, keys: &[u64], per_key: u32) -> Result<Vec<NarrativeId>> {
+        self.read_narratives_by_keys(keys, per_key).await
     }
 
     async fn narratives_of(&self, items: &[ItemId]) -> Result<Vec<(ItemId, NarrativeId)>> {
