@@ -171,7 +171,7 @@ mod embeddings;
 mod factchecks;
 mod images;
 mod items;
-mod monitor;
+pub(crate) mod monitor;
 #[cfg(test)]
 mod plans;
 mod queue;
@@ -179,8 +179,6 @@ mod sources;
 mod stats;
 mod users;
 mod write;
-
-pub(crate) use monitor::NARRATIVE_KEY_LEVELS;
 
 /// A fact-check as the audit trail records it.
 fn fact_check_json(fc: &FactCheck) -> Result<serde_json::Value> {

@@ -17,7 +17,7 @@ use sqlx::{PgConnection, QueryBuilder, Row, SqliteConnection};
 
 use super::PgStore;
 use super::write::{Change, Rights};
-use crate::sqlite::NARRATIVE_KEY_LEVELS;
+use crate::sqlite::monitor::NARRATIVE_KEY_LEVELS;
 use crate::{Error, Result, SqliteStore};
 use claimdesk_core::Actor;
 
