@@ -102,6 +102,14 @@ pub(crate) const NARRATIVES_GROWN: &str = concat!(
      ORDER BY n.last_seen DESC, n.id DESC LIMIT ?4"
 );
 
+/// The representatives of the narratives in the JSON array `?1`, in item order: read from
+/// the index that holds them (migration 0028), a few entries next to each other for each
+/// narrative, never the rows of `narrative_items` they are spread over.
+pub(crate) const REPRESENTATIVES_OF: &str =
+    "SELECT narrative_id, fingerprint, minhash FROM narrative_items
+     WHERE representative = 1 AND narrative_id IN (SELECT value FROM json_each(?1))
+     ORDER BY item_id";
+
 /// Every narrative, by last growth.
 pub(crate) const NARRATIVES_ALL: &str = concat!(
     summary_select!(),
@@ -285,10 +293,7 @@ impl SqliteStore {
         let rows: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = self
             .read_listed_or_all(
                 wanted,
-                "SELECT narrative_id, fingerprint, minhash FROM narrative_items
-                 WHERE representative = 1
-                   AND narrative_id IN (SELECT value FROM json_each(?1))
-                 ORDER BY item_id",
+                REPRESENTATIVES_OF,
                 "SELECT narrative_id, fingerprint, minhash FROM narrative_items
                  WHERE representative = 1 ORDER BY item_id",
             )

@@ -9,7 +9,7 @@ use claimdesk_core::CaseStatus;
 
 use super::SqliteStore;
 use super::items::search_match;
-use super::monitor::{ALERT_COLUMNS, NARRATIVES_ALL, NARRATIVES_GROWN};
+use super::monitor::{ALERT_COLUMNS, NARRATIVES_ALL, NARRATIVES_GROWN, REPRESENTATIVES_OF};
 use super::queue::{
     Bind, ENTRIES, Statement, count_statement, page_statement, search_count_statement,
     search_page_statement, words_count_statement,
@@ -251,4 +251,24 @@ async fn the_desks_other_lists_read_indexes_or_summaries() {
         assert!(scans(&p, &allowed).is_empty(), "{}: {p:?}", st.sql);
         assert!(!sorts(&p), "{} sorts: {p:?}", st.sql);
     }
+}
+
+/// Items coming in look up the representatives of some twenty narratives each that memory
+/// does not hold (at 3,000,000 items): the read takes them from the index alone, not from
+/// the rows of `narrative_items`, one page each, they are spread over.
+#[tokio::test]
+async fn representatives_are_read_from_their_index_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let st = Statement {
+        sql: REPRESENTATIVES_OF.to_string(),
+        binds: vec![Bind::Text("[1, 2, 3]".to_string())],
+    };
+    let p = plan(&store, &st).await;
+    assert!(
+        p.iter().any(|l| l
+            .ends_with("USING COVERING INDEX narrative_items_representatives (narrative_id=?)")),
+        "{p:?}"
+    );
+    assert!(scans(&p, &[]).is_empty(), "{p:?}");
 }
